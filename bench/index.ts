@@ -1,0 +1,44 @@
+/**
+ * `npm run bench [-- --only <name>] [-- --nab <path>]`: runs every `bench/*.bench.ts` in turn and prints
+ * its figures. Each bench module exports `default async (args: BenchArgs) => void` and prints lines.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface BenchArgs {
+  /** Path to the NAB folder (default ../shared/nab when it exists). */
+  readonly nab: string | undefined;
+  /** Path to the labelled corpora folder (default ../shared/corpora when it exists). */
+  readonly corpora: string | undefined;
+  readonly quick: boolean;
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    nab: { type: 'string' },
+    corpora: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { existsSync } = await import('node:fs');
+const args: BenchArgs = {
+  nab: values.nab ?? (existsSync(join(here, '../../shared/nab')) ? join(here, '../../shared/nab') : undefined),
+  corpora: values.corpora ?? (existsSync(join(here, '../../shared/corpora')) ? join(here, '../../shared/corpora') : undefined),
+  quick: values.quick ?? false,
+};
+
+const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
+for (const file of files) {
+  const name = file.replace(/\.bench\.ts$/, '');
+  if (values.only && values.only !== name) continue;
+  process.stdout.write(`\n== ${name}\n`);
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: (a: BenchArgs) => Promise<void> };
+  await mod.default(args);
+}
+process.exit(0);

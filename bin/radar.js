@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `radar` command. TypeScript sources run through tsx's loader, so there is no build step.
+import { register } from 'tsx/esm/api';
+
+process.env.DOTENV_CONFIG_QUIET ??= 'true';
+register();
+await import('../src/cli.ts');

@@ -1,0 +1,15 @@
+/**
+ * The `radar` command: the entry point that wires everything together.
+ * Each area registers its own sub-commands from `src/<area>/command.ts`.
+ */
+import { Command } from 'commander';
+
+const program = new Command();
+program.name('radar').description('complaint-radar: complaints in, signals and alerts out').showHelpAfterError();
+
+const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
+];
+
+for (const load of registrations) (await load()).register(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,147 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
+import type { ZodType, ZodTypeDef } from 'zod';
+import { RadarError } from '../platform/errors.js';
+
+/** One problem found in a config file: where (file, key path, line) and what is wrong. */
+export interface ConfigIssue {
+  readonly file: string;
+  readonly path: string;
+  readonly line: number | null;
+  readonly message: string;
+}
+
+export class ConfigError extends RadarError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super('ERR_CONFIG', issues.map(formatIssue).join('\n'), { context: { file: issues[0]?.file } });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}`;
+  return `${where}: ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`;
+}
+
+type PathPart = string | number;
+
+function pathToString(path: readonly PathPart[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out;
+}
+
+/** Finds the YAML node at `path` (or the deepest existing parent) and returns its 1-based line. */
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PathPart[]): number | null {
+  let node: unknown = doc.contents;
+  let best: number | null = null;
+  const lineAt = (n: unknown) => {
+    const range = (n as Node | null)?.range;
+    return range ? counter.linePos(range[0]).line : null;
+  };
+  best = lineAt(node);
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) break;
+      best = lineAt(pair.key) ?? best;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      node = node.items[part];
+      best = lineAt(node) ?? best;
+    } else break;
+  }
+  return best;
+}
+
+const ENV_PATTERN = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Replaces `${VAR}` (and `${VAR:-default}`) in every string value. A missing variable without a
+ * default is an error at that key: secrets come only from the environment, and a typo must not
+ * silently become an empty password.
+ */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PathPart[], missing: PathPart[][], names: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_PATTERN, (_, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined) return found;
+      if (fallback !== undefined) return fallback;
+      missing.push([...path]);
+      names.push(name);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], missing, names));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], missing, names)]),
+    );
+  }
+  return value;
+}
+
+/** Parses YAML text with a schema; every failure becomes a ConfigError naming file, key, line. */
+export function parseConfigText<T>(
+  text: string,
+  file: string,
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        file,
+        path: '',
+        line: e.linePos?.[0]?.line ?? null,
+        message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const missing: PathPart[][] = [];
+  const names: string[] = [];
+  const value = interpolate(raw, env, [], missing, names);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map((path, i) => ({
+        file,
+        path: pathToString(path),
+        line: lineOf(doc, counter, path),
+        message: `environment variable ${names[i]} is not set`,
+      })),
+    );
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const path = issue.path as PathPart[];
+        let message = issue.message;
+        if (issue.code === 'unrecognized_keys') {
+          message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+          const keyPath = [...path, issue.keys[0] ?? ''];
+          return { file, path: pathToString(path), line: lineOf(doc, counter, keyPath), message };
+        }
+        return { file, path: pathToString(path), line: lineOf(doc, counter, path), message };
+      }),
+    );
+  }
+  return result.data;
+}
+
+/** Reads and validates a YAML config file. */
+export function loadConfigFile<T>(
+  file: string,
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  if (!existsSync(file)) {
+    throw new RadarError('ERR_CONFIG_NOT_FOUND', `${file}: file not found`, { context: { file } });
+  }
+  return parseConfigText(readFileSync(file, 'utf8'), file, schema, env);
+}

@@ -1,0 +1,4 @@
+export * from './message.js';
+export * from './classification.js';
+export * from './point.js';
+export * from './anomaly.js';

@@ -1,0 +1,29 @@
+/**
+ * A Message is the one shape every source produces (twitter, imap, report form, push API, demo).
+ *
+ * Stable ids: `twitter:<tweet id>`, `imap:<source>:<mailbox>:<uidvalidity>:<uid>`, `form:<uuid>`,
+ * `api:<caller id or uuid>`, `demo:<seed>:<n>`. The id is the BullMQ job id and the store's primary
+ * key, so ingesting the same id twice stores and counts it once.
+ */
+export const CHANNELS = ['twitter', 'email', 'beta_form', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const LANGS = ['en', 'ru'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export interface Message {
+  readonly id: string;
+  readonly channel: Channel;
+  /** Name of the configured source (e.g. `support-inbox`, `demo`, `api`). */
+  readonly source: string;
+  /** Author, hashed where it identifies a person. */
+  readonly author: string | null;
+  /** Text to classify: subject + body for mail; for the report form, the three fields joined. */
+  readonly text: string;
+  readonly lang: Lang | null;
+  /** ISO 8601 timestamp of when the user wrote it. */
+  readonly createdAt: string;
+  readonly link: string | null;
+  /** Source-specific extra fields (Message-ID, attachments, form fields...). JSON-serialisable. */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
