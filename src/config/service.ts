@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { duration } from './duration.js';
+import { loadConfigFile } from './load.js';
+
+export const ROLES = ['viewer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const serverSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on.'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (the PORT environment variable overrides it).'),
+    publicUrl: z.string().url().optional().describe('Base URL users reach the dashboard at (links in alerts). Default http://<host>:<port>.'),
+    trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (behind a reverse proxy), for per-IP rate limits.'),
+  })
+  .strict()
+  .describe('HTTP api, dashboard and report form.');
+
+const redisSchema = z
+  .object({
+    url: z.string().default('redis://127.0.0.1:6379').describe('Redis URL (REDIS_URL overrides it).'),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`).'),
+    autoStart: z
+      .boolean()
+      .default(true)
+      .describe('When nothing answers at the URL and redis-server is on the PATH, start a private one (data under <dataDir>/redis, appendonly).'),
+  })
+  .strict()
+  .describe('Redis, used by BullMQ queues, cursors and source status.');
+
+const databaseSchema = z
+  .object({
+    url: z
+      .string()
+      .default('sqlite:./data/radar.db')
+      .describe('sqlite:<path> (default) or a postgres:// URL (DATABASE_URL overrides it).'),
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('PostgreSQL schema to use.'),
+  })
+  .strict()
+  .describe('Where messages, series and alerts are stored.');
+
+const tokenSchema = z
+  .object({
+    name: z.string().min(1).describe('Who uses the token (shown in logs and relabel history).'),
+    token: z.string().min(16).describe('The bearer token; put it in the environment: `${RADAR_API_TOKEN}`.'),
+    role: z.enum(ROLES).default('admin').describe('viewer: read APIs and dashboard; admin: also write APIs, config, silences.'),
+  })
+  .strict();
+
+const userSchema = z
+  .object({
+    name: z.string().min(1).describe('Login name.'),
+    passwordHash: z
+      .string()
+      .regex(/^scrypt\$/, 'must be an scrypt hash made by `radar auth hash-password`')
+      .describe('scrypt hash from `radar auth hash-password` (never a plain password).'),
+    role: z.enum(ROLES).default('viewer').describe('viewer (support) or admin (ops).'),
+  })
+  .strict();
+
+const authSchema = z
+  .object({
+    tokens: z.array(tokenSchema).default([]).describe('API bearer tokens (for pushes and scripts).'),
+    users: z.array(userSchema).default([]).describe('Dashboard users.'),
+    sessionSecret: z
+      .string()
+      .min(32)
+      .optional()
+      .describe('Secret that signs dashboard sessions and ack links (`${RADAR_SESSION_SECRET}`); generated into <dataDir>/credentials.json when unset.'),
+    sessionTtl: duration().default('12h').describe('How long a dashboard login lasts.'),
+  })
+  .strict()
+  .describe('Who may use the dashboard and the write APIs. With no users and no tokens, an admin login and an API token are generated on first start into <dataDir>/credentials.json and printed once.');
+
+const seriesSchema = z
+  .object({
+    step: duration().default('1m').describe('Bucket width of the complaint counters.'),
+    reference: z.string().default('traffic').describe('Series that complaint rates are divided by (pushed by your site, or made by the demo).'),
+  })
+  .strict()
+  .describe('Complaint counters per bucket.');
+
+const ingestSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(500).default(50).describe('Ingest jobs processed at once per worker process.'),
+    attempts: z.number().int().min(1).max(20).default(3).describe('Tries before a message is dead-lettered.'),
+    backoff: duration().default('1s').describe('First retry delay (exponential).'),
+    batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
+    batchWait: duration().default('20ms').describe('Longest wait to fill a batch.'),
+  })
+  .strict()
+  .describe('The ingest queue: dedupe, classify, store, count.');
+
+const classifySchema = z
+  .object({
+    keywords: z.string().default('config/keywords.yaml').describe('Keyword config file (hot-reloaded when it changes).'),
+    retrain: duration().default('10m').describe('How often the learned layer is retrained from relabels.'),
+  })
+  .strict()
+  .describe('The classifier.');
+
+const demoSchema = z
+  .object({
+    enabled: z
+      .union([z.boolean(), z.literal('auto')])
+      .default('auto')
+      .describe('auto: run the demo source when no real source is configured.'),
+    seed: z.number().int().default(42).describe('Random seed: the same seed gives the same stream.'),
+    backfill: duration().default('14d').describe('History generated on first start (messages and traffic).'),
+    incidentEvery: duration().default('6m').describe('Mean time between demo incidents.'),
+    incidentLength: duration().default('4m').describe('Mean length of a demo incident.'),
+    peakTrafficPerMinute: z.number().positive().default(60_000).describe('Traffic (visits per minute) at the daily peak.'),
+    complaintsPerMillionVisits: z.number().positive().default(40).describe('Baseline complaint rate.'),
+  })
+  .strict()
+  .describe('The built-in demo source (realistic English and Russian tweets, e-mails and form reports).');
+
+const reportFormSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Serve the public "report a problem" form at /report.'),
+    perIpPerHour: z.number().int().min(1).default(20).describe('Reports accepted per IP per hour.'),
+  })
+  .strict()
+  .describe('The beta testers\' report form.');
+
+export const serviceConfigSchema = z
+  .object({
+    dataDir: z.string().default('./data').describe('Folder for the SQLite file, the private Redis and generated credentials.'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level (LOG_LEVEL overrides it).'),
+    server: serverSchema.default({}),
+    redis: redisSchema.default({}),
+    database: databaseSchema.default({}),
+    auth: authSchema.default({}),
+    series: seriesSchema.default({}),
+    ingest: ingestSchema.default({}),
+    classify: classifySchema.default({}),
+    demo: demoSchema.default({}),
+    reportForm: reportFormSchema.default({}),
+  })
+  .strict()
+  .describe('The service config (config/radar.yaml).');
+
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+
+/** Which file the service reads: RADAR_CONFIG, else config/radar.yaml, else the example. */
+export function serviceConfigPath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (env.RADAR_CONFIG) return resolve(cwd, env.RADAR_CONFIG);
+  const own = resolve(cwd, 'config/radar.yaml');
+  return existsSync(own) ? own : resolve(cwd, 'config/radar.example.yaml');
+}
+
+/** Loads the service config and applies the environment overrides (PORT, REDIS_URL, DATABASE_URL, LOG_LEVEL). */
+export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const config = loadConfigFile(file, serviceConfigSchema, env);
+  return applyEnvOverrides(config, env);
+}
+
+export function applyEnvOverrides(config: ServiceConfig, env: NodeJS.ProcessEnv): ServiceConfig {
+  const port = env.PORT === undefined || env.PORT === '' ? undefined : Number(env.PORT);
+  return {
+    ...config,
+    logLevel: (env.LOG_LEVEL as ServiceConfig['logLevel'] | undefined) ?? config.logLevel,
+    server: { ...config.server, port: port !== undefined && Number.isInteger(port) ? port : config.server.port },
+    redis: { ...config.redis, url: env.REDIS_URL || config.redis.url },
+    database: { ...config.database, url: env.DATABASE_URL || config.database.url },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Message } from '../domain/message.js';
+
+/**
+ * The one union of queue names, job names and payloads. A worker that has no handler for a job
+ * name fails at start-up (see `assertHandlers`).
+ */
+export interface JobPayloads {
+  ingest: { message: Message };
+  detect: { tick: true };
+  poll: { source: string; kind: 'twitter' | 'imap'; mailbox?: string };
+  notify: { alertId: string; notifier: string; event: 'firing' | 'resolved' | 'escalated' | 'repeat' };
+}
+
+export type QueueName = keyof JobPayloads;
+export const QUEUE_NAMES: readonly QueueName[] = ['ingest', 'detect', 'poll', 'notify'];
+
+/** Job names per queue (BullMQ's `job.name`). */
+export const JOB_NAMES = {
+  ingest: 'message',
+  detect: 'tick',
+  poll: 'poll',
+  notify: 'notify',
+} as const satisfies Record<QueueName, string>;

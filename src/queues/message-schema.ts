@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { CHANNELS, LANGS, type Message } from '../domain/message.js';
+
+export const MAX_TEXT_LENGTH = 20_000;
+
+/** The one schema a Message must pass wherever it enters (API, queue, sources). */
+export const messageSchema = z
+  .object({
+    id: z.string().min(1).max(512),
+    channel: z.enum(CHANNELS),
+    source: z.string().min(1).max(200),
+    author: z.string().max(200).nullable(),
+    text: z.string().max(MAX_TEXT_LENGTH),
+    lang: z.enum(LANGS).nullable(),
+    createdAt: z.string().datetime({ offset: true }),
+    link: z.string().max(2000).nullable(),
+    meta: z.record(z.unknown()).optional(),
+  })
+  .strict();
+
+export function parseMessage(value: unknown): Message {
+  return messageSchema.parse(value) as Message;
+}

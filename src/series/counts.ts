@@ -1,0 +1,53 @@
+import type { Classification } from '../domain/classification.js';
+import type { Message } from '../domain/message.js';
+
+/** Start of the bucket that `t` falls in. */
+export function bucketStart(t: number, step: number): number {
+  return Math.floor(t / step) * step;
+}
+
+export interface SeriesIncrement {
+  readonly key: string;
+  readonly t: number;
+  readonly v: number;
+}
+
+/** Series keys a message counts into. */
+export const SERIES = {
+  messages: 'messages',
+  messagesByChannel: (channel: string) => `messages.channel.${channel}`,
+  complaints: 'complaints',
+  complaintsByCategory: (category: string) => `complaints.${category}`,
+  complaintsByChannel: (channel: string) => `complaints.channel.${channel}`,
+  complaintsByLang: (lang: string) => `complaints.lang.${lang}`,
+} as const;
+
+/**
+ * PURE: the counter increments for a batch of newly stored messages, merged per (key, bucket):
+ * `messages`, `messages.channel.<ch>`, and for complaints `complaints`, `complaints.<category>` (each
+ * matched category), `complaints.channel.<ch>`, `complaints.lang.<lang>`.
+ */
+export function countIncrements(
+  items: ReadonlyArray<{ readonly message: Message; readonly classification: Classification }>,
+  step: number,
+): SeriesIncrement[] {
+  const merged = new Map<string, SeriesIncrement>();
+  const bump = (key: string, t: number) => {
+    const id = `${key}\u0000${t}`;
+    const prev = merged.get(id);
+    merged.set(id, { key, t, v: (prev?.v ?? 0) + 1 });
+  };
+  for (const { message, classification } of items) {
+    const t = bucketStart(Date.parse(message.createdAt), step);
+    if (!Number.isFinite(t)) continue;
+    bump(SERIES.messages, t);
+    bump(SERIES.messagesByChannel(message.channel), t);
+    if (!classification.complaint) continue;
+    bump(SERIES.complaints, t);
+    bump(SERIES.complaintsByChannel(message.channel), t);
+    const lang = message.lang ?? classification.lang;
+    if (lang) bump(SERIES.complaintsByLang(lang), t);
+    for (const category of classification.categories) bump(SERIES.complaintsByCategory(category.name), t);
+  }
+  return [...merged.values()];
+}

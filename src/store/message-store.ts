@@ -1,0 +1,256 @@
+import { sql, type Kysely, type Selectable, type SqlBool, type ExpressionBuilder } from 'kysely';
+import type { Classification } from '../domain/classification.js';
+import type { Channel, Lang, Message } from '../domain/message.js';
+import type { DialectKind } from './migrations.js';
+import type { Database, MessagesTable } from './schema.js';
+
+export interface ClassifiedMessage {
+  readonly message: Message;
+  readonly classification: Classification;
+}
+
+export interface StoredMessage extends Message {
+  readonly ingestedAt: string;
+  readonly classification: Classification;
+  /** Support's correction, when there is one. */
+  readonly label: { readonly complaint: boolean; readonly category: string | null; readonly at: string } | null;
+}
+
+export interface MessageFilter {
+  readonly complaint?: boolean;
+  readonly category?: string;
+  readonly channel?: Channel;
+  readonly lang?: Lang;
+  readonly source?: string;
+  /** Case-insensitive substring of the text. */
+  readonly q?: string;
+  /** created_at >= from (epoch ms). */
+  readonly from?: number;
+  /** created_at < to (epoch ms). */
+  readonly to?: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+const INSERT_CHUNK = 400;
+
+function toRow(item: ClassifiedMessage, now: number): MessagesTable {
+  const { message: m, classification: c } = item;
+  return {
+    id: m.id,
+    channel: m.channel,
+    source: m.source,
+    author: m.author,
+    text: m.text,
+    lang: m.lang ?? c.lang,
+    created_at: Date.parse(m.createdAt),
+    ingested_at: now,
+    link: m.link,
+    meta: m.meta === undefined ? null : JSON.stringify(m.meta),
+    complaint: c.complaint ? 1 : 0,
+    score: c.score,
+    category: c.complaint ? (c.categories[0]?.name ?? null) : null,
+    classification: JSON.stringify(c),
+    label_complaint: null,
+    label_category: null,
+    labelled_at: null,
+  };
+}
+
+export function fromRow(row: Selectable<MessagesTable>): StoredMessage {
+  return {
+    id: row.id,
+    channel: row.channel as Channel,
+    source: row.source,
+    author: row.author,
+    text: row.text,
+    lang: row.lang as Lang | null,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    ingestedAt: new Date(Number(row.ingested_at)).toISOString(),
+    link: row.link,
+    ...(row.meta === null ? {} : { meta: JSON.parse(row.meta) as Record<string, unknown> }),
+    classification: JSON.parse(row.classification) as Classification,
+    label:
+      row.label_complaint === null
+        ? null
+        : {
+            complaint: row.label_complaint === 1,
+            category: row.label_category,
+            at: new Date(Number(row.labelled_at)).toISOString(),
+          },
+  };
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+  } catch {
+    /* fall through */
+  }
+  return null;
+}
+
+export class MessageStore {
+  constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind) {}
+
+  /**
+   * Inserts classified messages; ids already stored are skipped. Returns the ids that were new, so
+   * the caller counts each message exactly once. Runs inside the caller's transaction when given one.
+   */
+  async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+      const rows = items.slice(i, i + INSERT_CHUNK).map((item) => toRow(item, now));
+      const result = await trx
+        .insertInto('messages')
+        .values(rows)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
+      for (const r of result) inserted.add(r.id);
+    }
+    return inserted;
+  }
+
+  async get(id: string): Promise<StoredMessage | null> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async count(filter: MessageFilter = {}): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => this.where(eb, filter))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Newest first, keyset-paginated. */
+  async list(filter: MessageFilter, limit: number, cursor?: string | null): Promise<Page<StoredMessage>> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where((eb) => this.where(eb, filter))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+    if (after) {
+      const [t, id] = after;
+      query = query.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('id', '<', id)])]));
+    }
+    const rows = await query.execute();
+    const items = rows.slice(0, limit).map(fromRow);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, nextCursor: last ? encodeCursor(Number(last.created_at), last.id) : null };
+  }
+
+  /** Streams rows in created order (for replay, export, training). */
+  async *iterate(filter: MessageFilter = {}, batch = 1000): AsyncGenerator<StoredMessage> {
+    let after: [number, string] | null = null;
+    for (;;) {
+      let query = this.db
+        .selectFrom('messages')
+        .selectAll()
+        .where((eb) => this.where(eb, filter))
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(batch);
+      if (after) {
+        const [t, id] = after;
+        query = query.where((eb) => eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]));
+      }
+      const rows = await query.execute();
+      for (const row of rows) yield fromRow(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < batch) return;
+      after = [Number(last.created_at), last.id];
+    }
+  }
+
+  /** Records support's correction: the effective complaint/category change, history kept in `labels`. */
+  async label(id: string, complaint: boolean, category: string | null, by: string | null, now: number): Promise<StoredMessage | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('messages')
+        .set({
+          label_complaint: complaint ? 1 : 0,
+          label_category: complaint ? category : null,
+          labelled_at: now,
+          complaint: complaint ? 1 : 0,
+          category: complaint ? category : null,
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return null;
+      await trx
+        .insertInto('labels')
+        .values({ message_id: id, complaint: complaint ? 1 : 0, category: complaint ? category : null, labelled_by: by, labelled_at: now })
+        .execute();
+      const row = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return fromRow(row);
+    });
+  }
+
+  /** Every relabelled message (for training the learned layer and for export). */
+  async *labelled(): AsyncGenerator<StoredMessage> {
+    const rows = await this.db.selectFrom('messages').selectAll().where('label_complaint', 'is not', null).orderBy('labelled_at').execute();
+    for (const row of rows) yield fromRow(row);
+  }
+
+  /** Term counts from the matched terms of complaints in a window (newest `limit` messages). */
+  async termCounts(filter: MessageFilter, limit = 5000): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['classification'])
+      .where((eb) => this.where(eb, filter))
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const c = JSON.parse(row.classification) as Classification;
+      const seen = new Set<string>();
+      for (const cat of c.categories) for (const term of cat.terms) seen.add(term);
+      for (const term of seen) counts.set(term, (counts.get(term) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Counts grouped by one column in a window. */
+  async countBy(column: 'category' | 'channel' | 'lang', filter: MessageFilter): Promise<Map<string | null, number>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select([column, (eb) => eb.fn.countAll<number>().as('n')])
+      .where((eb) => this.where(eb, filter))
+      .groupBy(column)
+      .execute();
+    return new Map(rows.map((r) => [r[column] as string | null, Number(r.n)]));
+  }
+
+  private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter) {
+    const conds = [];
+    if (f.complaint !== undefined) conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
+    if (f.category !== undefined) conds.push(eb('category', '=', f.category));
+    if (f.channel !== undefined) conds.push(eb('channel', '=', f.channel));
+    if (f.lang !== undefined) conds.push(eb('lang', '=', f.lang));
+    if (f.source !== undefined) conds.push(eb('source', '=', f.source));
+    if (f.from !== undefined) conds.push(eb('created_at', '>=', f.from));
+    if (f.to !== undefined) conds.push(eb('created_at', '<', f.to));
+    if (f.q !== undefined && f.q !== '') {
+      const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const lower = this.kind === 'sqlite' ? sql<string>`radar_lower(text)` : sql<string>`lower(text)`;
+      conds.push(sql<SqlBool>`${lower} like ${pattern} escape '\\'`);
+    }
+    return eb.and(conds);
+  }
+}

@@ -1,0 +1,86 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type DialectKind = 'sqlite' | 'postgres';
+
+/**
+ * One set of migrations for SQLite and PostgreSQL. Append new ones; never edit a released one.
+ * `bigint` holds epoch-ms timestamps (INTEGER affinity in SQLite).
+ */
+function buildMigrations(kind: DialectKind): Record<string, Migration> {
+  /** An auto-increment integer primary key, spelled as each database wants it. */
+  const serial = (c: ColumnDefinitionBuilder) =>
+    kind === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();
+  return {
+  '0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('author', 'text')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('ingested_at', 'bigint', (c) => c.notNull())
+        .addColumn('link', 'text')
+        .addColumn('meta', 'text')
+        .addColumn('complaint', 'integer', (c) => c.notNull())
+        .addColumn('score', 'real', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('classification', 'text', (c) => c.notNull())
+        .addColumn('label_complaint', 'integer')
+        .addColumn('label_category', 'text')
+        .addColumn('labelled_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('messages_created').on('messages').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('messages_category_created').on('messages').columns(['category', 'created_at']).execute();
+      await db.schema.createIndex('messages_channel_created').on('messages').columns(['channel', 'created_at']).execute();
+      await db.schema.createIndex('messages_complaint_created').on('messages').columns(['complaint', 'created_at']).execute();
+
+      await db.schema
+        .createTable('labels')
+        .addColumn('id', 'integer', serial)
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('complaint', 'integer', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('labelled_by', 'text')
+        .addColumn('labelled_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('labels_message').on('labels').column('message_id').execute();
+
+      await db.schema
+        .createTable('series_points')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('v', 'double precision', (c) => c.notNull())
+        .addPrimaryKeyConstraint('series_points_pk', ['key', 't'])
+        .execute();
+
+      await db.schema
+        .createTable('dead_letters')
+        .addColumn('id', 'integer', serial)
+        .addColumn('message_id', 'text')
+        .addColumn('queue', 'text', (c) => c.notNull())
+        .addColumn('source', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('failed_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dead_letters_failed').on('dead_letters').column('failed_at').execute();
+
+      await db.schema
+        .createTable('kv')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  };
+}
+
+export function migrationProvider(kind: DialectKind): MigrationProvider {
+  return { getMigrations: async () => buildMigrations(kind) };
+}

@@ -1,0 +1,95 @@
+import { sql, type Kysely } from 'kysely';
+import type { Point } from '../domain/point.js';
+import type { SeriesIncrement } from '../series/counts.js';
+import type { Database } from './schema.js';
+
+export type Aggregation = 'sum' | 'avg' | 'max' | 'min';
+
+
+const CHUNK = 500;
+
+export class SeriesStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Adds to buckets (counters). Safe inside the ingest transaction. */
+  async add(increments: readonly SeriesIncrement[], trx: Kysely<Database> = this.db): Promise<void> {
+    for (let i = 0; i < increments.length; i += CHUNK) {
+      await trx
+        .insertInto('series_points')
+        .values(increments.slice(i, i + CHUNK).map((p) => ({ key: p.key, t: p.t, v: p.v })))
+        .onConflict((oc) => oc.columns(['key', 't']).doUpdateSet({ v: sql`series_points.v + excluded.v` }))
+        .execute();
+    }
+  }
+
+  /** Sets buckets (pushed gauges such as traffic): pushing the same point again is idempotent. */
+  async set(key: string, points: readonly Point[], trx: Kysely<Database> = this.db): Promise<void> {
+    for (let i = 0; i < points.length; i += CHUNK) {
+      await trx
+        .insertInto('series_points')
+        .values(points.slice(i, i + CHUNK).map((p) => ({ key, t: p.t, v: p.v })))
+        .onConflict((oc) => oc.columns(['key', 't']).doUpdateSet({ v: sql`excluded.v` }))
+        .execute();
+    }
+  }
+
+  /**
+   * Reads raw buckets in [from, to), re-aggregated to `step` ms when step is larger than the stored
+   * bucket. Buckets with no row are absent (callers decide whether absence means zero).
+   */
+  async read(key: string, from: number, to: number, step?: number, agg: Aggregation = 'sum'): Promise<Point[]> {
+    if (step === undefined || step <= 0) {
+      const rows = await this.db
+        .selectFrom('series_points')
+        .select(['t', 'v'])
+        .where('key', '=', key)
+        .where('t', '>=', from)
+        .where('t', '<', to)
+        .orderBy('t')
+        .execute();
+      return rows.map((r) => ({ t: Number(r.t), v: Number(r.v) }));
+    }
+    const bucket = sql<number>`(t - ${from}) / ${step}`;
+    const fn = { sum: sql`sum(v)`, avg: sql`avg(v)`, max: sql`max(v)`, min: sql`min(v)` }[agg];
+    const rows = await this.db
+      .selectFrom('series_points')
+      .select([sql<number>`floor(${bucket})`.as('b'), sql<number>`${fn}`.as('v')])
+      .where('key', '=', key)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .groupBy(sql`floor(${bucket})`)
+      .orderBy('b')
+      .execute();
+    return rows.map((r) => ({ t: from + Number(r.b) * step, v: Number(r.v) }));
+  }
+
+  /** Keys that have points, optionally under a prefix. */
+  async keys(prefix?: string): Promise<string[]> {
+    let query = this.db.selectFrom('series_points').select('key').distinct();
+    if (prefix !== undefined) query = query.where('key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const rows = await query.orderBy('key').execute();
+    return rows.map((r) => r.key);
+  }
+
+  /** Sum of buckets in [from, to). */
+  async total(key: string, from: number, to: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('series_points')
+      .select(sql<number>`coalesce(sum(v), 0)`.as('s'))
+      .where('key', '=', key)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .executeTakeFirstOrThrow();
+    return Number(row.s);
+  }
+
+  /** Latest bucket time for a key, or null. */
+  async lastT(key: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('series_points')
+      .select(sql<number | null>`max(t)`.as('t'))
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.t === null || row?.t === undefined ? null : Number(row.t);
+  }
+}
