@@ -1,0 +1,94 @@
+/**
+ * The `ingest` worker: validate → classify → store (deduplicated by id) → count. Writes are batched
+ * (one transaction per batch), so throughput is bounded by Redis, not by the database. A message that
+ * keeps failing is dead-lettered with the reason after its retries; the ones around it go on.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { messageSchema } from '../src/queues/message-schema.js';
+import type { JobPayloads } from '../src/queues/jobs.js';
+import { messageIdFromJobId } from '../src/queues/keys.js';
+import { IngestWriter } from '../src/store/ingest-writer.js';
+import type { Message } from '../src/domain/message.js';
+import { describeError } from '../src/platform/errors.js';
+import type { ServiceContext } from './context.js';
+
+export interface IngestWorker {
+  readonly worker: Worker;
+  close(): Promise<void>;
+}
+
+export function startIngestWorker(ctx: ServiceContext, options: { concurrency?: number } = {}): IngestWorker {
+  const log = ctx.log.child({ module: 'ingest', queue: 'ingest' });
+  const writer = new IngestWriter(ctx.store, {
+    step: ctx.config.series.step,
+    batchSize: ctx.config.ingest.batchSize,
+    batchWaitMs: ctx.config.ingest.batchWait,
+    now: () => ctx.clock.now(),
+    onCommitted: (fresh, duplicates) => {
+      ctx.metrics.ingestBatch.observe(fresh.length + duplicates);
+      if (duplicates > 0) ctx.metrics.duplicates.inc(duplicates);
+      for (const { message, classification } of fresh) {
+        ctx.metrics.ingested.inc({ channel: message.channel, source: message.source });
+        if (classification.complaint) {
+          for (const c of classification.categories) ctx.metrics.complaints.inc({ category: c.name, channel: message.channel });
+          if (classification.categories.length === 0) ctx.metrics.complaints.inc({ category: 'none', channel: message.channel });
+        }
+      }
+    },
+  });
+
+  const worker = new Worker<JobPayloads['ingest']>(
+    'ingest',
+    async (job: Job<JobPayloads['ingest']>) => {
+      const parsed = messageSchema.safeParse(job.data?.message);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new UnrecoverableError(`invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`);
+      }
+      const message = parsed.data as Message;
+      const classification = ctx.classifier.current.classify(message.text, message.lang);
+      ctx.metrics.classified.inc({ lang: classification.lang ?? 'unknown' });
+      const fresh = await writer.write({ message, classification });
+      return { fresh, complaint: classification.complaint };
+    },
+    {
+      connection: ctx.redis.duplicate(),
+      prefix: ctx.keys.bullPrefix,
+      concurrency: options.concurrency ?? ctx.config.ingest.concurrency,
+      autorun: true,
+    },
+  );
+
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    ctx.metrics.jobFailures.inc({ queue: 'ingest', final: String(final) });
+    const messageId = job.id === undefined ? null : messageIdFromJobId(job.id);
+    log.warn({ jobId: job.id, attempts: job.attemptsMade, final, err: error.message }, 'ingest failed');
+    if (!final) return;
+    const message = job.data?.message as Partial<Message> | undefined;
+    void ctx.store.deadLetters
+      .add(
+        {
+          messageId,
+          queue: 'ingest',
+          source: typeof message?.source === 'string' ? message.source : null,
+          payload: JSON.stringify(job.data ?? null),
+          reason: describeError(error),
+          attempts: job.attemptsMade,
+        },
+        ctx.clock.now(),
+      )
+      .then(() => ctx.metrics.deadLetters.inc({ queue: 'ingest' }))
+      .catch((e: unknown) => log.error({ jobId: job.id, err: describeError(e) }, 'could not write dead letter; the failed job stays in Redis'));
+  });
+  worker.on('error', (error) => log.error({ err: error.message }, 'ingest worker error'));
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await writer.flush();
+    },
+  };
+}
