@@ -1,0 +1,340 @@
+/**
+ * The alert state machine, pure: open alerts + this tick's observations + silences + `now` in,
+ * updated alerts + events + notification intents out. The worker loads open alerts from the store,
+ * calls `evaluate` each tick, saves every returned alert and enqueues one job per (intent, notifier).
+ *
+ * Per series (a member of an alert):
+ *   inactive → pending   on an `anomaly` observation (direction and score allowed by the rule)
+ *   pending  → firing    once it has been anomalous (or out of band) at a point `for` after its first
+ *                        anomaly, and is not back in band
+ *   pending/firing → ended  after `resolveHold` back in band (or with no observation for that long);
+ *                        shorter dips keep the episode alive (flap protection)
+ * Per alert (an incident: every member of one group key at the same time):
+ *   pending → firing when a member fires (owner = who is on call); → cancelled if all end first;
+ *   firing → resolved when every member has ended.
+ * While firing and not silenced: first notification (`firing`), then `escalated` when unacknowledged
+ * for `escalation.after`, `updated` when more series fired (at most every `groupInterval`), `repeat`
+ * every `repeatInterval` while unacknowledged; `resolved` if `firing` was sent.
+ */
+import type { Alert, AlertMember, NotificationKind, Silence } from '../domain/alert.js';
+import type { Anomaly } from '../domain/anomaly.js';
+import type { Observation, ObservationStatus } from './observation.js';
+import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
+import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
+import { silencingIds } from './silences.js';
+
+export interface AlertingRuntime {
+  readonly rules: readonly CompiledRule[];
+  readonly oncall: CompiledOncall;
+}
+
+export interface EvaluateInput {
+  readonly now: number;
+  /** Open alerts (pending or firing) as last saved; closed ones are ignored. */
+  readonly alerts: readonly Alert[];
+  /** This tick's observations (may span several timestamps when catching up; processed in time order). */
+  readonly observations: readonly Observation[];
+  /** Silences (inactive ones are ignored). */
+  readonly silences: readonly Silence[];
+}
+
+export type AlertEventType =
+  | 'pending'
+  | 'series_added'
+  | 'firing'
+  | 'escalated'
+  | 'silenced'
+  | 'unsilenced'
+  | 'resolved'
+  | 'cancelled';
+
+export interface AlertEvent {
+  readonly type: AlertEventType;
+  readonly alertId: string;
+  readonly at: number;
+  readonly series?: string;
+  readonly from?: string | null;
+  readonly to?: string | null;
+  readonly silences?: readonly string[];
+}
+
+/** "Send this kind of notification about this alert"; the worker adds evidence and fans out per notifier. */
+export interface NotificationIntent {
+  /** Deterministic and unique per alert: `<alert id>-<kind>-<n>`; use `${key}.${notifier}` as job id. */
+  readonly key: string;
+  readonly alertId: string;
+  readonly kind: NotificationKind;
+  readonly at: number;
+  /** Person id the notification is addressed to (the owner at that moment). */
+  readonly owner: string | null;
+}
+
+export interface EvaluateResult {
+  /** Every input alert (updated) and every new alert, including those that closed this tick. */
+  readonly alerts: readonly Alert[];
+  readonly events: readonly AlertEvent[];
+  readonly notifications: readonly NotificationIntent[];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type WorkMember = Mutable<AlertMember>;
+type WorkAlert = Omit<Mutable<Alert>, 'members' | 'escalations'> & {
+  members: WorkMember[];
+  escalations: Alert['escalations'][number][];
+};
+
+const isOpen = (a: Pick<Alert, 'state'>): boolean => a.state === 'pending' || a.state === 'firing';
+
+function clone(alert: Alert): WorkAlert {
+  return { ...alert, members: alert.members.map((m) => ({ ...m })), escalations: [...alert.escalations] };
+}
+
+function higher(a: Anomaly | null, b: Anomaly): Anomaly {
+  return a === null || b.score > a.score || (b.score === a.score && Math.abs(b.value - b.expected) > Math.abs(a.value - a.expected)) ? b : a;
+}
+
+/** Runs the state machine for one tick (or a catch-up batch). Pure. */
+export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): EvaluateResult {
+  const work = input.alerts.filter(isOpen).map(clone);
+  const events: AlertEvent[] = [];
+  const notifications: NotificationIntent[] = [];
+  const ruleByName = new Map(runtime.rules.map((r) => [r.name, r]));
+
+  const ruleOf = (alert: WorkAlert): CompiledRule | null => ruleByName.get(alert.rule) ?? null;
+
+  const notify = (alert: WorkAlert, kind: NotificationKind, t: number): void => {
+    notifications.push({ key: `${alert.id}-${kind}-${alert.notifications}`, alertId: alert.id, kind, at: t, owner: alert.owner });
+    alert.notifications += 1;
+    alert.lastNotifiedAt = t;
+    alert.changedSinceNotified = false;
+    alert.updatedAt = t;
+  };
+
+  const effectiveStatus = (obs: Observation, rule: CompiledRule): ObservationStatus => {
+    if (obs.status === 'in' || obs.anomaly === undefined) return obs.status;
+    if (!rule.directions.has(obs.anomaly.direction)) return 'in';
+    if (obs.status === 'anomaly' && obs.anomaly.score < rule.minScore) return 'out';
+    return obs.status;
+  };
+
+  const apply = (obs: Observation, t: number): void => {
+    const rule = ruleFor(runtime.rules, obs.series);
+    if (rule === null) return;
+    const status = effectiveStatus(obs, rule);
+    const alert = work.find((a) => isOpen(a) && a.members.some((m) => m.series === obs.series));
+    const member = alert?.members.find((m) => m.series === obs.series);
+    if (alert && member) {
+      if (member.state === 'ended') {
+        if (status !== 'anomaly') return;
+        Object.assign(member, {
+          state: 'pending',
+          since: t,
+          firingSince: null,
+          lastAnomalousAt: t,
+          inBandSince: null,
+          endedAt: null,
+          anomalies: member.anomalies + 1,
+          latest: obs.anomaly ?? member.latest,
+          peak: obs.anomaly ? higher(member.peak, obs.anomaly) : member.peak,
+        });
+        alert.updatedAt = t;
+        return;
+      }
+      if (status === 'in') {
+        if (member.inBandSince === null) {
+          member.inBandSince = t;
+          alert.updatedAt = t;
+        }
+        return;
+      }
+      member.lastAnomalousAt = Math.max(member.lastAnomalousAt, t);
+      member.inBandSince = null;
+      member.anomalies += 1;
+      if (obs.anomaly) {
+        member.latest = obs.anomaly;
+        member.peak = higher(member.peak, obs.anomaly);
+      }
+      alert.updatedAt = t;
+      return;
+    }
+    if (status !== 'anomaly') return;
+    const fresh: WorkMember = {
+      series: obs.series,
+      state: 'pending',
+      since: t,
+      firingSince: null,
+      lastAnomalousAt: t,
+      inBandSince: null,
+      endedAt: null,
+      anomalies: 1,
+      latest: obs.anomaly ?? null,
+      peak: obs.anomaly ?? null,
+    };
+    const groupKey = groupKeyFor(rule, obs.series);
+    const target = work.find((a) => isOpen(a) && a.groupKey === groupKey);
+    if (target) {
+      target.members.push(fresh);
+      target.updatedAt = t;
+      events.push({ type: 'series_added', alertId: target.id, at: t, series: obs.series });
+      return;
+    }
+    const created: WorkAlert = {
+      id: alertIdFor(groupKey, t),
+      rule: rule.name,
+      groupKey,
+      severity: rule.severity,
+      state: 'pending',
+      members: [fresh],
+      startsAt: t,
+      firingAt: null,
+      endedAt: null,
+      updatedAt: t,
+      owner: null,
+      ownerSince: null,
+      escalations: [],
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      silencedBy: [],
+      lastNotifiedAt: null,
+      notifiedFiring: false,
+      changedSinceNotified: false,
+      notifications: 0,
+    };
+    work.push(created);
+    events.push({ type: 'pending', alertId: created.id, at: t, series: obs.series });
+  };
+
+  const tick = (t: number): void => {
+    for (const alert of work) {
+      if (!isOpen(alert)) continue;
+      const rule = ruleOf(alert);
+      const forMs = rule?.forMs ?? 0;
+      const holdMs = rule?.resolveHoldMs ?? 0;
+      for (const m of alert.members) {
+        if (m.state === 'ended') continue;
+        const quietSince = m.inBandSince ?? (t - m.lastAnomalousAt > holdMs ? m.lastAnomalousAt : null);
+        if (quietSince !== null && t - quietSince >= holdMs) {
+          m.state = 'ended';
+          m.endedAt = t;
+          alert.updatedAt = t;
+        } else if (m.state === 'pending' && m.inBandSince === null && m.lastAnomalousAt - m.since >= forMs) {
+          m.state = 'firing';
+          m.firingSince = t;
+          alert.updatedAt = t;
+          if (alert.state === 'firing' && alert.notifiedFiring) alert.changedSinceNotified = true;
+        }
+      }
+
+      if (alert.members.every((m) => m.state === 'ended')) {
+        alert.endedAt = t;
+        alert.updatedAt = t;
+        if (alert.state === 'pending') {
+          alert.state = 'cancelled';
+          events.push({ type: 'cancelled', alertId: alert.id, at: t });
+        } else {
+          alert.state = 'resolved';
+          events.push({ type: 'resolved', alertId: alert.id, at: t });
+          const muted = silencingIds(input.silences, alert.members.map((m) => m.series), t);
+          alert.silencedBy = muted;
+          if (alert.notifiedFiring && muted.length === 0 && alert.owner !== null) notify(alert, 'resolved', t);
+        }
+        continue;
+      }
+
+      if (alert.state === 'pending') {
+        if (!alert.members.some((m) => m.state === 'firing')) continue;
+        alert.state = 'firing';
+        alert.firingAt = t;
+        alert.owner = whoIsOnCall(runtime.oncall, t).person;
+        alert.ownerSince = t;
+        alert.updatedAt = t;
+        events.push({ type: 'firing', alertId: alert.id, at: t, to: alert.owner });
+      }
+
+      const active = alert.members.filter((m) => m.state !== 'ended').map((m) => m.series);
+      const muted = silencingIds(input.silences, active, t);
+      if (muted.join(',') !== alert.silencedBy.join(',')) {
+        events.push({ type: muted.length > 0 ? 'silenced' : 'unsilenced', alertId: alert.id, at: t, silences: muted });
+        alert.silencedBy = muted;
+        alert.updatedAt = t;
+      }
+      if (muted.length > 0) continue;
+
+      const acked = alert.acknowledgedAt !== null;
+      const last = alert.lastNotifiedAt ?? Number.NEGATIVE_INFINITY;
+      if (!alert.notifiedFiring) {
+        if (!acked) {
+          // The owner is whoever is on call when the alert is first sent (it may have been silenced until now).
+          const owner = whoIsOnCall(runtime.oncall, t).person;
+          if (owner !== alert.owner && alert.escalations.length === 0) alert.owner = owner;
+          alert.ownerSince = t;
+        }
+        alert.notifiedFiring = true;
+        notify(alert, 'firing', t);
+        continue;
+      }
+      const afterMs = runtime.oncall.escalation.afterMs;
+      if (!acked && afterMs > 0 && alert.owner !== null && alert.ownerSince !== null && t - alert.ownerSince >= afterMs) {
+        const original = alert.escalations[0]?.from ?? alert.owner;
+        const chain = escalationChain(runtime.oncall, original);
+        const next = chain[alert.escalations.length];
+        if (next !== undefined) {
+          alert.escalations.push({ at: t, from: alert.owner, to: next, level: alert.escalations.length + 1 });
+          events.push({ type: 'escalated', alertId: alert.id, at: t, from: alert.owner, to: next });
+          alert.owner = next;
+          alert.ownerSince = t;
+          notify(alert, 'escalated', t);
+          continue;
+        }
+      }
+      if (alert.changedSinceNotified && t - last >= (rule?.groupIntervalMs ?? 0)) {
+        notify(alert, 'updated', t);
+        continue;
+      }
+      if (!acked && rule !== null && rule.repeatIntervalMs > 0 && t - last >= rule.repeatIntervalMs) notify(alert, 'repeat', t);
+    }
+  };
+
+  const ordered = [...input.observations].sort((a, b) => a.t - b.t || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
+  let i = 0;
+  while (i < ordered.length) {
+    const t = ordered[i]?.t ?? input.now;
+    if (t > input.now) break;
+    while (i < ordered.length && ordered[i]?.t === t) {
+      const obs = ordered[i];
+      if (obs) apply(obs, t);
+      i++;
+    }
+    tick(t);
+  }
+  tick(input.now);
+
+  return { alerts: work.map(freeze), events, notifications };
+}
+
+function freeze(alert: WorkAlert): Alert {
+  return { ...alert, members: alert.members.map((m) => ({ ...m })), escalations: [...alert.escalations] };
+}
+
+/**
+ * Acknowledge a firing alert: stops escalation and repeats (resolved is still sent). Returns the alert
+ * unchanged when it is not firing or already acknowledged.
+ */
+export function acknowledge(alert: Alert, by: string, now: number): Alert {
+  if (alert.state !== 'firing' || alert.acknowledgedAt !== null) return alert;
+  return { ...alert, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now };
+}
+
+/** The series an alert is headlined by: firing first, then the most specific name, then the highest score. */
+export function primarySeries(alert: Pick<Alert, 'members'>, specificity: (series: string) => number): string {
+  const ranked = [...alert.members].sort((a, b) => {
+    const fa = a.firingSince !== null ? 1 : 0;
+    const fb = b.firingSince !== null ? 1 : 0;
+    if (fa !== fb) return fb - fa;
+    const sa = specificity(a.series);
+    const sb = specificity(b.series);
+    if (sa !== sb) return sb - sa;
+    return (b.peak?.score ?? 0) - (a.peak?.score ?? 0) || a.since - b.since;
+  });
+  return ranked[0]?.series ?? '';
+}

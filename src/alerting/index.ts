@@ -1,0 +1,21 @@
+/** The pure alerting core: what workers and the API call. */
+export { compileAlerting } from './compile.js';
+export { evaluate, acknowledge, primarySeries } from './evaluate.js';
+export type { AlertingRuntime, EvaluateInput, EvaluateResult, AlertEvent, AlertEventType, NotificationIntent } from './evaluate.js';
+export { observationsFromAnomalies, observationFromPoint } from './observation.js';
+export type { Observation, ObservationStatus } from './observation.js';
+export { whoIsOnCall, escalationChain, compileOncall, personName } from './oncall.js';
+export type { CompiledOncall, OnCallAnswer, Person } from './oncall.js';
+export { silenceMatches, silencingIds, silenceIsActive, silenceProblems } from './silences.js';
+export { buildEvidence, risingTerms, dashboardLink } from './evidence.js';
+export type { Evidence, EvidenceInput, EvidencePoint, RisingTerm, TermCounts } from './evidence.js';
+export { maskPii } from './pii.js';
+export { signAckToken, verifyAckToken, ackUrl } from './ack-token.js';
+export type { AckTokenCheck } from './ack-token.js';
+export { buildNotification, durationText, channelPhrase } from './notification.js';
+export type { Notification, AckLinkOptions, BuildNotificationInput } from './notification.js';
+export { routeSeries, formatRoute } from './route.js';
+export type { RouteAnswer } from './route.js';
+export { parseSeriesName, seriesLabel, specificity } from './series-name.js';
+export { ruleFor, groupKeyFor, alertIdFor } from './rules.js';
+export type { CompiledRule } from './rules.js';

@@ -1,0 +1,58 @@
+/**
+ * What a series name says: `complaints` (all), `complaints.<category>`, `complaints.<channel>` or
+ * `complaints.channel.<channel>`, or any pushed series (`traffic`, `errors.5xx`).
+ */
+import { CHANNELS } from '../domain/message.js';
+
+export type SeriesKind = 'total' | 'category' | 'channel' | 'other';
+
+export interface SeriesName {
+  readonly kind: SeriesKind;
+  readonly category: string | null;
+  readonly channel: string | null;
+}
+
+const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
+
+export function parseSeriesName(series: string): SeriesName {
+  if (series === 'complaints') return { kind: 'total', category: null, channel: null };
+  if (!series.startsWith('complaints.')) return { kind: 'other', category: null, channel: null };
+  const rest = series.slice('complaints.'.length);
+  if (rest.startsWith('channel.')) return { kind: 'channel', category: null, channel: rest.slice('channel.'.length) };
+  if (CHANNEL_SET.has(rest)) return { kind: 'channel', category: null, channel: rest };
+  return { kind: 'category', category: rest, channel: null };
+}
+
+const CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  twitter: 'Twitter',
+  email: 'e-mail',
+  beta_form: 'beta form',
+  api: 'API',
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A human label: `complaints.login` → "Login complaints", `complaints.twitter` → "Complaints via Twitter". */
+export function seriesLabel(series: string, labels: Readonly<Record<string, string>> = {}): string {
+  const configured = labels[series];
+  if (configured !== undefined) return configured;
+  const name = parseSeriesName(series);
+  switch (name.kind) {
+    case 'total':
+      return 'Complaints';
+    case 'category':
+      return `${capitalise((name.category ?? '').replace(/[._-]+/g, ' '))} complaints`;
+    case 'channel':
+      return `Complaints via ${CHANNEL_LABELS[name.channel ?? ''] ?? name.channel}`;
+    default:
+      return series;
+  }
+}
+
+/** Rank for picking an alert's headline series: categories say most, then the total, then channels. */
+export function specificity(series: string): number {
+  const kind = parseSeriesName(series).kind;
+  return kind === 'category' ? 3 : kind === 'other' ? 2 : kind === 'total' ? 1 : 0;
+}

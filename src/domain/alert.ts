@@ -1,0 +1,83 @@
+import type { Anomaly } from './anomaly.js';
+
+/**
+ * An Alert is one incident: one or more related series anomalous at the same time, one owner.
+ * pending → firing → resolved; a pending alert whose series return to band before `for` is cancelled.
+ * All times are epoch milliseconds. Alerts are plain JSON-serialisable values: the store keeps them,
+ * the pure alerting core returns updated copies.
+ */
+export const ALERT_STATES = ['pending', 'firing', 'resolved', 'cancelled'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** One series inside an alert, with its own episode (pending → firing → ended). */
+export interface AlertMember {
+  readonly series: string;
+  readonly state: 'pending' | 'firing' | 'ended';
+  /** First anomalous point of the current episode. */
+  readonly since: number;
+  readonly firingSince: number | null;
+  /** Last point that was anomalous or still outside the band. */
+  readonly lastAnomalousAt: number;
+  /** Start of the current in-band run; null while anomalous. */
+  readonly inBandSince: number | null;
+  readonly endedAt: number | null;
+  /** Anomalous points seen in this alert. */
+  readonly anomalies: number;
+  /** Latest anomaly reported by the detector, and the one with the highest score. */
+  readonly latest: Anomaly | null;
+  readonly peak: Anomaly | null;
+}
+
+export interface AlertEscalation {
+  readonly at: number;
+  readonly from: string | null;
+  readonly to: string;
+  readonly level: number;
+}
+
+export interface Alert {
+  /** Stable and deterministic: `<group key>-<startsAt base36>`; safe in URLs and BullMQ job ids. */
+  readonly id: string;
+  readonly rule: string;
+  /** Incidents with the same group key at the same time are one alert. */
+  readonly groupKey: string;
+  readonly severity: Severity;
+  readonly state: AlertState;
+  readonly members: readonly AlertMember[];
+  readonly startsAt: number;
+  readonly firingAt: number | null;
+  /** When it resolved or was cancelled. */
+  readonly endedAt: number | null;
+  readonly updatedAt: number;
+  /** Person id of the one responsible person (set when it fires). */
+  readonly owner: string | null;
+  readonly ownerSince: number | null;
+  readonly escalations: readonly AlertEscalation[];
+  readonly acknowledgedAt: number | null;
+  readonly acknowledgedBy: string | null;
+  /** Ids of the silences that muted it at the last evaluation (empty: not silenced). */
+  readonly silencedBy: readonly string[];
+  /** Notification bookkeeping (dedup, repeat interval, resolved only after firing was sent). */
+  readonly lastNotifiedAt: number | null;
+  readonly notifiedFiring: boolean;
+  readonly changedSinceNotified: boolean;
+  readonly notifications: number;
+}
+
+/** A silence: matching alerts are still recorded, not sent. */
+export interface Silence {
+  readonly id: string;
+  /** Glob over series names (`complaints.login*`); omitted: any series. */
+  readonly series?: string | null;
+  /** Glob over the category (`login` matches `complaints.login`); omitted: any. */
+  readonly category?: string | null;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly createdBy: string;
+  readonly comment: string;
+}
+
+export const NOTIFICATION_KINDS = ['firing', 'updated', 'repeat', 'escalated', 'resolved', 'test'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
