@@ -1,0 +1,79 @@
+/**
+ * NAB: runs the detector over all 58 series in one process (one configuration, streaming, never reading labels),
+ * writes results in NAB layout under bench-out/nab/, and scores them with the shared scorer.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchArgs } from './index.js';
+import type { DetectorOptions } from '../src/detect/options.js';
+import { formatScoresCsv, optionsForProbation, parseSeriesCsv, scoreRows } from '../src/detect/csv.js';
+
+export const NAB_DETECTOR = 'complaintRadar';
+/** The one configuration used for every NAB file (plus warm-up/cooldown/memory from the probation length). */
+export const NAB_OPTIONS: DetectorOptions = { direction: 'both', model: 'auto' };
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface NabRun {
+  readonly files: number;
+  readonly points: number;
+  readonly seconds: number;
+}
+
+/** Scores every data file of `nab` into `<out>/<detector>/<corpus>/<detector>_<file>.csv`. */
+export function runNab(nab: string, out: string, options: DetectorOptions = NAB_OPTIONS, detector = NAB_DETECTOR): NabRun {
+  const data = join(nab, 'data');
+  let files = 0;
+  let points = 0;
+  let busy = 0;
+  for (const corpus of readdirSync(data, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    const dir = join(out, detector, corpus);
+    mkdirSync(dir, { recursive: true });
+    for (const name of readdirSync(join(data, corpus)).filter((f) => f.endsWith('.csv')).sort()) {
+      const text = readFileSync(join(data, corpus, name), 'utf8');
+      const start = process.hrtime.bigint();
+      const rows = parseSeriesCsv(text);
+      const probation = Math.min(Math.floor(0.15 * rows.length), 750);
+      const csv = formatScoresCsv(rows, scoreRows(rows, null, optionsForProbation(options, probation)));
+      busy += Number(process.hrtime.bigint() - start) / 1e9;
+      const target = join(dir, `${detector}_${name}`);
+      writeFileSync(`${target}.tmp`, csv);
+      renameSync(`${target}.tmp`, target);
+      files += 1;
+      points += rows.length;
+    }
+  }
+  return { files, points, seconds: busy };
+}
+
+export interface NabScores {
+  readonly text: string;
+  readonly json: unknown;
+}
+
+export function scoreNab(nab: string, out: string, detector = NAB_DETECTOR, threshold: number | null = null): NabScores {
+  const jsonFile = join(out, `${detector}${threshold === null ? '' : `-t${threshold}`}.json`);
+  const args = [join(nab, 'score.mjs'), '--nab', nab, '--results', out, '--detector', detector, '--json', jsonFile];
+  if (threshold !== null) args.push('--threshold', String(threshold));
+  const text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { text, json: JSON.parse(readFileSync(jsonFile, 'utf8')) as unknown };
+}
+
+export default async function nabBench(args: BenchArgs): Promise<void> {
+  if (args.nab === undefined) {
+    process.stdout.write('skipped: no data\n');
+    return;
+  }
+  const out = join(root, 'bench-out', 'nab');
+  const wall = process.hrtime.bigint();
+  const run = runNab(args.nab, out);
+  const total = Number(process.hrtime.bigint() - wall) / 1e9;
+  process.stdout.write(
+    `ran ${run.files} files, ${run.points} points: ${total.toFixed(2)} s in all (${run.seconds.toFixed(2)} s parsing + detecting + formatting)\n`,
+  );
+  process.stdout.write(scoreNab(args.nab, out).text);
+  process.stdout.write(`\n-- at the production threshold 0.5\n`);
+  process.stdout.write(scoreNab(args.nab, out, NAB_DETECTOR, 0.5).text);
+}

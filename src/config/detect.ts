@@ -1,0 +1,110 @@
+/**
+ * The `detect` section of the service config: defaults plus a list of watched series, each a key (or a key
+ * pattern like `complaints.*`) with its reference series and detector settings. Parse with the schema, then
+ * `compileDetectorOptions` turns it into the detector options of one concrete series key.
+ */
+import { z } from 'zod';
+import type { DetectorOptions } from '../detect/options.js';
+
+const direction = z.enum(['up', 'down', 'both']);
+const model = z.enum(['auto', 'counts', 'continuous']);
+
+/** Settings a series entry may override; also the shape of `radar detect --config params.json`. */
+export const detectorSettingsSchema = z
+  .object({
+    step: z.number().int().positive().optional().describe('Step between points in ms (default: the series bucket, inferred from timestamps).'),
+    sensitivity: z.number().positive().optional().describe('Multiplies the anomaly score: 2 = twice as eager to alert, 0.5 = half.'),
+    threshold: z.number().min(0).max(1).optional().describe('Score at or above which the detector alerts (production threshold).'),
+    minCount: z.number().min(0).optional().describe('Counts: least absolute excess over expected (or shortfall, for drops) that may alert, so 1 → 3 complaints at 4 a.m. pages nobody.'),
+    direction: direction.optional().describe('Which changes alert: up (rises), down (drops) or both.'),
+    model: model.optional().describe('counts = Poisson-like counts (complaints); continuous = metrics; auto decides from the warm-up points.'),
+    warmup: z.number().int().min(2).optional().describe('Points before the first verdict.'),
+    cooldown: z.number().int().min(1).optional().describe('Points after a detection during which repeats are suppressed and the baseline re-learns (one alert per incident).'),
+    memory: z.number().min(2).optional().describe('Time constant of the baseline level, in points.'),
+    daily: z.boolean().optional().describe('Learn a daily profile (used only once it improves the fit).'),
+    weekly: z.boolean().optional().describe('Learn a weekly profile (used only once it improves the fit, after two weeks).'),
+    tuning: z
+      .record(z.string(), z.union([z.number(), z.boolean()]))
+      .optional()
+      .describe('Internal constants of the method (see DetectorTuning in src/detect/options.ts); for benchmarks.'),
+  })
+  .strict();
+
+export const detectSeriesSchema = detectorSettingsSchema
+  .extend({
+    key: z.string().min(1).describe('Series key, or a pattern with `*` matching one key segment or more (`complaints.*`).'),
+    reference: z.string().min(1).nullable().optional().describe('Key of the reference series (e.g. `traffic`) the series is judged relative to; null for none.'),
+  })
+  .strict();
+
+export const detectConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Run the detector on the configured series.'),
+    defaults: detectorSettingsSchema.default({}).describe('Settings every series gets unless its entry overrides them.'),
+    series: z
+      .array(detectSeriesSchema)
+      .default([
+        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up' },
+        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up' },
+      ])
+      .describe('Series to watch; the first entry whose key matches a series applies.'),
+  })
+  .strict();
+
+export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
+export type DetectSeriesConfig = z.infer<typeof detectSeriesSchema>;
+export type DetectConfig = z.infer<typeof detectConfigSchema>;
+
+/** Does a key pattern (`complaints.*`, `*` = one or more characters) match a series key? */
+export function keyMatches(pattern: string, key: string): boolean {
+  if (!pattern.includes('*')) return pattern === key;
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
+  return re.test(key);
+}
+
+export interface CompiledSeries {
+  readonly key: string;
+  readonly reference: string | null;
+  readonly options: DetectorOptions;
+}
+
+function toOptions(s: DetectorSettings): DetectorOptions {
+  const out: { -readonly [K in keyof DetectorOptions]: DetectorOptions[K] } = {};
+  if (s.step !== undefined) out.step = s.step;
+  if (s.sensitivity !== undefined) out.sensitivity = s.sensitivity;
+  if (s.threshold !== undefined) out.threshold = s.threshold;
+  if (s.minCount !== undefined) out.minCount = s.minCount;
+  if (s.direction !== undefined) out.direction = s.direction;
+  if (s.model !== undefined) out.model = s.model;
+  if (s.warmup !== undefined) out.warmup = s.warmup;
+  if (s.cooldown !== undefined) out.cooldown = s.cooldown;
+  if (s.memory !== undefined) out.memory = s.memory;
+  if (s.daily !== undefined) out.daily = s.daily;
+  if (s.weekly !== undefined) out.weekly = s.weekly;
+  if (s.tuning !== undefined) out.tuning = s.tuning as DetectorOptions['tuning'];
+  return out;
+}
+
+/**
+ * The detector options for one series key: defaults, overridden by the first matching entry. `null` when no
+ * entry matches (the series is not watched) or detection is disabled.
+ */
+export function compileDetectorOptions(config: DetectConfig, key: string): CompiledSeries | null {
+  if (!config.enabled) return null;
+  const entry = config.series.find((e) => keyMatches(e.key, key));
+  if (entry === undefined) return null;
+  const { key: _pattern, reference, ...settings } = entry;
+  void _pattern;
+  const base = toOptions(config.defaults);
+  const own = toOptions(settings);
+  return {
+    key,
+    reference: reference ?? null,
+    options: { ...base, ...own, tuning: { ...base.tuning, ...own.tuning } },
+  };
+}
+
+/** Settings as read from a params JSON (`radar detect --config`), as detector options. */
+export function detectorOptionsFromSettings(settings: unknown): DetectorOptions {
+  return toOptions(detectorSettingsSchema.parse(settings));
+}

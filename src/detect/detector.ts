@@ -1,0 +1,539 @@
+/**
+ * The streaming anomaly detector. Pure: no IO, no clock; time comes in with each point.
+ *
+ * Per point it predicts the value (a level, plus daily/weekly profiles once they help, times the reference series
+ * when there is one), and runs three tests on the residual — a point test, a short-window test and a two-sided
+ * CUSUM — with exact Poisson tails for counts and normal tails for continuous metrics, plus a range test. The
+ * strongest test, as −log10 p, becomes the score. After a detection the detector holds: repeats are suppressed
+ * (only a stronger score passes), the baseline re-learns fast, so a level shift alerts once, at its onset.
+ */
+import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.js';
+import { resolveDetectorOptions, type DetectorOptions, type ResolvedDetectorOptions } from './options.js';
+import {
+  initialState,
+  MODEL_CONTINUOUS,
+  MODEL_COUNTS,
+  MODEL_NONE,
+  RING,
+  STATE_VERSION,
+  zeros,
+  type DetectorState,
+} from './state.js';
+import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-probability.js';
+
+/** A DetectorPoint plus the score before de-duplication (for the alert state machine and charts). */
+export interface DetectorOutput extends DetectorPoint {
+  readonly rawScore: number;
+}
+
+export interface Detector {
+  readonly options: ResolvedDetectorOptions;
+  /** Feeds one point (epoch ms, value or null when missing, and the reference series' value at t). */
+  update(t: number, value: number | null, reference?: number | null): DetectorOutput;
+  /** The whole state as plain JSON. */
+  snapshot(): DetectorState;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
+const LN10 = Math.LN10;
+const SIGMA_PER_MAD = 1.2533;
+/** Band width (in σ) of the expected band. */
+const BAND = 3;
+/** Points the auto model waits for before deciding counts vs continuous. */
+const AUTO_POINTS = 30;
+
+const enum Test {
+  None = 0,
+  Point = 1,
+  Window = 2,
+  Cusum = 3,
+  Range = 4,
+}
+
+export function createDetector(options: DetectorOptions = {}): Detector {
+  return restoreDetector(options, initialState());
+}
+
+export function restoreDetector(options: DetectorOptions, state: Readonly<DetectorState>): Detector {
+  if (state.version !== STATE_VERSION) throw new Error(`detector state version ${state.version} is not ${STATE_VERSION}`);
+  const o = resolveDetectorOptions(options);
+  const s = structuredClone(state) as DetectorState;
+  return {
+    options: o,
+    update: (t, value, reference) => update(o, s, t, value, reference),
+    snapshot: () => structuredClone(s),
+  };
+}
+
+/** Scores a whole series in one go (the same code path as the streaming use). */
+export function detectSeries(
+  points: ReadonlyArray<{ readonly t: number; readonly v: number | null }>,
+  reference: ReadonlyArray<number | null> | null = null,
+  options: DetectorOptions = {},
+): DetectorOutput[] {
+  const detector = createDetector(options);
+  const out: DetectorOutput[] = new Array<DetectorOutput>(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i] as { t: number; v: number | null };
+    out[i] = reference === null ? detector.update(p.t, p.v) : detector.update(p.t, p.v, reference[i] ?? null);
+  }
+  return out;
+}
+
+function quiet(t: number, value: number | null, s: DetectorState): DetectorOutput {
+  void s;
+  return {
+    t,
+    value,
+    score: 0,
+    rawScore: 0,
+    expected: null,
+    lower: null,
+    upper: null,
+    direction: null,
+    reason: null,
+    alert: false,
+  };
+}
+
+function clip(x: number, c: number): number {
+  return x > c ? c : x < -c ? -c : x;
+}
+
+function resetTests(s: DetectorState): void {
+  s.ez = 0;
+  s.cusUp = 0;
+  s.cusDown = 0;
+  s.upX = 0;
+  s.upMu = 0;
+  s.downX = 0;
+  s.downMu = 0;
+  s.ringLen = 0;
+}
+
+function onGap(o: ResolvedDetectorOptions, s: DetectorState, missing: number): void {
+  s.ez *= Math.pow(1 - 1 / o.tuning.window, missing);
+  if (missing >= o.tuning.window) resetTests(s);
+}
+
+/** Chooses the model and sizes the profiles once enough points were seen. */
+function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: number, refv: number): void {
+  const n = s.n;
+  const mean = n > 0 ? s.sum / n : value;
+  const meanX = n > 0 ? s.sumX / n : x;
+  const variance = n > 1 ? Math.max(0, s.sumSq / n - meanX * meanX) : 0;
+  let model = o.model === 'counts' ? MODEL_COUNTS : o.model === 'continuous' ? MODEL_CONTINUOUS : MODEL_NONE;
+  if (model === MODEL_NONE) model = s.allInts && s.min >= 0 && mean <= 30 ? MODEL_COUNTS : MODEL_CONTINUOUS;
+  s.model = model;
+  const step = s.step ?? HOUR;
+  s.daySlots = o.daily && step <= DAY / 8 ? Math.min(model === MODEL_COUNTS ? 48 : 288, Math.round(DAY / step)) : 0;
+  s.weekSlots = o.weekly && step <= DAY / 4 ? (model === MODEL_COUNTS ? 7 : 168) : 0;
+  s.day = zeros(s.daySlots);
+  s.dayDen = zeros(s.daySlots);
+  s.week = zeros(s.weekSlots);
+  s.weekDen = zeros(s.weekSlots);
+  if (model === MODEL_COUNTS) {
+    const meanRef = n > 0 ? s.sumRef / n : refv;
+    s.rateNum = mean;
+    s.rateDen = meanRef > 0 ? meanRef : 1;
+    s.disp = 1;
+    s.dev = 0;
+  } else {
+    s.level = meanX;
+    s.dev = Math.sqrt(variance) / SIGMA_PER_MAD;
+    // The range test works on the normalised value.
+    if (x !== value) {
+      s.min = x;
+      s.max = x;
+    }
+  }
+}
+
+/**
+ * Gain per visit of a profile slot: a running mean over the first cycles, then `perCycle` per cycle spread over
+ * the visits a slot gets in one cycle.
+ */
+function profileGain(perCycle: number, elapsed: number, period: number, step: number | null, slots: number): number {
+  const perVisit = Math.max(1, period / (step ?? period) / slots);
+  const visits = 1 + Math.floor((elapsed / period) * perVisit);
+  return Math.max(perCycle / perVisit, 1 / visits);
+}
+
+function slotOf(t: number, period: number, slots: number): number {
+  const phase = ((t % period) + period) % period;
+  const i = Math.floor((phase / period) * slots);
+  return i >= slots ? slots - 1 : i;
+}
+
+function update(
+  o: ResolvedDetectorOptions,
+  s: DetectorState,
+  t: number,
+  value: number | null,
+  reference: number | null | undefined,
+): DetectorOutput {
+  // Time: infer the step, count missing points, ignore duplicates and points from the past.
+  let missing = 0;
+  if (s.lastT !== null) {
+    const dt = t - s.lastT;
+    if (!(dt > 0)) return quiet(t, value, s);
+    if (s.step === null) s.step = o.step ?? dt;
+    else missing = Math.max(0, Math.round(dt / s.step) - 1);
+  } else if (o.step !== null) s.step = o.step;
+  s.lastT = t;
+  s.sinceAlert += 1 + missing;
+  if (s.holdLeft > 0) s.holdLeft = Math.max(0, s.holdLeft - missing);
+  if (value === null || !Number.isFinite(value)) {
+    onGap(o, s, missing + 1);
+    return quiet(t, value, s);
+  }
+  if (missing > 0) onGap(o, s, missing);
+
+  // Reference: the series is judged relative to it (a traffic surge is not an incident).
+  const hasRef = reference !== undefined;
+  let refv = 1;
+  if (hasRef) {
+    if (reference !== null && Number.isFinite(reference) && reference >= 0) {
+      refv = reference;
+      if (reference > 0) s.lastRef = reference;
+    } else refv = s.lastRef ?? 1;
+  }
+
+  if (s.firstT === null) s.firstT = t;
+  if (s.model === MODEL_NONE) {
+    // Collect the moments the auto decision (and the first baseline) needs.
+    const xv = hasRef && o.model !== 'counts' && refv > 0 ? value / refv : value;
+    if (s.n === 0) {
+      s.min = value;
+      s.max = value;
+    }
+    if (!Number.isInteger(value)) s.allInts = false;
+    if (value < s.min) s.min = value;
+    if (value > s.max) s.max = value;
+    const needed = o.model === 'auto' ? Math.min(AUTO_POINTS, o.warmup) : 1;
+    if (s.n + 1 < needed) {
+      s.n += 1;
+      s.sum += value;
+      s.sumX += xv;
+      s.sumSq += xv * xv;
+      s.sumRef += refv;
+      return quiet(t, value, s);
+    }
+    decide(o, s, value, xv, refv);
+  }
+  s.n += 1;
+  return s.model === MODEL_COUNTS ? updateCounts(o, s, t, value, refv, hasRef) : updateContinuous(o, s, t, value, refv, hasRef);
+}
+
+interface Verdict {
+  lp: number;
+  test: Test;
+  dir: Direction | null;
+}
+
+function updateCorrelation(s: DetectorState, x: number, y: number, longGain: number): void {
+  const upd = (m: number[], g: number) => {
+    m[0] = (m[0] ?? 0) + g * (x - (m[0] ?? 0));
+    m[1] = (m[1] ?? 0) + g * (y - (m[1] ?? 0));
+    m[2] = (m[2] ?? 0) + g * (x * x - (m[2] ?? 0));
+    m[3] = (m[3] ?? 0) + g * (y * y - (m[3] ?? 0));
+    m[4] = (m[4] ?? 0) + g * (x * y - (m[4] ?? 0));
+  };
+  upd(s.corrLong, longGain);
+  upd(s.corrShort, 1 / 30);
+}
+
+/** Pearson correlation from EWMA moments; null when either side is flat. */
+export function correlationOf(m: readonly number[]): number | null {
+  const [mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0] = m;
+  const vx = mxx - mx * mx;
+  const vy = myy - my * my;
+  if (!(vx > 1e-12 && vy > 1e-12)) return null;
+  return (mxy - mx * my) / Math.sqrt(vx * vy);
+}
+
+function reasonOf(s: DetectorState, v: Verdict, hasRef: boolean): AnomalyReason | null {
+  if (v.dir === null) return null;
+  if (v.dir === 'down') {
+    if (hasRef) {
+      const long = correlationOf(s.corrLong);
+      const short = correlationOf(s.corrShort);
+      if (long !== null && long > 0.5 && (short === null || short < long - 0.3)) return 'correlation_break';
+    }
+    return 'drop';
+  }
+  return v.test === Test.Point || v.test === Test.Range ? 'spike' : 'level_shift';
+}
+
+/** Turns the strongest test into the score, applies the hold (de-duplication) and the alert rule. */
+function finish(
+  o: ResolvedDetectorOptions,
+  s: DetectorState,
+  t: number,
+  value: number,
+  v: Verdict,
+  guardOk: boolean,
+  expected: number,
+  lower: number,
+  upper: number,
+  hasRef: boolean,
+): DetectorOutput {
+  const tu = o.tuning;
+  let lp = v.lp;
+  if (tu.calibrate && s.model === MODEL_CONTINUOUS) {
+    const surprise = -v.lp;
+    const sd = Math.sqrt(s.surpriseVar) + tu.calibrationFloor;
+    lp = log10NormalTail((surprise - s.surpriseMean) / sd);
+    const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;
+    const d = surprise - s.surpriseMean;
+    s.surpriseMean += g * d;
+    s.surpriseVar = (1 - g) * (s.surpriseVar + g * d * d);
+  }
+  let raw = s.n > o.warmup ? (o.sensitivity * -lp) / tu.scoreScale : 0;
+  raw = raw > 1 ? 1 : raw < 0 ? 0 : raw;
+  let score: number;
+  if (s.holdLeft > 0) {
+    s.holdLeft -= 1;
+    if (raw > s.holdMax) {
+      score = raw;
+      s.holdMax = raw;
+    } else score = 0;
+  } else {
+    score = raw;
+    if (raw >= tu.armScore) {
+      s.holdLeft = o.cooldown;
+      s.holdMax = raw;
+      s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
+      resetTests(s);
+    }
+  }
+  const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
+  if (alert) s.sinceAlert = 0;
+  const shown = raw >= tu.armScore * 0.5 || score > 0;
+  return {
+    t,
+    value,
+    score,
+    rawScore: raw,
+    expected,
+    lower,
+    upper,
+    direction: shown ? v.dir : null,
+    reason: shown ? reasonOf(s, v, hasRef) : null,
+    alert,
+  };
+}
+
+function endRebase(s: DetectorState): void {
+  if (s.rebaseLeft > 0) {
+    s.rebaseLeft -= 1;
+    if (s.rebaseLeft === 0) resetTests(s);
+  }
+}
+
+function updateContinuous(
+  o: ResolvedDetectorOptions,
+  s: DetectorState,
+  t: number,
+  value: number,
+  refv: number,
+  hasRef: boolean,
+): DetectorOutput {
+  const tu = o.tuning;
+  const x = hasRef ? (refv > 0 ? value / refv : value / (s.lastRef ?? 1)) : value;
+  const first = s.firstT ?? t;
+  const ds = s.daySlots > 0 ? slotOf(t, DAY, s.daySlots) : -1;
+  const ws = s.weekSlots > 0 ? slotOf(t, WEEK, s.weekSlots) : -1;
+  const dayV = ds >= 0 ? (s.day[ds] ?? 0) : 0;
+  const weekV = ws >= 0 ? (s.week[ws] ?? 0) : 0;
+  const elapsed = t - first;
+  let mode = 0;
+  if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
+  if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
+  const pred = s.level + (mode >= 1 ? dayV : 0) + (mode === 2 ? weekV : 0);
+  const range = s.max - s.min;
+  const sigma = Math.max(SIGMA_PER_MAD * s.dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
+  const z = (x - pred) / sigma;
+  const zc = clip(z, tu.clipZ);
+
+  // Tests.
+  const g = 1 / tu.window;
+  s.ez += g * (zc - s.ez);
+  const zs = s.ez / Math.sqrt(g / (2 - g));
+  const k = tu.cusumK;
+  s.cusUp = Math.max(0, s.cusUp + zc - k);
+  s.cusDown = Math.max(0, s.cusDown - zc - k);
+  const v: Verdict = { lp: 0, test: Test.None, dir: null };
+  const consider = (lp: number, test: Test, dir: Direction) => {
+    if (lp < v.lp) {
+      v.lp = lp;
+      v.test = test;
+      v.dir = dir;
+    }
+  };
+  const learnt = s.n > o.warmup / 2;
+  if (o.up) {
+    consider(log10NormalTail(z), Test.Point, 'up');
+    consider(log10NormalTail(zs), Test.Window, 'up');
+    consider((-2 * k * s.cusUp) / LN10, Test.Cusum, 'up');
+    if (learnt && x > s.max + tu.rangeMargin * range) consider(log10NormalTail(z) - tu.rangeBonus, Test.Range, 'up');
+  }
+  if (o.down) {
+    consider(log10NormalTail(-z), Test.Point, 'down');
+    consider(log10NormalTail(-zs), Test.Window, 'down');
+    consider((-2 * k * s.cusDown) / LN10, Test.Cusum, 'down');
+    if (learnt && x < s.min - tu.rangeMargin * range) consider(log10NormalTail(-z) - tu.rangeBonus, Test.Range, 'down');
+  }
+
+  // Learn (clipped residuals, unless re-baselining after a detection).
+  const fast = s.rebaseLeft > 0;
+  const full = s.level + dayV + weekV;
+  const resid = x - full;
+  const rc = fast ? resid : clip(resid, tu.clipZ * sigma);
+  const a = fast ? tu.fastGain : 1 / o.memory;
+  const ae = 1 / o.memory;
+  s.err0 += ae * (Math.min(Math.abs(x - s.level), tu.clipZ * sigma) - s.err0);
+  s.err1 += ae * (Math.min(Math.abs(x - s.level - dayV), tu.clipZ * sigma) - s.err1);
+  s.err2 += ae * (Math.min(Math.abs(x - s.level - dayV - weekV), tu.clipZ * sigma) - s.err2);
+  let rem = rc;
+  s.level += a * rem;
+  rem -= a * rem;
+  s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), tu.clipZ * sigma) - s.dev);
+  if (ds >= 0) {
+    const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
+    s.day[ds] = dayV + gd * rem;
+    rem -= gd * rem;
+  }
+  if (ws >= 0) s.week[ws] = weekV + profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
+  if (x < s.min) s.min = x;
+  if (x > s.max) s.max = x;
+  if (hasRef) updateCorrelation(s, value, refv, 1 / (o.memory * 4));
+  endRebase(s);
+
+  const scale = hasRef ? refv : 1;
+  return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef);
+}
+
+function updateCounts(
+  o: ResolvedDetectorOptions,
+  s: DetectorState,
+  t: number,
+  x: number,
+  refv: number,
+  hasRef: boolean,
+): DetectorOutput {
+  const tu = o.tuning;
+  const first = s.firstT ?? t;
+  const elapsed = t - first;
+  const ds = s.daySlots > 0 ? slotOf(t, DAY, s.daySlots) : -1;
+  const ws = s.weekSlots > 0 ? slotOf(t, WEEK, s.weekSlots) : -1;
+  const prior = 2;
+  const fD = ds >= 0 ? ((s.day[ds] ?? 0) + prior) / ((s.dayDen[ds] ?? 0) + prior) : 1;
+  const fW = ws >= 0 ? ((s.week[ws] ?? 0) + prior) / ((s.weekDen[ws] ?? 0) + prior) : 1;
+  const rate = (s.rateNum + 1e-9) / (s.rateDen + 1e-9);
+  const base = rate * refv;
+  let mode = 0;
+  if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
+  if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
+  const muRaw = base * (mode >= 1 ? fD : 1) * (mode === 2 ? fW : 1);
+  const mu = Math.max(tu.muFloor, muRaw);
+  const phi = s.disp < 1 ? 1 : s.disp;
+  const xs = x / phi;
+  const ms = mu / phi;
+
+  // Window test over the last m points, m adaptive so the expected sum reaches windowCount.
+  s.ringX[s.ringPos] = x;
+  s.ringMu[s.ringPos] = mu;
+  s.ringPos = (s.ringPos + 1) % RING;
+  if (s.ringLen < RING) s.ringLen += 1;
+  let wx = 0;
+  let wm = 0;
+  for (let i = 1; i <= s.ringLen; i++) {
+    const j = (s.ringPos - i + RING) % RING;
+    wx += s.ringX[j] ?? 0;
+    wm += s.ringMu[j] ?? 0;
+    if (wm >= tu.windowCount) break;
+  }
+
+  // CUSUMs with a time-varying baseline: LLR = x ln ρ − (ρ − 1) μ, scaled by the dispersion.
+  const lu = Math.log(tu.rhoUp);
+  const ld = Math.log(tu.rhoDown);
+  s.cusUp = s.cusUp + (x * lu - (tu.rhoUp - 1) * mu) / phi;
+  if (s.cusUp <= 0) {
+    s.cusUp = 0;
+    s.upX = 0;
+    s.upMu = 0;
+  } else {
+    s.upX += x;
+    s.upMu += mu;
+  }
+  s.cusDown = s.cusDown + (x * ld - (tu.rhoDown - 1) * mu) / phi;
+  if (s.cusDown <= 0) {
+    s.cusDown = 0;
+    s.downX = 0;
+    s.downMu = 0;
+  } else {
+    s.downX += x;
+    s.downMu += mu;
+  }
+
+  const v: Verdict = { lp: 0, test: Test.None, dir: null };
+  const consider = (lp: number, test: Test, dir: Direction) => {
+    if (lp < v.lp) {
+      v.lp = lp;
+      v.test = test;
+      v.dir = dir;
+    }
+  };
+  if (o.up) {
+    consider(log10PoissonUpper(xs, ms), Test.Point, 'up');
+    consider(log10PoissonUpper(wx / phi, wm / phi), Test.Window, 'up');
+    consider(-s.cusUp / LN10, Test.Cusum, 'up');
+  }
+  if (o.down) {
+    consider(log10PoissonLower(xs, ms), Test.Point, 'down');
+    consider(log10PoissonLower(wx / phi, wm / phi), Test.Window, 'down');
+    consider(-s.cusDown / LN10, Test.Cusum, 'down');
+  }
+  const guardOk =
+    v.dir === 'up'
+      ? Math.max(x - mu, wx - wm, s.upX - s.upMu) >= o.minCount
+      : v.dir === 'down'
+        ? Math.max(mu - x, wm - wx, s.downMu - s.downX) >= o.minCount
+        : false;
+
+  // Learn.
+  const fast = s.rebaseLeft > 0;
+  const cap = mu + tu.clipZ * Math.sqrt(phi * mu) + 1;
+  const xc = fast ? x : Math.min(x, cap);
+  const a = fast ? tu.fastGain : 1 / o.memory;
+  const ae = 1 / o.memory;
+  const fullD = ds >= 0 ? fD : 1;
+  const fullW = ws >= 0 ? fW : 1;
+  s.err0 += ae * (Math.abs(xc - base) - s.err0);
+  s.err1 += ae * (Math.abs(xc - base * fullD) - s.err1);
+  s.err2 += ae * (Math.abs(xc - base * fullD * fullW) - s.err2);
+  s.rateNum += a * (xc - s.rateNum);
+  s.rateDen += a * (refv * fullD * fullW - s.rateDen);
+  if (ds >= 0) {
+    const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
+    s.day[ds] = (s.day[ds] ?? 0) + gd * (xc - (s.day[ds] ?? 0));
+    s.dayDen[ds] = (s.dayDen[ds] ?? 0) + gd * (base * fullW - (s.dayDen[ds] ?? 0));
+  }
+  if (ws >= 0) {
+    const gw = profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots);
+    s.week[ws] = (s.week[ws] ?? 0) + gw * (xc - (s.week[ws] ?? 0));
+    s.weekDen[ws] = (s.weekDen[ws] ?? 0) + gw * (base * fullD - (s.weekDen[ws] ?? 0));
+  }
+  if (muRaw >= 1) {
+    const d = ((x - mu) * (x - mu)) / mu;
+    s.disp += (ae / 4) * (Math.min(d, 25) - s.disp);
+  }
+  if (hasRef) updateCorrelation(s, x, refv, 1 / (o.memory * 4));
+  endRebase(s);
+
+  const band = BAND * Math.sqrt(phi * mu);
+  return finish(o, s, t, x, v, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef);
+}

@@ -1,0 +1,147 @@
+/**
+ * Detector options: what a series' config entry (or the CLI) may set, and the resolved form the detector runs on.
+ */
+
+export type DirectionOption = 'up' | 'down' | 'both';
+export type ModelOption = 'auto' | 'counts' | 'continuous';
+
+/**
+ * Internal constants of the method. Exposed so a bench can sweep them (`--config params.json`); a series config
+ * normally leaves them alone.
+ */
+export interface DetectorTuning {
+  /** Score = sensitivity × (−log10 p) / scoreScale, clipped to [0,1]: 10 means score 0.5 ⇔ p = 1e-5. */
+  readonly scoreScale: number;
+  /** Residuals are clipped to ±clipZ σ before they teach the baseline (outliers do not move it). */
+  readonly clipZ: number;
+  /** CUSUM allowance k in σ units for continuous series (the test's p-value is exp(−2k·S)). */
+  readonly cusumK: number;
+  /** Width (points) of the short average the window test runs on. */
+  readonly window: number;
+  /** Extra −log10 p given to a value beyond the range seen so far ± rangeMargin × range. */
+  readonly rangeBonus: number;
+  readonly rangeMargin: number;
+  /** Raw scores at or above this start a hold: suppression of repeats and a fast re-baseline. */
+  readonly armScore: number;
+  /** Gain of the level while re-baselining after a detection. */
+  readonly fastGain: number;
+  /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
+  readonly rebaseFraction: number;
+  /** Gain (per visit) of the seasonal profiles once several cycles were seen. */
+  readonly seasonGain: number;
+  /** A seasonal model is used only when it cuts the mean absolute error to below this share. */
+  readonly seasonGate: number;
+  /** Relative floor on σ (share of |level|) and absolute floor. */
+  readonly sigmaFloorRel: number;
+  /** Poisson CUSUM shift ratios (up, down). */
+  readonly rhoUp: number;
+  readonly rhoDown: number;
+  /** Expected count a window test wants before it judges (adaptive aggregation). */
+  readonly windowCount: number;
+  /**
+   * Continuous series: judge each point's surprise against the distribution of past surprises (mean and variance
+   * over `calibrationMemory` points), as HTM's anomaly likelihood does; real metrics are not Gaussian.
+   */
+  readonly calibrate: boolean;
+  readonly calibrationMemory: number;
+  /** Floor on the standard deviation of the surprise. */
+  readonly calibrationFloor: number;
+  /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
+  readonly muFloor: number;
+}
+
+export interface DetectorOptions {
+  /** Step between points in ms; inferred from the first two timestamps when absent. */
+  readonly step?: number;
+  /** Direction(s) that score and alert. */
+  readonly direction?: DirectionOption;
+  /** `counts` = Poisson-like counts (complaints), `continuous` = metrics; `auto` decides from the warm-up data. */
+  readonly model?: ModelOption;
+  /** Multiplies the score: 2 = twice as eager, 0.5 = half. */
+  readonly sensitivity?: number;
+  /** Production alert threshold on the score. */
+  readonly threshold?: number;
+  /** Counts: the least absolute excess (count above expected, or below for drops) that may alert. */
+  readonly minCount?: number;
+  /** Points before the first verdict. */
+  readonly warmup?: number;
+  /** Points after a detection during which repeats are suppressed and the baseline re-learns. */
+  readonly cooldown?: number;
+  /** Time constant (points) of the baseline level. */
+  readonly memory?: number;
+  /** Learn a daily / weekly profile (used only once it helps). */
+  readonly daily?: boolean;
+  readonly weekly?: boolean;
+  readonly tuning?: Partial<DetectorTuning>;
+}
+
+export interface ResolvedDetectorOptions {
+  readonly step: number | null;
+  readonly up: boolean;
+  readonly down: boolean;
+  readonly model: ModelOption;
+  readonly sensitivity: number;
+  readonly threshold: number;
+  readonly minCount: number;
+  readonly warmup: number;
+  readonly cooldown: number;
+  readonly memory: number;
+  readonly daily: boolean;
+  readonly weekly: boolean;
+  readonly tuning: DetectorTuning;
+}
+
+export const DEFAULT_TUNING: DetectorTuning = {
+  scoreScale: 10,
+  clipZ: 4,
+  cusumK: 0.5,
+  window: 6,
+  rangeBonus: 4,
+  rangeMargin: 0.05,
+  armScore: 0.3,
+  fastGain: 0.2,
+  rebaseFraction: 0.5,
+  seasonGain: 0.1,
+  seasonGate: 0.9,
+  sigmaFloorRel: 0.001,
+  rhoUp: 2,
+  rhoDown: 0.4,
+  windowCount: 5,
+  muFloor: 0.05,
+  calibrate: true,
+  calibrationMemory: 1000,
+  calibrationFloor: 0.1,
+};
+
+export const DEFAULT_DETECTOR_OPTIONS = {
+  direction: 'both',
+  model: 'auto',
+  sensitivity: 1,
+  threshold: 0.5,
+  minCount: 3,
+  warmup: 60,
+  cooldown: 60,
+  memory: 120,
+  daily: true,
+  weekly: true,
+} as const;
+
+export function resolveDetectorOptions(options: DetectorOptions): ResolvedDetectorOptions {
+  const d = DEFAULT_DETECTOR_OPTIONS;
+  const direction = options.direction ?? d.direction;
+  return {
+    step: options.step ?? null,
+    up: direction !== 'down',
+    down: direction !== 'up',
+    model: options.model ?? d.model,
+    sensitivity: options.sensitivity ?? d.sensitivity,
+    threshold: options.threshold ?? d.threshold,
+    minCount: options.minCount ?? d.minCount,
+    warmup: Math.max(2, Math.round(options.warmup ?? d.warmup)),
+    cooldown: Math.max(1, Math.round(options.cooldown ?? d.cooldown)),
+    memory: Math.max(2, options.memory ?? d.memory),
+    daily: options.daily ?? d.daily,
+    weekly: options.weekly ?? d.weekly,
+    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+  };
+}

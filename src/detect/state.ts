@@ -1,0 +1,137 @@
+/**
+ * The detector's whole memory: plain numbers and fixed-size arrays, JSON-serialisable, bounded in size
+ * (at most a few hundred numbers whatever the length of the series).
+ */
+
+export const STATE_VERSION = 1;
+export const MODEL_NONE = 0;
+export const MODEL_COUNTS = 1;
+export const MODEL_CONTINUOUS = 2;
+/** Ring size of the counts window test (points). */
+export const RING = 64;
+
+export interface DetectorState {
+  version: number;
+  /** Points seen (non-null, in order). */
+  n: number;
+  lastT: number | null;
+  step: number | null;
+  /** 0 undecided, 1 counts, 2 continuous. */
+  model: number;
+  /** Warm-up moments: raw sum (for the auto decision and the first rate), sums of the normalised value. */
+  sum: number;
+  sumSq: number;
+  sumX: number;
+  sumRef: number;
+  allInts: boolean;
+  firstT: number | null;
+
+  // Baseline.
+  level: number;
+  /** Mean absolute residual (continuous) / dispersion φ (counts). */
+  dev: number;
+  disp: number;
+  /** Seasonal profiles: daily slots and weekly slots (additive for continuous, ratio-of-sums for counts). */
+  daySlots: number;
+  weekSlots: number;
+  day: number[];
+  dayDen: number[];
+  week: number[];
+  weekDen: number[];
+  /** Mean absolute errors of: no season, daily, daily + weekly. */
+  err0: number;
+  err1: number;
+  err2: number;
+  /** Counts: rate as a ratio of exponentially weighted sums. */
+  rateNum: number;
+  rateDen: number;
+  lastRef: number | null;
+
+  // Tests.
+  ez: number;
+  cusUp: number;
+  cusDown: number;
+  /** Counts since each CUSUM last left zero: observed and expected sums (for the min-count guard). */
+  upX: number;
+  upMu: number;
+  downX: number;
+  downMu: number;
+  ringX: number[];
+  ringMu: number[];
+  ringPos: number;
+  ringLen: number;
+  min: number;
+  max: number;
+
+  // Correlation with the reference (EWMA moments, long and short).
+  corrLong: number[];
+  corrShort: number[];
+
+  /** Self-calibration: EWMA mean and variance of the surprise (−log10 p) of past points. */
+  surpriseMean: number;
+  surpriseVar: number;
+
+  // De-duplication.
+  holdLeft: number;
+  holdMax: number;
+  rebaseLeft: number;
+  sinceAlert: number;
+}
+
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+export function initialState(): DetectorState {
+  return {
+    version: STATE_VERSION,
+    n: 0,
+    lastT: null,
+    step: null,
+    model: MODEL_NONE,
+    sum: 0,
+    sumSq: 0,
+    sumX: 0,
+    sumRef: 0,
+    allInts: true,
+    firstT: null,
+    level: 0,
+    dev: 0,
+    disp: 1,
+    daySlots: 0,
+    weekSlots: 0,
+    day: [],
+    dayDen: [],
+    week: [],
+    weekDen: [],
+    err0: 0,
+    err1: 0,
+    err2: 0,
+    rateNum: 0,
+    rateDen: 0,
+    lastRef: null,
+    ez: 0,
+    cusUp: 0,
+    cusDown: 0,
+    upX: 0,
+    upMu: 0,
+    downX: 0,
+    downMu: 0,
+    ringX: zeros(RING),
+    ringMu: zeros(RING),
+    ringPos: 0,
+    ringLen: 0,
+    min: 0,
+    max: 0,
+    corrLong: zeros(5),
+    corrShort: zeros(5),
+    surpriseMean: 0,
+    surpriseVar: 0,
+    holdLeft: 0,
+    holdMax: 0,
+    rebaseLeft: 0,
+    sinceAlert: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+export { zeros };
