@@ -8,6 +8,7 @@ const program = new Command();
 program.name('radar').description('complaint-radar: complaints in, signals and alerts out').showHelpAfterError();
 
 const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import('./detect/command.js'),
 ];
 
 for (const load of registrations) (await load()).register(program);
