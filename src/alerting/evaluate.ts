@@ -221,7 +221,10 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
           m.state = 'firing';
           m.firingSince = t;
           alert.updatedAt = t;
-          if (alert.state === 'firing' && alert.notifiedFiring) alert.changedSinceNotified = true;
+          // News only when the series was not yet part of the last notification.
+          if (alert.state === 'firing' && alert.notifiedFiring && m.since > (alert.lastNotifiedAt ?? Number.NEGATIVE_INFINITY)) {
+            alert.changedSinceNotified = true;
+          }
         }
       }
 

@@ -43,8 +43,8 @@ export interface RisingTerm {
   readonly term: string;
   readonly count: number;
   readonly baseline: number;
-  /** Share in the window over (smoothed) share in the baseline. */
-  readonly ratio: number;
+  /** Share in the window over (smoothed) share in the baseline; null when there is no baseline at all. */
+  readonly ratio: number | null;
 }
 
 export interface Evidence {
@@ -94,6 +94,11 @@ export function risingTerms(
   const scored: (RisingTerm & { score: number })[] = [];
   for (const [term, count] of cur) {
     if (count < minCount) continue;
+    if (baseTotal === 0) {
+      // Nothing to compare with: every term is new; rank by count.
+      scored.push({ term, count, baseline: 0, ratio: null, score: count });
+      continue;
+    }
     const b = base.get(term) ?? 0;
     const ratio = (count + 1) / (curTotal + vocabulary) / ((b + 1) / (baseTotal + vocabulary));
     if (ratio < minRatio) continue;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { signAckToken, verifyAckToken } from '../../../src/alerting/ack-token.js';
+
+const secret = 'k'.repeat(40);
+const now = Date.UTC(2026, 10, 26, 14, 0);
+const token = signAckToken('complaints-mi3k2x0', now + 60_000, secret);
+const [id64, exp36, sig] = token.split('.') as [string, string, string];
+const b64 = (s: string) => Buffer.from(s).toString('base64url');
+
+describe('signed ack tokens', () => {
+  it('verifies a genuine token', () => {
+    expect(verifyAckToken(token, secret, now)).toEqual({ ok: true, alertId: 'complaints-mi3k2x0', expiresAt: now + 60_000 });
+  });
+  it.each([
+    ['another alert id', `${b64('complaints-other')}.${exp36}.${sig}`, 'bad_signature'],
+    ['a later expiry', `${id64}.${(now + 10 ** 9).toString(36)}.${sig}`, 'bad_signature'],
+    ['a different secret', signAckToken('complaints-mi3k2x0', now + 60_000, 'x'.repeat(40)), 'bad_signature'],
+    ['a truncated signature', `${id64}.${exp36}.${sig.slice(0, 20)}`, 'bad_signature'],
+    ['an empty signature part', `${id64}.${exp36}.`, 'malformed'],
+    ['a flipped signature character', `${id64}.${exp36}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`, 'bad_signature'],
+    ['two parts', `${id64}.${exp36}`, 'malformed'],
+    ['junk', 'not a token', 'malformed'],
+    ['padding characters', `${id64}=.${exp36}.${sig}`, 'malformed'],
+  ])('rejects %s', (_name, forged, reason) => {
+    expect(verifyAckToken(forged, secret, now)).toEqual({ ok: false, reason });
+  });
+  it('rejects an expired token, at the expiry instant', () => {
+    expect(verifyAckToken(token, secret, now + 60_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+  it('refuses to sign or verify with an empty secret', () => {
+    expect(() => signAckToken('a', now, '')).toThrow();
+    expect(verifyAckToken(token, '', now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { maskPii } from '../../../src/alerting/pii.js';
+import { buildEvidence, risingTerms } from '../../../src/alerting/evidence.js';
+import { buildNotification } from '../../../src/alerting/notification.js';
+import { compileOncall } from '../../../src/alerting/oncall.js';
+import { verifyAckToken } from '../../../src/alerting/ack-token.js';
+import { alertingConfigSchema } from '../../../src/config/alerting.js';
+import type { Alert } from '../../../src/domain/alert.js';
+
+describe('maskPii', () => {
+  it.each([
+    ['write me at anna.k+test@example.com please', 'write me at [email] please'],
+    ['почта: иван@почта.рф', 'почта: [email]'],
+    ['call +7 (912) 345-67-89 now', 'call [phone] now'],
+    ['мой номер 8 912 345 67 89', 'мой номер [phone]'],
+    ['+1-202-555-0173', '[phone]'],
+    ['order 12345 is late', 'order 12345 is late'],
+    ['code 2026-11-26 arrived at 14:03', 'code 2026-11-26 arrived at 14:03'],
+    ['no PII here', 'no PII here'],
+  ])('%s → %s', (input, output) => {
+    expect(maskPii(input)).toBe(output);
+  });
+});
+
+describe('risingTerms', () => {
+  it('finds what rose against the baseline, not what is merely frequent', () => {
+    const current = { password: 12, 'код не приходит': 6, order: 5, refund: 1 };
+    const baseline = { password: 3, order: 300, refund: 40, delivery: 200 };
+    expect(risingTerms(current, baseline).map((t) => t.term)).toEqual(['password', 'код не приходит']);
+  });
+  it('accepts Maps and respects the limit and minimum count', () => {
+    const current = new Map([['a', 9], ['b', 8], ['c', 7], ['d', 1]]);
+    expect(risingTerms(current, new Map(), { limit: 2 }).map((t) => t.term)).toEqual(['a', 'b']);
+  });
+  it('is empty without a current window', () => {
+    expect(risingTerms({}, { a: 1 })).toEqual([]);
+  });
+});
+
+const T = Date.UTC(2026, 10, 26, 11, 15); // Thursday 14:15 in Moscow
+const alert: Alert = {
+  id: 'complaints-x1',
+  rule: 'complaints',
+  groupKey: 'complaints',
+  severity: 'warning',
+  state: 'firing',
+  members: [
+    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, latest: null, peak: null },
+    { series: 'complaints.twitter', state: 'firing', since: T - 11 * 60_000, firingSince: T - 9 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 11, latest: null, peak: null },
+  ],
+  startsAt: T - 12 * 60_000,
+  firingAt: T - 10 * 60_000,
+  endedAt: null,
+  updatedAt: T,
+  owner: 'anna',
+  ownerSince: T - 10 * 60_000,
+  escalations: [],
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  silencedBy: [],
+  lastNotifiedAt: null,
+  notifiedFiring: false,
+  changedSinceNotified: false,
+  notifications: 0,
+};
+
+const points = Array.from({ length: 20 }, (_, i) => {
+  const t = T - (19 - i) * 60_000;
+  const inIncident = i >= 5;
+  return { t, value: inIncident ? (i % 2 === 0 ? 3 : 4) : 1, expected: 0.5, lower: 0, upper: 2 };
+});
+
+const evidence = buildEvidence({
+  alert,
+  series: 'complaints.login',
+  now: T,
+  windowMs: 15 * 60_000,
+  points,
+  channelCounts: { twitter: 31, email: 15, beta_form: 0 },
+  terms: { current: { 'не могу войти': 9, password: 14, order: 3 }, baseline: { password: 10, order: 400, delivery: 300 } },
+  examples: [
+    { id: 'm1', channel: 'twitter', text: 'Не могу войти, код не приходит на +7 912 345-67-89', createdAt: '2026-11-26T11:05:00Z', link: 'https://x.com/1' },
+    { id: 'm2', channel: 'email', text: 'Password reset broken!\nContact me: bob@example.com', createdAt: '2026-11-26T11:06:00Z', link: null },
+    { id: 'm3', channel: 'email', text: 'password reset broken!  contact me: bob@example.com', createdAt: '2026-11-26T11:07:00Z', link: null },
+    { id: 'm4', channel: 'twitter', text: 'x'.repeat(400), createdAt: '2026-11-26T11:08:00Z', link: null },
+  ],
+  dashboardBaseUrl: 'https://radar.example.com/',
+});
+
+describe('buildEvidence', () => {
+  it('sums the window against the detector band', () => {
+    expect([evidence.count, evidence.expected, evidence.lower, evidence.upper, evidence.ratio]).toEqual([53, 7.5, 0, 30, 7.1]);
+    expect(evidence.window.minutes).toBe(15);
+    expect(evidence.since).toBe(alert.startsAt);
+    expect(evidence.label).toBe('Login complaints');
+  });
+  it('splits by channel, largest first, dropping zeros', () => {
+    expect(evidence.channels).toEqual([{ channel: 'twitter', count: 31 }, { channel: 'email', count: 15 }]);
+  });
+  it('lists rising terms', () => {
+    expect(evidence.risingTerms.map((t) => [t.term, t.count, t.baseline, t.ratio])).toEqual([
+      ['не могу войти', 9, 0, 238],
+      ['password', 14, 10, 32.5],
+    ]);
+  });
+  it('masks PII, drops duplicates, caps length', () => {
+    expect(evidence.examples.map((e) => e.text)).toEqual([
+      'Не могу войти, код не приходит на [phone]',
+      'Password reset broken! Contact me: [email]',
+      `${'x'.repeat(279)}…`,
+    ]);
+  });
+  it('links to the dashboard view of the series', () => {
+    expect(evidence.dashboardUrl).toBe(
+      `https://radar.example.com/?series=complaints.login&from=${T - 27 * 60_000}&to=${T}&alert=complaints-x1`,
+    );
+  });
+});
+
+describe('buildNotification', () => {
+  const oncall = compileOncall(
+    alertingConfigSchema.parse({ oncall: { timezone: 'Europe/Moscow', people: [{ id: 'anna', name: 'Anna' }, { id: 'boris', name: 'Boris' }] } }).oncall,
+  );
+  const secret = 's'.repeat(32);
+  const n = buildNotification({
+    intent: { key: 'complaints-x1-firing-0', kind: 'firing', at: T, owner: 'anna' },
+    alert,
+    evidence,
+    oncall,
+    ack: { secret, ttlMs: 3_600_000, baseUrl: 'https://radar.example.com' },
+  });
+  it('reads like the issue asks', () => {
+    expect(n.title).toBe('[FIRING] Login complaints: 7.1× normal');
+    const withoutLink = n.summary.replace(/ack: \S+;/, 'ack: <link>;');
+    expect(withoutLink).toBe(
+      "Login complaints: 53 in the last 15 min, 7.1× normal for Thursday 14:00, since 14:03; 31 tweets, 15 e-mails; rising words: 'не могу войти', 'password'; " +
+        'examples: "Не могу войти, код не приходит на [phone]" (twitter); "Password reset broken! Contact me: [email]" (email); ' +
+        `"${'x'.repeat(279)}…" (twitter); also: complaints.twitter; owner: Anna (on call); ack: <link>; dashboard: ${evidence.dashboardUrl}`,
+    );
+  });
+  it('carries a signed ack link that verifies for this alert until it expires', () => {
+    const token = n.ackUrl?.split('/ack/')[1] ?? '';
+    expect(verifyAckToken(token, secret, T + 1000)).toEqual({ ok: true, alertId: 'complaints-x1', expiresAt: T + 3_600_000 });
+    expect(verifyAckToken(token, secret, T + 3_600_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+  it('names the escalated owner and who they took over from; resolved has no ack link', () => {
+    const escalated = { ...alert, owner: 'boris', escalations: [{ at: T, from: 'anna', to: 'boris', level: 1 }] };
+    const e = buildNotification({ intent: { key: 'k', kind: 'escalated', at: T, owner: 'boris' }, alert: escalated, evidence, oncall, ack: null });
+    expect(e.title).toBe('[ESCALATED] Login complaints: 7.1× normal');
+    expect(e.summary).toContain('owner: Boris (escalated from Anna)');
+    expect(e.ackUrl).toBeNull();
+    const resolved = { ...alert, state: 'resolved' as const, endedAt: T + 20 * 60_000 };
+    const r = buildNotification({ intent: { key: 'k', kind: 'resolved', at: T + 20 * 60_000, owner: 'anna' }, alert: resolved, evidence, oncall, ack: { secret, ttlMs: 1000, baseUrl: 'https://r' } });
+    expect(r.title).toBe('[RESOLVED] Login complaints: back to normal after 32 min');
+    expect(r.ackUrl).toBeNull();
+    expect(r.summary).toContain('resolved at 14:35');
+  });
+});
