@@ -8,6 +8,8 @@ const program = new Command();
 program.name('radar').description('complaint-radar: complaints in, signals and alerts out').showHelpAfterError();
 
 const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import('./classify/command.js'),
+  () => import('../workers/command.js'),
   () => import('./detect/command.js'),
 ];
 

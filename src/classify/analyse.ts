@@ -1,0 +1,124 @@
+/**
+ * Turns a message into the analysis both layers read: per word its stem, its id in the keyword
+ * vocabulary (after typo tolerance), whether it is negated, and clause boundaries.
+ */
+import type { Lang } from '../domain/message.js';
+import { deletions, withinOneEdit } from './edit-distance.js';
+import { detectLang } from './language.js';
+import { normaliseText } from './normalise.js';
+import { sharedStemCache, type StemCache } from './stem.js';
+import { isEmoji, tokenise } from './tokenise.js';
+
+export interface Analysis {
+  readonly lang: Lang | null;
+  /** Stems (emoji stay as they are), in order. */
+  readonly stems: readonly string[];
+  /** Vocabulary id per word (−1 when the word is not in the keyword config). */
+  readonly ids: readonly number[];
+  /** True for a word inside a negation scope ("no *problems* logging in"). */
+  readonly negated: readonly boolean[];
+  /** True when a clause boundary precedes the word. */
+  readonly clauseStart: readonly boolean[];
+}
+
+interface WordInfo {
+  readonly stem: string;
+  readonly id: number;
+  readonly negator: boolean;
+  readonly contrast: boolean;
+  readonly emoji: boolean;
+}
+
+export interface AnalyserOptions {
+  /** Stems of the keyword config; each gets an id. */
+  readonly vocabulary: readonly string[];
+  readonly negators: readonly string[];
+  readonly contrast: readonly string[];
+  readonly negationWindow: number;
+  /** Stems at least this long resolve to a vocabulary stem one edit away. */
+  readonly typoMinLength: number;
+  readonly stemCache?: StemCache;
+  /** Bound of the word → info memo. */
+  readonly maxCachedWords?: number;
+}
+
+const LETTERS = /^\p{L}+$/u;
+
+export class Analyser {
+  readonly vocabulary: ReadonlyMap<string, number>;
+  private readonly typoIndex = new Map<string, number[]>();
+  private readonly vocabList: readonly string[];
+  private readonly negators: ReadonlySet<string>;
+  private readonly contrast: ReadonlySet<string>;
+  private readonly words = new Map<string, WordInfo>();
+  private readonly stemCache: StemCache;
+  private readonly maxWords: number;
+
+  constructor(readonly options: AnalyserOptions) {
+    this.stemCache = options.stemCache ?? sharedStemCache;
+    this.maxWords = options.maxCachedWords ?? 50_000;
+    const vocab = new Map<string, number>();
+    for (const stem of options.vocabulary) if (!vocab.has(stem)) vocab.set(stem, vocab.size);
+    this.vocabulary = vocab;
+    this.vocabList = [...vocab.keys()];
+    for (const [stem, id] of vocab) {
+      if (stem.length < options.typoMinLength || !LETTERS.test(stem)) continue;
+      for (const d of deletions(stem)) {
+        const list = this.typoIndex.get(d);
+        if (list) list.push(id);
+        else this.typoIndex.set(d, [id]);
+      }
+    }
+    this.negators = new Set(options.negators.map((w) => this.stemCache.stem(w.toLowerCase())));
+    this.contrast = new Set(options.contrast.map((w) => this.stemCache.stem(w.toLowerCase())));
+  }
+
+  /** Stems of a config term or phrase, tokenised and normalised exactly as messages are. */
+  stemsOf(phrase: string): string[] {
+    return tokenise(normaliseText(phrase)).words.map((w) => this.stemCache.stem(w));
+  }
+
+  private info(word: string): WordInfo {
+    let info = this.words.get(word);
+    if (info !== undefined) return info;
+    const stem = this.stemCache.stem(word);
+    let id = this.vocabulary.get(stem) ?? -1;
+    if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
+    info = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word) };
+    if (this.words.size >= this.maxWords) this.words.clear();
+    this.words.set(word, info);
+    return info;
+  }
+
+  private typo(stem: string): number {
+    for (const d of deletions(stem)) {
+      const ids = this.typoIndex.get(d);
+      if (!ids) continue;
+      for (const id of ids) {
+        const candidate = this.vocabList[id];
+        if (candidate !== undefined && candidate[0] === stem[0] && withinOneEdit(stem, candidate)) return id;
+      }
+    }
+    return -1;
+  }
+
+  analyse(text: string, lang?: Lang | null): Analysis {
+    const { words, clauseStart } = tokenise(normaliseText(text));
+    const n = words.length;
+    const stems = new Array<string>(n);
+    const ids = new Array<number>(n);
+    const negated = new Array<boolean>(n);
+    const window = this.options.negationWindow;
+    let scope = 0;
+    for (let i = 0; i < n; i++) {
+      const info = this.info(words[i] as string);
+      stems[i] = info.stem;
+      ids[i] = info.id;
+      if (clauseStart[i] || info.contrast) scope = 0;
+      negated[i] = scope > 0 && !info.emoji;
+      if (scope > 0) scope--;
+      if (info.negator) scope = window;
+    }
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart };
+  }
+}

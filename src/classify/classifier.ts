@@ -1,0 +1,145 @@
+/**
+ * The classifier: keyword model (always) plus the learned layer (optional). Pure: text in,
+ * Classification out. `explain` returns everything that decided, for the CLI and the dashboard.
+ */
+import type { CategoryMatch, Classification } from '../domain/classification.js';
+import type { Lang } from '../domain/message.js';
+import type { Analysis } from './analyse.js';
+import { scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
+import { KW_COMPLAINT, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
+import { sigmoid } from './logistic-regression.js';
+
+export interface Explanation {
+  readonly classification: Classification;
+  /** Keyword complaint score in [0,1] and the summed weight behind it. */
+  readonly keywordScore: number;
+  readonly keywordRaw: number;
+  /** Learned complaint probability, or null without a learned layer. */
+  readonly learnedScore: number | null;
+  readonly gateTerms: readonly string[];
+  /** Gate or category exclusions that matched. */
+  readonly excludedBy: readonly string[];
+  /** Problem terms that matched but were negated. */
+  readonly negatedTerms: readonly string[];
+  /** Learned features that pushed the complaint decision most (prefixed `~`). */
+  readonly learnedTerms: readonly string[];
+  /** Every category with any evidence, best first, regardless of the complaint decision. */
+  readonly ranking: readonly CategoryMatch[];
+}
+
+export interface Classifier {
+  readonly keywords: KeywordModel;
+  readonly learned: LearnedModel | null;
+  classify(text: string, lang?: Lang | null): Classification;
+  explain(text: string, lang?: Lang | null): Explanation;
+}
+
+interface CompiledLinear {
+  readonly bias: number;
+  readonly weights: ReadonlyMap<string, number>;
+}
+
+const compileLinear = (l: LearnedLinear): CompiledLinear => ({ bias: l.bias, weights: new Map(Object.entries(l.weights)) });
+
+function logit(model: CompiledLinear, features: readonly string[], extra: string | null, extraValue: number): number {
+  let z = model.bias;
+  for (const f of features) z += model.weights.get(f) ?? 0;
+  if (extra !== null) z += (model.weights.get(extra) ?? 0) * extraValue;
+  return z;
+}
+
+/** The features that pushed `model` towards its decision, strongest first, as `~label`. */
+function topFeatures(model: CompiledLinear, features: readonly string[], extra: string | null, extraValue: number, positive: boolean, k: number): string[] {
+  const contributions: Array<[string, number]> = [];
+  for (const f of features) {
+    const w = model.weights.get(f);
+    if (w !== undefined) contributions.push([f, w]);
+  }
+  if (extra !== null) {
+    const w = model.weights.get(extra);
+    if (w !== undefined && extraValue > 0) contributions.push([extra, w * extraValue]);
+  }
+  const sign = positive ? 1 : -1;
+  return contributions
+    .filter(([, c]) => c * sign > 0.05)
+    .sort((a, b) => b[1] * sign - a[1] * sign)
+    .slice(0, k)
+    .map(([f]) => `~${featureLabel(f)}`);
+}
+
+const KW_CAP = 3;
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Builds a classifier from a compiled keyword model and an optional learned layer. */
+export function createClassifier(options: { keywords: KeywordModel; learned?: LearnedModel | null }): Classifier {
+  const { keywords } = options;
+  const learned = options.learned ?? null;
+  const settings = keywords.config.settings;
+  const gate = learned ? compileLinear(learned.gate) : null;
+  const catModels = new Map<string, CompiledLinear>();
+  if (learned) for (const [name, l] of Object.entries(learned.categories)) catModels.set(name, compileLinear(l));
+  const useKw = learned?.keywordFeatures ?? false;
+  const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
+
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean): Explanation {
+    let score = kw.score;
+    let learnedScore: number | null = null;
+    let learnedTerms: string[] = [];
+    let features: string[] = [];
+    if (gate) {
+      features = textFeatures(a, bigrams);
+      const kwValue = Math.min(kw.raw, KW_CAP);
+      const p = sigmoid(logit(gate, features, useKw ? KW_COMPLAINT : null, kwValue));
+      learnedScore = p;
+      // Trained with keyword features, the model already weighs the keywords; otherwise average the two.
+      score = useKw ? p : (p + kw.score) / 2;
+      if (wantExplanation) learnedTerms = topFeatures(gate, features, useKw ? KW_COMPLAINT : null, kwValue, score >= 0.5, 5);
+    }
+    const complaint = gate ? score >= 0.5 : kw.complaint;
+    const ranking: CategoryMatch[] = [];
+    for (const c of kw.categories) {
+      const model = catModels.get(c.name);
+      if (model) {
+        const value = Math.min(c.sum, KW_CAP);
+        const p = sigmoid(logit(model, features, useKw ? kwCategory(c.name) : null, value));
+        if (p >= 0.5) {
+          const extra = wantExplanation ? topFeatures(model, features, useKw ? kwCategory(c.name) : null, value, true, 3) : [];
+          ranking.push({ name: c.name, score: round(p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });
+        }
+      } else if (c.sum >= settings.categoryMinWeight) {
+        ranking.push({ name: c.name, score: round(1 - Math.exp(-c.sum)), terms: c.terms });
+      }
+    }
+    ranking.sort((x, y) => y.score - x.score);
+    const classification: Classification = {
+      complaint,
+      score: round(score),
+      categories: complaint ? ranking : [],
+      lang: a.lang,
+    };
+    return {
+      classification,
+      keywordScore: round(kw.score),
+      keywordRaw: round(kw.raw),
+      learnedScore: learnedScore === null ? null : round(learnedScore),
+      gateTerms: kw.gateTerms,
+      excludedBy: [...kw.excludedBy, ...kw.categories.flatMap((c) => c.excludedBy)],
+      negatedTerms: kw.negatedTerms,
+      learnedTerms,
+      ranking,
+    };
+  }
+
+  return {
+    keywords,
+    learned,
+    classify(text, lang) {
+      const a = keywords.analyser.analyse(text, lang);
+      return decide(a, scoreKeywords(keywords, a), false).classification;
+    },
+    explain(text, lang) {
+      const a = keywords.analyser.analyse(text, lang);
+      return decide(a, scoreKeywords(keywords, a), true);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * `radar classify "<text>"` — the decision and why; `radar classify eval --data <file.jsonl>` —
+ * precision/recall/F1, confusion matrix and worst mistakes; `radar classify train` — fits the
+ * learned layer from labelled JSONL and writes it as JSON. The only IO of the classifier lives here.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
+import type { Lang } from '../domain/message.js';
+import { RadarError, describeError } from '../platform/errors.js';
+import { createClassifier, type Classifier } from './classifier.js';
+import { evaluate, formatReport, reportJson } from './evaluate.js';
+import { compileKeywords } from './keyword-model.js';
+import { parseLabelledJsonl } from './labelled.js';
+import { isLearnedModel, trainLearned, type LearnedModel } from './learned-model.js';
+
+interface ModelOptions {
+  readonly keywords?: string;
+  readonly learned?: string;
+}
+
+function loadLearned(file: string): LearnedModel {
+  const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isLearnedModel(value)) throw new RadarError('ERR_CONFIG', `${file}: not a learned model (kind complaint-radar/learned, version 1)`, { context: { file } });
+  return value;
+}
+
+function buildClassifier(options: ModelOptions): Classifier {
+  const keywords = compileKeywords(loadKeywords(options.keywords ?? DEFAULT_KEYWORDS_FILE));
+  return createClassifier({ keywords, learned: options.learned ? loadLearned(options.learned) : null });
+}
+
+function fail(error: unknown): never {
+  process.stderr.write(`${describeError(error)}\n`);
+  process.exit(1);
+}
+
+/** Registers `radar classify` and returns the command, so other areas can add sub-commands (replay). */
+export function registerClassify(program: Command): Command {
+  const classify = program
+    .command('classify')
+    .description('classify a text and show why; sub-commands: eval, train')
+    .argument('[text]', 'the message text')
+    .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
+    .option('--learned <file>', 'learned layer (JSON from `radar classify train`)')
+    .option('--lang <lang>', 'en or ru (default: detected)')
+    .option('--json', 'print the explanation as JSON')
+    .action((text: string | undefined, options: ModelOptions & { lang?: string; json?: boolean }) => {
+      try {
+        if (text === undefined) throw new RadarError('ERR_CONFIG', 'give a text: radar classify "<text>"');
+        const lang = options.lang === 'en' || options.lang === 'ru' ? (options.lang as Lang) : null;
+        const e = buildClassifier(options).explain(text, lang);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(e)}\n`);
+          return;
+        }
+        const c = e.classification;
+        const lines = [
+          `complaint: ${c.complaint ? 'yes' : 'no'} (score ${c.score}; keywords ${e.keywordScore}${e.learnedScore === null ? '' : `, learned ${e.learnedScore}`})`,
+          `language: ${c.lang ?? 'unknown'}`,
+          `gate terms: ${e.gateTerms.length ? e.gateTerms.join(', ') : '(none)'}`,
+        ];
+        if (e.learnedTerms.length) lines.push(`learned features: ${e.learnedTerms.join(', ')}`);
+        if (e.negatedTerms.length) lines.push(`negated (ignored): ${e.negatedTerms.join(', ')}`);
+        if (e.excludedBy.length) lines.push(`excluded by: ${e.excludedBy.join(', ')}`);
+        if (c.categories.length) for (const m of c.categories) lines.push(`category ${m.name} (${m.score}): ${m.terms.join(', ')}`);
+        else if (e.ranking.length) lines.push(`categories: none assigned (not a complaint); evidence for ${e.ranking.map((m) => `${m.name} [${m.terms.join(', ')}]`).join('; ')}`);
+        else lines.push('categories: none');
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  classify
+    .command('eval')
+    .description('evaluate on labelled JSONL lines {text, lang?, complaint, category?}')
+    .requiredOption('--data <file>', 'labelled JSONL file')
+    .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
+    .option('--learned <file>', 'learned layer JSON')
+    .option('--json', 'print one JSON object {n, complaint, categories, categoryMacroF1}')
+    .option('--mistakes <n>', 'how many worst mistakes to list', '15')
+    .action((_: unknown, command: Command) => {
+      try {
+        // Options shared with the parent (`--json`, `--keywords`) may be parsed by either; merge both.
+        const options = command.optsWithGlobals<ModelOptions & { data: string; json?: boolean; mistakes: string }>();
+        const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
+        const report = evaluate(buildClassifier(options), examples, Number(options.mistakes) || 15);
+        process.stdout.write(options.json ? `${JSON.stringify(reportJson(report))}\n` : formatReport(report));
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  classify
+    .command('train')
+    .description('train the learned layer on labelled JSONL (e.g. exported relabels) and write it as JSON')
+    .requiredOption('--data <file...>', 'labelled JSONL file(s)')
+    .requiredOption('--out <file>', 'where to write the model JSON')
+    .option('--keywords <file>', 'keyword config whose scores become features', DEFAULT_KEYWORDS_FILE)
+    .action((_: unknown, command: Command) => {
+      try {
+        const options = command.optsWithGlobals<{ data: string[]; out: string; keywords: string }>();
+        const examples = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
+        const model = trainLearned(examples, { keywords: compileKeywords(loadKeywords(options.keywords)) });
+        writeFileSync(options.out, `${JSON.stringify(model)}\n`);
+        process.stdout.write(`trained on ${examples.length} examples (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  return classify;
+}
+
+export function register(program: Command): void {
+  registerClassify(program);
+}

@@ -1,0 +1,193 @@
+/**
+ * The compiled keyword model: every term, topic and exclusion of the config as a stem sequence,
+ * indexed by its first stem, and the scoring of one analysed message against it.
+ *
+ * Scoring: a matched gate term or category term (problem cue) adds its weight unless it is negated;
+ * topics add theirs to their category but only count towards the complaint when some problem cue
+ * matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate exclusion zeroes the
+ * message, a category exclusion zeroes that category.
+ */
+import type { KeywordsConfig } from '../config/keywords.js';
+import { Analyser, type Analysis } from './analyse.js';
+
+const KIND_TERM = 0;
+const KIND_TOPIC = 1;
+const KIND_EXCLUSION = 2;
+
+interface Entry {
+  readonly ids: readonly number[];
+  /** 0 = the gate, c + 1 = category c. */
+  readonly owner: number;
+  readonly kind: number;
+  readonly weight: number;
+  /** The term as written in the config. */
+  readonly text: string;
+  /** Position in `entries` (for the per-message "already counted" stamp). */
+  readonly index: number;
+}
+
+export interface KeywordModel {
+  readonly config: KeywordsConfig;
+  readonly categories: readonly string[];
+  readonly analyser: Analyser;
+  readonly entries: readonly Entry[];
+  /** Entries by the vocabulary id of their first stem. */
+  readonly byFirst: readonly (readonly Entry[] | undefined)[];
+}
+
+export interface KeywordCategoryScore {
+  readonly name: string;
+  /** Summed weight of matched terms and topics (0 when excluded). */
+  readonly sum: number;
+  /** Summed (positive) weight of matched problem terms only. */
+  readonly termSum: number;
+  readonly terms: readonly string[];
+  readonly excludedBy: readonly string[];
+}
+
+export interface KeywordScore {
+  /** Summed weight that makes the complaint score (before 1 − e^−x). */
+  readonly raw: number;
+  readonly score: number;
+  readonly complaint: boolean;
+  readonly gateSum: number;
+  readonly gateTerms: readonly string[];
+  /** Gate exclusions that matched (they zero the score). */
+  readonly excludedBy: readonly string[];
+  /** Terms that matched but were negated ("no *problems*"). */
+  readonly negatedTerms: readonly string[];
+  /** Every category, in config order. */
+  readonly categories: readonly KeywordCategoryScore[];
+}
+
+/** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
+export function compileKeywords(config: KeywordsConfig): KeywordModel {
+  const { settings } = config;
+  const phrases: Array<{ owner: number; kind: number; weight: number; text: string }> = [];
+  const add = (owner: number, kind: number, lists: { en: string[]; ru: string[] }, weights: Record<string, number>, dflt: number) => {
+    for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text });
+  };
+  add(0, KIND_TERM, config.gate.terms, config.gate.weights, 1);
+  add(0, KIND_EXCLUSION, config.gate.exclusions, {}, 0);
+  config.categories.forEach((category, c) => {
+    add(c + 1, KIND_TERM, category.terms, category.weights, 1);
+    add(c + 1, KIND_TOPIC, category.topics, category.weights, settings.topicWeight);
+    add(c + 1, KIND_EXCLUSION, category.exclusions, {}, 0);
+  });
+  // First pass: stems of every phrase (with an empty vocabulary), to build the vocabulary.
+  const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
+  const stemmed = phrases.map((p) => plain.stemsOf(p.text));
+  const analyser = new Analyser({
+    vocabulary: stemmed.flat(),
+    negators: [...settings.negators.en, ...settings.negators.ru],
+    contrast: [...settings.contrast.en, ...settings.contrast.ru],
+    negationWindow: settings.negationWindow,
+    typoMinLength: settings.typoMinLength,
+  });
+  const entries: Entry[] = [];
+  const byFirst: Entry[][] = [];
+  const seen = new Set<string>();
+  phrases.forEach((p, i) => {
+    const stems = stemmed[i] ?? [];
+    if (stems.length === 0) return;
+    const key = `${p.owner}|${p.kind}|${stems.join(' ')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const ids = stems.map((s) => analyser.vocabulary.get(s) ?? -1);
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length };
+    entries.push(entry);
+    const first = ids[0] ?? -1;
+    (byFirst[first] ??= []).push(entry);
+  });
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst };
+}
+
+/** Matches `entry` starting at word `i`; returns true when all its stems follow within the phrase gap. */
+function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
+  const { ids, clauseStart } = a;
+  let j = i;
+  for (let k = 1; k < entry.ids.length; k++) {
+    const want = entry.ids[k];
+    let found = -1;
+    for (let p = j + 1; p <= j + 1 + gap && p < ids.length; p++) {
+      if (clauseStart[p]) break;
+      if (ids[p] === want) {
+        found = p;
+        break;
+      }
+    }
+    if (found < 0) return false;
+    j = found;
+  }
+  return true;
+}
+
+/** Scores one analysed message against the keyword model. */
+export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
+  const { settings } = model.config;
+  const owners = model.categories.length + 1;
+  const sums = new Float64Array(owners);
+  const termSums = new Float64Array(owners);
+  const terms: string[][] = Array.from({ length: owners }, () => []);
+  const excluded: string[][] = Array.from({ length: owners }, () => []);
+  const negatedTerms: string[] = [];
+  const counted = new Set<number>();
+  let positiveGate = 0;
+  const { ids, negated } = a;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (id < 0) continue;
+    const list = model.byFirst[id];
+    if (list === undefined) continue;
+    for (const entry of list) {
+      if (counted.has(entry.index)) continue;
+      if (entry.ids.length > 1 && !matchesAt(entry, a, i, settings.phraseGap)) continue;
+      if (entry.kind === KIND_EXCLUSION) {
+        counted.add(entry.index);
+        (excluded[entry.owner] as string[]).push(entry.text);
+        continue;
+      }
+      if (entry.kind === KIND_TERM && negated[i]) {
+        negatedTerms.push(entry.text);
+        continue;
+      }
+      counted.add(entry.index);
+      sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
+      if (entry.kind === KIND_TERM && entry.weight > 0) {
+        termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
+        if (entry.owner === 0) positiveGate += entry.weight;
+      }
+      (terms[entry.owner] as string[]).push(entry.text);
+    }
+  }
+  const categories: KeywordCategoryScore[] = model.categories.map((name, c) => {
+    const isExcluded = (excluded[c + 1] as string[]).length > 0;
+    return {
+      name,
+      sum: isExcluded ? 0 : (sums[c + 1] as number),
+      termSum: isExcluded ? 0 : (termSums[c + 1] as number),
+      terms: isExcluded ? [] : (terms[c + 1] as string[]),
+      excludedBy: excluded[c + 1] as string[],
+    };
+  });
+  const gateSum = sums[0] as number;
+  let problem = positiveGate;
+  let best = 0;
+  for (const c of categories) {
+    problem += c.termSum;
+    if (c.sum > best) best = c.sum;
+  }
+  const excludedBy = excluded[0] as string[];
+  const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + best);
+  const score = 1 - Math.exp(-raw);
+  return {
+    raw,
+    score,
+    complaint: score >= settings.complaintThreshold,
+    gateSum,
+    gateTerms: terms[0] as string[],
+    excludedBy,
+    negatedTerms,
+    categories,
+  };
+}

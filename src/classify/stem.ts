@@ -1,0 +1,43 @@
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import PorterStemmerRu from 'natural/lib/natural/stemmers/porter_stemmer_ru.js';
+import { isCyrillic } from './language.js';
+
+/**
+ * Stems one lower-case word with the stemmer of its script (Cyrillic → PorterStemmerRu, otherwise
+ * PorterStemmer), so mixed en/ru messages get both. Words shorter than 3 letters, numbers and emoji
+ * are kept as they are.
+ *
+ * @example stemWord('тормозит') // → 'тормоз'
+ */
+export function stemWord(word: string): string {
+  if (word.length < 3) return word;
+  const first = word.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) return word;
+  return isCyrillic(word) ? PorterStemmerRu.stem(word) : PorterStemmer.stem(word);
+}
+
+/**
+ * A bounded memo of `stemWord`: word frequencies are Zipfian, so a few thousand entries catch most
+ * words. When full it is emptied and refilled (cheaper than LRU bookkeeping, same hit rate in practice).
+ */
+export class StemCache {
+  private readonly map = new Map<string, string>();
+  constructor(readonly maxSize = 50_000) {}
+
+  stem(word: string): string {
+    let stem = this.map.get(word);
+    if (stem === undefined) {
+      stem = stemWord(word);
+      if (this.map.size >= this.maxSize) this.map.clear();
+      this.map.set(word, stem);
+    }
+    return stem;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/** The process-wide stem cache shared by every compiled model (stems do not depend on the config). */
+export const sharedStemCache = new StemCache();

@@ -1,0 +1,141 @@
+/**
+ * The keyword config (`config/keywords.yaml`): a complaint gate and categories, each with terms and
+ * phrases per language, optional weights, exclusions and examples. Parsed strictly here; the
+ * classifier compiles it into a runtime model (`compileKeywords` in `src/classify/`).
+ */
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadConfigFile, parseConfigText } from './load.js';
+
+/** The default keyword file shipped with the project. */
+export const DEFAULT_KEYWORDS_FILE = fileURLToPath(new URL('../../config/keywords.yaml', import.meta.url));
+
+const CYRILLIC = /[\u0400-\u04ff]/;
+
+const term = z.string().trim().min(1, 'must not be empty').describe('A word or a phrase, written as a user would write it; matched on stems.');
+
+const termList = (what: string) => z.array(term).default([]).describe(what);
+
+const perLanguage = (what: string) =>
+  z
+    .object({
+      en: termList(`${what} in English (stemmed with the Porter stemmer).`),
+      ru: termList(`${what} in Russian (stemmed with the Russian Porter stemmer).`),
+    })
+    .strict()
+    .default({})
+    .describe(`${what}, per language.`);
+
+const weights = z
+  .record(z.string(), z.number().min(-10, 'must be ≥ −10').max(10, 'must be ≤ 10').refine((w) => w !== 0, 'must not be 0').describe('Weight of the term; a negative weight lowers the score ("how do I").'))
+  .default({})
+  .describe('Optional weights by term as written above (default: 1 for terms, settings.topicWeight for topics).');
+
+const examples = z
+  .object({
+    match: z.array(z.string().min(1)).default([]).describe('Messages that must match (checked by `radar config check`).'),
+    noMatch: z.array(z.string().min(1)).default([]).describe('Messages that must not match.'),
+  })
+  .strict()
+  .default({})
+  .describe('Examples checked against the keyword model alone.');
+
+const gateSchema = z
+  .object({
+    description: z.string().default('').describe('What counts as a complaint.'),
+    terms: perLanguage('Generic problem cues ("does not work", "не работает"); each adds its weight to the complaint score'),
+    weights,
+    exclusions: perLanguage('Phrases that cancel the whole message ("works again", "снова работает")'),
+    examples: examples.describe('match: must be a complaint; noMatch: must not be.'),
+  })
+  .strict()
+  .describe('The complaint gate: is this message a complaint at all?');
+
+const categorySchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('Category id, used in series keys (`complaints.<name>`).'),
+    description: z.string().default('').describe('What the category covers, for people.'),
+    terms: perLanguage('Problem cues of this category ("can not log in", "не могу войти"); each counts as a complaint signal'),
+    topics: perLanguage('Subject words of this category ("password", "пароль"); they pick the category but alone do not make a complaint'),
+    weights,
+    exclusions: perLanguage('Phrases that cancel this category ("not slow anymore", "уже не тормозит")'),
+    examples: examples.describe('match: must be a complaint in this category; noMatch: must not be in this category.'),
+  })
+  .strict()
+  .describe('One complaint category.');
+
+const settingsSchema = z
+  .object({
+    complaintThreshold: z.number().gt(0).lt(1).default(0.5).describe('A message is a complaint when its score (1 − e^−sum of weights) reaches this.'),
+    categoryMinWeight: z.number().positive().default(0.3).describe('Least summed weight for a category to be assigned (to a complaint).'),
+    topicWeight: z.number().positive().max(10).default(0.35).describe('Default weight of a topic word.'),
+    negationWindow: z.number().int().min(0).max(10).default(3).describe('How many words after a negator are negated (a clause boundary ends it sooner).'),
+    phraseGap: z.number().int().min(0).max(3).default(1).describe('How many extra words may sit between the words of a phrase.'),
+    typoMinLength: z.number().int().min(3).default(6).describe('Stems at least this long match config stems one edit away (typo tolerance).'),
+    negators: z
+      .object({
+        en: termList('English negators.').default(['not', 'no', 'never', 'without', 'nor']),
+        ru: termList('Russian negators.').default(['не', 'нет', 'без']),
+      })
+      .strict()
+      .default({})
+      .describe('Words that negate the next few words ("no problems logging in" is not a complaint).'),
+    contrast: z
+      .object({
+        en: termList('English contrast words.').default(['but', 'however', 'though', 'although']),
+        ru: termList('Russian contrast words.').default(['но', 'а', 'однако', 'зато']),
+      })
+      .strict()
+      .default({})
+      .describe('Words that end a negation scope ("not fast but it works").'),
+  })
+  .strict()
+  .default({})
+  .describe('Matching settings.');
+
+export const keywordsSchema = z
+  .object({
+    version: z.literal(1).describe('Format version; must be 1.'),
+    settings: settingsSchema,
+    gate: gateSchema,
+    categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.categories.forEach((category, i) => {
+      if (seen.has(category.name)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['categories', i, 'name'], message: `duplicate category name "${category.name}"` });
+      }
+      seen.add(category.name);
+    });
+    const checkBlock = (path: (string | number)[], block: { terms: { en: string[]; ru: string[] }; topics?: { en: string[]; ru: string[] }; weights: Record<string, number>; exclusions: { en: string[]; ru: string[] } }) => {
+      for (const list of ['terms', 'topics', 'exclusions'] as const) {
+        const lists = block[list];
+        if (!lists) continue;
+        lists.en.forEach((t, j) => {
+          if (CYRILLIC.test(t)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...path, list, 'en', j], message: `"${t}" has Cyrillic letters; list it under ru` });
+        });
+      }
+      const known = new Set([...block.terms.en, ...block.terms.ru, ...(block.topics?.en ?? []), ...(block.topics?.ru ?? [])]);
+      for (const key of Object.keys(block.weights)) {
+        if (!known.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...path, 'weights', key], message: `"${key}" is not one of the terms or topics` });
+      }
+    };
+    checkBlock(['gate'], config.gate);
+    config.categories.forEach((category, i) => checkBlock(['categories', i], category));
+  })
+  .describe('Keyword config: complaint gate and categories.');
+
+export type KeywordsConfig = z.infer<typeof keywordsSchema>;
+export type KeywordCategoryConfig = KeywordsConfig['categories'][number];
+
+/** Reads and validates a keyword file; throws ConfigError (file:line: key: what) when it is wrong. */
+export function loadKeywords(file: string = DEFAULT_KEYWORDS_FILE, env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
+  return loadConfigFile(file, keywordsSchema, env);
+}
+
+/** Validates keyword YAML text (for tests and for the API that receives a candidate config). */
+export function parseKeywords(text: string, file = 'keywords.yaml', env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
+  return parseConfigText(text, file, keywordsSchema, env);
+}
