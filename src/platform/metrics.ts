@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Prometheus metrics of one process (`GET /metrics`). One registry per service instance (tests make many). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'radar_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'radar_' });
   return {
     registry,
     ingested: new Counter({ name: 'radar_messages_ingested_total', help: 'Messages stored (new, deduplicated).', labelNames: ['channel', 'source'] as const, registers: [registry] }),

@@ -1,0 +1,73 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { Role } from '../config/service.js';
+import { roleAllows, SESSION_COOKIE, type Principal } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { errorHandler, HttpError } from './errors.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerSeriesRoutes } from './routes/series.js';
+import { registerSummaryRoutes } from './routes/summary.js';
+import { registerSourceRoutes } from './routes/sources.js';
+import { registerSessionRoutes } from './routes/session.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: the caller must be authenticated with at least `role`; session writes need the CSRF token. */
+    requireRole(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Builds the HTTP app (no listening: tests use `app.inject()`, server.ts listens). */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'api' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: deps.config.server.trustProxy,
+    bodyLimit: 5 * 1024 * 1024,
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (request) => {
+    const now = deps.clock.now();
+    request.principal = deps.auth.fromBearer(request.headers.authorization) ?? deps.auth.fromSession(request.cookies[SESSION_COOKIE], now);
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'same-origin');
+    if (!reply.hasHeader('X-Frame-Options')) void reply.header('X-Frame-Options', 'DENY');
+    return payload;
+  });
+
+  app.decorate('requireRole', (role: Role) => async (request: FastifyRequest) => {
+    const principal = request.principal;
+    if (!principal) throw new HttpError(401, 'ERR_UNAUTHORIZED', 'log in or send Authorization: Bearer <token>');
+    if (!roleAllows(principal.role, role)) throw new HttpError(403, 'ERR_FORBIDDEN', `needs the ${role} role`);
+    if (principal.via === 'session' && WRITE_METHODS.has(request.method)) {
+      const session = request.cookies[SESSION_COOKIE] ?? '';
+      const header = request.headers['x-csrf-token'];
+      const body = request.body as { _csrf?: unknown } | undefined;
+      const token = typeof header === 'string' ? header : typeof body?._csrf === 'string' ? body._csrf : undefined;
+      if (!deps.auth.checkCsrf(session, token)) throw new HttpError(403, 'ERR_CSRF', 'missing or wrong CSRF token');
+    }
+  });
+
+  registerHealthRoutes(app, deps);
+  registerSessionRoutes(app, deps);
+  registerMessageRoutes(app, deps);
+  registerSeriesRoutes(app, deps);
+  registerSummaryRoutes(app, deps);
+  registerSourceRoutes(app, deps);
+  for (const plugin of deps.plugins ?? []) await plugin.register(app, deps);
+  return app;
+}

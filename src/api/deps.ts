@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { ServiceConfig } from '../config/service.js';
+import type { Clock } from '../platform/clock.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { Queues } from '../queues/queues.js';
+import type { SourceState } from '../sources/source-state.js';
+import type { Store } from '../store/store.js';
+import type { Classification } from '../domain/classification.js';
+import type { Lang } from '../domain/message.js';
+import type { Authenticator } from './auth.js';
+
+/** Optional features that register their own routes (detector bands, alerts, relabel training...). */
+export interface ApiPlugin {
+  readonly name: string;
+  register(app: import('fastify').FastifyInstance, deps: ApiDeps): void | Promise<void>;
+}
+
+/** Everything the HTTP app needs; the service context provides it (tests build their own). */
+export interface ApiDeps {
+  readonly config: ServiceConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly redis: Redis;
+  readonly store: Store;
+  readonly queues: Queues;
+  readonly sources: SourceState;
+  readonly metrics: Metrics;
+  readonly auth: Authenticator;
+  readonly classifier: {
+    readonly current: { classify(text: string, lang?: Lang | null): Classification };
+    readonly lastError: string | null;
+    readonly loadedAt: number;
+  };
+  /** The detector, when this process runs it: expected band and scores for a series. */
+  readonly detector?: {
+    band(key: string, from: number, to: number, step: number): Promise<readonly import('../domain/anomaly.js').DetectorPoint[]>;
+  };
+  readonly plugins?: readonly ApiPlugin[];
+}

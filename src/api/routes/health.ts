@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../deps.js';
+
+async function redisOk(deps: ApiDeps): Promise<boolean> {
+  try {
+    return (await Promise.race([deps.redis.ping(), new Promise<string>((r) => setTimeout(() => r('timeout'), 1500))])) === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  /** 200 when Redis and the database answer, 503 otherwise; details say what is wrong. */
+  app.get('/health', async (_request, reply) => {
+    const [redis, database] = await Promise.all([redisOk(deps), deps.store.ping()]);
+    const ok = redis && database;
+    const classifier = deps.classifier.lastError === null ? 'ok' : 'error';
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'unavailable',
+      checks: {
+        redis: redis ? 'ok' : 'unavailable',
+        database: database ? 'ok' : 'unavailable',
+        classifier,
+        ...(deps.classifier.lastError === null ? {} : { classifierError: deps.classifier.lastError }),
+      },
+      classifierLoadedAt: deps.classifier.loadedAt ? new Date(deps.classifier.loadedAt).toISOString() : null,
+    });
+  });
+
+  /** Prometheus text format. Queue depth and source lag are read at scrape time. */
+  app.get('/metrics', async (_request, reply) => {
+    try {
+      const depths = await deps.queues.depths();
+      for (const [queue, counts] of Object.entries(depths)) {
+        for (const [state, n] of Object.entries(counts)) deps.metrics.queueDepth.set({ queue, state }, n);
+      }
+      const now = deps.clock.now();
+      for (const s of await deps.sources.list()) {
+        if (s.lastSuccessAt) deps.metrics.sourceLag.set({ source: s.name }, (now - Date.parse(s.lastSuccessAt)) / 1000);
+        deps.metrics.sourceFetched.set({ source: s.name }, s.fetched);
+        if (s.rateLimit?.remaining !== null && s.rateLimit?.remaining !== undefined) deps.metrics.rateLimitRemaining.set({ source: s.name }, s.rateLimit.remaining);
+      }
+    } catch (error) {
+      deps.log.warn({ err: (error as Error).message }, 'metrics: queue/source gauges not refreshed');
+    }
+    return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CHANNELS, LANGS } from '../../domain/message.js';
+import { parseDuration } from '../../config/duration.js';
+import type { ApiDeps } from '../deps.js';
+import { HttpError, parseInput } from '../errors.js';
+
+const summaryQuery = z
+  .object({
+    window: z.string().max(10).default('1h'),
+    channel: z.enum(CHANNELS).optional(),
+    lang: z.enum(LANGS).optional(),
+    to: z.coerce.number().int().optional(),
+  })
+  .strict();
+
+export interface CategorySummary {
+  readonly category: string;
+  readonly count: number;
+  readonly previous: number;
+  /** Complaints per million visits of the reference series in the window (null without traffic). */
+  readonly rate: number | null;
+  /** Share of all complaints in the window, 0..1. */
+  readonly share: number;
+  readonly topTerms: ReadonlyArray<{ readonly term: string; readonly count: number }>;
+}
+
+export function registerSummaryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  /** Per category in the window: count, rate per million visits, share of complaints, top matched terms. */
+  app.get('/api/summary', { preHandler: app.requireRole('viewer') }, async (request) => {
+    const q = parseInput(summaryQuery, request.query, 'query');
+    const window = parseDuration(q.window);
+    if (window === null || window <= 0 || window > 31 * 86_400_000) throw new HttpError(400, 'ERR_VALIDATION', `query.window: "${q.window}" is not a duration up to 31d`, 'query.window');
+    const to = q.to ?? deps.clock.now();
+    const from = to - window;
+    const filtered = q.channel !== undefined || q.lang !== undefined;
+    const filter = { complaint: true, from, to, ...(q.channel ? { channel: q.channel } : {}), ...(q.lang ? { lang: q.lang } : {}) };
+
+    let counts: Map<string, number>;
+    let previous: Map<string, number>;
+    let total: number;
+    if (filtered) {
+      const byCategory = await deps.store.messages.countBy('category', filter);
+      const before = await deps.store.messages.countBy('category', { ...filter, from: from - window, to: from });
+      counts = new Map([...byCategory].map(([k, v]) => [k ?? 'uncategorised', v]));
+      previous = new Map([...before].map(([k, v]) => [k ?? 'uncategorised', v]));
+      total = [...byCategory.values()].reduce((a, b) => a + b, 0);
+    } else {
+      const keys = (await deps.store.series.keys('complaints.')).filter((k) => !/^complaints\.(channel|lang)\./.test(k));
+      counts = new Map();
+      previous = new Map();
+      for (const key of keys) {
+        const name = key.slice('complaints.'.length);
+        counts.set(name, await deps.store.series.total(key, from, to));
+        previous.set(name, await deps.store.series.total(key, from - window, from));
+      }
+      total = await deps.store.series.total('complaints', from, to);
+    }
+    const traffic = await deps.store.series.total(deps.config.series.reference, from, to);
+    const categories: CategorySummary[] = [];
+    for (const [category, count] of counts) {
+      if (count === 0 && (previous.get(category) ?? 0) === 0) continue;
+      const terms = count > 0 ? await deps.store.messages.termCounts({ ...filter, category }, 2000) : new Map<string, number>();
+      categories.push({
+        category,
+        count,
+        previous: previous.get(category) ?? 0,
+        rate: traffic > 0 ? (count / traffic) * 1_000_000 : null,
+        share: total > 0 ? count / total : 0,
+        topTerms: [...terms].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([term, n]) => ({ term, count: n })),
+      });
+    }
+    categories.sort((a, b) => b.count - a.count);
+    return { window: q.window, from, to, total, traffic, reference: deps.config.series.reference, categories };
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * `radar start`, `radar worker <name>`, `radar config check`, `radar ingest`, `radar auth hash-password`.
+ */
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { ConfigError } from '../src/config/load.js';
+import { loadServiceConfig, serviceConfigPath, type ServiceConfig } from '../src/config/service.js';
+import { createLogger, type Logger } from '../src/platform/log.js';
+import { describeError, isRadarError } from '../src/platform/errors.js';
+import { hashPassword } from '../src/platform/passwords.js';
+import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
+import type { Message } from '../src/domain/message.js';
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Loads the service config or exits 1 with file:line: key: what. */
+export function loadConfigOrExit(file?: string): { config: ServiceConfig; file: string } {
+  const path = file ?? serviceConfigPath();
+  try {
+    return { config: loadServiceConfig(path), file: path };
+  } catch (error) {
+    process.stderr.write(`${describeConfigError(error)}\n`);
+    process.exit(1);
+  }
+}
+
+function describeConfigError(error: unknown): string {
+  if (error instanceof ConfigError) return error.issues.map((i) => `error: ${i.file}${i.line === null ? '' : `:${i.line}`}: ${i.path || '(root)'}: ${i.message}`).join('\n');
+  if (isRadarError(error)) return `error: ${error.message}`;
+  return `error: ${describeError(error)}`;
+}
+
+async function startCommand(kinds: readonly string[], api: boolean, configFile: string | undefined): Promise<void> {
+  const { config, file } = loadConfigOrExit(configFile);
+  const log = createLogger({ level: config.logLevel });
+  const { runService, WORKER_KINDS } = await import('./service.js');
+  const workers = kinds.length === 0 ? [...WORKER_KINDS] : kinds;
+  for (const k of workers) {
+    if (!(WORKER_KINDS as readonly string[]).includes(k)) {
+      process.stderr.write(`error: unknown worker "${k}" (one of ${WORKER_KINDS.join(', ')})\n`);
+      process.exit(1);
+    }
+  }
+  log.info({ config: file, workers }, 'starting');
+  try {
+    const service = await runService({
+      config,
+      log,
+      workers: workers as (typeof WORKER_KINDS)[number][],
+      api,
+      autoStartRedis: true,
+      onFirstStart: (info) => {
+        process.stderr.write(
+          [
+            '',
+            '  complaint-radar generated credentials (shown once; kept in ' + info.file + '):',
+            `    dashboard login:  ${info.name} / ${info.password}`,
+            `    API token:        ${info.apiToken}`,
+            '  Configure your own users and tokens under `auth` in the config to replace them.',
+            '',
+          ].join('\n') + '\n',
+        );
+      },
+    });
+    service.shutdown.installSignalHandlers();
+    if (service.url) process.stderr.write(`\n  complaint-radar is running: ${service.url}/  (Ctrl-C to stop)\n\n`);
+  } catch (error) {
+    log.fatal({ err: describeError(error) }, 'start failed');
+    process.stderr.write(`${describeConfigError(error)}\n`);
+    process.exit(1);
+  }
+}
+
+async function configCheck(file: string | undefined): Promise<void> {
+  const path = file ?? serviceConfigPath();
+  const text = readFileSync(path, 'utf8');
+  const looksLikeKeywords = /^categories\s*:/m.test(text) && !/^server\s*:/m.test(text);
+  try {
+    if (looksLikeKeywords) {
+      const { loadKeywords } = await import('../src/config/keywords.js');
+      const { compileKeywords } = await import('../src/classify/keyword-model.js');
+      const { checkKeywordExamples } = await import('../src/classify/examples-check.js');
+      const model = compileKeywords(loadKeywords(path));
+      const check = checkKeywordExamples(model);
+      if (!check.ok) {
+        for (const f of check.failures) out(`example failed: ${JSON.stringify(f)}`);
+        process.stderr.write(`error: ${path}: ${check.failures.length} example(s) do not classify as the config says\n`);
+        process.exit(1);
+      }
+      out(`${path}: ok (keyword config, ${model.config.categories.length} categories, all examples pass)`);
+    } else {
+      const config = loadServiceConfig(path);
+      out(`${path}: ok (service config)`);
+      const { loadKeywords } = await import('../src/config/keywords.js');
+      loadKeywords(config.classify.keywords);
+      out(`${config.classify.keywords}: ok (keyword config it names)`);
+    }
+  } catch (error) {
+    process.stderr.write(`${describeConfigError(error)}\n`);
+    process.exit(1);
+  }
+}
+
+async function ingestFile(file: string, configFile: string | undefined): Promise<void> {
+  const { config } = loadConfigOrExit(configFile);
+  const log: Logger = createLogger({ level: 'warn' });
+  const { createContext } = await import('./context.js');
+  const { LiveClassifier } = await import('./classifier.js');
+  const { SingleBar, Presets } = await import('cli-progress');
+  const classifier = new LiveClassifier(config.classify.keywords, log, () => Date.now());
+  const ctx = await createContext(config, { log, classifier, autoStartRedis: false });
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const total = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  const bar = new SingleBar({ format: 'ingest |{bar}| {value}/{total} queued, {bad} rejected', stream: process.stderr }, Presets.shades_classic);
+  bar.start(total, 0, { bad: 0 });
+  let batch: Message[] = [];
+  let bad = 0;
+  let n = 0;
+  let lineNo = 0;
+  const now = Date.now();
+  for await (const line of lines) {
+    lineNo += 1;
+    if (line.trim() === '') continue;
+    try {
+      const parsed = pushedMessageSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      batch.push(toMessage(parsed.data, now));
+    } catch (error) {
+      bad += 1;
+      process.stderr.write(`\n${file}:${lineNo}: rejected: ${describeError(error)}\n`);
+    }
+    n += 1;
+    if (batch.length >= 1000) {
+      await ctx.queues.enqueueMessages(batch);
+      batch = [];
+    }
+    bar.update(n, { bad });
+  }
+  if (batch.length > 0) await ctx.queues.enqueueMessages(batch);
+  bar.update(n, { bad });
+  bar.stop();
+  out(`${n - bad} messages queued for ingest, ${bad} rejected (a running service's ingest workers store and count them)`);
+  await ctx.close();
+  classifier.close();
+  if (bad > 0) process.exitCode = 2;
+}
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run the whole service in one process: api, dashboard, every worker, demo source when no source is configured')
+    .option('-c, --config <file>', 'service config (default: $RADAR_CONFIG, config/radar.yaml, config/radar.example.yaml)')
+    .action(async (flags: { config?: string }) => startCommand([], true, flags.config));
+
+  program
+    .command('worker')
+    .description('run worker kinds only (ingest, poll, detect, notify, demo), for scaling out over processes and hosts')
+    .argument('<names...>', 'worker kinds')
+    .option('-c, --config <file>', 'service config')
+    .option('--api', 'also serve the HTTP api', false)
+    .action(async (names: string[], flags: { config?: string; api: boolean }) => startCommand(names, flags.api, flags.config));
+
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('check')
+    .description('validate a service config or keyword config file (and the keyword examples)')
+    .argument('[file]', 'file to check (default: the service config)')
+    .action(async (file: string | undefined) => configCheck(file));
+
+  program
+    .command('ingest')
+    .description('bulk-load a JSONL file of messages ({channel, text, id?, author?, createdAt?, lang?, link?}) into the ingest queue')
+    .argument('<file>', 'JSONL file')
+    .option('-c, --config <file>', 'service config')
+    .action(async (file: string, flags: { config?: string }) => ingestFile(file, flags.config));
+
+  program
+    .command('auth')
+    .description('authentication helpers')
+    .command('hash-password')
+    .description('print the scrypt hash of a password (read from stdin) for auth.users[].passwordHash')
+    .action(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+      if (password.length < 8) {
+        process.stderr.write('error: the password must be at least 8 characters\n');
+        process.exit(1);
+      }
+      out(hashPassword(password));
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * The whole service in one process (`radar start`), or one worker kind (`radar worker <name>`).
+ * Composition root: config → classifier → context (Redis, database) → workers → HTTP.
+ */
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { buildApp } from '../src/api/app.js';
+import { Authenticator } from '../src/api/auth.js';
+import type { ApiPlugin } from '../src/api/deps.js';
+import { startServer } from '../src/api/server.js';
+import { resolveAuth } from '../src/config/credentials.js';
+import type { ServiceConfig } from '../src/config/service.js';
+import { describeError } from '../src/platform/errors.js';
+import { Shutdown } from '../src/platform/shutdown.js';
+import { systemClock } from '../src/platform/clock.js';
+import type { PollHandler } from '../src/sources/poll.js';
+import { LiveClassifier } from './classifier.js';
+import { createContext, type ServiceContext } from './context.js';
+import { startIngestWorker } from './ingest.js';
+import { startPollWorker, syncPollSchedulers } from './poll.js';
+
+export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo'] as const;
+export type WorkerKind = (typeof WORKER_KINDS)[number];
+
+export interface RunOptions {
+  readonly config: ServiceConfig;
+  readonly log: Logger;
+  /** Which workers this process runs. */
+  readonly workers: readonly WorkerKind[];
+  /** Serve the HTTP api and dashboard. */
+  readonly api: boolean;
+  /** Start a private redis-server when none answers (all-in-one start). */
+  readonly autoStartRedis: boolean;
+  /** Called once with generated credentials on the very first start. */
+  readonly onFirstStart?: (info: { name: string; password: string; apiToken: string; file: string }) => void;
+}
+
+export interface RunningService {
+  readonly ctx: ServiceContext;
+  readonly url: string | null;
+  readonly shutdown: Shutdown;
+}
+
+/** Source poll handlers configured in the service config (twitter, imap). */
+export async function pollHandlers(config: ServiceConfig): Promise<PollHandler[]> {
+  const handlers: PollHandler[] = [];
+  void config;
+  return handlers;
+}
+
+export async function runService(options: RunOptions): Promise<RunningService> {
+  const { config, log } = options;
+  const shutdown = new Shutdown(log);
+  const classifier = new LiveClassifier(config.classify.keywords, log.child({ module: 'classifier' }), () => systemClock.now());
+  const ctx = await createContext(config, { log, classifier, autoStartRedis: options.autoStartRedis });
+  shutdown.add('context', () => ctx.close());
+  shutdown.add('classifier', () => classifier.close());
+
+  await classifier.restore(ctx.store).catch((e: unknown) => log.warn({ err: describeError(e) }, 'no learned model restored'));
+  classifier.watch();
+  const retrain = setInterval(() => {
+    classifier.retrain(ctx.store).catch((e: unknown) => log.error({ err: describeError(e) }, 'retrain failed'));
+  }, config.classify.retrain);
+  retrain.unref();
+  shutdown.add('retrain timer', () => clearInterval(retrain));
+
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const want = new Set(options.workers);
+  if (want.has('ingest')) {
+    const ingest = startIngestWorker(ctx);
+    closers.push({ name: 'ingest worker', close: () => ingest.close() });
+  }
+  if (want.has('poll')) {
+    const handlers = await pollHandlers(config);
+    await syncPollSchedulers(ctx, handlers);
+    if (handlers.length > 0) {
+      const worker: Worker = startPollWorker(ctx, handlers);
+      closers.push({ name: 'poll worker', close: () => worker.close() });
+    }
+  }
+  for (const c of closers) shutdown.add(c.name, c.close);
+
+  let url: string | null = null;
+  if (options.api) {
+    const resolved = resolveAuth(config);
+    if (resolved.firstStart && resolved.generated) {
+      options.onFirstStart?.({ name: resolved.generated.admin.name, password: resolved.generated.admin.password, apiToken: resolved.generated.apiToken, file: resolved.file });
+    }
+    const plugins: ApiPlugin[] = [];
+    const app = await buildApp({ ...ctx, auth: new Authenticator(resolved.auth), plugins });
+    const server = await startServer(app, { host: config.server.host, port: config.server.port });
+    url = server.url;
+    shutdown.add('http', server.close);
+    log.info({ url }, 'complaint-radar is listening');
+  }
+  return { ctx, url, shutdown };
+}
