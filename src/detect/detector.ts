@@ -24,6 +24,8 @@ import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-pr
 /** A DetectorPoint plus the score before de-duplication (for the alert state machine and charts). */
 export interface DetectorOutput extends DetectorPoint {
   readonly rawScore: number;
+  /** Rolling (about 30 points) correlation with the reference series; null without one or when flat. */
+  readonly correlation: number | null;
 }
 
 export interface Detector {
@@ -43,6 +45,8 @@ const SIGMA_PER_MAD = 1.2533;
 const BAND = 3;
 /** Points the auto model waits for before deciding counts vs continuous. */
 const AUTO_POINTS = 30;
+/** The auto model takes whole non-negative numbers up to this mean as counts (above, counts behave like metrics). */
+const AUTO_MAX_COUNT = 30;
 
 const enum Test {
   None = 0,
@@ -89,6 +93,7 @@ function quiet(t: number, value: number | null, s: DetectorState): DetectorOutpu
     value,
     score: 0,
     rawScore: 0,
+    correlation: null,
     expected: null,
     lower: null,
     upper: null,
@@ -125,7 +130,7 @@ function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: 
   const meanX = n > 0 ? s.sumX / n : x;
   const variance = n > 1 ? Math.max(0, s.sumSq / n - meanX * meanX) : 0;
   let model = o.model === 'counts' ? MODEL_COUNTS : o.model === 'continuous' ? MODEL_CONTINUOUS : MODEL_NONE;
-  if (model === MODEL_NONE) model = s.allInts && s.min >= 0 && mean <= 30 ? MODEL_COUNTS : MODEL_CONTINUOUS;
+  if (model === MODEL_NONE) model = s.allInts && s.min >= 0 && mean <= AUTO_MAX_COUNT ? MODEL_COUNTS : MODEL_CONTINUOUS;
   s.model = model;
   const step = s.step ?? HOUR;
   s.daySlots = o.daily && step <= DAY / 8 ? Math.min(model === MODEL_COUNTS ? 48 : 288, Math.round(DAY / step)) : 0;
@@ -257,10 +262,11 @@ export function correlationOf(m: readonly number[]): number | null {
 function reasonOf(s: DetectorState, v: Verdict, hasRef: boolean): AnomalyReason | null {
   if (v.dir === null) return null;
   if (v.dir === 'down') {
+    // With a reference, the series is judged as a share of it: a fall of that share while the two used to move
+    // together is the metric no longer following traffic.
     if (hasRef) {
       const long = correlationOf(s.corrLong);
-      const short = correlationOf(s.corrShort);
-      if (long !== null && long > 0.5 && (short === null || short < long - 0.3)) return 'correlation_break';
+      if (long !== null && long > 0.5) return 'correlation_break';
     }
     return 'drop';
   }
@@ -279,6 +285,8 @@ function finish(
   lower: number,
   upper: number,
   hasRef: boolean,
+  baseline: number,
+  revertExpected: number,
 ): DetectorOutput {
   const tu = o.tuning;
   let lp = v.lp;
@@ -293,6 +301,22 @@ function finish(
   }
   let raw = s.n > o.warmup ? (o.sensitivity * -lp) / tu.scoreScale : 0;
   raw = raw > 1 ? 1 : raw < 0 ? 0 : raw;
+  // A move back towards the baseline from before the last detection is the incident ending, not a new one.
+  if (s.revertLeft > 0) {
+    s.revertLeft -= 1;
+    const opposite = (v.dir === 'up' && s.revertDir < 0) || (v.dir === 'down' && s.revertDir > 0);
+    if (opposite && Math.abs(value - revertExpected) < Math.abs(value - expected)) {
+      if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
+        // Clearly back to normal: return to the old baseline at once.
+        if (s.model === MODEL_COUNTS) s.rateNum = s.revertLevel * s.rateDen;
+        else s.level = s.revertLevel;
+        s.revertLeft = 0;
+        s.rebaseLeft = 0;
+        resetTests(s);
+      }
+      raw = 0;
+    }
+  }
   let score: number;
   if (s.holdLeft > 0) {
     s.holdLeft -= 1;
@@ -302,21 +326,25 @@ function finish(
     } else score = 0;
   } else {
     score = raw;
-    if (raw >= tu.armScore) {
+    if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
       s.holdLeft = o.cooldown;
       s.holdMax = raw;
       s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
+      s.revertLevel = baseline;
+      s.revertDir = v.dir === 'up' ? 1 : -1;
+      s.revertLeft = o.cooldown * 4;
       resetTests(s);
     }
   }
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
   if (alert) s.sinceAlert = 0;
-  const shown = raw >= tu.armScore * 0.5 || score > 0;
+  const shown = raw >= (tu.armScore > 0 ? tu.armScore : o.threshold) * 0.5 || score > 0;
   return {
     t,
     value,
     score,
     rawScore: raw,
+    correlation: hasRef ? correlationOf(s.corrShort) : null,
     expected,
     lower,
     upper,
@@ -352,7 +380,8 @@ function updateContinuous(
   let mode = 0;
   if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
   if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
-  const pred = s.level + (mode >= 1 ? dayV : 0) + (mode === 2 ? weekV : 0);
+  const levelBefore = s.level;
+  const pred = levelBefore + (mode >= 1 ? dayV : 0) + (mode === 2 ? weekV : 0);
   const range = s.max - s.min;
   const sigma = Math.max(SIGMA_PER_MAD * s.dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
   const z = (x - pred) / sigma;
@@ -389,8 +418,7 @@ function updateContinuous(
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
-  const full = s.level + dayV + weekV;
-  const resid = x - full;
+  const resid = x - pred;
   const rc = fast ? resid : clip(resid, tu.clipZ * sigma);
   const a = fast ? tu.fastGain : 1 / o.memory;
   const ae = 1 / o.memory;
@@ -413,7 +441,8 @@ function updateContinuous(
   endRebase(s);
 
   const scale = hasRef ? refv : 1;
-  return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef);
+  const revert = (pred - levelBefore + s.revertLevel) * scale;
+  return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
 }
 
 function updateCounts(
@@ -510,22 +539,22 @@ function updateCounts(
   const xc = fast ? x : Math.min(x, cap);
   const a = fast ? tu.fastGain : 1 / o.memory;
   const ae = 1 / o.memory;
-  const fullD = ds >= 0 ? fD : 1;
-  const fullW = ws >= 0 ? fW : 1;
+  const fullD = mode >= 1 ? fD : 1;
+  const fullW = mode === 2 ? fW : 1;
   s.err0 += ae * (Math.abs(xc - base) - s.err0);
-  s.err1 += ae * (Math.abs(xc - base * fullD) - s.err1);
-  s.err2 += ae * (Math.abs(xc - base * fullD * fullW) - s.err2);
+  s.err1 += ae * (Math.abs(xc - base * fD) - s.err1);
+  s.err2 += ae * (Math.abs(xc - base * fD * fW) - s.err2);
   s.rateNum += a * (xc - s.rateNum);
   s.rateDen += a * (refv * fullD * fullW - s.rateDen);
   if (ds >= 0) {
     const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
     s.day[ds] = (s.day[ds] ?? 0) + gd * (xc - (s.day[ds] ?? 0));
-    s.dayDen[ds] = (s.dayDen[ds] ?? 0) + gd * (base * fullW - (s.dayDen[ds] ?? 0));
+    s.dayDen[ds] = (s.dayDen[ds] ?? 0) + gd * (base * fW - (s.dayDen[ds] ?? 0));
   }
   if (ws >= 0) {
     const gw = profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots);
     s.week[ws] = (s.week[ws] ?? 0) + gw * (xc - (s.week[ws] ?? 0));
-    s.weekDen[ws] = (s.weekDen[ws] ?? 0) + gw * (base * fullD - (s.weekDen[ws] ?? 0));
+    s.weekDen[ws] = (s.weekDen[ws] ?? 0) + gw * (base * fD - (s.weekDen[ws] ?? 0));
   }
   if (muRaw >= 1) {
     const d = ((x - mu) * (x - mu)) / mu;
@@ -535,5 +564,6 @@ function updateCounts(
   endRebase(s);
 
   const band = BAND * Math.sqrt(phi * mu);
-  return finish(o, s, t, x, v, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef);
+  const revert = s.revertLevel > 0 ? Math.max(tu.muFloor, (muRaw * s.revertLevel) / rate) : mu;
+  return finish(o, s, t, x, v, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef, rate, revert);
 }

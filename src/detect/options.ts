@@ -21,7 +21,10 @@ export interface DetectorTuning {
   /** Extra −log10 p given to a value beyond the range seen so far ± rangeMargin × range. */
   readonly rangeBonus: number;
   readonly rangeMargin: number;
-  /** Raw scores at or above this start a hold: suppression of repeats and a fast re-baseline. */
+  /**
+   * Raw scores at or above this start a hold: suppression of repeats and a fast re-baseline. 0 means the alert
+   * threshold (so anything that would alert holds, and nothing weaker disturbs the tests).
+   */
   readonly armScore: number;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
@@ -98,7 +101,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   window: 6,
   rangeBonus: 4,
   rangeMargin: 0.05,
-  armScore: 0.3,
+  armScore: 0,
   fastGain: 0.2,
   rebaseFraction: 0.5,
   seasonGain: 0.1,

@@ -75,6 +75,10 @@ export interface DetectorState {
   holdLeft: number;
   holdMax: number;
   rebaseLeft: number;
+  /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
+  revertLevel: number;
+  revertDir: number;
+  revertLeft: number;
   sinceAlert: number;
 }
 
@@ -130,6 +134,9 @@ export function initialState(): DetectorState {
     holdLeft: 0,
     holdMax: 0,
     rebaseLeft: 0,
+    revertLevel: 0,
+    revertDir: 0,
+    revertLeft: 0,
     sinceAlert: Number.MAX_SAFE_INTEGER,
   };
 }

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { createDetector, detectSeries, restoreDetector, type DetectorOutput } from '../../../src/detect/detector.js';
+import type { DetectorOptions } from '../../../src/detect/options.js';
+import { parseSeries, seriesPoints } from '../../helpers/series-notation.js';
+
+const T0 = Date.UTC(2026, 0, 5);
+const minute = (p: DetectorOutput) => (p.t - T0) / 60_000;
+const alerts = (out: readonly DetectorOutput[]) => out.filter((p) => p.alert);
+
+function run(series: string, reference: string | null, options: DetectorOptions) {
+  return detectSeries(seriesPoints(series), reference === null ? null : parseSeries(reference), options);
+}
+
+describe('1. normalising by the reference (traffic)', () => {
+  it.each([
+    // complaints, traffic, alerts expected (minute, reason)
+    ['5x299 15x29 5x59', '100x299 300x29 100x59', []],
+    ['5x299 15x29 5x59', '100x389', [[300, 'level_shift']]],
+    ['5x299 2x29 5x59', '100x299 40x29 100x59', []],
+  ] as const)('complaints %s with traffic %s', (complaints, traffic, expected) => {
+    const out = run(complaints, traffic, { model: 'counts', direction: 'up' });
+    expect(alerts(out).map((p) => [minute(p), p.reason])).toEqual(expected.map(([m, r]) => [expect.any(Number), r]));
+    for (const [i, [m]] of expected.entries()) expect(minute(alerts(out)[i] as DetectorOutput) - m).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('2. a level shift alerts once, at its onset', () => {
+  it.each([
+    ['counts', '5x199 15x199', 'counts'],
+    ['continuous', '100x199 150x199', 'continuous'],
+    ['noisy continuous', `${'100 102 99 101 98 103 100 97 101 102 '.repeat(20)}${'150 152 149 151 148 153 150 147 151 152 '.repeat(20)}`, 'auto'],
+    ['counts drop', '40x199 10x199', 'counts'],
+  ] as const)('%s', (_name, series, model) => {
+    const out = run(series, null, { model });
+    const fired = alerts(out);
+    expect(fired).toHaveLength(1);
+    expect(minute(fired[0] as DetectorOutput)).toBeGreaterThanOrEqual(200);
+    expect(minute(fired[0] as DetectorOutput)).toBeLessThanOrEqual(205);
+  });
+
+  it('does not alert again when the level returns to normal', () => {
+    expect(alerts(run('5x199 15x59 5x199', null, { model: 'counts' }))).toHaveLength(1);
+  });
+});
+
+describe('3. correlation with the reference', () => {
+  const wave = parseSeries('100+10x19 300-10x19 '.repeat(10));
+  const points = (share: (i: number) => number) =>
+    wave.map((v, i) => ({ t: T0 + i * 60_000, v: Math.round((v ?? 0) * share(i)) }));
+
+  it('a metric that keeps following traffic does not alert', () => {
+    expect(alerts(detectSeries(points(() => 0.5), wave, { model: 'counts' }))).toEqual([]);
+  });
+
+  it.each(['counts', 'continuous'] as const)('a %s metric that stops following traffic is a correlation break', (model) => {
+    const out = detectSeries(points((i) => (i >= 300 && i < 340 ? 0.3 : 0.5)), wave, { model });
+    const fired = alerts(out);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ direction: 'down', reason: 'correlation_break' });
+    expect(minute(fired[0] as DetectorOutput)).toBeLessThanOrEqual(303);
+    expect(out[290]?.correlation).toBeGreaterThan(0.9);
+  });
+
+  it('without a reference the same fall is a plain drop', () => {
+    expect(alerts(run('100x199 20x50', null, {}))[0]).toMatchObject({ direction: 'down', reason: 'drop' });
+  });
+});
+
+describe('4. low counts are judged as counts', () => {
+  it.each([
+    ['1 → 3 at night pages nobody (minCount 3)', '0x100 1 0x50 1 0x30 3 0x20', 0],
+    ['a single stray complaint', '0x150 1 0x50', 0],
+    ['a real burst at night', '0x100 1 0x50 1 0x30 8 9 7 0x20', 1],
+    ['a steady 2 per minute that doubles', '2 1 3 2 2 1 2 3 '.repeat(25) + '4 5 3 4 5 4 4 6 '.repeat(5), 1],
+  ])('%s', (_name, series, count) => {
+    expect(alerts(run(series, null, {}))).toHaveLength(count);
+  });
+
+  it('minCount raises the bar', () => {
+    expect(alerts(run('0x150 5 6 0x20', null, { minCount: 3 }))).toHaveLength(1);
+    expect(alerts(run('0x150 5 6 0x20', null, { minCount: 20 }))).toHaveLength(0);
+  });
+
+  it('the band of a count is never negative', () => {
+    const out = run('0 1 0 0 2 0 1 0 '.repeat(20), null, {});
+    expect(out.every((p) => p.lower === null || p.lower >= 0)).toBe(true);
+  });
+});
+
+describe('direction', () => {
+  it.each([
+    ['up', 0],
+    ['down', 1],
+    ['both', 1],
+  ] as const)('a drop with direction %s', (direction, count) => {
+    expect(alerts(run('100x199 20x50', null, { direction }))).toHaveLength(count);
+  });
+  it.each([
+    ['up', 1],
+    ['down', 0],
+  ] as const)('a rise with direction %s', (direction, count) => {
+    expect(alerts(run('100x199 300x50', null, { direction }))).toHaveLength(count);
+  });
+});
+
+describe('gaps and odd input', () => {
+  it('missing points score 0, keep their place and do not alert', () => {
+    const out = run('5x100 _x10 5x50', null, { model: 'counts' });
+    expect(out).toHaveLength(162);
+    expect(out[105]).toMatchObject({ value: null, score: 0, alert: false });
+    expect(alerts(out)).toEqual([]);
+  });
+
+  it('a hole in the timestamps is a gap, not an error', () => {
+    const pts = seriesPoints('5x200').filter((_, i) => i < 100 || i > 130);
+    expect(alerts(detectSeries(pts, null, { model: 'counts' }))).toEqual([]);
+  });
+
+  it('duplicate and out-of-order timestamps are ignored', () => {
+    const d = createDetector();
+    d.update(T0, 5);
+    d.update(T0 + 60_000, 5);
+    expect(d.update(T0 + 60_000, 500)).toMatchObject({ score: 0, alert: false });
+    expect(d.update(T0, 500)).toMatchObject({ score: 0, alert: false });
+  });
+
+  it('gives no verdict during warm-up', () => {
+    const out = run('5x10 500', null, { warmup: 60 });
+    expect(out.every((p) => p.score === 0 && !p.alert)).toBe(true);
+  });
+});
+
+describe('state', () => {
+  const wavy = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ t: T0 + i * 60_000, v: Math.round(50 + 30 * Math.sin(i / 200) + ((i * 7919) % 13)) }));
+
+  it('is bounded: its size does not grow with the series', () => {
+    const size = (n: number) => {
+      const d = createDetector();
+      for (const p of wavy(n)) d.update(p.t, p.v);
+      return JSON.stringify(d.snapshot()).length;
+    };
+    const small = size(20000);
+    const large = size(60000);
+    expect(large).toBeLessThan(small * 1.05);
+    expect(large).toBeLessThan(20000);
+  });
+
+  it.each([
+    ['counts', {}],
+    ['continuous', { model: 'continuous' }],
+  ] as const)('snapshot → JSON → restore continues exactly (%s)', (_name, options: DetectorOptions) => {
+    const points = wavy(4000);
+    const whole = detectSeries(points, null, options);
+    const first = createDetector(options);
+    for (const p of points.slice(0, 2500)) first.update(p.t, p.v);
+    const restored = restoreDetector(options, JSON.parse(JSON.stringify(first.snapshot())));
+    const rest = points.slice(2500).map((p) => restored.update(p.t, p.v));
+    expect(rest).toEqual(whole.slice(2500));
+  });
+
+  it('rejects a snapshot of another version', () => {
+    const state = { ...createDetector().snapshot(), version: 999 };
+    expect(() => restoreDetector({}, state)).toThrow(/version/);
+  });
+});
