@@ -17,7 +17,14 @@ export interface IngestWorker {
   close(): Promise<void>;
 }
 
-export function startIngestWorker(ctx: ServiceContext, options: { concurrency?: number } = {}): IngestWorker {
+export interface IngestWorkerOptions {
+  readonly concurrency?: number;
+  /** BullMQ job lock; a crashed worker's jobs return to the queue after it (tests shorten it). */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOptions = {}): IngestWorker {
   const log = ctx.log.child({ module: 'ingest', queue: 'ingest' });
   const writer = new IngestWriter(ctx.store, {
     step: ctx.config.series.step,
@@ -56,6 +63,8 @@ export function startIngestWorker(ctx: ServiceContext, options: { concurrency?: 
       prefix: ctx.keys.bullPrefix,
       concurrency: options.concurrency ?? ctx.config.ingest.concurrency,
       autorun: true,
+      ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+      ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
     },
   );
 
