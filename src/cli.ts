@@ -11,6 +11,7 @@ const registrations: Array<() => Promise<{ register: (program: Command) => void 
   () => import('./classify/command.js'),
   () => import('../workers/command.js'),
   () => import('./detect/command.js'),
+  () => import('./alerting/command.js'),
 ];
 
 for (const load of registrations) (await load()).register(program);

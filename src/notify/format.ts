@@ -36,7 +36,8 @@ export function notificationParts(n: Notification): NotificationParts {
   } else {
     facts.push(`Anomalous since ${formatClock(localParts(n.alert.startsAt, tz))}`);
   }
-  const others = n.alert.members.map((m) => m.series).filter((s) => s !== e?.series);
+  const headline = e?.series ?? n.alert.members[0]?.series;
+  const others = n.alert.members.map((m) => m.series).filter((s) => s !== headline);
   if (others.length > 0) facts.push(`Also: ${others.join(', ')}`);
   if (n.kind === 'resolved') {
     const end = n.alert.endedAt ?? n.at;

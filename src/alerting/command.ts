@@ -1,0 +1,109 @@
+/**
+ * `radar alerts test-route <series> [--at <time>]`: which rule, which incident, who is paged and who
+ * next. `radar alerts test-notify [--only <name>]`: sends a test notification through each notifier.
+ * Both read the `alerting` section of the service config (RADAR_CONFIG, else config/radar.yaml, else
+ * the example).
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { alertingConfigSchema, type AlertingConfig } from '../config/alerting.js';
+import { parseConfigText } from '../config/load.js';
+import { serviceConfigPath } from '../config/service.js';
+import { describeError } from '../platform/errors.js';
+import { systemClock } from '../platform/clock.js';
+import { compileAlerting } from './compile.js';
+import { buildNotification } from './notification.js';
+import { formatRoute, routeSeries } from './route.js';
+import { parseLocalDateTime } from './time-zone.js';
+import type { Alert } from '../domain/alert.js';
+
+const fileSchema = z.object({ alerting: alertingConfigSchema.default({}) }).passthrough();
+
+function fail(message: string): never {
+  process.stderr.write(`radar alerts: ${message}\n`);
+  process.exit(2);
+}
+
+async function loadAlerting(file: string | undefined): Promise<AlertingConfig> {
+  const path = file ?? serviceConfigPath();
+  const { readFileSync, existsSync } = await import('node:fs');
+  if (!existsSync(path)) return alertingConfigSchema.parse({});
+  try {
+    return parseConfigText(readFileSync(path, 'utf8'), path, fileSchema).alerting;
+  } catch (error) {
+    fail(describeError(error));
+  }
+}
+
+/** A firing alert on `series` at `now`, for test notifications. */
+export function testAlert(series: string, owner: string, now: number): Alert {
+  return {
+    id: `test-${now.toString(36)}`,
+    rule: 'test',
+    groupKey: 'test',
+    severity: 'info',
+    state: 'firing',
+    members: [{ series, state: 'firing', since: now, firingSince: now, lastAnomalousAt: now, inBandSince: null, endedAt: null, anomalies: 1, latest: null, peak: null }],
+    startsAt: now,
+    firingAt: now,
+    endedAt: null,
+    updatedAt: now,
+    owner,
+    ownerSince: now,
+    escalations: [],
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    silencedBy: [],
+    lastNotifiedAt: null,
+    notifiedFiring: false,
+    changedSinceNotified: false,
+    notifications: 0,
+  };
+}
+
+export function register(program: Command): void {
+  const alerts = program.command('alerts').description('alert routing and notifier tools');
+  alerts
+    .command('test-route')
+    .description('show which rule and incident a series falls under and who would be paged')
+    .argument('<series>', 'series name, e.g. complaints.login')
+    .option('--at <time>', 'when (YYYY-MM-DDTHH:MM local to the on-call time zone, or ISO 8601); default now')
+    .option('--config <file>', 'service config file')
+    .action(async (series: string, flags: { at?: string; config?: string }) => {
+      const config = await loadAlerting(flags.config);
+      const runtime = compileAlerting(config);
+      const now = flags.at === undefined ? systemClock.now() : parseLocalDateTime(flags.at, runtime.oncall.timezone);
+      if (now === null) fail(`--at: "${flags.at}" is not a date-time`);
+      process.stdout.write(formatRoute(routeSeries(series, runtime, [], now), runtime.oncall.timezone, now));
+      process.stdout.write('(silences live in the database; see GET /api/silences)\n');
+    });
+  alerts
+    .command('test-notify')
+    .description('send a test notification through every configured notifier (or one)')
+    .option('--only <name>', 'just this notifier')
+    .option('--series <series>', 'series named in the test alert', 'complaints.test')
+    .option('--config <file>', 'service config file')
+    .action(async (flags: { only?: string; series: string; config?: string }) => {
+      const config = await loadAlerting(flags.config);
+      const runtime = compileAlerting(config);
+      const { createNotifiers } = await import('../notify/index.js');
+      const now = systemClock.now();
+      const owner = (await import('./oncall.js')).whoIsOnCall(runtime.oncall, now).person;
+      const alert = testAlert(flags.series, owner, now);
+      const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null });
+      let failed = 0;
+      for (const [name, notifier] of createNotifiers(config.notifiers)) {
+        if (flags.only !== undefined && flags.only !== name) continue;
+        try {
+          await notifier.send(notification);
+          process.stdout.write(`${name}: sent\n`);
+        } catch (error) {
+          failed++;
+          process.stdout.write(`${name}: FAILED (${describeError(error)})\n`);
+        } finally {
+          await notifier.close?.();
+        }
+      }
+      if (failed > 0) process.exitCode = 1;
+    });
+}
