@@ -109,8 +109,8 @@ export function buildNotification(input: BuildNotificationInput): Notification {
   } else {
     parts.push(`${label}: anomalous since ${formatClock(localParts(alert.startsAt, tz))}`);
   }
-  const headline = evidence?.series ?? alert.members[0]?.series;
-  const others = alert.members.map((m) => m.series).filter((s) => s !== headline);
+  const headlineSeries = evidence?.series ?? alert.members[0]?.series;
+  const others = alert.members.map((m) => m.series).filter((s) => s !== headlineSeries);
   if (others.length > 0) parts.push(`also: ${others.join(', ')}`);
   if (intent.kind === 'resolved') parts.push(`resolved at ${formatClock(localParts(alert.endedAt ?? intent.at, tz))}`);
   if (owner !== null) parts.push(`owner: ${owner.name} (${ownerRole})`);
