@@ -67,3 +67,15 @@ describe('alerting config', () => {
     expect(undescribed).toEqual([]);
   });
 });
+
+describe('config/alerting.example.yaml', () => {
+  it('parses, and its rotation pages the documented people', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../../config/alerting.example.yaml', import.meta.url), 'utf8');
+    const config = parse(text, {});
+    expect(config.notifiers.map(notifierName)).toEqual(['log']);
+    expect(config.oncall.people.map((p) => p.id)).toEqual(['anna', 'boris', 'carl']);
+    expect(config.ack.secret).toBe('');
+    expect(config.evidence.labels).toEqual({ 'complaints.login': 'Login complaints' });
+  });
+});
