@@ -26,9 +26,11 @@ export interface IngestWorkerOptions {
 
 export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOptions = {}): IngestWorker {
   const log = ctx.log.child({ module: 'ingest', queue: 'ingest' });
+  const concurrency = options.concurrency ?? ctx.config.ingest.concurrency;
   const writer = new IngestWriter(ctx.store, {
     step: ctx.config.series.step,
-    batchSize: ctx.config.ingest.batchSize,
+    // Every job slot waits for its batch: once all slots wait, waiting longer adds nothing.
+    batchSize: Math.min(ctx.config.ingest.batchSize, concurrency),
     batchWaitMs: ctx.config.ingest.batchWait,
     now: () => ctx.clock.now(),
     onCommitted: (fresh, duplicates) => {
@@ -61,7 +63,7 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
     {
       connection: ctx.redis.duplicate(),
       prefix: ctx.keys.bullPrefix,
-      concurrency: options.concurrency ?? ctx.config.ingest.concurrency,
+      concurrency,
       autorun: true,
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
       ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),

@@ -1,0 +1,112 @@
+/**
+ * Ingest throughput: N messages enqueued → validated, classified, stored and counted, next to raw
+ * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio.
+ */
+import { Queue, Worker } from 'bullmq';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchArgs } from './index.js';
+import { serviceConfigSchema } from '../src/config/service.js';
+import type { Message } from '../src/domain/message.js';
+import { silentLogger } from '../src/platform/log.js';
+import { createRedis, pingRedis } from '../src/queues/connection.js';
+import { LiveClassifier } from '../workers/classifier.js';
+import { createContext } from '../workers/context.js';
+import { startIngestWorker } from '../workers/ingest.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const TEXTS = [
+  'Cannot log in to my mailbox since this morning, password is rejected',
+  'Не могу войти в почту, пишет неверный пароль, хотя я его не менял',
+  'Letters stuck in outbox, sending fails with an error every time',
+  'Почта ужасно тормозит, страница с письмами грузится минуту',
+  'Thanks for the new dark theme, looks great on my phone',
+  'Вложения не открываются, пишет что файл поврежден',
+  'Is there a way to set up forwarding to another address?',
+  'Antivirus blocked a perfectly normal pdf attachment from my bank',
+  'Спам опять валится во входящие, фильтр вообще не работает',
+  'The app crashes as soon as I open a message with pictures',
+];
+
+function messages(n: number, runId: string): Message[] {
+  const t0 = Date.UTC(2026, 0, 1);
+  return Array.from({ length: n }, (_, i) => ({
+    id: `api:bench-${runId}-${i}`,
+    channel: (['twitter', 'email', 'beta_form', 'api'] as const)[i % 4],
+    source: 'bench',
+    author: null,
+    text: `${TEXTS[i % TEXTS.length]} #${i % 97}`,
+    lang: null,
+    createdAt: new Date(t0 + i * 50).toISOString(),
+    link: null,
+  }));
+}
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}
+
+async function rawBullmq(n: number, prefix: string): Promise<number> {
+  const connection = createRedis(REDIS_URL);
+  const queue = new Queue('raw', { connection, prefix: `{${prefix}}` });
+  for (let i = 0; i < n; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'j', data: { i: i + j }, opts: { removeOnComplete: true } })));
+  }
+  let done = 0;
+  const start = performance.now();
+  const worker = new Worker('raw', async () => undefined, { connection: connection.duplicate(), prefix: `{${prefix}}`, concurrency: 50 });
+  worker.on('completed', () => {
+    done += 1;
+  });
+  await waitUntil(async () => done >= n);
+  const seconds = (performance.now() - start) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return n / seconds;
+}
+
+async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-'));
+  const schema = prefix.toLowerCase();
+  const config = serviceConfigSchema.parse({
+    dataDir: dir,
+    redis: { url: REDIS_URL, prefix, autoStart: false },
+    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', schema },
+  });
+  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
+  const ctx = await createContext(config, { log: silentLogger, classifier });
+  await ctx.queues.enqueueMessages(messages(n, prefix));
+  const start = performance.now();
+  const ingest = startIngestWorker(ctx);
+  await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+  const seconds = (performance.now() - start) / 1000;
+  await ingest.close();
+  await ctx.queues.obliterate();
+  if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
+  await ctx.close();
+  rmSync(dir, { recursive: true, force: true });
+  return n / seconds;
+}
+
+export default async function run(args: BenchArgs): Promise<void> {
+  if (!(await pingRedis(REDIS_URL))) {
+    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+    return;
+  }
+  const n = args.quick ? 5_000 : 20_000;
+  const id = `bench${process.pid}`;
+  const raw = await rawBullmq(n, `${id}raw`);
+  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s (${n.toLocaleString('en')} jobs)\n`);
+  const sqlite = await pipeline(n, `${id}sq`, 'sqlite');
+  process.stdout.write(`ingest pipeline, SQLite (classify+store+count):  ${Math.round(sqlite).toLocaleString('en')} msg/s  ratio ${(sqlite / raw).toFixed(2)}\n`);
+  try {
+    const pg = await pipeline(n, `${id}pg`, 'postgres');
+    process.stdout.write(`ingest pipeline, PostgreSQL:                     ${Math.round(pg).toLocaleString('en')} msg/s  ratio ${(pg / raw).toFixed(2)}\n`);
+  } catch (error) {
+    process.stdout.write(`ingest pipeline, PostgreSQL: skipped (${(error as Error).message})\n`);
+  }
+}
