@@ -37,13 +37,56 @@ export interface Classifier {
 interface CompiledLinear {
   readonly bias: number;
   readonly weights: ReadonlyMap<string, number>;
+  /** The same weights by stem, so scoring builds no feature strings. */
+  readonly unigram: ReadonlyMap<string, number>;
+  readonly negatedUnigram: ReadonlyMap<string, number>;
+  readonly bigram: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
-const compileLinear = (l: LearnedLinear): CompiledLinear => ({ bias: l.bias, weights: new Map(Object.entries(l.weights)) });
+function compileLinear(l: LearnedLinear): CompiledLinear {
+  const unigram = new Map<string, number>();
+  const negatedUnigram = new Map<string, number>();
+  const bigram = new Map<string, Map<string, number>>();
+  for (const [f, w] of Object.entries(l.weights)) {
+    if (f.startsWith('w:!')) negatedUnigram.set(f.slice(3), w);
+    else if (f.startsWith('w:')) unigram.set(f.slice(2), w);
+    else if (f.startsWith('b:')) {
+      const space = f.indexOf(' ', 2);
+      const first = f.slice(2, space);
+      let inner = bigram.get(first);
+      if (!inner) bigram.set(first, (inner = new Map()));
+      inner.set(f.slice(space + 1), w);
+    }
+  }
+  return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram };
+}
 
-function logit(model: CompiledLinear, features: readonly string[], extra: string | null, extraValue: number): number {
+/** bias + Σ w·x over the message's features (each distinct feature once, as in training). */
+function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number): number {
   let z = model.bias;
-  for (const f of features) z += model.weights.get(f) ?? 0;
+  const { stems, negated, clauseStart } = a;
+  const n = stems.length;
+  const seen = n > 12 ? new Set<string>() : null;
+  for (let i = 0; i < n; i++) {
+    const s = stems[i] as string;
+    let dup = false;
+    if (seen) {
+      const key = negated[i] ? `!${s}` : s;
+      if (seen.has(key)) dup = true;
+      else seen.add(key);
+    } else {
+      for (let j = 0; j < i; j++) if (stems[j] === s && negated[j] === negated[i]) dup = true;
+    }
+    if (!dup) z += (negated[i] ? model.negatedUnigram.get(s) : model.unigram.get(s)) ?? 0;
+    if (bigrams && i > 0 && !clauseStart[i]) {
+      const inner = model.bigram.get(stems[i - 1] as string);
+      if (inner !== undefined) {
+        let bdup = false;
+        for (let j = 1; j < i; j++) if (stems[j] === s && stems[j - 1] === stems[i - 1] && !clauseStart[j]) bdup = true;
+        if (!bdup) z += inner.get(s) ?? 0;
+      }
+    }
+  }
   if (extra !== null) z += (model.weights.get(extra) ?? 0) * extraValue;
   return z;
 }
@@ -87,12 +130,13 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
     let learnedTerms: string[] = [];
     let features: string[] = [];
     if (gate) {
-      features = textFeatures(a, bigrams);
+      if (wantExplanation) features = [...new Set(textFeatures(a, bigrams))];
       const kwValue = Math.min(kw.raw, KW_CAP);
-      const p = sigmoid(logit(gate, features, useKw ? KW_COMPLAINT : null, kwValue));
+      const p = sigmoid(logit(gate, a, bigrams, useKw ? KW_COMPLAINT : null, kwValue));
       learnedScore = p;
-      // Trained with keyword features, the model already weighs the keywords; otherwise average the two.
-      score = useKw ? p : (p + kw.score) / 2;
+      // Trained with keyword features the model already weighs the keywords; trained without them it
+      // replaces the keyword gate (the keyword terms still show in the explanation).
+      score = p;
       if (wantExplanation) learnedTerms = topFeatures(gate, features, useKw ? KW_COMPLAINT : null, kwValue, score >= 0.5, 5);
     }
     const complaint = gate ? score >= 0.5 : kw.complaint;
@@ -101,7 +145,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       const model = catModels.get(c.name);
       if (model) {
         const value = Math.min(c.sum, KW_CAP);
-        const p = sigmoid(logit(model, features, useKw ? kwCategory(c.name) : null, value));
+        const p = sigmoid(logit(model, a, bigrams, useKw ? kwCategory(c.name) : null, value));
         if (p >= 0.5) {
           const extra = wantExplanation ? topFeatures(model, features, useKw ? kwCategory(c.name) : null, value, true, 3) : [];
           ranking.push({ name: c.name, score: round(p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });

@@ -122,16 +122,27 @@ function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
   return true;
 }
 
+/** Per-model scratch space: a stamp per entry ("already counted in this message"). */
+const scratch = new WeakMap<KeywordModel, { stamp: Int32Array; generation: number }>();
+
+const NO_STRINGS: readonly string[] = [];
+
 /** Scores one analysed message against the keyword model. */
 export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const { settings } = model.config;
   const owners = model.categories.length + 1;
+  let space = scratch.get(model);
+  if (!space) {
+    space = { stamp: new Int32Array(model.entries.length), generation: 0 };
+    scratch.set(model, space);
+  }
+  const generation = ++space.generation;
+  const stamp = space.stamp;
   const sums = new Float64Array(owners);
   const termSums = new Float64Array(owners);
-  const terms: string[][] = Array.from({ length: owners }, () => []);
-  const excluded: string[][] = Array.from({ length: owners }, () => []);
-  const negatedTerms: string[] = [];
-  const counted = new Set<number>();
+  let terms: string[][] | null = null;
+  let excluded: string[][] | null = null;
+  let negatedTerms: string[] | null = null;
   let positiveGate = 0;
   const { ids, negated } = a;
   for (let i = 0; i < ids.length; i++) {
@@ -140,34 +151,37 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     const list = model.byFirst[id];
     if (list === undefined) continue;
     for (const entry of list) {
-      if (counted.has(entry.index)) continue;
+      if (stamp[entry.index] === generation) continue;
       if (entry.ids.length > 1 && !matchesAt(entry, a, i, settings.phraseGap)) continue;
       if (entry.kind === KIND_EXCLUSION) {
-        counted.add(entry.index);
+        stamp[entry.index] = generation;
+        excluded ??= Array.from({ length: owners }, () => []);
         (excluded[entry.owner] as string[]).push(entry.text);
         continue;
       }
       if (entry.kind === KIND_TERM && negated[i]) {
-        negatedTerms.push(entry.text);
+        (negatedTerms ??= []).push(entry.text);
         continue;
       }
-      counted.add(entry.index);
+      stamp[entry.index] = generation;
       sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
       if (entry.kind === KIND_TERM && entry.weight > 0) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
         if (entry.owner === 0) positiveGate += entry.weight;
       }
+      terms ??= Array.from({ length: owners }, () => []);
       (terms[entry.owner] as string[]).push(entry.text);
     }
   }
   const categories: KeywordCategoryScore[] = model.categories.map((name, c) => {
-    const isExcluded = (excluded[c + 1] as string[]).length > 0;
+    const excludedBy = excluded?.[c + 1] ?? NO_STRINGS;
+    const isExcluded = excludedBy.length > 0;
     return {
       name,
       sum: isExcluded ? 0 : (sums[c + 1] as number),
       termSum: isExcluded ? 0 : (termSums[c + 1] as number),
-      terms: isExcluded ? [] : (terms[c + 1] as string[]),
-      excludedBy: excluded[c + 1] as string[],
+      terms: isExcluded ? NO_STRINGS : (terms?.[c + 1] ?? NO_STRINGS),
+      excludedBy,
     };
   });
   const gateSum = sums[0] as number;
@@ -177,7 +191,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     problem += c.termSum;
     if (c.sum > best) best = c.sum;
   }
-  const excludedBy = excluded[0] as string[];
+  const excludedBy = excluded?.[0] ?? NO_STRINGS;
   const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + best);
   const score = 1 - Math.exp(-raw);
   return {
@@ -185,9 +199,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     score,
     complaint: score >= settings.complaintThreshold,
     gateSum,
-    gateTerms: terms[0] as string[],
+    gateTerms: terms?.[0] ?? NO_STRINGS,
     excludedBy,
-    negatedTerms,
+    negatedTerms: negatedTerms ?? NO_STRINGS,
     categories,
   };
 }

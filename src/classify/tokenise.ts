@@ -1,7 +1,8 @@
 /**
  * Splits normalised text into words and emoji, and marks clause boundaries (sentence punctuation,
- * commas, new lines) which end a negation's scope and which phrases never cross. Hyphens and
- * apostrophes separate words ("e-mail" → "e", "mail"), both in messages and in config phrases.
+ * commas, brackets, new lines) which end a negation's scope and which phrases never cross. Hyphens
+ * and apostrophes separate words ("e-mail" → "e", "mail"), both in messages and in config phrases.
+ * A hand-written scanner (ASCII, Latin-1, Cyrillic fast paths; `\p{L}` only for other scripts).
  */
 
 export interface Tokens {
@@ -11,29 +12,73 @@ export interface Tokens {
   readonly clauseStart: boolean[];
 }
 
-const TOKEN = /[\p{L}\p{N}]+|\p{Extended_Pictographic}|[.!?;:,()\n]/gu;
+const OTHER_LETTER = /[\p{L}\p{N}]/u;
+
+function isWordChar(c: number, ch: string): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  if (c >= 0x400 && c <= 0x4ff) return true;
+  if (c >= 0xc0 && c <= 0x24f) return c !== 0xd7 && c !== 0xf7;
+  if (c >= 0x2000 && c <= 0x2bff) return false;
+  return OTHER_LETTER.test(ch);
+}
+
+function isBoundary(c: number): boolean {
+  return c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x3a || c === 0x2c || c === 0x28 || c === 0x29 || c === 0x0a || c === 0x2026;
+}
+
+/** Emoji and pictographs (Extended_Pictographic ranges, approximately). */
+function isPictograph(cp: number): boolean {
+  return (cp >= 0x1f000 && cp <= 0x1faff && !(cp >= 0x1f3fb && cp <= 0x1f3ff)) || (cp >= 0x2600 && cp <= 0x27bf) || (cp >= 0x2b00 && cp <= 0x2bff) || cp === 0x2764;
+}
 
 export function tokenise(normalised: string): Tokens {
   const words: string[] = [];
   const clauseStart: boolean[] = [];
   let boundary = true;
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(normalised); m !== null; m = TOKEN.exec(normalised)) {
-    const t = m[0];
-    const c = t.charCodeAt(0);
-    if (t.length === 1 && (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x3a || c === 0x2c || c === 0x28 || c === 0x29 || c === 0x0a)) {
-      boundary = true;
+  const n = normalised.length;
+  let i = 0;
+  while (i < n) {
+    const c = normalised.charCodeAt(i);
+    if (isWordChar(c, normalised[i] as string)) {
+      const start = i;
+      i++;
+      while (i < n) {
+        const d = normalised.charCodeAt(i);
+        if (!isWordChar(d, normalised[i] as string)) break;
+        i++;
+      }
+      words.push(normalised.slice(start, i));
+      clauseStart.push(boundary);
+      boundary = false;
       continue;
     }
-    words.push(t);
-    clauseStart.push(boundary);
-    boundary = false;
+    if (isBoundary(c)) {
+      boundary = true;
+      i++;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const cp = normalised.codePointAt(i) as number;
+      if (isPictograph(cp)) {
+        words.push(String.fromCodePoint(cp));
+        clauseStart.push(boundary);
+        boundary = false;
+      }
+      i += 2;
+      continue;
+    }
+    if (c >= 0x2600 && isPictograph(c)) {
+      words.push(normalised[i] as string);
+      clauseStart.push(boundary);
+      boundary = false;
+    }
+    i++;
   }
   return { words, clauseStart };
 }
 
 /** True for a single emoji token (as produced by `tokenise`). */
 export function isEmoji(word: string): boolean {
-  const c = word.codePointAt(0) ?? 0;
-  return c >= 0x2190 && !(c >= 0x400 && c <= 0x4ff) && !/^[\p{L}\p{N}]/u.test(word);
+  const cp = word.codePointAt(0) ?? 0;
+  return isPictograph(cp);
 }
