@@ -94,10 +94,10 @@ export function parseConfigText<T>(
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({
+      doc.errors.slice(0, 1).map((e) => ({
         file,
         path: '',
-        line: e.linePos?.[0]?.line ?? null,
+        line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
         message: `YAML syntax error: ${e.message.split('\n')[0]}`,
       })),
     );

@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { alertingConfigSchema } from './alerting.js';
+import { detectConfigSchema } from './detect.js';
+import { imapSourcesSchema } from './imap.js';
 import { loadConfigFile } from './load.js';
+import { twitterSourcesSchema } from './twitter.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -135,7 +139,17 @@ export const serviceConfigSchema = z
     series: seriesSchema.default({}),
     ingest: ingestSchema.default({}),
     classify: classifySchema.default({}),
+    sources: z
+      .object({
+        twitter: twitterSourcesSchema,
+        imap: imapSourcesSchema,
+      })
+      .strict()
+      .default({})
+      .describe('Real sources. While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
+    detect: detectConfigSchema.default({}),
+    alerting: alertingConfigSchema.default({}),
     reportForm: reportFormSchema.default({}),
   })
   .strict()
