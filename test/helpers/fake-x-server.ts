@@ -154,6 +154,11 @@ export class FakeXServer {
     return this;
   }
 
+  /** End of the current request window (epoch ms): what `x-rate-limit-reset` says, times 1000. */
+  get rateLimitResetAt(): number {
+    return this.windowEnd;
+  }
+
   /** Search requests only (what a poll costs). */
   get searches(): RecordedRequest[] {
     return this.requests.filter((r) => r.path === '/2/tweets/search/recent');

@@ -68,7 +68,10 @@ export function mapTwitterError(source: string, error: unknown, now: number): Er
     return new TwitterApiError(source, `X API sent a malformed response (HTTP ${status ?? '?'}): ${error.responseError.message.slice(0, 200)}`, true, status);
   }
   if (error instanceof ApiRequestError) {
-    return new TwitterApiError(source, `X API request failed: ${error.requestError.message.slice(0, 200)}`, true);
+    // twitter-api-v2 1.29 stores the cause as `error` but its `requestError` getter reads `requestError`.
+    const inner: unknown = error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error;
+    const why = inner instanceof Error ? inner.message : error.message;
+    return new TwitterApiError(source, `X API request failed: ${why.slice(0, 200)}`, true);
   }
   return error instanceof Error ? error : new Error(String(error));
 }
