@@ -130,7 +130,12 @@ function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: 
   const meanX = n > 0 ? s.sumX / n : x;
   const variance = n > 1 ? Math.max(0, s.sumSq / n - meanX * meanX) : 0;
   let model = o.model === 'counts' ? MODEL_COUNTS : o.model === 'continuous' ? MODEL_CONTINUOUS : MODEL_NONE;
-  if (model === MODEL_NONE) model = s.allInts && s.min >= 0 && mean <= AUTO_MAX_COUNT ? MODEL_COUNTS : MODEL_CONTINUOUS;
+  if (model === MODEL_NONE) {
+    // Counts look like counts: whole, non-negative, small, and about as variable as Poisson (not flat, not wild).
+    const rawVar = n > 1 ? Math.max(0, s.sumRawSq / n - mean * mean) : 0;
+    const poissonLike = mean < 1 || (rawVar >= 0.3 * mean && rawVar <= 5 * mean);
+    model = s.allInts && s.min >= 0 && mean <= AUTO_MAX_COUNT && poissonLike ? MODEL_COUNTS : MODEL_CONTINUOUS;
+  }
   s.model = model;
   const step = s.step ?? HOUR;
   s.daySlots = o.daily && step <= DAY / 8 ? Math.min(model === MODEL_COUNTS ? 48 : 288, Math.round(DAY / step)) : 0;
@@ -147,6 +152,7 @@ function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: 
     s.dev = 0;
   } else {
     s.level = meanX;
+    s.levelS = meanX;
     s.dev = Math.sqrt(variance) / SIGMA_PER_MAD;
     // The range test works on the normalised value.
     if (x !== value) {
@@ -221,6 +227,7 @@ function update(
     if (s.n + 1 < needed) {
       s.n += 1;
       s.sum += value;
+      s.sumRawSq += value * value;
       s.sumX += xv;
       s.sumSq += xv * xv;
       s.sumRef += refv;
@@ -238,16 +245,23 @@ interface Verdict {
   dir: Direction | null;
 }
 
+function setVerdict(v: Verdict, lp: number, test: Test, dir: Direction): void {
+  v.lp = lp;
+  v.test = test;
+  v.dir = dir;
+}
+
+function updateMoments(m: number[], x: number, y: number, g: number): void {
+  m[0] = (m[0] as number) + g * (x - (m[0] as number));
+  m[1] = (m[1] as number) + g * (y - (m[1] as number));
+  m[2] = (m[2] as number) + g * (x * x - (m[2] as number));
+  m[3] = (m[3] as number) + g * (y * y - (m[3] as number));
+  m[4] = (m[4] as number) + g * (x * y - (m[4] as number));
+}
+
 function updateCorrelation(s: DetectorState, x: number, y: number, longGain: number): void {
-  const upd = (m: number[], g: number) => {
-    m[0] = (m[0] ?? 0) + g * (x - (m[0] ?? 0));
-    m[1] = (m[1] ?? 0) + g * (y - (m[1] ?? 0));
-    m[2] = (m[2] ?? 0) + g * (x * x - (m[2] ?? 0));
-    m[3] = (m[3] ?? 0) + g * (y * y - (m[3] ?? 0));
-    m[4] = (m[4] ?? 0) + g * (x * y - (m[4] ?? 0));
-  };
-  upd(s.corrLong, longGain);
-  upd(s.corrShort, 1 / 30);
+  updateMoments(s.corrLong, x, y, longGain);
+  updateMoments(s.corrShort, x, y, 1 / 30);
 }
 
 /** Pearson correlation from EWMA moments; null when either side is flat. */
@@ -309,7 +323,10 @@ function finish(
       if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
         // Clearly back to normal: return to the old baseline at once.
         if (s.model === MODEL_COUNTS) s.rateNum = s.revertLevel * s.rateDen;
-        else s.level = s.revertLevel;
+        else {
+          s.level = s.revertLevel;
+          s.levelS = s.revertLevel;
+        }
         s.revertLeft = 0;
         s.rebaseLeft = 0;
         resetTests(s);
@@ -380,8 +397,13 @@ function updateContinuous(
   let mode = 0;
   if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
   if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
-  const levelBefore = s.level;
-  const pred = levelBefore + (mode >= 1 ? dayV : 0) + (mode === 2 ? weekV : 0);
+  // Two predictors: a plain level, and a deseasonalised level plus the profiles; the better one (by recent error)
+  // is used, so a profile is trusted only once it really predicts.
+  const p0 = s.level;
+  const p1 = s.levelS + dayV;
+  const p2 = p1 + weekV;
+  const levelBefore = mode === 0 ? s.level : s.levelS;
+  const pred = mode === 0 ? p0 : mode === 1 ? p1 : p2;
   const range = s.max - s.min;
   const sigma = Math.max(SIGMA_PER_MAD * s.dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
   const z = (x - pred) / sigma;
@@ -395,46 +417,61 @@ function updateContinuous(
   s.cusUp = Math.max(0, s.cusUp + zc - k);
   s.cusDown = Math.max(0, s.cusDown - zc - k);
   const v: Verdict = { lp: 0, test: Test.None, dir: null };
-  const consider = (lp: number, test: Test, dir: Direction) => {
-    if (lp < v.lp) {
-      v.lp = lp;
-      v.test = test;
-      v.dir = dir;
-    }
-  };
   const learnt = s.n > o.warmup / 2;
+  // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
   if (o.up) {
-    consider(log10NormalTail(z), Test.Point, 'up');
-    consider(log10NormalTail(zs), Test.Window, 'up');
-    consider((-2 * k * s.cusUp) / LN10, Test.Cusum, 'up');
-    if (learnt && x > s.max + tu.rangeMargin * range) consider(log10NormalTail(z) - tu.rangeBonus, Test.Range, 'up');
+    const stat = zs > z ? zs : z;
+    if (stat > 0) {
+      let lp = log10NormalTail(stat);
+      let test = zs > z ? Test.Window : Test.Point;
+      if (learnt && x > s.max + tu.rangeMargin * range) {
+        lp = (test === Test.Point ? lp : log10NormalTail(z)) - tu.rangeBonus;
+        test = Test.Range;
+      }
+      if (lp < v.lp) setVerdict(v, lp, test, 'up');
+    }
+    const lc = (-2 * k * s.cusUp) / LN10;
+    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
   }
   if (o.down) {
-    consider(log10NormalTail(-z), Test.Point, 'down');
-    consider(log10NormalTail(-zs), Test.Window, 'down');
-    consider((-2 * k * s.cusDown) / LN10, Test.Cusum, 'down');
-    if (learnt && x < s.min - tu.rangeMargin * range) consider(log10NormalTail(-z) - tu.rangeBonus, Test.Range, 'down');
+    const stat = -zs > -z ? -zs : -z;
+    if (stat > 0) {
+      let lp = log10NormalTail(stat);
+      let test = -zs > -z ? Test.Window : Test.Point;
+      if (learnt && x < s.min - tu.rangeMargin * range) {
+        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - tu.rangeBonus;
+        test = Test.Range;
+      }
+      if (lp < v.lp) setVerdict(v, lp, test, 'down');
+    }
+    const lc = (-2 * k * s.cusDown) / LN10;
+    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
   const resid = x - pred;
-  const rc = fast ? resid : clip(resid, tu.clipZ * sigma);
   const a = fast ? tu.fastGain : 1 / o.memory;
   const ae = 1 / o.memory;
-  s.err0 += ae * (Math.min(Math.abs(x - s.level), tu.clipZ * sigma) - s.err0);
-  s.err1 += ae * (Math.min(Math.abs(x - s.level - dayV), tu.clipZ * sigma) - s.err1);
-  s.err2 += ae * (Math.min(Math.abs(x - s.level - dayV - weekV), tu.clipZ * sigma) - s.err2);
-  let rem = rc;
-  s.level += a * rem;
-  rem -= a * rem;
-  s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), tu.clipZ * sigma) - s.dev);
-  if (ds >= 0) {
-    const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
-    s.day[ds] = dayV + gd * rem;
-    rem -= gd * rem;
-  }
-  if (ws >= 0) s.week[ws] = weekV + profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
+  const cap = tu.clipZ * sigma;
+  s.err0 += ae * (Math.min(Math.abs(x - p0), cap) - s.err0);
+  s.err1 += ae * (Math.min(Math.abs(x - p1), cap) - s.err1);
+  s.err2 += ae * (Math.min(Math.abs(x - p2), cap) - s.err2);
+  const r0 = x - p0;
+  s.level += a * (fast ? r0 : clip(r0, cap));
+  s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), cap) - s.dev);
+  if (ds >= 0 || ws >= 0) {
+    const r2 = x - p2;
+    let rem = fast ? r2 : clip(r2, cap);
+    s.levelS += a * rem;
+    rem -= a * rem;
+    if (ds >= 0) {
+      const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
+      s.day[ds] = dayV + gd * rem;
+      rem -= gd * rem;
+    }
+    if (ws >= 0) s.week[ws] = weekV + profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
+  } else s.levelS = s.level;
   if (x < s.min) s.min = x;
   if (x > s.max) s.max = x;
   if (hasRef) updateCorrelation(s, value, refv, 1 / (o.memory * 4));
@@ -509,22 +546,32 @@ function updateCounts(
   }
 
   const v: Verdict = { lp: 0, test: Test.None, dir: null };
-  const consider = (lp: number, test: Test, dir: Direction) => {
-    if (lp < v.lp) {
-      v.lp = lp;
-      v.test = test;
-      v.dir = dir;
-    }
-  };
+  // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
+  const wxs = wx / phi;
+  const wms = wm / phi;
   if (o.up) {
-    consider(log10PoissonUpper(xs, ms), Test.Point, 'up');
-    consider(log10PoissonUpper(wx / phi, wm / phi), Test.Window, 'up');
-    consider(-s.cusUp / LN10, Test.Cusum, 'up');
+    if (xs - ms > Math.sqrt(ms)) {
+      const lp = log10PoissonUpper(xs, ms);
+      if (lp < v.lp) setVerdict(v, lp, Test.Point, 'up');
+    }
+    if (wxs - wms > Math.sqrt(wms)) {
+      const lp = log10PoissonUpper(wxs, wms);
+      if (lp < v.lp) setVerdict(v, lp, Test.Window, 'up');
+    }
+    const lc = -s.cusUp / LN10;
+    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
   }
   if (o.down) {
-    consider(log10PoissonLower(xs, ms), Test.Point, 'down');
-    consider(log10PoissonLower(wx / phi, wm / phi), Test.Window, 'down');
-    consider(-s.cusDown / LN10, Test.Cusum, 'down');
+    if (ms - xs > Math.sqrt(ms)) {
+      const lp = log10PoissonLower(xs, ms);
+      if (lp < v.lp) setVerdict(v, lp, Test.Point, 'down');
+    }
+    if (wms - wxs > Math.sqrt(wms)) {
+      const lp = log10PoissonLower(wxs, wms);
+      if (lp < v.lp) setVerdict(v, lp, Test.Window, 'down');
+    }
+    const lc = -s.cusDown / LN10;
+    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
   const guardOk =
     v.dir === 'up'

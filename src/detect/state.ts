@@ -22,12 +22,15 @@ export interface DetectorState {
   sum: number;
   sumSq: number;
   sumX: number;
+  sumRawSq: number;
   sumRef: number;
   allInts: boolean;
   firstT: number | null;
 
   // Baseline.
   level: number;
+  /** Continuous: the deseasonalised level (the profiles are relative to it). */
+  levelS: number;
   /** Mean absolute residual (continuous) / dispersion φ (counts). */
   dev: number;
   disp: number;
@@ -96,10 +99,12 @@ export function initialState(): DetectorState {
     sum: 0,
     sumSq: 0,
     sumX: 0,
+    sumRawSq: 0,
     sumRef: 0,
     allInts: true,
     firstT: null,
     level: 0,
+    levelS: 0,
     dev: 0,
     disp: 1,
     daySlots: 0,
