@@ -7,7 +7,7 @@
  */
 
 /** "On Tue, 3 Mar 2026 at 10:00, Ann <a@b.c> wrote:" and the Russian "... написал(а):" start a quote. */
-const QUOTE_HEADER = /^\s*(?:on\b.{0,200}\bwrote:|.{0,200}\b(?:написал|написала|написал\(а\)|пишет):|-{2,}\s*(?:original message|forwarded message|исходное сообщение|пересылаемое сообщение)\s*-{2,})\s*$/i;
+const QUOTE_HEADER = /^\s*(?:on\b.{0,200}\bwrote:|.{0,200}\s(?:написал|написала|написал\(а\)|пишет):|-{2,}\s*(?:original message|forwarded message|исходное сообщение|пересылаемое сообщение)\s*-{2,})\s*$/i;
 const URL = /\b(?:https?:\/\/|www\.)\S+/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_]+/gu;

@@ -1,0 +1,192 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkKeywordExamples, compileKeywords, createClassifier } from '../../../src/classify/index.js';
+import { keywordsSchema, loadKeywords, parseKeywords } from '../../../src/config/keywords.js';
+
+const model = compileKeywords(loadKeywords());
+const classifier = createClassifier({ keywords: model });
+const top = (text: string) => {
+  const c = classifier.classify(text);
+  return c.complaint ? (c.categories[0]?.name ?? 'other') : 'no';
+};
+
+/** A tiny config so each behaviour is tested against terms written here, not the shipped vocabulary. */
+const tiny = compileKeywords(
+  parseKeywords(`
+version: 1
+gate:
+  terms:
+    en: [problem, not working, "😡"]
+    ru: [не работает, проблема]
+  weights: { problem: 0.8, "😡": 0.5 }
+  exclusions:
+    en: [works again]
+    ru: [снова работает]
+categories:
+  - name: login
+    terms:
+      en: [can not log in, locked out]
+      ru: [не могу войти]
+    topics:
+      en: [password]
+      ru: [пароль]
+  - name: slow
+    terms:
+      en: [slow]
+      ru: [тормозит]
+    exclusions:
+      en: [not slow anymore]
+      ru: [уже не тормозит]
+  - name: attachments
+    terms:
+      en: [attachment missing]
+    topics:
+      en: [attachment]
+`),
+);
+const t = createClassifier({ keywords: tiny });
+const decide = (text: string) => {
+  const c = t.classify(text);
+  return c.complaint ? (c.categories[0]?.name ?? 'other') : 'no';
+};
+
+describe('keyword matching (tiny config)', () => {
+  it.each([
+    // phrases on stems, with one extra word allowed
+    ['I can not log in', 'login'],
+    ["I can't log in since Monday", 'login'],
+    ['I cannot even log in', 'login'],
+    ['Locked out of my account', 'login'],
+    // negation
+    ['Не могу войти в почту', 'login'],
+    ['no problems logging in', 'no'],
+    ['there is no problem at all', 'no'],
+    ['Проблема с почтой, не работает', 'other'],
+    ['без проблем зашел', 'no'],
+    ['mail is not working', 'other'],
+    ['not slow, just fine', 'no'],
+    // a contrast word ends the negation
+    ['no idea why but the problem is back', 'other'],
+    // exclusions
+    ['It is not slow anymore', 'no'],
+    ['Почта уже не тормозит', 'no'],
+    ['slow yesterday, works again now', 'no'],
+    ['тормозила, но снова работает', 'no'],
+    // topics alone are not complaints; with a problem cue they pick the category
+    ['How do I change my password?', 'no'],
+    ['password problem', 'login'],
+    ['проблема с паролем', 'login'],
+    ['attachment missing from the email', 'attachments'],
+    // typos (edit distance 1 on long stems)
+    ['pasword problem', 'login'],
+    ['passwrod problem', 'login'],
+    // emoji are signals and never negated
+    ['not working 😡', 'other'],
+    ['😡', 'no'],
+    // case, ё, URLs and mentions do not matter
+    ['@Help SLOW!!! https://status.example/slow', 'slow'],
+    ['ТОРМОЗИТ', 'slow'],
+  ])('%j → %s', (text, expected) => {
+    expect(decide(text)).toBe(expected);
+  });
+
+  it('explains: gate terms, negated terms, exclusions', () => {
+    expect(t.explain('no problems, not slow anymore').negatedTerms).toEqual(['problem', 'slow']);
+    expect(t.explain('not slow anymore').excludedBy).toEqual(['not slow anymore']);
+    expect(t.explain('password problem 😡').gateTerms).toEqual(['problem', '😡']);
+    expect(t.classify('password problem').categories).toEqual([{ name: 'login', score: 0.295, terms: ['password'] }]);
+  });
+
+  it('reports the language (given, else detected)', () => {
+    expect(t.classify('не работает').lang).toBe('ru');
+    expect(t.classify('not working').lang).toBe('en');
+    expect(t.classify('not working', 'ru').lang).toBe('ru');
+    expect(t.classify('!!!').lang).toBeNull();
+  });
+});
+
+describe('the shipped config/keywords.yaml', () => {
+  it('passes its own examples', () => {
+    const result = checkKeywordExamples(model);
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ["I can't log in to my mail", 'login'],
+    ['Не могу зайти в ящик, пароль не подходит', 'login'],
+    ['webmail is painfully slow today', 'slow'],
+    ['почта тормозит весь день', 'slow'],
+    ['my email is stuck in the outbox', 'send_fail'],
+    ['письма не уходят, висят в исходящих', 'send_fail'],
+    ['I am not receiving emails from my bank', 'delivery'],
+    ['письма не доходят до меня', 'delivery'],
+    ['can not open the attachment', 'attachments'],
+    ['вложение не открывается', 'attachments'],
+    ['antivirus blocked my pdf as infected', 'antivirus'],
+    ['антивирус удалил вложение', 'antivirus'],
+    ['so much spam in my inbox lately', 'spam'],
+    ['куча спама во входящих', 'spam'],
+    ['the app keeps crashing on android', 'app_crash'],
+    ['приложение вылетает при запуске', 'app_crash'],
+    ['the archive button does nothing', 'ui_bug'],
+    ['съехала верстка в письме', 'ui_bug'],
+    ['Thanks, great service!', 'no'],
+    ['Спасибо, всё работает', 'no'],
+  ])('%j → %s', (text, expected) => {
+    expect(top(text)).toBe(expected);
+  });
+
+  it('reports failing examples with what the model said', () => {
+    const config = keywordsSchema.parse({
+      version: 1,
+      gate: { terms: { en: ['broken'] }, examples: { match: ['it is slow'], noMatch: ['broken again'] } },
+      categories: [{ name: 'slow', terms: { en: ['slow'] }, examples: { match: ['broken'] } }],
+    });
+    const result = checkKeywordExamples(compileKeywords(config));
+    expect(result.ok).toBe(false);
+    expect(result.failures.map((f) => [f.where, f.expectation, f.text])).toEqual([
+      ['gate', 'noMatch', 'broken again'],
+      ['slow', 'match', 'broken'],
+    ]);
+    expect(result.failures[0]?.got).toBe('complaint=true score=0.632 gate [broken]');
+  });
+});
+
+describe('keyword config errors (one fixture per case, exact message)', () => {
+  const dir = 'test/unit/classify/fixtures';
+  const expected: Record<string, string> = {
+    'bad-category-name.yaml': `${dir}/bad-category-name.yaml:4: categories[0].name: must be lower_snake_case`,
+    'cyrillic-under-en.yaml': `${dir}/cyrillic-under-en.yaml:6: categories[0].terms.en[1]: "тормозит" has Cyrillic letters; list it under ru`,
+    'duplicate-category.yaml': `${dir}/duplicate-category.yaml:6: categories[2].name: duplicate category name "login"`,
+    'no-categories.yaml': `${dir}/no-categories.yaml:3: categories: must list at least one category`,
+    'unknown-key.yaml': `${dir}/unknown-key.yaml:7: categories[0]: unknown key "term"`,
+    'weight-for-unknown-term.yaml': `${dir}/weight-for-unknown-term.yaml:6: gate.weights.brokn: "brokn" is not one of the terms or topics`,
+    'wrong-version.yaml': `${dir}/wrong-version.yaml:1: version: Invalid literal value, expected 1`,
+    'zero-weight.yaml': `${dir}/zero-weight.yaml:6: gate.weights.broken: must not be 0`,
+  };
+
+  it('has a test for every fixture', () => {
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(Object.entries(expected))('%s', (file, message) => {
+    expect(() => loadKeywords(`${dir}/${file}`)).toThrow(message);
+    try {
+      loadKeywords(`${dir}/${file}`);
+    } catch (error) {
+      expect((error as Error).message).toBe(message);
+      expect((error as { code?: string }).code).toBe('ERR_CONFIG');
+    }
+  });
+
+  it('a missing file is ERR_CONFIG_NOT_FOUND', () => {
+    expect(() => loadKeywords(`${dir}/nope.yaml`)).toThrow(`${dir}/nope.yaml: file not found`);
+  });
+
+  it('parses the shipped file text the same way', () => {
+    expect(parseKeywords(readFileSync('config/keywords.yaml', 'utf8')).categories.map((c) => c.name)).toEqual([
+      'login', 'slow', 'send_fail', 'delivery', 'attachments', 'antivirus', 'spam', 'app_crash', 'ui_bug',
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { detectLang } from '../../../src/classify/language.js';
+import { normaliseText, stripQuoted } from '../../../src/classify/normalise.js';
+import { StemCache, stemWord } from '../../../src/classify/stem.js';
+import { tokenise } from '../../../src/classify/tokenise.js';
+import { withinOneEdit } from '../../../src/classify/edit-distance.js';
+
+describe('normaliseText', () => {
+  it.each([
+    ['Can NOT Log In', 'can not log in'],
+    ['Пришёл ЁЖИК', 'пришел ежик'],
+    ["I can't log in", 'i can not log in'],
+    ['it doesn’t work', 'it does not work'],
+    ['cant send, wont load', 'can not send, will not load'],
+    ['I cannot', 'i can not'],
+    ['see https://x.co/a?b=1 and www.mail.example/x', 'see   and  '],
+    ['@MailHelp help', '  help'],
+    ['write to ivan.petrov@corp.example now', 'write to   now'],
+    ['still broken :(', 'still broken  🙁 '],
+    ['angry 😡', 'angry 😡'],
+  ])('%j → %j', (input, expected) => {
+    expect(normaliseText(input)).toBe(expected);
+  });
+
+  it.each([
+    ['Thanks, works now.\n> I can not log in\n> please help', 'Thanks, works now.'],
+    ['Fine now.\n\nOn Mon, 3 Mar 2026 at 10:00, Support <help@mail.example> wrote:\nPlease try again', 'Fine now.\n'],
+    ['Всё ок.\n26 нояб. 2026 г., в 10:00, Поддержка <help@mail.example> написал:\nошибка', 'Всё ок.'],
+    ['Hi\n-----Original Message-----\nerror', 'Hi'],
+    ['no quote here', 'no quote here'],
+  ])('strips quoted text from %j', (input, expected) => {
+    expect(stripQuoted(input)).toBe(expected);
+  });
+});
+
+describe('tokenise', () => {
+  it.each([
+    ['send fails, again', ['send', 'fails', 'again'], [true, false, true]],
+    ['e-mail 😡👍🏻 ok', ['e', 'mail', '😡', '👍', 'ok'], [true, false, false, false, false]],
+    ['не работает… совсем', ['не', 'работает', 'совсем'], [true, false, true]],
+    ['café über 42', ['café', 'über', '42'], [true, false, false]],
+  ])('%j', (input, words, clauseStart) => {
+    expect(tokenise(input)).toEqual({ words, clauseStart });
+  });
+});
+
+describe('stemming', () => {
+  it.each([
+    ['crashes', 'crash'],
+    ['crashing', 'crash'],
+    ['attachments', 'attach'],
+    ['тормозит', 'тормоз'],
+    ['тормоза', 'тормоз'],
+    ['вложения', 'вложен'],
+    ['42', '42'],
+    ['no', 'no'],
+  ])('%s → %s', (word, stem) => {
+    expect(stemWord(word)).toBe(stem);
+  });
+
+  it('the cache is bounded and returns the same stems', () => {
+    const cache = new StemCache(3);
+    for (const w of ['crashes', 'письма', 'slow', 'logging', 'crashes']) expect(cache.stem(w)).toBe(stemWord(w));
+    expect(cache.size).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('detectLang', () => {
+  it.each([
+    ['Не могу войти в почту', 'ru'],
+    ['I can not log in', 'en'],
+    ['почта не работает, can not log in at all', 'ru'],
+    ['Gmail and Outlook work but your mail is down, а у вас', 'en'],
+    ['😡 123', null],
+  ])('%j → %s', (text, lang) => {
+    expect(detectLang(text)).toBe(lang);
+  });
+});
+
+describe('withinOneEdit', () => {
+  it.each([
+    ['pasword', 'password', true],
+    ['reciev', 'receiv', true],
+    ['passwrod', 'password', true],
+    ['pasxword', 'password', true],
+    ['paswrd', 'password', false],
+    ['attach', 'attach', true],
+  ])('%s ~ %s = %s', (a, b, expected) => {
+    expect(withinOneEdit(a, b)).toBe(expected);
+    expect(withinOneEdit(b, a)).toBe(expected);
+  });
+});
