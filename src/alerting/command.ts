@@ -43,7 +43,7 @@ export function testAlert(series: string, owner: string, now: number): Alert {
     groupKey: 'test',
     severity: 'info',
     state: 'firing',
-    members: [{ series, state: 'firing', since: now, firingSince: now, lastAnomalousAt: now, inBandSince: null, endedAt: null, anomalies: 1, latest: null, peak: null }],
+    members: [{ series, state: 'firing', since: now, firingSince: now, lastAnomalousAt: now, inBandSince: null, endedAt: null, anomalies: 1, onset: null, latest: null, peak: null }],
     startsAt: now,
     firingAt: now,
     endedAt: null,

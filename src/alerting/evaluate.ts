@@ -134,13 +134,17 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
           inBandSince: null,
           endedAt: null,
           anomalies: member.anomalies + 1,
+          onset: obs.anomaly ?? null,
           latest: obs.anomaly ?? member.latest,
           peak: obs.anomaly ? higher(member.peak, obs.anomaly) : member.peak,
         });
         alert.updatedAt = t;
         return;
       }
-      if (status === 'in') {
+      const onset = member.onset;
+      const beyondOnset =
+        status === 'in' && obs.value !== undefined && onset !== null && (onset.direction === 'up' ? obs.value > onset.upper : obs.value < onset.lower);
+      if (status === 'in' && !beyondOnset) {
         if (member.inBandSince === null) {
           member.inBandSince = t;
           alert.updatedAt = t;
@@ -167,6 +171,7 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       inBandSince: null,
       endedAt: null,
       anomalies: 1,
+      onset: obs.anomaly ?? null,
       latest: obs.anomaly ?? null,
       peak: obs.anomaly ?? null,
     };

@@ -17,6 +17,12 @@ export interface Observation {
   readonly status: ObservationStatus;
   /** Present for `anomaly` (and for `out` when built from a detector point). */
   readonly anomaly?: Anomaly;
+  /**
+   * The observed value. An `in` point still beyond the band of the anomaly that opened the episode
+   * counts as `out`: a detector that re-learns its baseline after firing calls the new level normal,
+   * the alert does not.
+   */
+  readonly value?: number;
 }
 
 /**
@@ -53,8 +59,8 @@ export function observationFromPoint(series: string, p: DetectorPoint): Observat
           reason: p.reason ?? (dir === 'up' ? 'spike' : 'drop'),
         }
       : undefined;
-  if (p.alert && anomaly) return { series, t: p.t, status: 'anomaly', anomaly };
-  if (direction !== null && anomaly) return { series, t: p.t, status: 'out', anomaly };
+  if (p.alert && anomaly) return { series, t: p.t, status: 'anomaly', anomaly, value: p.value };
+  if (direction !== null && anomaly) return { series, t: p.t, status: 'out', anomaly, value: p.value };
   if (p.expected === null && p.lower === null && p.upper === null && !p.alert) return null;
-  return { series, t: p.t, status: 'in' };
+  return { series, t: p.t, status: 'in', value: p.value };
 }

@@ -20,7 +20,11 @@ const ruleSchema = z
     match: z.array(glob).min(1).describe('Series this rule applies to: names or globs (`*` any run of characters, `?` one). The first rule that matches a series wins.'),
     directions: z.array(z.enum(DIRECTIONS)).min(1).default(['up', 'down']).describe('Which anomaly directions count (complaints: only `up`).'),
     minScore: z.number().min(0).max(1).default(0).describe('Anomalies with a lower detector score are ignored.'),
-    for: duration().default('2m').describe('How long an anomaly must hold (from its first point) before the alert fires; 0 fires at once.'),
+    for: duration()
+      .default(0)
+      .describe(
+        'How long an anomaly must hold (from its first point) before the alert fires. Default 0: the built-in detector already waits for evidence and fires once per event; set it for inputs that flag every anomalous point.',
+      ),
     resolveHold: duration().default('10m').describe('How long every series must be back in band before the alert resolves. Shorter dips keep it one alert (flap protection).'),
     repeatInterval: duration().default('4h').describe('An unacknowledged firing alert is re-sent this often.'),
     groupInterval: duration().default('5m').describe('Shortest time between an alert\'s notification and an update saying more series joined it.'),

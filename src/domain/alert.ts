@@ -25,6 +25,8 @@ export interface AlertMember {
   readonly endedAt: number | null;
   /** Anomalous points seen in this alert. */
   readonly anomalies: number;
+  /** The anomaly that opened this episode: its band is the "normal" the series must return to. */
+  readonly onset: Anomaly | null;
   /** Latest anomaly reported by the detector, and the one with the highest score. */
   readonly latest: Anomaly | null;
   readonly peak: Anomaly | null;

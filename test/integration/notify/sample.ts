@@ -27,7 +27,7 @@ export const baseAlert: Alert = {
   severity: 'warning',
   state: 'firing',
   members: [
-    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, latest: null, peak: null },
+    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, onset: null, latest: null, peak: null },
   ],
   startsAt: T - 12 * 60_000,
   firingAt: T - 10 * 60_000,

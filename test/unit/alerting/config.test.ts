@@ -20,8 +20,8 @@ describe('alerting config', () => {
     expect(config.notifiers.map(notifierName)).toEqual(['log']);
     expect(config.oncall.people).toEqual([{ id: 'oncall', name: 'On-call engineer' }]);
     expect(config.rules.map((r) => [r.name, r.match, r.directions, r.for, r.resolveHold, r.group])).toEqual([
-      ['complaints', ['complaints', 'complaints.*'], ['up'], 120_000, 600_000, 'rule'],
-      ['metrics', ['*'], ['up', 'down'], 120_000, 600_000, 'series'],
+      ['complaints', ['complaints', 'complaints.*'], ['up'], 0, 600_000, 'rule'],
+      ['metrics', ['*'], ['up', 'down'], 0, 600_000, 'series'],
     ]);
     expect(parse('{}')).toEqual(config);
   });

@@ -45,8 +45,8 @@ const alert: Alert = {
   severity: 'warning',
   state: 'firing',
   members: [
-    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, latest: null, peak: null },
-    { series: 'complaints.twitter', state: 'firing', since: T - 11 * 60_000, firingSince: T - 9 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 11, latest: null, peak: null },
+    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, onset: null, latest: null, peak: null },
+    { series: 'complaints.twitter', state: 'firing', since: T - 11 * 60_000, firingSince: T - 9 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 11, onset: null, latest: null, peak: null },
   ],
   startsAt: T - 12 * 60_000,
   firingAt: T - 10 * 60_000,

@@ -3,6 +3,8 @@ import { evaluate } from '../../../src/alerting/evaluate.js';
 import { compileAlerting } from '../../../src/alerting/compile.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import { MIN, T0, anomaly, run } from './harness.js';
+import { observationFromPoint, type Observation } from '../../../src/alerting/observation.js';
+import type { Alert } from '../../../src/domain/alert.js';
 
 const rule = (extra: Record<string, unknown> = {}) => ({
   rules: [{ name: 'complaints', match: ['complaints*'], directions: ['up'], for: '2m', resolveHold: '3m', ...extra }],
@@ -110,6 +112,32 @@ describe('state machine: one series, literal tracks', () => {
     expect(batch.notifications.map((n) => n.key)).toEqual([`complaints-${T0.toString(36)}-firing-0`, `complaints-${T0.toString(36)}-resolved-1`]);
   });
 
+  it('a detector that re-learns its baseline after firing: values still beyond the onset band keep the alert', () => {
+    const runtime = compileAlerting(alertingConfigSchema.parse(rule({ for: 0 })));
+    // Onset band upper = 9 (see anomaly()); afterwards the detector calls every point "in band".
+    const values = [20, 15, 12, 11, 10, 4, 3, 5, 2, 4, 3, 4];
+    let alerts: readonly Alert[] = [];
+    const events: string[] = [];
+    values.forEach((value, i) => {
+      const t = T0 + i * MIN;
+      const obs: Observation = i === 0 ? { series: 'complaints.login', t, status: 'anomaly', anomaly: anomaly('complaints.login', t), value } : { series: 'complaints.login', t, status: 'in', value };
+      const r = evaluate({ now: t, alerts, observations: [obs], silences: [] }, runtime);
+      events.push(...r.events.map((e) => `${i} ${e.type}`));
+      alerts = r.alerts.filter((a) => a.state === 'pending' || a.state === 'firing');
+    });
+    // Last value beyond 9 at minute 4; in band from 5; resolve hold 3 minutes → resolved at 8.
+    expect(events).toEqual(['0 pending', '0 firing', '8 resolved']);
+  });
+
+  it('observationFromPoint: alert → anomaly, outside the band → out, else in; null during warm-up', () => {
+    const p = { t: T0, value: 12, score: 0.9, expected: 5, lower: 2, upper: 9, direction: 'up' as const, reason: 'spike' as const, alert: true };
+    expect(observationFromPoint('s', p)?.status).toBe('anomaly');
+    expect(observationFromPoint('s', { ...p, alert: false, score: 0.1 })?.status).toBe('out');
+    expect(observationFromPoint('s', { ...p, alert: false, value: 6, direction: null, reason: null })).toEqual({ series: 's', t: T0, status: 'in', value: 6 });
+    expect(observationFromPoint('s', { ...p, alert: false, value: 6, expected: null, lower: null, upper: null, direction: null, reason: null })).toBeNull();
+    expect(observationFromPoint('s', { ...p, value: null })).toBeNull();
+  });
+
   it('ignores series no rule matches', () => {
     const r = run({ traffic: 'aaaaaa' }, { config: rule({ for: 0 }) });
     expect(r.events).toEqual([]);
@@ -117,7 +145,7 @@ describe('state machine: one series, literal tracks', () => {
 });
 
 describe('default rules', () => {
-  it('complaints alert on a rise only; other series one alert each, both directions', () => {
+  it('complaints alert on a rise only, at once; other series one alert each, both directions', () => {
     const r = run(
       { 'complaints.login': 'aaaa.........', 'complaints.payment': 'dddd.........', traffic: 'dddd.........', 'errors.5xx': 'aaaa.........' },
       { config: {}, tail: 3 },
@@ -126,9 +154,9 @@ describe('default rules', () => {
       '0 pending complaints.login',
       '0 pending errors.5xx',
       '0 pending traffic',
-      '2 firing oncall',
-      '2 firing oncall',
-      '2 firing oncall',
+      '0 firing oncall',
+      '0 firing oncall',
+      '0 firing oncall',
       '14 resolved',
       '14 resolved',
       '14 resolved',
