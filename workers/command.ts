@@ -11,6 +11,7 @@ import { describeError, isRadarError } from '../src/platform/errors.js';
 import { hashPassword } from '../src/platform/passwords.js';
 import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
 import type { Message } from '../src/domain/message.js';
+import { Presets, SingleBar } from 'cli-progress';
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -33,6 +34,26 @@ function describeConfigError(error: unknown): string {
   return `error: ${describeError(error)}`;
 }
 
+/** A progress bar on a terminal, a line every 10% elsewhere. */
+function backfillProgress(): (done: number, total: number) => void {
+  let bar: import('cli-progress').SingleBar | null = null;
+  let lastTenth = -1;
+  return (done, total) => {
+    if (process.stderr.isTTY) {
+      if (!bar) {
+        bar = new SingleBar({ format: 'demo history |{bar}| {percentage}% {value}/{total} minutes', stream: process.stderr }, Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.update(done);
+      if (done >= total) bar.stop();
+    } else {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) process.stderr.write(`demo history: ${tenth * 10}% (${done}/${total} minutes)\n`);
+      lastTenth = tenth;
+    }
+  };
+}
+
 async function startCommand(kinds: readonly string[], api: boolean, configFile: string | undefined): Promise<void> {
   const { config, file } = loadConfigOrExit(configFile);
   const log = createLogger({ level: config.logLevel });
@@ -52,6 +73,7 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
       workers: workers as (typeof WORKER_KINDS)[number][],
       api,
       autoStartRedis: true,
+      onBackfillProgress: backfillProgress(),
       onFirstStart: (info) => {
         process.stderr.write(
           [
@@ -109,7 +131,6 @@ async function ingestFile(file: string, configFile: string | undefined): Promise
   const log: Logger = createLogger({ level: 'warn' });
   const { createContext } = await import('./context.js');
   const { LiveClassifier } = await import('./classifier.js');
-  const { SingleBar, Presets } = await import('cli-progress');
   const classifier = new LiveClassifier(config.classify.keywords, log, () => Date.now());
   const ctx = await createContext(config, { log, classifier, autoStartRedis: false });
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });

@@ -18,6 +18,8 @@ import { LiveClassifier } from './classifier.js';
 import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
+import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
+import { bandAtStep, startDetectWorker, type TickResult } from './detect.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
@@ -33,6 +35,8 @@ export interface RunOptions {
   readonly autoStartRedis: boolean;
   /** Called once with generated credentials on the very first start. */
   readonly onFirstStart?: (info: { name: string; password: string; apiToken: string; file: string }) => void;
+  /** Demo backfill progress (done, total minutes). */
+  readonly onBackfillProgress?: (done: number, total: number) => void;
 }
 
 export interface RunningService {
@@ -78,6 +82,19 @@ export async function runService(options: RunOptions): Promise<RunningService> {
       closers.push({ name: 'poll worker', close: () => worker.close() });
     }
   }
+  if (want.has('detect')) {
+    const onTick = async (result: TickResult) => {
+      for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
+    };
+    const detect = await startDetectWorker(ctx, onTick, {
+      skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
+    });
+    closers.push({ name: 'detect worker', close: () => detect.close() });
+  }
+  if (want.has('demo') && demoEnabled(ctx)) {
+    const demo = await startDemo(ctx, options.onBackfillProgress ? { onProgress: options.onBackfillProgress } : {});
+    closers.push({ name: 'demo source', close: () => demo.close() });
+  }
   for (const c of closers) shutdown.add(c.name, c.close);
 
   let url: string | null = null;
@@ -87,7 +104,12 @@ export async function runService(options: RunOptions): Promise<RunningService> {
       options.onFirstStart?.({ name: resolved.generated.admin.name, password: resolved.generated.admin.password, apiToken: resolved.generated.apiToken, file: resolved.file });
     }
     const plugins: ApiPlugin[] = [];
-    const app = await buildApp({ ...ctx, auth: new Authenticator(resolved.auth), plugins });
+    const app = await buildApp({
+      ...ctx,
+      auth: new Authenticator(resolved.auth),
+      plugins,
+      detector: { band: (key, from, to, step) => bandAtStep(ctx, key, from, to, step) },
+    });
     const server = await startServer(app, { host: config.server.host, port: config.server.port });
     url = server.url;
     shutdown.add('http', server.close);

@@ -81,6 +81,7 @@ const seriesSchema = z
   .object({
     step: duration().default('1m').describe('Bucket width of the complaint counters.'),
     reference: z.string().default('traffic').describe('Series that complaint rates are divided by (pushed by your site, or made by the demo).'),
+    settle: duration().default('1m').describe('How long after a bucket closes the detector waits for late messages before judging it.'),
   })
   .strict()
   .describe('Complaint counters per bucket.');

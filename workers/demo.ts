@@ -1,0 +1,143 @@
+/**
+ * The demo source: a seeded, realistic stream (English and Russian tweets, e-mails and form reports
+ * about a web mail service, traffic following daily and weekly cycles, an incident every few minutes).
+ * On first start it backfills history through the same ingest path, then runs in real time. Its
+ * cursor (`sentUpTo`) is saved after each chunk is queued; the generator is a function of (seed,
+ * minute), so a restart re-produces the same ids and nothing doubles.
+ */
+import { createDemoGenerator } from '../src/sources/demo/index.js';
+import type { Message } from '../src/domain/message.js';
+import { bucketStart } from '../src/series/counts.js';
+import { describeError } from '../src/platform/errors.js';
+import type { ServiceContext } from './context.js';
+
+export const DEMO_SOURCE = 'demo';
+const CHUNK_MS = 3_600_000;
+
+interface DemoCursor {
+  readonly seed: number;
+  /** Everything created at or before this time was queued. */
+  readonly sentUpTo: number;
+}
+
+export interface DemoOptions {
+  /** Called during the backfill (done and total minutes). */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly tickMs?: number;
+}
+
+export interface DemoRunner {
+  /** Resolves when the backfill has been queued and ingested. */
+  readonly backfilled: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Is a backfill in progress? The detector waits: judging half-loaded history would teach it zeros. */
+export async function backfillInProgress(ctx: ServiceContext): Promise<boolean> {
+  return (await ctx.redis.exists(ctx.keys.lock('backfill'))) === 1;
+}
+
+export function demoEnabled(ctx: ServiceContext): boolean {
+  const setting = ctx.config.demo.enabled;
+  if (setting !== 'auto') return setting;
+  return ctx.config.sources.twitter.length === 0 && ctx.config.sources.imap.length === 0;
+}
+
+export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}): Promise<DemoRunner> {
+  const log = ctx.log.child({ module: 'demo' });
+  const step = ctx.config.series.step;
+  const demo = ctx.config.demo;
+  const generator = createDemoGenerator({
+    seed: demo.seed,
+    peakTrafficPerMinute: demo.peakTrafficPerMinute,
+    complaintsPerMillionVisits: demo.complaintsPerMillionVisits,
+    incidentEveryMs: demo.incidentEvery,
+    incidentLengthMs: demo.incidentLength,
+    stepMs: step,
+  });
+  await ctx.sources.register(DEMO_SOURCE, 'demo');
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Queues everything created in (from, to]: traffic of each minute starting in it, and its messages. */
+  const queueRange = async (from: number, to: number): Promise<number> => {
+    const messages: Message[] = [];
+    const traffic: Array<{ t: number; v: number }> = [];
+    for (let t = bucketStart(from, step); t <= to; t += step) {
+      const minute = generator.minute(t);
+      if (t > from) traffic.push({ t, v: minute.traffic });
+      for (const m of minute.messages) {
+        const created = Date.parse(m.createdAt);
+        if (created > from && created <= to) messages.push(m);
+      }
+    }
+    if (traffic.length > 0) await ctx.store.series.set(ctx.config.series.reference, traffic);
+    await ctx.queues.enqueueMessages(messages);
+    return messages.length;
+  };
+
+  const saveCursor = async (sentUpTo: number, fetched: number) => {
+    await ctx.sources.setCursor(DEMO_SOURCE, { seed: demo.seed, sentUpTo } satisfies DemoCursor);
+    await ctx.sources.recordSuccess(DEMO_SOURCE, { now: ctx.clock.now(), fetched });
+  };
+
+  const backfill = async (): Promise<void> => {
+    const now = ctx.clock.now();
+    const saved = await ctx.sources.getCursor<DemoCursor>(DEMO_SOURCE);
+    const start = saved && saved.seed === demo.seed ? saved.sentUpTo : bucketStart(now - demo.backfill, step) - 1;
+    if (now - start <= CHUNK_MS) return;
+    const lock = ctx.keys.lock('backfill');
+    await ctx.redis.set(lock, String(process.pid), 'PX', 30 * 60_000);
+    try {
+      const total = Math.ceil((now - start) / step);
+      log.info({ from: new Date(start).toISOString(), minutes: total }, 'demo backfill started');
+      // Newest hour first, so the dashboard shows today at once; the cursor moves only when all is queued
+      // (a restart mid-way queues it all again, and ingest skips what it already stored).
+      let queued = 0;
+      for (let to = now; to > start && !closed; to -= CHUNK_MS) {
+        const from = Math.max(start, to - CHUNK_MS);
+        queued += await queueRange(from, to);
+        options.onProgress?.(Math.min(total, Math.ceil((now - from) / step)), total);
+      }
+      if (!closed) await saveCursor(now, queued);
+      // Let ingest catch up before the detector judges this history.
+      for (let i = 0; i < 1200 && !closed; i += 1) {
+        const c = await ctx.queues.get('ingest').getJobCounts('waiting', 'active', 'prioritized');
+        if ((c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      log.info({ messages: queued }, 'demo backfill done');
+    } finally {
+      await ctx.redis.del(lock);
+    }
+  };
+
+  const tick = async (): Promise<void> => {
+    const saved = await ctx.sources.getCursor<DemoCursor>(DEMO_SOURCE);
+    const now = ctx.clock.now();
+    const from = saved?.sentUpTo ?? now - 1;
+    if (now > from) await saveCursor(now, await queueRange(from, now));
+  };
+
+  const loop = () => {
+    if (closed) return;
+    timer = setTimeout(() => {
+      tick()
+        .catch((e: unknown) => log.warn({ err: describeError(e) }, 'demo tick failed'))
+        .finally(loop);
+    }, options.tickMs ?? 1000);
+  };
+
+  const backfilled = backfill()
+    .catch((e: unknown) => log.error({ err: describeError(e) }, 'demo backfill failed'))
+    .then(() => loop());
+
+  return {
+    backfilled,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await backfilled;
+    },
+  };
+}
