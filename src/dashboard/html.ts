@@ -1,0 +1,150 @@
+/**
+ * Server-rendered pages of the dashboard (shell, login) and the public report form. Every value put
+ * into markup goes through `escapeHtml`; pages carry no inline script or style (strict CSP).
+ */
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** CSP of the dashboard and login pages: same-origin only, no inline code, never framed. */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** CSP of the report form: the same, but any site may frame it (the embeddable iframe). */
+export const REPORT_CSP = DASHBOARD_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
+
+function page(title: string, body: string, options: { bodyClass?: string; scripts?: readonly string[]; styles?: readonly string[] } = {}): string {
+  const styles = ['/static/style.css', ...(options.styles ?? [])].map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`).join('\n');
+  const scripts = (options.scripts ?? []).map((s) => (s.includes('/vendor/') ? `<script src="${escapeHtml(s)}"></script>` : `<script type="module" src="${escapeHtml(s)}"></script>`)).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>${escapeHtml(title)}</title>
+${styles}
+${scripts}
+</head>
+<body class="${escapeHtml(options.bodyClass ?? '')}">
+${body}
+</body>
+</html>
+`;
+}
+
+/** The dashboard shell: the app builds every view from the JSON API. */
+export function renderDashboardShell(): string {
+  return page(
+    'complaint-radar',
+    `<header class="top">
+  <a class="brand" href="/#/overview">complaint-radar</a>
+  <nav id="nav" aria-label="Views"></nav>
+  <div id="who" class="who"></div>
+</header>
+<main id="view" aria-live="polite"><p class="muted">Loading…</p><noscript><p>The dashboard needs JavaScript. The <a href="/report">report form</a> works without it.</p></noscript></main>
+<footer class="foot"><span id="status" class="muted"></span></footer>`,
+    { bodyClass: 'dash', scripts: ['/static/vendor/uPlot.iife.min.js', '/static/app.js'], styles: ['/static/vendor/uPlot.min.css'] },
+  );
+}
+
+/** A plain HTML login form posting to `/api/session` (works without JavaScript). */
+export function renderLoginPage(options: { error: boolean; next: string }): string {
+  return page(
+    'Log in · complaint-radar',
+    `<main class="narrow">
+<h1>complaint-radar</h1>
+<form class="card login" method="post" action="/api/session">
+  ${options.error ? '<p class="error" role="alert">Wrong name or password.</p>' : ''}
+  <label>Name <input name="name" autocomplete="username" required maxlength="200" autofocus></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1000"></label>
+  <input type="hidden" name="next" value="${escapeHtml(options.next)}">
+  <button type="submit">Log in</button>
+</form>
+<p class="muted">Beta tester? <a href="/report">Report a problem</a> — no login needed.</p>
+</main>`,
+    { bodyClass: 'login-page', scripts: ['/static/login.js'] },
+  );
+}
+
+export interface ReportFormValues {
+  readonly doing: string;
+  readonly wrong: string;
+  readonly expected: string;
+  readonly contact: string;
+}
+
+export const REPORT_FIELDS: ReadonlyArray<{ readonly name: keyof ReportFormValues; readonly label: string; readonly hint: string; readonly max: number; readonly multiline: boolean; readonly required: boolean }> = [
+  { name: 'doing', label: 'What were you doing?', hint: 'e.g. “paying for an order from my phone”', max: 2000, multiline: true, required: false },
+  { name: 'wrong', label: 'What went wrong?', hint: 'What you saw: an error, a wrong number, nothing happening…', max: 4000, multiline: true, required: true },
+  { name: 'expected', label: 'How should it have worked?', hint: 'What you expected instead', max: 2000, multiline: true, required: false },
+  { name: 'contact', label: 'Contact (optional)', hint: 'E-mail or Telegram, if you want us to get back to you', max: 200, multiline: false, required: false },
+];
+
+/** The report form; `errors` maps a field to what to fix (already human text), `values` refills it. */
+export function renderReportForm(options: {
+  token: string;
+  embed: boolean;
+  values?: Partial<ReportFormValues>;
+  errors?: Readonly<Record<string, string>>;
+  notice?: string;
+}): string {
+  const errors = options.errors ?? {};
+  const fields = REPORT_FIELDS.map((f) => {
+    const value = options.values?.[f.name] ?? '';
+    const error = errors[f.name];
+    const id = `f-${f.name}`;
+    const attrs = `id="${id}" name="${f.name}" maxlength="${f.max}"${f.required ? ' required minlength="3"' : ''}${error ? ` aria-invalid="true" aria-describedby="${id}-err"` : ''}`;
+    const input = f.multiline ? `<textarea ${attrs} rows="4">${escapeHtml(value)}</textarea>` : `<input ${attrs} value="${escapeHtml(value)}" autocomplete="email">`;
+    return `<div class="field${error ? ' invalid' : ''}">
+  <label for="${id}">${escapeHtml(f.label)}${f.required ? ' <span class="req">*</span>' : ''}</label>
+  <small class="muted">${escapeHtml(f.hint)}</small>
+  ${input}
+  ${error ? `<p class="error" id="${id}-err" data-field="${f.name}">${escapeHtml(error)}</p>` : ''}
+</div>`;
+  }).join('\n');
+  const summary = Object.keys(errors).length > 0 ? `<p class="error" role="alert" id="report-errors">Please fix the marked fields.</p>` : '';
+  const notice = options.notice ? `<p class="error" role="alert" id="report-notice">${escapeHtml(options.notice)}</p>` : '';
+  return page(
+    'Report a problem',
+    `<main class="narrow">
+<h1>Report a problem</h1>
+<p class="muted">Tell us what happened. We read every report.</p>
+<form class="card report" id="report-form" method="post" action="/api/reports" novalidate>
+${notice}${summary}
+${fields}
+<div class="hp" aria-hidden="true"><label>Leave this empty <input name="website" tabindex="-1" autocomplete="off"></label></div>
+<input type="hidden" name="_csrf" value="${escapeHtml(options.token)}">
+${options.embed ? '<input type="hidden" name="embed" value="1">' : ''}
+<button type="submit">Send report</button>
+<div id="report-result" role="status" aria-live="polite"></div>
+</form>
+</main>`,
+    { bodyClass: options.embed ? 'report-page embed' : 'report-page', scripts: ['/static/report.js'] },
+  );
+}
+
+export function renderReportThanks(options: { embed: boolean; id: string | null }): string {
+  return page(
+    'Thank you · report received',
+    `<main class="narrow">
+<div class="card thanks" id="report-thanks" role="status">
+<h1>Thank you, received.</h1>
+<p>Your report reached the team.${options.id ? ` Reference: <code>${escapeHtml(options.id)}</code>` : ''}</p>
+<p><a href="/report${options.embed ? '?embed=1' : ''}">Report another problem</a></p>
+</div>
+</main>`,
+    { bodyClass: options.embed ? 'report-page embed' : 'report-page' },
+  );
+}

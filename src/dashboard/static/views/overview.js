@@ -1,0 +1,148 @@
+// Overview: per category, complaints in the window, rate against expected, sparkline, trend; trouble first.
+import { api } from '../api.js';
+import { clear, fmtNum, h, select } from '../dom.js';
+import { go, hrefFor } from '../state.js';
+import { banner, categoryOfSeries, CHANNELS, fetchSeries, hasTraffic, isBandAvailable, LANGS, optionList, pickStepMinutes, WINDOWS } from './common.js';
+
+function trend(count, previous) {
+  const ratio = (count + 1) / (previous + 1);
+  if (ratio >= 1.5) return { arrow: '↑', cls: 'up', ratio };
+  if (ratio >= 1.1) return { arrow: '↗', cls: 'up', ratio };
+  if (ratio <= 0.67) return { arrow: '↓', cls: 'down', ratio };
+  if (ratio <= 0.9) return { arrow: '↘', cls: 'down', ratio };
+  return { arrow: '→', cls: 'flat', ratio };
+}
+
+/** Sparkline on a canvas: the expected band shaded, the value line, alert points in red. */
+export function drawSpark(canvas, values, band) {
+  const dpr = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 240;
+  const height = canvas.clientHeight || 42;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  const g = canvas.getContext('2d');
+  if (!g || values.length === 0) return;
+  g.scale(dpr, dpr);
+  const all = [...values.filter((v) => v !== null)];
+  if (band) for (const p of band) if (p.upper !== null) all.push(p.upper);
+  const max = Math.max(1e-9, ...all);
+  const x = (i) => (values.length === 1 ? width / 2 : (i / (values.length - 1)) * (width - 2) + 1);
+  const y = (v) => height - 2 - (v / max) * (height - 4);
+  if (band && band.length === values.length) {
+    g.fillStyle = 'rgba(37, 99, 235, 0.12)';
+    g.beginPath();
+    let started = false;
+    band.forEach((p, i) => {
+      if (p.upper === null) return;
+      if (!started) g.moveTo(x(i), y(p.upper));
+      else g.lineTo(x(i), y(p.upper));
+      started = true;
+    });
+    for (let i = band.length - 1; i >= 0; i--) if (band[i].lower !== null) g.lineTo(x(i), y(Math.max(0, band[i].lower)));
+    g.closePath();
+    if (started) g.fill();
+  }
+  g.strokeStyle = '#1c2430';
+  g.lineWidth = 1.5;
+  g.beginPath();
+  values.forEach((v, i) => (i === 0 ? g.moveTo(x(i), y(v ?? 0)) : g.lineTo(x(i), y(v ?? 0))));
+  g.stroke();
+  if (band) {
+    g.fillStyle = '#c62828';
+    band.forEach((p, i) => {
+      if (!p.alert) return;
+      g.beginPath();
+      g.arc(x(i), y(values[i] ?? 0), 2.5, 0, Math.PI * 2);
+      g.fill();
+    });
+  }
+}
+
+export function mount(root, params, ctx) {
+  const win = WINDOWS[params.window] ? params.window : '1h';
+  const state = { window: win, channel: params.channel ?? '', lang: params.lang ?? '' };
+  const set = (patch) => go('overview', { ...state, ...patch }, { replace: true });
+
+  const toolbar = h('div', { class: 'toolbar' },
+    h('div', { class: 'group', role: 'group', 'aria-label': 'Window' },
+      Object.keys(WINDOWS).map((w) => h('button', { type: 'button', class: w === win ? 'on' : '', 'aria-pressed': String(w === win), data: { window: w }, on: { click: () => set({ window: w }) } }, w))),
+    h('label', {}, 'Channel', select(optionList(CHANNELS, 'all'), state.channel, { name: 'channel', on: { change: (e) => set({ channel: e.target.value }) } })),
+    h('label', {}, 'Language', select(optionList(LANGS, 'all'), state.lang, { name: 'lang', on: { change: (e) => set({ lang: e.target.value }) } })),
+  );
+  const totals = h('div', { class: 'totals', id: 'totals' });
+  const notes = h('div');
+  const cards = h('div', { class: 'cards', id: 'categories' });
+  root.append(h('h1', {}, 'Overview'), toolbar, totals, notes, cards);
+
+  async function refresh() {
+    const summary = await api('/api/summary', { query: { window: state.window, channel: state.channel, lang: state.lang } });
+    const firing = await ctx.loadAlerts('firing').catch(() => null);
+    const ms = WINDOWS[state.window];
+    const to = summary.to;
+    const from = to - ms;
+    const stepMinutes = pickStepMinutes(ms, 60);
+    const rate = await hasTraffic();
+    const rows = await Promise.all(
+      summary.categories.map(async (c) => {
+        let series = null;
+        try {
+          series = await fetchSeries(`complaints.${c.category}`, { from, to, stepMinutes, rate });
+        } catch {
+          series = null;
+        }
+        const band = series?.band ?? null;
+        const lastBand = band ? [...band].reverse().find((p) => p.expected !== null && p.value !== null) : null;
+        const alerted = band ? band.some((p) => p.alert) : false;
+        const alertFiring = (firing ?? []).some((a) => a.state === 'firing' && a.members.some((m) => categoryOfSeries(m.series) === c.category));
+        const t = trend(c.count, c.previous);
+        const trouble = alertFiring || alerted || (!band && c.count >= 5 && t.ratio >= 2);
+        return { c, series, band, lastBand, trouble, alertFiring, t };
+      }),
+    );
+    rows.sort((a, b) => Number(b.trouble) - Number(a.trouble) || b.c.count - a.c.count || a.c.category.localeCompare(b.c.category));
+
+    clear(totals).append(
+      h('span', {}, h('b', { text: fmtNum(summary.total) }), ` complaints in ${state.window}`),
+      h('span', {}, h('b', { text: fmtNum(summary.traffic) }), ` ${summary.reference} in ${state.window}`),
+      h('span', {}, h('b', { text: String(rows.filter((r) => r.trouble).length) }), ' categories in trouble'),
+    );
+    clear(notes);
+    if (!isBandAvailable()) notes.append(banner('info', 'Expected bands are not available (the detector does not run in this api process); trends compare with the previous window.', 'no-band'));
+    if (state.channel || state.lang) notes.append(banner('info', 'Counts are filtered; sparklines show all channels and languages.'));
+    clear(cards);
+    if (rows.length === 0) cards.append(h('p', { class: 'muted', id: 'no-categories' }, `No complaints in the last ${state.window}.`));
+    for (const r of rows) cards.append(card(r, { from, to, state }));
+    requestAnimationFrame(() => {
+      for (const r of rows) {
+        const canvas = cards.querySelector(`canvas[data-category="${CSS.escape(r.c.category)}"]`);
+        if (!canvas || !r.series) continue;
+        const values = r.band ? r.band.map((p) => p.value) : r.series.points.map((p) => p.v);
+        drawSpark(canvas, values, r.band);
+      }
+    });
+  }
+
+  return { refresh };
+}
+
+function card(r, { from, to, state }) {
+  const { c, lastBand, t } = r;
+  const messagesHref = hrefFor('messages', { category: c.category, complaint: 'true', from, to, channel: state.channel, lang: state.lang });
+  const rateLine = lastBand
+    ? `now ${fmtNum(lastBand.value, 1)} · expected ${fmtNum(lastBand.expected, 1)} (×${fmtNum(lastBand.expected > 0 ? lastBand.value / lastBand.expected : NaN, 1)})`
+    : `${fmtNum(c.previous)} in the previous ${state.window} (×${fmtNum(t.ratio, 1)})`;
+  return h('article', { class: `card cat${r.trouble ? ' trouble' : ''}`, data: { category: c.category, trouble: r.trouble ? '1' : '0' } },
+    h('div', { class: 'head' },
+      h('a', { class: 'name', href: hrefFor('timeline', { category: c.category, range: state.window === '15m' ? '6h' : state.window === '7d' ? '7d' : '24h' }), title: 'Open the timeline', text: c.category }),
+      r.alertFiring ? h('span', { class: 'chip bad', text: 'alert firing' }) : r.trouble ? h('span', { class: 'chip bad', text: 'rising' }) : null,
+    ),
+    h('div', { class: 'head' },
+      h('a', { class: 'count', href: messagesHref, title: 'Show these messages', data: { count: c.count }, text: fmtNum(c.count) }),
+      h('span', { class: `trend ${t.cls}`, title: `${c.count} vs ${c.previous} in the previous window`, 'aria-label': `trend ${t.cls}`, text: t.arrow }),
+    ),
+    h('div', { class: 'line', text: c.rate === null ? `${fmtNum(c.share * 100)} % of complaints` : `${fmtNum(c.rate, 1)} per million visits · ${fmtNum(c.share * 100)} % of complaints` }),
+    h('div', { class: 'line', text: rateLine }),
+    h('canvas', { class: 'spark', data: { category: c.category }, role: 'img', 'aria-label': `${c.category} over the window` }),
+    h('div', { class: 'terms' }, c.topTerms.map((term) => h('span', { class: 'chip', title: `${term.count} messages`, text: term.term }))),
+  );
+}

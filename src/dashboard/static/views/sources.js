@@ -1,0 +1,54 @@
+// Sources: health of every source (last poll, errors, rate limits, lag). A dead source stands out.
+import { api } from '../api.js';
+import { clear, fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../dom.js';
+import { banner } from './common.js';
+
+/** Dead: stopped (needs an operator), failing, or silent for 15 minutes. */
+export function isDead(s) {
+  return s.state === 'stopped' || s.state === 'error' || (s.lagSeconds !== null && s.lagSeconds > 900) || (s.lastPollAt !== null && s.lastSuccessAt === null);
+}
+
+export function mount(root) {
+  const notes = h('div');
+  const table = h('div', { class: 'table-wrap' });
+  const dead = h('div', { id: 'dead-letters' });
+  root.append(h('h1', {}, 'Sources'), notes, table, dead);
+
+  async function refresh() {
+    const { items } = await api('/api/sources');
+    const letters = await api('/api/dead-letters', { query: { limit: 10 } }).catch(() => null);
+    clear(notes);
+    clear(table);
+    clear(dead);
+    const deadCount = items.filter(isDead).length;
+    if (deadCount > 0) notes.append(banner('bad', `${deadCount} source${deadCount > 1 ? 's are' : ' is'} not healthy.`, 'sources-dead'));
+    if (items.length === 0) {
+      table.append(h('p', { class: 'muted', id: 'no-sources' }, 'No sources are configured yet.'));
+    } else {
+      table.append(h('table', { id: 'sources' },
+        h('thead', {}, h('tr', {}, ['Source', 'State', 'Last poll', 'Lag', 'Last error', 'Rate limit', 'Fetched', 'Skipped', 'Dead-lettered'].map((t, i) => h('th', { class: i >= 6 ? 'wide' : '' }, t)))),
+        h('tbody', {}, items.map((s) => {
+          const bad = isDead(s);
+          const rl = s.rateLimit;
+          return h('tr', { class: bad ? 'dead' : '', data: { source: s.name, dead: bad ? '1' : '0' } },
+            h('td', {}, h('strong', {}, s.name), h('div', { class: 'muted' }, s.kind)),
+            h('td', {}, h('span', { class: `chip ${bad ? 'bad' : s.state === 'ok' ? 'ok' : ''}` }, bad ? `DEAD · ${s.state}` : s.state)),
+            h('td', { title: s.lastPollAt ?? '' }, fmtAgo(s.lastPollAt)),
+            h('td', { title: `last success ${s.lastSuccessAt ?? 'never'}` }, s.lastSuccessAt ? fmtDuration(s.lagSeconds) : 'never succeeded'),
+            h('td', {}, s.lastError ? [h('div', { class: 'error' }, s.lastError), h('div', { class: 'muted' }, fmtTime(s.lastErrorAt))] : '–'),
+            h('td', {}, rl ? `${fmtNum(rl.remaining)} / ${fmtNum(rl.limit)}${rl.resetAt ? ` · resets ${fmtTime(rl.resetAt)}` : ''}` : '–'),
+            h('td', { class: 'wide' }, fmtNum(s.fetched)),
+            h('td', { class: 'wide' }, fmtNum(s.skipped)),
+            h('td', { class: 'wide' }, fmtNum(s.deadLettered)),
+          );
+        })),
+      ));
+    }
+    if (letters && letters.total > 0) {
+      dead.append(h('h2', {}, `Dead letters (${fmtNum(letters.total)})`), h('ul', {}, letters.items.map((d) => h('li', {},
+        h('span', { class: 'muted' }, `${fmtTime(d.failedAt)} ${d.source ?? ''} `), h('code', {}, d.messageId ?? '?'), ` — ${d.reason}`))));
+    }
+  }
+
+  return { refresh };
+}

@@ -1,0 +1,218 @@
+// Timeline: complaint rate per category (uPlot), traffic beside it, the expected band, anomalies and
+// alerts marked. Drag to zoom (the range goes into the URL); click a point to list its messages.
+import { clear, fmtNum, fmtTime, h, select } from '../dom.js';
+import { go } from '../state.js';
+import { categoryOfSeries, fetchSeries, hasTraffic, isBandAvailable, banner, optionList, pickStepMinutes } from './common.js';
+
+const RANGES = { '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
+const COLORS = ['#2563eb', '#c62828', '#2e7d32', '#8e24aa', '#ef6c00', '#00838f', '#6d4c41', '#ad1457', '#546e7a', '#9e9d24'];
+
+export function mount(root, params, ctx) {
+  const range = RANGES[params.range] ? params.range : '24h';
+  const zoomed = params.from !== undefined && params.to !== undefined && Number(params.from) < Number(params.to);
+  const state = { range, category: params.category ?? '', from: zoomed ? Number(params.from) : undefined, to: zoomed ? Number(params.to) : undefined };
+  const set = (patch, replace = true) => go('timeline', { ...state, ...patch }, { replace });
+
+  const toolbar = h('div', { class: 'toolbar' },
+    h('div', { class: 'group', role: 'group', 'aria-label': 'Range' },
+      Object.keys(RANGES).map((r) => h('button', { type: 'button', class: r === range && !zoomed ? 'on' : '', data: { range: r }, on: { click: () => set({ range: r, from: undefined, to: undefined }) } }, r))),
+    h('label', {}, 'Category', select(optionList(ctx.categories, 'all categories'), state.category, { name: 'category', on: { change: (e) => set({ category: e.target.value }) } })),
+    zoomed ? h('button', { type: 'button', id: 'reset-zoom', on: { click: () => set({ from: undefined, to: undefined }) } }, 'Reset zoom') : null,
+    h('span', { class: 'muted' }, 'Drag on the chart to zoom; click a point to see its messages.'),
+  );
+  const notes = h('div');
+  const main = h('div', { class: 'chart', id: 'complaints-chart' });
+  const traffic = h('div', { class: 'chart', id: 'traffic-chart' });
+  const marks = h('div', { class: 'marks', id: 'marks' });
+  root.append(h('h1', {}, 'Timeline'), toolbar, notes, main, marks, traffic);
+
+  let plots = [];
+  const onResize = () => {
+    for (const p of plots) p.setSize({ width: p.root.parentElement.clientWidth - 16, height: p.height });
+  };
+  window.addEventListener('resize', onResize);
+
+  async function refresh() {
+    const to = state.to ?? Date.now();
+    const from = state.from ?? to - RANGES[range];
+    const stepMinutes = pickStepMinutes(to - from, 400);
+    const stepMs = stepMinutes * 60_000;
+    const rate = await hasTraffic();
+    const cats = state.category ? [state.category] : await ctx.loadCategories();
+    const series = await Promise.all(cats.map((c) => fetchSeries(`complaints.${c}`, { from, to, stepMinutes, rate }).catch(() => null)));
+    const trafficSeries = rate ? await fetchSeries('traffic', { from, to, stepMinutes, band: false }).catch(() => null) : null;
+    const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? []).filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to);
+
+    const first = series.find((s) => s !== null);
+    const alignedFrom = first ? first.from : Math.floor(from / stepMs) * stepMs;
+    const xs = [];
+    for (let t = alignedFrom; t < to; t += stepMs) xs.push(t);
+    const index = new Map(xs.map((t, i) => [t, i]));
+    const column = (points, pick) => {
+      const out = new Array(xs.length).fill(null);
+      for (const p of points ?? []) {
+        const i = index.get(p.t);
+        if (i !== undefined) out[i] = pick(p);
+      }
+      return out;
+    };
+
+    for (const p of plots) p.destroy();
+    plots = [];
+    clear(notes);
+    clear(main);
+    clear(marks);
+    clear(traffic);
+    if (!isBandAvailable()) notes.append(banner('info', 'Expected band not available: the detector does not run in this api process.', 'no-band'));
+
+    const unit = rate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
+    const data = [xs.map((t) => t / 1000)];
+    const uSeries = [{}];
+    const bands = [];
+    cats.forEach((cat, i) => {
+      data.push(column(series[i]?.points, (p) => p.v));
+      uSeries.push({ label: cat, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u, v) => fmtNum(v, 2) });
+    });
+    const single = cats.length === 1 && series[0]?.band;
+    if (single) {
+      const band = series[0].band;
+      data.push(column(band, (p) => p.expected), column(band, (p) => p.upper), column(band, (p) => (p.lower === null ? null : Math.max(0, p.lower))));
+      uSeries.push(
+        { label: 'expected', stroke: '#7a8899', dash: [4, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
+        { label: 'upper', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+        { label: 'lower', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+      );
+      bands.push({ series: [uSeries.length - 2, uSeries.length - 1], fill: 'rgba(37,99,235,0.10)' });
+    }
+    // Anomalies: points the detector would alert on, drawn as red dots.
+    const anomalies = [];
+    cats.forEach((cat, i) => {
+      for (const p of series[i]?.band ?? []) if (p.alert && p.value !== null) anomalies.push({ cat, t: p.t, value: p.value, expected: p.expected, reason: p.reason });
+    });
+    const anomalyColumn = new Array(xs.length).fill(null);
+    for (const a of anomalies) {
+      const i = index.get(a.t);
+      if (i !== undefined) anomalyColumn[i] = Math.max(anomalyColumn[i] ?? 0, a.value);
+    }
+    data.push(anomalyColumn);
+    uSeries.push({ label: 'anomaly', stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
+
+    const width = main.clientWidth - 16;
+    const height = window.innerWidth < 640 ? 240 : 340;
+    main.append(h('h2', { text: `Complaints (${unit})` }));
+    const plot = new window.uPlot(
+      {
+        width,
+        height,
+        series: uSeries,
+        bands,
+        scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, 1e-6)] } },
+        axes: [{}, { label: rate ? 'per million visits' : 'complaints', size: 60 }],
+        cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'timeline' } },
+        legend: { live: true },
+        hooks: {
+          setSelect: [
+            (u) => {
+              if (u.select.width < 8) return;
+              const a = Math.round(u.posToVal(u.select.left, 'x') * 1000);
+              const b = Math.round(u.posToVal(u.select.left + u.select.width, 'x') * 1000);
+              u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+              if (b - a >= 2 * 60_000) set({ from: a, to: b }, false);
+            },
+          ],
+          draw: [(u) => drawAlerts(u, alerts)],
+        },
+      },
+      data,
+      main,
+    );
+    plots.push(plot);
+    main.dataset.from = String(xs[0] ?? from);
+    main.dataset.to = String(xs.at(-1) ?? to);
+    main.dataset.step = String(stepMs);
+
+    // A click (not a drag) on a point lists its messages: the category nearest to the pointer.
+    let downX = null;
+    plot.over.addEventListener('mousedown', (e) => (downX = e.clientX));
+    plot.over.addEventListener('mouseup', (e) => {
+      if (downX === null || Math.abs(e.clientX - downX) > 4) return;
+      const idx = plot.cursor.idx;
+      if (idx === null || idx === undefined) return;
+      const t = xs[idx];
+      let cat = cats.length === 1 ? cats[0] : null;
+      if (cat === null) {
+        const yVal = plot.posToVal(plot.cursor.top, 'y');
+        let best = Infinity;
+        cats.forEach((c, i) => {
+          const v = data[i + 1][idx];
+          if (v !== null && Math.abs(v - yVal) < best) {
+            best = Math.abs(v - yVal);
+            cat = c;
+          }
+        });
+      }
+      go('messages', { complaint: 'true', category: cat ?? undefined, from: t, to: t + stepMs });
+    });
+
+    if (anomalies.length > 0 || alerts.length > 0) {
+      marks.append(h('span', { class: 'muted' }, 'Marked: '));
+      for (const a of anomalies.slice(-30)) {
+        marks.append(h('button', {
+          type: 'button',
+          class: 'anomaly',
+          data: { t: a.t, category: a.cat },
+          on: { click: () => go('messages', { complaint: 'true', category: a.cat, from: a.t, to: a.t + stepMs }) },
+        }, `${fmtTime(a.t)} ${a.cat} ${fmtNum(a.value, 1)} vs ${fmtNum(a.expected, 1)}${a.reason ? ` (${a.reason})` : ''}`));
+      }
+      for (const al of alerts) {
+        const cat = categoryOfSeries(al.members?.[0]?.series);
+        marks.append(h('button', {
+          type: 'button',
+          data: { alert: al.id },
+          on: { click: () => go('alerts', { id: al.id }) },
+        }, `⚑ ${fmtTime(al.startsAt)} ${al.rule}${cat ? ` · ${cat}` : ''} (${al.state})`));
+      }
+    } else marks.append(h('span', { class: 'muted' }, 'No anomalies or alerts in this range.'));
+
+    if (trafficSeries) {
+      traffic.append(h('h2', { text: `Traffic (${trafficSeries.key}, per ${stepMinutes} min)` }));
+      plots.push(new window.uPlot(
+        {
+          width,
+          height: Math.round(height * 0.6),
+          series: [{}, { label: 'traffic', stroke: '#546e7a', fill: 'rgba(84,110,122,0.08)', width: 1.5, value: (_u, v) => fmtNum(v) }],
+          scales: { x: { time: true } },
+          axes: [{}, { size: 60 }],
+          cursor: { drag: { x: false, y: false }, sync: { key: 'timeline' } },
+        },
+        [data[0], column(trafficSeries.points, (p) => p.v)],
+        traffic,
+      ));
+    }
+  }
+
+  return {
+    refresh,
+    destroy() {
+      window.removeEventListener('resize', onResize);
+      for (const p of plots) p.destroy();
+    },
+  };
+}
+
+function drawAlerts(u, alerts) {
+  const g = u.ctx;
+  g.save();
+  g.strokeStyle = '#c62828';
+  g.setLineDash([5, 4]);
+  g.lineWidth = 1.5 * (window.devicePixelRatio || 1);
+  for (const a of alerts) {
+    const x = u.valToPos(a.startsAt / 1000, 'x', true);
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+    g.beginPath();
+    g.moveTo(x, u.bbox.top);
+    g.lineTo(x, u.bbox.top + u.bbox.height);
+    g.stroke();
+  }
+  g.restore();
+}
