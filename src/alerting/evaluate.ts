@@ -21,6 +21,7 @@ import type { Anomaly } from '../domain/anomaly.js';
 import type { Observation, ObservationStatus } from './observation.js';
 import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
 import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
+import { parseSeriesName } from './series-name.js';
 import { silencingIds } from './silences.js';
 
 export interface AlertingRuntime {
@@ -175,9 +176,9 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       latest: obs.anomaly ?? null,
       peak: obs.anomaly ?? null,
     };
-    const groupKey = groupKeyFor(rule, obs.series);
-    const target = work.find((a) => isOpen(a) && a.groupKey === groupKey);
+    const { groupKey, target } = placement(rule, obs.series, work.filter((a) => isOpen(a) && a.rule === rule.name));
     if (target) {
+      if (target.groupKey !== groupKey) target.groupKey = groupKey;
       target.members.push(fresh);
       target.updatedAt = t;
       events.push({ type: 'series_added', alertId: target.id, at: t, series: obs.series });
@@ -318,6 +319,28 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
   tick(input.now);
 
   return { alerts: work.map(freeze), events, notifications };
+}
+
+/**
+ * Which open alert a newly anomalous series joins, and the alert's group key afterwards.
+ * `rule`: one incident per rule; `series`: one per series; `category`: one per complaint category
+ * (`complaints.<category>`), and series without a category (the total, channels) join the most recent
+ * open incident of the rule — an incident they opened first takes the category of the first category
+ * series that joins it.
+ */
+function placement(rule: CompiledRule, series: string, open: readonly WorkAlert[]): { groupKey: string; target: WorkAlert | undefined } {
+  if (rule.group !== 'category') {
+    const groupKey = groupKeyFor(rule, series);
+    return { groupKey, target: open.find((a) => a.groupKey === groupKey) };
+  }
+  const category = parseSeriesName(series).category;
+  if (category !== null) {
+    const groupKey = `${rule.name}.${category}`;
+    const target = open.find((a) => a.groupKey === groupKey) ?? open.find((a) => a.groupKey === rule.name);
+    return { groupKey, target };
+  }
+  const latest = [...open].sort((a, b) => b.startsAt - a.startsAt)[0];
+  return latest ? { groupKey: latest.groupKey, target: latest } : { groupKey: rule.name, target: undefined };
 }
 
 function freeze(alert: WorkAlert): Alert {

@@ -3,6 +3,7 @@ import type { AlertRuleConfig } from '../config/alerting.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { Severity } from '../domain/alert.js';
 import { globToRegExp, matchesAny } from './glob.js';
+import { parseSeriesName } from './series-name.js';
 
 export interface CompiledRule {
   readonly name: string;
@@ -13,7 +14,7 @@ export interface CompiledRule {
   readonly resolveHoldMs: number;
   readonly repeatIntervalMs: number;
   readonly groupIntervalMs: number;
-  readonly group: 'rule' | 'series';
+  readonly group: 'rule' | 'series' | 'category';
   readonly severity: Severity;
 }
 
@@ -37,9 +38,15 @@ export function ruleFor(rules: readonly CompiledRule[], series: string): Compile
   return rules.find((r) => matchesAny(r.patterns, series)) ?? null;
 }
 
-/** Series that share a group key and are anomalous at the same time are one incident. */
+/**
+ * Series that share a group key and are anomalous at the same time are one incident. (With
+ * `category` grouping this is the key a series would open; see `evaluate` for how it joins.)
+ */
 export function groupKeyFor(rule: CompiledRule, series: string): string {
-  return rule.group === 'rule' ? rule.name : `${rule.name}.${series}`;
+  if (rule.group === 'rule') return rule.name;
+  if (rule.group === 'series') return `${rule.name}.${series}`;
+  const category = parseSeriesName(series).category;
+  return category === null ? rule.name : `${rule.name}.${category}`;
 }
 
 /** Deterministic alert id: same incident start, same id (safe to retry a tick). */

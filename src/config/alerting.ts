@@ -29,9 +29,11 @@ const ruleSchema = z
     repeatInterval: duration().default('4h').describe('An unacknowledged firing alert is re-sent this often.'),
     groupInterval: duration().default('5m').describe('Shortest time between an alert\'s notification and an update saying more series joined it.'),
     group: z
-      .enum(['rule', 'series'])
+      .enum(['rule', 'series', 'category'])
       .default('rule')
-      .describe('rule: every matching series anomalous at the same time is one incident (one alert); series: one alert per series.'),
+      .describe(
+        'rule: every matching series anomalous at the same time is one incident (one alert); series: one alert per series; category: one incident per complaint category (complaints.<category>), the total and channel series join the latest open one.',
+      ),
     severity: z.enum(['info', 'warning', 'critical']).default('warning').describe('Severity label on the alert.'),
   })
   .strict();
@@ -244,7 +246,7 @@ const evidenceSchema = z
   .strict();
 
 export const DEFAULT_RULES = [
-  { name: 'complaints', match: ['complaints', 'complaints.*'], directions: ['up'] as ('up' | 'down')[] },
+  { name: 'complaints', match: ['complaints', 'complaints.*'], directions: ['up'] as ('up' | 'down')[], group: 'category' as const },
   { name: 'metrics', match: ['*'], group: 'series' as const },
 ];
 
@@ -255,7 +257,7 @@ export const alertingConfigSchema = z
       .array(ruleSchema)
       .min(1)
       .default(DEFAULT_RULES)
-      .describe('Alert rules, first match wins. Default: one rule grouping all complaint series into one incident (up only), and one alert per other series.'),
+      .describe('Alert rules, first match wins. Default: complaint rises, one incident per category (the total and channel series join it), and one alert per other series.'),
     oncall: oncallSchema.default({}).describe('Who owns an alert.'),
     notifiers: z.array(notifierSchema).min(1).default([{ type: 'log' }]).describe('Where notifications go; each (alert, notifier) is its own retried job.'),
     ack: ackSchema.default({}).describe('Signed acknowledgement links in notifications.'),

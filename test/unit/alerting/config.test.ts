@@ -20,7 +20,7 @@ describe('alerting config', () => {
     expect(config.notifiers.map(notifierName)).toEqual(['log']);
     expect(config.oncall.people).toEqual([{ id: 'oncall', name: 'On-call engineer' }]);
     expect(config.rules.map((r) => [r.name, r.match, r.directions, r.for, r.resolveHold, r.group])).toEqual([
-      ['complaints', ['complaints', 'complaints.*'], ['up'], 0, 600_000, 'rule'],
+      ['complaints', ['complaints', 'complaints.*'], ['up'], 0, 600_000, 'category'],
       ['metrics', ['*'], ['up', 'down'], 0, 600_000, 'series'],
     ]);
     expect(parse('{}')).toEqual(config);

@@ -125,3 +125,36 @@ describe('silences', () => {
     expect(r.notifications).toEqual(['2 firing anna', '7 resolved anna']);
   });
 });
+
+describe('grouping by category', () => {
+  const config = { ...base({ rule: { group: 'category' } }) };
+  it('two categories at the same time are two incidents; the channel series joins the latest', () => {
+    const r = run({ 'complaints.login': 'aaaa.......', 'complaints.payment': '_aaaa......', 'complaints.twitter': '__aaa......' }, { config });
+    const alerts = [...r.alerts.values()];
+    expect(alerts.map((a) => [a.groupKey, a.members.map((m) => m.series)])).toEqual([
+      ['complaints.login', ['complaints.login']],
+      ['complaints.payment', ['complaints.payment', 'complaints.twitter']],
+    ]);
+    expect(r.notifications).toEqual(['2 firing anna', '3 firing anna', '7 resolved anna', '8 resolved anna']);
+  });
+
+  it('an incident first seen on a channel takes the category that joins it', () => {
+    const r = run({ 'complaints.channel.twitter': 'aaaa.......', complaints: '_aaa.......', 'complaints.login': '__aaa......' }, { config });
+    const alerts = [...r.alerts.values()];
+    expect(alerts.map((a) => [a.groupKey, a.members.map((m) => m.series)])).toEqual([
+      ['complaints.login', ['complaints.channel.twitter', 'complaints', 'complaints.login']],
+    ]);
+    expect(r.events).toEqual([
+      '0 pending complaints.channel.twitter',
+      '1 series_added complaints',
+      '2 series_added complaints.login',
+      '2 firing anna',
+      '8 resolved',
+    ]);
+  });
+
+  it('the same category again after resolving is a new incident', () => {
+    const r = run({ 'complaints.login': 'aaa.....aaa........' }, { config });
+    expect([...r.alerts.values()].map((a) => a.groupKey)).toEqual(['complaints.login', 'complaints.login']);
+  });
+});

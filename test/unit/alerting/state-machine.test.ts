@@ -161,6 +161,6 @@ describe('default rules', () => {
       '14 resolved',
       '14 resolved',
     ]);
-    expect([...r.alerts.values()].map((a) => a.groupKey).sort()).toEqual(['complaints', 'metrics.errors.5xx', 'metrics.traffic']);
+    expect([...r.alerts.values()].map((a) => a.groupKey).sort()).toEqual(['complaints.login', 'metrics.errors.5xx', 'metrics.traffic']);
   });
 });
