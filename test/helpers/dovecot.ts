@@ -193,6 +193,56 @@ async function withAdmin<T>(port: number, run: (conn: Imap) => Promise<T>): Prom
   }
 }
 
+/**
+ * APPEND over a raw IMAP connection: one MULTIAPPEND command with LITERAL+ for all messages (fast:
+ * one round trip and one Dovecot transaction), bytes sent as they are (8-bit KOI8-R stays intact).
+ */
+async function rawAppend(port: number, mailbox: string, messages: readonly Buffer[]): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  let buffer = '';
+  const waiters: Array<{ tag: string; resolve: (line: string) => void }> = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('latin1');
+    let nl: number;
+    while ((nl = buffer.indexOf('\r\n')) !== -1) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 2);
+      const waiter = waiters.find((w) => line.startsWith(`${w.tag} `));
+      if (waiter) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  });
+  const closed = new Promise<never>((_, reject) => socket.once('error', reject));
+  closed.catch(() => undefined);
+  const greeting = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  await Promise.race([greeting, closed]);
+  let n = 0;
+  const command = async (parts: ReadonlyArray<Buffer | string>, okRequired = true) => {
+    const tag = `t${++n}`;
+    const done = new Promise<string>((resolve) => waiters.push({ tag, resolve }));
+    socket.write(`${tag} `);
+    for (const part of parts) socket.write(part);
+    socket.write('\r\n');
+    const line = await Promise.race([done, closed]);
+    if (okRequired && !line.startsWith(`${tag} OK`)) throw new Error(`IMAP ${String(parts[0]).slice(0, 40)}: ${line}`);
+  };
+  const quoted = `"${mailbox.replace(/["\\]/g, '\\$&')}"`;
+  try {
+    await command([`LOGIN ${DOVECOT_USER} ${DOVECOT_PASSWORD}`]);
+    if (mailbox.toUpperCase() !== 'INBOX') await command([`CREATE ${quoted}`], false);
+    for (let i = 0; i < messages.length; i += 500) {
+      const parts: Array<Buffer | string> = [`APPEND ${quoted}`];
+      for (const message of messages.slice(i, i + 500)) parts.push(` {${message.length}+}\r\n`, message);
+      await command(parts);
+    }
+    await command(['LOGOUT'], false);
+  } finally {
+    socket.destroy();
+  }
+}
+
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   const binary = findDovecot();
   const dir = mkdtempSync(join(tmpdir(), 'radar-dovecot-'));
@@ -236,15 +286,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     get pid() {
       return child.pid ?? -1;
     },
-    append: (messages, mailbox = 'INBOX') =>
-      run(async (conn) => {
-        await ensureMailbox(conn, mailbox);
-        for (const message of messages) {
-          await new Promise<void>((resolve, reject) =>
-            conn.append(typeof message === 'string' ? Buffer.from(message, 'utf8') : message, { mailbox }, (error) => (error ? reject(error) : resolve())),
-          );
-        }
-      }),
+    append: (messages, mailbox = 'INBOX') => rawAppend(port, mailbox, messages.map((m) => (typeof m === 'string' ? Buffer.from(m, 'utf8') : m))),
     createMailbox: (name) => run((conn) => ensureMailbox(conn, name)),
     deleteMailbox: (name) =>
       run((conn) => new Promise<void>((resolve, reject) => conn.delBox(name, (error) => (error ? reject(error) : resolve())))),

@@ -14,6 +14,7 @@ import Imap from 'imap';
 import type { ImapSourceConfig } from '../../config/imap.js';
 import { RadarError } from '../../platform/errors.js';
 import { SourceAuthError } from '../poll.js';
+import { assembleMessage, assembleSinglePart, planLargeMessage } from './body-structure.js';
 import { parseMailStream, type ParseOutcome } from './parse-mail.js';
 
 export interface MailboxInfo {
@@ -53,6 +54,13 @@ const TLS_TRUST_ERRORS = new Set([
 ]);
 
 type ImapError = Error & { source?: string; textCode?: string; code?: string };
+
+/** Messages up to this size are fetched whole (and parsed as they stream in). */
+export const FULL_FETCH_MAX_BYTES = 2 * 1024 * 1024;
+/** Most bytes one FETCH of whole messages may return (node-imap holds a FETCH response in memory). */
+export const FETCH_GROUP_BYTES = 8 * 1024 * 1024;
+/** Text parts of a large message above this size are not read (listed like attachments). */
+export const TEXT_PART_MAX_BYTES = 1024 * 1024;
 
 function connectionError(config: ImapSourceConfig, what: string, cause: unknown): RadarError {
   const detail = cause instanceof Error ? cause.message : String(cause);
@@ -173,6 +181,105 @@ export const openImapSession: OpenSession = async (config) => {
       }
     });
 
+  interface MailInfo {
+    readonly uid: number;
+    readonly size: number;
+    readonly internalDate: number | null;
+    readonly struct: readonly unknown[];
+  }
+  const dateOf = (attrs: Imap.ImapMessageAttributes) => {
+    const ms = attrs.date instanceof Date ? attrs.date.getTime() : Number.NaN;
+    return Number.isFinite(ms) ? ms : null;
+  };
+
+  /** UID, RFC822.SIZE, INTERNALDATE and BODYSTRUCTURE of each message. */
+  const fetchInfo = (uids: readonly number[]) =>
+    guarded<MailInfo[]>((resolve, reject) => {
+      const infos: MailInfo[] = [];
+      const request = conn.fetch(uids as number[], { struct: true, size: true });
+      request.on('message', (msg) => {
+        msg.once('attributes', (attrs) => {
+          const size = (attrs as { size?: unknown }).size;
+          infos.push({ uid: Number(attrs.uid), size: typeof size === 'number' ? size : 0, internalDate: dateOf(attrs), struct: Array.isArray(attrs.struct) ? attrs.struct : [] });
+        });
+      });
+      request.once('error', (error: Error) => reject(connectionError(config, 'UID FETCH (sizes) failed', error)));
+      request.once('end', () => resolve(infos.sort((a, b) => a.uid - b.uid)));
+    });
+
+  /** Whole messages, each body streamed into the parser as it arrives. */
+  const fetchWhole = (uids: readonly number[], markSeen: boolean) =>
+    guarded<FetchedMail[]>((resolve, reject) => {
+      const pending: Array<Promise<FetchedMail | null>> = [];
+      const request = conn.fetch(uids as number[], { bodies: '', markSeen });
+      request.on('message', (msg) => {
+        let parsing: Promise<ParseOutcome> | null = null;
+        let attributes: Imap.ImapMessageAttributes | null = null;
+        let ended!: () => void;
+        const end = new Promise<void>((r) => (ended = r));
+        msg.on('body', (stream) => {
+          parsing = parseMailStream(stream instanceof Readable ? stream : Readable.from(stream));
+        });
+        msg.once('attributes', (attrs) => {
+          attributes = attrs;
+        });
+        msg.once('end', () => ended());
+        pending.push(
+          end.then(async () => {
+            const attrs = attributes as Imap.ImapMessageAttributes | null;
+            if (!attrs || parsing === null) return null;
+            return { uid: Number(attrs.uid), internalDate: dateOf(attrs), parsed: await parsing };
+          }),
+        );
+      });
+      request.once('error', (error: Error) => reject(connectionError(config, 'UID FETCH failed', error)));
+      request.once('end', () => {
+        Promise.all(pending).then((all) => resolve(all.filter((m): m is FetchedMail => m !== null)), reject);
+      });
+    });
+
+  /** A large message: header and text parts only; attachments are listed from the structure, never downloaded. */
+  const fetchLarge = async (info: MailInfo, markSeen: boolean): Promise<FetchedMail> => {
+    const plan = planLargeMessage(info.struct, TEXT_PART_MAX_BYTES);
+    const sections = ['HEADER', ...(plan.multipart ? plan.textParts.flatMap((p) => [`${p.partID}.MIME`, p.partID]) : plan.textParts.length > 0 ? ['TEXT'] : [])];
+    const bodies = await guarded<Map<string, Buffer>>((resolve, reject) => {
+      const got = new Map<string, Buffer>();
+      const reads: Array<Promise<void>> = [];
+      const request = conn.fetch([info.uid], { bodies: sections, markSeen });
+      request.on('message', (msg) => {
+        msg.on('body', (stream, bodyInfo) => {
+          const chunks: Buffer[] = [];
+          reads.push(
+            new Promise<void>((done) => {
+              stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+              stream.once('end', () => {
+                got.set(bodyInfo.which.toUpperCase(), Buffer.concat(chunks));
+                done();
+              });
+            }),
+          );
+        });
+      });
+      request.once('error', (error: Error) => reject(connectionError(config, 'UID FETCH (parts) failed', error)));
+      request.once('end', () => {
+        Promise.all(reads).then(() => resolve(got), reject);
+      });
+    });
+    const header = bodies.get('HEADER') ?? Buffer.alloc(0);
+    const raw = plan.multipart
+      ? assembleMessage(
+          header,
+          plan.textParts.map((p) => ({ mime: bodies.get(`${p.partID}.MIME`) ?? Buffer.alloc(0), body: bodies.get(p.partID) ?? Buffer.alloc(0) })),
+        )
+      : assembleSinglePart(header, bodies.get('TEXT') ?? null);
+    const parsed = await parseMailStream(Readable.from([raw]));
+    return {
+      uid: info.uid,
+      internalDate: info.internalDate,
+      parsed: { ...parsed, rawSize: info.size, mail: parsed.mail === null ? null : { ...parsed.mail, attachments: plan.attachments } },
+    };
+  };
+
   return {
     openMailbox(name, readOnly) {
       return guarded<MailboxInfo>((resolve, reject) =>
@@ -202,40 +309,28 @@ export const openImapSession: OpenSession = async (config) => {
       );
     },
 
-    fetch(uids, options) {
-      if (uids.length === 0) return Promise.resolve([]);
-      return guarded<FetchedMail[]>((resolve, reject) => {
-        const pending: Array<Promise<FetchedMail | null>> = [];
-        const request = conn.fetch(uids as number[], { bodies: '', markSeen: options.markSeen });
-        request.on('message', (msg) => {
-          let parsing: Promise<ParseOutcome> | null = null;
-          let attributes: Imap.ImapMessageAttributes | null = null;
-          let ended!: () => void;
-          const end = new Promise<void>((r) => (ended = r));
-          msg.on('body', (stream) => {
-            parsing = parseMailStream(stream instanceof Readable ? stream : Readable.from(stream));
-          });
-          msg.once('attributes', (attrs) => {
-            attributes = attrs;
-          });
-          msg.once('end', () => ended());
-          pending.push(
-            end.then(async () => {
-              const attrs = attributes as Imap.ImapMessageAttributes | null;
-              if (!attrs || parsing === null) return null;
-              const date = attrs.date instanceof Date ? attrs.date.getTime() : null;
-              return { uid: Number(attrs.uid), internalDate: date !== null && Number.isFinite(date) ? date : null, parsed: await parsing };
-            }),
-          );
-        });
-        request.once('error', (error: Error) => reject(connectionError(config, 'UID FETCH failed', error)));
-        request.once('end', () => {
-          Promise.all(pending).then(
-            (all) => resolve(all.filter((m): m is FetchedMail => m !== null).sort((a, b) => a.uid - b.uid)),
-            reject,
-          );
-        });
-      });
+    async fetch(uids, options) {
+      if (uids.length === 0) return [];
+      // node-imap pushes a FETCH response into the body streams as fast as the socket delivers it (no
+      // backpressure), so what one FETCH returns is held in memory. Hence: sizes first; small mails
+      // are fetched whole in groups of bounded total size; large ones only as header + text parts.
+      const infos = await fetchInfo(uids);
+      const out: FetchedMail[] = [];
+      const small = infos.filter((i) => i.size <= FULL_FETCH_MAX_BYTES);
+      let group: number[] = [];
+      let groupBytes = 0;
+      for (const info of small) {
+        if (group.length > 0 && groupBytes + info.size > FETCH_GROUP_BYTES) {
+          out.push(...(await fetchWhole(group, options.markSeen)));
+          group = [];
+          groupBytes = 0;
+        }
+        group.push(info.uid);
+        groupBytes += info.size;
+      }
+      if (group.length > 0) out.push(...(await fetchWhole(group, options.markSeen)));
+      for (const info of infos) if (info.size > FULL_FETCH_MAX_BYTES) out.push(await fetchLarge(info, options.markSeen));
+      return out.sort((a, b) => a.uid - b.uid);
     },
 
     async close() {
