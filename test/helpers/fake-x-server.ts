@@ -68,8 +68,6 @@ function timeOfId(id: string): number {
   return Number((BigInt(id) >> 22n) + X_EPOCH);
 }
 
-const cmp = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
-
 function problem(status: number, title: string, detail = title): Record<string, unknown> {
   return { title, detail, type: status === 400 ? 'https://api.twitter.com/2/problems/invalid-request' : 'about:blank', status };
 }
@@ -133,7 +131,18 @@ export class FakeXServer {
 
   addTweets(...tweets: FakeTweet[]): this {
     for (const t of tweets) this.tweets.set(t.id, t);
+    this.sorted = null;
     return this;
+  }
+
+  /** Tweets newest first with their ids as numbers (cached until tweets are added). */
+  private sorted: Array<{ readonly tweet: FakeTweet; readonly id: bigint; readonly at: number }> | null = null;
+
+  private newestFirst(): Array<{ readonly tweet: FakeTweet; readonly id: bigint; readonly at: number }> {
+    this.sorted ??= [...this.tweets.values()]
+      .map((tweet) => ({ tweet, id: BigInt(tweet.id), at: tweet.createdAt === undefined ? timeOfId(tweet.id) : Date.parse(tweet.createdAt) }))
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return this.sorted;
   }
 
   /** Answers the next `times` matching search requests with `fault` (in the order queued). */
@@ -253,17 +262,20 @@ export class FakeXServer {
     const pageUntil = q.next_token === undefined ? null : Buffer.from(q.next_token, 'base64url').toString();
     const noRetweets = this.honourRetweetOperator && /(^|\s|\()-is:retweet\b/.test(words);
 
-    const matching = [...this.tweets.values()]
-      .filter((t) => t.tag === undefined || words.includes(t.tag.toLowerCase()))
-      .filter((t) => !(noRetweets && t.referenced?.some((r) => r.type === 'retweeted')))
-      .filter((t) => q.since_id === undefined || cmp(t.id, q.since_id) > 0)
-      .filter((t) => q.until_id === undefined || cmp(t.id, q.until_id) < 0)
-      .filter((t) => pageUntil === null || cmp(t.id, pageUntil) < 0)
-      .filter((t) => {
-        const at = t.createdAt === undefined ? timeOfId(t.id) : Date.parse(t.createdAt);
-        return (startMs === null || at >= startMs) && (endMs === null || at < endMs);
-      })
-      .sort((a, b) => cmp(b.id, a.id));
+    const since = q.since_id === undefined ? null : BigInt(q.since_id);
+    const until = q.until_id === undefined ? null : BigInt(q.until_id);
+    const below = pageUntil === null ? null : BigInt(pageUntil);
+    const matching = this.newestFirst()
+      .filter(({ tweet: t, id, at }) =>
+        (t.tag === undefined || words.includes(t.tag.toLowerCase())) &&
+        !(noRetweets && t.referenced?.some((r) => r.type === 'retweeted')) &&
+        (since === null || id > since) &&
+        (until === null || id < until) &&
+        (below === null || id < below) &&
+        (startMs === null || at >= startMs) &&
+        (endMs === null || at < endMs),
+      )
+      .map(({ tweet }) => tweet);
     const size = Math.min(max, this.pageSize ?? max);
     const page = matching.slice(0, size);
     if (page.length === 0) return { meta: { result_count: 0 } };

@@ -1,0 +1,111 @@
+/**
+ * Twitter source throughput: N tweets served by the local fake X server in pages of 100, fetched by
+ * the real twitter-api-v2 client through the poll handler, enqueued, then classified (the real
+ * keyword classifier), stored and counted by the ingest worker. Prints tweets/s from the first page
+ * request to the last message stored, and the poll part alone (fetch + parse + enqueue).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchArgs } from './index.js';
+import { serviceConfigSchema } from '../src/config/service.js';
+import { twitterSourceSchema } from '../src/config/twitter.js';
+import { silentLogger } from '../src/platform/log.js';
+import { pingRedis } from '../src/queues/connection.js';
+import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
+import { LiveClassifier } from '../workers/classifier.js';
+import { createContext } from '../workers/context.js';
+import { startIngestWorker } from '../workers/ingest.js';
+import { FakeXServer, snowflakeAt } from '../test/helpers/fake-x-server.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const TEXTS = [
+  '@mailru cannot log in to my mailbox since this morning https://t.co/abc',
+  'Не могу войти в почту @mailru, пишет неверный пароль #fail',
+  'mail.ru letters stuck in outbox, sending fails every time',
+  'Почта ужасно тормозит, страница с письмами грузится минуту https://t.co/x',
+  'Thanks @mailru for the new dark theme, looks great',
+  'Вложения не открываются в mail.ru, пишет что файл поврежден',
+];
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+}
+
+interface Run {
+  readonly pollSeconds: number;
+  readonly totalSeconds: number;
+  readonly pages: number;
+}
+
+async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-tw-'));
+  const schema = prefix.toLowerCase();
+  const config = serviceConfigSchema.parse({
+    dataDir: dir,
+    redis: { url: REDIS_URL, prefix, autoStart: false },
+    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', schema },
+  });
+  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
+  const ctx = await createContext(config, { log: silentLogger, classifier });
+  const fake = await FakeXServer.start({ limit: 1_000_000 });
+  try {
+    const now = Date.now();
+    for (let u = 0; u < 50; u++) fake.addUsers({ id: String(1000 + u), username: `user${u}` });
+    for (let i = 0; i < n; i++) {
+      const at = now - 10 * 60_000 + Math.floor((i * 9 * 60_000) / n);
+      fake.addTweets({ id: snowflakeAt(at, i % 4096), text: `${TEXTS[i % TEXTS.length]} ${i}`, authorId: String(1000 + (i % 50)), lang: i % 2 === 0 ? 'en' : 'ru' });
+    }
+    const handler = createTwitterPollHandler([
+      twitterSourceSchema.parse({ name: 'bench', query: '"mail.ru" (не работает OR down)', bearerToken: 'TEST', apiBase: fake.url, maxPagesPerPoll: 100 }),
+    ]);
+    const pollCtx = {
+      log: silentLogger,
+      state: ctx.sources,
+      enqueue: (messages: Parameters<typeof ctx.queues.enqueueMessages>[0]) => ctx.queues.enqueueMessages(messages),
+      deadLetter: async () => undefined,
+      now: () => Date.now(),
+      signal: new AbortController().signal,
+    };
+    const ingest = startIngestWorker(ctx);
+    const start = performance.now();
+    let pages = 0;
+    for (;;) {
+      const result = await handler.pollOnce({ source: 'bench' }, pollCtx);
+      pages += result.pages;
+      if (result.complete) break;
+    }
+    const pollSeconds = (performance.now() - start) / 1000;
+    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+    const totalSeconds = (performance.now() - start) / 1000;
+    await ingest.close();
+    return { pollSeconds, totalSeconds, pages };
+  } finally {
+    await fake.close();
+    await ctx.queues.obliterate();
+    if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function run(args: BenchArgs): Promise<void> {
+  if (!(await pingRedis(REDIS_URL))) {
+    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+    return;
+  }
+  const n = args.quick ? 2_000 : 10_000;
+  const id = `benchtw${process.pid}`;
+  const report = (label: string, r: Run) =>
+    process.stdout.write(
+      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} tweets/s page → stored (${n.toLocaleString('en')} tweets, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
+        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} tweets/s\n`,
+    );
+  report('SQLite    ', await once(n, `${id}sq`, 'sqlite'));
+  try {
+    report('PostgreSQL', await once(n, `${id}pg`, 'postgres'));
+  } catch (error) {
+    process.stdout.write(`PostgreSQL: skipped (${(error as Error).message})\n`);
+  }
+}
