@@ -118,7 +118,7 @@ export function optionsForProbation(base: DetectorOptions, probationRows: number
   };
 }
 
-export const PROBATION_SHARES = { cooldown: 0.2, memory: 0.25 };
+export const PROBATION_SHARES = { cooldown: 0.5, memory: 0.25 };
 
 /** Whole CSV in, whole CSV out (what the CLI does between reading and writing files). */
 export function scoreSeriesCsv(

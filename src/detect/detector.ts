@@ -305,7 +305,7 @@ function finish(
   const tu = o.tuning;
   let lp = v.lp;
   if (tu.calibrate && s.model === MODEL_CONTINUOUS) {
-    const surprise = -v.lp;
+    const surprise = tu.calibrationPower === 1 ? -v.lp : Math.pow(-v.lp, tu.calibrationPower);
     const sd = Math.sqrt(s.surpriseVar) + tu.calibrationFloor;
     lp = log10NormalTail((surprise - s.surpriseMean) / sd);
     const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;
@@ -313,8 +313,9 @@ function finish(
     s.surpriseMean += g * d;
     s.surpriseVar = (1 - g) * (s.surpriseVar + g * d * d);
   }
-  let raw = s.n > o.warmup ? (o.sensitivity * -lp) / tu.scoreScale : 0;
-  raw = raw > 1 ? 1 : raw < 0 ? 0 : raw;
+  // Squash the evidence L = −log10 p into [0,1) without saturating, so stronger evidence always ranks higher.
+  const evidence = s.n > o.warmup ? Math.max(0, o.sensitivity * -lp) : 0;
+  let raw = evidence / (evidence + tu.scoreScale);
   // A move back towards the baseline from before the last detection is the incident ending, not a new one.
   if (s.revertLeft > 0) {
     s.revertLeft -= 1;
@@ -337,7 +338,7 @@ function finish(
   let score: number;
   if (s.holdLeft > 0) {
     s.holdLeft -= 1;
-    if (raw > s.holdMax) {
+    if (tu.escalate && raw > s.holdMax) {
       score = raw;
       s.holdMax = raw;
     } else score = 0;

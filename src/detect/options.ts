@@ -10,7 +10,10 @@ export type ModelOption = 'auto' | 'counts' | 'continuous';
  * normally leaves them alone.
  */
 export interface DetectorTuning {
-  /** Score = sensitivity × (−log10 p) / scoreScale, clipped to [0,1]: 10 means score 0.5 ⇔ p = 1e-5. */
+  /**
+   * Score = L / (L + scoreScale) with L = sensitivity × (−log10 p): never saturates; 5 means score 0.5 ⇔ p = 1e-5
+   * (for continuous series p is the calibrated tail of the point's surprise).
+   */
   readonly scoreScale: number;
   /** Residuals are clipped to ±clipZ σ before they teach the baseline (outliers do not move it). */
   readonly clipZ: number;
@@ -26,6 +29,8 @@ export interface DetectorTuning {
    * threshold (so anything that would alert holds, and nothing weaker disturbs the tests).
    */
   readonly armScore: number;
+  /** During a hold, let a score stronger than the one that started it through (a bigger second event). */
+  readonly escalate: boolean;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
   /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
@@ -47,6 +52,8 @@ export interface DetectorTuning {
    */
   readonly calibrate: boolean;
   readonly calibrationMemory: number;
+  /** The surprise is raised to this power before calibration (0.5 tames heavy tails). */
+  readonly calibrationPower: number;
   /** Floor on the standard deviation of the surprise. */
   readonly calibrationFloor: number;
   /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
@@ -95,13 +102,14 @@ export interface ResolvedDetectorOptions {
 }
 
 export const DEFAULT_TUNING: DetectorTuning = {
-  scoreScale: 10,
+  scoreScale: 5,
   clipZ: 4,
-  cusumK: 0.5,
+  cusumK: 1.5,
   window: 6,
   rangeBonus: 4,
   rangeMargin: 0.05,
   armScore: 0,
+  escalate: false,
   fastGain: 0.2,
   rebaseFraction: 0.5,
   seasonGain: 0.1,
@@ -114,6 +122,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   calibrate: true,
   calibrationMemory: 1000,
   calibrationFloor: 0.1,
+  calibrationPower: 1,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {
