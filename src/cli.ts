@@ -9,6 +9,7 @@ program.name('radar').description('complaint-radar: complaints in, signals and a
 
 const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
   () => import('./classify/command.js'),
+  () => import('../workers/replay-command.js'),
   () => import('../workers/command.js'),
   () => import('./detect/command.js'),
   () => import('./alerting/command.js'),

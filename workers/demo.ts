@@ -13,6 +13,7 @@ import type { ServiceContext } from './context.js';
 
 export const DEMO_SOURCE = 'demo';
 const CHUNK_MS = 3_600_000;
+const CURSOR_KEY = 'demo.cursor';
 
 interface DemoCursor {
   readonly seed: number;
@@ -76,14 +77,16 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
     return messages.length;
   };
 
+  // The cursor lives with the data it describes (the database), so a fresh database backfills again.
   const saveCursor = async (sentUpTo: number, fetched: number) => {
+    await ctx.store.kv.set(CURSOR_KEY, { seed: demo.seed, sentUpTo } satisfies DemoCursor, ctx.clock.now());
     await ctx.sources.setCursor(DEMO_SOURCE, { seed: demo.seed, sentUpTo } satisfies DemoCursor);
     await ctx.sources.recordSuccess(DEMO_SOURCE, { now: ctx.clock.now(), fetched });
   };
 
   const backfill = async (): Promise<void> => {
     const now = ctx.clock.now();
-    const saved = await ctx.sources.getCursor<DemoCursor>(DEMO_SOURCE);
+    const saved = await ctx.store.kv.get<DemoCursor>(CURSOR_KEY);
     const start = saved && saved.seed === demo.seed ? saved.sentUpTo : bucketStart(now - demo.backfill, step) - 1;
     if (now - start <= CHUNK_MS) return;
     const lock = ctx.keys.lock('backfill');
@@ -113,7 +116,7 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
   };
 
   const tick = async (): Promise<void> => {
-    const saved = await ctx.sources.getCursor<DemoCursor>(DEMO_SOURCE);
+    const saved = await ctx.store.kv.get<DemoCursor>(CURSOR_KEY);
     const now = ctx.clock.now();
     const from = saved?.sentUpTo ?? now - 1;
     if (now > from) await saveCursor(now, await queueRange(from, now));
