@@ -228,7 +228,9 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
           m.firingSince = t;
           alert.updatedAt = t;
           // News only when the series was not yet part of the last notification.
-          if (alert.state === 'firing' && alert.notifiedFiring && m.since > (alert.lastNotifiedAt ?? Number.NEGATIVE_INFINITY)) {
+          // (With category grouping, the total and channel series joining add no news.)
+          const news = rule?.group !== 'category' || parseSeriesName(m.series).category !== null;
+          if (news && alert.state === 'firing' && alert.notifiedFiring && m.since > (alert.lastNotifiedAt ?? Number.NEGATIVE_INFINITY)) {
             alert.changedSinceNotified = true;
           }
         }
