@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Message } from '../../../src/domain/message.js';
 import { CHATTER_KINDS, DEMO_CATEGORIES } from '../../../src/sources/demo/index.js';
 import type { LangBank } from '../../../src/sources/demo/phrase-bank.js';
 import { EN } from '../../../src/sources/demo/phrases-en.js';
@@ -45,7 +46,7 @@ describe.each([
 
 describe('variety of the generated stream', () => {
   const g = demo();
-  const messages = [];
+  const messages: Message[] = [];
   for (let t = MONDAY_MSK + 9 * 3_600_000; messages.length < 10_000; t += 7 * MINUTE) messages.push(...g.minute(t).messages);
 
   it.each(['ru', 'en'] as const)('over 10,000 messages, at least 500 distinct %s texts, few repeats', (lang) => {
