@@ -33,6 +33,7 @@ function page(title: string, body: string, options: { bodyClass?: string; script
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <title>${escapeHtml(title)}</title>
 ${styles}
 ${scripts}

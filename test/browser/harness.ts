@@ -210,6 +210,7 @@ export interface Running {
   readonly plan: SeedPlan;
   readonly alerts: Alert[];
   readonly ingest: IngestWorker;
+  readonly deps: ApiDeps;
   close(): Promise<void>;
 }
 
@@ -249,6 +250,7 @@ export async function startHarness(options: { alerts?: boolean; detector?: boole
     plan,
     alerts,
     ingest,
+    deps,
     async close() {
       await browser.close().catch(() => undefined);
       await ingest.close().catch(() => undefined);

@@ -91,12 +91,14 @@ export function mount(root, params, ctx) {
           series = null;
         }
         const band = series?.band ?? null;
-        const lastBand = band ? [...band].reverse().find((p) => p.expected !== null && p.value !== null) : null;
+        // Expected over the window: the detector's expected values summed, against what came.
+        const scored = band ? band.filter((p) => p.expected !== null && p.value !== null) : [];
+        const expected = scored.length > 0 ? { value: scored.reduce((a, p) => a + p.value, 0), expected: scored.reduce((a, p) => a + p.expected, 0) } : null;
         const alerted = band ? band.some((p) => p.alert) : false;
         const alertFiring = (firing ?? []).some((a) => a.state === 'firing' && a.members.some((m) => categoryOfSeries(m.series) === c.category));
         const t = trend(c.count, c.previous);
         const trouble = alertFiring || alerted || (!band && c.count >= 5 && t.ratio >= 2);
-        return { c, series, band, lastBand, trouble, alertFiring, t };
+        return { c, series, band, expected, trouble, alertFiring, t };
       }),
     );
     rows.sort((a, b) => Number(b.trouble) - Number(a.trouble) || b.c.count - a.c.count || a.c.category.localeCompare(b.c.category));
@@ -126,10 +128,12 @@ export function mount(root, params, ctx) {
 }
 
 function card(r, { from, to, state }) {
-  const { c, lastBand, t } = r;
+  const { c, expected, t } = r;
   const messagesHref = hrefFor('messages', { category: c.category, complaint: 'true', from, to, channel: state.channel, lang: state.lang });
-  const rateLine = lastBand
-    ? `now ${fmtNum(lastBand.value, 1)} · expected ${fmtNum(lastBand.expected, 1)} (×${fmtNum(lastBand.expected > 0 ? lastBand.value / lastBand.expected : NaN, 1)})`
+  const ratio = expected && expected.expected > 0 ? expected.value / expected.expected : null;
+  const expectedRate = c.rate !== null && ratio ? c.rate / ratio : null;
+  const rateLine = expected
+    ? `expected ${expectedRate !== null ? `${fmtNum(expectedRate, 1)} per million` : fmtNum(expected.expected, 1)}${ratio !== null ? ` · ×${fmtNum(ratio, 1)} of normal` : ''} · ${fmtNum(c.previous)} in the previous ${state.window}`
     : `${fmtNum(c.previous)} in the previous ${state.window} (×${fmtNum(t.ratio, 1)})`;
   return h('article', { class: `card cat${r.trouble ? ' trouble' : ''}`, data: { category: c.category, trouble: r.trouble ? '1' : '0' } },
     h('div', { class: 'head' },

@@ -65,15 +65,17 @@ export function mount(root, params, ctx) {
     clear(traffic);
     if (!isBandAvailable()) notes.append(banner('info', 'Expected band not available: the detector does not run in this api process.', 'no-band'));
 
-    const unit = rate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
+    // One category with a band: draw the detector's own values (its units), expected and band around
+    // them; several categories: the rates (or counts) side by side.
+    const single = cats.length === 1 && series[0]?.band;
+    const unit = single ? `as scored by the detector, per ${stepMinutes} min` : rate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
     const data = [xs.map((t) => t / 1000)];
     const uSeries = [{}];
     const bands = [];
     cats.forEach((cat, i) => {
-      data.push(column(series[i]?.points, (p) => p.v));
+      data.push(single ? column(series[i].band, (p) => p.value) : column(series[i]?.points, (p) => p.v));
       uSeries.push({ label: cat, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u, v) => fmtNum(v, 2) });
     });
-    const single = cats.length === 1 && series[0]?.band;
     if (single) {
       const band = series[0].band;
       data.push(column(band, (p) => p.expected), column(band, (p) => p.upper), column(band, (p) => (p.lower === null ? null : Math.max(0, p.lower))));
@@ -92,7 +94,8 @@ export function mount(root, params, ctx) {
     const anomalyColumn = new Array(xs.length).fill(null);
     for (const a of anomalies) {
       const i = index.get(a.t);
-      if (i !== undefined) anomalyColumn[i] = Math.max(anomalyColumn[i] ?? 0, a.value);
+      const plotted = i === undefined ? null : data[cats.indexOf(a.cat) + 1]?.[i];
+      if (i !== undefined) anomalyColumn[i] = Math.max(anomalyColumn[i] ?? 0, plotted ?? a.value);
     }
     data.push(anomalyColumn);
     uSeries.push({ label: 'anomaly', stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
@@ -107,7 +110,7 @@ export function mount(root, params, ctx) {
         series: uSeries,
         bands,
         scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, 1e-6)] } },
-        axes: [{}, { label: rate ? 'per million visits' : 'complaints', size: 60 }],
+        axes: [{}, { label: single ? 'detector value' : rate ? 'per million visits' : 'complaints', size: 60 }],
         cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'timeline' } },
         legend: { live: true },
         hooks: {

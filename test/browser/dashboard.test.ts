@@ -1,0 +1,227 @@
+/**
+ * The dashboard in headless Chromium against the service on 127.0.0.1 with seeded data: login, the
+ * overview, click-through from a spike to its messages, a relabel that persists, an alert ack, the
+ * "no alerting" state, URL state, phone layout, and hostile text from every channel staying inert.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.js';
+import { startServer } from '../../src/api/server.js';
+import { waitFor } from '../helpers/wait.js';
+import { API_TOKEN, MINUTE, USERS, XSS, login, newPage, startHarness, type Running } from './harness.js';
+
+let h: Running;
+let context: BrowserContext;
+let page: Page;
+let dialogs: string[];
+let errors: string[];
+
+beforeAll(async () => {
+  h = await startHarness({ alerts: true, detector: true });
+  context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  ({ page, dialogs, errors } = await newPage(context));
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function open(hash: string, ready: string): Promise<void> {
+  await page.goto(`${h.url}/${hash}`);
+  await page.waitForSelector(ready);
+}
+
+describe('dashboard (Chromium)', () => {
+  it('sends an anonymous visitor to a login form that works without JavaScript', async () => {
+    const plain = await h.browser.newContext({ javaScriptEnabled: false });
+    const p = await plain.newPage();
+    await p.goto(`${h.url}/`);
+    expect(new URL(p.url()).pathname).toBe('/login');
+    await p.fill('input[name=name]', USERS.support.name);
+    await p.fill('input[name=password]', 'wrong password');
+    await p.click('button[type=submit]');
+    expect(p.url()).toContain('/login?error=1');
+    expect(await p.textContent('.error')).toContain('Wrong name or password');
+    await p.fill('input[name=name]', USERS.support.name);
+    await p.fill('input[name=password]', USERS.support.password);
+    await p.click('button[type=submit]');
+    expect(new URL(p.url()).pathname).toBe('/');
+    expect((await plain.cookies()).some((c) => c.name === 'radar_session' && c.httpOnly)).toBe(true);
+    await plain.close();
+  });
+
+  it('logs in, keeping a shared link, and serves pages with a strict CSP', async () => {
+    await login(page, h.url, USERS.support, '#/overview?window=1h');
+    expect(page.url()).toContain('#/overview?window=1h');
+    const res = await context.request.get(`${h.url}/`);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers()['x-frame-options']).toBe('DENY');
+    expect(await res.text()).not.toMatch(/<script>(?!<\/script>)|\son\w+=/);
+  });
+
+  it('overview shows every category, the one in trouble first, with counts linking to messages', async () => {
+    await open('#/overview?window=1h', '#categories article');
+    const names = await page.$$eval('#categories article', (els) => els.map((e) => (e as HTMLElement).dataset.category));
+    expect(names).toEqual(expect.arrayContaining(['login', 'payment', 'slow']));
+    expect(names[0]).toBe('login');
+    expect(await page.getAttribute('#categories article[data-category=login]', 'data-trouble')).toBe('1');
+    const count = Number(await page.getAttribute('#categories article[data-category=login] a.count', 'data-count'));
+    expect(count).toBeGreaterThanOrEqual(40);
+    await page.click('#categories article[data-category=login] a.count');
+    await page.waitForSelector('#messages article');
+    expect(page.url()).toMatch(/#\/messages\?.*category=login/);
+    expect(await page.inputValue('select[name=category]')).toBe('login');
+  });
+
+  let relabelled: { id: string; text: string } | null = null;
+
+  it('a click on the spike in the timeline lists its messages', async () => {
+    await open('#/timeline?category=login&range=6h', '#complaints-chart .u-over');
+    const chart = await page.$eval('#complaints-chart', (el) => ({ from: Number((el as HTMLElement).dataset.from), to: Number((el as HTMLElement).dataset.to) }));
+    const box = await page.locator('#complaints-chart .u-over').boundingBox();
+    if (!box) throw new Error('no chart');
+    const t = h.plan.spikeStart + 5 * MINUTE;
+    const x = box.x + ((t - chart.from) / (chart.to - chart.from)) * box.width;
+    await page.mouse.move(x, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForURL(/#\/messages\?/);
+    await page.waitForSelector('#messages article');
+    const params = new URLSearchParams(page.url().split('?')[1]);
+    expect(params.get('category')).toBe('login');
+    const from = Number(params.get('from'));
+    expect(from).toBeGreaterThanOrEqual(h.plan.spikeStart);
+    expect(from).toBeLessThan(h.plan.spikeStart + 10 * MINUTE);
+    const texts = await page.$$eval('#messages article .text', (els) => els.map((e) => e.textContent ?? ''));
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatch(/login broken again|Опять не могу войти/);
+    // matched terms are highlighted
+    expect(await page.locator('#messages article .text mark').count()).toBeGreaterThan(0);
+    const first = page.locator('#messages article').first();
+    relabelled = { id: (await first.getAttribute('data-id')) as string, text: (await first.locator('.text').textContent()) as string };
+  });
+
+  it('a relabel persists: reload shows it, the API agrees', async () => {
+    if (!relabelled) throw new Error('needs the previous test');
+    const article = page.locator(`#messages article[data-id="${relabelled.id}"]`);
+    await article.locator('[data-action=not-complaint]').click();
+    await page.waitForSelector(`#messages article[data-id="${relabelled.id}"].relabelled`);
+    await page.goto(`${h.url}/#/messages?q=${encodeURIComponent(relabelled.text)}`);
+    await page.reload();
+    await page.waitForSelector(`#messages article[data-id="${relabelled.id}"].relabelled`);
+    expect(await page.textContent(`#messages article[data-id="${relabelled.id}"] [data-label]`)).toContain('not a complaint');
+    const res = await context.request.get(`${h.url}/api/messages/${encodeURIComponent(relabelled.id)}`);
+    expect((await res.json()).label).toMatchObject({ complaint: false, category: null });
+    // and back to a complaint in another category, in one click on the select
+    await page.selectOption(`#messages article[data-id="${relabelled.id}"] select[name=relabel-category]`, 'payment');
+    await page.waitForSelector(`#messages article[data-id="${relabelled.id}"] [data-label=payment]`);
+    const again = await (await context.request.get(`${h.url}/api/messages/${encodeURIComponent(relabelled.id)}`)).json();
+    expect(again.label).toMatchObject({ complaint: true, category: 'payment' });
+  });
+
+  it('an ack changes the alert (view and API)', async () => {
+    await open('#/alerts', '#alerts article[data-state=firing]');
+    const alert = page.locator('#alerts article').first();
+    expect(await alert.locator('[data-field=owner]').textContent()).toContain('alice');
+    expect(await alert.locator('.evidence').textContent()).toContain('peak 9 vs expected 1.2');
+    await alert.locator('[data-action=ack]').click();
+    await page.waitForFunction(() => document.querySelector('#alerts article [data-field=ack]')?.textContent?.includes('acknowledged by support'));
+    expect(await page.locator('#alerts [data-action=ack]').count()).toBe(0);
+    const res = await (await context.request.get(`${h.url}/api/alerts`)).json();
+    expect(res.items[0]).toMatchObject({ acknowledgedBy: 'support' });
+    // a viewer cannot silence (admin only): no silence control
+    expect(await page.locator('[data-action=silence]').count()).toBe(0);
+  });
+
+  it('without an alerts API the Alerts view says alerting is not available, and the overview works without bands', async () => {
+    const bare = await buildApp({ ...h.deps, detector: undefined, plugins: [] });
+    const server = await startServer(bare, { host: '127.0.0.1', port: 0 });
+    try {
+      // same host, same session secret: the session cookie (not bound to a port) is valid here too
+      const p = await context.newPage();
+      await p.goto(`${server.url}/#/alerts`);
+      await p.waitForSelector('#alerts-unavailable');
+      await p.goto(`${server.url}/#/overview`);
+      await p.waitForSelector('#categories article[data-category=login]');
+      await p.waitForSelector('#no-band');
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sources show health; a dead source stands out', async () => {
+    await open('#/sources', '#sources');
+    expect(await page.getAttribute('#sources tr[data-source=support-inbox]', 'data-dead')).toBe('1');
+    expect(await page.getAttribute('#sources tr[data-source=twitter-search]', 'data-dead')).toBe('0');
+    expect(await page.textContent('#sources tr[data-source=twitter-search]')).toContain('12 / 450');
+    // an error message with markup is shown as text
+    expect(await page.textContent('#sources tr[data-source=support-inbox]')).toContain('<b>{source: support-inbox}</b>');
+    await page.waitForSelector('#sources-dead');
+  });
+
+  it('the URL carries the view state: a reload keeps the filters', async () => {
+    await open('#/overview?window=24h&channel=twitter&lang=ru', '#categories article');
+    await page.reload();
+    await page.waitForSelector('#categories article');
+    expect(await page.getAttribute('button[data-window="24h"]', 'aria-pressed')).toBe('true');
+    expect(await page.inputValue('select[name=channel]')).toBe('twitter');
+    expect(await page.inputValue('select[name=lang]')).toBe('ru');
+    await page.selectOption('select[name=channel]', 'email');
+    await page.waitForURL(/channel=email/);
+    expect(page.url()).toContain('window=24h');
+  });
+
+  it('hostile text from every channel stays inert', async () => {
+    // the push API channel, through the queue and the ingest worker
+    const res = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'xss4', channel: 'api', text: `${XSS.img} ${XSS.script}`, link: XSS.link }),
+    });
+    expect(res.status).toBe(202);
+    await waitFor(async () => (await h.svc.ctx.store.messages.get('api:xss4')) !== null, 20_000, 'pushed message stored');
+    await open(`#/messages?q=${encodeURIComponent('__xss')}`, '#messages article');
+    const ids = await page.$$eval('#messages article', (els) => els.map((e) => (e as HTMLElement).dataset.id));
+    expect(ids).toEqual(expect.arrayContaining([...h.plan.xssIds, 'api:xss4']));
+    for (const view of ['#/messages?q=__xss', '#/overview', '#/timeline', '#/alerts', '#/sources']) {
+      await page.goto(`${h.url}/${view}`);
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.waitForTimeout(300);
+    }
+    await open(`#/messages?q=${encodeURIComponent('__xss')}`, '#messages article');
+    const texts = await page.$$eval('#messages article .text', (els) => els.map((e) => e.textContent ?? ''));
+    expect(texts.join('\n')).toContain('<script>window.__xss = 1; alert(1)</script>');
+    expect(texts.join('\n')).toContain('<img src=x onerror="window.__xss = 2; alert(2)">');
+    expect(texts.join('\n')).toContain('<svg onload="window.__xss = 3"></svg>');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('#view img, #view svg, #view iframe, #view script').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(2); // uPlot + the app
+    expect(await page.locator('a[href^="javascript:"], a[href^="data:"]').count()).toBe(0);
+    for (const id of ['twitter:xss1', 'api:xss4', 'form:xss3']) expect(await page.locator(`#messages article[data-id="${id}"] a.source-link`).count()).toBe(0);
+    const links = await page.$$eval('a.source-link', (els) => els.map((e) => [e.getAttribute('href'), e.getAttribute('rel'), e.getAttribute('target')]));
+    for (const [href, rel, target] of links) {
+      expect(href).toMatch(/^https?:\/\//);
+      expect(rel).toBe('noopener noreferrer');
+      expect(target).toBe('_blank');
+    }
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a phone screen', async () => {
+    const phone = await h.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, storageState: await context.storageState() });
+    const p = await phone.newPage();
+    for (const view of ['#/overview', '#/messages', '#/sources']) {
+      await p.goto(`${h.url}/${view}`);
+      await p.waitForSelector('body[data-ready="1"]');
+      await p.waitForTimeout(200);
+      const width = await p.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, view).toBeLessThanOrEqual(391);
+    }
+    await phone.close();
+  });
+});
