@@ -105,7 +105,8 @@ export const openImapSession: OpenSession = async (config) => {
     const supports = conn.serverSupports.bind(conn);
     conn.serverSupports = (capability: string) => {
       const has = supports(capability);
-      if (capability === 'STARTTLS' && !has && conn.state === 'connected') {
+      const encrypted = (conn as unknown as { _sock?: unknown })._sock instanceof TLSSocket;
+      if (capability === 'STARTTLS' && !has && conn.state === 'connected' && !encrypted) {
         forcedStartTls = true;
         return true;
       }
