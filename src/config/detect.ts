@@ -44,8 +44,8 @@ export const detectConfigSchema = z
     series: z
       .array(detectSeriesSchema)
       .default([
-        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up' },
-        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up' },
+        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memory: 720 },
+        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memory: 720 },
       ])
       .describe('Series to watch; the first entry whose key matches a series applies.'),
   })

@@ -111,6 +111,7 @@ function resetTests(s: DetectorState): void {
   s.ez = 0;
   s.cusUp = 0;
   s.cusDown = 0;
+  s.cusSpike = 0;
   s.upX = 0;
   s.upMu = 0;
   s.downX = 0;
@@ -536,6 +537,10 @@ function updateCounts(
     s.upX += x;
     s.upMu += mu;
   }
+  // A second, steeper CUSUM for short sharp spikes (faster than the ρ = rhoUp one on them).
+  if (tu.rhoSpike > 0) {
+    s.cusSpike = Math.max(0, s.cusSpike + (x * Math.log(tu.rhoSpike) - (tu.rhoSpike - 1) * mu) / phi);
+  }
   s.cusDown = s.cusDown + (x * ld - (tu.rhoDown - 1) * mu) / phi;
   if (s.cusDown <= 0) {
     s.cusDown = 0;
@@ -561,6 +566,8 @@ function updateCounts(
     }
     const lc = -s.cusUp / LN10;
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
+    const ls = -s.cusSpike / LN10;
+    if (ls < v.lp) setVerdict(v, ls, Test.Point, 'up');
   }
   if (o.down) {
     if (ms - xs > Math.sqrt(ms)) {

@@ -44,6 +44,8 @@ export interface DetectorTuning {
   /** Poisson CUSUM shift ratios (up, down). */
   readonly rhoUp: number;
   readonly rhoDown: number;
+  /** Counts: shift ratio of a second, steeper upward CUSUM for short spikes (0 = off). */
+  readonly rhoSpike: number;
   /** Expected count a window test wants before it judges (adaptive aggregation). */
   readonly windowCount: number;
   /**
@@ -117,6 +119,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   sigmaFloorRel: 0.001,
   rhoUp: 2,
   rhoDown: 0.4,
+  rhoSpike: 4,
   windowCount: 5,
   muFloor: 0.05,
   calibrate: true,

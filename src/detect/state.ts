@@ -54,6 +54,7 @@ export interface DetectorState {
   ez: number;
   cusUp: number;
   cusDown: number;
+  cusSpike: number;
   /** Counts since each CUSUM last left zero: observed and expected sums (for the min-count guard). */
   upX: number;
   upMu: number;
@@ -122,6 +123,7 @@ export function initialState(): DetectorState {
     ez: 0,
     cusUp: 0,
     cusDown: 0,
+    cusSpike: 0,
     upX: 0,
     upMu: 0,
     downX: 0,
