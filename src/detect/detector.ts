@@ -567,7 +567,7 @@ function updateCounts(
     const lc = -s.cusUp / LN10;
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
     const ls = -s.cusSpike / LN10;
-    if (ls < v.lp) setVerdict(v, ls, Test.Point, 'up');
+    if (ls < v.lp) setVerdict(v, ls, Test.Cusum, 'up');
   }
   if (o.down) {
     if (ms - xs > Math.sqrt(ms)) {
