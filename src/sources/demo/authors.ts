@@ -3,7 +3,7 @@
  * for tweets, a plausible handle and status link. Authors are drawn from a large pool with a skew, so a
  * few people write more than once, as in life.
  */
-import { hashKey, type Rand } from './prng.js';
+import { fmix32, hashKey, type Rand } from './prng.js';
 
 const SALT_AUTHOR = 31;
 const POOL = 2_000_000;
@@ -14,7 +14,7 @@ const FIRST = ['anna', 'dima', 'olga', 'mike', 'kate', 'alex', 'sergey', 'masha'
 const SECOND = ['k', 'petrova', 'smith', 'dev', 'ivanov', 'lee', 'm', 'design', 'sokolova', 'brown', 'v', 'photo', 'kuz', 'jones', 'travel', 'z', 'orlov', 'g', 'music', 'w'];
 
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return ((n >>> 0) + 0x100000000).toString(16).slice(1);
 }
 
 /** One author (pool index) for a message. */
@@ -25,7 +25,10 @@ export function drawAuthor(rand: Rand): number {
 
 /** `h:` + 24 hex characters, stable for (seed, author). */
 export function authorId(seed: number, author: number): string {
-  return `h:${hex8(hashKey(seed, SALT_AUTHOR, author, 1))}${hex8(hashKey(seed, SALT_AUTHOR, author, 2))}${hex8(hashKey(seed, SALT_AUTHOR, author, 3))}`;
+  const a = hashKey(seed, SALT_AUTHOR, author);
+  const b = fmix32(a ^ 0x5bd1e995);
+  const c = fmix32(b + 0x27d4eb2f);
+  return `h:${hex8(a)}${hex8(b)}${hex8(c)}`;
 }
 
 /** A made-up Twitter handle, stable for (seed, author). */

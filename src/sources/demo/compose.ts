@@ -100,8 +100,7 @@ function email(input: ComposeInput, rand: Rand): Composed {
   const blocks: string[] = [];
   if (rand() < 0.7) blocks.push(pick(rand, bank.emailGreetings));
   blocks.push(maybeTypo(paragraph.join(' '), rand));
-  const asks = topic.complaint || topic.kind === 'question';
-  if (rand() < 0.7) blocks.push(pick(rand, asks ? bank.emailClosings : bank.emailThanks));
+  if (rand() < 0.7) blocks.push(pick(rand, topic.complaint ? bank.emailClosings : bank.emailThanks));
   return { text: `${subject}\n\n${blocks.join('\n\n')}`, subject };
 }
 

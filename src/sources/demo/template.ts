@@ -79,6 +79,8 @@ function expandNodes(nodes: readonly Node[], slots: Slots, rand: Rand, out: stri
   }
 }
 
+const NEEDS_TIDY = /[ \t]{2}| [,.!?;:]|,[.!?]| \n|\n /;
+
 /** Tidies the spaces that empty alternatives leave behind. */
 export function tidy(text: string): string {
   return text
@@ -97,7 +99,8 @@ export function tidy(text: string): string {
 export function expand(source: string, slots: Slots, rand: Rand): string {
   const out: string[] = [];
   expandNodes(compileTemplate(source), slots, rand, out, 0);
-  return tidy(out.join(''));
+  const text = out.join('');
+  return NEEDS_TIDY.test(text) ? tidy(text) : text.trim();
 }
 
 /** How many distinct strings a template can give on its own (slots count as one each). */
