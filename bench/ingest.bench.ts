@@ -34,7 +34,7 @@ function messages(n: number, runId: string): Message[] {
   const t0 = Date.UTC(2026, 0, 1);
   return Array.from({ length: n }, (_, i) => ({
     id: `api:bench-${runId}-${i}`,
-    channel: (['twitter', 'email', 'beta_form', 'api'] as const)[i % 4],
+    channel: (['twitter', 'email', 'beta_form', 'api'] as const)[i % 4] ?? 'api',
     source: 'bench',
     author: null,
     text: `${TEXTS[i % TEXTS.length]} #${i % 97}`,

@@ -1,15 +1,19 @@
 /**
  * The `poll` worker: runs one poll of one source per job. Job schedulers (one per source or mailbox)
- * make each poll run once cluster-wide. What a failure means is decided by its error type:
- * rate limit → the whole worker waits until the reset; auth → that source stops, others go on;
- * anything else → BullMQ retries with backoff and the next scheduled poll resumes from the cursor.
+ * make each poll run once cluster-wide, and a per-source lock keeps two polls of one source from
+ * overlapping. What a failure means is decided by its error type:
+ * - rate limit → that source records the reset and makes no request before it (the handler checks the
+ *   stored reset before each poll); other sources go on, nothing is lost (the cursor did not move);
+ * - auth, or any error that says retrying cannot help (a bad query) → that source stops with the error in
+ *   its status until the service restarts with a fixed config; other sources go on;
+ * - anything else (5xx, timeouts, resets) → BullMQ retries with backoff, resuming from the cursor.
  */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { PollContext, PollHandler } from '../src/sources/poll.js';
 import { SourceAuthError, SourceRateLimitError } from '../src/sources/poll.js';
 import { JOB_NAMES, type JobPayloads } from '../src/queues/jobs.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
-import { describeError } from '../src/platform/errors.js';
+import { describeError, isRadarError } from '../src/platform/errors.js';
 import type { ServiceContext } from './context.js';
 
 export function pollSchedulerId(kind: string, source: string, mailbox?: string): string {
@@ -26,7 +30,12 @@ export async function syncPollSchedulers(ctx: ServiceContext, handlers: readonly
       data: { source: s.source, kind: h.kind, ...(s.mailbox === undefined ? {} : { mailbox: s.mailbox }) } satisfies JobPayloads['poll'],
     })),
   );
-  for (const h of handlers) for (const s of h.schedules) await ctx.sources.register(s.source, h.kind);
+  for (const h of handlers) {
+    for (const s of h.schedules) {
+      await ctx.sources.register(s.source, h.kind);
+      await ctx.sources.reset(s.source); // a restart after fixing the config un-stops a source
+    }
+  }
   await syncSchedulers(ctx.queues.get('poll'), entries);
 }
 
@@ -55,6 +64,12 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
         now: () => ctx.clock.now(),
         signal: abort.signal,
       };
+      const lockKey = ctx.keys.lock(`poll:${pollSchedulerId(job.data.kind, job.data.source, job.data.mailbox)}`);
+      const token = `${process.pid}:${job.id}`;
+      if ((await ctx.redis.set(lockKey, token, 'PX', 10 * 60_000, 'NX')) !== 'OK') {
+        log.debug({ source: job.data.source }, 'previous poll still running; skipped');
+        return;
+      }
       await ctx.sources.recordPoll(job.data.source, ctx.clock.now());
       try {
         await handler.poll(job.data.mailbox === undefined ? { source: job.data.source } : { source: job.data.source, mailbox: job.data.mailbox }, pollCtx);
@@ -62,18 +77,19 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
         const now = ctx.clock.now();
         if (error instanceof SourceRateLimitError) {
           await ctx.sources.recordError(job.data.source, { now, message: error.message, rateLimit: error.rateLimit });
-          const wait = Math.max(1000, error.resetAt - now);
-          log.warn({ source: job.data.source, waitMs: wait }, 'rate limited; waiting for the reset');
-          await worker.rateLimit(wait);
-          throw Worker.RateLimitError();
-        }
-        if (error instanceof SourceAuthError) {
-          await ctx.sources.recordError(job.data.source, { now, message: error.message, stopped: true });
-          log.error({ source: job.data.source, err: error.message }, 'credentials rejected; source stopped');
+          log.warn({ source: job.data.source, resetAt: new Date(error.resetAt).toISOString() }, 'rate limited; the source waits for the reset');
           return;
+        }
+        if (error instanceof SourceAuthError || (isRadarError(error) && !error.retryable)) {
+          const message = error instanceof SourceAuthError ? error.message : describeError(error);
+          await ctx.sources.recordError(job.data.source, { now, message, stopped: true });
+          log.error({ source: job.data.source, err: describeError(error) }, 'source stopped: fix its config and restart');
+          throw new UnrecoverableError(describeError(error));
         }
         await ctx.sources.recordError(job.data.source, { now, message: describeError(error) });
         throw error;
+      } finally {
+        if ((await ctx.redis.get(lockKey)) === token) await ctx.redis.del(lockKey);
       }
     },
     { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: options.concurrency ?? 4, autorun: true },

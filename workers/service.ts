@@ -14,6 +14,7 @@ import { describeError } from '../src/platform/errors.js';
 import { Shutdown } from '../src/platform/shutdown.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
+import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
 import { LiveClassifier } from './classifier.js';
 import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
@@ -46,9 +47,10 @@ export interface RunningService {
 }
 
 /** Source poll handlers configured in the service config (twitter, imap). */
-export async function pollHandlers(config: ServiceConfig): Promise<PollHandler[]> {
+export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandler[] {
   const handlers: PollHandler[] = [];
-  void config;
+  const { twitter } = ctx.config.sources;
+  if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { metrics: ctx.metrics, authorKey }));
   return handlers;
 }
 
@@ -75,7 +77,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     closers.push({ name: 'ingest worker', close: () => ingest.close() });
   }
   if (want.has('poll')) {
-    const handlers = await pollHandlers(config);
+    const handlers = pollHandlers(ctx, process.env.RADAR_AUTHOR_SALT ?? resolveAuth(config).auth.sessionSecret);
     await syncPollSchedulers(ctx, handlers);
     if (handlers.length > 0) {
       const worker: Worker = startPollWorker(ctx, handlers);

@@ -56,7 +56,9 @@ export class Queues {
         messages.slice(i, i + 1000).map((message) => ({
           name: JOB_NAMES.ingest,
           data: { message } satisfies JobPayloads['ingest'],
-          opts: { jobId: jobIdFor(message.id) },
+          // Completed jobs are removed at once: the database's primary key is the lasting dedupe, so a
+          // message re-queued after its job finished is stored once, and a restored database is refilled.
+          opts: { jobId: jobIdFor(message.id), removeOnComplete: true },
         })),
       );
     }

@@ -96,7 +96,7 @@ describe('HTTP api', () => {
   });
 
   it('series push: set is idempotent, add accumulates; computed keys cannot be pushed', async () => {
-    const push = (payload: unknown) => app.inject({ method: 'POST', url: '/api/series/traffic', headers: admin, payload });
+    const push = (payload: object) => app.inject({ method: 'POST', url: '/api/series/traffic', headers: admin, payload });
     expect((await push([{ t: T0 - 120_000, v: 1000 }, { t: T0 - 60_000, v: 2000 }])).statusCode).toBe(202);
     await push([{ t: T0 - 60_000, v: 2000 }]);
     await push({ points: [{ t: new Date(T0 - 90_000).toISOString(), v: 500 }], mode: 'add' });

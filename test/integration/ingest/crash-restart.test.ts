@@ -65,7 +65,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       children.push(second);
       await waitFor(async () => {
         const counts = await ctx.queues.get('ingest').getJobCounts('waiting', 'active', 'delayed');
-        return (await ctx.store.messages.count()) === N && counts.waiting + counts.active + counts.delayed === 0;
+        return (await ctx.store.messages.count()) === N && (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
       }, 120_000, 'all messages stored after restart');
 
       expect(await ctx.store.messages.count()).toBe(N);
