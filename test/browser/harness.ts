@@ -57,21 +57,23 @@ export function harnessClassifier(): ClassifierHolder {
   };
 }
 
-/** A stand-in for the detector (the lead wires the real one): trailing mean ± 3σ, alert above the band. */
+/** A stand-in for the detector (the lead wires the real one): mean ± 3σ of the last normal points, alert above the band. */
 export function stubDetector(store: TestService['ctx']['store']): NonNullable<ApiDeps['detector']> {
   return {
     async band(key, from, to, step) {
       const warm = 30;
       const points = fillGaps(await store.series.read(key, from - warm * step, to, step, 'sum'), from - warm * step, to, step, 0);
       const out: DetectorPoint[] = [];
-      points.forEach((p, i) => {
-        if (p.t < from) return;
-        const past = points.slice(Math.max(0, i - warm), i).map((q) => q.v);
+      const normal: number[] = []; // points judged normal (anomalies do not move the baseline)
+      points.forEach((p) => {
+        const past = normal.slice(-warm);
         const mean = past.reduce((a, b) => a + b, 0) / Math.max(1, past.length);
         const sd = Math.sqrt(past.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, past.length));
         const upper = mean + 3 * sd + 1;
         const lower = Math.max(0, mean - 3 * sd - 1);
-        const alert = p.v > upper && p.v >= 4;
+        const alert = p.v > upper && p.v >= 3;
+        if (!alert) normal.push(p.v);
+        if (p.t < from) return;
         out.push({ t: p.t, value: p.v, score: alert ? 0.99 : Math.min(0.5, p.v / (upper * 2)), expected: mean, lower, upper, direction: alert ? 'up' : null, reason: alert ? 'spike' : null, alert });
       });
       return out;
