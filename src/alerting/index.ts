@@ -1,5 +1,5 @@
 /** The pure alerting core: what workers and the API call. */
-export { compileAlerting } from './compile.js';
+export { compileAlerting, ackLinkOptions } from './compile.js';
 export { evaluate, acknowledge, primarySeries } from './evaluate.js';
 export type { AlertingRuntime, EvaluateInput, EvaluateResult, AlertEvent, AlertEventType, NotificationIntent } from './evaluate.js';
 export { observationsFromAnomalies, observationFromPoint } from './observation.js';

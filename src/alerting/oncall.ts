@@ -99,8 +99,10 @@ export function escalationChain(oncall: CompiledOncall, owner: string): string[]
     const order = oncall.rotation.people;
     const at = order.indexOf(owner);
     chain = [];
-    for (let i = 1; i < order.length; i++) {
-      const id = order[mod(at + i, order.length)];
+    // An owner outside the rotation (an override) escalates to the rotation from its start.
+    const first = at < 0 ? 0 : 1;
+    for (let i = first; i < order.length; i++) {
+      const id = order[mod((at < 0 ? 0 : at) + i, order.length)];
       if (id !== undefined && id !== owner && !chain.includes(id)) chain.push(id);
     }
   }

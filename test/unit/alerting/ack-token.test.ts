@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signAckToken, verifyAckToken } from '../../../src/alerting/ack-token.js';
+import { ackLinkOptions } from '../../../src/alerting/compile.js';
 
 const secret = 'k'.repeat(40);
 const now = Date.UTC(2026, 10, 26, 14, 0);
@@ -30,5 +31,18 @@ describe('signed ack tokens', () => {
   it('refuses to sign or verify with an empty secret', () => {
     expect(() => signAckToken('a', now, '')).toThrow();
     expect(verifyAckToken(token, '', now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('ackLinkOptions', () => {
+  it.each([
+    [{ secret: 'a'.repeat(32), ttl: 1000 }, 'f'.repeat(32), 'a'.repeat(32)],
+    [{ secret: '', ttl: 1000 }, 'f'.repeat(32), 'f'.repeat(32)],
+    [{ ttl: 1000 }, undefined, null],
+    [{ secret: '', ttl: 1000 }, '', null],
+  ])('%j with fallback %s → %s', (ack, fallback, secret) => {
+    const options = ackLinkOptions({ ack }, fallback, 'https://r.example');
+    expect(options?.secret ?? null).toBe(secret);
+    if (options) expect(options).toMatchObject({ ttlMs: 1000, baseUrl: 'https://r.example' });
   });
 });

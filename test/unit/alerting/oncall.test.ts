@@ -87,6 +87,13 @@ describe('escalation chain', () => {
   });
 });
 
+describe('escalation from someone outside the rotation', () => {
+  it('goes to the rotation from its start', () => {
+    const oncall = compile({ rotation: { people: ['anna', 'boris'] } });
+    expect(escalationChain(oncall, 'carl')).toEqual(['anna', 'boris']);
+  });
+});
+
 describe('time zones', () => {
   it.each([
     ['2026-03-29T02:30', 'Europe/Berlin', '2026-03-29T01:30:00.000Z', 'skipped by the DST jump: maps forward to 03:30 CEST'],
