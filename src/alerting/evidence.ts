@@ -7,7 +7,8 @@
 import type { Alert } from '../domain/alert.js';
 import type { Channel, Message } from '../domain/message.js';
 import { maskPii } from './pii.js';
-import { seriesLabel } from './series-name.js';
+import { primarySeries } from './evaluate.js';
+import { parseSeriesName, seriesLabel, specificity } from './series-name.js';
 
 export interface EvidencePoint {
   readonly t: number;
@@ -165,5 +166,36 @@ export function buildEvidence(input: EvidenceInput): Evidence {
       input.dashboardBaseUrl === null
         ? null
         : dashboardLink(input.dashboardBaseUrl, input.series, Math.min(from, input.alert.startsAt - input.windowMs), input.now, input.alert.id),
+  };
+}
+
+/** What the worker should fetch to build an alert's evidence (then call `buildEvidence`). */
+export interface EvidenceRequest {
+  /** Headline series: detector points of it over `window`. */
+  readonly series: string;
+  /** Category of the headline series (`complaints.<category>`), null for the total, channels and metrics. */
+  readonly category: string | null;
+  /** Channel split, current term counts and example messages over this range ([from, to)). */
+  readonly window: { readonly from: number; readonly to: number };
+  /** Term counts of the same category over this range, for rising terms. */
+  readonly baseline: { readonly from: number; readonly to: number };
+  readonly examples: number;
+  readonly risingTerms: number;
+}
+
+export function evidenceRequest(
+  alert: Pick<Alert, 'members'>,
+  settings: { readonly window: number; readonly baseline: number; readonly examples: number; readonly risingTerms: number },
+  now: number,
+): EvidenceRequest {
+  const series = primarySeries(alert, specificity);
+  const from = now - settings.window;
+  return {
+    series,
+    category: parseSeriesName(series).category,
+    window: { from, to: now },
+    baseline: { from: from - settings.baseline, to: from },
+    examples: settings.examples,
+    risingTerms: settings.risingTerms,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskPii } from '../../../src/alerting/pii.js';
-import { buildEvidence, risingTerms } from '../../../src/alerting/evidence.js';
+import { buildEvidence, evidenceRequest, risingTerms } from '../../../src/alerting/evidence.js';
 import { buildNotification } from '../../../src/alerting/notification.js';
 import { compileOncall } from '../../../src/alerting/oncall.js';
 import { verifyAckToken } from '../../../src/alerting/ack-token.js';
@@ -154,5 +154,23 @@ describe('buildNotification', () => {
     expect(r.title).toBe('[RESOLVED] Login complaints: back to normal after 32 min');
     expect(r.ackUrl).toBeNull();
     expect(r.summary).toContain('resolved at 14:35');
+  });
+});
+
+describe('evidenceRequest', () => {
+  it('asks for the headline series: the firing category before the total and channels', () => {
+    const request = evidenceRequest(
+      { members: [{ ...alert.members[1]!, series: 'complaints' }, alert.members[1]!, alert.members[0]!] },
+      { window: 15 * 60_000, baseline: 7 * 86_400_000, examples: 5, risingTerms: 5 },
+      T,
+    );
+    expect(request).toEqual({
+      series: 'complaints.login',
+      category: 'login',
+      window: { from: T - 15 * 60_000, to: T },
+      baseline: { from: T - 15 * 60_000 - 7 * 86_400_000, to: T - 15 * 60_000 },
+      examples: 5,
+      risingTerms: 5,
+    });
   });
 });
