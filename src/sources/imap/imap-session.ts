@@ -7,7 +7,7 @@
  * (the next attempt resumes from the cursor).
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket, type ConnectionOptions } from 'node:tls';
 import Imap from 'imap';
@@ -155,6 +155,17 @@ export const openImapSession: OpenSession = async (config) => {
   conn.on('close', () => fail(connectionError(config, 'connection lost', new Error('connection closed by the server'))));
   conn.on('end', () => fail(connectionError(config, 'connection lost', new Error('connection ended by the server'))));
 
+  // Our own idle watchdog on the socket node-imap talks through (its socketTimeout is set on the raw TCP
+  // socket but listened for on the TLS one, so with implicit TLS a stalled server could hang a poll).
+  const active = (conn as unknown as { _sock?: unknown })._sock;
+  if (active instanceof Socket) {
+    active.setTimeout(config.idleTimeout);
+    active.on('timeout', () => {
+      fail(connectionError(config, 'idle timeout', new Error(`nothing received for ${config.idleTimeout} ms`)));
+      active.destroy();
+    });
+  }
+
   if (config.tls !== 'none') {
     const sock = (conn as unknown as { _sock?: unknown })._sock;
     if (!(sock instanceof TLSSocket) || !sock.encrypted) {
@@ -193,11 +204,11 @@ export const openImapSession: OpenSession = async (config) => {
     return Number.isFinite(ms) ? ms : null;
   };
 
-  /** UID, RFC822.SIZE, INTERNALDATE and BODYSTRUCTURE of each message. */
-  const fetchInfo = (uids: readonly number[]) =>
+  /** UID, RFC822.SIZE and INTERNALDATE (and BODYSTRUCTURE when asked: costly on a cold server cache) of each message. */
+  const fetchInfo = (uids: readonly number[], struct = false) =>
     guarded<MailInfo[]>((resolve, reject) => {
       const infos: MailInfo[] = [];
-      const request = conn.fetch(uids as number[], { struct: true, size: true });
+      const request = conn.fetch(uids as number[], { struct, size: true });
       request.on('message', (msg) => {
         msg.once('attributes', (attrs) => {
           const size = (attrs as { size?: unknown }).size;
@@ -240,7 +251,8 @@ export const openImapSession: OpenSession = async (config) => {
     });
 
   /** A large message: header and text parts only; attachments are listed from the structure, never downloaded. */
-  const fetchLarge = async (info: MailInfo, markSeen: boolean): Promise<FetchedMail> => {
+  const fetchLarge = async (sized: MailInfo, markSeen: boolean): Promise<FetchedMail> => {
+    const info = (await fetchInfo([sized.uid], true))[0] ?? sized;
     const plan = planLargeMessage(info.struct, TEXT_PART_MAX_BYTES);
     const sections = ['HEADER', ...(plan.multipart ? plan.textParts.flatMap((p) => [`${p.partID}.MIME`, p.partID]) : plan.textParts.length > 0 ? ['TEXT'] : [])];
     const bodies = await guarded<Map<string, Buffer>>((resolve, reject) => {

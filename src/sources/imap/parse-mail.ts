@@ -4,8 +4,7 @@
  * so a 20 MB attachment never sits in memory. The first bytes of the raw source are kept for the
  * dead-letter record of a message that cannot be parsed.
  */
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
 import type { MailAttachment, ParsedMail } from './parsed-mail.js';
 
@@ -19,24 +18,6 @@ export interface ParseOutcome {
   /** The first RAW_KEEP_BYTES of the raw message. */
   readonly rawHead: Buffer;
   readonly rawSize: number;
-}
-
-class HeadKeeper extends Transform {
-  readonly chunks: Buffer[] = [];
-  kept = 0;
-  size = 0;
-  constructor(private readonly limit: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.kept < this.limit) {
-      const part = chunk.subarray(0, this.limit - this.kept);
-      this.chunks.push(Buffer.from(part));
-      this.kept += part.length;
-    }
-    done(null, chunk);
-  }
 }
 
 function unfold(value: string): string {
@@ -68,7 +49,6 @@ function drainAttachment(attachment: AttachmentStream, out: MailAttachment[]): v
 
 /** Parses one message from a stream of its raw bytes. Never throws: a failure is in `error`. */
 export async function parseMailStream(source: Readable, keepBytes = RAW_KEEP_BYTES): Promise<ParseOutcome> {
-  const keeper = new HeadKeeper(keepBytes);
   const parser = new MailParser({
     skipHtmlToText: true,
     skipTextToHtml: true,
@@ -95,11 +75,35 @@ export async function parseMailStream(source: Readable, keepBytes = RAW_KEEP_BYT
       html = data.html ?? null;
     }
   });
-  const rawOf = () => Buffer.concat(keeper.chunks);
+  const head: Buffer[] = [];
+  let kept = 0;
+  let size = 0;
+  const rawOf = () => Buffer.concat(head);
+  // Plain events rather than pipeline(): per-message stream plumbing costs more than parsing a short mail.
+  const done = new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      source.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    source.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (kept < keepBytes) {
+        const part = chunk.subarray(0, keepBytes - kept);
+        head.push(Buffer.from(part));
+        kept += part.length;
+      }
+      if (!parser.write(chunk)) source.pause();
+    });
+    parser.on('drain', () => source.resume());
+    source.once('end', () => parser.end());
+    source.once('error', fail);
+    parser.once('error', fail);
+    parser.once('end', () => resolve());
+  });
   try {
-    await pipeline(source, keeper, parser);
+    await done;
   } catch (error) {
-    return { mail: null, error: error instanceof Error ? error.message : String(error), rawHead: rawOf(), rawSize: keeper.size };
+    return { mail: null, error: error instanceof Error ? error.message : String(error), rawHead: rawOf(), rawSize: size };
   }
   const date = parser.date instanceof Date && !Number.isNaN(parser.date.getTime()) ? parser.date.getTime() : null;
   const mail: ParsedMail = {
@@ -114,7 +118,7 @@ export async function parseMailStream(source: Readable, keepBytes = RAW_KEEP_BYT
     html,
     attachments,
   };
-  return { mail, error: null, rawHead: rawOf(), rawSize: keeper.size };
+  return { mail, error: null, rawHead: rawOf(), rawSize: size };
 }
 
 /** Parses a whole raw message held in memory (tests, tools). */

@@ -6,7 +6,7 @@ import { mail, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startPollWorker, syncPollSchedulers } from '../../../workers/poll.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
-import { handlerFor, pollContext, sourceConfig } from './harness.js';
+import { handlerFor, pollContext, sourceConfig, startProxy } from './harness.js';
 
 let tlsDovecot: Dovecot;
 let plainDovecot: Dovecot;
@@ -40,6 +40,21 @@ describe('IMAP TLS', () => {
     expect(rec.enqueued.map((m) => m.text)).toEqual(['Over TLS\n\nMy order never arrived.']);
     await waitFor(() => loginsOf(tlsDovecot) === before + 1, 5000, 'login logged');
     expect(tlsDovecot.log()).toMatch(/Login: user=<test>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1, mpid=\d+, TLS/);
+  });
+
+  it('a server stalling mid-fetch over implicit TLS hits the idle timeout (retryable)', async () => {
+    const proxy = await startProxy(tlsDovecot.tlsPort ?? 0);
+    try {
+      await tlsDovecot.append([mail({ subject: 'Long', messageId: 'long-1@x', body: 'slow app '.repeat(40_000) })], 'TlsStall');
+      const config = sourceConfig(tlsDovecot, { port: proxy.port, tls: 'implicit', tlsCaFile: tlsDovecot.caFile ?? undefined, mailboxes: ['TlsStall'], idleTimeout: '1s' });
+      proxy.onBytes(100_000, 'stall');
+      await expect(handlerFor(service, [config]).poll({ source: 'support', mailbox: 'TlsStall' }, pollContext(service).ctx)).rejects.toMatchObject({
+        code: 'ERR_SOURCE',
+        retryable: true,
+      });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an untrusted certificate stops the source (no login attempted)', async () => {
