@@ -58,6 +58,9 @@ export const imapSourceSchema = z
     idleTimeout: duration()
       .default('60s')
       .describe('A poll whose connection receives nothing for this long is aborted and retried from the cursor.'),
+    backfill: duration()
+      .optional()
+      .describe('On the very first poll of a mailbox, read only mail received within this period (e.g. 14d); older mail is never read. Unset: the whole mailbox.'),
     selfAddresses: z
       .array(z.string().email())
       .default([])

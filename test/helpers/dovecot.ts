@@ -72,7 +72,7 @@ export interface Dovecot {
   readonly password: string;
   readonly pid: number;
   /** Appends raw messages (in order) to a mailbox, creating it when missing. */
-  append(messages: ReadonlyArray<Buffer | string>, mailbox?: string): Promise<void>;
+  append(messages: ReadonlyArray<Buffer | string>, mailbox?: string, options?: { internalDate?: Date }): Promise<void>;
   createMailbox(name: string): Promise<void>;
   deleteMailbox(name: string): Promise<void>;
   /** Dovecot's own log so far (stderr). */
@@ -197,7 +197,12 @@ async function withAdmin<T>(port: number, run: (conn: Imap) => Promise<T>): Prom
  * APPEND over a raw IMAP connection: one MULTIAPPEND command with LITERAL+ for all messages (fast:
  * one round trip and one Dovecot transaction), bytes sent as they are (8-bit KOI8-R stays intact).
  */
-async function rawAppend(port: number, mailbox: string, messages: readonly Buffer[]): Promise<void> {
+async function rawAppend(port: number, mailbox: string, messages: readonly Buffer[], internalDate?: Date): Promise<void> {
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const d = internalDate;
+  const date = d
+    ? ` "${String(d.getUTCDate()).padStart(2, ' ')}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} +0000"`
+    : '';
   const socket = connect(port, '127.0.0.1');
   let buffer = '';
   const waiters: Array<{ tag: string; resolve: (line: string) => void }> = [];
@@ -234,7 +239,7 @@ async function rawAppend(port: number, mailbox: string, messages: readonly Buffe
     if (mailbox.toUpperCase() !== 'INBOX') await command([`CREATE ${quoted}`], false);
     for (let i = 0; i < messages.length; i += 500) {
       const parts: Array<Buffer | string> = [`APPEND ${quoted}`];
-      for (const message of messages.slice(i, i + 500)) parts.push(` {${message.length}+}\r\n`, message);
+      for (const message of messages.slice(i, i + 500)) parts.push(`${date} {${message.length}+}\r\n`, message);
       await command(parts);
     }
     await command(['LOGOUT'], false);
@@ -286,7 +291,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     get pid() {
       return child.pid ?? -1;
     },
-    append: (messages, mailbox = 'INBOX') => rawAppend(port, mailbox, messages.map((m) => (typeof m === 'string' ? Buffer.from(m, 'utf8') : m))),
+    append: (messages, mailbox = 'INBOX', options = {}) =>
+      rawAppend(port, mailbox, messages.map((m) => (typeof m === 'string' ? Buffer.from(m, 'utf8') : m)), options.internalDate),
     createMailbox: (name) => run((conn) => ensureMailbox(conn, name)),
     deleteMailbox: (name) =>
       run((conn) => new Promise<void>((resolve, reject) => conn.delBox(name, (error) => (error ? reject(error) : resolve())))),

@@ -34,6 +34,8 @@ export interface ImapSession {
   openMailbox(name: string, readOnly: boolean): Promise<MailboxInfo>;
   /** UIDs strictly greater than `lastUid`, ascending (the `UID n:*` quirk is filtered out). */
   uidsAfter(lastUid: number): Promise<number[]>;
+  /** UIDs of messages the server received on or after this day (IMAP SEARCH SINCE, by INTERNALDATE), ascending. */
+  uidsSince(day: Date): Promise<number[]>;
   /** Fetches and parses these UIDs; the result is in ascending UID order. */
   fetch(uids: readonly number[], options: { markSeen: boolean }): Promise<FetchedMail[]>;
   /** Logs out (or drops the connection when that does not finish promptly). Never throws. */
@@ -309,6 +311,15 @@ export const openImapSession: OpenSession = async (config) => {
             );
           }
           resolve({ uidvalidity: Number(box.uidvalidity), uidnext: Number(box.uidnext), messages: box.messages.total });
+        }),
+      );
+    },
+
+    uidsSince(day) {
+      return guarded<number[]>((resolve, reject) =>
+        conn.search([['SINCE', day]], (error, uids) => {
+          if (error) return reject(connectionError(config, 'SEARCH SINCE failed', error));
+          resolve([...new Set(uids.map(Number))].sort((a, b) => a - b));
         }),
       );
     },

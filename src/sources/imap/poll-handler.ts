@@ -163,7 +163,17 @@ export function createImapPollHandler(configs: readonly ImapSourceConfig[], deps
         }
         const horizon = cursor.rescan ? await deps.seenIds.horizon(config.name) : null;
 
-        const uids = await session.uidsAfter(cursor.lastUid);
+        let uids: number[];
+        if (stored === null && config.backfill !== undefined) {
+          // First poll: only the recent past; older mail is left alone for good (the cursor starts after it).
+          const recent = await session.uidsSince(new Date(ctx.now() - config.backfill));
+          const startAfter = recent.length > 0 ? (recent[0] ?? 1) - 1 : Math.max(0, box.uidnext - 1);
+          cursor = { uidvalidity: box.uidvalidity, lastUid: startAfter };
+          uids = recent;
+          log.info({ backfillMs: config.backfill, messages: recent.length, startAfter }, 'first poll: backfilling the recent past only');
+        } else {
+          uids = await session.uidsAfter(cursor.lastUid);
+        }
         for (const batch of chunks(uids, config.batchSize)) {
           if (ctx.signal.aborted) break;
           const fetched = await session.fetch(batch, { markSeen: config.markSeen });

@@ -114,6 +114,25 @@ describe('IMAP poll against Dovecot', () => {
     expect(await service.ctx.sources.getCursor<ImapCursor>(imapCursorName('support', mailbox))).toMatchObject({ lastUid: 7 });
   });
 
+  it('backfill: the first poll reads only recent mail; later polls read everything new', async () => {
+    const mailbox = 'Backfill';
+    await dovecot.append([mail({ subject: 'Old 1', messageId: 'old1@x' }), mail({ subject: 'Old 2', messageId: 'old2@x' })], mailbox, { internalDate: new Date('2020-01-01T00:00:00Z') });
+    await dovecot.append([mail({ subject: 'Recent', messageId: 'recent1@x' })], mailbox);
+    const empty = 'BackfillEmpty';
+    await dovecot.append([mail({ subject: 'Old 3', messageId: 'old3@x' })], empty, { internalDate: new Date('2020-01-01T00:00:00Z') });
+    const config = sourceConfig(dovecot, { mailboxes: [mailbox, empty], backfill: '14d' });
+    const handler = handlerFor(service, [config]);
+    const rec = pollContext(service);
+    await handler.poll({ source: 'support', mailbox }, rec.ctx);
+    await handler.poll({ source: 'support', mailbox: empty }, rec.ctx);
+    expect(rec.enqueued.map((m) => m.text.split('\n')[0])).toEqual(['Recent']);
+    expect(await service.ctx.sources.getCursor<ImapCursor>(imapCursorName('support', empty))).toMatchObject({ lastUid: 1 });
+
+    await dovecot.append([mail({ subject: 'New', messageId: 'new1@x' })], empty);
+    await handler.poll({ source: 'support', mailbox: empty }, rec.ctx);
+    expect(rec.enqueued.map((m) => m.text.split('\n')[0])).toEqual(['Recent', 'New']);
+  });
+
   it('opens the mailbox read-only: \\Seen flags are not set', async () => {
     const mailbox = 'ReadOnly';
     await dovecot.append([mail({ messageId: 'ro1@x' })], mailbox);
