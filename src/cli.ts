@@ -13,6 +13,7 @@ const registrations: Array<() => Promise<{ register: (program: Command) => void 
   () => import('../workers/command.js'),
   () => import('./detect/command.js'),
   () => import('./alerting/command.js'),
+  () => import('./sources/imap/command.js'),
 ];
 
 for (const load of registrations) (await load()).register(program);

@@ -19,6 +19,7 @@ import { parseMailStream, type ParseOutcome } from './parse-mail.js';
 
 export interface MailboxInfo {
   readonly uidvalidity: number;
+  /** UIDNEXT, or 0 when the server did not say. */
   readonly uidnext: number;
   readonly messages: number;
 }
@@ -310,7 +311,7 @@ export const openImapSession: OpenSession = async (config) => {
               }),
             );
           }
-          resolve({ uidvalidity: Number(box.uidvalidity), uidnext: Number(box.uidnext), messages: box.messages.total });
+          resolve({ uidvalidity: Number(box.uidvalidity), uidnext: Number(box.uidnext) || 0, messages: box.messages.total });
         }),
       );
     },

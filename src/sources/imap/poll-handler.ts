@@ -167,7 +167,8 @@ export function createImapPollHandler(configs: readonly ImapSourceConfig[], deps
         if (stored === null && config.backfill !== undefined) {
           // First poll: only the recent past; older mail is left alone for good (the cursor starts after it).
           const recent = await session.uidsSince(new Date(ctx.now() - config.backfill));
-          const startAfter = recent.length > 0 ? (recent[0] ?? 1) - 1 : Math.max(0, box.uidnext - 1);
+          const startAfter =
+            recent.length > 0 ? (recent[0] ?? 1) - 1 : box.uidnext > 0 ? box.uidnext - 1 : ((await session.uidsAfter(0)).at(-1) ?? 0);
           cursor = { uidvalidity: box.uidvalidity, lastUid: startAfter };
           uids = recent;
           log.info({ backfillMs: config.backfill, messages: recent.length, startAfter }, 'first poll: backfilling the recent past only');
