@@ -142,6 +142,8 @@ describe('dashboard (Chromium)', () => {
     try {
       // same host, same session secret: the session cookie (not bound to a port) is valid here too
       const p = await context.newPage();
+      // a deployment whose api has no alerting answers 404 there
+      await p.route('**/api/alerts*', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"ERR_NOT_FOUND","message":"Route GET:/api/alerts not found"}' }));
       await p.goto(`${server.url}/#/alerts`);
       await p.waitForSelector('#alerts-unavailable');
       await p.goto(`${server.url}/#/overview`);
@@ -173,6 +175,27 @@ describe('dashboard (Chromium)', () => {
     await page.selectOption('select[name=channel]', 'email');
     await page.waitForURL(/channel=email/);
     expect(page.url()).toContain('window=24h');
+  });
+
+  it('refreshes itself without losing the filters', async () => {
+    const live = await context.newPage();
+    await live.addInitScript(() => localStorage.setItem('radar.refreshMs', '1000'));
+    await live.goto(`${h.url}/#/messages?channel=email&lang=ru&q=${encodeURIComponent('карта')}`);
+    await live.waitForSelector('#messages article');
+    const before = await live.locator('#messages article').count();
+    const res = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'live1', channel: 'email', lang: 'ru', text: 'Свежая жалоба: карта не проходит' }),
+    });
+    expect(res.status).toBe(202);
+    await live.waitForSelector('#messages article[data-id="api:live1"]', { timeout: 20_000 });
+    expect(await live.locator('#messages article').count()).toBe(before + 1);
+    expect(await live.inputValue('select[name=channel]')).toBe('email');
+    expect(await live.inputValue('select[name=lang]')).toBe('ru');
+    expect(await live.inputValue('input[name=q]')).toBe('карта');
+    expect(live.url()).toContain('channel=email');
+    await live.close();
   });
 
   it('hostile text from every channel stays inert', async () => {

@@ -158,7 +158,7 @@ const BASE_TEXTS: ReadonlyArray<[string, Channel, Lang]> = [
 ];
 
 /** Seeds 26 h of traffic, a steady complaint stream, a login spike 50 minutes ago and XSS payloads. */
-export async function seed(svc: TestService, now: number): Promise<SeedPlan> {
+export async function seed(svc: TestService, now: number, options: { hostile?: boolean } = {}): Promise<SeedPlan> {
   const { ctx } = svc;
   const step = ctx.config.series.step;
   const start = Math.floor((now - 26 * 3_600_000) / step) * step;
@@ -190,7 +190,7 @@ export async function seed(svc: TestService, now: number): Promise<SeedPlan> {
     msg('imap:inbox:INBOX:1:xss2', `Subject: ${XSS.img}\n\n${XSS.script}`, 'email', 'en', xssAt + 1000, null),
     msg('form:xss3', `${XSS.svg}\n\n${XSS.img}`, 'beta_form', null, xssAt + 2000, 'data:text/html,<script>alert(5)</script>'),
   ];
-  messages.push(...xss);
+  if (options.hostile ?? true) messages.push(...xss);
 
   const writer = new IngestWriter(ctx.store, { step, batchSize: 500, batchWaitMs: 5, now: () => now });
   await Promise.all(messages.map((message) => writer.write({ message, classification: classifier.classify(message.text, message.lang) })));
@@ -200,7 +200,8 @@ export async function seed(svc: TestService, now: number): Promise<SeedPlan> {
   await ctx.sources.recordSuccess('twitter-search', { now: now - 30_000, fetched: 1234, skipped: 3, rateLimit: { limit: 450, remaining: 12, resetAt: now + 6 * MINUTE } });
   await ctx.sources.register('support-inbox', 'imap');
   await ctx.sources.recordSuccess('support-inbox', { now: now - 3 * 3_600_000, fetched: 310 });
-  await ctx.sources.recordError('support-inbox', { now: now - 60_000, message: 'ERR_IMAP_AUTH <b>{source: support-inbox}</b>: authentication failed', stopped: true });
+  const markup = options.hostile ?? true ? '<b>{source: support-inbox}</b>' : '{source: support-inbox}';
+  await ctx.sources.recordError('support-inbox', { now: now - 60_000, message: `ERR_IMAP_AUTH ${markup}: authentication failed`, stopped: true });
   return { now, spikeStart, xssIds: xss.map((m) => m.id) };
 }
 
@@ -216,10 +217,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { alerts?: boolean; detector?: boolean; perIpPerHour?: number } = {}): Promise<Running> {
+export async function startHarness(options: { alerts?: boolean; detector?: boolean; perIpPerHour?: number; hostile?: boolean } = {}): Promise<Running> {
   const svc = await createTestService({ classifier: harnessClassifier(), config: { reportForm: { perIpPerHour: options.perIpPerHour ?? 100 } } });
   const now = Date.now();
-  const plan = await seed(svc, now);
+  const plan = await seed(svc, now, { hostile: options.hostile ?? true });
   const alerts: Alert[] = options.alerts ? [firingAlert(now)] : [];
   const auth = new Authenticator({
     tokens: [{ name: 'ci', token: API_TOKEN, role: 'admin' }],
@@ -230,11 +231,14 @@ export async function startHarness(options: { alerts?: boolean; detector?: boole
     sessionSecret: 'browser-test-session-secret-0123456789abcdef',
     sessionTtlMs: 3_600_000,
   });
+  // Alerts go through the real alert store and API when this tree has them, else through the stand-in.
+  const alertStore = (svc.ctx.store as unknown as { alerts?: { save(a: readonly Alert[]): Promise<void> } }).alerts;
+  if (options.alerts && alertStore) await alertStore.save(alerts);
   const deps: ApiDeps = {
     ...svc.ctx,
     auth,
     ...(options.detector ? { detector: stubDetector(svc.ctx.store) } : {}),
-    plugins: options.alerts ? [fakeAlertsPlugin(alerts)] : [],
+    plugins: options.alerts && !alertStore ? [fakeAlertsPlugin(alerts)] : [],
   };
   const app = await buildApp(deps);
   const server = await startServer(app, { host: '127.0.0.1', port: 0 });

@@ -1,6 +1,6 @@
 /**
  * Screenshots of the main views for the README: `npx tsx test/browser/screenshots.ts [outDir]`
- * (default docs/). Seeded data, the stand-in detector (bands) and a firing alert.
+ * (default docs/). Seeded data (without the XSS payloads), the stand-in detector (bands) and a firing alert.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { login, newPage, startHarness, USERS } from './harness.js';
 
 const out = resolve(process.argv[2] ?? 'docs');
 mkdirSync(out, { recursive: true });
-const h = await startHarness({ alerts: true, detector: true });
+const h = await startHarness({ alerts: true, detector: true, hostile: false });
 try {
   const laptop = await h.browser.newContext({ viewport: { width: 1366, height: 900 } });
   const { page } = await newPage(laptop);

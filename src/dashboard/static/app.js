@@ -10,7 +10,8 @@ import * as sources from './views/sources.js';
 
 const MODULES = { overview, timeline, messages, alerts, sources };
 const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', alerts: 'Alerts', sources: 'Sources' };
-const REFRESH_MS = 15_000;
+// Polling interval; `localStorage['radar.refreshMs']` overrides it (tests, wall displays), at least 1 s.
+const REFRESH_MS = Math.max(1000, Number(localStorage.getItem('radar.refreshMs')) || 15_000);
 
 const root = document.getElementById('view');
 const nav = document.getElementById('nav');

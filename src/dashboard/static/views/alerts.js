@@ -37,7 +37,7 @@ export function mount(root, params, ctx) {
     const el = h('article', { class: `card alert ${a.state}`, data: { id: a.id, state: a.state } });
     const status = h('span', { class: 'muted', role: 'status' });
     const acked = a.acknowledgedAt !== null && a.acknowledgedAt !== undefined;
-    const ack = ACTIVE.has(a.state) && !acked
+    const ack = a.state === 'firing' && !acked
       ? h('button', {
           type: 'button',
           class: 'primary',

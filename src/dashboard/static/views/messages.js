@@ -160,7 +160,8 @@ export function mount(root, params, ctx) {
   }
 
   return {
-    refresh: () => (pagesLoaded > 1 ? Promise.resolve() : load()),
+    // Live refresh redraws the first page only, and not while the user works in the list or paged on.
+    refresh: () => (pagesLoaded > 1 || list.contains(document.activeElement) ? Promise.resolve() : load()),
     update(next) {
       state = pick(next);
       for (const [name, el] of Object.entries(selects)) if (document.activeElement !== el) el.value = state[name] ?? '';

@@ -106,7 +106,7 @@ export function mount(root, params, ctx) {
     clear(totals).append(
       h('span', {}, h('b', { text: fmtNum(summary.total) }), ` complaints in ${state.window}`),
       h('span', {}, h('b', { text: fmtNum(summary.traffic) }), ` ${summary.reference} in ${state.window}`),
-      h('span', {}, h('b', { text: String(rows.filter((r) => r.trouble).length) }), ' categories in trouble'),
+      h('span', {}, h('b', { text: String(rows.filter((r) => r.trouble).length) }), rows.filter((r) => r.trouble).length === 1 ? ' category in trouble' : ' categories in trouble'),
     );
     clear(notes);
     if (!isBandAvailable()) notes.append(banner('info', 'Expected bands are not available (the detector does not run in this api process); trends compare with the previous window.', 'no-band'));

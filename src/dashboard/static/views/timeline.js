@@ -159,13 +159,24 @@ export function mount(root, params, ctx) {
 
     if (anomalies.length > 0 || alerts.length > 0) {
       marks.append(h('span', { class: 'muted' }, 'Marked: '));
-      for (const a of anomalies.slice(-30)) {
+      // consecutive anomalous buckets of one category are one episode: its peak, and its messages
+      const episodes = [];
+      for (const a of [...anomalies].sort((x, y) => x.cat.localeCompare(y.cat) || x.t - y.t)) {
+        const last = episodes.at(-1);
+        if (last && last.cat === a.cat && a.t - last.end <= stepMs) {
+          last.end = a.t;
+          if (a.value > last.peak.value) last.peak = a;
+        } else episodes.push({ cat: a.cat, start: a.t, end: a.t, peak: a });
+      }
+      episodes.sort((x, y) => x.start - y.start);
+      for (const e of episodes.slice(-20)) {
+        const span = e.end > e.start ? `${fmtTime(e.start)}–${fmtTime(e.end + stepMs)}` : fmtTime(e.start);
         marks.append(h('button', {
           type: 'button',
           class: 'anomaly',
-          data: { t: a.t, category: a.cat },
-          on: { click: () => go('messages', { complaint: 'true', category: a.cat, from: a.t, to: a.t + stepMs }) },
-        }, `${fmtTime(a.t)} ${a.cat} ${fmtNum(a.value, 1)} vs ${fmtNum(a.expected, 1)}${a.reason ? ` (${a.reason})` : ''}`));
+          data: { t: e.start, category: e.cat },
+          on: { click: () => go('messages', { complaint: 'true', category: e.cat, from: e.start, to: e.end + stepMs }) },
+        }, `${span} ${e.cat}: peak ${fmtNum(e.peak.value, 1)} vs ${fmtNum(e.peak.expected, 1)} expected${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
       }
       for (const al of alerts) {
         const cat = categoryOfSeries(al.members?.[0]?.series);
@@ -185,7 +196,7 @@ export function mount(root, params, ctx) {
           height: Math.round(height * 0.6),
           series: [{}, { label: 'traffic', stroke: '#546e7a', fill: 'rgba(84,110,122,0.08)', width: 1.5, value: (_u, v) => fmtNum(v) }],
           scales: { x: { time: true } },
-          axes: [{}, { size: 60 }],
+          axes: [{}, { label: 'visits', size: 60 }],
           cursor: { drag: { x: false, y: false }, sync: { key: 'timeline' } },
         },
         [data[0], column(trafficSeries.points, (p) => p.v)],
