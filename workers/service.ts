@@ -16,6 +16,7 @@ import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
 import { LiveClassifier } from './classifier.js';
+import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
@@ -57,6 +58,8 @@ export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandle
 export async function runService(options: RunOptions): Promise<RunningService> {
   const { config, log } = options;
   const shutdown = new Shutdown(log);
+  // Generated once on the very first start (then read back): the session secret also signs ack links.
+  const resolved = resolveAuth(config);
   const classifier = new LiveClassifier(config.classify.keywords, log.child({ module: 'classifier' }), () => systemClock.now());
   const ctx = await createContext(config, { log, classifier, autoStartRedis: options.autoStartRedis });
   shutdown.add('context', () => ctx.close());
@@ -77,21 +80,29 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     closers.push({ name: 'ingest worker', close: () => ingest.close() });
   }
   if (want.has('poll')) {
-    const handlers = pollHandlers(ctx, process.env.RADAR_AUTHOR_SALT ?? resolveAuth(config).auth.sessionSecret);
+    const handlers = pollHandlers(ctx, process.env.RADAR_AUTHOR_SALT ?? resolved.auth.sessionSecret);
     await syncPollSchedulers(ctx, handlers);
     if (handlers.length > 0) {
       const worker: Worker = startPollWorker(ctx, handlers);
       closers.push({ name: 'poll worker', close: () => worker.close() });
     }
   }
+  const publicUrl = config.server.publicUrl ?? `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
+  const ackSecret = config.alerting.ack.secret ?? resolved.auth.sessionSecret;
+  const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
     const onTick = async (result: TickResult) => {
       for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
+      await alerting.onTick(result);
     };
     const detect = await startDetectWorker(ctx, onTick, {
       skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
     });
     closers.push({ name: 'detect worker', close: () => detect.close() });
+  }
+  if (want.has('notify')) {
+    const notify = startNotifyWorker(ctx);
+    closers.push({ name: 'notify worker', close: () => notify.close() });
   }
   if (want.has('demo') && demoEnabled(ctx)) {
     const demo = await startDemo(ctx, options.onBackfillProgress ? { onProgress: options.onBackfillProgress } : {});
@@ -101,7 +112,6 @@ export async function runService(options: RunOptions): Promise<RunningService> {
 
   let url: string | null = null;
   if (options.api) {
-    const resolved = resolveAuth(config);
     if (resolved.firstStart && resolved.generated) {
       options.onFirstStart?.({ name: resolved.generated.admin.name, password: resolved.generated.admin.password, apiToken: resolved.generated.apiToken, file: resolved.file });
     }
@@ -111,6 +121,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
       auth: new Authenticator(resolved.auth),
       plugins,
       detector: { band: (key, from, to, step) => bandAtStep(ctx, key, from, to, step) },
+      alerting: { ackSecret, evidence: (alert, now) => alerting.evidence(alert, now) },
     });
     const server = await startServer(app, { host: config.server.host, port: config.server.port });
     url = server.url;

@@ -11,6 +11,7 @@ import { registerSeriesRoutes } from './routes/series.js';
 import { registerSummaryRoutes } from './routes/summary.js';
 import { registerSourceRoutes } from './routes/sources.js';
 import { registerSessionRoutes } from './routes/session.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 
 declare module 'fastify' {
@@ -69,6 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSeriesRoutes(app, deps);
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   for (const plugin of deps.plugins ?? []) await plugin.register(app, deps);
   return app;

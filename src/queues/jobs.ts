@@ -1,3 +1,4 @@
+import type { Notification } from '../alerting/notification.js';
 import type { Message } from '../domain/message.js';
 
 /**
@@ -8,7 +9,8 @@ export interface JobPayloads {
   ingest: { message: Message };
   detect: { tick: true };
   poll: { source: string; kind: 'twitter' | 'imap'; mailbox?: string };
-  notify: { alertId: string; notifier: string; event: 'firing' | 'resolved' | 'escalated' | 'repeat' };
+  /** One notification to one notifier: a failing notifier never blocks the others. */
+  notify: { notification: Notification; notifier: string };
 }
 
 export type QueueName = keyof JobPayloads;

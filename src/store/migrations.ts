@@ -78,6 +78,42 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
         .execute();
     },
   },
+  '0002_alerts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('group_key', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('starts_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('acknowledged_at', 'bigint')
+        .addColumn('acknowledged_by', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text')
+        .execute();
+      await db.schema.createIndex('alerts_state').on('alerts').columns(['state', 'starts_at']).execute();
+      await db.schema.createIndex('alerts_starts').on('alerts').column('starts_at').execute();
+      await db.schema
+        .createTable('silences')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('starts_at', 'bigint', (c) => c.notNull())
+        .addColumn('ends_at', 'bigint', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('alert_events')
+        .addColumn('id', 'integer', serial)
+        .addColumn('alert_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('alert_events_alert').on('alert_events').columns(['alert_id', 'at']).execute();
+    },
+  },
   };
 }
 

@@ -56,7 +56,42 @@ export interface KvTable {
   updated_at: number;
 }
 
+export interface AlertsTable {
+  id: string;
+  state: string;
+  rule: string;
+  group_key: string;
+  owner: string | null;
+  starts_at: number;
+  updated_at: number;
+  /** Kept outside `doc` too, so an acknowledgement that races a detector tick is never lost. */
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  /** JSON: the Alert. */
+  doc: string;
+  /** JSON: the latest Evidence sent with a notification. */
+  evidence: string | null;
+}
+
+export interface SilencesTable {
+  id: string;
+  starts_at: number;
+  ends_at: number;
+  doc: string;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  alert_id: string;
+  type: string;
+  at: number;
+  doc: string;
+}
+
 export interface Database {
+  alerts: AlertsTable;
+  silences: SilencesTable;
+  alert_events: AlertEventsTable;
   messages: MessagesTable;
   labels: LabelsTable;
   series_points: SeriesPointsTable;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './database.js';
+import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
 import { MessageStore } from './message-store.js';
@@ -11,12 +12,14 @@ export class Store {
   readonly series: SeriesStore;
   readonly deadLetters: DeadLetterStore;
   readonly kv: KvStore;
+  readonly alerts: AlertStore;
 
   constructor(readonly handle: DatabaseHandle) {
     this.messages = new MessageStore(handle.db, handle.kind);
     this.series = new SeriesStore(handle.db);
     this.deadLetters = new DeadLetterStore(handle.db);
     this.kv = new KvStore(handle.db);
+    this.alerts = new AlertStore(handle.db);
   }
 
   get db() {
