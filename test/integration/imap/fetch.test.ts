@@ -133,10 +133,12 @@ describe('IMAP poll against Dovecot', () => {
     expect(rec.enqueued.map((m) => m.text.split('\n')[0])).toEqual(['Recent', 'New']);
   });
 
-  it('opens the mailbox read-only: \\Seen flags are not set', async () => {
-    const mailbox = 'ReadOnly';
-    await dovecot.append([mail({ messageId: 'ro1@x' })], mailbox);
-    await handlerFor(service, [sourceConfig(dovecot, { mailboxes: [mailbox] })]).poll({ source: 'support', mailbox }, pollContext(service).ctx);
+  it.each([
+    ['read-only by default: \\Seen is not set', 'ReadOnly', false, [1]],
+    ['markSeen: true sets \\Seen', 'MarkSeen', true, []],
+  ] as const)('%s', async (_name, mailbox, markSeen, expectedUnseen) => {
+    await dovecot.append([mail({ messageId: `${mailbox}@x` })], mailbox);
+    await handlerFor(service, [sourceConfig(dovecot, { mailboxes: [mailbox], markSeen })]).poll({ source: 'support', mailbox }, pollContext(service).ctx);
     const { default: Imap } = await import('imap');
     const conn = new Imap({ user: dovecot.user, password: dovecot.password, host: dovecot.host, port: dovecot.port, keepalive: false });
     await new Promise<void>((resolve, reject) => {
@@ -148,6 +150,6 @@ describe('IMAP poll against Dovecot', () => {
       conn.openBox(mailbox, true, (e) => (e ? reject(e) : conn.search(['UNSEEN'], (err, uids) => (err ? reject(err) : resolve(uids))))),
     );
     conn.end();
-    expect(unseen).toEqual([1]);
+    expect(unseen).toEqual(expectedUnseen);
   });
 });
