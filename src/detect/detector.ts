@@ -306,7 +306,11 @@ function finish(
   const tu = o.tuning;
   let lp = v.lp;
   if (tu.calibrate && s.model === MODEL_CONTINUOUS) {
-    const surprise = tu.calibrationPower === 1 ? -v.lp : Math.pow(-v.lp, tu.calibrationPower);
+    let surprise = tu.calibrationPower === 1 ? -v.lp : Math.pow(-v.lp, tu.calibrationPower);
+    if (tu.calibrationSmooth < 1) {
+      s.surpriseAvg += tu.calibrationSmooth * (surprise - s.surpriseAvg);
+      surprise = s.surpriseAvg;
+    }
     const sd = Math.sqrt(s.surpriseVar) + tu.calibrationFloor;
     lp = log10NormalTail((surprise - s.surpriseMean) / sd);
     const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;

@@ -56,6 +56,8 @@ export interface DetectorTuning {
   readonly calibrationMemory: number;
   /** The surprise is raised to this power before calibration (0.5 tames heavy tails). */
   readonly calibrationPower: number;
+  /** EWMA gain applied to the surprise before calibration (1 = none; HTM averages 10 points). */
+  readonly calibrationSmooth: number;
   /** Floor on the standard deviation of the surprise. */
   readonly calibrationFloor: number;
   /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
@@ -126,6 +128,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   calibrationMemory: 1000,
   calibrationFloor: 0.1,
   calibrationPower: 1,
+  calibrationSmooth: 1,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {

@@ -74,6 +74,7 @@ export interface DetectorState {
   /** Self-calibration: EWMA mean and variance of the surprise (−log10 p) of past points. */
   surpriseMean: number;
   surpriseVar: number;
+  surpriseAvg: number;
 
   // De-duplication.
   holdLeft: number;
@@ -138,6 +139,7 @@ export function initialState(): DetectorState {
     corrShort: zeros(5),
     surpriseMean: 0,
     surpriseVar: 0,
+    surpriseAvg: 0,
     holdLeft: 0,
     holdMax: 0,
     rebaseLeft: 0,
