@@ -126,7 +126,14 @@ describe('dashboard (Chromium)', () => {
     await open('#/alerts', '#alerts article[data-state=firing]');
     const alert = page.locator('#alerts article').first();
     expect(await alert.locator('[data-field=owner]').textContent()).toContain('alice');
-    expect(await alert.locator('.evidence').textContent()).toContain('peak 9 vs expected 1.2');
+    expect(await alert.locator('.evidence').first().textContent()).toContain('peak 9 vs expected 1.2');
+    // the evidence sent with the notification: examples shown as text, hostile ones inert
+    const ev = (await alert.locator('[data-field=evidence]').textContent()) ?? '';
+    expect(ev).toContain('login complaints: 40 in 10 min vs 1.2 expected (×33.3)');
+    expect(ev).toContain('rising terms: пароль, password ×26');
+    expect(ev).toContain(XSS.img);
+    expect(await alert.locator('[data-field=evidence] img').count()).toBe(0);
+    expect(await alert.locator('[data-field=evidence] a.source-link').count()).toBe(2);
     await alert.locator('[data-action=ack]').click();
     await page.waitForFunction(() => document.querySelector('#alerts article [data-field=ack]')?.textContent?.includes('acknowledged by support'));
     expect(await page.locator('#alerts [data-action=ack]').count()).toBe(0);

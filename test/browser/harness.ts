@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
 import { Authenticator } from '../../src/api/auth.js';
-import type { ApiDeps, ApiPlugin } from '../../src/api/deps.js';
+import type { ApiDeps } from '../../src/api/deps.js';
 import { startServer } from '../../src/api/server.js';
 import type { DetectorPoint } from '../../src/domain/anomaly.js';
-import type { Alert, Silence } from '../../src/domain/alert.js';
+import type { Alert } from '../../src/domain/alert.js';
 import type { Classification } from '../../src/domain/classification.js';
 import type { Channel, Lang, Message } from '../../src/domain/message.js';
 import { hashPassword } from '../../src/platform/passwords.js';
@@ -81,37 +81,6 @@ export function stubDetector(store: TestService['ctx']['store']): NonNullable<Ap
   };
 }
 
-/**
- * A stand-in for the lead's alerts API, on the documented contract (`GET /api/alerts`, ack,
- * silences), so the Alerts view and its ack can be driven before alerting is wired.
- */
-export function fakeAlertsPlugin(alerts: Alert[], silences: Silence[] = []): ApiPlugin {
-  return {
-    name: 'fake-alerts',
-    register(app, deps) {
-      app.get('/api/alerts', { preHandler: app.requireRole('viewer') }, async (request) => {
-        const state = (request.query as { state?: string }).state;
-        return { items: alerts.filter((a) => !state || a.state === state) };
-      });
-      app.post('/api/alerts/:id/ack', { preHandler: app.requireRole('viewer') }, async (request, reply) => {
-        const id = (request.params as { id: string }).id;
-        const i = alerts.findIndex((a) => a.id === id);
-        if (i < 0) return reply.status(404).send({ error: 'ERR_NOT_FOUND', message: id });
-        const now = deps.clock.now();
-        alerts[i] = { ...(alerts[i] as Alert), acknowledgedAt: now, acknowledgedBy: request.principal?.name ?? null, updatedAt: now };
-        return alerts[i];
-      });
-      app.get('/api/silences', { preHandler: app.requireRole('viewer') }, async () => ({ items: silences }));
-      app.post('/api/silences', { preHandler: app.requireRole('admin') }, async (request, reply) => {
-        const body = request.body as Partial<Silence>;
-        const silence: Silence = { id: `s${silences.length + 1}`, series: body.series ?? null, startsAt: Number(body.startsAt), endsAt: Number(body.endsAt), createdBy: request.principal?.name ?? '?', comment: String(body.comment ?? '') };
-        silences.push(silence);
-        return reply.status(201).send(silence);
-      });
-    },
-  };
-}
-
 export function firingAlert(now: number, id = 'complaints.login-spike'): Alert {
   const since = now - 50 * MINUTE;
   const peak = { series: 'complaints.login', t: since + 3 * MINUTE, value: 9, expected: 1.2, lower: 0, upper: 3.4, score: 0.99, direction: 'up' as const, reason: 'spike' as const };
@@ -136,6 +105,30 @@ export function firingAlert(now: number, id = 'complaints.login-spike'): Alert {
     notifiedFiring: true,
     changedSinceNotified: false,
     notifications: 1,
+  };
+}
+
+/** Evidence as the notifier sends it (see src/alerting/evidence.ts), examples included. */
+export function alertEvidence(now: number, hostile: boolean): unknown {
+  const since = now - 50 * MINUTE;
+  return {
+    series: 'complaints.login',
+    label: 'login complaints',
+    window: { from: since, to: since + 10 * MINUTE, minutes: 10 },
+    count: 40,
+    expected: 1.2,
+    lower: 0,
+    upper: 3.4,
+    ratio: 33.3,
+    since,
+    channels: [{ channel: 'twitter', count: 40 }],
+    risingTerms: [{ term: 'пароль', count: 14, baseline: 0, share: 0.35, ratio: null }, { term: 'password', count: 26, baseline: 1, share: 0.65, ratio: 26 }],
+    examples: [
+      { id: 'twitter:spike1', channel: 'twitter', at: new Date(since).toISOString(), text: 'login broken again, password reset loops (1)', link: 'https://x.com/user1/status/9001' },
+      { id: 'twitter:spike0', channel: 'twitter', at: new Date(since).toISOString(), text: 'Опять не могу войти, пароль сбрасывается (0)', link: 'https://x.com/user0/status/9000' },
+      ...(hostile ? [{ id: 'twitter:xss1', channel: 'twitter', at: new Date(since).toISOString(), text: XSS.img, link: XSS.link }] : []),
+    ],
+    dashboardUrl: null,
   };
 }
 
@@ -231,14 +224,15 @@ export async function startHarness(options: { alerts?: boolean; detector?: boole
     sessionSecret: 'browser-test-session-secret-0123456789abcdef',
     sessionTtlMs: 3_600_000,
   });
-  // Alerts go through the real alert store and API when this tree has them, else through the stand-in.
-  const alertStore = (svc.ctx.store as unknown as { alerts?: { save(a: readonly Alert[]): Promise<void> } }).alerts;
-  if (options.alerts && alertStore) await alertStore.save(alerts);
+  // A firing alert with the evidence its notification carried, through the alert store (the api reads it).
+  if (options.alerts) {
+    await svc.ctx.store.alerts.save(alerts);
+    for (const a of alerts) await svc.ctx.store.alerts.setEvidence(a.id, alertEvidence(now, options.hostile ?? true));
+  }
   const deps: ApiDeps = {
     ...svc.ctx,
     auth,
     ...(options.detector ? { detector: stubDetector(svc.ctx.store) } : {}),
-    plugins: options.alerts && !alertStore ? [fakeAlertsPlugin(alerts)] : [],
   };
   const app = await buildApp(deps);
   const server = await startServer(app, { host: '127.0.0.1', port: 0 });

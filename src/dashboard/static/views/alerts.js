@@ -1,6 +1,6 @@
 // Alerts: firing and recent alerts with owner and evidence; acknowledge; silence (admin).
 import { api } from '../api.js';
-import { clear, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
+import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go, hrefFor } from '../state.js';
 import { banner, categoryOfSeries } from './common.js';
 
@@ -74,6 +74,7 @@ export function mount(root, params, ctx) {
         h('span', { data: { field: 'ack' } }, acked ? ` · acknowledged by ${a.acknowledgedBy ?? '?'} at ${fmtTime(a.acknowledgedAt)}` : ' · not acknowledged'),
       ),
       h('ul', { class: 'evidence' }, a.members.map((m) => evidence(a, m))),
+      notified(a.evidence),
       h('div', { class: 'actions' }, ack, ctx.session?.role === 'admin' ? silenceForm(a, status) : null, status),
     );
     return el;
@@ -90,6 +91,25 @@ export function mount(root, params, ctx) {
       ' ',
       cat ? h('a', { href: hrefFor('timeline', { category: cat, from: m.since - 3 * 3_600_000, to: (m.endedAt ?? Date.now()) + 15 * 60_000 }) }, 'timeline') : null,
     );
+  }
+
+  /** The evidence sent with the last notification (counts, channels, rising terms, examples), if any. */
+  function notified(ev) {
+    const list = (Array.isArray(ev) ? ev : ev ? [ev] : []).filter((e) => e && typeof e === 'object');
+    if (list.length === 0) return null;
+    return h('div', { class: 'evidence', data: { field: 'evidence' } }, list.map((e) => {
+      const channels = Array.isArray(e.channels) ? e.channels.map((c) => `${c.channel} ${fmtNum(c.count)}`).join(', ') : '';
+      const terms = Array.isArray(e.risingTerms) ? e.risingTerms.map((t) => `${t.term}${t.ratio ? ` ×${fmtNum(t.ratio, 1)}` : ''}`).join(', ') : '';
+      const examples = Array.isArray(e.examples) ? e.examples.slice(0, 3) : [];
+      return h('div', {},
+        h('div', {}, `${e.label ?? e.series ?? ''}: ${fmtNum(e.count)} in ${fmtNum(e.window?.minutes)} min vs ${fmtNum(e.expected, 1)} expected${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
+        channels ? h('div', { class: 'muted' }, `channels: ${channels}`) : null,
+        terms ? h('div', { class: 'muted' }, `rising terms: ${terms}`) : null,
+        examples.length > 0
+          ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, String(x.channel ?? '')), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, 'source ↗'))))
+          : null,
+      );
+    }));
   }
 
   function silenceForm(a, status) {
