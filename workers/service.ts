@@ -15,6 +15,7 @@ import { Shutdown } from '../src/platform/shutdown.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
+import { createImapPollHandler, redisSeenIds } from '../src/sources/imap/index.js';
 import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
@@ -50,8 +51,9 @@ export interface RunningService {
 /** Source poll handlers configured in the service config (twitter, imap). */
 export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandler[] {
   const handlers: PollHandler[] = [];
-  const { twitter } = ctx.config.sources;
+  const { twitter, imap } = ctx.config.sources;
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { metrics: ctx.metrics, authorKey }));
+  if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys) }));
   return handlers;
 }
 
