@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { startServer } from '../../src/api/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { API_TOKEN, MINUTE, USERS, XSS, login, newPage, startHarness, type Running } from './harness.js';
+import { API_TOKEN, MINUTE, USERS, XSS, chromiumMissing, login, newPage, startHarness, type Running } from './harness.js';
 
 let h: Running;
 let context: BrowserContext;
@@ -16,22 +16,22 @@ let page: Page;
 let dialogs: string[];
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness({ alerts: true, detector: true });
-  context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  ({ page, dialogs, errors } = await newPage(context));
-}, 120_000);
+describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
+  beforeAll(async () => {
+    h = await startHarness({ alerts: true, detector: true });
+    context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    ({ page, dialogs, errors } = await newPage(context));
+  }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-});
+  afterAll(async () => {
+    await h?.close();
+  });
 
-async function open(hash: string, ready: string): Promise<void> {
-  await page.goto(`${h.url}/${hash}`);
-  await page.waitForSelector(ready);
-}
+  async function open(hash: string, ready: string): Promise<void> {
+    await page.goto(`${h.url}/${hash}`);
+    await page.waitForSelector(ready);
+  }
 
-describe('dashboard (Chromium)', () => {
   it('sends an anonymous visitor to a login form that works without JavaScript', async () => {
     const plain = await h.browser.newContext({ javaScriptEnabled: false });
     const p = await plain.newPage();

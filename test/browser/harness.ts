@@ -3,6 +3,7 @@
  * SQLite, the ingest worker (the report form goes through the queue), session login, and headless
  * Debian Chromium driven by playwright-core.
  */
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
@@ -21,6 +22,9 @@ import { startIngestWorker, type IngestWorker } from '../../workers/ingest.js';
 import { createTestService, type TestService } from '../helpers/services.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Without Chromium the browser tests are skipped with a warning, except in CI (CI=true), where they fail. */
+export const chromiumMissing = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+if (chromiumMissing) process.stderr.write(`\n!!! browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n\n`);
 export const USERS = { support: { name: 'support', password: 'support-pass-1' }, ops: { name: 'ops', password: 'ops-pass-12' } } as const;
 export const API_TOKEN = 'browser-test-token-0123456789abcdef';
 export const MINUTE = 60_000;

@@ -8,36 +8,36 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/store/message-store.js';
 import { waitFor } from '../helpers/wait.js';
-import { XSS, login, newPage, startHarness, type Running } from './harness.js';
+import { XSS, chromiumMissing, login, newPage, startHarness, type Running } from './harness.js';
 
 let h: Running;
 let framer: Server;
 let framerUrl: string;
 
-beforeAll(async () => {
-  h = await startHarness();
-  // another origin that embeds the form (and tries to embed the dashboard)
-  framer = createServer((req, res) => {
-    const target = req.url === '/dashboard' ? `${h.url}/login` : `${h.url}/report?embed=1`;
-    res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.end(`<!doctype html><title>host</title><iframe id="f" src="${target}" width="600" height="800"></iframe>`);
+describe.skipIf(chromiumMissing)('report form (Chromium)', () => {
+  beforeAll(async () => {
+    h = await startHarness();
+    // another origin that embeds the form (and tries to embed the dashboard)
+    framer = createServer((req, res) => {
+      const target = req.url === '/dashboard' ? `${h.url}/login` : `${h.url}/report?embed=1`;
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><title>host</title><iframe id="f" src="${target}" width="600" height="800"></iframe>`);
+    });
+    await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+    framerUrl = `http://localhost:${(framer.address() as AddressInfo).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await new Promise((resolve) => framer?.close(resolve));
+    await h?.close();
   });
-  await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
-  framerUrl = `http://localhost:${(framer.address() as AddressInfo).port}`;
-}, 120_000);
 
-afterAll(async () => {
-  await new Promise((resolve) => framer?.close(resolve));
-  await h?.close();
-});
+  async function stored(id: string): Promise<StoredMessage> {
+    let message: StoredMessage | null = null;
+    await waitFor(async () => (message = await h.svc.ctx.store.messages.get(id)) !== null, 20_000, `report ${id} stored`);
+    return message as unknown as StoredMessage;
+  }
 
-async function stored(id: string): Promise<StoredMessage> {
-  let message: StoredMessage | null = null;
-  await waitFor(async () => (message = await h.svc.ctx.store.messages.get(id)) !== null, 20_000, `report ${id} stored`);
-  return message as unknown as StoredMessage;
-}
-
-describe('report form (Chromium)', () => {
   it('submits with JavaScript: inline "thank you, received", stored as a beta_form message', async () => {
     const context = await h.browser.newContext();
     const { page, dialogs } = await newPage(context);
