@@ -29,7 +29,7 @@ export const pushedMessageSchema = z
     author: z.string().max(200).nullable().optional().describe('Author id or address; stored hashed.'),
     createdAt: timeInput.optional().describe('When the user wrote it (default: now).'),
     lang: z.enum(LANGS).nullable().optional().describe('en or ru; detected when absent.'),
-    link: z.string().url().max(2000).nullable().optional().describe('Link to the original.'),
+    link: z.string().url().max(2000).regex(/^https?:\/\//i, 'only http(s) links').nullable().optional().describe('Link to the original (http or https).'),
     source: z.string().min(1).max(200).regex(/^[\w.-]+$/).optional().describe('Source name (default api).'),
     meta: z.record(z.unknown()).optional().describe('Extra fields kept with the message.'),
   })

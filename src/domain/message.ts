@@ -2,7 +2,7 @@
  * A Message is the one shape every source produces (twitter, imap, report form, push API, demo).
  *
  * Stable ids: `twitter:<tweet id>`, `imap:<source>:<mailbox>:<uidvalidity>:<uid>`, `form:<uuid>`,
- * `api:<caller id or uuid>`, `demo:<seed>:<n>`. The id is the BullMQ job id and the store's primary
+ * `api:<caller id or uuid>`, `demo:<seed>:<minute>:<n>`. The id is the BullMQ job id and the store's primary
  * key, so ingesting the same id twice stores and counts it once.
  */
 export const CHANNELS = ['twitter', 'email', 'beta_form', 'api'] as const;

@@ -13,7 +13,7 @@ export const messageSchema = z
     text: z.string().max(MAX_TEXT_LENGTH),
     lang: z.enum(LANGS).nullable(),
     createdAt: z.string().datetime({ offset: true }),
-    link: z.string().max(2000).nullable(),
+    link: z.string().max(2000).regex(/^https?:\/\//i, 'only http(s) links').nullable(),
     meta: z.record(z.unknown()).optional(),
   })
   .strict();

@@ -114,6 +114,12 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.createIndex('alert_events_alert').on('alert_events').columns(['alert_id', 'at']).execute();
     },
   },
+  '0003_summary_index': {
+    async up(db: Kysely<unknown>) {
+      // Covers the filtered summary (complaints in a window by channel / language / category).
+      await db.schema.createIndex('messages_summary').on('messages').columns(['complaint', 'created_at', 'channel', 'lang', 'category']).execute();
+    },
+  },
   };
 }
 

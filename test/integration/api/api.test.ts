@@ -53,6 +53,7 @@ describe('HTTP api', () => {
     [[{ channel: 'twitter', text: 'ok' }, { channel: 'twitter' }], 'body[1].text'],
     [{ messages: [{ channel: 'email', text: 'x', createdAt: 'yesterday' }] }, 'body[0].createdAt'],
     [{ channel: 'email', text: 'x', extra: 1 }, 'body[0]'],
+    [{ channel: 'twitter', text: 'x', link: 'javascript:alert(1)' }, 'body[0].link'],
   ])('POST /api/messages rejects %j naming %s and stores nothing', async (payload, field) => {
     const res = await app.inject({ method: 'POST', url: '/api/messages', headers: admin, payload });
     expect(res.statusCode).toBe(400);
