@@ -4,7 +4,8 @@ import { compareClassifiers, compileKeywords, createClassifier, evaluate, format
 import { keywordsSchema, loadKeywords } from '../../../src/config/keywords.js';
 
 const dir = 'test/fixtures/labelled';
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+// `heldout-*.jsonl` is a set written after the vocabulary and kept out of tuning; it has its own floors below.
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !f.startsWith('heldout-')).sort();
 const examples = fixtures.flatMap((f) => parseLabelledJsonl(readFileSync(`${dir}/${f}`, 'utf8'), f));
 const keywords = compileKeywords(loadKeywords());
 
