@@ -272,12 +272,15 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
   });
 
   it('hostile text from every channel stays inert', async () => {
-    // the push API channel, through the queue and the ingest worker
-    const res = await fetch(`${h.url}/api/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'xss4', channel: 'api', text: `${XSS.img} ${XSS.script}`, link: XSS.link }),
-    });
+    // the push API channel, through the queue and the ingest worker; a javascript: link is refused at the door
+    const push = (link?: string) =>
+      fetch(`${h.url}/api/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'xss4', channel: 'api', text: `${XSS.img} ${XSS.script}`, ...(link === undefined ? {} : { link }) }),
+      });
+    expect((await push(XSS.link)).status).toBe(400);
+    const res = await push();
     expect(res.status).toBe(202);
     await waitFor(async () => (await h.svc.ctx.store.messages.get('api:xss4')) !== null, 20_000, 'pushed message stored');
     await open(`#/messages?q=${encodeURIComponent('__xss')}`, '#messages article');
