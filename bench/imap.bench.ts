@@ -5,21 +5,16 @@
  * messages/s from the poll's start to the last message stored, and the poll part alone
  * (connect + fetch + parse + build + enqueue).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import type { BenchArgs } from './index.js';
 import { imapSourceSchema } from '../src/config/imap.js';
-import { serviceConfigSchema } from '../src/config/service.js';
-import { silentLogger } from '../src/platform/log.js';
-import { createRedis, pingRedis } from '../src/queues/connection.js';
+import { pingRedis } from '../src/queues/connection.js';
 import { createImapPollHandler } from '../src/sources/imap/poll-handler.js';
 import { redisSeenIds } from '../src/sources/imap/seen-ids.js';
-import { LiveClassifier } from '../workers/classifier.js';
-import { createContext } from '../workers/context.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { mail, startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
+import { benchPollContext, benchService, waitUntil } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -59,10 +54,6 @@ function mailbox(n: number): Array<Buffer | string> {
   });
 }
 
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
-}
-
 interface Run {
   readonly pollSeconds: number;
   readonly totalSeconds: number;
@@ -70,26 +61,12 @@ interface Run {
 }
 
 async function once(dovecot: Dovecot, box: string, n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-imap-'));
-  const schema = prefix.toLowerCase();
-  const config = serviceConfigSchema.parse({
-    dataDir: dir,
-    redis: { url: REDIS_URL, prefix, autoStart: false },
-    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', schema },
-  });
-  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
-  const ctx = await createContext(config, { log: silentLogger, classifier });
+  const service = await benchService(prefix, db);
+  const { ctx } = service;
   try {
     const source = imapSourceSchema.parse({ name: 'bench', host: dovecot.host, port: dovecot.port, tls: 'none', user: dovecot.user, password: dovecot.password, mailboxes: [box] });
     const handler = createImapPollHandler([source], { authorSalt: 'bench', seenIds: redisSeenIds(ctx.redis, ctx.keys) });
-    const pollCtx = {
-      log: silentLogger,
-      state: ctx.sources,
-      enqueue: (messages: Parameters<typeof ctx.queues.enqueueMessages>[0]) => ctx.queues.enqueueMessages(messages),
-      deadLetter: async () => undefined,
-      now: () => Date.now(),
-      signal: new AbortController().signal,
-    };
+    const pollCtx = benchPollContext(ctx);
     const ingest = startIngestWorker(ctx);
     const start = performance.now();
     await handler.poll({ source: 'bench', mailbox: box }, pollCtx);
@@ -99,14 +76,7 @@ async function once(dovecot: Dovecot, box: string, n: number, prefix: string, db
     await ingest.close();
     return { pollSeconds, totalSeconds, complaints: await ctx.store.messages.count({ complaint: true }) };
   } finally {
-    await ctx.queues.obliterate();
-    const redis = createRedis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-    if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
-    await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
+    await service.cleanup();
   }
 }
 

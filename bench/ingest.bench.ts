@@ -3,19 +3,12 @@
  * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio.
  */
 import { Queue, Worker } from 'bullmq';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BenchArgs } from './index.js';
-import { serviceConfigSchema } from '../src/config/service.js';
 import type { Message } from '../src/domain/message.js';
-import { silentLogger } from '../src/platform/log.js';
 import { createRedis, pingRedis } from '../src/queues/connection.js';
-import { LiveClassifier } from '../workers/classifier.js';
-import { createContext } from '../workers/context.js';
 import { startIngestWorker } from '../workers/ingest.js';
+import { REDIS_URL, benchService, waitUntil } from './support.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const TEXTS = [
   'Cannot log in to my mailbox since this morning, password is rejected',
@@ -44,10 +37,6 @@ function messages(n: number, runId: string): Message[] {
   }));
 }
 
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
-}
-
 async function rawBullmq(n: number, prefix: string): Promise<number> {
   const connection = createRedis(REDIS_URL);
   const queue = new Queue('raw', { connection, prefix: `{${prefix}}` });
@@ -70,25 +59,15 @@ async function rawBullmq(n: number, prefix: string): Promise<number> {
 }
 
 async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-'));
-  const schema = prefix.toLowerCase();
-  const config = serviceConfigSchema.parse({
-    dataDir: dir,
-    redis: { url: REDIS_URL, prefix, autoStart: false },
-    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', schema },
-  });
-  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
-  const ctx = await createContext(config, { log: silentLogger, classifier });
+  const service = await benchService(prefix, db);
+  const { ctx } = service;
   await ctx.queues.enqueueMessages(messages(n, prefix));
   const start = performance.now();
   const ingest = startIngestWorker(ctx);
   await waitUntil(async () => (await ctx.store.messages.count()) >= n);
   const seconds = (performance.now() - start) / 1000;
   await ingest.close();
-  await ctx.queues.obliterate();
-  if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
-  await ctx.close();
-  rmSync(dir, { recursive: true, force: true });
+  await service.cleanup();
   return n / seconds;
 }
 

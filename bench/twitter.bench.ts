@@ -4,19 +4,13 @@
  * keyword classifier), stored and counted by the ingest worker. Prints tweets/s from the first page
  * request to the last message stored, and the poll part alone (fetch + parse + enqueue).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BenchArgs } from './index.js';
-import { serviceConfigSchema } from '../src/config/service.js';
 import { twitterSourceSchema } from '../src/config/twitter.js';
-import { silentLogger } from '../src/platform/log.js';
 import { pingRedis } from '../src/queues/connection.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
-import { LiveClassifier } from '../workers/classifier.js';
-import { createContext } from '../workers/context.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { FakeXServer, snowflakeAt } from '../test/helpers/fake-x-server.js';
+import { benchPollContext, benchService, waitUntil } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,10 +23,6 @@ const TEXTS = [
   'Вложения не открываются в mail.ru, пишет что файл поврежден',
 ];
 
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
-}
-
 interface Run {
   readonly pollSeconds: number;
   readonly totalSeconds: number;
@@ -40,15 +30,8 @@ interface Run {
 }
 
 async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-tw-'));
-  const schema = prefix.toLowerCase();
-  const config = serviceConfigSchema.parse({
-    dataDir: dir,
-    redis: { url: REDIS_URL, prefix, autoStart: false },
-    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', schema },
-  });
-  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
-  const ctx = await createContext(config, { log: silentLogger, classifier });
+  const service = await benchService(prefix, db);
+  const { ctx } = service;
   const fake = await FakeXServer.start({ limit: 1_000_000 });
   try {
     const now = Date.now();
@@ -60,14 +43,7 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
     const handler = createTwitterPollHandler([
       twitterSourceSchema.parse({ name: 'bench', query: '"mail.ru" (не работает OR down)', bearerToken: 'TEST', apiBase: fake.url, maxPagesPerPoll: 100 }),
     ]);
-    const pollCtx = {
-      log: silentLogger,
-      state: ctx.sources,
-      enqueue: (messages: Parameters<typeof ctx.queues.enqueueMessages>[0]) => ctx.queues.enqueueMessages(messages),
-      deadLetter: async () => undefined,
-      now: () => Date.now(),
-      signal: new AbortController().signal,
-    };
+    const pollCtx = benchPollContext(ctx);
     const ingest = startIngestWorker(ctx);
     const start = performance.now();
     let pages = 0;
@@ -83,10 +59,7 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
     return { pollSeconds, totalSeconds, pages };
   } finally {
     await fake.close();
-    await ctx.queues.obliterate();
-    if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
-    await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
+    await service.cleanup();
   }
 }
 

@@ -1,0 +1,61 @@
+/** What the benches share: a full service context on real Redis and a database, and its cleanup. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serviceConfigSchema } from '../src/config/service.js';
+import { silentLogger } from '../src/platform/log.js';
+import { createRedis } from '../src/queues/connection.js';
+import type { PollContext } from '../src/sources/poll.js';
+import { LiveClassifier } from '../workers/classifier.js';
+import { createContext, type ServiceContext } from '../workers/context.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchService {
+  readonly ctx: ServiceContext;
+  cleanup(): Promise<void>;
+}
+
+/** A service context with the real classifier, a unique Redis prefix and a fresh SQLite file or PostgreSQL schema. */
+export async function benchService(prefix: string, db: 'sqlite' | 'postgres'): Promise<BenchService> {
+  const dir = mkdtempSync(join(tmpdir(), 'radar-bench-'));
+  const schema = prefix.toLowerCase();
+  const config = serviceConfigSchema.parse({
+    dataDir: dir,
+    redis: { url: REDIS_URL, prefix, autoStart: false },
+    database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: POSTGRES_URL, schema },
+  });
+  const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
+  const ctx = await createContext(config, { log: silentLogger, classifier });
+  return {
+    ctx,
+    async cleanup() {
+      await ctx.queues.obliterate();
+      const redis = createRedis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      if (db === 'postgres') await ctx.store.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await ctx.close();
+      classifier.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A poll context that enqueues into the service's ingest queue. */
+export function benchPollContext(ctx: ServiceContext): PollContext {
+  return {
+    log: silentLogger,
+    state: ctx.sources,
+    enqueue: (messages) => ctx.queues.enqueueMessages(messages),
+    deadLetter: async () => undefined,
+    now: () => Date.now(),
+    signal: new AbortController().signal,
+  };
+}
+
+export async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+}
