@@ -43,6 +43,19 @@ export interface AnalyserOptions {
 }
 
 const LETTERS = /^\p{L}+$/u;
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * The stem every number gets, in messages and in config phrases alike: "stuck at 90", "по 10 секунд"
+ * in the config match any number ("stuck at 75%", "по 30 секунд").
+ */
+export const NUMBER_STEM = '0';
+
+/**
+ * Typo tolerance leaves the first letters alone: prefixes make real, different words one edit apart
+ * ("проходит" / "приходит", "выход" / "вход"), while typos mostly fall later in a word.
+ */
+const TYPO_FIXED_PREFIX = 3;
 
 export class Analyser {
   readonly vocabulary: ReadonlyMap<string, number>;
@@ -75,13 +88,18 @@ export class Analyser {
 
   /** Stems of a config term or phrase, tokenised and normalised exactly as messages are. */
   stemsOf(phrase: string): string[] {
-    return tokenise(normaliseText(phrase)).words.map((w) => this.stemCache.stem(w));
+    return tokenise(normaliseText(phrase)).words.map((w) => this.stemOf(w));
+  }
+
+  private stemOf(word: string): string {
+    const first = word.charCodeAt(0);
+    return first >= 0x30 && first <= 0x39 && DIGITS.test(word) ? NUMBER_STEM : this.stemCache.stem(word);
   }
 
   private info(word: string): WordInfo {
     let info = this.words.get(word);
     if (info !== undefined) return info;
-    const stem = this.stemCache.stem(word);
+    const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
     if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
     info = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word) };
@@ -96,7 +114,7 @@ export class Analyser {
       if (!ids) continue;
       for (const id of ids) {
         const candidate = this.vocabList[id];
-        if (candidate !== undefined && candidate[0] === stem[0] && withinOneEdit(stem, candidate)) return id;
+        if (candidate !== undefined && candidate.startsWith(stem.slice(0, TYPO_FIXED_PREFIX)) && withinOneEdit(stem, candidate)) return id;
       }
     }
     return -1;

@@ -3,9 +3,11 @@
  * indexed by its first stem, and the scoring of one analysed message against it.
  *
  * Scoring: a matched gate term or category term (problem cue) adds its weight unless it is negated;
- * topics add theirs to their category but only count towards the complaint when some problem cue
- * matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate exclusion zeroes the
- * message, a category exclusion zeroes that category.
+ * gate markers (time and repetition: "again", "for days", "до сих пор") add theirs even after a
+ * negator ("Not again."); topics add theirs to their category but only count towards the complaint
+ * when some problem cue matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate
+ * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions match word
+ * after word with nothing in between ("всё работает" must not match "всё остальное работает").
  */
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
@@ -13,6 +15,8 @@ import { Analyser, type Analysis } from './analyse.js';
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
 const KIND_EXCLUSION = 2;
+/** A gate problem cue that is never negated. */
+const KIND_MARKER = 3;
 
 interface Entry {
   readonly ids: readonly number[];
@@ -68,6 +72,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text });
   };
   add(0, KIND_TERM, config.gate.terms, config.gate.weights, 1);
+  add(0, KIND_MARKER, config.gate.markers, config.gate.weights, 1);
   add(0, KIND_EXCLUSION, config.gate.exclusions, {}, 0);
   config.categories.forEach((category, c) => {
     add(c + 1, KIND_TERM, category.terms, category.weights, 1);
@@ -152,7 +157,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     if (list === undefined) continue;
     for (const entry of list) {
       if (stamp[entry.index] === generation) continue;
-      if (entry.ids.length > 1 && !matchesAt(entry, a, i, settings.phraseGap)) continue;
+      if (entry.ids.length > 1 && !matchesAt(entry, a, i, entry.kind === KIND_EXCLUSION ? 0 : settings.phraseGap)) continue;
       if (entry.kind === KIND_EXCLUSION) {
         stamp[entry.index] = generation;
         excluded ??= Array.from({ length: owners }, () => []);
@@ -165,7 +170,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       stamp[entry.index] = generation;
       sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
-      if (entry.kind === KIND_TERM && entry.weight > 0) {
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER) && entry.weight > 0) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
         if (entry.owner === 0) positiveGate += entry.weight;
       }

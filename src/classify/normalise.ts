@@ -8,6 +8,8 @@
 
 /** "On Tue, 3 Mar 2026 at 10:00, Ann <a@b.c> wrote:" and the Russian "... написал(а):" start a quote. */
 const QUOTE_HEADER = /^\s*(?:on\b.{0,200}\bwrote:|.{0,200}\s(?:написал|написала|написал\(а\)|пишет):|-{2,}\s*(?:original message|forwarded message|исходное сообщение|пересылаемое сообщение)\s*-{2,})\s*$/i;
+/** "Re: Can't log in" / "Fwd: ..." as the first line of a mail: the subject of someone else's message. */
+const REPLY_SUBJECT = /^\s*(?:re|fwd?|aw)(?:\[\d+\])?\s*:[^\n]*\n/i;
 const URL = /\b(?:https?:\/\/|www\.)\S+/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_]+/gu;
@@ -27,8 +29,12 @@ const EMOTICONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(^|\s)(?::-?\)+|=\))/g, '$1 🙂 '],
 ];
 
-/** Drops quoted lines (`> ...`) and everything after a reply/forward header. */
+/**
+ * Drops quoted lines (`> ...`), everything after a reply/forward header, and a first line "Re: …" /
+ * "Fwd: …" (a reply's subject repeats the other side's words).
+ */
 export function stripQuoted(text: string): string {
+  if (REPLY_SUBJECT.test(text)) text = text.replace(REPLY_SUBJECT, '');
   if (!text.includes('>') && !/wrote:|написал|пишет:|-{2,}/i.test(text)) return text;
   const lines = text.split(/\r?\n/);
   const kept: string[] = [];

@@ -44,6 +44,7 @@ const gateSchema = z
   .object({
     description: z.string().default('').describe('What counts as a complaint.'),
     terms: perLanguage('Generic problem cues ("does not work", "не работает"); each adds its weight to the complaint score'),
+    markers: perLanguage('Expectation-breach markers of time and repetition ("again", "for days", "до сих пор"); like terms, but never negated ("Not again.")'),
     weights,
     exclusions: perLanguage('Phrases that cancel the whole message ("works again", "снова работает")'),
     examples: examples.describe('match: must be a complaint; noMatch: must not be.'),
@@ -71,7 +72,7 @@ const settingsSchema = z
     topicWeight: z.number().positive().max(10).default(0.35).describe('Default weight of a topic word.'),
     negationWindow: z.number().int().min(0).max(10).default(3).describe('How many words after a negator are negated (a clause boundary ends it sooner).'),
     phraseGap: z.number().int().min(0).max(3).default(1).describe('How many extra words may sit between the words of a phrase.'),
-    typoMinLength: z.number().int().min(3).default(6).describe('Stems at least this long match config stems one edit away (typo tolerance).'),
+    typoMinLength: z.number().int().min(3).default(7).describe('Stems at least this long match config stems one edit away (typo tolerance).'),
     negators: z
       .object({
         en: termList('English negators.').default(['not', 'no', 'never', 'without', 'nor']),
@@ -109,15 +110,18 @@ export const keywordsSchema = z
       }
       seen.add(category.name);
     });
-    const checkBlock = (path: (string | number)[], block: { terms: { en: string[]; ru: string[] }; topics?: { en: string[]; ru: string[] }; weights: Record<string, number>; exclusions: { en: string[]; ru: string[] } }) => {
-      for (const list of ['terms', 'topics', 'exclusions'] as const) {
+    const checkBlock = (
+      path: (string | number)[],
+      block: { terms: { en: string[]; ru: string[] }; topics?: { en: string[]; ru: string[] }; markers?: { en: string[]; ru: string[] }; weights: Record<string, number>; exclusions: { en: string[]; ru: string[] } },
+    ) => {
+      for (const list of ['terms', 'markers', 'topics', 'exclusions'] as const) {
         const lists = block[list];
         if (!lists) continue;
         lists.en.forEach((t, j) => {
           if (CYRILLIC.test(t)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...path, list, 'en', j], message: `"${t}" has Cyrillic letters; list it under ru` });
         });
       }
-      const known = new Set([...block.terms.en, ...block.terms.ru, ...(block.topics?.en ?? []), ...(block.topics?.ru ?? [])]);
+      const known = new Set([...block.terms.en, ...block.terms.ru, ...(block.markers?.en ?? []), ...(block.markers?.ru ?? []), ...(block.topics?.en ?? []), ...(block.topics?.ru ?? [])]);
       for (const key of Object.keys(block.weights)) {
         if (!known.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...path, 'weights', key], message: `"${key}" is not one of the terms or topics` });
       }
