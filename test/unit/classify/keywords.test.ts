@@ -18,10 +18,13 @@ gate:
   terms:
     en: [problem, not working, "😡"]
     ru: [не работает, проблема]
+  markers:
+    en: [again]
+    ru: [опять]
   weights: { problem: 0.8, "😡": 0.5 }
   exclusions:
     en: [works again]
-    ru: [снова работает]
+    ru: [снова работает, все работает]
 categories:
   - name: login
     terms:
@@ -39,7 +42,7 @@ categories:
       ru: [уже не тормозит]
   - name: attachments
     terms:
-      en: [attachment missing]
+      en: [attachment missing, stuck at 90]
     topics:
       en: [attachment]
 `),
@@ -77,9 +80,20 @@ describe('keyword matching (tiny config)', () => {
     ['password problem', 'login'],
     ['проблема с паролем', 'login'],
     ['attachment missing from the email', 'attachments'],
-    // typos (edit distance 1 on long stems)
+    // markers of time and repetition are never negated ("Not again." is a complaint)
+    ['Not again.', 'other'],
+    ['не опять', 'other'],
+    ['not slow again', 'other'],
+    // exclusions match word after word: "всё остальное работает" is not "всё работает"
+    ['Всё работает', 'no'],
+    ['почта не работает, всё остальное работает', 'other'],
+    // any number matches a number written in a phrase
+    ['upload stuck at 75%', 'attachments'],
+    ['upload stuck at 90 percent', 'attachments'],
+    // typos (edit distance 1 on long stems, the first three letters kept)
     ['pasword problem', 'login'],
     ['passwrod problem', 'login'],
+    ['possword problem', 'other'],
     // emoji are signals and never negated
     ['not working 😡', 'other'],
     ['😡', 'no'],
@@ -88,6 +102,11 @@ describe('keyword matching (tiny config)', () => {
     ['ТОРМОЗИТ', 'slow'],
   ])('%j → %s', (text, expected) => {
     expect(decide(text)).toBe(expected);
+  });
+
+  it('numbers get one stem, in messages and config phrases alike', () => {
+    expect(tiny.analyser.analyse('stuck at 90').stems).toEqual(['stuck', 'at', '0']);
+    expect(tiny.analyser.analyse('error 550, v2').stems).toEqual(['error', '0', 'v2']);
   });
 
   it('explains: gate terms, negated terms, exclusions', () => {
@@ -133,6 +152,25 @@ describe('the shipped config/keywords.yaml', () => {
     ['съехала верстка в письме', 'ui_bug'],
     ['Thanks, great service!', 'no'],
     ['Спасибо, всё работает', 'no'],
+    // misses of the first version on the independently written demo stream (issue 4)
+    ['Папка с кучей писем открывается вечность', 'slow'],
+    ['мои письма доходят до людей только на следующий день', 'delivery'],
+    ['Половина входящих куда-то пропадает', 'delivery'],
+    ['Фотки, которые я прикладываю, доходят по 0 байт', 'attachments'],
+    ['входящие завалены рекламой', 'spam'],
+    ['Opening a folder with lots of emails takes ages. Not again.', 'slow'],
+    ['clients tell me they wrote to me yesterday and I never got it', 'delivery'],
+    ['a clearly infected attachment wasn\'t caught', 'antivirus'],
+    // "не проходит" is not a typo of delivery's "не приходят"; "Почините" is not the exclusion "починили"
+    ['письмо не проходит проверку', 'other'],
+    ['Почините уже вход!', 'login'],
+    // "everything else works" is troubleshooting, not "everything works"
+    ['Не могу войти, а всё остальное работает', 'login'],
+    // other services, suggestions, questions
+    ['the office printer is broken again', 'no'],
+    ['почта россии опять потеряла посылку', 'no'],
+    ['Suggestion: it would be great to have a snooze button', 'no'],
+    ['как отключить группировку писем в цепочки?', 'no'],
   ])('%j → %s', (text, expected) => {
     expect(top(text)).toBe(expected);
   });

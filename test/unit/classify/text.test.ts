@@ -28,6 +28,9 @@ describe('normaliseText', () => {
     ['Всё ок.\n26 нояб. 2026 г., в 10:00, Поддержка <help@mail.example> написал:\nошибка', 'Всё ок.'],
     ['Hi\n-----Original Message-----\nerror', 'Hi'],
     ['no quote here', 'no quote here'],
+    ["Re: Can't log in\n\nNot slow at all for me", '\nNot slow at all for me'],
+    ['Fwd: Ошибка отправки\nвсё ок', 'всё ок'],
+    ['Re: only a subject line', 'Re: only a subject line'],
   ])('strips quoted text from %j', (input, expected) => {
     expect(stripQuoted(input)).toBe(expected);
   });
