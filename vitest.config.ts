@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     env: { DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' },
   },
 });
