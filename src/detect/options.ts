@@ -31,6 +31,13 @@ export interface DetectorTuning {
   readonly armScore: number;
   /** During a hold, let a score stronger than the one that started it through (a bigger second event). */
   readonly escalate: boolean;
+  /**
+   * With escalate: how much stronger, as a ratio of evidence (−log10 p), a score must be than the one that started
+   * the hold (1 = any stronger one). A weak early detection then does not hide a clear onset a little later.
+   */
+  readonly escalateRatio: number;
+  /** With escalate: an escalation restarts the hold (and the re-baseline) from its own point. */
+  readonly escalateRestart: boolean;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
   /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
@@ -39,6 +46,16 @@ export interface DetectorTuning {
   readonly seasonGain: number;
   /** A seasonal model is used only when it cuts the mean absolute error to below this share. */
   readonly seasonGate: number;
+  /**
+   * Memory (in days of points) of the errors that choose between the plain and the seasonal predictors (0 = the
+   * baseline memory). A profile is judged over whole cycles, not only the last few points before a daily jump.
+   */
+  readonly selectDays: number;
+  /**
+   * Continuous: learn the profiles as a hierarchy (the daily one from the daily model's own residual, the weekly
+   * one from what the daily model leaves), so each predictor is unbiased on its own.
+   */
+  readonly nestedProfiles: boolean;
   /** Relative floor on σ (share of |level|) and absolute floor. */
   readonly sigmaFloorRel: number;
   /** Poisson CUSUM shift ratios (up, down). */
@@ -60,8 +77,27 @@ export interface DetectorTuning {
   readonly calibrationSmooth: number;
   /** Floor on the standard deviation of the surprise. */
   readonly calibrationFloor: number;
+  /**
+   * The surprise a point may add to the calibration's mean and variance is clipped to this (0 = no clip): one huge
+   * burst must not make every later point look ordinary for a thousand points.
+   */
+  readonly calibrationClip: number;
+  /**
+   * Winsorise the surprise that teaches the calibration at mean + this many standard deviations (0 = off): heavy
+   * tails still widen the distribution, point by point, but one burst cannot blow it up.
+   */
+  readonly calibrationWinsor: number;
   /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
   readonly muFloor: number;
+  /** Counts: per-point clip of (x − μ)²/μ when learning the dispersion (bursty series need a high one). */
+  readonly dispClip: number;
+  /**
+   * Cap on the CUSUM statistics, as −log10 p (0 = none): a long incident cannot pile up evidence that takes
+   * hundreds of points to drain once it is over.
+   */
+  readonly cusumCap: number;
+  /** Restart the tests when a hold ends, so evidence gathered while held cannot fire the moment it ends. */
+  readonly holdEndReset: boolean;
 }
 
 export interface DetectorOptions {
@@ -114,21 +150,30 @@ export const DEFAULT_TUNING: DetectorTuning = {
   rangeMargin: 0.05,
   armScore: 0,
   escalate: false,
+  escalateRatio: 1,
+  escalateRestart: false,
   fastGain: 0.2,
   rebaseFraction: 0.5,
   seasonGain: 0.1,
   seasonGate: 0.9,
+  selectDays: 0,
+  nestedProfiles: false,
   sigmaFloorRel: 0.001,
   rhoUp: 2,
   rhoDown: 0.4,
   rhoSpike: 4,
   windowCount: 5,
   muFloor: 0.05,
+  dispClip: 25,
   calibrate: true,
   calibrationMemory: 1000,
   calibrationFloor: 0.1,
   calibrationPower: 1,
   calibrationSmooth: 1,
+  calibrationClip: 0,
+  calibrationWinsor: 25,
+  cusumCap: 0,
+  holdEndReset: false,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {

@@ -79,6 +79,8 @@ export interface DetectorState {
   // De-duplication.
   holdLeft: number;
   holdMax: number;
+  /** Evidence (−log10 p × sensitivity) of the detection that started the hold. */
+  holdEvidence: number;
   rebaseLeft: number;
   /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
   revertLevel: number;
@@ -142,6 +144,7 @@ export function initialState(): DetectorState {
     surpriseAvg: 0,
     holdLeft: 0,
     holdMax: 0,
+    holdEvidence: 0,
     rebaseLeft: 0,
     revertLevel: 0,
     revertDir: 0,
