@@ -29,8 +29,9 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
   const concurrency = options.concurrency ?? ctx.config.ingest.concurrency;
   const writer = new IngestWriter(ctx.store, {
     step: ctx.config.series.step,
-    // Every job slot waits for its batch: once all slots wait, waiting longer adds nothing.
-    batchSize: Math.min(ctx.config.ingest.batchSize, concurrency),
+    // Every job slot waits for its batch: once all slots wait, waiting longer adds nothing. Half the
+    // slots per batch keeps two batches going: one commits while the other fills.
+    batchSize: Math.max(1, Math.min(ctx.config.ingest.batchSize, Math.floor(concurrency / 2))),
     batchWaitMs: ctx.config.ingest.batchWait,
     now: () => ctx.clock.now(),
     onCommitted: (fresh, duplicates) => {
@@ -57,8 +58,8 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
       const message = parsed.data as Message;
       const classification = ctx.classifier.current.classify(message.text, message.lang);
       ctx.metrics.classified.inc({ lang: classification.lang ?? 'unknown' });
-      const fresh = await writer.write({ message, classification });
-      return { fresh, complaint: classification.complaint };
+      // Nothing is returned: a return value would be one more write to Redis per message.
+      await writer.write({ message, classification });
     },
     {
       connection: ctx.redis.duplicate(),

@@ -88,7 +88,7 @@ const seriesSchema = z
 
 const ingestSchema = z
   .object({
-    concurrency: z.number().int().min(1).max(1000).default(200).describe('Ingest jobs processed at once per worker process.'),
+    concurrency: z.number().int().min(1).max(2000).default(500).describe('Ingest jobs processed at once per worker process.'),
     attempts: z.number().int().min(1).max(20).default(3).describe('Tries before a message is dead-lettered.'),
     backoff: duration().default('1s').describe('First retry delay (exponential).'),
     batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
