@@ -6,7 +6,6 @@ import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { buildApp } from '../src/api/app.js';
 import { Authenticator } from '../src/api/auth.js';
-import type { ApiPlugin } from '../src/api/deps.js';
 import { startServer } from '../src/api/server.js';
 import { resolveAuth } from '../src/config/credentials.js';
 import type { ServiceConfig } from '../src/config/service.js';
@@ -117,11 +116,9 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     if (resolved.firstStart && resolved.generated) {
       options.onFirstStart?.({ name: resolved.generated.admin.name, password: resolved.generated.admin.password, apiToken: resolved.generated.apiToken, file: resolved.file });
     }
-    const plugins: ApiPlugin[] = [];
     const app = await buildApp({
       ...ctx,
       auth: new Authenticator(resolved.auth),
-      plugins,
       detector: { band: (key, from, to, step) => bandAtStep(ctx, key, from, to, step) },
       alerting: { ackSecret, evidence: (alert, now) => alerting.evidence(alert, now) },
     });

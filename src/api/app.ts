@@ -72,6 +72,5 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerDashboardRoutes(app, deps);
-  for (const plugin of deps.plugins ?? []) await plugin.register(app, deps);
   return app;
 }

@@ -10,12 +10,6 @@ import type { Classification } from '../domain/classification.js';
 import type { Lang } from '../domain/message.js';
 import type { Authenticator } from './auth.js';
 
-/** Optional features that register their own routes (detector bands, alerts, relabel training...). */
-export interface ApiPlugin {
-  readonly name: string;
-  register(app: import('fastify').FastifyInstance, deps: ApiDeps): void | Promise<void>;
-}
-
 /** Everything the HTTP app needs; the service context provides it (tests build their own). */
 export interface ApiDeps {
   readonly config: ServiceConfig;
@@ -41,5 +35,4 @@ export interface ApiDeps {
     readonly ackSecret: string | null;
     evidence(alert: import('../domain/alert.js').Alert, now: number): Promise<unknown>;
   };
-  readonly plugins?: readonly ApiPlugin[];
 }

@@ -27,6 +27,16 @@ export class RedisKeys {
     return `${this.prefix}:sources`;
   }
 
+  /** Message-IDs a mail source already queued (a bounded sorted set; dedupe across UIDVALIDITY changes). */
+  seenMessageIds(source: string): string {
+    return `${this.prefix}:seen:${source}`;
+  }
+
+  /** A per-bucket rate counter (e.g. report-form posts per IP hash per hour). */
+  rateCounter(name: string, subject: string, bucket: number): string {
+    return `${this.prefix}:ratelimit:${name}:${subject}:${bucket}`;
+  }
+
   /** A short-lived lock (e.g. one detect tick at a time cluster-wide). */
   lock(name: string): string {
     return `${this.prefix}:lock:${name}`;

@@ -210,7 +210,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
   });
 
   it('without an alerts API the Alerts view says alerting is not available, and the overview works without bands', async () => {
-    const bare = await buildApp({ ...h.deps, detector: undefined, plugins: [] });
+    const bare = await buildApp({ ...h.deps, detector: undefined });
     const server = await startServer(bare, { host: '127.0.0.1', port: 0 });
     try {
       // same host, same session secret: the session cookie (not bound to a port) is valid here too

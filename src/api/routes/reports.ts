@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { REPORT_CSP, renderReportForm, renderReportThanks, type ReportFormValues } from '../../dashboard/html.js';
 import { checkFormToken, fieldErrors, issueFormToken, reportBodySchema, reportToMessage } from '../../dashboard/report.js';
+import { RedisKeys } from '../../queues/keys.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
 
@@ -10,7 +11,7 @@ const HOUR = 3_600_000;
 /** The per-IP counter key: `<prefix>:ratelimit:report:<ip hash>:<hour>` (the IP itself is not kept). */
 export function reportRateKey(prefix: string, ip: string, now: number): string {
   const ipHash = createHash('sha256').update(ip).digest('hex').slice(0, 16);
-  return `${prefix}:ratelimit:report:${ipHash}:${Math.floor(now / HOUR)}`;
+  return new RedisKeys(prefix).rateCounter('report', ipHash, Math.floor(now / HOUR));
 }
 
 function isFormPost(request: FastifyRequest): boolean {

@@ -34,7 +34,7 @@ function member(key: string): string {
 
 /** The Redis key of a source's set, derived from its cursor key so it shares the prefix (and cleanup). */
 export function seenIdsKey(keys: RedisKeys, source: string): string {
-  return `${keys.cursor(source)}:message-ids`;
+  return keys.seenMessageIds(source);
 }
 
 export function redisSeenIds(redis: Redis, keys: RedisKeys, options: { cap?: number } = {}): SeenIds {
