@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { RedisKeys } from '../../queues/keys.js';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -6,15 +8,32 @@ import { HttpError, parseInput } from '../errors.js';
 
 const loginSchema = z.object({ name: z.string().min(1).max(200), password: z.string().min(1).max(1000), next: z.string().optional() }).strip();
 
+/** Failed logins allowed per IP in a window before the login answers 429 (password guessing). */
+export const LOGIN_FAILURES_ALLOWED = 10;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+function ipHash(ip: string): string {
+  return createHash('sha256').update(ip).digest('hex').slice(0, 16);
+}
+
 export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const secure = deps.config.server.publicUrl?.startsWith('https://') ?? false;
+  const keys = new RedisKeys(deps.config.redis.prefix);
+  const failureKey = (ip: string) => keys.rateCounter('login-failures', ipHash(ip), Math.floor(deps.clock.now() / LOGIN_WINDOW_MS));
 
   /** Log in (JSON or a plain HTML form post). Sets an HttpOnly, SameSite=Strict session cookie. */
   app.post('/api/session', async (request, reply) => {
     const body = parseInput(loginSchema, request.body, 'body');
+    const key = failureKey(request.ip);
+    const failures = Number((await deps.redis.get(key)) ?? 0);
+    if (failures >= LOGIN_FAILURES_ALLOWED) {
+      void reply.header('Retry-After', String(Math.ceil(LOGIN_WINDOW_MS / 1000)));
+      throw new HttpError(429, 'ERR_TOO_MANY_LOGINS', 'too many failed logins from this address; try again later');
+    }
     const principal = deps.auth.login(body.name, body.password);
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (!principal) {
+      await deps.redis.multi().incr(key).pexpire(key, LOGIN_WINDOW_MS).exec();
       deps.log.warn({ user: body.name, ip: request.ip }, 'login failed');
       if (isForm) return reply.redirect('/login?error=1', 303);
       throw new HttpError(401, 'ERR_LOGIN', 'wrong name or password');

@@ -154,6 +154,19 @@ describe('HTTP api', () => {
     expect((await app.inject({ url: '/api/messages', cookies: { radar_session: `${cookie?.value.split('.')[0]}.forged` } })).statusCode).toBe(401);
   });
 
+  it('password guessing: after 10 failed logins from one address the login answers 429', async () => {
+    const attempt = (password: string) =>
+      app.inject({ method: 'POST', url: '/api/session', remoteAddress: '192.0.2.7', payload: { name: 'anna', password } });
+    for (let i = 0; i < 10; i += 1) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+    const blocked = await attempt(PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBe('900');
+    // another address is not affected
+    expect((await app.inject({ method: 'POST', url: '/api/session', remoteAddress: '192.0.2.8', payload: { name: 'anna', password: PASSWORD } })).statusCode).toBe(200);
+    clock.advance(15 * 60_000);
+    expect((await attempt(PASSWORD)).statusCode).toBe(200);
+  });
+
   it('GET /metrics speaks the Prometheus text format', async () => {
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
