@@ -47,6 +47,8 @@ const BAND = 3;
 const AUTO_POINTS = 30;
 /** The auto model takes whole non-negative numbers up to this mean as counts (above, counts behave like metrics). */
 const AUTO_MAX_COUNT = 30;
+/** Time-of-day bins of the per-slot predictor errors (half hours). */
+const ERROR_SLOTS = 48;
 
 const enum Test {
   None = 0,
@@ -143,6 +145,9 @@ function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: 
   s.weekSlots = o.weekly && step <= DAY / 4 ? (model === MODEL_COUNTS ? 7 : 168) : 0;
   s.day = zeros(s.daySlots);
   s.dayDen = zeros(s.daySlots);
+  const errSlots = model === MODEL_CONTINUOUS && o.tuning.slotSelect ? Math.min(s.daySlots, ERROR_SLOTS) : 0;
+  s.slotErr0 = zeros(errSlots);
+  s.slotErr1 = zeros(errSlots);
   s.week = zeros(s.weekSlots);
   s.weekDen = zeros(s.weekSlots);
   if (model === MODEL_COUNTS) {
@@ -245,6 +250,8 @@ function update(
     decide(o, s, value, xv, refv);
   }
   s.n += 1;
+  // Evidence piled up while the baseline was still being learnt is not evidence: the first verdict starts afresh.
+  if (s.n === o.warmup + 1) resetTests(s);
   return s.model === MODEL_COUNTS ? updateCounts(o, s, t, value, refv, hasRef) : updateContinuous(o, s, t, value, refv, hasRef);
 }
 
@@ -313,14 +320,17 @@ function finish(
 ): DetectorOutput {
   const tu = o.tuning;
   let lp = v.lp;
-  if (tu.calibrate && s.model === MODEL_CONTINUOUS) {
+  const counts = s.model === MODEL_COUNTS;
+  if (tu.calibrate && (!counts || tu.calibrateCounts)) {
     let surprise = tu.calibrationPower === 1 ? -v.lp : Math.pow(-v.lp, tu.calibrationPower);
     if (tu.calibrationSmooth < 1) {
       s.surpriseAvg += tu.calibrationSmooth * (surprise - s.surpriseAvg);
       surprise = s.surpriseAvg;
     }
     const sd = Math.sqrt(s.surpriseVar) + tu.calibrationFloor;
-    lp = log10NormalTail((surprise - s.surpriseMean) / sd);
+    const calibrated = log10NormalTail((surprise - s.surpriseMean) / sd);
+    // Counts have exact tails already: the calibration may only discount them (a bursty series), never sharpen.
+    lp = counts ? Math.max(lp, calibrated) : calibrated;
     const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;
     let d = (tu.calibrationClip > 0 && surprise > tu.calibrationClip ? tu.calibrationClip : surprise) - s.surpriseMean;
     if (tu.calibrationWinsor > 0 && d > tu.calibrationWinsor * sd) d = tu.calibrationWinsor * sd;
@@ -352,8 +362,15 @@ function finish(
   let score: number;
   if (s.holdLeft > 0) {
     s.holdLeft -= 1;
+    if (tu.quietEnd > 0) {
+      // An event that is clearly over (quiet for a while) ends its hold early, so the next one can be seen.
+      s.quietRun = raw < tu.quietLevel * (tu.armScore > 0 ? tu.armScore : o.threshold) ? s.quietRun + 1 : 0;
+      if (s.quietRun >= Math.max(1, Math.round(tu.quietEnd * o.cooldown))) s.holdLeft = 0;
+    }
     if (s.holdLeft === 0 && tu.holdEndReset) resetTests(s);
-    if (tu.escalate && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
+    const settled =
+      (!tu.escalateSettled || s.rebaseLeft === 0) && (tu.escalateWithin <= 0 || o.cooldown - s.holdLeft <= tu.escalateWithin * o.cooldown);
+    if (tu.escalate && settled && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
       score = raw;
       s.holdMax = raw;
       s.holdEvidence = evidence;
@@ -365,10 +382,16 @@ function finish(
     } else score = 0;
   } else {
     score = raw;
+    const arm = tu.armScore > 0 ? tu.armScore : o.threshold;
+    if (tu.sparseBelow > 0 && raw < arm) {
+      // Below the arming score, only a new record (above the decaying maximum of recent raw scores) shows.
+      if (raw <= s.recordMax) score = 0;
+    }
     if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
       s.holdLeft = o.cooldown;
       s.holdMax = raw;
       s.holdEvidence = evidence;
+      s.quietRun = 0;
       s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
       s.revertLevel = baseline;
       s.revertDir = v.dir === 'up' ? 1 : -1;
@@ -376,6 +399,7 @@ function finish(
       resetTests(s);
     }
   }
+  if (tu.sparseBelow > 0) s.recordMax = Math.max(raw, s.recordMax * (1 - 1 / (tu.sparseBelow * o.cooldown)));
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
   if (alert) s.sinceAlert = 0;
   const shown = raw >= (tu.armScore > 0 ? tu.armScore : o.threshold) * 0.5 || score > 0;
@@ -419,6 +443,11 @@ function updateContinuous(
   const elapsed = t - first;
   let mode = 0;
   if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
+  // The daily profile also wins where it has been the better predictor at this time of day (a daily jump).
+  const es = ds >= 0 && s.slotErr0.length > 0 ? Math.floor((ds * s.slotErr0.length) / s.daySlots) : -1;
+  if (mode === 0 && es >= 0 && elapsed >= tu.slotMinDays * DAY && (s.slotErr1[es] ?? 0) < tu.slotGate * (s.slotErr0[es] ?? 0)) {
+    mode = 1;
+  }
   if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
   // Two predictors: a plain level, and a deseasonalised level plus the profiles; the better one (by recent error)
   // is used, so a profile is trusted only once it really predicts.
@@ -486,6 +515,13 @@ function updateContinuous(
   s.err0 += as * (Math.min(Math.abs(x - p0), cap) - s.err0);
   s.err1 += as * (Math.min(Math.abs(x - p1), cap) - s.err1);
   s.err2 += as * (Math.min(Math.abs(x - p2), cap) - s.err2);
+  if (es >= 0) {
+    // Gain per point: slotGain per day spread over the points a slot gets a day (a running mean at first).
+    const perDay = Math.max(1, DAY / (s.step ?? DAY) / s.slotErr0.length);
+    const gs = Math.max(tu.slotGain / perDay, 1 / (1 + Math.floor((elapsed / DAY) * perDay)));
+    s.slotErr0[es] = (s.slotErr0[es] ?? 0) + gs * (Math.min(Math.abs(x - p0), cap) - (s.slotErr0[es] ?? 0));
+    s.slotErr1[es] = (s.slotErr1[es] ?? 0) + gs * (Math.min(Math.abs(x - p1), cap) - (s.slotErr1[es] ?? 0));
+  }
   const r0 = x - p0;
   s.level += a * (fast ? r0 : clip(r0, cap));
   s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), cap) - s.dev);
@@ -494,22 +530,23 @@ function updateContinuous(
     const r1 = x - p1;
     const rem1 = fast ? r1 : clip(r1, cap);
     s.levelS += a * rem1;
-    if (ds >= 0) s.day[ds] = dayV + profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots) * (1 - a) * rem1;
+    if (ds >= 0) s.day[ds] = dayV + profileGain(tu.metricSeasonGain, elapsed, DAY, s.step, s.daySlots) * (1 - a) * rem1;
     if (ws >= 0 && elapsed >= WEEK) {
       const r2 = x - p2;
-      s.week[ws] = weekV + profileGain(tu.seasonGain, elapsed - WEEK, WEEK, s.step, s.weekSlots) * (fast ? r2 : clip(r2, cap));
+      s.week[ws] = weekV + profileGain(tu.metricSeasonGain, elapsed - WEEK, WEEK, s.step, s.weekSlots) * (fast ? r2 : clip(r2, cap));
     }
   } else if (ds >= 0 || ws >= 0) {
     const r2 = x - p2;
-    let rem = fast ? r2 : clip(r2, cap);
-    s.levelS += a * rem;
-    rem -= a * rem;
+    const remL = fast ? r2 : clip(r2, cap);
+    s.levelS += a * remL;
+    // The profiles may learn from larger residuals than the level: a jump that recurs every day is a pattern.
+    let rem = (fast || tu.profileClipZ <= tu.clipZ ? remL : clip(r2, tu.profileClipZ * sigma)) - a * remL;
     if (ds >= 0) {
-      const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
+      const gd = profileGain(tu.metricSeasonGain, elapsed, DAY, s.step, s.daySlots);
       s.day[ds] = dayV + gd * rem;
       rem -= gd * rem;
     }
-    if (ws >= 0) s.week[ws] = weekV + profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
+    if (ws >= 0) s.week[ws] = weekV + profileGain(tu.metricSeasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
   } else s.levelS = s.level;
   if (x < s.min) s.min = x;
   if (x > s.max) s.max = x;

@@ -38,12 +38,32 @@ export interface DetectorTuning {
   readonly escalateRatio: number;
   /** With escalate: an escalation restarts the hold (and the re-baseline) from its own point. */
   readonly escalateRestart: boolean;
+  /** With escalate: only once the re-baseline after the detection is over (a new event, not the same one growing). */
+  readonly escalateSettled: boolean;
+  /** With escalate: only in the first escalateWithin × cooldown points of a hold (0 = all of it). */
+  readonly escalateWithin: number;
+  /**
+   * A hold ends early once the raw score stayed below quietLevel × the arming score for quietEnd × cooldown points
+   * in a row (0 = holds always last the cooldown).
+   */
+  readonly quietEnd: number;
+  readonly quietLevel: number;
+  /**
+   * Sparse scores below the arming score: such a score is shown only when it beats the maximum of recent raw
+   * scores (decaying with a time constant of sparseBelow × cooldown points; 0 = off). Alerts are unaffected; a
+   * benchmark that sweeps thresholds then sees one row per mild event, not every row of it.
+   */
+  readonly sparseBelow: number;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
   /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
   readonly rebaseFraction: number;
-  /** Gain (per visit) of the seasonal profiles once several cycles were seen. */
+  /** Continuous: residuals are clipped to ±profileClipZ σ before they teach the seasonal profiles (≤ clipZ: same). */
+  readonly profileClipZ: number;
+  /** Gain (per visit) of the seasonal profiles once several cycles were seen (counts). */
   readonly seasonGain: number;
+  /** The same for continuous metrics (slower: their profiles also learn large recurring residuals). */
+  readonly metricSeasonGain: number;
   /** A seasonal model is used only when it cuts the mean absolute error to below this share. */
   readonly seasonGate: number;
   /**
@@ -56,6 +76,17 @@ export interface DetectorTuning {
    * one from what the daily model leaves), so each predictor is unbiased on its own.
    */
   readonly nestedProfiles: boolean;
+  /**
+   * Continuous: also keep the two predictors' errors per daily slot, and use the daily profile at a time of day
+   * where it has been the better one (a jump every day at 09:00), even when the plain level wins overall.
+   */
+  readonly slotSelect: boolean;
+  /** Gain per visit of those per-slot errors (a running mean over the first visits). */
+  readonly slotGain: number;
+  /** The daily profile is used at a time of day when its error there is below this share of the plain one. */
+  readonly slotGate: number;
+  /** Days of history before a per-slot choice is trusted. */
+  readonly slotMinDays: number;
   /** Relative floor on σ (share of |level|) and absolute floor. */
   readonly sigmaFloorRel: number;
   /** Poisson CUSUM shift ratios (up, down). */
@@ -70,6 +101,11 @@ export interface DetectorTuning {
    * over `calibrationMemory` points), as HTM's anomaly likelihood does; real metrics are not Gaussian.
    */
   readonly calibrate: boolean;
+  /**
+   * Counts too: a point's exact tail is discounted to its calibrated one when that is less extreme (a bursty,
+   * overdispersed series), never sharpened (a Poisson series keeps its exact tails).
+   */
+  readonly calibrateCounts: boolean;
   readonly calibrationMemory: number;
   /** The surprise is raised to this power before calibration (0.5 tames heavy tails). */
   readonly calibrationPower: number;
@@ -152,12 +188,23 @@ export const DEFAULT_TUNING: DetectorTuning = {
   escalate: false,
   escalateRatio: 1,
   escalateRestart: false,
+  escalateSettled: false,
+  escalateWithin: 0,
+  quietEnd: 0,
+  quietLevel: 0.5,
+  sparseBelow: 0,
   fastGain: 0.2,
   rebaseFraction: 0.5,
+  profileClipZ: 50,
   seasonGain: 0.1,
+  metricSeasonGain: 0.05,
   seasonGate: 0.9,
   selectDays: 0,
   nestedProfiles: false,
+  slotSelect: true,
+  slotGain: 0.3,
+  slotMinDays: 2,
+  slotGate: 0.9,
   sigmaFloorRel: 0.001,
   rhoUp: 2,
   rhoDown: 0.4,
@@ -166,6 +213,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   muFloor: 0.05,
   dispClip: 25,
   calibrate: true,
+  calibrateCounts: false,
   calibrationMemory: 1000,
   calibrationFloor: 0.1,
   calibrationPower: 1,

@@ -3,7 +3,7 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 export const MODEL_NONE = 0;
 export const MODEL_COUNTS = 1;
 export const MODEL_CONTINUOUS = 2;
@@ -41,6 +41,9 @@ export interface DetectorState {
   dayDen: number[];
   week: number[];
   weekDen: number[];
+  /** Continuous, with slotSelect: per daily slot, mean absolute errors of the plain and the daily predictor. */
+  slotErr0: number[];
+  slotErr1: number[];
   /** Mean absolute errors of: no season, daily, daily + weekly. */
   err0: number;
   err1: number;
@@ -81,6 +84,10 @@ export interface DetectorState {
   holdMax: number;
   /** Evidence (−log10 p × sensitivity) of the detection that started the hold. */
   holdEvidence: number;
+  /** Points in a row, during a hold, with a raw score well below the arming one. */
+  quietRun: number;
+  /** Decaying maximum of recent raw scores (for sparse sub-threshold scores). */
+  recordMax: number;
   rebaseLeft: number;
   /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
   revertLevel: number;
@@ -117,6 +124,8 @@ export function initialState(): DetectorState {
     dayDen: [],
     week: [],
     weekDen: [],
+    slotErr0: [],
+    slotErr1: [],
     err0: 0,
     err1: 0,
     err2: 0,
@@ -145,6 +154,8 @@ export function initialState(): DetectorState {
     holdLeft: 0,
     holdMax: 0,
     holdEvidence: 0,
+    quietRun: 0,
+    recordMax: 0,
     rebaseLeft: 0,
     revertLevel: 0,
     revertDir: 0,
