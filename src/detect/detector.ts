@@ -178,13 +178,6 @@ function profileGain(perCycle: number, elapsed: number, period: number, step: nu
   return Math.max(perCycle / perVisit, 1 / visits);
 }
 
-/** Gain of the errors that choose the predictor: the baseline memory, or `selectDays` days of points if longer. */
-function selectGain(o: ResolvedDetectorOptions, s: DetectorState): number {
-  const days = o.tuning.selectDays;
-  if (!(days > 0) || s.step === null) return 1 / o.memory;
-  return 1 / Math.max(o.memory, (days * DAY) / s.step);
-}
-
 function slotOf(t: number, period: number, slots: number): number {
   const phase = ((t % period) + period) % period;
   const i = Math.floor((phase / period) * slots);
@@ -332,7 +325,7 @@ function finish(
     // Counts have exact tails already: the calibration may only discount them (a bursty series), never sharpen.
     lp = counts ? Math.max(lp, calibrated) : calibrated;
     const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;
-    let d = (tu.calibrationClip > 0 && surprise > tu.calibrationClip ? tu.calibrationClip : surprise) - s.surpriseMean;
+    let d = surprise - s.surpriseMean;
     if (tu.calibrationWinsor > 0 && d > tu.calibrationWinsor * sd) d = tu.calibrationWinsor * sd;
     s.surpriseMean += g * d;
     s.surpriseVar = (1 - g) * (s.surpriseVar + g * d * d);
@@ -362,36 +355,17 @@ function finish(
   let score: number;
   if (s.holdLeft > 0) {
     s.holdLeft -= 1;
-    if (tu.quietEnd > 0) {
-      // An event that is clearly over (quiet for a while) ends its hold early, so the next one can be seen.
-      s.quietRun = raw < tu.quietLevel * (tu.armScore > 0 ? tu.armScore : o.threshold) ? s.quietRun + 1 : 0;
-      if (s.quietRun >= Math.max(1, Math.round(tu.quietEnd * o.cooldown))) s.holdLeft = 0;
-    }
-    if (s.holdLeft === 0 && tu.holdEndReset) resetTests(s);
-    const settled =
-      (!tu.escalateSettled || s.rebaseLeft === 0) && (tu.escalateWithin <= 0 || o.cooldown - s.holdLeft <= tu.escalateWithin * o.cooldown);
-    if (tu.escalate && settled && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
+    if (tu.escalate && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
       score = raw;
       s.holdMax = raw;
       s.holdEvidence = evidence;
-      if (tu.escalateRestart) {
-        s.holdLeft = o.cooldown;
-        s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
-        resetTests(s);
-      }
     } else score = 0;
   } else {
     score = raw;
-    const arm = tu.armScore > 0 ? tu.armScore : o.threshold;
-    if (tu.sparseBelow > 0 && raw < arm) {
-      // Below the arming score, only a new record (above the decaying maximum of recent raw scores) shows.
-      if (raw <= s.recordMax) score = 0;
-    }
     if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
       s.holdLeft = o.cooldown;
       s.holdMax = raw;
       s.holdEvidence = evidence;
-      s.quietRun = 0;
       s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
       s.revertLevel = baseline;
       s.revertDir = v.dir === 'up' ? 1 : -1;
@@ -399,7 +373,6 @@ function finish(
       resetTests(s);
     }
   }
-  if (tu.sparseBelow > 0) s.recordMax = Math.max(raw, s.recordMax * (1 - 1 / (tu.sparseBelow * o.cooldown)));
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
   if (alert) s.sinceAlert = 0;
   const shown = raw >= (tu.armScore > 0 ? tu.armScore : o.threshold) * 0.5 || score > 0;
@@ -468,11 +441,6 @@ function updateContinuous(
   const k = tu.cusumK;
   s.cusUp = Math.max(0, s.cusUp + zc - k);
   s.cusDown = Math.max(0, s.cusDown - zc - k);
-  if (tu.cusumCap > 0) {
-    const capC = (tu.cusumCap * LN10) / (2 * k);
-    if (s.cusUp > capC) s.cusUp = capC;
-    if (s.cusDown > capC) s.cusDown = capC;
-  }
   const v: Verdict = { lp: 0, test: Test.None, dir: null };
   const learnt = s.n > o.warmup / 2;
   // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
@@ -510,11 +478,10 @@ function updateContinuous(
   const resid = x - pred;
   const a = fast ? tu.fastGain : 1 / o.memory;
   const ae = 1 / o.memory;
-  const as = selectGain(o, s);
   const cap = tu.clipZ * sigma;
-  s.err0 += as * (Math.min(Math.abs(x - p0), cap) - s.err0);
-  s.err1 += as * (Math.min(Math.abs(x - p1), cap) - s.err1);
-  s.err2 += as * (Math.min(Math.abs(x - p2), cap) - s.err2);
+  s.err0 += ae * (Math.min(Math.abs(x - p0), cap) - s.err0);
+  s.err1 += ae * (Math.min(Math.abs(x - p1), cap) - s.err1);
+  s.err2 += ae * (Math.min(Math.abs(x - p2), cap) - s.err2);
   if (es >= 0) {
     // Gain per point: slotGain per day spread over the points a slot gets a day (a running mean at first).
     const perDay = Math.max(1, DAY / (s.step ?? DAY) / s.slotErr0.length);
@@ -525,17 +492,7 @@ function updateContinuous(
   const r0 = x - p0;
   s.level += a * (fast ? r0 : clip(r0, cap));
   s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), cap) - s.dev);
-  if ((ds >= 0 || ws >= 0) && tu.nestedProfiles) {
-    // Level + daily profile learn from the daily model's residual; the weekly profile from what is left after it.
-    const r1 = x - p1;
-    const rem1 = fast ? r1 : clip(r1, cap);
-    s.levelS += a * rem1;
-    if (ds >= 0) s.day[ds] = dayV + profileGain(tu.metricSeasonGain, elapsed, DAY, s.step, s.daySlots) * (1 - a) * rem1;
-    if (ws >= 0 && elapsed >= WEEK) {
-      const r2 = x - p2;
-      s.week[ws] = weekV + profileGain(tu.metricSeasonGain, elapsed - WEEK, WEEK, s.step, s.weekSlots) * (fast ? r2 : clip(r2, cap));
-    }
-  } else if (ds >= 0 || ws >= 0) {
+  if (ds >= 0 || ws >= 0) {
     const r2 = x - p2;
     const remL = fast ? r2 : clip(r2, cap);
     s.levelS += a * remL;
@@ -615,11 +572,6 @@ function updateCounts(
   if (tu.rhoSpike > 0) {
     s.cusSpike = Math.max(0, s.cusSpike + (x * Math.log(tu.rhoSpike) - (tu.rhoSpike - 1) * mu) / phi);
   }
-  if (tu.cusumCap > 0) {
-    const capN = tu.cusumCap * LN10;
-    if (s.cusUp > capN) s.cusUp = capN;
-    if (s.cusSpike > capN) s.cusSpike = capN;
-  }
   s.cusDown = s.cusDown + (x * ld - (tu.rhoDown - 1) * mu) / phi;
   if (s.cusDown <= 0) {
     s.cusDown = 0;
@@ -629,7 +581,6 @@ function updateCounts(
     s.downX += x;
     s.downMu += mu;
   }
-  if (tu.cusumCap > 0 && s.cusDown > tu.cusumCap * LN10) s.cusDown = tu.cusumCap * LN10;
 
   const v: Verdict = { lp: 0, test: Test.None, dir: null };
   // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
@@ -674,12 +625,11 @@ function updateCounts(
   const xc = fast ? x : Math.min(x, cap);
   const a = fast ? tu.fastGain : 1 / o.memory;
   const ae = 1 / o.memory;
-  const as = selectGain(o, s);
   const fullD = mode >= 1 ? fD : 1;
   const fullW = mode === 2 ? fW : 1;
-  s.err0 += as * (Math.abs(xc - base) - s.err0);
-  s.err1 += as * (Math.abs(xc - base * fD) - s.err1);
-  s.err2 += as * (Math.abs(xc - base * fD * fW) - s.err2);
+  s.err0 += ae * (Math.abs(xc - base) - s.err0);
+  s.err1 += ae * (Math.abs(xc - base * fD) - s.err1);
+  s.err2 += ae * (Math.abs(xc - base * fD * fW) - s.err2);
   s.rateNum += a * (xc - s.rateNum);
   s.rateDen += a * (refv * fullD * fullW - s.rateDen);
   if (ds >= 0) {
@@ -694,7 +644,7 @@ function updateCounts(
   }
   if (muRaw >= 1) {
     const d = ((x - mu) * (x - mu)) / mu;
-    s.disp += (ae / 4) * (Math.min(d, tu.dispClip) - s.disp);
+    s.disp += (ae / 4) * (Math.min(d, 25) - s.disp);
   }
   if (hasRef) updateCorrelation(s, x, refv, 1 / (o.memory * 4));
   endRebase(s);

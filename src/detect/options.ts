@@ -36,24 +36,6 @@ export interface DetectorTuning {
    * the hold (1 = any stronger one). A weak early detection then does not hide a clear onset a little later.
    */
   readonly escalateRatio: number;
-  /** With escalate: an escalation restarts the hold (and the re-baseline) from its own point. */
-  readonly escalateRestart: boolean;
-  /** With escalate: only once the re-baseline after the detection is over (a new event, not the same one growing). */
-  readonly escalateSettled: boolean;
-  /** With escalate: only in the first escalateWithin × cooldown points of a hold (0 = all of it). */
-  readonly escalateWithin: number;
-  /**
-   * A hold ends early once the raw score stayed below quietLevel × the arming score for quietEnd × cooldown points
-   * in a row (0 = holds always last the cooldown).
-   */
-  readonly quietEnd: number;
-  readonly quietLevel: number;
-  /**
-   * Sparse scores below the arming score: such a score is shown only when it beats the maximum of recent raw
-   * scores (decaying with a time constant of sparseBelow × cooldown points; 0 = off). Alerts are unaffected; a
-   * benchmark that sweeps thresholds then sees one row per mild event, not every row of it.
-   */
-  readonly sparseBelow: number;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
   /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
@@ -66,16 +48,6 @@ export interface DetectorTuning {
   readonly metricSeasonGain: number;
   /** A seasonal model is used only when it cuts the mean absolute error to below this share. */
   readonly seasonGate: number;
-  /**
-   * Memory (in days of points) of the errors that choose between the plain and the seasonal predictors (0 = the
-   * baseline memory). A profile is judged over whole cycles, not only the last few points before a daily jump.
-   */
-  readonly selectDays: number;
-  /**
-   * Continuous: learn the profiles as a hierarchy (the daily one from the daily model's own residual, the weekly
-   * one from what the daily model leaves), so each predictor is unbiased on its own.
-   */
-  readonly nestedProfiles: boolean;
   /**
    * Continuous: also keep the two predictors' errors per daily slot, and use the daily profile at a time of day
    * where it has been the better one (a jump every day at 09:00), even when the plain level wins overall.
@@ -114,26 +86,12 @@ export interface DetectorTuning {
   /** Floor on the standard deviation of the surprise. */
   readonly calibrationFloor: number;
   /**
-   * The surprise a point may add to the calibration's mean and variance is clipped to this (0 = no clip): one huge
-   * burst must not make every later point look ordinary for a thousand points.
-   */
-  readonly calibrationClip: number;
-  /**
    * Winsorise the surprise that teaches the calibration at mean + this many standard deviations (0 = off): heavy
    * tails still widen the distribution, point by point, but one burst cannot blow it up.
    */
   readonly calibrationWinsor: number;
   /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
   readonly muFloor: number;
-  /** Counts: per-point clip of (x − μ)²/μ when learning the dispersion (bursty series need a high one). */
-  readonly dispClip: number;
-  /**
-   * Cap on the CUSUM statistics, as −log10 p (0 = none): a long incident cannot pile up evidence that takes
-   * hundreds of points to drain once it is over.
-   */
-  readonly cusumCap: number;
-  /** Restart the tests when a hold ends, so evidence gathered while held cannot fire the moment it ends. */
-  readonly holdEndReset: boolean;
 }
 
 export interface DetectorOptions {
@@ -187,20 +145,12 @@ export const DEFAULT_TUNING: DetectorTuning = {
   armScore: 0,
   escalate: false,
   escalateRatio: 1,
-  escalateRestart: false,
-  escalateSettled: false,
-  escalateWithin: 0,
-  quietEnd: 0,
-  quietLevel: 0.5,
-  sparseBelow: 0,
   fastGain: 0.2,
   rebaseFraction: 0.5,
   profileClipZ: 50,
   seasonGain: 0.1,
   metricSeasonGain: 0.05,
   seasonGate: 0.9,
-  selectDays: 0,
-  nestedProfiles: false,
   slotSelect: true,
   slotGain: 0.3,
   slotMinDays: 2,
@@ -211,17 +161,13 @@ export const DEFAULT_TUNING: DetectorTuning = {
   rhoSpike: 4,
   windowCount: 5,
   muFloor: 0.05,
-  dispClip: 25,
   calibrate: true,
-  calibrateCounts: false,
+  calibrateCounts: true,
   calibrationMemory: 1000,
   calibrationFloor: 0.1,
   calibrationPower: 1,
   calibrationSmooth: 1,
-  calibrationClip: 0,
   calibrationWinsor: 25,
-  cusumCap: 0,
-  holdEndReset: false,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {

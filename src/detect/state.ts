@@ -84,10 +84,6 @@ export interface DetectorState {
   holdMax: number;
   /** Evidence (−log10 p × sensitivity) of the detection that started the hold. */
   holdEvidence: number;
-  /** Points in a row, during a hold, with a raw score well below the arming one. */
-  quietRun: number;
-  /** Decaying maximum of recent raw scores (for sparse sub-threshold scores). */
-  recordMax: number;
   rebaseLeft: number;
   /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
   revertLevel: number;
@@ -154,8 +150,6 @@ export function initialState(): DetectorState {
     holdLeft: 0,
     holdMax: 0,
     holdEvidence: 0,
-    quietRun: 0,
-    recordMax: 0,
     rebaseLeft: 0,
     revertLevel: 0,
     revertDir: 0,
