@@ -13,7 +13,9 @@ import { formatScoresCsv, optionsForProbation, parseSeriesCsv, scoreRows } from 
 export const NAB_DETECTOR = 'complaintRadar';
 /**
  * The one configuration used for every NAB file (warm-up = probation rows, cooldown = half of them). Tuned on NAB
- * itself (memory, threshold; and the defaults cusumK 1.5, no escalation during a hold), so say so when quoting.
+ * itself, so say so when quoting: memory and threshold here, and these detector defaults (DEFAULT_TUNING):
+ * cusumK 1.5, calibrationWinsor 25, profileClipZ 50, metricSeasonGain 0.05, slotGate 0.9, slotMinDays 2,
+ * escalateRatio 10, calibrateCounts (checked on the complaint scenarios too).
  */
 export const NAB_OPTIONS: DetectorOptions = { direction: 'both', model: 'auto', memory: 20, threshold: 0.6 };
 export const NAB_THRESHOLD = 0.6;
