@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   readonly kind: DialectKind;
   /** PostgreSQL schema in use (tests isolate themselves with one schema each). */
   readonly schema: string | null;
+  /** SQLite only: the connection itself, for the ingest hot path's prepared statements. */
+  readonly sqlite: BetterSqlite3.Database | null;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await db.destroy();
       throw new RadarError('ERR_DB', `cannot connect to PostgreSQL: ${(cause as Error).message}`, { cause, retryable: true });
     }
-    handle = { db, kind: 'postgres', schema, close: () => db.destroy() };
+    handle = { db, kind: 'postgres', schema, sqlite: null, close: () => db.destroy() };
   } else {
     const file = sqlitePath(options.url);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -66,7 +68,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       typeof value === 'string' ? value.toLowerCase() : value,
     );
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    handle = { db, kind: 'sqlite', schema: null, close: () => db.destroy() };
+    handle = { db, kind: 'sqlite', schema: null, sqlite: database, close: () => db.destroy() };
   }
   await migrate(handle);
   return handle;

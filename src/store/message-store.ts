@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type SqlBool, type ExpressionBuilder } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Classification } from '../domain/classification.js';
 import type { Channel, Lang, Message } from '../domain/message.js';
 import type { DialectKind } from './migrations.js';
@@ -98,8 +99,20 @@ function decodeCursor(cursor: string): [number, string] | null {
   return null;
 }
 
+const COLUMNS = [
+  'id', 'channel', 'source', 'author', 'text', 'lang', 'created_at', 'ingested_at', 'link', 'meta',
+  'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at',
+] as const satisfies ReadonlyArray<keyof MessagesTable>;
+
 export class MessageStore {
-  constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind) {}
+  /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
+  private readonly insertOne: BetterSqlite3.Statement | null;
+
+  constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
+    this.insertOne = sqlite
+      ? sqlite.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`)
+      : null;
+  }
 
   /**
    * Inserts classified messages; ids already stored are skipped. Returns the ids that were new, so
@@ -107,6 +120,14 @@ export class MessageStore {
    */
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
+    if (this.insertOne) {
+      // SQLite has one connection: inside the caller's transaction, these run in it too.
+      for (const item of items) {
+        const row = toRow(item, now);
+        if (this.insertOne.get(...COLUMNS.map((c) => row[c])) !== undefined) inserted.add(row.id);
+      }
+      return inserted;
+    }
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const rows = items.slice(i, i + INSERT_CHUNK).map((item) => toRow(item, now));
       const result = await trx

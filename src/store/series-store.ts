@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/point.js';
 import type { SeriesIncrement } from '../series/counts.js';
@@ -9,10 +10,20 @@ export type Aggregation = 'sum' | 'avg' | 'max' | 'min';
 const CHUNK = 500;
 
 export class SeriesStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly addOne: BetterSqlite3.Statement | null;
+
+  constructor(private readonly db: Kysely<Database>, sqlite: BetterSqlite3.Database | null = null) {
+    this.addOne = sqlite
+      ? sqlite.prepare('INSERT INTO series_points (key, t, v) VALUES (?, ?, ?) ON CONFLICT (key, t) DO UPDATE SET v = series_points.v + excluded.v')
+      : null;
+  }
 
   /** Adds to buckets (counters). Safe inside the ingest transaction. */
   async add(increments: readonly SeriesIncrement[], trx: Kysely<Database> = this.db): Promise<void> {
+    if (this.addOne) {
+      for (const p of increments) this.addOne.run(p.key, p.t, p.v);
+      return;
+    }
     for (let i = 0; i < increments.length; i += CHUNK) {
       await trx
         .insertInto('series_points')

@@ -15,8 +15,8 @@ export class Store {
   readonly alerts: AlertStore;
 
   constructor(readonly handle: DatabaseHandle) {
-    this.messages = new MessageStore(handle.db, handle.kind);
-    this.series = new SeriesStore(handle.db);
+    this.messages = new MessageStore(handle.db, handle.kind, handle.sqlite);
+    this.series = new SeriesStore(handle.db, handle.sqlite);
     this.deadLetters = new DeadLetterStore(handle.db);
     this.kv = new KvStore(handle.db);
     this.alerts = new AlertStore(handle.db);
