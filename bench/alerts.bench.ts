@@ -12,11 +12,11 @@ import { ManualClock } from '../src/platform/clock.js';
 import { silentLogger } from '../src/platform/log.js';
 import { pingRedis } from '../src/queues/connection.js';
 import { createDemoGenerator, type DemoIncident } from '../src/sources/demo/index.js';
-import { IngestWriter } from '../src/store/ingest-writer.js';
 import { serviceConfigSchema } from '../src/config/service.js';
 import { createAlerting } from '../workers/alerting.js';
 import { createContext } from '../workers/context.js';
 import { runDetectTick } from '../workers/detect.js';
+import { createDemoReplay } from '../workers/demo.js';
 import { LiveClassifier } from '../workers/classifier.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,18 +59,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       stepMs: config.series.step,
     });
     const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
-    const writer = new IngestWriter(ctx.store, { step: MIN, batchSize: 2000, batchWaitMs: 1, now: () => clock.now() });
-    const feed = async (from: number, to: number) => {
-      const writes: Array<Promise<boolean>> = [];
-      const traffic: Array<{ t: number; v: number }> = [];
-      for (let t = from; t < to; t += MIN) {
-        const minute = generator.minute(t);
-        traffic.push({ t, v: minute.traffic });
-        for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang) }));
-      }
-      await ctx.store.series.set('traffic', traffic);
-      await Promise.all(writes);
-    };
+    const feed = createDemoReplay(ctx, generator, classifier);
     await feed(start - 3 * DAY, start);
     const alerting = createAlerting(ctx, { ackSecret: null, publicUrl: 'http://127.0.0.1:8080' });
     let notifications = 0;

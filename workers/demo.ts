@@ -5,11 +5,12 @@
  * cursor (`sentUpTo`) is saved after each chunk is queued; the generator is a function of (seed,
  * minute), so a restart re-produces the same ids and nothing doubles.
  */
-import { createDemoGenerator } from '../src/sources/demo/index.js';
+import { createDemoGenerator, type DemoGenerator } from '../src/sources/demo/index.js';
+import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { bucketStart } from '../src/series/counts.js';
 import { describeError } from '../src/platform/errors.js';
-import type { ServiceContext } from './context.js';
+import type { ClassifierLike, ServiceContext } from './context.js';
 
 export const DEMO_SOURCE = 'demo';
 const CHUNK_MS = 3_600_000;
@@ -142,5 +143,25 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
       clearTimeout(timer);
       await backfilled;
     },
+  };
+}
+
+/**
+ * Writes demo minutes [from, to) straight into the store — classify, store, count, and the traffic of
+ * each minute — without the queue: for tests and benches that move a pinned clock minute by minute.
+ */
+export function createDemoReplay(ctx: ServiceContext, generator: DemoGenerator, classifier: ClassifierLike) {
+  const step = ctx.config.series.step;
+  const writer = new IngestWriter(ctx.store, { step, batchSize: 2000, batchWaitMs: 1, now: () => ctx.clock.now() });
+  return async (from: number, to: number): Promise<void> => {
+    const writes: Array<Promise<boolean>> = [];
+    const traffic: Array<{ t: number; v: number }> = [];
+    for (let t = from; t < to; t += step) {
+      const minute = generator.minute(t);
+      traffic.push({ t, v: minute.traffic });
+      for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang) }));
+    }
+    await ctx.store.series.set(ctx.config.series.reference, traffic);
+    await Promise.all(writes);
   };
 }

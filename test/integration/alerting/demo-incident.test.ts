@@ -11,9 +11,9 @@ import { createClassifier } from '../../../src/classify/classifier.js';
 import { loadKeywords } from '../../../src/config/keywords.js';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { createDemoGenerator, type DemoIncident } from '../../../src/sources/demo/index.js';
-import { IngestWriter } from '../../../src/store/ingest-writer.js';
 import { createAlerting, startNotifyWorker, type AlertingEngine, type NotifyWorker } from '../../../workers/alerting.js';
 import { runDetectTick } from '../../../workers/detect.js';
+import { createDemoReplay } from '../../../workers/demo.js';
 import { startFakeReceiver, type FakeReceiver } from '../../helpers/fake-receivers.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -58,18 +58,7 @@ describe('a demo incident, end to end', () => {
     });
     const { ctx } = service;
     const classifier = createClassifier({ keywords: compileKeywords(loadKeywords('config/keywords.yaml')) });
-    const writer = new IngestWriter(ctx.store, { step: MIN, batchSize: 2000, batchWaitMs: 1, now: () => clock.now() });
-    const feed = async (from: number, to: number) => {
-      const writes: Array<Promise<boolean>> = [];
-      const traffic: Array<{ t: number; v: number }> = [];
-      for (let t = from; t < to; t += MIN) {
-        const minute = generator.minute(t);
-        traffic.push({ t, v: minute.traffic });
-        for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang) }));
-      }
-      await ctx.store.series.set('traffic', traffic);
-      await Promise.all(writes);
-    };
+    const feed = createDemoReplay(ctx, generator, classifier);
     // Three days of history before the clock starts moving.
     await feed(incident.start - 3 * DAY, incident.start - 30 * MIN);
     alerting = createAlerting(ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
