@@ -113,8 +113,8 @@ const demoSchema = z
       .describe('auto: run the demo source when no real source is configured.'),
     seed: z.number().int().default(42).describe('Random seed: the same seed gives the same stream.'),
     backfill: duration().default('14d').describe('History generated on first start (messages and traffic).'),
-    incidentEvery: duration().default('20m').describe('Mean time between demo incidents.'),
-    incidentLength: duration().default('8m').describe('Mean length of a demo incident.'),
+    incidentEvery: duration().default('25m').describe('Mean time between demo incidents.'),
+    incidentLength: duration().default('15m').describe('Mean length of a demo incident.'),
     peakTrafficPerMinute: z.number().positive().default(60_000).describe('Traffic (visits per minute) at the daily peak.'),
     complaintsPerMillionVisits: z.number().positive().default(100).describe('Baseline complaint rate.'),
   })
