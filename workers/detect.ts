@@ -19,6 +19,8 @@ import type { ServiceContext } from './context.js';
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
 const STATE_KEY = (series: string) => `detect.state.${series}`;
+/** Buckets at the end of a fresh warm-up that are handed to alerting. */
+const FRESH_LIVE_BUCKETS = 15;
 const COUNTER = /^(complaints|messages)(\.|$)/;
 
 interface SavedState {
@@ -125,8 +127,9 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
     if (from >= settled) continue;
     const outputs = await runSeries(ctx, series, detector, from, settled);
     await ctx.store.kv.set(STATE_KEY(series.key), { t: settled - step, state: detector.snapshot() } satisfies SavedState, now);
-    // Warm-up buckets are learning, not news: only buckets judged live go to alerting.
-    const live = saved ? outputs : outputs.slice(-1);
+    // Warm-up buckets are learning, not news; but the last quarter hour of a fresh warm-up goes to
+    // alerting too, so an incident already under way when the service starts is still paged.
+    const live = saved ? outputs : outputs.slice(-FRESH_LIVE_BUCKETS);
     results.push({ key: series.key, reference: series.reference, outputs: live });
     for (const o of live) {
       const a = toAnomaly(series.key, o);
