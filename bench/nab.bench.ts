@@ -15,7 +15,9 @@ export const NAB_DETECTOR = 'complaintRadar';
  * The one configuration used for every NAB file (warm-up = probation rows, cooldown = half of them). Tuned on NAB
  * itself, so say so when quoting: memory and threshold here, and these detector defaults (DEFAULT_TUNING):
  * cusumK 1.5, calibrationWinsor 25, profileClipZ 50, metricSeasonGain 0.05, slotGate 0.9, slotMinDays 2,
- * escalateRatio 10, calibrateCounts (checked on the complaint scenarios too).
+ * escalateRatio 10, calibrateCounts (checked on the complaint scenarios too), and the continuous rank test's
+ * rankWeight 0.5 and rankWindow 60 (rankVarMemory 1000 and rankMinRef 32 were checked on NAB, not tuned: 3000 / 64
+ * move single windows either way).
  */
 export const NAB_OPTIONS: DetectorOptions = { direction: 'both', model: 'auto', memory: 20, threshold: 0.6 };
 export const NAB_THRESHOLD = 0.6;

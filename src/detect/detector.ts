@@ -14,6 +14,7 @@ import {
   MODEL_CONTINUOUS,
   MODEL_COUNTS,
   MODEL_NONE,
+  RANK_REF,
   RING,
   STATE_VERSION,
   zeros,
@@ -119,6 +120,7 @@ function resetTests(s: DetectorState): void {
   s.downX = 0;
   s.downMu = 0;
   s.ringLen = 0;
+  s.rankAvg = 0;
 }
 
 function onGap(o: ResolvedDetectorOptions, s: DetectorState, missing: number): void {
@@ -252,6 +254,9 @@ interface Verdict {
   lp: number;
   test: Test;
   dir: Direction | null;
+  /** A self-normalised test judged after calibration (its own scale already): −log10 p and direction. */
+  postLp: number;
+  postDir: Direction | null;
 }
 
 function setVerdict(v: Verdict, lp: number, test: Test, dir: Direction): void {
@@ -330,6 +335,11 @@ function finish(
     s.surpriseMean += g * d;
     s.surpriseVar = (1 - g) * (s.surpriseVar + g * d * d);
   }
+  if (v.postLp < lp) {
+    lp = v.postLp;
+    v.dir = v.postDir;
+    v.test = Test.Window;
+  }
   // Squash the evidence L = −log10 p into [0,1) without saturating, so stronger evidence always ranks higher.
   const evidence = s.n > o.warmup ? Math.max(0, o.sensitivity * -lp) : 0;
   let raw = evidence / (evidence + tu.scoreScale);
@@ -371,6 +381,9 @@ function finish(
       s.revertDir = v.dir === 'up' ? 1 : -1;
       s.revertLeft = o.cooldown * 4;
       resetTests(s);
+      // The rank test's reference describes the time before the change: learn it afresh.
+      s.rankLen = 0;
+      s.rankPos = 0;
     }
   }
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
@@ -441,7 +454,7 @@ function updateContinuous(
   const k = tu.cusumK;
   s.cusUp = Math.max(0, s.cusUp + zc - k);
   s.cusDown = Math.max(0, s.cusDown - zc - k);
-  const v: Verdict = { lp: 0, test: Test.None, dir: null };
+  const v: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
   const learnt = s.n > o.warmup / 2;
   // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
   if (o.up) {
@@ -472,6 +485,8 @@ function updateContinuous(
     const lc = (-2 * k * s.cusDown) / LN10;
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
+
+  if (tu.rankWindow > 0) rankTest(o, s, v, x - pred + levelBefore);
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
@@ -513,6 +528,49 @@ function updateContinuous(
   const scale = hasRef ? refv : 1;
   const revert = (pred - levelBefore + s.revertLevel) * scale;
   return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
+}
+
+/**
+ * Distribution-change test: the centred rank of y within a strided reference sample of past values, averaged (EWMA)
+ * over rankWindow points and scaled by that average's long-run spread. Updates the verdict when stronger.
+ */
+function rankTest(o: ResolvedDetectorOptions, s: DetectorState, v: Verdict, y: number): void {
+  const tu = o.tuning;
+  const len = s.rankLen;
+  if (len > 0) {
+    const ref = s.rankRef;
+    let below = 0;
+    for (let i = 0; i < len; i++) {
+      const r = ref[i] as number;
+      below += r < y ? 1 : r === y ? 0.5 : 0;
+    }
+    const g = 1 / tu.rankWindow;
+    s.rankAvg += g * (below / len - 0.5 - s.rankAvg);
+    if (len >= tu.rankMinRef) {
+      const null2 = g / (2 - g) / 12;
+      const var2 = s.rankVar > null2 ? s.rankVar : null2;
+      const z = s.rankAvg / Math.sqrt(var2);
+      const gv = 1 / tu.rankVarMemory;
+      const sq = s.rankAvg * s.rankAvg;
+      s.rankVar += gv * ((sq < 16 * var2 ? sq : 16 * var2) - s.rankVar);
+      if (z > 0 ? o.up : o.down) {
+        const lp = log10NormalTail(z > 0 ? z : -z);
+        const lq = lp * tu.rankWeight;
+        if (lq < v.postLp) {
+          v.postLp = lq;
+          v.postDir = z > 0 ? 'up' : 'down';
+        }
+      }
+    }
+  }
+  s.rankTick += 1;
+  const stride = Math.max(1, Math.round(o.warmup / RANK_REF));
+  if (s.rankTick >= stride) {
+    s.rankTick = 0;
+    s.rankRef[s.rankPos] = y;
+    s.rankPos = (s.rankPos + 1) % RANK_REF;
+    if (s.rankLen < RANK_REF) s.rankLen += 1;
+  }
 }
 
 function updateCounts(
@@ -582,7 +640,7 @@ function updateCounts(
     s.downMu += mu;
   }
 
-  const v: Verdict = { lp: 0, test: Test.None, dir: null };
+  const v: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
   // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
   const wxs = wx / phi;
   const wms = wm / phi;

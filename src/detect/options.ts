@@ -92,6 +92,22 @@ export interface DetectorTuning {
   readonly calibrationWinsor: number;
   /** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). */
   readonly muFloor: number;
+  /**
+   * Continuous series: a distribution-change test. Each (deseasonalised) value is ranked within a reference sample
+   * of past values (taken every warmup/64 points, so it spans about a warm-up); the EWMA of the centred ranks over
+   * `rankWindow` points, divided by its own long-run spread (autocorrelated series), is a z statistic. Robust to
+   * bursts: a subtle bump in a bursty series moves many ranks a little. 0 = off.
+   */
+  readonly rankWindow: number;
+  /** Points of memory of the rank average's variance (its scale under no change). */
+  readonly rankVarMemory: number;
+  /** The rank test is judged only once the reference sample holds this many values. */
+  readonly rankMinRef: number;
+  /**
+   * The rank test is self-normalised, so it bypasses the calibration (adding it to the calibrated tests would
+   * widen their calibration); its −log10 p is weighted by this before it competes with their calibrated one.
+   */
+  readonly rankWeight: number;
 }
 
 export interface DetectorOptions {
@@ -168,6 +184,10 @@ export const DEFAULT_TUNING: DetectorTuning = {
   calibrationPower: 1,
   calibrationSmooth: 1,
   calibrationWinsor: 25,
+  rankWindow: 60,
+  rankVarMemory: 1000,
+  rankMinRef: 32,
+  rankWeight: 0.5,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {

@@ -3,12 +3,14 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 export const MODEL_NONE = 0;
 export const MODEL_COUNTS = 1;
 export const MODEL_CONTINUOUS = 2;
 /** Ring size of the counts window test (points). */
 export const RING = 64;
+/** Size of the reference sample of the continuous rank test (values, sampled at a stride). */
+export const RANK_REF = 64;
 
 export interface DetectorState {
   version: number;
@@ -69,6 +71,14 @@ export interface DetectorState {
   ringLen: number;
   min: number;
   max: number;
+  /** Continuous rank test: a strided reference sample of past (deseasonalised) values, its fill and write position. */
+  rankRef: number[];
+  rankLen: number;
+  rankPos: number;
+  rankTick: number;
+  /** EWMA of the centred ranks of recent values in that sample, and the long-run variance of that average. */
+  rankAvg: number;
+  rankVar: number;
 
   // Correlation with the reference (EWMA moments, long and short).
   corrLong: number[];
@@ -142,6 +152,12 @@ export function initialState(): DetectorState {
     ringLen: 0,
     min: 0,
     max: 0,
+    rankRef: zeros(RANK_REF),
+    rankLen: 0,
+    rankPos: 0,
+    rankTick: 0,
+    rankAvg: 0,
+    rankVar: 0,
     corrLong: zeros(5),
     corrShort: zeros(5),
     surpriseMean: 0,

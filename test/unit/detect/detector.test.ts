@@ -142,7 +142,8 @@ describe('state', () => {
     };
     const small = size(20000);
     const large = size(60000);
-    expect(large).toBeLessThan(small * 1.05);
+    // Same arrays, same fields: only the digits of the numbers differ (the rank test's reference sample holds floats).
+    expect(large).toBeLessThan(small * 1.1);
     expect(large).toBeLessThan(20000);
   });
 
