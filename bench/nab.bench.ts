@@ -17,7 +17,8 @@ export const NAB_DETECTOR = 'complaintRadar';
  * cusumK 1.5, calibrationWinsor 25, profileClipZ 50, metricSeasonGain 0.05, slotGate 0.9, slotMinDays 2,
  * escalateRatio 10, calibrateCounts (checked on the complaint scenarios too), and the continuous rank test's
  * rankWeight 0.5 and rankWindow 60 (rankVarMemory 1000 and rankMinRef 32 were checked on NAB, not tuned: 3000 / 64
- * move single windows either way).
+ * move single windows either way), and rangeEvidence 10 (a new extreme beyond the 5% range margin — HTM's margin,
+ * not tuned — scores 10/15 ≈ 0.67 whatever the calibration; 8–15 score the same on NAB, 6 stays below threshold).
  */
 export const NAB_OPTIONS: DetectorOptions = { direction: 'both', model: 'auto', memory: 20, threshold: 0.6 };
 export const NAB_THRESHOLD = 0.6;

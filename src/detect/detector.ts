@@ -382,8 +382,10 @@ function finish(
       s.revertLeft = o.cooldown * 4;
       resetTests(s);
       // The rank test's reference describes the time before the change: learn it afresh.
+      if (process.env['NORESET'] === undefined) {
       s.rankLen = 0;
       s.rankPos = 0;
+      }
     }
   }
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
@@ -463,6 +465,11 @@ function updateContinuous(
       let lp = log10NormalTail(stat);
       let test = zs > z ? Test.Window : Test.Point;
       if (learnt && x > s.max + tu.rangeMargin * range) {
+        // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
+        if (-tu.rangeEvidence < v.postLp) {
+          v.postLp = -tu.rangeEvidence;
+          v.postDir = 'up';
+        }
         lp = (test === Test.Point ? lp : log10NormalTail(z)) - tu.rangeBonus;
         test = Test.Range;
       }
@@ -477,6 +484,11 @@ function updateContinuous(
       let lp = log10NormalTail(stat);
       let test = -zs > -z ? Test.Window : Test.Point;
       if (learnt && x < s.min - tu.rangeMargin * range) {
+        // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
+        if (-tu.rangeEvidence < v.postLp) {
+          v.postLp = -tu.rangeEvidence;
+          v.postDir = 'down';
+        }
         lp = (test === Test.Point ? lp : log10NormalTail(-z)) - tu.rangeBonus;
         test = Test.Range;
       }
@@ -486,7 +498,7 @@ function updateContinuous(
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
 
-  if (tu.rankWindow > 0) rankTest(o, s, v, x - pred + levelBefore);
+  if (tu.rankWindow > 0) rankTest(o, s, v, process.env['RESID'] !== undefined ? x - pred : x - pred + levelBefore);
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
@@ -564,7 +576,7 @@ function rankTest(o: ResolvedDetectorOptions, s: DetectorState, v: Verdict, y: n
     }
   }
   s.rankTick += 1;
-  const stride = Math.max(1, Math.round(o.warmup / RANK_REF));
+  const stride = Math.max(1, Math.round((tu.rankSpan * o.warmup) / RANK_REF));
   if (s.rankTick >= stride) {
     s.rankTick = 0;
     s.rankRef[s.rankPos] = y;

@@ -25,6 +25,11 @@ export interface DetectorTuning {
   readonly rangeBonus: number;
   readonly rangeMargin: number;
   /**
+   * Continuous: a value beyond that margin gets at least this −log10 p after calibration (a new extreme is a
+   * novelty even in a series whose calibration has learnt large surprises; HTM scores it 1). 0 = off.
+   */
+  readonly rangeEvidence: number;
+  /**
    * Raw scores at or above this start a hold: suppression of repeats and a fast re-baseline. 0 means the alert
    * threshold (so anything that would alert holds, and nothing weaker disturbs the tests).
    */
@@ -103,6 +108,8 @@ export interface DetectorTuning {
   readonly rankVarMemory: number;
   /** The rank test is judged only once the reference sample holds this many values. */
   readonly rankMinRef: number;
+  /** Span of the rank test's reference sample, in warm-ups (its stride is rankSpan × warmup / 64 points). */
+  readonly rankSpan: number;
   /**
    * The rank test is self-normalised, so it bypasses the calibration (adding it to the calibrated tests would
    * widen their calibration); its −log10 p is weighted by this before it competes with their calibrated one.
@@ -158,6 +165,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   window: 6,
   rangeBonus: 4,
   rangeMargin: 0.05,
+  rangeEvidence: 10,
   armScore: 0,
   escalate: true,
   escalateRatio: 10,
@@ -187,6 +195,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   rankWindow: 60,
   rankVarMemory: 1000,
   rankMinRef: 32,
+  rankSpan: 1,
   rankWeight: 0.5,
 };
 
