@@ -382,10 +382,8 @@ function finish(
       s.revertLeft = o.cooldown * 4;
       resetTests(s);
       // The rank test's reference describes the time before the change: learn it afresh.
-      if (process.env['NORESET'] === undefined) {
       s.rankLen = 0;
       s.rankPos = 0;
-      }
     }
   }
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
@@ -498,7 +496,7 @@ function updateContinuous(
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
 
-  if (tu.rankWindow > 0) rankTest(o, s, v, process.env['RESID'] !== undefined ? x - pred : x - pred + levelBefore);
+  if (tu.rankWindow > 0) rankTest(o, s, v, x - pred + levelBefore);
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
