@@ -165,3 +165,39 @@ describe('state', () => {
     expect(() => restoreDetector({}, state)).toThrow(/version/);
   });
 });
+
+describe('bursty metrics (calibration has learnt large surprises)', () => {
+  // About 10 with a burst of up to e^4.5 ≈ 90 on 8% of the points (a seeded generator: the same series every run).
+  function bursty(n: number, extra: (i: number) => number): { t: number; v: number }[] {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    return Array.from({ length: n }, (_, i) => {
+      const u = rand();
+      const burst = rand() < 0.08 ? Math.exp(4.5 * rand()) : 0;
+      return { t: T0 + i * 60_000, v: Math.round(10 + 4 * u + burst) + extra(i) };
+    });
+  }
+  const options = (tuning: DetectorOptions['tuning']): DetectorOptions => ({ model: 'continuous', warmup: 300, cooldown: 150, memory: 20, tuning });
+  const peak = (out: readonly DetectorOutput[], from: number, to: number) => Math.max(...out.slice(from, to).map((p) => p.rawScore));
+
+  it.each([
+    // tuning, least and most raw score of the point at 2500 (a new maximum, 30% above the old one)
+    [{}, 0.6, 1],
+    [{ rangeEvidence: 0 }, 0, 0.3],
+  ] as const)('a new extreme scores high whatever the calibration (%j)', (tuning, low, high) => {
+    const out = detectSeries(bursty(2600, (i) => (i === 2500 ? 200 : 0)), null, options(tuning));
+    const raw = (out[2500] as DetectorOutput).rawScore;
+    expect(raw).toBeGreaterThanOrEqual(low);
+    expect(raw).toBeLessThanOrEqual(high);
+  });
+
+  it.each([
+    // tuning, least and most peak raw score over the 200 points after a shift of +3 (smaller than the noise)
+    [{}, 0.35, 1],
+    [{ rankWindow: 0 }, 0, 0.2],
+  ] as const)('the rank test sees a small sustained shift among bursts (%j)', (tuning, low, high) => {
+    const out = detectSeries(bursty(2700, (i) => (i >= 2500 ? 3 : 0)), null, options(tuning));
+    expect(peak(out, 2500, 2700)).toBeGreaterThanOrEqual(low);
+    expect(peak(out, 2500, 2700)).toBeLessThanOrEqual(high);
+  });
+});
