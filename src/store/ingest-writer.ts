@@ -1,4 +1,3 @@
-import { countIncrements } from '../series/counts.js';
 import type { ClassifiedMessage } from './message-store.js';
 import type { Store } from './store.js';
 
@@ -64,16 +63,7 @@ export class IngestWriter {
     const unique = new Map<string, Pending>();
     for (const p of batch) if (!unique.has(p.item.message.id)) unique.set(p.item.message.id, p);
     try {
-      const fresh = await this.store.db.transaction().execute(async (trx) => {
-        const items = [...unique.values()].map((p) => p.item);
-        const inserted = await this.store.messages.insertNew(items, this.options.now(), trx);
-        const freshItems = items.filter((i) => inserted.has(i.message.id));
-        const increments = countIncrements(freshItems, this.options.step).sort((a, b) =>
-          a.key === b.key ? a.t - b.t : a.key < b.key ? -1 : 1,
-        );
-        await this.store.series.add(increments, trx);
-        return freshItems;
-      });
+      const fresh = await this.store.ingest([...unique.values()].map((p) => p.item), this.options.now(), this.options.step);
       const freshIds = new Set(fresh.map((f) => f.message.id));
       for (const p of batch) p.resolve(freshIds.has(p.item.message.id) && unique.get(p.item.message.id) === p);
       this.options.onCommitted?.(fresh, batch.length - fresh.length);
@@ -99,12 +89,7 @@ export class IngestWriter {
   }
 
   private async commitOne(p: Pending): Promise<void> {
-    const fresh = await this.store.db.transaction().execute(async (trx) => {
-      const inserted = await this.store.messages.insertNew([p.item], this.options.now(), trx);
-      if (inserted.size === 0) return false;
-      await this.store.series.add(countIncrements([p.item], this.options.step), trx);
-      return true;
-    });
+    const fresh = (await this.store.ingest([p.item], this.options.now(), this.options.step)).length > 0;
     p.resolve(fresh);
     this.options.onCommitted?.(fresh ? [p.item] : [], fresh ? 0 : 1);
   }

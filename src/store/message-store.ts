@@ -120,14 +120,7 @@ export class MessageStore {
    */
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
-    if (this.insertOne) {
-      // SQLite has one connection: inside the caller's transaction, these run in it too.
-      for (const item of items) {
-        const row = toRow(item, now);
-        if (this.insertOne.get(...COLUMNS.map((c) => row[c])) !== undefined) inserted.add(row.id);
-      }
-      return inserted;
-    }
+    if (this.insertOne) return this.insertNewSync(items, now);
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const rows = items.slice(i, i + INSERT_CHUNK).map((item) => toRow(item, now));
       const result = await trx
@@ -137,6 +130,20 @@ export class MessageStore {
         .returning('id')
         .execute();
       for (const r of result) inserted.add(r.id);
+    }
+    return inserted;
+  }
+
+  /**
+   * SQLite only, synchronous: the hot path's prepared statement. SQLite has one connection, so inside
+   * the caller's transaction these rows are part of it.
+   */
+  insertNewSync(items: readonly ClassifiedMessage[], now: number): Set<string> {
+    if (!this.insertOne) throw new Error('insertNewSync needs SQLite');
+    const inserted = new Set<string>();
+    for (const item of items) {
+      const row = toRow(item, now);
+      if (this.insertOne.get(...COLUMNS.map((c) => row[c])) !== undefined) inserted.add(row.id);
     }
     return inserted;
   }

@@ -21,7 +21,7 @@ export class SeriesStore {
   /** Adds to buckets (counters). Safe inside the ingest transaction. */
   async add(increments: readonly SeriesIncrement[], trx: Kysely<Database> = this.db): Promise<void> {
     if (this.addOne) {
-      for (const p of increments) this.addOne.run(p.key, p.t, p.v);
+      this.addSync(increments);
       return;
     }
     for (let i = 0; i < increments.length; i += CHUNK) {
@@ -31,6 +31,12 @@ export class SeriesStore {
         .onConflict((oc) => oc.columns(['key', 't']).doUpdateSet({ v: sql`series_points.v + excluded.v` }))
         .execute();
     }
+  }
+
+  /** SQLite only, synchronous (see MessageStore.insertNewSync). */
+  addSync(increments: readonly SeriesIncrement[]): void {
+    if (!this.addOne) throw new Error('addSync needs SQLite');
+    for (const p of increments) this.addOne.run(p.key, p.t, p.v);
   }
 
   /** Sets buckets (pushed gauges such as traffic): pushing the same point again is idempotent. */

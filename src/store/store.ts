@@ -3,7 +3,8 @@ import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './d
 import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
-import { MessageStore } from './message-store.js';
+import { MessageStore, type ClassifiedMessage } from './message-store.js';
+import { countIncrements } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
 
 /** The one entry to the database: every query lives behind these repositories. */
@@ -28,6 +29,32 @@ export class Store {
 
   static async open(options: OpenDatabaseOptions): Promise<Store> {
     return new Store(await openDatabase(options));
+  }
+
+  /**
+   * Stores classified messages and counts the new ones, in one transaction: a message is stored and
+   * counted exactly once however often it is delivered. Returns the messages that were new.
+   * SQLite runs it as one synchronous transaction (nothing can interleave); PostgreSQL through Kysely.
+   */
+  async ingest(items: readonly ClassifiedMessage[], now: number, step: number): Promise<ClassifiedMessage[]> {
+    const increments = (fresh: readonly ClassifiedMessage[]) =>
+      countIncrements(fresh, step).sort((a, b) => (a.key === b.key ? a.t - b.t : a.key < b.key ? -1 : 1));
+    const sqlite = this.handle.sqlite;
+    // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
+    if (sqlite && !sqlite.inTransaction) {
+      return sqlite.transaction(() => {
+        const inserted = this.messages.insertNewSync(items, now);
+        const fresh = items.filter((i) => inserted.has(i.message.id));
+        this.series.addSync(increments(fresh));
+        return fresh;
+      })();
+    }
+    return this.handle.db.transaction().execute(async (trx) => {
+      const inserted = await this.messages.insertNew(items, now, trx);
+      const fresh = items.filter((i) => inserted.has(i.message.id));
+      await this.series.add(increments(fresh), trx);
+      return fresh;
+    });
   }
 
   async ping(): Promise<boolean> {
