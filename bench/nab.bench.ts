@@ -18,7 +18,11 @@ export const NAB_DETECTOR = 'complaintRadar';
  * escalateRatio 10, calibrateCounts (checked on the complaint scenarios too), and the continuous rank test's
  * rankWeight 0.5 and rankWindow 60 (rankVarMemory 1000 and rankMinRef 32 were checked on NAB, not tuned: 3000 / 64
  * move single windows either way), and rangeEvidence 10 (a new extreme beyond the 5% range margin — HTM's margin,
- * not tuned — scores 10/15 ≈ 0.67 whatever the calibration; 8–15 score the same on NAB, 6 stays below threshold).
+ * not tuned — scores 10/15 ≈ 0.67 whatever the calibration; 8–15 score the same on NAB, 6 stays below threshold),
+ * and the per-time-of-day σ for whole-number continuous series: slotSigma 0.7 and slotSigmaCeil 1.5 (σ = the slot's
+ * predictor error within [0.7, 1.5] × the overall spread; 64.18 → 65.27 standard, realTweets 66.49 → 70.53,
+ * realTraffic 76.46 → 78.40, realAWSCloudwatch 52.06 → 51.23, realKnownCause 65.63 → 65.17; 0.5 / 2 also scores
+ * 65.27 but loses two realTraffic windows; applied to every continuous series it falls to 58–61).
  */
 export const NAB_OPTIONS: DetectorOptions = { direction: 'both', model: 'auto', memory: 20, threshold: 0.6 };
 export const NAB_THRESHOLD = 0.6;

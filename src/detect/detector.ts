@@ -443,7 +443,15 @@ function updateContinuous(
   const levelBefore = mode === 0 ? s.level : s.levelS;
   const pred = mode === 0 ? p0 : mode === 1 ? p1 : p2;
   const range = s.max - s.min;
-  const sigma = Math.max(SIGMA_PER_MAD * s.dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
+  // Whole-number series (large counts, judged as metrics; `allInts` is decided on the first points) are noisier
+  // when busier: once enough days were seen, σ is the error of the predictor in use at this time of day, kept
+  // near the overall spread, so a quiet night and a busy noon are each judged on their own noise.
+  let dev = s.dev;
+  if (tu.slotSigma > 0 && (s.allInts || !tu.slotSigmaCounts) && es >= 0 && elapsed >= tu.slotMinDays * DAY) {
+    const slotDev = (mode === 0 ? s.slotErr0[es] : s.slotErr1[es]) ?? dev;
+    dev = Math.min(tu.slotSigmaCeil * dev, Math.max(tu.slotSigma * dev, slotDev));
+  }
+  const sigma = Math.max(SIGMA_PER_MAD * dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
   const z = (x - pred) / sigma;
   const zc = clip(z, tu.clipZ);
 

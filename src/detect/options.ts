@@ -64,6 +64,15 @@ export interface DetectorTuning {
   readonly slotGate: number;
   /** Days of history before a per-slot choice is trusted. */
   readonly slotMinDays: number;
+  /**
+   * Continuous: σ is taken from the per-slot error of the predictor in use at this time of day (once slotMinDays
+   * days were seen), kept within [slotSigma, slotSigmaCeil] × the overall spread. 0 = off (one σ for the day).
+   * Tuned on NAB (0.7, 1.5).
+   */
+  readonly slotSigma: number;
+  readonly slotSigmaCeil: number;
+  /** Only for whole-number series (counts too large for the count model: their noise follows the daily level). */
+  readonly slotSigmaCounts: boolean;
   /** Relative floor on σ (share of |level|) and absolute floor. */
   readonly sigmaFloorRel: number;
   /** Poisson CUSUM shift ratios (up, down). */
@@ -179,6 +188,9 @@ export const DEFAULT_TUNING: DetectorTuning = {
   slotGain: 0.3,
   slotMinDays: 2,
   slotGate: 0.9,
+  slotSigma: 0.7,
+  slotSigmaCeil: 1.5,
+  slotSigmaCounts: true,
   sigmaFloorRel: 0.001,
   rhoUp: 2,
   rhoDown: 0.4,

@@ -201,3 +201,30 @@ describe('bursty metrics (calibration has learnt large surprises)', () => {
     expect(peak(out, 2500, 2700)).toBeLessThanOrEqual(high);
   });
 });
+
+describe('per-time-of-day spread (whole-number series judged as metrics)', () => {
+  // Ten-minute points: a busy day (200–240) and a quiet night (50–54), seeded, five days then one more.
+  function daily(offset: number): { t: number; v: number }[] {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    return Array.from({ length: 6 * 144 }, (_, i) => {
+      const hour = (i / 6) % 24;
+      const v = hour >= 8 && hour < 20 ? 200 + 40 * rand() : 50 + 4 * rand();
+      return { t: T0 + i * 600_000, v: Math.round(v) + offset };
+    });
+  }
+  const widths = (offset: number, tuning: DetectorOptions['tuning']) => {
+    const out = detectSeries(daily(offset), null, { model: 'continuous', warmup: 144, cooldown: 72, memory: 20, tuning });
+    return [5 * 144 + 42, 5 * 144 + 72].map((i) => (out[i]?.upper ?? 0) - (out[i]?.lower ?? 0));
+  };
+
+  it.each([
+    // value offset, whether the band (at 07:00 and 12:00 of day 6) differs from the one-σ-for-the-day band
+    [0, true],
+    [0.5, false],
+  ] as const)('offset %d: band follows the time of day = %s', (offset, differs) => {
+    const slot = widths(offset, {});
+    const flat = widths(offset, { slotSigma: 0 });
+    expect(slot.some((w, i) => Math.abs(w - (flat[i] as number)) > 1e-9)).toBe(differs);
+  });
+});
