@@ -172,7 +172,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   clipZ: 4,
   cusumK: 1.5,
   window: 6,
-  rangeBonus: 4,
+  rangeBonus: 6,
   rangeMargin: 0.05,
   rangeEvidence: 10,
   armScore: 0,
