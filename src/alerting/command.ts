@@ -16,6 +16,7 @@ import { buildNotification } from './notification.js';
 import { formatRoute, routeSeries } from './route.js';
 import { parseLocalDateTime } from './time-zone.js';
 import type { Alert } from '../domain/alert.js';
+import { newAlert, newMember } from './new-alert.js';
 
 const fileSchema = z.object({ alerting: alertingConfigSchema.default({}) }).passthrough();
 
@@ -37,28 +38,18 @@ async function loadAlerting(file: string | undefined): Promise<AlertingConfig> {
 
 /** A firing alert on `series` at `now`, for test notifications. */
 export function testAlert(series: string, owner: string, now: number): Alert {
-  return {
+  return newAlert({
     id: `test-${now.toString(36)}`,
     rule: 'test',
     groupKey: 'test',
     severity: 'info',
     state: 'firing',
-    members: [{ series, state: 'firing', since: now, firingSince: now, lastAnomalousAt: now, inBandSince: null, endedAt: null, anomalies: 1, onset: null, latest: null, peak: null }],
+    members: [newMember({ series, state: 'firing', since: now, firingSince: now })],
     startsAt: now,
     firingAt: now,
-    endedAt: null,
-    updatedAt: now,
     owner,
     ownerSince: now,
-    escalations: [],
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    silencedBy: [],
-    lastNotifiedAt: null,
-    notifiedFiring: false,
-    changedSinceNotified: false,
-    notifications: 0,
-  };
+  });
 }
 
 export function register(program: Command): void {

@@ -23,6 +23,7 @@ import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
 import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
 import { parseSeriesName } from './series-name.js';
 import { silencingIds } from './silences.js';
+import { newAlert, newMember } from './new-alert.js';
 
 export interface AlertingRuntime {
   readonly rules: readonly CompiledRule[];
@@ -163,19 +164,8 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       return;
     }
     if (status !== 'anomaly') return;
-    const fresh: WorkMember = {
-      series: obs.series,
-      state: 'pending',
-      since: t,
-      firingSince: null,
-      lastAnomalousAt: t,
-      inBandSince: null,
-      endedAt: null,
-      anomalies: 1,
-      onset: obs.anomaly ?? null,
-      latest: obs.anomaly ?? null,
-      peak: obs.anomaly ?? null,
-    };
+    const anomaly = obs.anomaly ?? null;
+    const fresh: WorkMember = newMember({ series: obs.series, state: 'pending', since: t, onset: anomaly, latest: anomaly, peak: anomaly });
     const { groupKey, target } = placement(rule, obs.series, work.filter((a) => isOpen(a) && a.rule === rule.name));
     if (target) {
       if (target.groupKey !== groupKey) target.groupKey = groupKey;
@@ -184,28 +174,9 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       events.push({ type: 'series_added', alertId: target.id, at: t, series: obs.series });
       return;
     }
-    const created: WorkAlert = {
-      id: alertIdFor(groupKey, t),
-      rule: rule.name,
-      groupKey,
-      severity: rule.severity,
-      state: 'pending',
-      members: [fresh],
-      startsAt: t,
-      firingAt: null,
-      endedAt: null,
-      updatedAt: t,
-      owner: null,
-      ownerSince: null,
-      escalations: [],
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      silencedBy: [],
-      lastNotifiedAt: null,
-      notifiedFiring: false,
-      changedSinceNotified: false,
-      notifications: 0,
-    };
+    const created: WorkAlert = clone(
+      newAlert({ id: alertIdFor(groupKey, t), rule: rule.name, groupKey, severity: rule.severity, state: 'pending', members: [fresh], startsAt: t }),
+    );
     work.push(created);
     events.push({ type: 'pending', alertId: created.id, at: t, series: obs.series });
   };

@@ -1,5 +1,6 @@
 /** A realistic notification (built by the pure core) for notifier tests. */
 import type { Alert } from '../../../src/domain/alert.js';
+import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import { buildEvidence } from '../../../src/alerting/evidence.js';
 import { buildNotification, type Notification } from '../../../src/alerting/notification.js';
@@ -20,30 +21,19 @@ export const oncall = compileOncall(
   }).oncall,
 );
 
-export const baseAlert: Alert = {
+export const baseAlert: Alert = newAlert({
   id: 'complaints-mi3k2x0',
   rule: 'complaints',
   groupKey: 'complaints',
   severity: 'warning',
   state: 'firing',
-  members: [
-    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, onset: null, latest: null, peak: null },
-  ],
+  members: [newMember({ series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, anomalies: 12 })],
   startsAt: T - 12 * 60_000,
   firingAt: T - 10 * 60_000,
-  endedAt: null,
   updatedAt: T,
   owner: 'anna',
   ownerSince: T - 10 * 60_000,
-  escalations: [],
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  silencedBy: [],
-  lastNotifiedAt: null,
-  notifiedFiring: false,
-  changedSinceNotified: false,
-  notifications: 0,
-};
+});
 
 export function sampleNotification(
   options: { kind?: NotificationKind; exampleTexts?: string[]; owner?: string; alert?: Partial<Alert> } = {},

@@ -6,6 +6,7 @@ import { compileOncall } from '../../../src/alerting/oncall.js';
 import { verifyAckToken } from '../../../src/alerting/ack-token.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import type { Alert } from '../../../src/domain/alert.js';
+import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
 
 describe('maskPii', () => {
   it.each([
@@ -38,31 +39,19 @@ describe('risingTerms', () => {
 });
 
 const T = Date.UTC(2026, 10, 26, 11, 15); // Thursday 14:15 in Moscow
-const alert: Alert = {
+const alert: Alert = newAlert({
   id: 'complaints-x1',
   rule: 'complaints',
   groupKey: 'complaints',
   severity: 'warning',
   state: 'firing',
-  members: [
-    { series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 12, onset: null, latest: null, peak: null },
-    { series: 'complaints.twitter', state: 'firing', since: T - 11 * 60_000, firingSince: T - 9 * 60_000, lastAnomalousAt: T, inBandSince: null, endedAt: null, anomalies: 11, onset: null, latest: null, peak: null },
-  ],
+  members: [newMember({ series: 'complaints.login', state: 'firing', since: T - 12 * 60_000, firingSince: T - 10 * 60_000, lastAnomalousAt: T, anomalies: 12 }), newMember({ series: 'complaints.twitter', state: 'firing', since: T - 11 * 60_000, firingSince: T - 9 * 60_000, lastAnomalousAt: T, anomalies: 11 })],
   startsAt: T - 12 * 60_000,
   firingAt: T - 10 * 60_000,
-  endedAt: null,
   updatedAt: T,
   owner: 'anna',
   ownerSince: T - 10 * 60_000,
-  escalations: [],
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  silencedBy: [],
-  lastNotifiedAt: null,
-  notifiedFiring: false,
-  changedSinceNotified: false,
-  notifications: 0,
-};
+});
 
 const points = Array.from({ length: 20 }, (_, i) => {
   const t = T - (19 - i) * 60_000;
