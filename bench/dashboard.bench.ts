@@ -22,6 +22,7 @@ import { countIncrements } from '../src/series/counts.js';
 import type { ClassifiedMessage } from '../src/store/message-store.js';
 import { createContext } from '../workers/context.js';
 import type { BenchArgs } from './index.js';
+import { mulberry32 } from '../src/sources/demo/prng.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CATEGORIES = ['login', 'payment', 'slow', 'crash', 'delivery', 'notifications'] as const;
@@ -29,16 +30,7 @@ const CHANNELS: readonly Channel[] = ['twitter', 'email', 'beta_form', 'api'];
 const WORDS_EN = ['cannot', 'login', 'password', 'payment', 'card', 'slow', 'crash', 'order', 'late', 'app', 'again', 'today', 'update', 'screen', 'button', 'broken'];
 const WORDS_RU = ['не', 'могу', 'войти', 'пароль', 'оплата', 'карта', 'тормозит', 'вылетает', 'заказ', 'опять', 'сегодня', 'кнопка', 'экран'];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -4,6 +4,7 @@
  * incidents (spikes, plateaus, ramps) on the complaint rate, and drops of a service metric while traffic is
  * normal. Also the yardstick: an optimal CUSUM that knows the true rate and the true incident size.
  */
+import { mulberry32 } from '../../src/sources/demo/prng.js';
 
 export type IncidentKind = 'spike' | 'plateau' | 'ramp' | 'drop';
 
@@ -48,17 +49,8 @@ export interface SimOptions {
   readonly peakRate?: number;
 }
 
-/** mulberry32: a small fast seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the same seeded PRNG the demo source uses. */
+export const rng = mulberry32;
 
 /** Poisson draw (Knuth for small means, normal approximation for large). */
 export function poisson(mean: number, rand: () => number): number {
