@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
 
 export const IMAP_TLS_MODES = ['implicit', 'starttls', 'none'] as const;
@@ -77,13 +78,7 @@ export const imapSourceSchema = z
 export const imapSourcesSchema = z
   .array(imapSourceSchema)
   .default([])
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((source, i) => {
-      if (seen.has(source.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'name'], message: `duplicate source name "${source.name}"` });
-      seen.add(source.name);
-    });
-  })
+  .superRefine(uniqueNames('source'))
   .describe('Support mailboxes polled over IMAP.');
 
 export type ImapSourceConfig = z.output<typeof imapSourceSchema>;

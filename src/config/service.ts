@@ -146,6 +146,20 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
       })
       .strict()
+      .superRefine((sources, ctx) => {
+        // Names key cursors and status: one name, one source, across kinds (and `demo` is the demo's).
+        // (Repeats within one list are reported by that list.)
+        const taken = new Map<string, string>([['demo', 'demo']]);
+        for (const kind of ['twitter', 'imap'] as const) {
+          sources[kind].forEach((source, i) => {
+            const owner = taken.get(source.name);
+            if (owner !== undefined && owner !== kind) {
+              ctx.addIssue({ code: z.ZodIssueCode.custom, path: [kind, i, 'name'], message: `source name "${source.name}" is already used` });
+            }
+            if (owner === undefined) taken.set(source.name, kind);
+          });
+        }
+      })
       .default({})
       .describe('Real sources. While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),

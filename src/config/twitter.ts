@@ -4,6 +4,7 @@
  * into a client and a poll handler.
  */
 import { z } from 'zod';
+import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
 
 /** X keeps recent search for 7 days; a look-back further than that is refused by the API. */
@@ -77,13 +78,7 @@ export const twitterSourceSchema = z
 export const twitterSourcesSchema = z
   .array(twitterSourceSchema)
   .default([])
-  .superRefine((sources, ctx) => {
-    const seen = new Set<string>();
-    sources.forEach((s, i) => {
-      if (seen.has(s.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'name'], message: `duplicate source name "${s.name}"` });
-      seen.add(s.name);
-    });
-  })
+  .superRefine(uniqueNames('source'))
   .describe('X (Twitter) searches to poll.');
 
 export type TwitterSourceInput = z.input<typeof twitterSourceSchema>;

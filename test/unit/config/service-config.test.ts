@@ -25,6 +25,7 @@ describe('service config errors name the file, line, key and what is wrong', () 
     ['bad-duration.yaml', ['bad-duration.yaml:2: series.step: "soon" is not a duration (use e.g. 500ms, 15s, 5m, 2h, 1d)']],
     ['plain-password.yaml', ['plain-password.yaml:4: auth.users[0].passwordHash: must be an scrypt hash made by `radar auth hash-password`']],
     ['duplicate-source.yaml', ['duplicate-source.yaml:7: sources.twitter[1].name: duplicate source name "brand"']],
+    ['same-name-two-kinds.yaml', ['same-name-two-kinds.yaml:7: sources.imap[0].name: source name "support" is already used']],
   ])('%s', (name, expected) => {
     expect(errorsOf(name, { RADAR_TEST_TOKEN: 'x'.repeat(40) })).toEqual(expected);
   });
