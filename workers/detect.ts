@@ -10,7 +10,7 @@ import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/
 import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
-import { bucketStart } from '../src/series/counts.js';
+import { bucketStart, isCounterSeries } from '../src/series/counts.js';
 import { describeError } from '../src/platform/errors.js';
 import { JOB_NAMES } from '../src/queues/jobs.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
@@ -21,7 +21,6 @@ export const WARMUP_HISTORY_MS = 14 * 86_400_000;
 const STATE_KEY = (series: string) => `detect.state.${series}`;
 /** Buckets at the end of a fresh warm-up that are handed to alerting. */
 const FRESH_LIVE_BUCKETS = 15;
-const COUNTER = /^(complaints|messages)(\.|$)/;
 
 interface SavedState {
   readonly t: number;
@@ -63,7 +62,7 @@ export async function watchedSeries(ctx: ServiceContext): Promise<CompiledSeries
 async function valuesAt(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<Array<number | null>> {
   const points = await ctx.store.series.read(key, from, to);
   const byT = new Map(points.map((p) => [p.t, p.v]));
-  const fill = COUNTER.test(key) ? 0 : null;
+  const fill = isCounterSeries(key) ? 0 : null;
   const out: Array<number | null> = [];
   for (let t = from; t < to; t += step) out.push(byT.get(t) ?? fill);
   return out;

@@ -120,7 +120,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
       ...ctx,
       auth: new Authenticator(resolved.auth),
       detector: { band: (key, from, to, step) => bandAtStep(ctx, key, from, to, step) },
-      alerting: { ackSecret, evidence: (alert, now) => alerting.evidence(alert, now) },
+      alerting: { ackSecret },
     });
     const server = await startServer(app, { host: config.server.host, port: config.server.port });
     url = server.url;

@@ -30,9 +30,6 @@ export interface ApiDeps {
   readonly detector?: {
     band(key: string, from: number, to: number, step: number): Promise<readonly import('../domain/anomaly.js').DetectorPoint[]>;
   };
-  /** Alerting, when this process runs it: evidence for an alert, and the secret that signs ack links. */
-  readonly alerting?: {
-    readonly ackSecret: string | null;
-    evidence(alert: import('../domain/alert.js').Alert, now: number): Promise<unknown>;
-  };
+  /** Alerting, when this process runs it: the secret that signs ack links. */
+  readonly alerting?: { readonly ackSecret: string | null };
 }

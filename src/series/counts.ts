@@ -12,6 +12,20 @@ export interface SeriesIncrement {
   readonly v: number;
 }
 
+/**
+ * Is this a series the service counts itself (`messages…`, `complaints…`)? Such series cannot be
+ * pushed, and a bucket with no row in them means zero, not "missing".
+ */
+export function isCounterSeries(key: string): boolean {
+  return /^(complaints|messages)(\.|$)/.test(key);
+}
+
+/** The category of a `complaints.<category>` key (null for the total, channel and language series). */
+export function categoryOfSeries(key: string): string | null {
+  const m = /^complaints\.([^.]+)$/.exec(key);
+  return m ? (m[1] as string) : null;
+}
+
 /** Series keys a message counts into. */
 export const SERIES = {
   messages: 'messages',

@@ -18,8 +18,4 @@ export class KvStore {
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now }))
       .execute();
   }
-
-  async delete(key: string): Promise<void> {
-    await this.db.deleteFrom('kv').where('key', '=', key).execute();
-  }
 }

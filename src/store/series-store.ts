@@ -83,9 +83,23 @@ export class SeriesStore {
   /** Keys that have points, optionally under a prefix. */
   async keys(prefix?: string): Promise<string[]> {
     let query = this.db.selectFrom('series_points').select('key').distinct();
-    if (prefix !== undefined) query = query.where('key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (prefix !== undefined) query = query.where('key', '>=', prefix).where('key', '<', `${prefix}\uffff`);
     const rows = await query.orderBy('key').execute();
     return rows.map((r) => r.key);
+  }
+
+  /** Sums of buckets in [from, to) for every key under `prefix`, in one query. */
+  async totalsByKey(prefix: string, from: number, to: number): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('series_points')
+      .select(['key', sql<number>`sum(v)`.as('s')])
+      .where('key', '>=', prefix)
+      .where('key', '<', `${prefix}\uffff`)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .groupBy('key')
+      .execute();
+    return new Map(rows.map((r) => [r.key, Number(r.s)]));
   }
 
   /** Sum of buckets in [from, to). */
@@ -98,15 +112,5 @@ export class SeriesStore {
       .where('t', '<', to)
       .executeTakeFirstOrThrow();
     return Number(row.s);
-  }
-
-  /** Latest bucket time for a key, or null. */
-  async lastT(key: string): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('series_points')
-      .select(sql<number | null>`max(t)`.as('t'))
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return row?.t === null || row?.t === undefined ? null : Number(row.t);
   }
 }

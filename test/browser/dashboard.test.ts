@@ -224,6 +224,8 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
       await p.waitForSelector('#no-band');
       await p.close();
     } finally {
+      // the browser context keeps sockets to this second server alive: drop them, or close() waits on them
+      bare.server.closeAllConnections();
       await server.close();
     }
   });

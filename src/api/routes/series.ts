@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseDuration } from '../../config/duration.js';
-import { bucketStart } from '../../series/counts.js';
+import { bucketStart, isCounterSeries } from '../../series/counts.js';
 import { fillGaps, rate } from '../../series/rate.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
 import { SERIES_KEY, pointsFromBody, seriesPointsBody, seriesQuerySchema } from '../schemas.js';
 
-const RESERVED = /^(complaints|messages)(\.|$)/;
 const MAX_POINTS = 5000;
 
 /** Picks a step: the requested one, else the stored bucket, coarsened so a range gives at most MAX_POINTS. */
@@ -32,7 +31,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
   /** Push points of a series (traffic, service metrics). `mode: set` (default) replaces a bucket, `add` adds. */
   app.post('/api/series/:key', { preHandler: app.requireRole('admin') }, async (request, reply) => {
     const { key } = parseInput(z.object({ key: z.string().regex(SERIES_KEY, 'letters, digits and _.:- only') }), request.params, 'params');
-    if (RESERVED.test(key)) throw new HttpError(400, 'ERR_VALIDATION', `params.key: "${key}" is computed by the service and cannot be pushed`, 'params.key');
+    if (isCounterSeries(key)) throw new HttpError(400, 'ERR_VALIDATION', `params.key: "${key}" is computed by the service and cannot be pushed`, 'params.key');
     const { points, mode } = parseInput(seriesPointsBody, pointsFromBody(request.body), 'body');
     const step = deps.config.series.step;
     const bucketed = new Map<number, number>();
@@ -57,7 +56,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     if (from >= to) throw new HttpError(400, 'ERR_VALIDATION', 'query.from: must be before to', 'query.from');
     const step = chooseStep(q.step, base, from, to);
     const alignedFrom = bucketStart(from, step);
-    const isCounter = RESERVED.test(key);
+    const isCounter = isCounterSeries(key);
     let points = await deps.store.series.read(key, alignedFrom, to, step, q.agg);
     if (q.fill ?? isCounter) points = fillGaps(points, alignedFrom, to, step, 0);
     let reference: string | null = null;

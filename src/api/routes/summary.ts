@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CHANNELS, LANGS } from '../../domain/message.js';
 import { parseDuration } from '../../config/duration.js';
+import { categoryOfSeries } from '../../series/counts.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
 
@@ -46,14 +47,17 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: ApiDeps): void
       previous = new Map([...before].map(([k, v]) => [k ?? 'uncategorised', v]));
       total = [...byCategory.values()].reduce((a, b) => a + b, 0);
     } else {
-      const keys = (await deps.store.series.keys('complaints.')).filter((k) => !/^complaints\.(channel|lang)\./.test(k));
-      counts = new Map();
-      previous = new Map();
-      for (const key of keys) {
-        const name = key.slice('complaints.'.length);
-        counts.set(name, await deps.store.series.total(key, from, to));
-        previous.set(name, await deps.store.series.total(key, from - window, from));
-      }
+      const byCategory = async (a: number, b: number) => {
+        const out = new Map<string, number>();
+        for (const [key, n] of await deps.store.series.totalsByKey('complaints.', a, b)) {
+          const category = categoryOfSeries(key);
+          if (category !== null) out.set(category, n);
+        }
+        return out;
+      };
+      counts = await byCategory(from, to);
+      previous = await byCategory(from - window, from);
+      for (const name of previous.keys()) if (!counts.has(name)) counts.set(name, 0);
       total = await deps.store.series.total('complaints', from, to);
     }
     const traffic = await deps.store.series.total(deps.config.series.reference, from, to);
