@@ -2,7 +2,8 @@
  * PURE: a parsed e-mail → the Message the pipeline classifies, or the reason it is skipped
  * (automated mail, our own reply, nothing to read) or malformed (kept aside as a dead letter).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { keyedHash } from '../../platform/hash.js';
 import type { Message } from '../../domain/message.js';
 import { MAX_TEXT_LENGTH } from '../../queues/message-schema.js';
 import { automatedReason, type AutomatedReason } from './auto-reply.js';
@@ -35,7 +36,7 @@ const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
  * @example hashSender('salt', 'Ann@Example.com') === hashSender('salt', 'ann@example.com')
  */
 export function hashSender(salt: string, address: string): string {
-  return `mail:${createHmac('sha256', salt).update(address.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
+  return keyedHash('mail', salt, address.trim().toLowerCase(), 32);
 }
 
 /** The message id the design fixes: `imap:<source>:<mailbox>:<uidvalidity>:<uid>`. */

@@ -1,8 +1,8 @@
 /**
  * One tweet → one Message, or the reason it is skipped / dead-lettered. Pure: no IO, no clock.
  */
-import { createHmac } from 'node:crypto';
 import { LANGS, type Lang, type Message } from '../../domain/message.js';
+import { keyedHash } from '../../platform/hash.js';
 import type { TwitterSourceConfig } from '../../config/twitter.js';
 import { MAX_TEXT_LENGTH } from '../../queues/message-schema.js';
 import { cleanTweetText } from './clean-text.js';
@@ -25,7 +25,7 @@ export interface TweetContext {
 
 /** The author id, hashed (keyed): the same person gives the same value, which does not identify them. */
 export function hashAuthor(authorId: string, key: string): string {
-  return `x:${createHmac('sha256', key).update(authorId).digest('hex').slice(0, 20)}`;
+  return keyedHash('x', key, authorId, 20);
 }
 
 function asLang(lang: string | undefined): Lang | null {
