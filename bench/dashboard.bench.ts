@@ -135,12 +135,6 @@ export default async function dashboardBench(args: BenchArgs): Promise<void> {
     };
     await plan('channel+lang', `select * from messages where channel = 'email' and lang = 'ru' order by created_at desc, id desc limit 51`);
     await plan('summary filtered', `select category, count(*) from messages where complaint = 1 and channel = 'twitter' and created_at >= ${day} and created_at < ${now} group by category`);
-    // A candidate index for the filtered summary (channel / lang): covering, so the count never reads rows.
-    const s0 = performance.now();
-    await sql.raw('create index bench_complaint_created_cover on messages (complaint, created_at, channel, lang, category)').execute(ctx.store.db);
-    out(`with candidate index (complaint, created_at, channel, lang, category), built in ${((performance.now() - s0) / 1000).toFixed(1)} s:`);
-    await measure(calls.filter(([name]) => name.startsWith('summary')));
-    await sql.raw('drop index bench_complaint_created_cover').execute(ctx.store.db);
 
     // 3. first page load in Chromium (real HTTP on 127.0.0.1)
     const server = await startServer(app, { host: '127.0.0.1', port: 0 });
