@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
+import { bandAtStep } from '../../../workers/detect.js';
 import { admin, buildTestApp, PASSWORD, viewer } from '../../helpers/api.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -107,6 +108,18 @@ describe('HTTP api', () => {
     expect(rate.json().points).toEqual([{ t: T0 - 120_000, v: (1 / 1500) * 1e6 }, { t: T0 - 60_000, v: (1 / 2000) * 1e6 }]);
     expect((await app.inject({ method: 'POST', url: '/api/series/complaints', headers: admin, payload: [{ t: T0, v: 1 }] })).statusCode).toBe(400);
     expect((await push([{ t: T0, v: 'many' }])).json().field).toBe('body.points[0].v');
+  });
+
+  it('GET /api/series/:key?with=band adds the detector band per point (the worker\'s code), 503 without a detector', async () => {
+    expect((await app.inject({ url: `/api/series/complaints.login?with=band&from=${T0 - 180_000}&to=${T0}`, headers: viewer })).statusCode).toBe(503);
+    const withDetector = await buildTestApp(service.ctx, { detector: { band: (key, from, to, step) => bandAtStep(service.ctx, key, from, to, step) } });
+    const res = await withDetector.inject({ url: `/api/series/complaints.login?with=band&from=${T0 - 180_000}&to=${T0}`, headers: viewer });
+    await withDetector.close();
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { points: Array<{ t: number; v: number }>; band: Array<{ t: number; value: number | null; score: number; alert: boolean }> };
+    expect(body.band.map((b) => b.t)).toEqual(body.points.map((p) => p.t));
+    expect(body.band.map((b) => b.value)).toEqual(body.points.map((p) => p.v));
+    for (const b of body.band) expect(b).toMatchObject({ score: expect.any(Number), alert: expect.any(Boolean) });
   });
 
   it('GET /api/summary gives count, rate, share and top terms per category', async () => {
