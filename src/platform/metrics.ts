@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of one process (`GET /metrics`). One registry per service instance (tests make many). */
+/**
+ * Prometheus metrics of one process (`GET /metrics`). One registry per service instance (tests make many).
+ *
+ * Naming follows the Prometheus conventions: a Counter only goes up and its name ends in `_total`; a Gauge
+ * (a value that can go down, or a time stamp) never does; units are in the name (`_seconds`).
+ * A test checks every definition here (`test/unit/platform/metrics.test.ts`).
+ */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'radar_' });
@@ -10,14 +16,30 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'radar_messages_duplicate_total', help: 'Messages delivered again and skipped.', registers: [registry] }),
     classified: new Counter({ name: 'radar_messages_classified_total', help: 'Messages classified.', labelNames: ['lang'] as const, registers: [registry] }),
     complaints: new Counter({ name: 'radar_complaints_total', help: 'Complaints stored, by category and channel.', labelNames: ['category', 'channel'] as const, registers: [registry] }),
+    lateMessages: new Counter({ name: 'radar_late_messages_total', help: 'Messages stored for a bucket the detector had already judged (late data).', labelNames: ['source'] as const, registers: [registry] }),
     jobFailures: new Counter({ name: 'radar_job_failures_total', help: 'Failed job attempts.', labelNames: ['queue', 'final'] as const, registers: [registry] }),
     deadLetters: new Counter({ name: 'radar_dead_letters_total', help: 'Messages set aside as dead letters.', labelNames: ['queue'] as const, registers: [registry] }),
     queueDepth: new Gauge({ name: 'radar_queue_depth', help: 'Jobs per queue and state.', labelNames: ['queue', 'state'] as const, registers: [registry] }),
     sourceLag: new Gauge({ name: 'radar_source_lag_seconds', help: 'Seconds since a source last polled successfully.', labelNames: ['source'] as const, registers: [registry] }),
-    sourceFetched: new Gauge({ name: 'radar_source_fetched_total', help: 'Messages fetched by a source since it was added.', labelNames: ['source'] as const, registers: [registry] }),
+    sourceFetched: new Counter({ name: 'radar_source_fetched_total', help: 'Messages fetched by a source since it was added (read from the store at scrape time).', labelNames: ['source'] as const, registers: [registry] }),
     rateLimitRemaining: new Gauge({ name: 'radar_source_rate_limit_remaining', help: 'Remaining API quota a source last saw.', labelNames: ['source'] as const, registers: [registry] }),
+    detectLastTick: new Gauge({ name: 'radar_detect_last_tick_timestamp_seconds', help: 'Unix time of the last completed detector tick, per series group.', labelNames: ['group'] as const, registers: [registry] }),
+    detectLag: new Gauge({ name: 'radar_detect_lag_seconds', help: 'Seconds between the newest judged bucket and now, per series group.', labelNames: ['group'] as const, registers: [registry] }),
+    outboxBacklog: new Gauge({ name: 'radar_outbox_backlog', help: 'Notification intents written but not yet relayed to the queue.', registers: [registry] }),
+    alertsFiring: new Gauge({ name: 'radar_alerts_firing', help: 'Alerts currently firing (read from the store at scrape time).', registers: [registry] }),
+    notificationsSent: new Counter({ name: 'radar_notifications_sent_total', help: 'Notifications delivered, per notifier.', labelNames: ['notifier'] as const, registers: [registry] }),
+    notificationsFailed: new Counter({ name: 'radar_notifications_failed_total', help: 'Failed notification attempts, per notifier; final="true" when no retry is left.', labelNames: ['notifier', 'final'] as const, registers: [registry] }),
     ingestBatch: new Histogram({ name: 'radar_ingest_batch_size', help: 'Messages per database write.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2000], registers: [registry] }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Sets a counter to a total kept elsewhere (the store), for counters read at scrape time. The total must
+ * only grow (or restart from 0 when its owner is recreated, which Prometheus reads as a counter reset).
+ */
+export function setCounterTotal<L extends string>(counter: Counter<L>, labels: Partial<Record<L, string | number>>, total: number): void {
+  counter.remove(labels);
+  counter.inc(labels, total);
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps.js';
+import { setCounterTotal } from '../../platform/metrics.js';
 
 async function redisOk(deps: ApiDeps): Promise<boolean> {
   try {
@@ -37,7 +38,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
       const now = deps.clock.now();
       for (const s of await deps.sources.list()) {
         if (s.lastSuccessAt) deps.metrics.sourceLag.set({ source: s.name }, (now - Date.parse(s.lastSuccessAt)) / 1000);
-        deps.metrics.sourceFetched.set({ source: s.name }, s.fetched);
+        setCounterTotal(deps.metrics.sourceFetched, { source: s.name }, s.fetched);
         if (s.rateLimit?.remaining !== null && s.rateLimit?.remaining !== undefined) deps.metrics.rateLimitRemaining.set({ source: s.name }, s.rateLimit.remaining);
       }
     } catch (error) {
