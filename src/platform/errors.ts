@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   ERR_CONFIG: 'configuration file is invalid',
   ERR_CONFIG_NOT_FOUND: 'configuration file not found',
   ERR_REDIS_UNAVAILABLE: 'Redis does not answer',
+  ERR_LOCK_LOST: 'a lock lease was lost (another holder may run)',
   ERR_DB: 'database error',
   ERR_INVALID_MESSAGE: 'message does not match the schema',
   ERR_CLASSIFY: 'classification failed',
