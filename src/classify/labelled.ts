@@ -9,9 +9,13 @@ export interface LabelledExample {
   readonly complaint: boolean;
   /** The category of a complaint; null/absent for "none of the categories" or a non-complaint. */
   readonly category?: string | null;
+  /** The channel it came through (`twitter`, `email`, `beta_form`, `api`), when known: mail to our support is about us unless it says otherwise. */
+  readonly channel?: string | null;
+  /** Whom the message is about, when labelled: `us` (our service) or `other` (another service or thing). */
+  readonly about?: 'us' | 'other' | null;
 }
 
-/** Parses JSONL text (one `{text, lang?, complaint, category?}` per line; blank lines skipped). */
+/** Parses JSONL text (one `{text, lang?, complaint, category?, channel?, about?}` per line; blank lines skipped). */
 export function parseLabelledJsonl(text: string, file = 'data.jsonl'): LabelledExample[] {
   const out: LabelledExample[] = [];
   text.split('\n').forEach((line, i) => {
@@ -25,16 +29,21 @@ export function parseLabelledJsonl(text: string, file = 'data.jsonl'): LabelledE
     const o = value as Record<string, unknown> | null;
     const lang = o?.lang;
     const category = o?.category;
+    const channel = o?.channel;
+    const about = o?.about;
     if (
       o === null || typeof o !== 'object' || typeof o.text !== 'string' || typeof o.complaint !== 'boolean' ||
       !(lang === undefined || lang === null || (typeof lang === 'string' && (LANGS as readonly string[]).includes(lang))) ||
-      !(category === undefined || category === null || typeof category === 'string')
+      !(category === undefined || category === null || typeof category === 'string') ||
+      !(channel === undefined || channel === null || typeof channel === 'string') ||
+      !(about === undefined || about === null || about === 'us' || about === 'other')
     ) {
-      throw new RadarError('ERR_CONFIG', `${file}:${i + 1}: expected {"text": string, "complaint": boolean, "lang"?: "en"|"ru", "category"?: string|null}`, {
+      throw new RadarError('ERR_CONFIG', `${file}:${i + 1}: expected {"text": string, "complaint": boolean, "lang"?: "en"|"ru", "category"?: string|null, "channel"?: string, "about"?: "us"|"other"}`, {
         context: { file, line: i + 1 },
       });
     }
-    out.push({ text: o.text, lang: (lang ?? null) as Lang | null, complaint: o.complaint, category: (category ?? null) as string | null });
+    const example: LabelledExample = { text: o.text, lang: (lang ?? null) as Lang | null, complaint: o.complaint, category: (category ?? null) as string | null };
+    out.push(channel === undefined && about === undefined ? example : { ...example, channel: (channel ?? null) as string | null, about: (about ?? null) as 'us' | 'other' | null });
   });
   return out;
 }
