@@ -13,10 +13,13 @@
  *   pending → firing when a member fires (owner = who is on call); → cancelled if all end first;
  *   firing → resolved when every member has ended.
  * While firing and not silenced: first notification (`firing`), then `escalated` when unacknowledged
- * for `escalation.after`, `updated` when more series fired (at most every `groupInterval`), `repeat`
- * every `repeatInterval` while unacknowledged; `resolved` if `firing` was sent.
+ * for `escalation.after`, `worse` when a firing series moved `worseFactor` times further from normal
+ * than when it was last paged (even if acknowledged; at most every `groupInterval`), `updated` when more
+ * series fired (at most every `groupInterval`), `repeat` every `repeatInterval` while unacknowledged;
+ * `resolved` if `firing` was sent. Every member tracks its peak (`worst`) from every observation, and
+ * every page but `resolved` records it as `worstPaged` (see worse.ts).
  */
-import type { Alert, AlertMember, NotificationKind, Silence } from '../domain/alert.js';
+import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '../domain/alert.js';
 import type { Anomaly } from '../domain/anomaly.js';
 import type { Observation, ObservationStatus } from './observation.js';
 import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
@@ -24,6 +27,7 @@ import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js'
 import { parseSeriesName } from './series-name.js';
 import { silencingIds } from './silences.js';
 import { newAlert, newMember } from './new-alert.js';
+import { further, memberDirection, peakOf, worseMember, type WorseDetail } from './worse.js';
 
 export interface AlertingRuntime {
   readonly rules: readonly CompiledRule[];
@@ -45,6 +49,7 @@ export type AlertEventType =
   | 'series_added'
   | 'firing'
   | 'escalated'
+  | 'worse'
   | 'silenced'
   | 'unsilenced'
   | 'resolved'
@@ -58,6 +63,9 @@ export interface AlertEvent {
   readonly from?: string | null;
   readonly to?: string | null;
   readonly silences?: readonly string[];
+  /** `worse`: the series' peak now and the peak last paged. */
+  readonly peak?: AlertPeak;
+  readonly paged?: AlertPeak;
 }
 
 /** "Send this kind of notification about this alert"; the worker adds evidence and fans out per notifier. */
@@ -69,6 +77,8 @@ export interface NotificationIntent {
   readonly at: number;
   /** Person id the notification is addressed to (the owner at that moment). */
   readonly owner: string | null;
+  /** `worse` only: which series got worse, its peak now and the one last paged. */
+  readonly worse?: WorseDetail;
 }
 
 export interface EvaluateResult {
@@ -88,7 +98,8 @@ type WorkAlert = Omit<Mutable<Alert>, 'members' | 'escalations'> & {
 const isOpen = (a: Pick<Alert, 'state'>): boolean => a.state === 'pending' || a.state === 'firing';
 
 function clone(alert: Alert): WorkAlert {
-  return { ...alert, members: alert.members.map((m) => ({ ...m })), escalations: [...alert.escalations] };
+  // Alerts saved before peaks were tracked have no `worst`/`worstPaged`: start them empty.
+  return { ...alert, members: alert.members.map((m) => ({ ...m, worst: m.worst ?? null, worstPaged: m.worstPaged ?? null })), escalations: [...alert.escalations] };
 }
 
 function higher(a: Anomaly | null, b: Anomaly): Anomaly {
@@ -104,8 +115,10 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
 
   const ruleOf = (alert: WorkAlert): CompiledRule | null => ruleByName.get(alert.rule) ?? null;
 
-  const notify = (alert: WorkAlert, kind: NotificationKind, t: number): void => {
-    notifications.push({ key: `${alert.id}-${kind}-${alert.notifications}`, alertId: alert.id, kind, at: t, owner: alert.owner });
+  const notify = (alert: WorkAlert, kind: NotificationKind, t: number, worse?: WorseDetail): void => {
+    notifications.push({ key: `${alert.id}-${kind}-${alert.notifications}`, alertId: alert.id, kind, at: t, owner: alert.owner, ...(worse ? { worse } : {}) });
+    // What this page showed is what the next `worse` is measured against.
+    if (kind !== 'resolved') for (const m of alert.members) m.worstPaged = m.worst;
     alert.notifications += 1;
     alert.lastNotifiedAt = t;
     alert.changedSinceNotified = false;
@@ -128,6 +141,7 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
     if (alert && member) {
       if (member.state === 'ended') {
         if (status !== 'anomaly') return;
+        const onset = obs.anomaly ?? null;
         Object.assign(member, {
           state: 'pending',
           since: t,
@@ -136,14 +150,22 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
           inBandSince: null,
           endedAt: null,
           anomalies: member.anomalies + 1,
-          onset: obs.anomaly ?? null,
+          onset,
           latest: obs.anomaly ?? member.latest,
           peak: obs.anomaly ? higher(member.peak, obs.anomaly) : member.peak,
+          // A new episode: its own peak, not yet paged.
+          worst: peakOf(obs, onset),
+          worstPaged: null,
         });
         alert.updatedAt = t;
         return;
       }
       const onset = member.onset;
+      const worst = further(member.worst, peakOf(obs, onset), memberDirection(member));
+      if (worst !== member.worst) {
+        member.worst = worst;
+        alert.updatedAt = t;
+      }
       const beyondOnset =
         status === 'in' && obs.value !== undefined && onset !== null && (onset.direction === 'up' ? obs.value > onset.upper : obs.value < onset.lower);
       if (status === 'in' && !beyondOnset) {
@@ -165,7 +187,7 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
     }
     if (status !== 'anomaly') return;
     const anomaly = obs.anomaly ?? null;
-    const fresh: WorkMember = newMember({ series: obs.series, state: 'pending', since: t, onset: anomaly, latest: anomaly, peak: anomaly });
+    const fresh: WorkMember = newMember({ series: obs.series, state: 'pending', since: t, onset: anomaly, latest: anomaly, peak: anomaly, worst: peakOf(obs, anomaly) });
     const { groupKey, target } = placement(rule, obs.series, work.filter((a) => isOpen(a) && a.rule === rule.name));
     if (target) {
       if (target.groupKey !== groupKey) target.groupKey = groupKey;
@@ -268,6 +290,12 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
           notify(alert, 'escalated', t);
           continue;
         }
+      }
+      const worse = rule !== null && t - last >= rule.groupIntervalMs ? worseMember(alert.members, rule.worseFactor) : null;
+      if (worse !== null) {
+        events.push({ type: 'worse', alertId: alert.id, at: t, series: worse.series, peak: worse.peak, paged: worse.paged });
+        notify(alert, 'worse', t, worse);
+        continue;
       }
       if (alert.changedSinceNotified && t - last >= (rule?.groupIntervalMs ?? 0)) {
         notify(alert, 'updated', t);

@@ -38,6 +38,8 @@ export function newMember(fields: Pick<AlertMember, 'series' | 'state' | 'since'
     onset: null,
     latest: null,
     peak: null,
+    worst: null,
+    worstPaged: null,
     ...fields,
   };
 }

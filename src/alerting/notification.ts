@@ -11,6 +11,7 @@ import type { CompiledOncall, Person } from './oncall.js';
 import { ackUrl, signAckToken } from './ack-token.js';
 import { seriesLabel } from './series-name.js';
 import { formatClock, formatWeekdayTime, localParts } from './time-zone.js';
+import type { WorseDetail } from './worse.js';
 
 export interface Notification {
   readonly key: string;
@@ -22,6 +23,8 @@ export interface Notification {
   /** The whole story in one paragraph of plain text. */
   readonly summary: string;
   readonly evidence: Evidence | null;
+  /** `worse` only: the series that got worse, its peak now and the one last paged. */
+  readonly worse?: WorseDetail;
   readonly owner: Person | null;
   /** Why this person: on call, override, escalated from … */
   readonly ownerRole: string;
@@ -38,7 +41,7 @@ export interface AckLinkOptions {
 }
 
 export interface BuildNotificationInput {
-  readonly intent: Pick<NotificationIntent, 'key' | 'kind' | 'at' | 'owner'>;
+  readonly intent: Pick<NotificationIntent, 'key' | 'kind' | 'at' | 'owner' | 'worse'>;
   readonly alert: Alert;
   readonly evidence: Evidence | null;
   readonly oncall: CompiledOncall;
@@ -66,6 +69,7 @@ function formatNumber(x: number): string {
 const KIND_TAGS: Readonly<Record<NotificationKind, string>> = {
   firing: 'FIRING',
   updated: 'FIRING, UPDATED',
+  worse: 'FIRING, WORSE',
   repeat: 'STILL FIRING',
   escalated: 'ESCALATED',
   resolved: 'RESOLVED',
@@ -109,6 +113,7 @@ export function buildNotification(input: BuildNotificationInput): Notification {
   } else {
     parts.push(`${label}: anomalous since ${formatClock(localParts(alert.startsAt, tz))}`);
   }
+  if (intent.worse !== undefined) parts.push(worseText(intent.worse, tz, input.labels));
   const headlineSeries = evidence?.series ?? alert.members[0]?.series;
   const others = alert.members.map((m) => m.series).filter((s) => s !== headlineSeries);
   if (others.length > 0) parts.push(`also: ${others.join(', ')}`);
@@ -126,12 +131,28 @@ export function buildNotification(input: BuildNotificationInput): Notification {
     title,
     summary: parts.join('; '),
     evidence,
+    ...(intent.worse !== undefined ? { worse: intent.worse } : {}),
     owner,
     ownerRole,
     ackUrl: alert.acknowledgedAt === null ? link : null,
     dashboardUrl: evidence?.dashboardUrl ?? null,
     timezone: tz,
   };
+}
+
+/**
+ * "worse: Login complaints peaked at 29 at 14:07 (expected 1), 28× further from normal than the 2 (expected 1) paged at 14:01".
+ */
+export function worseText(w: WorseDetail, timezone: string, labels?: Readonly<Record<string, string>>): string {
+  const up = w.peak.value >= w.peak.expected;
+  const dev = (p: WorseDetail['peak']) => (up ? p.value - p.expected : p.expected - p.value);
+  const base = dev(w.paged);
+  const times = base > 0 ? `${formatNumber(Math.round((dev(w.peak) / base) * 10) / 10)}× further from normal than` : 'further from normal than';
+  return (
+    `worse: ${seriesLabel(w.series, labels)} ${up ? 'peaked' : 'fell'} at ${formatNumber(w.peak.value)} at ${formatClock(localParts(w.peak.t, timezone))} ` +
+    `(expected ${formatNumber(w.peak.expected)}), ${times} the ${formatNumber(w.paged.value)} (expected ${formatNumber(w.paged.expected)}) ` +
+    `paged at ${formatClock(localParts(w.paged.t, timezone))}`
+  );
 }
 
 /** "1 h 5 min", "12 min", "40 s". */

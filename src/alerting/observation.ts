@@ -23,6 +23,8 @@ export interface Observation {
    * the alert does not.
    */
   readonly value?: number;
+  /** The detector's expected value at `t` when the observation carries no anomaly (an in-band point). */
+  readonly expected?: number;
 }
 
 /**
@@ -62,5 +64,5 @@ export function observationFromPoint(series: string, p: DetectorPoint): Observat
   if (p.alert && anomaly) return { series, t: p.t, status: 'anomaly', anomaly, value: p.value };
   if (direction !== null && anomaly) return { series, t: p.t, status: 'out', anomaly, value: p.value };
   if (p.expected === null && p.lower === null && p.upper === null && !p.alert) return null;
-  return { series, t: p.t, status: 'in', value: p.value };
+  return { series, t: p.t, status: 'in', value: p.value, ...(p.expected !== null ? { expected: p.expected } : {}) };
 }

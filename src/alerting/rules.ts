@@ -14,6 +14,8 @@ export interface CompiledRule {
   readonly resolveHoldMs: number;
   readonly repeatIntervalMs: number;
   readonly groupIntervalMs: number;
+  /** Page again (`worse`) at this multiple of the deviation last paged; 0: never. */
+  readonly worseFactor: number;
   readonly group: 'rule' | 'series' | 'category';
   readonly severity: Severity;
 }
@@ -28,6 +30,7 @@ export function compileRules(rules: readonly AlertRuleConfig[]): CompiledRule[] 
     resolveHoldMs: r.resolveHold,
     repeatIntervalMs: r.repeatInterval,
     groupIntervalMs: r.groupInterval,
+    worseFactor: r.worseFactor,
     group: r.group,
     severity: r.severity,
   }));

@@ -28,6 +28,14 @@ const ruleSchema = z
     resolveHold: duration().default('10m').describe('How long every series must be back in band before the alert resolves. Shorter dips keep it one alert (flap protection).'),
     repeatInterval: duration().default('4h').describe('An unacknowledged firing alert is re-sent this often.'),
     groupInterval: duration().default('5m').describe('Shortest time between an alert\'s notification and an update saying more series joined it.'),
+    worseFactor: z
+      .number()
+      .min(0)
+      .default(2)
+      .refine((x) => x === 0 || x > 1, 'must be 0 (never) or more than 1')
+      .describe(
+        'A firing alert is paged again (`worse`) when a series moves this many times further from normal (value − expected at its peak) than when it was last paged, at most every `groupInterval`; also while acknowledged. 0: never.',
+      ),
     group: z
       .enum(['rule', 'series', 'category'])
       .default('rule')

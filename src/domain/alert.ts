@@ -1,6 +1,17 @@
 import type { Anomaly } from './anomaly.js';
 
 /**
+ * The point of a member's episode furthest from normal in the episode's direction: its value, what
+ * the detector expected then, and when. Tracked from every observation (not only fresh detections),
+ * so a burst inside an open alert moves it even when the detector has re-learnt its baseline.
+ */
+export interface AlertPeak {
+  readonly t: number;
+  readonly value: number;
+  readonly expected: number;
+}
+
+/**
  * An Alert is one incident: one or more related series anomalous at the same time, one owner.
  * pending → firing → resolved; a pending alert whose series return to band before `for` is cancelled.
  * All times are epoch milliseconds. Alerts are plain JSON-serialisable values: the store keeps them,
@@ -30,6 +41,10 @@ export interface AlertMember {
   /** Latest anomaly reported by the detector, and the one with the highest score. */
   readonly latest: Anomaly | null;
   readonly peak: Anomaly | null;
+  /** Furthest from normal so far in this episode (see `AlertPeak`); null until a point with a value. */
+  readonly worst: AlertPeak | null;
+  /** `worst` as it was when the alert was last paged (null: not paged since this episode began). */
+  readonly worstPaged: AlertPeak | null;
 }
 
 export interface AlertEscalation {
@@ -81,5 +96,6 @@ export interface Silence {
   readonly comment: string;
 }
 
-export const NOTIFICATION_KINDS = ['firing', 'updated', 'repeat', 'escalated', 'resolved', 'test'] as const;
+/** `worse`: a firing series moved `worseFactor` times further from normal than when it was last paged. */
+export const NOTIFICATION_KINDS = ['firing', 'updated', 'worse', 'repeat', 'escalated', 'resolved', 'test'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -1,5 +1,5 @@
 /** The pieces of a notification every channel shows, as plain text; each notifier escapes and marks them up. */
-import { channelPhrase, durationText, type Notification } from '../alerting/notification.js';
+import { channelPhrase, durationText, worseText, type Notification } from '../alerting/notification.js';
 import { formatClock, formatWeekdayTime, localParts } from '../alerting/time-zone.js';
 
 export interface NotificationParts {
@@ -35,6 +35,10 @@ export function notificationParts(n: Notification): NotificationParts {
     if (e.channels.length > 0) facts.push(e.channels.map((c) => channelPhrase(c.channel, c.count)).join(', '));
   } else {
     facts.push(`Anomalous since ${formatClock(localParts(n.alert.startsAt, tz))}`);
+  }
+  if (n.worse !== undefined) {
+    const w = worseText(n.worse, tz);
+    facts.push(`${w.charAt(0).toUpperCase()}${w.slice(1)}`);
   }
   const headline = e?.series ?? n.alert.members[0]?.series;
   const others = n.alert.members.map((m) => m.series).filter((s) => s !== headline);

@@ -7,7 +7,7 @@ import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import type { Alert, Silence } from '../../../src/domain/alert.js';
 import type { Anomaly } from '../../../src/domain/anomaly.js';
 import { compileAlerting } from '../../../src/alerting/compile.js';
-import { acknowledge, evaluate } from '../../../src/alerting/evaluate.js';
+import { acknowledge, evaluate, type NotificationIntent } from '../../../src/alerting/evaluate.js';
 import type { Observation } from '../../../src/alerting/observation.js';
 
 /** Thursday 2026-11-26 14:00 UTC. */
@@ -64,4 +64,52 @@ export function run(tracks: Readonly<Record<string, string>>, options: RunOption
     open = result.alerts.filter((a) => a.state === 'pending' || a.state === 'firing');
   }
   return { events, notifications, alerts };
+}
+
+/**
+ * Like `run`, with values: one token per minute, separated by spaces, for one series.
+ *   a<value>[/<expected>]  the detector fired (up; `d` down)    o<value>[/<expected>]  out of band
+ *   .<value>[/<expected>]  in band (a re-learnt baseline)        _  no observation
+ * Expected defaults to `expected`; an anomaly's band is expected ± 1.
+ */
+export interface PointsResult extends RunResult {
+  /** Every notification intent as returned (key, kind, worse detail). */
+  readonly intents: NotificationIntent[];
+}
+
+export function runPoints(series: string, points: string, options: RunOptions & { readonly expected?: number } = {}): PointsResult {
+  const config = alertingConfigSchema.parse(options.config ?? {});
+  const runtime = compileAlerting(config);
+  const tokens = points.trim().split(/\s+/);
+  const length = tokens.length + (options.tail ?? 0);
+  let open: Alert[] = [];
+  const alerts = new Map<string, Alert>();
+  const events: string[] = [];
+  const notifications: string[] = [];
+  const intents: NotificationIntent[] = [];
+  for (let i = 0; i < length; i++) {
+    const t = T0 + i * MIN;
+    const ack = options.ackAt?.[i];
+    if (ack !== undefined) open = open.map((a) => acknowledge(a, ack, t));
+    const observations: Observation[] = [];
+    const token = tokens[i] ?? '_';
+    const m = /^([ado.])(-?[\d.]+)(?:\/(-?[\d.]+))?$/.exec(token);
+    if (m) {
+      const [, c, v, e] = m;
+      const value = Number(v);
+      const expected = e === undefined ? (options.expected ?? 1) : Number(e);
+      const direction = c === 'd' ? ('down' as const) : ('up' as const);
+      const a: Anomaly = { series, t, value, expected, lower: expected - 1, upper: expected + 1, score: 0.9, direction, reason: direction === 'up' ? 'spike' : 'drop' };
+      if (c === 'a' || c === 'd') observations.push({ series, t, status: 'anomaly', anomaly: a, value });
+      else if (c === 'o') observations.push({ series, t, status: 'out', anomaly: a, value });
+      else observations.push({ series, t, status: 'in', value, expected });
+    } else if (token !== '_') throw new Error(`bad token ${token}`);
+    const result = evaluate({ now: t, alerts: open, observations, silences: options.silences ?? [] }, runtime);
+    for (const e of result.events) events.push(`${(e.at - T0) / MIN} ${e.type}${e.type === 'worse' ? ` ${e.paged?.value}>${e.peak?.value}` : ''}`);
+    for (const n of result.notifications) notifications.push(`${(n.at - T0) / MIN} ${n.kind} ${n.owner}`);
+    intents.push(...result.notifications);
+    for (const a of result.alerts) alerts.set(a.id, a);
+    open = result.alerts.filter((a) => a.state === 'pending' || a.state === 'firing');
+  }
+  return { events, notifications, alerts, intents };
 }

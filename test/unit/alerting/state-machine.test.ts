@@ -133,7 +133,7 @@ describe('state machine: one series, literal tracks', () => {
     const p = { t: T0, value: 12, score: 0.9, expected: 5, lower: 2, upper: 9, direction: 'up' as const, reason: 'spike' as const, alert: true };
     expect(observationFromPoint('s', p)?.status).toBe('anomaly');
     expect(observationFromPoint('s', { ...p, alert: false, score: 0.1 })?.status).toBe('out');
-    expect(observationFromPoint('s', { ...p, alert: false, value: 6, direction: null, reason: null })).toEqual({ series: 's', t: T0, status: 'in', value: 6 });
+    expect(observationFromPoint('s', { ...p, alert: false, value: 6, direction: null, reason: null })).toEqual({ series: 's', t: T0, status: 'in', value: 6, expected: 5 });
     expect(observationFromPoint('s', { ...p, alert: false, value: 6, expected: null, lower: null, upper: null, direction: null, reason: null })).toBeNull();
     expect(observationFromPoint('s', { ...p, value: null })).toBeNull();
   });

@@ -86,6 +86,7 @@ export function mount(root, params, ctx) {
     return h('li', {},
       h('strong', {}, m.series), ` ${m.state}`,
       p ? ` · peak ${fmtNum(p.value, 2)} vs expected ${fmtNum(p.expected, 2)} (band ${fmtNum(p.lower, 2)}–${fmtNum(p.upper, 2)}), score ${fmtNum(p.score, 2)}, ${p.reason}` : '',
+      m.worst ? ` · furthest from normal: ${fmtNum(m.worst.value, 2)} vs expected ${fmtNum(m.worst.expected, 2)} at ${fmtTime(m.worst.t)}` : '',
       ` · ${m.anomalies} anomalous points since ${fmtTime(m.since)} `,
       cat ? h('a', { href: hrefFor('messages', { category: cat, complaint: 'true', from: m.since, to: m.endedAt ?? undefined }) }, 'messages') : null,
       ' ',
