@@ -42,7 +42,7 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
     }
     const handler = createTwitterPollHandler([
       twitterSourceSchema.parse({ name: 'bench', query: '"mail.ru" (не работает OR down)', bearerToken: 'TEST', apiBase: fake.url, maxPagesPerPoll: 100 }),
-    ]);
+    ], { authorKey: ctx.authorKey });
     const pollCtx = benchPollContext(ctx);
     const ingest = startIngestWorker(ctx);
     const start = performance.now();

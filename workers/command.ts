@@ -148,7 +148,7 @@ async function ingestFile(file: string, configFile: string | undefined): Promise
     try {
       const parsed = pushedMessageSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new Error(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-      batch.push(toMessage(parsed.data, now));
+      batch.push(toMessage(parsed.data, now, ctx.authorKey));
     } catch (error) {
       bad += 1;
       process.stderr.write(`\n${file}:${lineNo}: rejected: ${describeError(error)}\n`);

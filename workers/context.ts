@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Classification } from '../src/domain/classification.js';
 import type { Lang } from '../src/domain/message.js';
 import type { ServiceConfig } from '../src/config/service.js';
+import { resolveAuthorKey } from '../src/config/credentials.js';
+import { ensurePrivateDir } from '../src/platform/private-files.js';
 import { systemClock, type Clock } from '../src/platform/clock.js';
 import { createMetrics, type Metrics } from '../src/platform/metrics.js';
 import { checkEvictionPolicy, createRedis } from '../src/queues/connection.js';
@@ -38,6 +40,8 @@ export interface ServiceContext {
   readonly store: Store;
   readonly metrics: Metrics;
   readonly sources: SourceState;
+  /** The one key of every author/contact hash (RADAR_AUTHOR_KEY, else generated into <dataDir>/credentials.json). */
+  readonly authorKey: string;
   classifier: ClassifierHolder;
   close(): Promise<void>;
 }
@@ -52,6 +56,9 @@ export interface CreateContextOptions {
 
 export async function createContext(config: ServiceConfig, options: CreateContextOptions): Promise<ServiceContext> {
   const log = options.log;
+  // Before anything writes under dataDir: the folder is 0700, the key is read or generated once.
+  ensurePrivateDir(config.dataDir);
+  const authorKey = resolveAuthorKey(config.dataDir);
   let ensured: EnsuredRedis | null = null;
   ensured = await ensureRedis(config.redis.url, {
     autoStart: (options.autoStartRedis ?? false) && config.redis.autoStart,
@@ -84,7 +91,8 @@ export async function createContext(config: ServiceConfig, options: CreateContex
     queues,
     store,
     metrics: createMetrics(),
-    sources: new SourceState(redis, keys),
+    sources: new SourceState(redis, keys, store.sources, options.clock ?? systemClock),
+    authorKey,
     classifier: options.classifier,
     async close() {
       await queues.close();

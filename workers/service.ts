@@ -81,7 +81,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     closers.push({ name: 'ingest worker', close: () => ingest.close() });
   }
   if (want.has('poll')) {
-    const handlers = pollHandlers(ctx, process.env.RADAR_AUTHOR_SALT ?? resolved.auth.sessionSecret);
+    const handlers = pollHandlers(ctx, ctx.authorKey);
     await syncPollSchedulers(ctx, handlers);
     if (handlers.length > 0) {
       const worker: Worker = startPollWorker(ctx, handlers);

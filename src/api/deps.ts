@@ -21,6 +21,8 @@ export interface ApiDeps {
   readonly sources: SourceState;
   readonly metrics: Metrics;
   readonly auth: Authenticator;
+  /** Key of the author/contact hash of pushed messages and reports (one per deployment, never a default). */
+  readonly authorKey: string;
   readonly classifier: {
     readonly current: { classify(text: string, lang?: Lang | null): Classification };
     readonly lastError: string | null;

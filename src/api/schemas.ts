@@ -45,13 +45,14 @@ export function messagesFromBody(body: unknown): unknown {
   return [body];
 }
 
-export function toMessage(input: z.infer<typeof pushedMessageSchema>, now: number): Message {
+/** The Message a pushed item becomes; `authorKey` keys the author hash (the deployment's author key). */
+export function toMessage(input: z.infer<typeof pushedMessageSchema>, now: number, authorKey: string): Message {
   const id = input.id === undefined ? `api:${randomUUID()}` : input.id.includes(':') ? input.id : `api:${input.id}`;
   return {
     id,
     channel: input.channel,
     source: input.source ?? 'api',
-    author: input.author ? hashAuthor(input.author) : null,
+    author: input.author ? hashAuthor(authorKey, input.author) : null,
     text: input.text,
     lang: input.lang ?? null,
     createdAt: new Date(input.createdAt ?? now).toISOString(),

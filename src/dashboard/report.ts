@@ -52,13 +52,13 @@ export function maskContact(contact: string): string {
  * wrong first) for classification. The contact never reaches the store in clear: `author` is its hash
  * (reports of one tester group together), `meta.contact` is masked.
  */
-export function reportToMessage(body: ReportBody, options: { now: number; uuid: string; source?: string; userAgent?: string | null }): Message {
+export function reportToMessage(body: ReportBody, options: { now: number; uuid: string; authorKey: string; source?: string; userAgent?: string | null }): Message {
   const parts = [body.wrong, body.doing, body.expected].filter((p) => p.length > 0);
   return {
     id: `form:${options.uuid}`,
     channel: 'beta_form',
     source: options.source ?? 'report-form',
-    author: body.contact ? hashAuthor(body.contact) : null,
+    author: body.contact ? hashAuthor(options.authorKey, body.contact) : null,
     text: parts.join('\n\n'),
     lang: null,
     createdAt: new Date(options.now).toISOString(),

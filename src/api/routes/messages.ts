@@ -10,7 +10,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const raw = messagesFromBody(request.body);
     const inputs = parseInput(pushMessagesBody, raw, 'body');
     const now = deps.clock.now();
-    const messages = inputs.map((input) => toMessage(input, now));
+    const messages = inputs.map((input) => toMessage(input, now, deps.authorKey));
     await deps.queues.enqueueMessages(messages);
     return reply.status(202).send({ accepted: messages.length, ids: messages.map((m) => m.id) });
   });

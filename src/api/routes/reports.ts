@@ -90,7 +90,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
       if (form) return again(429, {}, `Too many reports from your network this hour. Please try again in ${wait} min.`);
       throw new HttpError(429, 'ERR_RATE_LIMITED', `at most ${limit} reports per hour; try again in ${wait} min`);
     }
-    const message = reportToMessage(body, { now, uuid: randomUUID(), userAgent: request.headers['user-agent'] ?? null });
+    const message = reportToMessage(body, { now, uuid: randomUUID(), authorKey: deps.authorKey, userAgent: request.headers['user-agent'] ?? null });
     await deps.queues.enqueueMessages([message]);
     log.info({ id: message.id }, 'report received');
     if (form) return reply.type('text/html; charset=utf-8').send(renderReportThanks({ embed, id: message.id }));

@@ -3,6 +3,7 @@
  * found, before the service polls it. `radar imap parse <file.eml>` — shows the Message the poller
  * would build from a raw mail (charset, quotes, signature, skip reason), to debug one odd e-mail.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadServiceConfig, serviceConfigPath } from '../../config/service.js';
@@ -72,7 +73,7 @@ export function register(program: Command): void {
           parsed.mail,
           { source: 'preview', mailbox: 'INBOX', uidvalidity: 0, uid: 0, internalDate: null },
           {
-            authorSalt: 'preview',
+            authorSalt: randomBytes(32).toString('hex'), // a throw-away key: a preview's hash matches nothing stored
             selfAddresses: new Set(options.self.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '')),
             now: Date.now(),
           },

@@ -26,10 +26,10 @@ export interface TwitterHandlerDeps {
   /** Builds a source's client; default: the real twitter-api-v2 client (with apiBase and timeout). */
   readonly createClient?: (config: TwitterSourceConfig) => TwitterApiReadOnly;
   /**
-   * Key of the author hash. Set it to a per-deployment secret (e.g. the session secret): without one,
-   * a hashed author can be reversed by hashing candidate user ids.
+   * Key of the author hash: the deployment's author key (`ServiceContext.authorKey`). Required: with a
+   * known key, a hashed author could be reversed by hashing candidate user ids.
    */
-  readonly authorKey?: string;
+  readonly authorKey: string;
   /** When given, `radar_source_rate_limit_remaining{source}` is set after every poll. */
   readonly metrics?: Pick<Metrics, 'rateLimitRemaining'>;
 }
@@ -51,14 +51,12 @@ export interface TwitterPollHandler extends PollHandler {
   pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TwitterPollResult>;
 }
 
-const DEFAULT_AUTHOR_KEY = 'complaint-radar';
-
-export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[], deps: TwitterHandlerDeps = {}): TwitterPollHandler {
+export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[], deps: TwitterHandlerDeps): TwitterPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, TwitterApiReadOnly>();
   const inFlight = new Set<string>();
   const makeClient = deps.createClient ?? createTwitterClient;
-  const authorKey = deps.authorKey ?? DEFAULT_AUTHOR_KEY;
+  const authorKey = deps.authorKey;
 
   const clientOf = (config: TwitterSourceConfig): TwitterApiReadOnly => {
     let client = clients.get(config.name);

@@ -182,7 +182,7 @@ describe('report helpers', () => {
 
   it('joins only the answers given', () => {
     const body = reportBodySchema.parse({ wrong: '  crash on start ' });
-    const m = reportToMessage(body, { now: T0, uuid: '00000000-0000-4000-8000-000000000000' });
+    const m = reportToMessage(body, { now: T0, uuid: '00000000-0000-4000-8000-000000000000', authorKey: 'report-test-author-key-0123456789abcdef' });
     expect(m).toMatchObject({ id: 'form:00000000-0000-4000-8000-000000000000', text: 'crash on start', author: null, meta: { report: { doing: '', wrong: 'crash on start', expected: '' } } });
   });
 });

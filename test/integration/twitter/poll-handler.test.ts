@@ -8,7 +8,7 @@ import { isRadarError } from '../../../src/platform/errors.js';
 import { SourceAuthError, SourceRateLimitError } from '../../../src/sources/poll.js';
 import { FakeXServer, snowflakeAt } from '../../helpers/fake-x-server.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
-import { enqueuedIds, pollContext, source, tweetsAt, twitterIds } from './setup.js';
+import { enqueuedIds, pollContext, source, TEST_AUTHOR_KEY, tweetsAt, twitterIds } from './setup.js';
 
 let service: TestService;
 let fake: FakeXServer;
@@ -31,7 +31,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const tweets = tweetsAt(now, 10, 25);
     fake.addTweets(...tweets);
     fake.pageSize = 10;
-    const handler = createTwitterPollHandler([source(fake.url)]);
+    const handler = createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY });
 
     const result = await handler.pollOnce({ source: 'brand' }, pollContext(ctx));
 
@@ -71,7 +71,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const old = tweetsAt(now, 40, 3);
     const recent = tweetsAt(now, 5, 2);
     fake.addTweets(...old, ...recent);
-    const handler = createTwitterPollHandler([source(fake.url, { lookback: '15m' })]);
+    const handler = createTwitterPollHandler([source(fake.url, { lookback: '15m' })], { authorKey: TEST_AUTHOR_KEY });
 
     await handler.poll({ source: 'brand' }, pollContext(ctx));
 
@@ -88,12 +88,12 @@ describe('twitter poll handler (real client, fake X)', () => {
     const now = ctx.clock.now();
     const before = tweetsAt(now, 10, 4);
     fake.addTweets(...before);
-    await createTwitterPollHandler([source(fake.url)]).poll({ source: 'brand' }, pollContext(ctx));
+    await createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY }).poll({ source: 'brand' }, pollContext(ctx));
     const cursor = await ctx.sources.getCursor<{ sinceId: string }>('brand');
 
     const after = tweetsAt(now, 2, 3);
     fake.addTweets(...after);
-    const restarted = createTwitterPollHandler([source(fake.url)]);
+    const restarted = createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY });
     const result = await restarted.pollOnce({ source: 'brand' }, pollContext(ctx));
 
     expect(fake.searches[1]?.query.since_id).toBe(cursor?.sinceId);
@@ -107,7 +107,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const { ctx } = service;
     const tweets = tweetsAt(ctx.clock.now(), 5, 12);
     fake.addTweets(...tweets);
-    const handler = createTwitterPollHandler([source(fake.url)]);
+    const handler = createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY });
     await handler.poll({ source: 'brand' }, pollContext(ctx));
     await ctx.sources.clearCursor('brand');
     await handler.poll({ source: 'brand' }, pollContext(ctx));
@@ -123,7 +123,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const tweets = tweetsAt(now, 10, 25);
     fake.addTweets(...tweets);
     fake.pageSize = 10;
-    const handler = createTwitterPollHandler([source(fake.url, { maxPagesPerPoll: 1 })]);
+    const handler = createTwitterPollHandler([source(fake.url, { maxPagesPerPoll: 1 })], { authorKey: TEST_AUTHOR_KEY });
     const poll = () => handler.pollOnce({ source: 'brand' }, pollContext(ctx));
 
     const first = await poll();
@@ -149,7 +149,7 @@ describe('twitter poll handler (real client, fake X)', () => {
       { id: id(4), text: '@alice we are on it', authorId: '99', referenced: [{ type: 'replied_to', id: id(1) }] },
       { id: id(5), text: '@MailRu_Support still down', authorId: '11', referenced: [{ type: 'replied_to', id: id(4) }] },
     );
-    const handler = createTwitterPollHandler([source(fake.url, { ownAccounts: ['@mailru_support'] })]);
+    const handler = createTwitterPollHandler([source(fake.url, { ownAccounts: ['@mailru_support'] })], { authorKey: TEST_AUTHOR_KEY });
     const result = await handler.pollOnce({ source: 'brand' }, pollContext(ctx));
 
     expect(fake.searches[0]?.query.query).toContain('-is:retweet');
@@ -164,7 +164,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const tweets = tweetsAt(ctx.clock.now(), 3, 3);
     fake.addTweets(...tweets);
     fake.failNext({ kind: 'bad-tweet', tweet: { id: '1861000000000000001', lang: 'en' } });
-    const result = await createTwitterPollHandler([source(fake.url)]).pollOnce({ source: 'brand' }, pollContext(ctx));
+    const result = await createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY }).pollOnce({ source: 'brand' }, pollContext(ctx));
 
     expect(result).toMatchObject({ fetched: 3, deadLettered: 1 });
     expect(await enqueuedIds(ctx)).toEqual(twitterIds(tweets));
@@ -189,7 +189,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     fake.addTweets(...tweetsAt(now, 5, 3));
     await ctx.sources.setCursor('brand', { sinceId: snowflakeAt(now - 10 * 60_000) });
     fake.failNext(fault);
-    const handler = createTwitterPollHandler([source(fake.url, { requestTimeout: '300ms' })]);
+    const handler = createTwitterPollHandler([source(fake.url, { requestTimeout: '300ms' })], { authorKey: TEST_AUTHOR_KEY });
 
     const error = await handler.poll({ source: 'brand' }, pollContext(ctx)).then(() => null, (e: unknown) => e);
 
@@ -205,7 +205,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     fake.addTweets(...tweets);
     fake.pageSize = 10;
     fake.failNext({ kind: 'malformed-json' }, 1, (q) => q.next_token !== undefined);
-    const handler = createTwitterPollHandler([source(fake.url)]);
+    const handler = createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY });
 
     await expect(handler.poll({ source: 'brand' }, pollContext(ctx))).rejects.toThrow(/malformed response/);
     expect(await enqueuedIds(ctx)).toEqual(twitterIds(tweets.slice(15)));
@@ -220,7 +220,7 @@ describe('twitter poll handler (real client, fake X)', () => {
     const { ctx } = service;
     const resetAt = ctx.clock.now() + 60_000;
     await ctx.sources.recordError('brand', { now: ctx.clock.now(), message: 'rate limited', rateLimit: { limit: 450, remaining: 0, resetAt } });
-    const error = await createTwitterPollHandler([source(fake.url)])
+    const error = await createTwitterPollHandler([source(fake.url)], { authorKey: TEST_AUTHOR_KEY })
       .poll({ source: 'brand' }, pollContext(ctx))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceRateLimitError);

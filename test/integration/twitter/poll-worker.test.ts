@@ -12,7 +12,7 @@ import { startPollWorker, syncPollSchedulers } from '../../../workers/poll.js';
 import { FakeXServer } from '../../helpers/fake-x-server.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
-import { enqueuedIds, source, tweetsAt, twitterIds } from './setup.js';
+import { enqueuedIds, source, TEST_AUTHOR_KEY, tweetsAt, twitterIds } from './setup.js';
 
 let service: TestService | undefined;
 let fake: FakeXServer;
@@ -42,7 +42,7 @@ describe('twitter source on the poll worker', () => {
     fake.addTweets(...tweets);
     fake.exhaustUntil(Date.now() + 2000);
     const reset = fake.rateLimitResetAt;
-    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '150ms' })]);
+    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '150ms' })], { authorKey: TEST_AUTHOR_KEY });
     await syncPollSchedulers(ctx, [handler]);
     poller = startPollWorker(ctx, [handler]);
 
@@ -68,7 +68,7 @@ describe('twitter source on the poll worker', () => {
     const handler = createTwitterPollHandler([
       source(fake.url, { name: 'good', query: 'mail down', bearerToken: 'TEST', pollInterval: '150ms' }),
       source(fake.url, { name: 'revoked', query: 'cloud down', bearerToken: 'REVOKED', pollInterval: '150ms' }),
-    ]);
+    ], { authorKey: TEST_AUTHOR_KEY });
     await syncPollSchedulers(ctx, [handler]);
     poller = startPollWorker(ctx, [handler]);
 
@@ -96,7 +96,7 @@ describe('twitter source on the poll worker', () => {
     fake.addTweets(...tweets);
     fake.pageSize = 10;
     fake.failNext(fault, 1, (q) => q.next_token !== undefined); // the second page of the first poll
-    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '200ms', requestTimeout: '300ms' })]);
+    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '200ms', requestTimeout: '300ms' })], { authorKey: TEST_AUTHOR_KEY });
     await syncPollSchedulers(ctx, [handler]);
     poller = startPollWorker(ctx, [handler]);
 
@@ -118,7 +118,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     const praise = tweetsAt(minute + 60_000, 1, 4, { text: 'thanks, all good', seq: 1 });
     fake.addTweets(...complaints, ...praise);
     fake.pageSize = 4;
-    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '200ms' })]);
+    const handler = createTwitterPollHandler([source(fake.url, { pollInterval: '200ms' })], { authorKey: TEST_AUTHOR_KEY });
     await syncPollSchedulers(ctx, [handler]);
     poller = startPollWorker(ctx, [handler]);
     ingest = startIngestWorker(ctx);

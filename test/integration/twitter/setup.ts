@@ -6,6 +6,9 @@ import type { JobPayloads } from '../../../src/queues/jobs.js';
 import type { ServiceContext } from '../../../workers/context.js';
 import { snowflakeAt, type FakeTweet } from '../../helpers/fake-x-server.js';
 
+/** The author hash key the handlers get in these tests (a deployment's comes from ServiceContext.authorKey). */
+export const TEST_AUTHOR_KEY = 'twitter-test-author-key-0123456789abcdef';
+
 export function source(fakeUrl: string, overrides: Partial<TwitterSourceInput> & { name?: string } = {}): TwitterSourceConfig {
   return twitterSourceSchema.parse({ name: 'brand', query: 'mail down', bearerToken: 'TEST', apiBase: fakeUrl, requestTimeout: '2s', ...overrides });
 }
