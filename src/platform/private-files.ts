@@ -4,8 +4,8 @@
  * Modes are set explicitly (a umask can only take bits away), and files that an older version left
  * readable by others are tightened when they are opened again.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -42,6 +42,19 @@ export function ensurePrivateFile(file: string): void {
 export function tightenFile(file: string): void {
   if (!existsSync(file) || !ownedByUs(file)) return;
   if ((statSync(file).mode & 0o777) !== PRIVATE_FILE_MODE) chmodSync(file, PRIVATE_FILE_MODE);
+}
+
+/**
+ * A folder that is wholly ours (the private Redis' data): every folder in it 0700, every file 0600, so
+ * files an older version wrote with looser modes are closed too. Symbolic links are not followed.
+ */
+export function tightenTree(dir: string): void {
+  ensurePrivateDir(dir);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) tightenTree(path);
+    else if (entry.isFile() && !lstatSync(path).isSymbolicLink()) tightenFile(path);
+  }
 }
 
 function tempNameFor(file: string): string {

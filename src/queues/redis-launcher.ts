@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { RadarError } from '../platform/errors.js';
+import { ensurePrivateDir, tightenTree } from '../platform/private-files.js';
 import { pingRedis } from './connection.js';
 
 export interface EnsuredRedis {
@@ -33,10 +33,12 @@ export async function ensureRedis(url: string, options: { autoStart: boolean; da
   }
   const port = parsed.port === '' ? '6379' : parsed.port;
   const dir = resolve(options.dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
+  tightenTree(dir);
+  // The queues hold message texts: redis-server writes its files under umask 077 (0600 in a 0700 folder).
   const child = spawn(
-    'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    'sh',
+    ['-c', 'umask 077 && exec redis-server "$@"', 'redis-server', '--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   options.log.info({ port, dir, pid: child.pid }, 'started a private redis-server');

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { RadarError } from '../platform/errors.js';
+import { ensurePrivateFile, tightenFile } from '../platform/private-files.js';
 import { migrationProvider, type DialectKind } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -58,7 +57,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     handle = { db, kind: 'postgres', schema, sqlite: null, close: () => db.destroy() };
   } else {
     const file = sqlitePath(options.url);
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // Messages are personal data: the file (and the -wal/-shm SQLite gives the same mode) is 0600.
+    if (file !== ':memory:') {
+      ensurePrivateFile(file);
+      for (const suffix of ['-wal', '-shm', '-journal']) tightenFile(`${file}${suffix}`);
+    }
     const database = new BetterSqlite3(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');

@@ -17,7 +17,10 @@ let app: FastifyInstance;
 
 async function queuedAuthors(): Promise<Map<string, unknown>> {
   const jobs = await svc.ctx.queues.get('ingest').getJobs(['waiting', 'delayed', 'prioritized']);
-  return new Map(jobs.map((j) => [String(j.id), (j.data as { message: { author: unknown } }).message.author]));
+  return new Map(jobs.map((j) => {
+    const { message } = j.data as { message: { id: string; author: unknown } };
+    return [message.id, message.author];
+  }));
 }
 
 beforeAll(async () => {
