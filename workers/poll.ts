@@ -10,18 +10,22 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { PollContext, PollHandler } from '../src/sources/poll.js';
-import { SourceAuthError, SourceRateLimitError } from '../src/sources/poll.js';
+import { pollLeaseMs, pollLockName, pollSchedulerId, SourceAuthError, SourceRateLimitError } from '../src/sources/poll.js';
 import { JOB_NAMES, type JobPayloads } from '../src/queues/jobs.js';
+import { withLock } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
 import { describeError, isRadarError } from '../src/platform/errors.js';
 import type { ServiceContext } from './context.js';
 
-export function pollSchedulerId(kind: string, source: string, mailbox?: string): string {
-  return mailbox === undefined ? `${kind}|${source}` : `${kind}|${source}|${mailbox}`;
-}
+export { pollSchedulerId };
 
-/** Upserts one scheduler per configured source/mailbox; removes the rest. */
+/**
+ * Upserts one scheduler per configured source/mailbox and removes the rest. First copies cursors and
+ * status that an older version kept only in Redis into the database (once; see SourceState).
+ */
 export async function syncPollSchedulers(ctx: ServiceContext, handlers: readonly PollHandler[]): Promise<void> {
+  const imported = await ctx.sources.importFromRedis();
+  if (imported.length > 0) ctx.log.info({ module: 'poll', cursors: imported }, 'cursors kept in Redis by an older version copied to the database');
   const entries = handlers.flatMap((h) =>
     h.schedules.map((s) => ({
       id: pollSchedulerId(h.kind, s.source, s.mailbox),
@@ -39,58 +43,72 @@ export async function syncPollSchedulers(ctx: ServiceContext, handlers: readonly
   await syncSchedulers(ctx.queues.get('poll'), entries);
 }
 
+/**
+ * One poll at a time per source/mailbox, cluster-wide: the poll runs under `withLock` with a lease of
+ * at most one poll interval (30 s at most), renewed while it runs. A poller killed mid-poll blocks its
+ * source until its lease runs out: at most one interval. A poll that loses its lease (Redis
+ * unreachable for a lease, or another holder) is aborted and writes no cursor or status any more.
+ */
 export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHandler[], options: { concurrency?: number } = {}): Worker {
   const byKind = new Map(handlers.map((h) => [h.kind, h]));
+  const intervals = new Map(handlers.flatMap((h) => h.schedules.map((s) => [pollSchedulerId(h.kind, s.source, s.mailbox), s.everyMs] as const)));
   const log = ctx.log.child({ module: 'poll', queue: 'poll' });
   const abort = new AbortController();
   const worker: Worker = new Worker<JobPayloads['poll']>(
     'poll',
     async (job: Job<JobPayloads['poll']>) => {
-      const handler = byKind.get(job.data.kind);
-      if (!handler) throw new Error(`no poll handler for kind ${job.data.kind}`);
-      const status = await ctx.sources.get(job.data.source);
+      const { source, kind, mailbox } = job.data;
+      const handler = byKind.get(kind);
+      if (!handler) throw new Error(`no poll handler for kind ${kind}`);
+      const status = await ctx.sources.get(source);
       if (status?.state === 'stopped') {
-        log.debug({ source: job.data.source }, 'source stopped, poll skipped');
+        log.debug({ source }, 'source stopped, poll skipped');
         return;
       }
-      const pollCtx: PollContext = {
-        log: log.child({ source: job.data.source, jobId: job.id }),
-        state: ctx.sources,
-        enqueue: (messages) => ctx.queues.enqueueMessages(messages),
-        deadLetter: async (letter) => {
-          await ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now());
-          ctx.metrics.deadLetters.inc({ queue: 'poll' });
-        },
-        now: () => ctx.clock.now(),
-        signal: abort.signal,
-      };
-      const lockKey = ctx.keys.lock(`poll:${pollSchedulerId(job.data.kind, job.data.source, job.data.mailbox)}`);
-      const token = `${process.pid}:${job.id}`;
-      if ((await ctx.redis.set(lockKey, token, 'PX', 10 * 60_000, 'NX')) !== 'OK') {
-        log.debug({ source: job.data.source }, 'previous poll still running; skipped');
-        return;
-      }
-      await ctx.sources.recordPoll(job.data.source, ctx.clock.now());
-      try {
-        await handler.poll(job.data.mailbox === undefined ? { source: job.data.source } : { source: job.data.source, mailbox: job.data.mailbox }, pollCtx);
-      } catch (error) {
-        const now = ctx.clock.now();
-        if (error instanceof SourceRateLimitError) {
-          await ctx.sources.recordError(job.data.source, { now, message: error.message, rateLimit: error.rateLimit });
-          log.warn({ source: job.data.source, resetAt: new Date(error.resetAt).toISOString() }, 'rate limited; the source waits for the reset');
-          return;
+      const target = mailbox === undefined ? { source } : { source, mailbox };
+      const everyMs = intervals.get(pollSchedulerId(kind, source, mailbox)) ?? 60_000;
+      const lockKey = ctx.keys.lock(pollLockName({ kind, source, ...(mailbox === undefined ? {} : { mailbox }) }));
+      const outcome = await withLock(ctx.redis, lockKey, { leaseMs: pollLeaseMs(everyMs) }, async (lease) => {
+        const state = ctx.sources.fenced(lease);
+        const pollLog = log.child({ source, jobId: job.id });
+        const pollCtx: PollContext = {
+          log: pollLog,
+          state,
+          enqueue: (messages) => ctx.queues.enqueueMessages(messages),
+          deadLetter: async (letter) => {
+            await ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now());
+            ctx.metrics.deadLetters.inc({ queue: 'poll' });
+          },
+          now: () => ctx.clock.now(),
+          signal: AbortSignal.any([abort.signal, lease.signal]),
+        };
+        const leaseLost = () => pollLog.warn({ mailbox }, 'poll lock lease lost: poll stopped, cursor left where it was');
+        await state.recordPoll(source, ctx.clock.now());
+        try {
+          await handler.poll(target, pollCtx);
+          if (lease.lost) leaseLost();
+        } catch (error) {
+          if (lease.lost || isRadarError(error, 'ERR_LOCK_LOST')) {
+            leaseLost();
+            return;
+          }
+          const now = ctx.clock.now();
+          if (error instanceof SourceRateLimitError) {
+            await state.recordError(source, { now, message: error.message, rateLimit: error.rateLimit });
+            pollLog.warn({ resetAt: new Date(error.resetAt).toISOString() }, 'rate limited; the source waits for the reset');
+            return;
+          }
+          if (error instanceof SourceAuthError || (isRadarError(error) && !error.retryable)) {
+            const message = error instanceof SourceAuthError ? error.message : describeError(error);
+            await state.recordError(source, { now, message, stopped: true });
+            pollLog.error({ err: describeError(error) }, 'source stopped: fix its config and restart');
+            throw new UnrecoverableError(describeError(error));
+          }
+          await state.recordError(source, { now, message: describeError(error) });
+          throw error;
         }
-        if (error instanceof SourceAuthError || (isRadarError(error) && !error.retryable)) {
-          const message = error instanceof SourceAuthError ? error.message : describeError(error);
-          await ctx.sources.recordError(job.data.source, { now, message, stopped: true });
-          log.error({ source: job.data.source, err: describeError(error) }, 'source stopped: fix its config and restart');
-          throw new UnrecoverableError(describeError(error));
-        }
-        await ctx.sources.recordError(job.data.source, { now, message: describeError(error) });
-        throw error;
-      } finally {
-        if ((await ctx.redis.get(lockKey)) === token) await ctx.redis.del(lockKey);
-      }
+      });
+      if (!outcome.acquired) log.debug({ source, mailbox }, 'previous poll still running (or its lock not yet expired); skipped');
     },
     { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: options.concurrency ?? 4, autorun: true },
   );

@@ -2,9 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Role } from '../config/service.js';
-import { roleAllows, SESSION_COOKIE, type Principal } from './auth.js';
+import { openSessionPrincipal, roleAllows, SESSION_COOKIE, type Principal } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { errorHandler, HttpError } from './errors.js';
+import { errorHandler, frameworkErrorHandler, HttpError, MAX_PARAM_LENGTH, notFoundHandler } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSeriesRoutes } from './routes/series.js';
@@ -33,21 +33,26 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.server.trustProxy,
     bodyLimit: 5 * 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: (error, request, reply) => frameworkErrorHandler(error, request, reply),
   });
   await app.register(cookie);
   await app.register(formbody);
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request) => {
     const now = deps.clock.now();
-    request.principal = deps.auth.fromBearer(request.headers.authorization) ?? deps.auth.fromSession(request.cookies[SESSION_COOKIE], now);
+    request.principal = deps.auth.fromBearer(request.headers.authorization) ?? (await openSessionPrincipal(deps.auth, deps.store.sessions, request.cookies[SESSION_COOKIE], now));
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     void reply.header('X-Content-Type-Options', 'nosniff');
     void reply.header('Referrer-Policy', 'same-origin');
     if (!reply.hasHeader('X-Frame-Options')) void reply.header('X-Frame-Options', 'DENY');
+    // JSON answers carry personal data and session-bound tokens: never kept by a browser or proxy cache.
+    if (!reply.hasHeader('Cache-Control') && String(reply.getHeader('content-type') ?? '').startsWith('application/json')) void reply.header('Cache-Control', 'no-store');
     return payload;
   });
 

@@ -25,6 +25,34 @@ export function parseInput<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: un
   throw new HttpError(400, 'ERR_VALIDATION', `${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
+/** Unknown routes answer the documented shape: `{error: 'ERR_NOT_FOUND', message}`. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(404).send({ error: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}` });
+}
+
+/** Longest path segment the router takes (ack tokens and alert ids fit); longer is a 414. */
+export const MAX_PARAM_LENGTH = 1024;
+
+/**
+ * Errors fastify raises before routing (fastify's `frameworkErrors` option): a path segment longer
+ * than `MAX_PARAM_LENGTH` is 414 `ERR_URL_TOO_LONG`, a malformed percent-encoding 400 `ERR_BAD_URL`.
+ * The offending URL is not echoed back (it may be huge).
+ */
+export function frameworkErrorHandler(error: { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply): void {
+  // Answered before routing: the app's onSend hook does not run, so the headers are set here.
+  void reply.header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send({ error: 'ERR_URL_TOO_LONG', message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters` });
+    return;
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send({ error: 'ERR_BAD_URL', message: 'the URL is not valid (bad percent-encoding)' });
+    return;
+  }
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status).send({ error: 'ERR_BAD_REQUEST', message: 'bad request' });
+}
+
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
     void reply.status(error.status).send({ error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });

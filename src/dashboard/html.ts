@@ -24,7 +24,8 @@ export const DASHBOARD_CSP = [
 /** CSP of the report form: the same, but any site may frame it (the embeddable iframe). */
 export const REPORT_CSP = DASHBOARD_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
 
-function page(title: string, body: string, options: { bodyClass?: string; scripts?: readonly string[]; styles?: readonly string[] } = {}): string {
+/** A complete page (shared stylesheet, optional same-origin scripts) for the CSP above. */
+export function page(title: string, body: string, options: { bodyClass?: string; scripts?: readonly string[]; styles?: readonly string[] } = {}): string {
   const styles = ['/static/style.css', ...(options.styles ?? [])].map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`).join('\n');
   const scripts = (options.scripts ?? []).map((s) => (s.includes('/vendor/') ? `<script src="${escapeHtml(s)}"></script>` : `<script type="module" src="${escapeHtml(s)}"></script>`)).join('\n');
   return `<!doctype html>

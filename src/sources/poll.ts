@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/service.js';
 import type { Message } from '../domain/message.js';
 import { RadarError } from '../platform/errors.js';
 import type { NewDeadLetter } from '../store/dead-letter-store.js';
@@ -13,7 +14,10 @@ export interface PollContext {
   /** Keeps a malformed item aside with the reason; the poll goes on with the next one. */
   readonly deadLetter: (letter: Omit<NewDeadLetter, 'queue'>) => Promise<void>;
   readonly now: () => number;
-  /** Aborted when the process shuts down: stop at the next safe point. */
+  /**
+   * Aborted when the process shuts down or the poll's lock lease is lost (another process may poll
+   * this source now): stop at the next safe point. After a lost lease `state` refuses every write.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -39,4 +43,38 @@ export class SourceRateLimitError extends RadarError {
     super('ERR_RATE_LIMITED', `rate limited until ${new Date(resetAt).toISOString()}`, { context: { source }, cause, retryable: true });
     this.name = 'SourceRateLimitError';
   }
+}
+
+/** One scheduled poll: a source, or one mailbox of a mail source, every `everyMs`. */
+export interface PollSchedule {
+  readonly kind: PollHandler['kind'];
+  readonly source: string;
+  readonly mailbox?: string;
+  readonly everyMs: number;
+}
+
+/** The job scheduler id of one poll (`twitter|brand`, `imap|support|INBOX`), unique in the poll queue. */
+export function pollSchedulerId(kind: string, source: string, mailbox?: string): string {
+  return mailbox === undefined ? `${kind}|${source}` : `${kind}|${source}|${mailbox}`;
+}
+
+/** The lock name (`RedisKeys.lock`) that keeps two polls of one source or mailbox from overlapping. */
+export function pollLockName(schedule: Pick<PollSchedule, 'kind' | 'source' | 'mailbox'>): string {
+  return `poll:${pollSchedulerId(schedule.kind, schedule.source, schedule.mailbox)}`;
+}
+
+/** Longest poll lock lease: a poller killed mid-poll blocks its source at most this long (and never beyond one interval). */
+export const MAX_POLL_LEASE_MS = 30_000;
+
+/** The lease of a poll's lock: renewed while the poll runs; at most one poll interval. */
+export function pollLeaseMs(everyMs: number): number {
+  return Math.max(100, Math.min(MAX_POLL_LEASE_MS, everyMs));
+}
+
+/** Every poll the config schedules (what the poll handlers' `schedules` say), for status and health. */
+export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule[] {
+  return [
+    ...sources.twitter.map((s) => ({ kind: 'twitter' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.imap.flatMap((s) => s.mailboxes.map((mailbox) => ({ kind: 'imap' as const, source: s.name, mailbox, everyMs: s.pollInterval }))),
+  ];
 }

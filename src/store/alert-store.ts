@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { SYSTEM_ACTOR, type Actor, type ActorVia } from '../domain/actor.js';
 import type { Alert, AlertState, Silence } from '../domain/alert.js';
 import type { Database } from './schema.js';
 
@@ -7,11 +8,37 @@ export interface StoredAlert extends Alert {
   readonly evidence: unknown;
 }
 
+/**
+ * One entry of an alert's history. `by`/`via` say who did it and how (see `domain/actor.ts`); events
+ * saved without them (the state machine's: firing, escalated, resolved…) are the system's.
+ */
 export interface AlertEventRecord {
   readonly alertId: string;
   readonly type: string;
   readonly at: number;
+  readonly by?: string;
+  readonly via?: ActorVia;
   readonly [key: string]: unknown;
+}
+
+/** A silence as stored: who created it and how, and who ended it early. */
+export interface StoredSilence extends Silence {
+  readonly createdVia?: ActorVia;
+  readonly expiredBy?: string;
+  readonly expiredVia?: ActorVia;
+  readonly expiredAt?: number;
+}
+
+/** What an acknowledgement did: `acknowledged` is false when it was already acknowledged (or not firing). */
+export interface AckOutcome {
+  readonly acknowledged: boolean;
+  readonly alert: StoredAlert | null;
+}
+
+const CLOSED = new Set<string>(['resolved', 'cancelled']);
+
+function withActor(event: AlertEventRecord): AlertEventRecord {
+  return event.by !== undefined && event.via !== undefined ? event : { ...event, by: event.by ?? SYSTEM_ACTOR.by, via: event.via ?? SYSTEM_ACTOR.via };
 }
 
 /** Alerts (one row per incident, the Alert as JSON), their event history, and silences. */
@@ -37,7 +64,9 @@ export class AlertStore {
     if (alerts.length === 0 && events.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       for (const a of alerts) {
-        const existing = await trx.selectFrom('alerts').select(['acknowledged_at', 'acknowledged_by']).where('id', '=', a.id).executeTakeFirst();
+        const existing = await trx.selectFrom('alerts').select(['acknowledged_at', 'acknowledged_by', 'state']).where('id', '=', a.id).executeTakeFirst();
+        // Resolved by a person meanwhile: a tick that loaded it while open must not reopen it.
+        if (existing && CLOSED.has(existing.state) && !CLOSED.has(a.state)) continue;
         const alert = existing ? this.withAck(a, existing.acknowledged_at, existing.acknowledged_by) : a;
         const row = {
           state: alert.state,
@@ -56,7 +85,7 @@ export class AlertStore {
       if (events.length > 0) {
         await trx
           .insertInto('alert_events')
-          .values(events.map((e) => ({ alert_id: e.alertId, type: e.type, at: e.at, doc: JSON.stringify(e) })))
+          .values(events.map((e) => ({ alert_id: e.alertId, type: e.type, at: e.at, doc: JSON.stringify(withActor(e)) })))
           .execute();
       }
     });
@@ -85,32 +114,91 @@ export class AlertStore {
     return rows.map((r) => JSON.parse(r.doc) as AlertEventRecord);
   }
 
-  /** Records an acknowledgement in its own column (never overwritten by a tick). */
-  async acknowledge(alert: Alert): Promise<void> {
+  /**
+   * Acknowledges a firing alert once, in its own column (never overwritten by a tick), with an
+   * `acknowledged` event naming who and how — in one transaction. Idempotent: when the alert is
+   * already acknowledged (or not firing) nothing changes and `acknowledged` is false; `alert` is the
+   * stored alert either way (who acknowledged it, and when).
+   */
+  async acknowledge(alertId: string, actor: Actor, now: number): Promise<AckOutcome> {
+    const changed = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('alerts').select(['doc', 'state', 'acknowledged_at']).where('id', '=', alertId).executeTakeFirst();
+      if (!row || row.state !== 'firing' || row.acknowledged_at !== null) return false;
+      const alert = { ...(JSON.parse(row.doc) as Alert), acknowledgedAt: now, acknowledgedBy: actor.by, updatedAt: now };
+      const result = await trx
+        .updateTable('alerts')
+        .set({ acknowledged_at: now, acknowledged_by: actor.by, doc: JSON.stringify(alert), updated_at: now })
+        .where('id', '=', alertId)
+        .where('acknowledged_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      const event: AlertEventRecord = { alertId, type: 'acknowledged', at: now, by: actor.by, via: actor.via };
+      await trx.insertInto('alert_events').values({ alert_id: alertId, type: event.type, at: now, doc: JSON.stringify(event) }).execute();
+      return true;
+    });
+    return { acknowledged: changed, alert: await this.get(alertId) };
+  }
+
+  /**
+   * A person closes an open alert by hand: resolved now, every member ended, a `resolved` event with
+   * `{by, via, manual: true}`. A tick that loaded the alert while open does not reopen it (see `save`).
+   * Returns false when the alert is not open.
+   */
+  async resolve(alertId: string, actor: Actor, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('alerts').select(['doc', 'state', 'acknowledged_at', 'acknowledged_by']).where('id', '=', alertId).executeTakeFirst();
+      if (!row || CLOSED.has(row.state)) return false;
+      const before = this.withAck(JSON.parse(row.doc) as Alert, row.acknowledged_at, row.acknowledged_by);
+      const alert: Alert = {
+        ...before,
+        state: 'resolved',
+        endedAt: now,
+        updatedAt: now,
+        members: before.members.map((m) => (m.state === 'ended' ? m : { ...m, state: 'ended' as const, endedAt: now })),
+      };
+      const result = await trx
+        .updateTable('alerts')
+        .set({ state: 'resolved', updated_at: now, doc: JSON.stringify(alert) })
+        .where('id', '=', alertId)
+        .where('state', 'in', ['pending', 'firing'])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      const event: AlertEventRecord = { alertId, type: 'resolved', at: now, by: actor.by, via: actor.via, manual: true };
+      await trx.insertInto('alert_events').values({ alert_id: alertId, type: event.type, at: now, doc: JSON.stringify(event) }).execute();
+      return true;
+    });
+  }
+
+  /** Appends events to alerts' histories (silences created or ended by a person). */
+  async recordEvents(events: readonly AlertEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
     await this.db
-      .updateTable('alerts')
-      .set({ acknowledged_at: alert.acknowledgedAt, acknowledged_by: alert.acknowledgedBy, doc: JSON.stringify(alert), updated_at: alert.updatedAt })
-      .where('id', '=', alert.id)
+      .insertInto('alert_events')
+      .values(events.map((e) => ({ alert_id: e.alertId, type: e.type, at: e.at, doc: JSON.stringify(withActor(e)) })))
       .execute();
   }
 
-  async addSilence(silence: Silence): Promise<void> {
+  async addSilence(silence: StoredSilence): Promise<void> {
     await this.db.insertInto('silences').values({ id: silence.id, starts_at: silence.startsAt, ends_at: silence.endsAt, doc: JSON.stringify(silence) }).execute();
   }
 
   /** Silences not yet over at `now` (active or future). */
-  async silences(now: number, includeExpired = false): Promise<Silence[]> {
+  async silences(now: number, includeExpired = false): Promise<StoredSilence[]> {
     let query = this.db.selectFrom('silences').select('doc').orderBy('starts_at', 'desc');
     if (!includeExpired) query = query.where('ends_at', '>', now);
-    return (await query.execute()).map((r) => JSON.parse(r.doc) as Silence);
+    return (await query.execute()).map((r) => JSON.parse(r.doc) as StoredSilence);
   }
 
-  /** Ends a silence now (kept for the record). Returns false when there is none. */
-  async expireSilence(id: string, now: number): Promise<boolean> {
+  /**
+   * Ends a silence now (kept for the record, with who ended it and how). Returns the silence as it
+   * was before, or null when there is none.
+   */
+  async expireSilence(id: string, now: number, actor: Actor = SYSTEM_ACTOR): Promise<StoredSilence | null> {
     const row = await this.db.selectFrom('silences').select('doc').where('id', '=', id).executeTakeFirst();
-    if (!row) return false;
-    const silence = { ...(JSON.parse(row.doc) as Silence), endsAt: Math.min(now, (JSON.parse(row.doc) as Silence).endsAt) };
+    if (!row) return null;
+    const before = JSON.parse(row.doc) as StoredSilence;
+    const silence: StoredSilence = { ...before, endsAt: Math.min(now, before.endsAt), expiredBy: actor.by, expiredVia: actor.via, expiredAt: now };
     await this.db.updateTable('silences').set({ ends_at: silence.endsAt, doc: JSON.stringify(silence) }).where('id', '=', id).execute();
-    return true;
+    return before;
   }
 }

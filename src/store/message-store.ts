@@ -205,8 +205,11 @@ export class MessageStore {
     }
   }
 
-  /** Records support's correction: the effective complaint/category change, history kept in `labels`. */
-  async label(id: string, complaint: boolean, category: string | null, by: string | null, now: number): Promise<StoredMessage | null> {
+  /**
+   * Records support's correction: the effective complaint/category change, history kept in `labels`
+   * with who made it (`by`) and how (`via`: dashboard | api).
+   */
+  async label(id: string, complaint: boolean, category: string | null, by: string | null, now: number, via: string | null = null): Promise<StoredMessage | null> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('messages')
@@ -222,11 +225,17 @@ export class MessageStore {
       if (Number(updated.numUpdatedRows) === 0) return null;
       await trx
         .insertInto('labels')
-        .values({ message_id: id, complaint: complaint ? 1 : 0, category: complaint ? category : null, labelled_by: by, labelled_at: now })
+        .values({ message_id: id, complaint: complaint ? 1 : 0, category: complaint ? category : null, labelled_by: by, labelled_at: now, labelled_via: via })
         .execute();
       const row = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return fromRow(row);
     });
+  }
+
+  /** A message's relabel history, oldest first: what it was set to, by whom, how and when. */
+  async labelHistory(id: string): Promise<Array<{ complaint: boolean; category: string | null; by: string | null; via: string | null; at: number }>> {
+    const rows = await this.db.selectFrom('labels').selectAll().where('message_id', '=', id).orderBy('labelled_at').orderBy('id').execute();
+    return rows.map((r) => ({ complaint: r.complaint === 1, category: r.category, by: r.labelled_by, via: r.labelled_via, at: Number(r.labelled_at) }));
   }
 
   /** Every relabelled message (for training the learned layer and for export). */

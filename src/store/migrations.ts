@@ -120,6 +120,51 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.createIndex('messages_summary').on('messages').columns(['complaint', 'created_at', 'channel', 'lang', 'category']).execute();
     },
   },
+  '0008_sessions_and_actors': {
+    async up(db: Kysely<unknown>) {
+      // Server-side sessions: a cookie names a row; logout ends the row, so a copied cookie stops working.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sessions_expires').on('sessions').column('expires_at').execute();
+      // How a relabel was made (dashboard | api), beside who made it (labelled_by).
+      await db.schema.alterTable('labels').addColumn('labelled_via', 'text').execute();
+    },
+  },
+  '0007_source_state': {
+    async up(db: Kysely<unknown>) {
+      // Where each source stands, kept with the data it describes (Redis holds only schedules and locks):
+      // a Redis that restarts empty loses no cursor, status, stop or rate-limit reset.
+      await db.schema
+        .createTable('source_states')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('last_poll_at', 'bigint')
+        .addColumn('last_success_at', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('last_error_at', 'bigint')
+        .addColumn('fetched', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('skipped', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('dead_lettered', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('rate_limit', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Cursors by name: a source's, or one per mailbox (`<source>|<mailbox>`). JSON values.
+      await db.schema
+        .createTable('source_cursors')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
   };
 }
 

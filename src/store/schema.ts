@@ -31,6 +31,8 @@ export interface LabelsTable {
   category: string | null;
   labelled_by: string | null;
   labelled_at: number;
+  /** How the relabel was made: `dashboard` | `api` (null for rows from before migration 0008). */
+  labelled_via: string | null;
 }
 
 export interface SeriesPointsTable {
@@ -52,6 +54,32 @@ export interface DeadLettersTable {
 
 export interface KvTable {
   key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Where one source stands (migration 0007): status, counters, rate limit. Timestamps in epoch ms. */
+export interface SourceStatesTable {
+  name: string;
+  kind: string;
+  /** idle | ok | error | stopped */
+  state: string;
+  last_poll_at: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  fetched: number;
+  skipped: number;
+  dead_lettered: number;
+  /** JSON RateLimitInfo. */
+  rate_limit: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A poller's cursor by name (a source, or `<source>|<mailbox>`); JSON value. */
+export interface SourceCursorsTable {
+  name: string;
   value: string;
   updated_at: number;
 }
@@ -88,6 +116,15 @@ export interface AlertEventsTable {
   doc: string;
 }
 
+/** Server-side dashboard sessions (migration 0008): the cookie carries the id; logout sets `ended_at`. */
+export interface SessionsTable {
+  id: string;
+  user_name: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
 export interface Database {
   alerts: AlertsTable;
   silences: SilencesTable;
@@ -97,4 +134,7 @@ export interface Database {
   series_points: SeriesPointsTable;
   dead_letters: DeadLettersTable;
   kv: KvTable;
+  source_states: SourceStatesTable;
+  source_cursors: SourceCursorsTable;
+  sessions: SessionsTable;
 }

@@ -6,6 +6,8 @@ import { KvStore } from './kv-store.js';
 import { MessageStore, type ClassifiedMessage } from './message-store.js';
 import { countIncrements } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
+import { SourceStore } from './source-store.js';
+import { SessionStore } from './session-store.js';
 
 /** The one entry to the database: every query lives behind these repositories. */
 export class Store {
@@ -13,14 +15,19 @@ export class Store {
   readonly series: SeriesStore;
   readonly deadLetters: DeadLetterStore;
   readonly kv: KvStore;
+  /** Cursors and status of every source (their durable home; Redis may restart empty). */
+  readonly sources: SourceStore;
   readonly alerts: AlertStore;
+  readonly sessions: SessionStore;
 
   constructor(readonly handle: DatabaseHandle) {
     this.messages = new MessageStore(handle.db, handle.kind, handle.sqlite);
     this.series = new SeriesStore(handle.db, handle.sqlite);
     this.deadLetters = new DeadLetterStore(handle.db);
     this.kv = new KvStore(handle.db);
+    this.sources = new SourceStore(handle.db);
     this.alerts = new AlertStore(handle.db);
+    this.sessions = new SessionStore(handle.db);
   }
 
   get db() {

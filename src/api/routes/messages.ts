@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { recordRelabelOnAlerts } from './alerts.js';
 import { HttpError, parseInput } from '../errors.js';
 import { labelBodySchema, messageQuerySchema, messagesFromBody, pushMessagesBody, toMessage } from '../schemas.js';
 
@@ -34,9 +36,22 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const { id } = parseInput(z.object({ id: z.string().min(1).max(512) }), request.params, 'params');
     const body = parseInput(labelBodySchema, request.body, 'body');
     if (body.complaint && !body.category) throw new HttpError(400, 'ERR_VALIDATION', 'body.category: required when complaint is true', 'body.category');
-    const updated = await deps.store.messages.label(id, body.complaint, body.category ?? null, request.principal?.name ?? null, deps.clock.now());
-    if (!updated) throw new HttpError(404, 'ERR_NOT_FOUND', `no message ${id}`);
+    const actor = actorOf(request.principal);
+    const now = deps.clock.now();
+    const before = await deps.store.messages.get(id);
+    const updated = await deps.store.messages.label(id, body.complaint, body.category ?? null, actor.by, now, actor.via);
+    if (!before || !updated) throw new HttpError(404, 'ERR_NOT_FOUND', `no message ${id}`);
+    // The label history keeps who and how; an open alert over this category records it too.
+    const from = before.label ? before.label.category : before.classification.complaint ? (before.classification.categories[0]?.name ?? null) : null;
+    await recordRelabelOnAlerts(deps, { messageId: id, createdAt: Date.parse(before.createdAt), from, to: body.complaint ? (body.category ?? null) : null }, actor, now);
     return updated;
+  });
+
+  /** A message's relabel history, oldest first: `{items: [{complaint, category, by, via, at}]}`. */
+  app.get('/api/messages/:id/labels', { preHandler: app.requireRole('viewer') }, async (request) => {
+    const { id } = parseInput(z.object({ id: z.string().min(1).max(512) }), request.params, 'params');
+    if (!(await deps.store.messages.get(id))) throw new HttpError(404, 'ERR_NOT_FOUND', `no message ${id}`);
+    return { items: await deps.store.messages.labelHistory(id) };
   });
 
   /** Every relabelled message as JSONL `{id, text, lang, complaint, category, labelledAt}`. */

@@ -30,7 +30,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
       void reply.header('Retry-After', String(Math.ceil(LOGIN_WINDOW_MS / 1000)));
       throw new HttpError(429, 'ERR_TOO_MANY_LOGINS', 'too many failed logins from this address; try again later');
     }
-    const principal = deps.auth.login(body.name, body.password);
+    const principal = await deps.auth.login(body.name, body.password);
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (!principal) {
       await deps.redis.multi().incr(key).pexpire(key, LOGIN_WINDOW_MS).exec();
@@ -38,7 +38,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
       if (isForm) return reply.redirect('/login?error=1', 303);
       throw new HttpError(401, 'ERR_LOGIN', 'wrong name or password');
     }
-    const session = deps.auth.issueSession(principal, deps.clock.now());
+    const now = deps.clock.now();
+    const issued = deps.auth.issueSession(principal, now);
+    await deps.store.sessions.create({ id: issued.id, user: principal.name, createdAt: now, expiresAt: issued.expiresAt });
+    const session = issued.value;
     void reply.setCookie(SESSION_COOKIE, session, {
       path: '/',
       httpOnly: true,
@@ -61,7 +64,18 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
     return { name: principal.name, role: principal.role, via: principal.via, csrf: session ? deps.auth.csrfToken(session) : null };
   });
 
-  app.delete('/api/session', async (_request, reply) => {
+  /**
+   * Log out: ends the session on the server (a copy of the cookie no longer works anywhere), then drops
+   * the cookie. Needs the CSRF token like any session write, so another site cannot log a user out.
+   */
+  app.delete('/api/session', async (request, reply) => {
+    const principal = request.principal;
+    if (principal?.via === 'session' && principal.sessionId) {
+      const session = request.cookies[SESSION_COOKIE] ?? '';
+      const header = request.headers['x-csrf-token'];
+      if (!deps.auth.checkCsrf(session, typeof header === 'string' ? header : undefined)) throw new HttpError(403, 'ERR_CSRF', 'missing or wrong CSRF token');
+      await deps.store.sessions.end(principal.sessionId, deps.clock.now());
+    }
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

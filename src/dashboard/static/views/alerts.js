@@ -1,10 +1,39 @@
-// Alerts: firing and recent alerts with owner and evidence; acknowledge; silence (admin).
+// Alerts: firing and recent alerts with owner and evidence; acknowledge, resolve; silence (admin);
+// each alert's history (who acknowledged, resolved, escalated, silenced, relabelled — and how).
 import { api } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go, hrefFor } from '../state.js';
 import { banner, categoryOfSeries } from './common.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
+
+/** What an event in an alert's history says, in words. */
+const EVENT_TEXT = {
+  pending: 'became pending',
+  series_added: 'series added',
+  firing: 'started firing',
+  escalated: 'escalated',
+  silenced: 'silenced',
+  unsilenced: 'no longer silenced',
+  resolved: 'resolved',
+  cancelled: 'cancelled',
+  acknowledged: 'acknowledged',
+  silence_created: 'silence created',
+  silence_expired: 'silence ended',
+  relabelled: 'message relabelled',
+  worse: 'got worse',
+};
+const VIA_TEXT = { link: 'ack link', dashboard: 'dashboard', api: 'API token', system: 'automatic' };
+
+function eventDetail(e) {
+  const parts = [];
+  if (e.series) parts.push(String(e.series));
+  if (e.type === 'escalated' || e.type === 'firing') parts.push(`${e.from ? `${e.from} → ` : 'to '}${e.to ?? '?'}`);
+  if (e.manual) parts.push('by hand');
+  if (e.type === 'relabelled') parts.push(`${e.message ?? ''}: ${e.from ?? 'not a complaint'} → ${e.to ?? 'not a complaint'}`);
+  if (e.comment) parts.push(`“${e.comment}”`);
+  return parts.join(' · ');
+}
 
 export function mount(root, params, ctx) {
   const show = params.show === 'recent' ? 'recent' : 'active';
@@ -15,6 +44,8 @@ export function mount(root, params, ctx) {
     ),
   );
   const list = h('div', { class: 'list', id: 'alerts' });
+  /** Alerts whose history is open: kept open across refreshes. */
+  const openHistory = new Set(params.id ? [params.id] : []);
   const silences = h('div', { id: 'silences' });
   root.append(h('h1', {}, 'Alerts'), toolbar, list, silences);
 
@@ -56,6 +87,24 @@ export function mount(root, params, ctx) {
           },
         }, 'Acknowledge')
       : null;
+    const resolve = ACTIVE.has(a.state)
+      ? h('button', {
+          type: 'button',
+          data: { action: 'resolve' },
+          on: {
+            click: async (e) => {
+              e.target.disabled = true;
+              try {
+                await api(`/api/alerts/${encodeURIComponent(a.id)}/resolve`, { method: 'POST', body: {} });
+                await refresh();
+              } catch (error) {
+                status.textContent = `not resolved: ${error.message}`;
+                e.target.disabled = false;
+              }
+            },
+          },
+        }, 'Resolve')
+      : null;
     el.append(
       h('div', { class: 'head' },
         h('span', { class: `chip ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}`, data: { field: 'state' } }, a.state),
@@ -75,9 +124,46 @@ export function mount(root, params, ctx) {
       ),
       h('ul', { class: 'evidence' }, a.members.map((m) => evidence(a, m))),
       notified(a.evidence),
-      h('div', { class: 'actions' }, ack, ctx.session?.role === 'admin' ? silenceForm(a, status) : null, status),
+      h('div', { class: 'actions' }, ack, resolve, ctx.session?.role === 'admin' ? silenceForm(a, status) : null, status),
+      history(a),
     );
     return el;
+  }
+
+  /** The alert's history, loaded when opened (GET /api/alerts/:id): each event with who and how. */
+  function history(a) {
+    const body = h('div', { class: 'history', data: { field: 'history' } });
+    const details = h('details', { class: 'history', data: { history: a.id } }, h('summary', {}, 'History'), body);
+    const load = async () => {
+      clear(body).append(h('p', { class: 'muted' }, 'Loading…'));
+      try {
+        const events = (await api(`/api/alerts/${encodeURIComponent(a.id)}`)).events ?? [];
+        clear(body).append(events.length === 0
+          ? h('p', { class: 'muted' }, 'No events recorded.')
+          : h('ol', { class: 'events' }, events.map((e) => h('li', { data: { event: e.type, via: e.via ?? 'system' } },
+              h('span', { class: 'muted' }, fmtTime(e.at)), ' ',
+              h('strong', {}, EVENT_TEXT[e.type] ?? String(e.type)),
+              ' by ', h('span', { data: { field: 'by' } }, String(e.by ?? 'system')),
+              ` via ${VIA_TEXT[e.via] ?? String(e.via ?? 'automatic')}`,
+              eventDetail(e) ? h('span', { class: 'muted' }, ` · ${eventDetail(e)}`) : null,
+            ))));
+      } catch (error) {
+        clear(body).append(h('p', { class: 'muted' }, `history not available: ${error.message}`));
+      }
+    };
+    let loading = null;
+    const ensure = () => (loading ??= load());
+    details.addEventListener('toggle', () => {
+      if (details.open) {
+        openHistory.add(a.id);
+        void ensure();
+      } else openHistory.delete(a.id);
+    });
+    if (openHistory.has(a.id)) {
+      details.open = true;
+      void ensure();
+    }
+    return details;
   }
 
   function evidence(a, m) {
