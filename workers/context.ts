@@ -20,7 +20,7 @@ import { Store } from '../src/store/store.js';
 
 /** What ingest needs of the classifier (the classifier module's `Classifier` satisfies it). */
 export interface ClassifierLike {
-  classify(text: string, lang?: Lang | null): Classification;
+  classify(text: string, lang?: Lang | null, channel?: string | null): Classification;
 }
 
 /** Holds the live classifier; hot reload swaps it, a failed reload keeps the old one and the error. */

@@ -159,7 +159,7 @@ export function createDemoReplay(ctx: ServiceContext, generator: DemoGenerator, 
     for (let t = from; t < to; t += step) {
       const minute = generator.minute(t);
       traffic.push({ t, v: minute.traffic });
-      for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang) }));
+      for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang, message.channel) }));
     }
     await ctx.store.series.set(ctx.config.series.reference, traffic);
     await Promise.all(writes);

@@ -56,7 +56,7 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
         throw new UnrecoverableError(`invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`);
       }
       const message = parsed.data as Message;
-      const classification = ctx.classifier.current.classify(message.text, message.lang);
+      const classification = ctx.classifier.current.classify(message.text, message.lang, message.channel);
       ctx.metrics.classified.inc({ lang: classification.lang ?? 'unknown' });
       // Nothing is returned: a return value would be one more write to Redis per message.
       await writer.write({ message, classification });

@@ -2,12 +2,13 @@
  * The classifier: keyword model (always) plus the learned layer (optional). Pure: text in,
  * Classification out. `explain` returns everything that decided, for the CLI and the dashboard.
  */
-import type { CategoryMatch, Classification } from '../domain/classification.js';
+import type { CategoryMatch, Classification, TargetDecision } from '../domain/classification.js';
 import type { Lang } from '../domain/message.js';
 import type { Analysis } from './analyse.js';
 import { scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
 import { KW_COMPLAINT, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
+import { decideTarget } from './target-model.js';
 
 export interface Explanation {
   readonly classification: Classification;
@@ -25,13 +26,16 @@ export interface Explanation {
   readonly learnedTerms: readonly string[];
   /** Every category with any evidence, best first, regardless of the complaint decision. */
   readonly ranking: readonly CategoryMatch[];
+  /** The complaint decision before "is it about us?" (true for a complaint about another service). */
+  readonly complaintAboutAnything: boolean;
 }
 
 export interface Classifier {
   readonly keywords: KeywordModel;
   readonly learned: LearnedModel | null;
-  classify(text: string, lang?: Lang | null): Classification;
-  explain(text: string, lang?: Lang | null): Explanation;
+  /** `channel` (twitter, email, beta_form, api) tells "is it about us?" that mail to our support is ours. */
+  classify(text: string, lang?: Lang | null, channel?: string | null): Classification;
+  explain(text: string, lang?: Lang | null, channel?: string | null): Explanation;
 }
 
 interface CompiledLinear {
@@ -124,7 +128,11 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   const useKw = learned?.keywordFeatures ?? false;
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
 
-  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean): Explanation {
+  const targetModel = keywords.target;
+  /** A complaint about another service is at most a weak signal about us. */
+  const OTHER_FACTOR = 0.25;
+
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean, text: string, channel: string | null | undefined): Explanation {
     let score = kw.score;
     let learnedScore: number | null = null;
     let learnedTerms: string[] = [];
@@ -139,7 +147,16 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       score = p;
       if (wantExplanation) learnedTerms = topFeatures(gate, features, useKw ? KW_COMPLAINT : null, kwValue, score >= 0.5, 5);
     }
-    const complaint = gate ? score >= 0.5 : kw.complaint;
+    const anything = gate ? score >= 0.5 : kw.complaint;
+    let target: TargetDecision | undefined;
+    let complaint = anything;
+    if (targetModel) {
+      target = decideTarget(targetModel, text, a, channel);
+      if (target.about === 'other') {
+        complaint = false;
+        score *= OTHER_FACTOR;
+      }
+    }
     const ranking: CategoryMatch[] = [];
     for (const c of kw.categories) {
       const model = catModels.get(c.name);
@@ -160,6 +177,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       score: round(score),
       categories: complaint ? ranking : [],
       lang: a.lang,
+      ...(target ? { target } : {}),
     };
     return {
       classification,
@@ -171,19 +189,20 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       negatedTerms: kw.negatedTerms,
       learnedTerms,
       ranking,
+      complaintAboutAnything: anything,
     };
   }
 
   return {
     keywords,
     learned,
-    classify(text, lang) {
+    classify(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
-      return decide(a, scoreKeywords(keywords, a), false).classification;
+      return decide(a, scoreKeywords(keywords, a), false, text, channel).classification;
     },
-    explain(text, lang) {
+    explain(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
-      return decide(a, scoreKeywords(keywords, a), true);
+      return decide(a, scoreKeywords(keywords, a), true, text, channel);
     },
   };
 }

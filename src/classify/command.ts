@@ -44,12 +44,13 @@ export function registerClassify(program: Command): Command {
     .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
     .option('--learned <file>', 'learned layer (JSON from `radar classify train`)')
     .option('--lang <lang>', 'en or ru (default: detected)')
+    .option('--channel <channel>', 'twitter, email, beta_form or api (mail to our support is about us unless it says otherwise)')
     .option('--json', 'print the explanation as JSON')
-    .action((text: string | undefined, options: ModelOptions & { lang?: string; json?: boolean }) => {
+    .action((text: string | undefined, options: ModelOptions & { lang?: string; channel?: string; json?: boolean }) => {
       try {
         if (text === undefined) throw new RadarError('ERR_CONFIG', 'give a text: radar classify "<text>"');
         const lang = options.lang === 'en' || options.lang === 'ru' ? (options.lang as Lang) : null;
-        const e = buildClassifier(options).explain(text, lang);
+        const e = buildClassifier(options).explain(text, lang, options.channel ?? null);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(e)}\n`);
           return;
@@ -58,6 +59,7 @@ export function registerClassify(program: Command): Command {
         const lines = [
           `complaint: ${c.complaint ? 'yes' : 'no'} (score ${c.score}; keywords ${e.keywordScore}${e.learnedScore === null ? '' : `, learned ${e.learnedScore}`})`,
           `language: ${c.lang ?? 'unknown'}`,
+          ...(c.target ? [`about: ${c.target.about}${c.target.terms.length ? ` (${c.target.terms.join(', ')})` : ''}${c.target.about === 'other' && e.complaintAboutAnything ? ' — a complaint about something else, not ours' : ''}`] : []),
           `gate terms: ${e.gateTerms.length ? e.gateTerms.join(', ') : '(none)'}`,
         ];
         if (e.learnedTerms.length) lines.push(`learned features: ${e.learnedTerms.join(', ')}`);

@@ -67,7 +67,7 @@ export function evaluate(classifier: Classifier, examples: readonly LabelledExam
   const cat = new Map(categoryNames.map((n) => [n, { tp: 0, fp: 0, fn: 0, support: 0 }]));
   const mistakes: Mistake[] = [];
   for (const example of examples) {
-    const e = classifier.explain(example.text, example.lang ?? null);
+    const e = classifier.explain(example.text, example.lang ?? null, example.channel ?? null);
     const c = e.classification;
     const top = e.ranking[0]?.name ?? OTHER;
     if (c.complaint && example.complaint) tp++;

@@ -11,6 +11,7 @@
  */
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
+import { compileTarget, type TargetModel } from './target-model.js';
 
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
@@ -37,6 +38,8 @@ export interface KeywordModel {
   readonly entries: readonly Entry[];
   /** Entries by the vocabulary id of their first stem. */
   readonly byFirst: readonly (readonly Entry[] | undefined)[];
+  /** "Is it about us?" (null when the config has no `target` section). */
+  readonly target: TargetModel | null;
 }
 
 export interface KeywordCategoryScore {
@@ -104,7 +107,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
   });
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst };
+  const target = config.target ? compileTarget(config.target, analyser) : null;
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst, target };
 }
 
 /** Matches `entry` starting at word `i`; returns true when all its stems follow within the phrase gap. */

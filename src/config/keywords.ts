@@ -94,11 +94,30 @@ const settingsSchema = z
   .default({})
   .describe('Matching settings.');
 
+const rawList = (what: string) => z.array(z.string().trim().toLowerCase().min(1, 'must not be empty')).default([]).describe(what);
+
+const targetSchema = z
+  .object({
+    names: perLanguage('Names of the service and its products as users write them: forms, transliterations, frequent typos ("skymail", "скаймейл"); a word that starts with a name of 6+ letters counts ("#skymaildown"), and one typo is tolerated on names of 6+ letters'),
+    accounts: rawList('Social accounts of the service, matched in the raw text, case folded ("@skymail_help").'),
+    domains: rawList('Domains of the service, matched in the raw text, case folded ("skymail.com").'),
+    products: perLanguage('Things of our kind of service that users name without naming the service ("inbox", "письмо"); evidence that a message is about us'),
+    competitors: perLanguage('Other services of the same kind ("gmail", "яндекс почта"); evidence that a message is about someone else'),
+    others: perLanguage('Other services and things people complain about ("bank", "post office", "госуслуги"); evidence that a message is about someone else'),
+    ownChannels: z
+      .array(z.string())
+      .default(['email', 'beta_form'])
+      .describe('Channels that reach us directly (our support mailbox, our report form): a message there is about us unless it names something else and nothing of ours.'),
+  })
+  .strict()
+  .describe('"Is it about us?": a complaint about another service or thing is not our complaint. Leave out to count every complaint as ours.');
+
 export const keywordsSchema = z
   .object({
     version: z.literal(1).describe('Format version; must be 1.'),
     settings: settingsSchema,
     gate: gateSchema,
+    target: targetSchema.optional(),
     categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
   })
   .strict()

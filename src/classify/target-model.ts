@@ -1,0 +1,187 @@
+/**
+ * "Is it about us?": the target model. From the keyword config's `target` section (the service's names,
+ * accounts, domains, product words, competitors and other services) it decides whether a message is
+ * about our service, about something else, or cannot tell. Pure.
+ *
+ * Decision, in order:
+ * 1. on our own channels (support mailbox, report form): `other` when another service is named and
+ *    nothing of ours (a greeting "Hello Skymail team" says nothing), else `us`;
+ * 2. elsewhere, our name (also a word that starts with it, or one typo away), account or domain → `us`;
+ *    a name only in a hashtag ("#skymail", which brand searches find on anyone's tweet) counts half, as
+ *    product words do;
+ * 3. another service or a competitor named (one typo tolerated on words of 6+ letters) → `other` when
+ *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
+ *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
+ *    product word, not evidence against us;
+ * 4. product words only → `us`; nothing at all → `unknown`.
+ * Phrases match consecutive stems, longest first, so "почта россии" (another service) is not read as
+ * "почта" (our product word).
+ *
+ * @example decideTarget(model, 'госуслуги опять не работают', analysis, 'twitter') // → { about: 'other', terms: ['госуслуги'] }
+ */
+import type { TargetDecision } from '../domain/classification.js';
+import type { KeywordsConfig } from '../config/keywords.js';
+import type { Analyser, Analysis } from './analyse.js';
+import { withinOneEdit } from './edit-distance.js';
+
+const KIND_NAME = 0;
+const KIND_PRODUCT = 1;
+const KIND_OTHER = 2;
+
+interface Phrase {
+  readonly stems: readonly string[];
+  readonly kind: number;
+  readonly text: string;
+}
+
+export interface TargetModel {
+  /** Phrases by their first stem, longest first. */
+  readonly byFirst: ReadonlyMap<string, readonly Phrase[]>;
+  /** Single-word names of 6+ letters, for prefix and typo matching. */
+  readonly longNames: readonly string[];
+  /** Single-word other services and competitors of 6+ letters, for typo matching. */
+  readonly longOthers: readonly string[];
+  readonly analyser: Analyser;
+  /** Accounts and domains, matched in the raw text (null when none). */
+  readonly raw: RegExp | null;
+  readonly ownChannels: ReadonlySet<string>;
+  /** Per-stem memo of the prefix/typo name check. */
+  readonly nameMemo: Map<string, readonly [number, string] | null>;
+}
+
+type TargetConfig = NonNullable<KeywordsConfig['target']>;
+
+/** Words that make the next service a sender or recipient of mail (stems; short words are not stemmed). */
+const FLOW: ReadonlySet<string> = new Set(['from', 'to', 'от', 'из']);
+const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Compiles the `target` section with the keyword model's analyser (same stems as messages). */
+export function compileTarget(config: TargetConfig, analyser: Analyser): TargetModel {
+  const byFirst = new Map<string, Phrase[]>();
+  const longNames: string[] = [];
+  const longOthers: string[] = [];
+  const add = (kind: number, lists: { en: readonly string[]; ru: readonly string[] }) => {
+    for (const text of [...lists.en, ...lists.ru]) {
+      const stems = analyser.stemsOf(text);
+      const first = stems[0];
+      if (first === undefined) continue;
+      const list = byFirst.get(first) ?? [];
+      list.push({ stems, kind, text });
+      byFirst.set(first, list);
+      if (stems.length === 1 && first.length >= 6) {
+        if (kind === KIND_NAME) longNames.push(first);
+        else if (kind === KIND_OTHER) longOthers.push(first);
+      }
+    }
+  };
+  add(KIND_NAME, config.names);
+  add(KIND_PRODUCT, config.products);
+  add(KIND_OTHER, config.competitors);
+  add(KIND_OTHER, config.others);
+  for (const list of byFirst.values()) list.sort((a, b) => b.stems.length - a.stems.length);
+  const rawTerms = [...config.accounts, ...config.domains];
+  const raw = rawTerms.length === 0 ? null : new RegExp(`(?:${rawTerms.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
+  return { byFirst, longNames, longOthers, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
+}
+
+/** A stem that starts with one of our names or is one typo from it, or one typo from another service. */
+function nearMatch(model: TargetModel, stem: string): readonly [number, string] | null {
+  if (stem.length < 6) return null;
+  let hit = model.nameMemo.get(stem);
+  if (hit !== undefined) return hit;
+  hit = null;
+  for (const name of model.longNames) {
+    if (stem.startsWith(name) || withinOneEdit(stem, name)) {
+      hit = [KIND_NAME, name];
+      break;
+    }
+  }
+  if (hit === null) {
+    for (const other of model.longOthers) {
+      if (stem[0] === other[0] && withinOneEdit(stem, other)) {
+        hit = [KIND_OTHER, other];
+        break;
+      }
+    }
+  }
+  if (model.nameMemo.size >= 20_000) model.nameMemo.clear();
+  model.nameMemo.set(stem, hit);
+  return hit;
+}
+
+/** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
+export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'>, channel: string | null | undefined): TargetDecision {
+  const { stems, clauseStart } = a;
+  /** "from / to / от / из" right before word i, or one word before that. */
+  const flow = (i: number) => {
+    for (let k = i - 1; k >= i - 2 && k >= 0; k--) {
+      if (FLOW.has(stems[k] as string)) return true;
+      if (clauseStart[k]) return false;
+    }
+    return false;
+  };
+  const other = (i: number) => {
+    if (flow(i)) products += 0.5;
+    else others++;
+  };
+  const terms: string[] = [];
+  let names = 0;
+  let products = 0;
+  let others = 0;
+  let hashtags: Set<string> | null = null;
+  if (text.includes('#')) {
+    hashtags = new Set();
+    for (const m of text.matchAll(HASHTAG)) for (const s of model.analyser.stemsOf(m[1] as string)) hashtags.add(s);
+  }
+  /** Our name or product word: full weight in the text, half in a hashtag. */
+  const ours = (stem: string, kind: number) => {
+    if (hashtags !== null && hashtags.has(stem)) products += 0.5;
+    else if (kind === KIND_NAME) names++;
+    else products++;
+  };
+  if (model.raw !== null && (text.includes('@') || text.includes('.'))) {
+    model.raw.lastIndex = 0;
+    for (const m of text.matchAll(model.raw)) {
+      names++;
+      terms.push(m[0].toLowerCase());
+    }
+  }
+  const n = stems.length;
+  for (let i = 0; i < n; i++) {
+    const stem = stems[i] as string;
+    const list = model.byFirst.get(stem);
+    let matched: Phrase | null = null;
+    if (list !== undefined) {
+      for (const p of list) {
+        let ok = p.stems.length <= n - i;
+        for (let k = 1; ok && k < p.stems.length; k++) if (stems[i + k] !== p.stems[k]) ok = false;
+        if (ok) {
+          matched = p;
+          break;
+        }
+      }
+    }
+    if (matched !== null) {
+      if (matched.kind === KIND_OTHER) other(i);
+      else ours(stem, matched.kind);
+      terms.push(matched.text);
+      i += matched.stems.length - 1;
+      continue;
+    }
+    const near = nearMatch(model, stem);
+    if (near !== null) {
+      if (near[0] === KIND_OTHER) other(i);
+      else ours(stem, near[0]);
+      terms.push(stem);
+    }
+  }
+  const own = channel != null && model.ownChannels.has(channel);
+  if (own) terms.push(`channel ${channel}`);
+  let about: TargetDecision['about'];
+  if (own) about = others > 0 && products === 0 ? 'other' : 'us';
+  else if (names > 0) about = 'us';
+  else if (others > 0) about = others > products ? 'other' : 'us';
+  else about = products > 0 ? 'us' : 'unknown';
+  return { about, terms: [...new Set(terms)] };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { compileKeywords, createClassifier } from '../../../src/classify/index.js';
+import { keywordsSchema } from '../../../src/config/keywords.js';
+
+const keywords = compileKeywords(
+  keywordsSchema.parse({
+    version: 1,
+    gate: { terms: { en: ['not working', 'broken', 'lost'], ru: ['не работает', 'потерял'] } },
+    target: {
+      names: { en: ['skymail'], ru: ['скаймейл'] },
+      accounts: ['@skymail_help'],
+      domains: ['skymail.com'],
+      products: { en: ['inbox', 'email'], ru: ['почта', 'письмо'] },
+      competitors: { en: ['gmail'] },
+      others: { en: ['bank', 'post office'], ru: ['почта россии', 'госуслуги', 'провайдер'] },
+    },
+    categories: [{ name: 'login', terms: { en: ['can not log in'] } }],
+  }),
+);
+const classifier = createClassifier({ keywords });
+
+describe('is it about us? (target model)', () => {
+  it.each([
+    // [text, channel, about, complaint]
+    ['my inbox is not working', 'twitter', 'us', true],
+    ['@skymail_help everything is broken', 'twitter', 'us', true],
+    ['skymial is broken again', 'twitter', 'us', true], // one typo in a 6+ letter name
+    ['#skymaildown my bank app is not working', 'twitter', 'other', false], // a hashtag is weak evidence
+    ['my bank app is not working', 'twitter', 'other', false],
+    ['the post office lost my parcel', 'twitter', 'other', false],
+    ['Почта России потеряла посылку', 'twitter', 'other', false], // "почта россии" is not our "почта"
+    ['почта не работает', 'twitter', 'us', true],
+    ['госуслиги опять не работают', 'twitter', 'other', false], // one typo in a 6+ letter service
+    ['gmail is not working either', 'twitter', 'other', false],
+    ['emails from my bank are lost', 'twitter', 'us', true], // the bank is a sender: mail through us
+    ['it is not working', 'twitter', 'unknown', true],
+    ['it is not working', 'email', 'us', true], // our support mailbox
+    ['Hello Skymail team, my bank card is broken', 'email', 'other', false], // says otherwise, greeting aside
+    ['my bank sends an email and it never comes, broken', 'email', 'us', true],
+    ['visit skymail.com, it is broken', null, 'us', true],
+  ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
+    const c = classifier.classify(text, null, channel);
+    expect(c.target?.about).toBe(about);
+    expect(c.complaint).toBe(complaint);
+  });
+
+  it('names the words that decided, and keeps a complaint about something else visible in the explanation', () => {
+    const e = classifier.explain('my bank app is not working', null, 'twitter');
+    expect(e.classification.target).toEqual({ about: 'other', terms: ['bank'] });
+    expect(e.complaintAboutAnything).toBe(true);
+    expect(e.classification.score).toBeLessThan(0.5);
+  });
+
+  it('without a target section every message is ours and carries no target', () => {
+    const plain = compileKeywords(keywordsSchema.parse({ version: 1, gate: { terms: { en: ['broken'] } }, categories: [{ name: 'x' }] }));
+    const c = createClassifier({ keywords: plain }).classify('my bank app is broken', null, 'twitter');
+    expect(c.complaint).toBe(true);
+    expect(c.target).toBeUndefined();
+  });
+});
