@@ -95,7 +95,7 @@ export function ackAlertView(
     rate: rateText(alert, series, evidence),
     owner,
     onCallNow,
-    acknowledgedBy: alert.acknowledgedBy,
+    acknowledgedBy: alert.acknowledgedBy === null ? null : people.name(alert.acknowledgedBy),
     acknowledgedAt: alert.acknowledgedAt,
   };
 }

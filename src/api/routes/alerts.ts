@@ -176,7 +176,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!confirm.ok) {
       return retry(confirm.reason === 'expired' ? 'This page was open too long. Press the button again to acknowledge.' : 'The form was not sent from this page. Press the button to acknowledge.', 403);
     }
-    const by = request.principal?.via === 'session' ? request.principal.name : found.alert.owner !== null ? personName(oncall, found.alert.owner) : 'ack link';
+    // The owner's person id (notifications and pages show the person's name), or the logged-in user.
+    const by = request.principal?.via === 'session' ? request.principal.name : (found.alert.owner ?? 'ack link');
     const outcome = await deps.store.alerts.acknowledge(found.alert.id, { by, via: 'link' }, now);
     const alert = outcome.alert ?? found.alert;
     const state: AckPageState = outcome.acknowledged ? { kind: 'acknowledged', via: 'link' } : (stateOf(alert) ?? { kind: 'already' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signAckToken, verifyAckToken } from '../../../src/alerting/ack-token.js';
+import { ACK_CONFIRM_TTL_MS, signAckConfirm, signAckToken, verifyAckConfirm, verifyAckToken } from '../../../src/alerting/ack-token.js';
 import { ackLinkOptions } from '../../../src/alerting/compile.js';
 
 const secret = 'k'.repeat(40);
@@ -44,5 +44,26 @@ describe('ackLinkOptions', () => {
     const options = ackLinkOptions({ ack }, fallback, 'https://r.example');
     expect(options?.secret ?? null).toBe(secret);
     if (options) expect(options).toMatchObject({ ttlMs: 1000, baseUrl: 'https://r.example' });
+  });
+});
+
+describe('the confirm page token (CSRF-safe form field)', () => {
+  const issued = now - 5 * 60_000;
+  const confirm = signAckConfirm(token, issued, secret);
+
+  it('verifies for the link it was issued for, within its lifetime', () => {
+    expect(verifyAckConfirm(confirm, token, secret, now)).toEqual({ ok: true });
+    expect(verifyAckConfirm(confirm, token, secret, issued + ACK_CONFIRM_TTL_MS)).toEqual({ ok: true });
+  });
+  it.each([
+    ['another link', () => verifyAckConfirm(confirm, signAckToken('complaints-other', now + 60_000, secret), secret, now), 'bad_signature'],
+    ['another secret', () => verifyAckConfirm(confirm, token, 'x'.repeat(40), now), 'bad_signature'],
+    ['a changed issue time', () => verifyAckConfirm(`${(issued + 1).toString(36)}${confirm.slice(confirm.indexOf('.'))}`, token, secret, now), 'bad_signature'],
+    ['an old page', () => verifyAckConfirm(confirm, token, secret, issued + ACK_CONFIRM_TTL_MS + 1), 'expired'],
+    ['a page from the future', () => verifyAckConfirm(signAckConfirm(token, now + 120_000, secret), token, secret, now), 'expired'],
+    ['junk', () => verifyAckConfirm('junk', token, secret, now), 'malformed'],
+    ['an empty value', () => verifyAckConfirm('', token, secret, now), 'malformed'],
+  ])('rejects %s', (_name, check, reason) => {
+    expect(check()).toEqual({ ok: false, reason });
   });
 });
