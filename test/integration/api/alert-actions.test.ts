@@ -9,7 +9,7 @@ import { signAckToken } from '../../../src/alerting/ack-token.js';
 import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
 import type { Alert } from '../../../src/domain/alert.js';
 import { ManualClock } from '../../../src/platform/clock.js';
-import { admin, buildTestApp, viewer } from '../../helpers/api.js';
+import { admin, buildTestApp, PASSWORD, viewer } from '../../helpers/api.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0);
@@ -161,6 +161,19 @@ describe.each(kinds)('alert actions on %s', (db) => {
       ['escalated', 'system', 'system'],
     ]);
     expect(alert.events.find((e: { type: string }) => e.type === 'resolved')).toMatchObject({ manual: true });
+  });
+
+  it('an ack from a dashboard session is recorded with the user\'s name via dashboard', async (t) => {
+    if (!service) return t.skip();
+    await service.ctx.store.alerts.save([firing('a-dash', 'login')]);
+    const login = await app.inject({ method: 'POST', url: '/api/session', payload: { name: 'anna', password: PASSWORD } });
+    const cookies = { radar_session: login.cookies.find((c) => c.name === 'radar_session')?.value ?? '' };
+    // Without the CSRF token a session cannot acknowledge.
+    expect((await app.inject({ method: 'POST', url: '/api/alerts/a-dash/ack', cookies })).statusCode).toBe(403);
+    const res = await app.inject({ method: 'POST', url: '/api/alerts/a-dash/ack', cookies, headers: { 'x-csrf-token': login.json().csrf } });
+    expect(res.json()).toMatchObject({ acknowledged: true, acknowledgedBy: 'anna' });
+    const events = (await alertOf('a-dash')).events;
+    expect(events).toEqual([{ alertId: 'a-dash', type: 'acknowledged', at: clock.now(), by: 'anna', via: 'dashboard' }]);
   });
 
   it('silences created and ended by a person go into the covered alerts\' history', async (t) => {
