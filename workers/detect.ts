@@ -1,9 +1,20 @@
 /**
  * The scheduled `detect` worker: at each tick, for every configured series (patterns expanded over the
- * stored keys), feeds the detector every bucket that closed since its last run — with the reference
- * series (traffic) — and hands the points to alerting. Detector state is persisted per series (a
- * bounded JSON snapshot), so any worker process can run the next tick; a Redis lock keeps ticks
- * one at a time cluster-wide.
+ * stored keys), feeds the detector every bucket that is complete — with the reference series (traffic)
+ * — and hands the verdicts to alerting, which commits them with its own decisions in one transaction
+ * (see store/tick-store.ts). Nothing is written here: a tick is computed, then committed whole.
+ *
+ * - **Complete** means past `series.settle` and past every polled source's watermark (its last
+ *   successful poll); a source lagging more than `detect.late.maxWait` stops holding detection back
+ *   and its data, when it comes, is late.
+ * - **Late data**: ingest records the earliest late bucket per series; the next tick restores the
+ *   newest hourly checkpoint before it, judges that bucket and everything after it again, rewrites what
+ *   the detector said, and hands the re-judged points to alerting flagged `late`.
+ * - **Learning**: until `detect.learning` after its first non-empty bucket a series is shown as
+ *   learning and pages nobody.
+ * Detector state is persisted per series (a bounded JSON snapshot), so any worker process can run the
+ * next tick; a renewed Redis lease keeps ticks one at a time cluster-wide, and a tick that loses it
+ * commits nothing.
  */
 import { Worker } from 'bullmq';
 import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/config/detect.js';
@@ -13,31 +24,49 @@ import type { DetectorState } from '../src/detect/state.js';
 import { bucketStart, isCounterSeries } from '../src/series/counts.js';
 import { describeError } from '../src/platform/errors.js';
 import { JOB_NAMES } from '../src/queues/jobs.js';
+import { withLock, type Lease } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
+import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
+import type { Checkpoint } from '../src/store/late-store.js';
+import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import type { ServiceContext } from './context.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
-const STATE_KEY = (series: string) => `detect.state.${series}`;
-/** Buckets at the end of a fresh warm-up that are handed to alerting. */
-const FRESH_LIVE_BUCKETS = 15;
+const HOUR = 3_600_000;
 
+/** A series' detector state as saved in the kv store. */
 interface SavedState {
+  /** The last bucket the state has seen. */
   readonly t: number;
   readonly state: DetectorState;
+  /** Start of the first non-empty bucket seen (null: none yet; absent in states saved before learning existed). */
+  readonly firstSeen?: number | null;
+}
+
+/** One judged bucket as alerting receives it. */
+export interface JudgedPoint extends DetectorOutput {
+  /** Judged again because data arrived after it had been judged. */
+  readonly late: boolean;
 }
 
 export interface SeriesTick {
   readonly key: string;
   readonly reference: string | null;
-  /** Outputs for the buckets judged in this tick, oldest first. */
-  readonly outputs: readonly DetectorOutput[];
+  /** Points for alerting (new buckets, and late re-judged ones), oldest first; learning points are left out. */
+  readonly outputs: readonly JudgedPoint[];
 }
 
 export interface TickResult {
   readonly now: number;
+  /** Start of the last bucket judged (null when nothing is complete yet). */
+  readonly judgedUntil: number | null;
   readonly series: readonly SeriesTick[];
+  /** Every watched series key (judged this tick or not). */
+  readonly watched: readonly string[];
   readonly anomalies: readonly Anomaly[];
+  /** What this tick decided for the detector's side; committed by alerting (or `commitDetectTick`). */
+  readonly writes: DetectorWrites;
 }
 
 /** The watched series: configured keys and patterns expanded over the keys in the store. */
@@ -68,22 +97,28 @@ async function valuesAt(ctx: ServiceContext, key: string, from: number, to: numb
   return out;
 }
 
-/** Runs the detector over [from, to) for one series from a given state; returns outputs and the detector. */
+/**
+ * Runs the detector over [from, to) for one series; snapshots the state at every hour boundary at or
+ * after `checkpointFrom` (the checkpoints late data restores).
+ */
 export async function runSeries(
   ctx: ServiceContext,
   series: CompiledSeries,
   detector: Detector,
   from: number,
   to: number,
-): Promise<DetectorOutput[]> {
+  checkpointFrom = Number.POSITIVE_INFINITY,
+): Promise<{ outputs: DetectorOutput[]; checkpoints: Checkpoint[] }> {
   const step = ctx.config.series.step;
   const values = await valuesAt(ctx, series.key, from, to, step);
   const refs = series.reference ? await valuesAt(ctx, series.reference, from, to, step) : null;
   const outputs: DetectorOutput[] = [];
+  const checkpoints: Checkpoint[] = [];
   for (let i = 0, t = from; t < to; i += 1, t += step) {
     outputs.push(refs ? detector.update(t, values[i] ?? null, refs[i] ?? null) : detector.update(t, values[i] ?? null));
+    if ((t + step) % HOUR === 0 && t >= checkpointFrom) checkpoints.push({ key: series.key, t, state: detector.snapshot() });
   }
-  return outputs;
+  return { outputs, checkpoints };
 }
 
 function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
@@ -101,64 +136,162 @@ function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
   };
 }
 
-/** One tick: judge every bucket that closed (and settled) since the last tick, for every watched series. */
+/**
+ * Where a tick may judge up to (exclusive): buckets that closed `series.settle` ago, and that every
+ * polled source's watermark (its last successful poll) has passed — except sources lagging more than
+ * `detect.late.maxWait` (stopped, failing), which are left out so they cannot stall detection.
+ */
+export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ end: number; waitingFor: string[]; leftOut: string[] }> {
+  const step = ctx.config.series.step;
+  let limit = now - ctx.config.series.settle;
+  const waitingFor: string[] = [];
+  const leftOut: string[] = [];
+  const polled = [...ctx.config.sources.twitter.map((s) => s.name), ...ctx.config.sources.imap.map((s) => s.name)];
+  for (const name of polled) {
+    const status = await ctx.sources.get(name);
+    const watermark = status?.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null;
+    if (watermark === null || now - watermark > ctx.config.detect.late.maxWait) {
+      leftOut.push(name);
+      continue;
+    }
+    if (watermark < limit) {
+      limit = watermark;
+      waitingFor.push(name);
+    }
+  }
+  return { end: bucketStart(limit, step), waitingFor, leftOut };
+}
+
+/** Has this value anything in it (a complaint counted, a metric pushed)? */
+const nonEmpty = (key: string, v: number | null): boolean => v !== null && (!isCounterSeries(key) || v !== 0);
+
+/** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */
 export async function runDetectTick(ctx: ServiceContext, now: number): Promise<TickResult> {
   const step = ctx.config.series.step;
-  const settled = bucketStart(now - ctx.config.series.settle, step); // buckets before this are complete
+  const config = ctx.config.detect;
+  const { end } = await judgingEnd(ctx, now);
+  // Announced (and committed) before any count is read: data stored after this for an earlier bucket is late.
+  await ctx.store.late.raiseHorizon(end, now);
+  const marks = await ctx.store.late.marks();
   const results: SeriesTick[] = [];
   const anomalies: Anomaly[] = [];
-  for (const series of await watchedSeries(ctx)) {
-    const saved = await ctx.store.kv.get<SavedState>(STATE_KEY(series.key));
-    let detector: Detector;
-    let from: number;
-    if (saved && saved.t >= settled - WARMUP_HISTORY_MS) {
-      try {
-        detector = restoreDetector({ ...series.options, step }, saved.state);
-        from = saved.t + step;
-      } catch {
-        detector = createDetector({ ...series.options, step });
-        from = settled - WARMUP_HISTORY_MS;
-      }
-    } else {
-      detector = createDetector({ ...series.options, step });
-      from = settled - WARMUP_HISTORY_MS;
+  const states: Array<{ key: string; value: SavedState }> = [];
+  const points: StoredDetectorPoint[] = [];
+  const checkpoints: Checkpoint[] = [];
+  const lateHandled = new Map<string, number>();
+  const watched = await watchedSeries(ctx);
+  const checkpointFrom = end - config.late.window;
+
+  for (const series of watched) {
+    const options = { ...series.options, step };
+    const saved = await ctx.store.kv.get<SavedState>(stateKey(series.key));
+    const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
+    // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
+    const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
+    const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
+    for (const k of [series.key, series.reference]) {
+      const m = markOf(k);
+      if (k !== null && m) lateHandled.set(k, m.seq);
     }
-    if (from >= settled) continue;
-    const outputs = await runSeries(ctx, series, detector, from, settled);
-    await ctx.store.kv.set(STATE_KEY(series.key), { t: settled - step, state: detector.snapshot() } satisfies SavedState, now);
-    // Warm-up buckets are learning, not news; but the last quarter hour of a fresh warm-up goes to
-    // alerting too, so an incident already under way when the service starts is still paged.
-    const live = saved ? outputs : outputs.slice(-FRESH_LIVE_BUCKETS);
-    results.push({ key: series.key, reference: series.reference, outputs: live });
-    for (const o of live) {
+    const rejudge = usable && lateT <= saved.t ? Math.max(lateT, end - config.late.window) : null;
+
+    let detector: Detector | null = null;
+    let from = end - WARMUP_HISTORY_MS;
+    if (usable) {
+      try {
+        if (rejudge !== null) {
+          const cp = await ctx.store.late.checkpointBefore(series.key, rejudge);
+          if (cp && cp.t < saved.t) {
+            detector = restoreDetector(options, cp.state as DetectorState);
+            from = cp.t + step;
+          }
+          // No checkpoint before it (a young state): judge the whole history again.
+        } else {
+          detector = restoreDetector(options, saved.state);
+          from = saved.t + step;
+        }
+      } catch {
+        detector = null; // a state from another detector version: learn again
+      }
+    }
+    detector ??= createDetector(options);
+    if (from >= end) continue;
+
+    const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom);
+    checkpoints.push(...cps);
+    // A state saved before learning existed has history: treat it as seen long ago.
+    let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
+    for (const o of outputs) {
+      if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
+    }
+    states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
+
+    // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
+    // the buckets late data reached; never a learning one.
+    const alertFrom = usable ? Math.min(saved.t + step, rejudge ?? Infinity) : end - config.startupWindow;
+    const learning = (t: number) => firstSeen === null || t < firstSeen + config.learning;
+    const live: JudgedPoint[] = [];
+    for (const o of outputs) {
+      const late = rejudge !== null && usable && o.t >= rejudge && o.t <= saved.t;
+      const isLearning = learning(o.t);
+      points.push({
+        series: series.key,
+        t: o.t,
+        value: o.value,
+        expected: o.expected,
+        lower: o.lower,
+        upper: o.upper,
+        score: o.score,
+        direction: o.direction,
+        reason: o.reason,
+        alert: o.alert,
+        learning: isLearning,
+        late,
+      });
+      if (o.t < alertFrom || isLearning) continue;
+      live.push({ ...o, late });
       const a = toAnomaly(series.key, o);
       if (a) anomalies.push(a);
     }
+    results.push({ key: series.key, reference: series.reference, outputs: live });
   }
-  return { now, series: results, anomalies };
+  // Marks of series nobody watches (or whose buckets were not judged yet) need nothing more.
+  for (const [key, m] of marks) if (!lateHandled.has(key)) lateHandled.set(key, m.seq);
+
+  const judgedUntil = end - step;
+  return {
+    now,
+    judgedUntil: watched.length > 0 ? judgedUntil : null,
+    series: results,
+    watched: watched.map((s) => s.key),
+    anomalies,
+    writes: {
+      states,
+      points,
+      checkpoints,
+      checkpointsBefore: checkpointFrom - HOUR,
+      lateHandled: [...lateHandled].map(([key, seq]) => ({ key, seq })),
+      tick: { at: now, judgedUntil: watched.length > 0 ? judgedUntil : null },
+    },
+  };
 }
 
-/**
- * The expected band and scores of a series over [from, to) at the stored step, for charts: the
- * detector replayed from two weeks before `from` (the same code and options as the worker).
- */
-export async function seriesBand(ctx: ServiceContext, key: string, from: number, to: number): Promise<DetectorOutput[]> {
-  const compiled = compileDetectorOptions(ctx.config.detect, key) ?? { key, reference: null, options: {} };
-  const step = ctx.config.series.step;
-  const start = bucketStart(from, step);
-  const detector = createDetector({ ...compiled.options, step });
-  const outputs = await runSeries(ctx, compiled, detector, start - WARMUP_HISTORY_MS, bucketStart(to - 1, step) + step);
-  return outputs.filter((o) => o.t >= start && o.t < to);
+/** Commits a tick's detector writes alone (alerting disabled, tools): the same one transaction. */
+export async function commitDetectTick(ctx: ServiceContext, result: TickResult): Promise<void> {
+  await commitTick(ctx.store, result.writes, NO_ALERTING);
 }
 
 export interface DetectWorker {
   close(): Promise<void>;
 }
 
-/** Schedules the tick (one cluster-wide) and processes it; `onTick` hands results to alerting. */
+/** Lease of the tick lock: renewed every third of it while the tick runs. */
+const TICK_LEASE_MS = 30_000;
+
+/** Schedules the tick (one cluster-wide) and processes it; `onTick` decides alerts and commits everything. */
 export async function startDetectWorker(
   ctx: ServiceContext,
-  onTick: (result: TickResult) => Promise<void>,
+  onTick: (result: TickResult, lease: Lease) => Promise<void>,
   options: { everyMs?: number; skip?: () => Promise<string | null> } = {},
 ): Promise<DetectWorker> {
   const log = ctx.log.child({ module: 'detect', queue: 'detect' });
@@ -170,17 +303,14 @@ export async function startDetectWorker(
     async () => {
       const reason = await options.skip?.();
       if (reason) return { skipped: reason };
-      const token = `${process.pid}-${Math.random()}`;
-      const locked = await ctx.redis.set(lockKey, token, 'PX', 5 * 60_000, 'NX');
-      if (locked !== 'OK') return { skipped: 'another tick is running' };
-      try {
+      const run = await withLock(ctx.redis, lockKey, { leaseMs: TICK_LEASE_MS }, async (lease) => {
         const result = await runDetectTick(ctx, ctx.clock.now());
-        await onTick(result);
+        await onTick(result, lease);
+        recordTickMetrics(ctx, result);
         if (result.anomalies.length > 0) log.info({ anomalies: result.anomalies.map((a) => `${a.series}:${a.reason}`) }, 'anomalies');
         return { series: result.series.length, anomalies: result.anomalies.length };
-      } finally {
-        if ((await ctx.redis.get(lockKey)) === token) await ctx.redis.del(lockKey);
-      }
+      });
+      return run.acquired ? run.value : { skipped: 'another tick is running' };
     },
     { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: 1 },
   );
@@ -192,29 +322,12 @@ export async function startDetectWorker(
   return { close: () => worker.close() };
 }
 
-/** The band at a coarser step: expected/lower/upper summed over the base buckets, score the max, alert any. */
-export async function bandAtStep(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<DetectorOutput[]> {
-  const base = await seriesBand(ctx, key, from, to);
-  if (step <= ctx.config.series.step) return base;
-  const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
-  const out: DetectorOutput[] = [];
-  for (const o of base) {
-    const t = from + Math.floor((o.t - from) / step) * step;
-    const last = out.at(-1);
-    if (last && last.t === t) {
-      out[out.length - 1] = {
-        ...last,
-        value: sum(last.value, o.value),
-        expected: sum(last.expected, o.expected),
-        lower: sum(last.lower, o.lower),
-        upper: sum(last.upper, o.upper),
-        score: Math.max(last.score, o.score),
-        rawScore: Math.max(last.rawScore, o.rawScore),
-        alert: last.alert || o.alert,
-        direction: last.score >= o.score ? last.direction : o.direction,
-        reason: last.score >= o.score ? last.reason : o.reason,
-      };
-    } else out.push({ ...o, t });
+/** Last tick time and lag per series group (the key's first segment: `complaints`, `traffic`…). */
+function recordTickMetrics(ctx: ServiceContext, result: TickResult): void {
+  if (result.judgedUntil === null) return;
+  const groups = new Set(result.watched.map((key) => key.split('.')[0] ?? key));
+  for (const group of groups) {
+    ctx.metrics.detectLastTick.set({ group }, result.now / 1000);
+    ctx.metrics.detectLag.set({ group }, Math.max(0, result.now - (result.judgedUntil + ctx.config.series.step)) / 1000);
   }
-  return out;
 }

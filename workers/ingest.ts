@@ -34,6 +34,10 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
     batchSize: Math.max(1, Math.min(ctx.config.ingest.batchSize, Math.floor(concurrency / 2))),
     batchWaitMs: ctx.config.ingest.batchWait,
     now: () => ctx.clock.now(),
+    // Messages for a bucket the detector had already judged: counted per source (radar_late_messages_total).
+    onLate: (perSource) => {
+      for (const [source, n] of perSource) ctx.metrics.lateMessages.inc({ source }, n);
+    },
     onCommitted: (fresh, duplicates) => {
       ctx.metrics.ingestBatch.observe(fresh.length + duplicates);
       if (duplicates > 0) ctx.metrics.duplicates.inc(duplicates);

@@ -21,7 +21,8 @@ import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
-import { bandAtStep, startDetectWorker, type TickResult } from './detect.js';
+import { startDetectWorker, type TickResult } from './detect.js';
+import type { Lease } from '../src/queues/lock.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
@@ -92,9 +93,9 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   const ackSecret = config.alerting.ack.secret ?? resolved.auth.sessionSecret;
   const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
-    const onTick = async (result: TickResult) => {
+    const onTick = async (result: TickResult, lease: Lease) => {
       for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
-      await alerting.onTick(result);
+      await alerting.onTick(result, lease);
     };
     const detect = await startDetectWorker(ctx, onTick, {
       skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
@@ -119,7 +120,6 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     const app = await buildApp({
       ...ctx,
       auth: new Authenticator(resolved.auth),
-      detector: { band: (key, from, to, step) => bandAtStep(ctx, key, from, to, step) },
       alerting: { ackSecret },
     });
     const server = await startServer(app, { host: config.server.host, port: config.server.port });

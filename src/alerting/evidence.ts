@@ -50,6 +50,8 @@ export interface RisingTerm {
 
 export interface Evidence {
   readonly series: string;
+  /** The alert was opened by a bucket judged again after late data arrived. */
+  readonly late?: boolean;
   readonly label: string;
   readonly window: { readonly from: number; readonly to: number; readonly minutes: number };
   /** Sum of the series over the window, and of the detector's expected values and band. */

@@ -28,10 +28,6 @@ export interface ApiDeps {
     readonly lastError: string | null;
     readonly loadedAt: number;
   };
-  /** The detector, when this process runs it: expected band and scores for a series. */
-  readonly detector?: {
-    band(key: string, from: number, to: number, step: number): Promise<readonly import('../domain/anomaly.js').DetectorPoint[]>;
-  };
   /** Alerting, when this process runs it: the secret that signs ack links. */
   readonly alerting?: { readonly ackSecret: string | null };
 }

@@ -4,6 +4,7 @@
  * `compileDetectorOptions` turns it into the detector options of one concrete series key.
  */
 import { z } from 'zod';
+import { duration } from './duration.js';
 import type { DetectorOptions } from '../detect/options.js';
 
 const direction = z.enum(['up', 'down', 'both']);
@@ -52,6 +53,24 @@ export const detectConfigSchema = z
   .strict();
 
 export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
+    learning: duration()
+      .default('24h')
+      .describe('A series is "learning" (shown, never paged) until this long after its first non-empty bucket: too little history to know its normal.'),
+    startupWindow: duration()
+      .default('15m')
+      .describe('On a start with no saved detector state, the last this-much of the warm-up is judged for alerts (series out of learning only), so an incident under way is paged.'),
+    late: z
+      .object({
+        maxWait: duration()
+          .default('10m')
+          .describe('A polled source whose watermark (last successful poll) lags more than this no longer holds detection back; its data counts as late when it comes.'),
+        window: duration()
+          .default('24h')
+          .describe('How far back late data is judged again (hourly detector-state checkpoints are kept this long).'),
+      })
+      .strict()
+      .default({})
+      .describe('Late data: a bucket is judged when every source\'s watermark has passed it; data that arrives for a judged bucket judges it, and what follows, again.'),
 export type DetectSeriesConfig = z.infer<typeof detectSeriesSchema>;
 export type DetectConfig = z.infer<typeof detectConfigSchema>;
 

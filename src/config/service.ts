@@ -91,6 +91,8 @@ const ingestSchema = z
     concurrency: z.number().int().min(1).max(2000).default(500).describe('Ingest jobs processed at once per worker process.'),
     attempts: z.number().int().min(1).max(20).default(3).describe('Tries before a message is dead-lettered.'),
     backoff: duration().default('1s').describe('First retry delay (exponential).'),
+    maxRange: duration().default('90d').describe('Widest time range one API request may read (`GET /api/series/:key`); wider is a 400 naming this limit.'),
+    maxPoints: z.number().int().min(10).max(100_000).default(5000).describe('Most points one API response may hold (range / step); more is a 400 naming this limit.'),
     batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
     batchWait: duration().default('20ms').describe('Longest wait to fill a batch.'),
   })

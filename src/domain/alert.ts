@@ -81,6 +81,8 @@ export interface Alert {
   readonly notifiedFiring: boolean;
   readonly changedSinceNotified: boolean;
   readonly notifications: number;
+  /** Opened by a bucket judged again after late data arrived (a backlog, a delayed mail): the page says so. */
+  readonly late?: boolean;
 }
 
 /** A silence: matching alerts are still recorded, not sent. */

@@ -60,9 +60,11 @@ export class AlertStore {
    * Saves alerts from a tick. An acknowledgement written meanwhile (the ack column) survives: the
    * tick's copy may predate it.
    */
-  async save(alerts: readonly Alert[], events: readonly AlertEventRecord[] = []): Promise<void> {
+  async save(alerts: readonly Alert[], events: readonly AlertEventRecord[] = [], within?: Kysely<Database>): Promise<void> {
     if (alerts.length === 0 && events.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
+    // Inside the caller's transaction (the detector tick's outbox) or one of its own.
+    const run = (body: (trx: Kysely<Database>) => Promise<void>) => (within ? body(within) : this.db.transaction().execute(body));
+    await run(async (trx) => {
       for (const a of alerts) {
         const existing = await trx.selectFrom('alerts').select(['acknowledged_at', 'acknowledged_by', 'state']).where('id', '=', a.id).executeTakeFirst();
         // Resolved by a person meanwhile: a tick that loaded it while open must not reopen it.
@@ -91,8 +93,8 @@ export class AlertStore {
     });
   }
 
-  async setEvidence(id: string, evidence: unknown): Promise<void> {
-    await this.db.updateTable('alerts').set({ evidence: JSON.stringify(evidence) }).where('id', '=', id).execute();
+  async setEvidence(id: string, evidence: unknown, trx: Kysely<Database> = this.db): Promise<void> {
+    await trx.updateTable('alerts').set({ evidence: JSON.stringify(evidence) }).where('id', '=', id).execute();
   }
 
   async get(id: string): Promise<StoredAlert | null> {

@@ -8,6 +8,8 @@ export interface IngestWriterOptions {
   /** Longest wait before a partial batch is written, ms. */
   readonly batchWaitMs: number;
   readonly now: () => number;
+  /** Called after a committed batch with how many new messages per source were late (already judged buckets). */
+  readonly onLate?: (perSource: ReadonlyMap<string, number>) => void;
   /** Called after each committed batch with the messages that were new. */
   readonly onCommitted?: (fresh: readonly ClassifiedMessage[], duplicates: number) => void;
 }
@@ -63,7 +65,7 @@ export class IngestWriter {
     const unique = new Map<string, Pending>();
     for (const p of batch) if (!unique.has(p.item.message.id)) unique.set(p.item.message.id, p);
     try {
-      const fresh = await this.store.ingest([...unique.values()].map((p) => p.item), this.options.now(), this.options.step);
+      const fresh = await this.store.ingest([...unique.values()].map((p) => p.item), this.options.now(), this.options.step, this.options.onLate);
       const freshIds = new Set(fresh.map((f) => f.message.id));
       for (const p of batch) p.resolve(freshIds.has(p.item.message.id) && unique.get(p.item.message.id) === p);
       this.options.onCommitted?.(fresh, batch.length - fresh.length);
@@ -89,7 +91,7 @@ export class IngestWriter {
   }
 
   private async commitOne(p: Pending): Promise<void> {
-    const fresh = (await this.store.ingest([p.item], this.options.now(), this.options.step)).length > 0;
+    const fresh = (await this.store.ingest([p.item], this.options.now(), this.options.step, this.options.onLate)).length > 0;
     p.resolve(fresh);
     this.options.onCommitted?.(fresh ? [p.item] : [], fresh ? 0 : 1);
   }

@@ -10,9 +10,10 @@ export class KvStore {
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
-  async set(key: string, value: unknown, now: number): Promise<void> {
+  /** Upserts a document; pass `trx` to write inside a transaction (the detector tick's). */
+  async set(key: string, value: unknown, now: number, trx: Kysely<Database> = this.db): Promise<void> {
     const text = JSON.stringify(value);
-    await this.db
+    await trx
       .insertInto('kv')
       .values({ key, value: text, updated_at: now })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now }))

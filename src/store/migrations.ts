@@ -120,6 +120,65 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.createIndex('messages_summary').on('messages').columns(['complaint', 'created_at', 'channel', 'lang', 'category']).execute();
     },
   },
+  '0004_detector_points': {
+    async up(db: Kysely<unknown>) {
+      // What the detector said, per series and judged bucket: charts, the API and alert evidence read it.
+      await db.schema
+        .createTable('detector_points')
+        .addColumn('series_key', 'text', (c) => c.notNull())
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('value', 'double precision')
+        .addColumn('expected', 'double precision')
+        .addColumn('lower', 'double precision')
+        .addColumn('upper', 'double precision')
+        .addColumn('score', 'double precision', (c) => c.notNull())
+        .addColumn('direction', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('alert', 'integer', (c) => c.notNull())
+        .addColumn('learning', 'integer', (c) => c.notNull())
+        .addColumn('late', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('detector_points_pk', ['series_key', 't'])
+        .execute();
+      await db.schema.createIndex('detector_points_t').on('detector_points').column('t').execute();
+    },
+  },
+  '0005_outbox': {
+    async up(db: Kysely<unknown>) {
+      // Notification intents committed with the tick that decided them; the relay enqueues and marks them sent.
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'integer', serial)
+        .addColumn('key', 'text', (c) => c.notNull().unique())
+        .addColumn('alert_id', 'text', (c) => c.notNull())
+        .addColumn('notifier', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('outbox_unsent').on('outbox').columns(['sent_at', 'id']).execute();
+      await db.schema.createIndex('outbox_created').on('outbox').column('created_at').execute();
+    },
+  },
+  '0006_late_data': {
+    async up(db: Kysely<unknown>) {
+      // Hourly detector-state checkpoints (late data restores one and judges again from there).
+      await db.schema
+        .createTable('detector_checkpoints')
+        .addColumn('series_key', 'text', (c) => c.notNull())
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('detector_checkpoints_pk', ['series_key', 't'])
+        .execute();
+      await db.schema.createIndex('detector_checkpoints_t').on('detector_checkpoints').column('t').execute();
+      // The earliest bucket per series that got data after it was judged (written by ingest with the counts).
+      await db.schema
+        .createTable('late_buckets')
+        .addColumn('series_key', 'text', (c) => c.primaryKey())
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0008_sessions_and_actors': {
     async up(db: Kysely<unknown>) {
       // Server-side sessions: a cookie names a row; logout ends the row, so a copied cookie stops working.

@@ -127,6 +127,53 @@ export interface SessionsTable {
 
 export interface Database {
   alerts: AlertsTable;
+/** What the detector said about one bucket of one series (booleans 0/1). */
+export interface DetectorPointsTable {
+  series_key: string;
+  t: number;
+  value: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  score: number;
+  direction: string | null;
+  reason: string | null;
+  alert: number;
+  /** The series had too little history to know its normal: shown, never paged. */
+  learning: number;
+  /** Judged again because data arrived after the bucket had been judged. */
+  late: number;
+}
+
+/** Notification intents written with the tick that decided them; a relay enqueues and marks them sent. */
+export interface OutboxTable {
+  id: Generated<number>;
+  /** Deterministic: `<intent key>.<notifier>` (also the BullMQ job id, `:` replaced). */
+  key: string;
+  alert_id: string;
+  notifier: string;
+  /** JSON: the notify job payload (notification with its evidence, notifier). */
+  payload: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** Hourly snapshots of a series' detector state, for re-judging late data. */
+export interface DetectorCheckpointsTable {
+  series_key: string;
+  /** The last bucket the state has seen. */
+  t: number;
+  state: string;
+}
+
+/** The earliest bucket per series that received data after it had been judged. */
+export interface LateBucketsTable {
+  series_key: string;
+  t: number;
+  /** Bumped by every write, so a tick clears only the mark it handled. */
+  seq: number;
+}
+
   silences: SilencesTable;
   alert_events: AlertEventsTable;
   messages: MessagesTable;
@@ -138,3 +185,7 @@ export interface Database {
   source_cursors: SourceCursorsTable;
   sessions: SessionsTable;
 }
+  detector_points: DetectorPointsTable;
+  outbox: OutboxTable;
+  detector_checkpoints: DetectorCheckpointsTable;
+  late_buckets: LateBucketsTable;

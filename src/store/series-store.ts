@@ -66,7 +66,8 @@ export class SeriesStore {
         .execute();
       return rows.map((r) => ({ t: Number(r.t), v: Number(r.v) }));
     }
-    const bucket = sql<number>`(t - ${from}) / ${step}`;
+    // Literals, not parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
+    const bucket = sql<number>`(t - ${sql.lit(Math.trunc(from))}) / ${sql.lit(Math.trunc(step))}`;
     const fn = { sum: sql`sum(v)`, avg: sql`avg(v)`, max: sql`max(v)`, min: sql`min(v)` }[agg];
     const rows = await this.db
       .selectFrom('series_points')

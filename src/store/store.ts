@@ -4,9 +4,12 @@ import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
 import { MessageStore, type ClassifiedMessage } from './message-store.js';
-import { countIncrements } from '../series/counts.js';
+import { bucketStart, countIncrements, type SeriesIncrement } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
 import { SourceStore } from './source-store.js';
+import { DetectorPointStore } from './detector-point-store.js';
+import { LateStore } from './late-store.js';
+import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
 
 /** The one entry to the database: every query lives behind these repositories. */
@@ -18,6 +21,9 @@ export class Store {
   /** Cursors and status of every source (their durable home; Redis may restart empty). */
   readonly sources: SourceStore;
   readonly alerts: AlertStore;
+  readonly detectorPoints: DetectorPointStore;
+  readonly late: LateStore;
+  readonly outbox: OutboxStore;
   readonly sessions: SessionStore;
 
   constructor(readonly handle: DatabaseHandle) {
@@ -27,6 +33,9 @@ export class Store {
     this.kv = new KvStore(handle.db);
     this.sources = new SourceStore(handle.db);
     this.alerts = new AlertStore(handle.db);
+    this.detectorPoints = new DetectorPointStore(handle.db);
+    this.late = new LateStore(handle.db, handle.kind, handle.sqlite);
+    this.outbox = new OutboxStore(handle.db);
     this.sessions = new SessionStore(handle.db);
   }
 
@@ -42,26 +51,58 @@ export class Store {
    * Stores classified messages and counts the new ones, in one transaction: a message is stored and
    * counted exactly once however often it is delivered. Returns the messages that were new.
    * SQLite runs it as one synchronous transaction (nothing can interleave); PostgreSQL through Kysely.
+   * Counts that land in a bucket the detector has already judged (before its horizon) are late: the
+   * same transaction records the earliest late bucket per series, and `onLate` learns how many new
+   * messages per source were late.
    */
-  async ingest(items: readonly ClassifiedMessage[], now: number, step: number): Promise<ClassifiedMessage[]> {
+  async ingest(
+    items: readonly ClassifiedMessage[],
+    now: number,
+    step: number,
+    onLate?: (perSource: ReadonlyMap<string, number>) => void,
+  ): Promise<ClassifiedMessage[]> {
+    const lateOf = (fresh: readonly ClassifiedMessage[], incs: readonly SeriesIncrement[], horizon: number | null) => {
+      const marks = new Map<string, number>();
+      const perSource = new Map<string, number>();
+      if (horizon === null) return { marks, perSource };
+      for (const inc of incs) if (inc.t < horizon && inc.t < (marks.get(inc.key) ?? Infinity)) marks.set(inc.key, inc.t);
+      for (const f of fresh) {
+        if (bucketStart(Date.parse(f.message.createdAt), step) < horizon) perSource.set(f.message.source, (perSource.get(f.message.source) ?? 0) + 1);
+      }
+      return { marks, perSource };
+    };
+    const report = (perSource: ReadonlyMap<string, number>) => {
+      if (perSource.size > 0) onLate?.(perSource);
+    };
     const increments = (fresh: readonly ClassifiedMessage[]) =>
       countIncrements(fresh, step).sort((a, b) => (a.key === b.key ? a.t - b.t : a.key < b.key ? -1 : 1));
     const sqlite = this.handle.sqlite;
     // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
     if (sqlite && !sqlite.inTransaction) {
-      return sqlite.transaction(() => {
+      const done = sqlite.transaction(() => {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
-        this.series.addSync(increments(fresh));
-        return fresh;
+        const incs = increments(fresh);
+        this.series.addSync(incs);
+        const late = lateOf(fresh, incs, this.late.horizonNow());
+        this.late.markNow(late.marks);
+        return { fresh, perSource: late.perSource };
       })();
+      report(done.perSource);
+      return done.fresh;
     }
-    return this.handle.db.transaction().execute(async (trx) => {
+    const done = await this.handle.db.transaction().execute(async (trx) => {
       const inserted = await this.messages.insertNew(items, now, trx);
       const fresh = items.filter((i) => inserted.has(i.message.id));
-      await this.series.add(increments(fresh), trx);
-      return fresh;
+      const incs = increments(fresh);
+      await this.series.add(incs, trx);
+      // Read last, under a share lock: a tick raising the horizon waits for this commit (see LateStore).
+      const late = lateOf(fresh, incs, await this.late.horizon(trx));
+      await this.late.mark(late.marks, trx);
+      return { fresh, perSource: late.perSource };
     });
+    report(done.perSource);
+    return done.fresh;
   }
 
   async ping(): Promise<boolean> {

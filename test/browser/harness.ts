@@ -61,10 +61,12 @@ export function harnessClassifier(): ClassifierHolder {
   };
 }
 
-/** A stand-in for the detector (the lead wires the real one): mean ± 3σ of the last normal points, alert above the band. */
-export function stubDetector(store: TestService['ctx']['store']): NonNullable<ApiDeps['detector']> {
-  return {
-    async band(key, from, to, step) {
+/**
+ * What a detector tick would have stored for a series (the api serves the band from stored rows): a
+ * stand-in rule, mean ± 3σ of the last normal points, alert above the band, written to detector_points.
+ */
+export async function seedDetectorPoints(store: TestService['ctx']['store'], key: string, from: number, to: number, step: number): Promise<void> {
+  const rows = await (async () => {
       const warm = 30;
       const points = fillGaps(await store.series.read(key, from - warm * step, to, step, 'sum'), from - warm * step, to, step, 0);
       const out: DetectorPoint[] = [];
@@ -81,8 +83,8 @@ export function stubDetector(store: TestService['ctx']['store']): NonNullable<Ap
         out.push({ t: p.t, value: p.v, score: alert ? 0.99 : Math.min(0.5, p.v / (upper * 2)), expected: mean, lower, upper, direction: alert ? 'up' : null, reason: alert ? 'spike' : null, alert });
       });
       return out;
-    },
-  };
+  })();
+  await store.detectorPoints.write(rows.map((r) => ({ ...r, series: key, learning: false, late: false })));
 }
 
 export function firingAlert(now: number, id = 'complaints.login-spike'): Alert {
@@ -234,9 +236,11 @@ export async function startHarness(options: { alerts?: boolean; detector?: boole
     for (const a of alerts) await svc.ctx.store.alerts.setEvidence(a.id, alertEvidence(now, options.hostile ?? true));
   }
   const deps: ApiDeps = {
+  if (options.detector) {
+    for (const key of await svc.ctx.store.series.keys('complaints')) await seedDetectorPoints(svc.ctx.store, key, now - 2 * 1440 * MINUTE, now, MINUTE);
+  }
     ...svc.ctx,
     auth,
-    ...(options.detector ? { detector: stubDetector(svc.ctx.store) } : {}),
   };
   const app = await buildApp(deps);
   const server = await startServer(app, { host: '127.0.0.1', port: 0 });

@@ -7,15 +7,31 @@ import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
 import { SERIES_KEY, pointsFromBody, seriesPointsBody, seriesQuerySchema } from '../schemas.js';
 
-const MAX_POINTS = 5000;
+/** How much one read may cover: `series.maxRange` (ms) and `series.maxPoints` (range / step). */
+export interface RangeLimits {
+  readonly maxRange: number;
+  readonly maxPoints: number;
+}
 
-/** Picks a step: the requested one, else the stored bucket, coarsened so a range gives at most MAX_POINTS. */
-export function chooseStep(requested: string | undefined, base: number, from: number, to: number): number {
+const days = (ms: number): string => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms}ms`);
+
+/** A range wider than `series.maxRange` is a 400 naming the limit (never a slow read). */
+export function checkRange(from: number, to: number, limits: RangeLimits): void {
+  if (from >= to) throw new HttpError(400, 'ERR_VALIDATION', 'query.from: must be before to', 'query.from');
+  if (to - from > limits.maxRange) {
+    throw new HttpError(400, 'ERR_VALIDATION', `query.from: the range from..to is wider than series.maxRange (${days(limits.maxRange)}); ask for a shorter range`, 'query.from');
+  }
+}
+
+/** Picks a step: the requested one, else the stored bucket, coarsened so a range gives at most 1500 points. */
+export function chooseStep(requested: string | undefined, base: number, from: number, to: number, limits: RangeLimits = { maxRange: Infinity, maxPoints: 5000 }): number {
   if (requested !== undefined) {
     const ms = parseDuration(requested);
     if (ms === null || ms <= 0) throw new HttpError(400, 'ERR_VALIDATION', `query.step: "${requested}" is not a duration`, 'query.step');
     const step = Math.max(base, Math.round(ms / base) * base);
-    if ((to - from) / step > MAX_POINTS) throw new HttpError(400, 'ERR_VALIDATION', `query.step: too many points (at most ${MAX_POINTS})`, 'query.step');
+    if ((to - from) / step > limits.maxPoints) {
+      throw new HttpError(400, 'ERR_VALIDATION', `query.step: too many points (more than series.maxPoints = ${limits.maxPoints}); use a larger step or a shorter range`, 'query.step');
+    }
     return step;
   }
   let step = base;
@@ -45,7 +61,11 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return reply.status(202).send({ key, accepted: points.length, buckets: rows.length });
   });
 
-  /** Points of a series in [from, to) at `step`; `with=band` adds the detector's expected band and scores. */
+  /**
+   * Points of a series in [from, to) at `step`; `with=band` adds what the detector said (the stored
+   * rows of the ticks that judged them: expected, band, score, reason, alert, learning, late), one entry
+   * per point (`judged: false` where no tick has judged the bucket yet). The range is bounded.
+   */
   app.get('/api/series/:key', { preHandler: app.requireRole('viewer') }, async (request) => {
     const { key } = parseInput(z.object({ key: z.string().regex(SERIES_KEY) }), request.params, 'params');
     const q = parseInput(seriesQuerySchema, request.query, 'query');
@@ -53,8 +73,9 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const base = deps.config.series.step;
     const to = q.to ?? bucketStart(now, base) + base;
     const from = q.from ?? to - 24 * 3_600_000;
-    if (from >= to) throw new HttpError(400, 'ERR_VALIDATION', 'query.from: must be before to', 'query.from');
-    const step = chooseStep(q.step, base, from, to);
+    const limits = { maxRange: deps.config.series.maxRange, maxPoints: deps.config.series.maxPoints };
+    checkRange(from, to, limits);
+    const step = chooseStep(q.step, base, from, to, limits);
     const alignedFrom = bucketStart(from, step);
     const isCounter = isCounterSeries(key);
     let points = await deps.store.series.read(key, alignedFrom, to, step, q.agg);
@@ -67,12 +88,34 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     }
     const result: Record<string, unknown> = { key, from: alignedFrom, to, step, agg: q.agg, ...(reference ? { rate: { per: 1_000_000, reference } } : {}), points };
     if (q.with === 'band') {
-      if (!deps.detector) throw new HttpError(503, 'ERR_DETECTOR', 'the detector is not running in this process');
-      result.band = await deps.detector.band(key, alignedFrom, to, step);
+      const rows = step <= base ? await deps.store.detectorPoints.read(key, alignedFrom, to) : await deps.store.detectorPoints.readAtStep(key, alignedFrom, to, step);
+      const byT = new Map(rows.map(({ series: _series, ...r }) => [r.t, r]));
+      const band: unknown[] = [];
+      for (let t = alignedFrom; t < to; t += step) {
+        const r = byT.get(t);
+        band.push(
+          r
+            ? { ...r, judged: true }
+            : { t, value: null, expected: null, lower: null, upper: null, score: 0, direction: null, reason: null, alert: false, learning: false, late: false, judged: false },
+        );
+      }
+      result.band = band;
+      result.learning = rows.at(-1)?.learning ?? null;
     }
     return result;
   });
 
-  /** Known series keys (pushed and computed). */
-  app.get('/api/series', { preHandler: app.requireRole('viewer') }, async () => ({ keys: await deps.store.series.keys() }));
+  /**
+   * Known series keys (pushed and computed), and for each what the detector last said of it:
+   * `learning` (too little history to know its normal: shown, pages nobody), `judged`, or `unwatched`.
+   */
+  app.get('/api/series', { preHandler: app.requireRole('viewer') }, async () => {
+    const keys = await deps.store.series.keys();
+    const latest = await deps.store.detectorPoints.latest(keys);
+    const series = keys.map((key) => {
+      const last = latest.get(key);
+      return { key, state: last === undefined ? 'unwatched' : last.learning ? 'learning' : 'judged', judgedUntil: last?.t ?? null };
+    });
+    return { keys, series };
+  });
 }

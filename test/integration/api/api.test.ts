@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
-import { bandAtStep } from '../../../workers/detect.js';
+import { commitDetectTick, runDetectTick } from '../../../workers/detect.js';
 import { admin, buildTestApp, PASSWORD, viewer } from '../../helpers/api.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -110,16 +110,19 @@ describe('HTTP api', () => {
     expect((await push([{ t: T0, v: 'many' }])).json().field).toBe('body.points[0].v');
   });
 
-  it('GET /api/series/:key?with=band adds the detector band per point (the worker\'s code), 503 without a detector', async () => {
-    expect((await app.inject({ url: `/api/series/complaints.login?with=band&from=${T0 - 180_000}&to=${T0}`, headers: viewer })).statusCode).toBe(503);
-    const withDetector = await buildTestApp(service.ctx, { detector: { band: (key, from, to, step) => bandAtStep(service.ctx, key, from, to, step) } });
-    const res = await withDetector.inject({ url: `/api/series/complaints.login?with=band&from=${T0 - 180_000}&to=${T0}`, headers: viewer });
-    await withDetector.close();
+  it('GET /api/series/:key?with=band answers what the detector tick stored, one entry per point; a too wide range is a 400', async () => {
+    await commitDetectTick(service.ctx, await runDetectTick(service.ctx, T0));
+    const res = await app.inject({ url: `/api/series/complaints.login?with=band&from=${T0 - 180_000}&to=${T0}`, headers: viewer });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { points: Array<{ t: number; v: number }>; band: Array<{ t: number; value: number | null; score: number; alert: boolean }> };
+    const body = res.json() as { points: Array<{ t: number; v: number }>; band: Array<{ t: number; value: number | null; score: number; alert: boolean; judged: boolean }> };
     expect(body.band.map((b) => b.t)).toEqual(body.points.map((p) => p.t));
-    expect(body.band.map((b) => b.value)).toEqual(body.points.map((p) => p.v));
-    for (const b of body.band) expect(b).toMatchObject({ score: expect.any(Number), alert: expect.any(Boolean) });
+    const stored = await service.ctx.store.detectorPoints.read('complaints.login', T0 - 180_000, T0);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(body.band.filter((b) => b.judged).map((b) => b.t)).toEqual(stored.map((p) => p.t));
+    for (const b of body.band.filter((x) => x.judged)) expect(b.value).toBe(body.points.find((p) => p.t === b.t)?.v);
+    const wide = await app.inject({ url: '/api/series/complaints.login?with=band&from=0', headers: viewer });
+    expect(wide.statusCode).toBe(400);
+    expect(wide.json().message).toMatch(/series\.maxRange \(90d\)/);
   });
 
   it('GET /api/summary gives count, rate, share and top terms per category', async () => {

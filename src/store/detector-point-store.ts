@@ -1,0 +1,172 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.js';
+import type { Database, DetectorPointsTable } from './schema.js';
+
+/**
+ * What the detector said about one bucket of one series, as the tick that judged it wrote it: the
+ * band a person sees, the API's `with=band` and the alert evidence are these rows, never a replay.
+ */
+export interface StoredDetectorPoint extends DetectorPoint {
+  readonly series: string;
+  /** The series had too little history to know its normal: shown as learning, pages nobody. */
+  readonly learning: boolean;
+  /** Judged again after data arrived for the bucket once it had been judged. */
+  readonly late: boolean;
+}
+
+/** Rows per INSERT (12 columns: well under SQLite's and PostgreSQL's bind limits). */
+const CHUNK = 400;
+
+function toRow(p: StoredDetectorPoint): DetectorPointsTable {
+  return {
+    series_key: p.series,
+    t: p.t,
+    value: p.value,
+    expected: p.expected,
+    lower: p.lower,
+    upper: p.upper,
+    score: p.score,
+    direction: p.direction,
+    reason: p.reason,
+    alert: p.alert ? 1 : 0,
+    learning: p.learning ? 1 : 0,
+    late: p.late ? 1 : 0,
+  };
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function fromRow(r: DetectorPointsTable): StoredDetectorPoint {
+  return {
+    series: r.series_key,
+    t: Number(r.t),
+    value: num(r.value),
+    expected: num(r.expected),
+    lower: num(r.lower),
+    upper: num(r.upper),
+    score: Number(r.score),
+    direction: r.direction as Direction | null,
+    reason: r.reason as AnomalyReason | null,
+    alert: Number(r.alert) === 1,
+    learning: Number(r.learning) === 1,
+    late: Number(r.late) === 1,
+  };
+}
+
+/** The `detector_points` table: one row per (series, judged bucket). */
+export class DetectorPointStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Writes (or rewrites, when a bucket is judged again) rows; inside the tick's transaction. */
+  async write(points: readonly StoredDetectorPoint[], trx: Kysely<Database> = this.db): Promise<void> {
+    for (let i = 0; i < points.length; i += CHUNK) {
+      await trx
+        .insertInto('detector_points')
+        .values(points.slice(i, i + CHUNK).map(toRow))
+        .onConflict((oc) =>
+          oc.columns(['series_key', 't']).doUpdateSet({
+            value: sql`excluded.value`,
+            expected: sql`excluded.expected`,
+            lower: sql`excluded.lower`,
+            upper: sql`excluded.upper`,
+            score: sql`excluded.score`,
+            direction: sql`excluded.direction`,
+            reason: sql`excluded.reason`,
+            alert: sql`excluded.alert`,
+            learning: sql`excluded.learning`,
+            late: sql`excluded.late`,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  /** Stored rows of `key` in [from, to), oldest first. */
+  async read(key: string, from: number, to: number): Promise<StoredDetectorPoint[]> {
+    const rows = await this.db
+      .selectFrom('detector_points')
+      .selectAll()
+      .where('series_key', '=', key)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .orderBy('t')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Rows of `key` in [from, to) re-aggregated in the database to buckets of `step` ms starting at
+   * `from`: value, expected and band summed (null when any stored bucket had none), score the max,
+   * alert/learning/late any; direction and reason of the highest-scoring alert row in the bucket.
+   */
+  async readAtStep(key: string, from: number, to: number, step: number): Promise<StoredDetectorPoint[]> {
+    // Literals, not parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
+    const b = sql<number>`floor((t - ${sql.lit(Math.trunc(from))}) / ${sql.lit(Math.trunc(step))})`;
+    const allOrNone = (col: 'value' | 'expected' | 'lower' | 'upper') =>
+      sql<number | null>`case when count(${sql.ref(col)}) = count(*) then sum(${sql.ref(col)}) end`.as(col);
+    const rows = await this.db
+      .selectFrom('detector_points')
+      .select([
+        b.as('b'),
+        allOrNone('value'),
+        allOrNone('expected'),
+        allOrNone('lower'),
+        allOrNone('upper'),
+        sql<number>`max(score)`.as('score'),
+        sql<number>`max(alert)`.as('alert'),
+        sql<number>`max(learning)`.as('learning'),
+        sql<number>`max(late)`.as('late'),
+      ])
+      .where('series_key', '=', key)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .groupBy(b)
+      .orderBy('b')
+      .execute();
+    const alerts = await this.db
+      .selectFrom('detector_points')
+      .select(['t', 'score', 'direction', 'reason'])
+      .where('series_key', '=', key)
+      .where('t', '>=', from)
+      .where('t', '<', to)
+      .where('alert', '=', 1)
+      .orderBy('t')
+      .execute();
+    const why = new Map<number, { score: number; direction: Direction | null; reason: AnomalyReason | null }>();
+    for (const a of alerts) {
+      const bucket = Math.floor((Number(a.t) - from) / step);
+      const prev = why.get(bucket);
+      if (!prev || Number(a.score) > prev.score) {
+        why.set(bucket, { score: Number(a.score), direction: a.direction as Direction | null, reason: a.reason as AnomalyReason | null });
+      }
+    }
+    return rows.map((r) => {
+      const bucket = Number(r.b);
+      const w = why.get(bucket);
+      return {
+        series: key,
+        t: from + bucket * step,
+        value: num(r.value),
+        expected: num(r.expected),
+        lower: num(r.lower),
+        upper: num(r.upper),
+        score: Number(r.score),
+        direction: w?.direction ?? null,
+        reason: w?.reason ?? null,
+        alert: Number(r.alert) === 1,
+        learning: Number(r.learning) === 1,
+        late: Number(r.late) === 1,
+      };
+    });
+  }
+
+  /** The newest stored row of each key under `prefix` (the series list shows learning / judged state). */
+  async latest(keys: readonly string[]): Promise<Map<string, StoredDetectorPoint>> {
+    const out = new Map<string, StoredDetectorPoint>();
+    for (const key of keys) {
+      const row = await this.db.selectFrom('detector_points').selectAll().where('series_key', '=', key).orderBy('t', 'desc').limit(1).executeTakeFirst();
+      if (row) out.set(key, fromRow(row));
+    }
+    return out;
+  }
+}
