@@ -47,7 +47,7 @@ export default async function dashboardBench(args: BenchArgs): Promise<void> {
   const total = args.quick ? 100_000 : 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'radar-dash-bench-'));
   const config = serviceConfigSchema.parse({ dataDir: dir, redis: { url: REDIS_URL, prefix: `bench_dash_${process.pid}`, autoStart: false }, database: { url: `sqlite:${join(dir, 'radar.db')}` } });
-  const ctx = await createContext(config, { log: silentLogger, classifier: { current: { classify: () => ({ complaint: false, score: 0, categories: [], lang: null }) }, lastError: null, loadedAt: 0 } });
+  const ctx = await createContext(config, { log: silentLogger, classifier: { current: { classify: () => ({ complaint: false, score: 0, categories: [], lang: null }) }, lastError: null, loadedAt: 0, categories: [] } });
   try {
     const now = Date.now();
     const span = 7 * 86_400_000;

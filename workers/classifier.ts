@@ -50,6 +50,10 @@ export class LiveClassifier implements ClassifierHolder {
     }
   }
 
+  get categories(): readonly string[] {
+    return this.keywords.config.categories.map((c) => c.name);
+  }
+
   useLearned(model: LearnedModel | null): void {
     this.learned = model;
     this.current = createClassifier({ keywords: this.keywords, learned: model });

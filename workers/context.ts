@@ -28,6 +28,8 @@ export interface ClassifierHolder {
   readonly current: ClassifierLike;
   readonly lastError: string | null;
   readonly loadedAt: number;
+  /** Category names of the keyword config in use (a relabel must name one of them). */
+  readonly categories: readonly string[];
 }
 
 export interface ServiceContext {

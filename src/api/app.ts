@@ -5,6 +5,7 @@ import type { Role } from '../config/service.js';
 import { openSessionPrincipal, roleAllows, SESSION_COOKIE, type Principal } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, frameworkErrorHandler, HttpError, MAX_PARAM_LENGTH, notFoundHandler } from './errors.js';
+import { rejectRepeatedQueryKeys } from './query-keys.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSeriesRoutes } from './routes/series.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.decorateRequest('principal', null);
+  app.addHook('onRequest', rejectRepeatedQueryKeys);
 
   app.addHook('onRequest', async (request) => {
     const now = deps.clock.now();

@@ -27,6 +27,8 @@ export interface ApiDeps {
     readonly current: { classify(text: string, lang?: Lang | null): Classification };
     readonly lastError: string | null;
     readonly loadedAt: number;
+    /** Category names of the keyword config in use (a relabel must name one of them). */
+    readonly categories: readonly string[];
   };
   /** Alerting, when this process runs it: the secret that signs ack links. */
   readonly alerting?: { readonly ackSecret: string | null };

@@ -2,16 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CHANNELS, LANGS, type Message } from '../domain/message.js';
 import { hashAuthor } from '../platform/hash.js';
-import { MAX_TEXT_LENGTH } from '../queues/message-schema.js';
+import { MAX_DATE_MS, MAX_TEXT_LENGTH } from '../queues/message-schema.js';
+import { decodeMessageCursor } from '../store/message-store.js';
 
-/** A time given as epoch milliseconds or an ISO 8601 string. */
+const DATE_RANGE = `is outside the range of dates (|epoch ms| ≤ ${MAX_DATE_MS})`;
+
+/** A time given as epoch milliseconds or an ISO 8601 string, within the range of a Date. */
 export const timeInput = z.union([
-  z.number().finite(),
+  z.number().finite().refine((n) => Math.abs(n) <= MAX_DATE_MS, DATE_RANGE),
   z
     .string()
     .min(1)
+    .max(40)
     .transform((s, ctx) => {
       const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+      if (Number.isFinite(n) && Math.abs(n) > MAX_DATE_MS) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: DATE_RANGE });
+        return z.NEVER;
+      }
       if (!Number.isFinite(n)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${s}" is not a time (epoch ms or ISO 8601)` });
         return z.NEVER;
@@ -74,7 +82,11 @@ export const messageQuerySchema = z
     from: timeInput.optional(),
     to: timeInput.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: z
+      .string()
+      .max(500)
+      .refine((c) => decodeMessageCursor(c) !== null, 'is not a cursor this API gave (use nextCursor from the previous page)')
+      .optional(),
   })
   .strict();
 

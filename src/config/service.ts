@@ -95,6 +95,11 @@ const ingestSchema = z
     maxPoints: z.number().int().min(10).max(100_000).default(5000).describe('Most points one API response may hold (range / step); more is a 400 naming this limit.'),
     batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
     batchWait: duration().default('20ms').describe('Longest wait to fill a batch.'),
+    maxFutureSkew: duration()
+      .default('10m')
+      .describe(
+        'How far in the future a message or pushed point may be dated (clock skew allowed). Later is a 400 naming the field at the API (push, series push), and a dead letter with the reason for a polled tweet or mail; so is anything dated before 2000.',
+      ),
   })
   .strict()
   .describe('The ingest queue: dedupe, classify, store, count.');

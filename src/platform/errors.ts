@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   ERR_RATE_LIMITED: 'rate limited by the remote API',
   ERR_NOTIFY: 'notification failed',
   ERR_NOT_FOUND: 'not found',
+  ERR_BAD_CURSOR: 'a page cursor is not one the API gave',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

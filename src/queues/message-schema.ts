@@ -3,6 +3,31 @@ import { CHANNELS, LANGS, type Message } from '../domain/message.js';
 
 export const MAX_TEXT_LENGTH = 20_000;
 
+/** Earliest `createdAt` accepted anywhere (2000-01-01T00:00:00Z): older is a wrong clock or a bad parse. */
+export const MIN_CREATED_AT = Date.UTC(2000, 0, 1);
+
+/** Default of `ingest.maxFutureSkew`: how far in the future a `createdAt` may be (clocks differ a little). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 10 * 60_000;
+
+/**
+ * Why a message time (epoch ms) is not accepted at `now`, or null when it is: it must be a time, not
+ * before `MIN_CREATED_AT`, and at most `maxFutureSkewMs` after `now` (a far-future message would sit at
+ * the top of every newest-first list forever and count in buckets nobody has reached yet).
+ *
+ * @example timeProblem(1e20, now, 600_000) // 'is not a date (epoch ms 1e+20 is out of range)'
+ */
+export function timeProblem(ms: number, now: number, maxFutureSkewMs: number): string | null {
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return `is not a date (epoch ms ${ms} is out of range)`;
+  if (ms < MIN_CREATED_AT) return `is before ${new Date(MIN_CREATED_AT).toISOString()}`;
+  if (ms > now + maxFutureSkewMs) {
+    return `is more than ${Math.round(maxFutureSkewMs / 60_000)} min in the future (${new Date(ms).toISOString()}; ingest.maxFutureSkew)`;
+  }
+  return null;
+}
+
+/** The largest epoch ms a JavaScript Date holds (±100,000,000 days). */
+export const MAX_DATE_MS = 8.64e15;
+
 /** ISO 8601 date-time with seconds and a zone (zod's own `.datetime()` rebuilds its regex on every call). */
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -15,7 +40,11 @@ export const messageSchema = z
     author: z.string().max(200).nullable(),
     text: z.string().max(MAX_TEXT_LENGTH),
     lang: z.enum(LANGS).nullable(),
-    createdAt: z.string().regex(ISO_DATETIME, 'must be an ISO 8601 date-time with a time zone').refine((v) => !Number.isNaN(Date.parse(v)), 'not a valid date'),
+    createdAt: z
+      .string()
+      .regex(ISO_DATETIME, 'must be an ISO 8601 date-time with a time zone')
+      .refine((v) => !Number.isNaN(Date.parse(v)), 'not a valid date')
+      .refine((v) => Date.parse(v) >= MIN_CREATED_AT, `is before ${new Date(MIN_CREATED_AT).toISOString()}`),
     link: z.string().max(2000).regex(/^https?:\/\//i, 'only http(s) links').nullable(),
     meta: z.record(z.unknown()).optional(),
   })

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type SqlBool, type ExpressionBuilder
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Classification } from '../domain/classification.js';
 import type { Channel, Lang, Message } from '../domain/message.js';
+import { RadarError } from '../platform/errors.js';
 import type { DialectKind } from './migrations.js';
 import type { Database, MessagesTable } from './schema.js';
 
@@ -89,10 +90,12 @@ function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, string] | null {
+/** `[createdAt, id]` of the last message of a page, or null when `cursor` is not one `list` gave. */
+export function decodeMessageCursor(cursor: string): [number, string] | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' && value[1] !== '') return [value[0] as number, value[1]];
   } catch {
     /* fall through */
   }
@@ -164,7 +167,9 @@ export class MessageStore {
 
   /** Newest first, keyset-paginated. */
   async list(filter: MessageFilter, limit: number, cursor?: string | null): Promise<Page<StoredMessage>> {
-    const after = cursor ? decodeCursor(cursor) : null;
+    const after = cursor ? decodeMessageCursor(cursor) : null;
+    // Never "page 1" for a cursor that is not one: a client paging loop would never end.
+    if (cursor && after === null) throw new RadarError('ERR_BAD_CURSOR', 'not a message cursor', { context: { cursor: cursor.slice(0, 100) } });
     let query = this.db
       .selectFrom('messages')
       .selectAll()

@@ -18,5 +18,6 @@ export function testClassifierHolder(): ClassifierHolder {
     },
     lastError: null,
     loadedAt: 0,
+    categories: Object.keys(WORDS),
   };
 }

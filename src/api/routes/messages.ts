@@ -4,6 +4,7 @@ import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { recordRelabelOnAlerts } from './alerts.js';
 import { HttpError, parseInput } from '../errors.js';
+import { assertTimeInBounds } from '../time-bounds.js';
 import { labelBodySchema, messageQuerySchema, messagesFromBody, pushMessagesBody, toMessage } from '../schemas.js';
 
 export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -12,6 +13,9 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const raw = messagesFromBody(request.body);
     const inputs = parseInput(pushMessagesBody, raw, 'body');
     const now = deps.clock.now();
+    inputs.forEach((input, i) => {
+      if (input.createdAt !== undefined) assertTimeInBounds(input.createdAt, now, deps.config.ingest.maxFutureSkew, `body[${i}].createdAt`);
+    });
     const messages = inputs.map((input) => toMessage(input, now, deps.authorKey));
     await deps.queues.enqueueMessages(messages);
     return reply.status(202).send({ accepted: messages.length, ids: messages.map((m) => m.id) });
@@ -36,6 +40,10 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const { id } = parseInput(z.object({ id: z.string().min(1).max(512) }), request.params, 'params');
     const body = parseInput(labelBodySchema, request.body, 'body');
     if (body.complaint && !body.category) throw new HttpError(400, 'ERR_VALIDATION', 'body.category: required when complaint is true', 'body.category');
+    // A made-up category would reach the summary, the series and the training export.
+    if (body.category != null && !deps.classifier.categories.includes(body.category)) {
+      throw new HttpError(400, 'ERR_VALIDATION', `body.category: "${body.category}" is not a category of the keyword config (${deps.classifier.categories.join(', ')})`, 'body.category');
+    }
     const actor = actorOf(request.principal);
     const now = deps.clock.now();
     const before = await deps.store.messages.get(id);

@@ -5,13 +5,14 @@ import { parseDuration } from '../../config/duration.js';
 import { categoryOfSeries } from '../../series/counts.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
+import { timeInput } from '../schemas.js';
 
 const summaryQuery = z
   .object({
     window: z.string().max(10).default('1h'),
     channel: z.enum(CHANNELS).optional(),
     lang: z.enum(LANGS).optional(),
-    to: z.coerce.number().int().optional(),
+    to: timeInput.optional(),
   })
   .strict();
 
