@@ -29,9 +29,13 @@ const redisSchema = z
       .boolean()
       .default(true)
       .describe('When nothing answers at the URL and redis-server is on the PATH, start a private one (data under <dataDir>/redis, appendonly).'),
+    scheduleCheck: duration()
+      .default('30s')
+      .refine((ms) => ms >= 100, 'must be at least 100ms')
+      .describe('How often each process checks that the job schedulers it runs (polls, detect tick) exist in Redis and re-creates the missing ones (a Redis that restarted empty or was flushed); also checked on every reconnect.'),
   })
   .strict()
-  .describe('Redis, used by BullMQ queues, cursors and source status.');
+  .describe('Redis: BullMQ queues, job schedulers and locks. Cursors and source status live in the database, so a Redis that restarts empty loses no cursor.');
 
 const databaseSchema = z
   .object({

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps.js';
+import { checkFreshness } from '../freshness.js';
 import { setCounterTotal } from '../../platform/metrics.js';
 
 async function redisOk(deps: ApiDeps): Promise<boolean> {
@@ -11,19 +12,34 @@ async function redisOk(deps: ApiDeps): Promise<boolean> {
 }
 
 export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  /** 200 when Redis and the database answer, 503 otherwise; details say what is wrong. */
+  const startedAt = deps.clock.now();
+  /**
+   * 200 when Redis and the database answer, every configured source was polled and the detector ticked
+   * within a few intervals (see api/freshness.ts); 503 otherwise, `reasons` saying what is wrong.
+   */
   app.get('/health', async (_request, reply) => {
     const [redis, database] = await Promise.all([redisOk(deps), deps.store.ping()]);
-    const ok = redis && database;
+    const fresh = database ? await checkFreshness(deps, deps.clock.now(), startedAt).catch(() => null) : null;
+    const reasons = [
+      ...(redis ? [] : ['Redis does not answer']),
+      ...(database ? [] : ['the database does not answer']),
+      ...(database && fresh === null ? ['source and detector state could not be read'] : []),
+      ...(fresh?.problems ?? []).map((p) => `${p.name}: ${p.reason}`),
+    ];
+    const ok = reasons.length === 0;
     const classifier = deps.classifier.lastError === null ? 'ok' : 'error';
     return reply.status(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'unavailable',
+      reasons,
       checks: {
         redis: redis ? 'ok' : 'unavailable',
         database: database ? 'ok' : 'unavailable',
+        sources: fresh?.sources ?? 'unknown',
+        detector: fresh?.detector ?? 'unknown',
         classifier,
         ...(deps.classifier.lastError === null ? {} : { classifierError: deps.classifier.lastError }),
       },
+      problems: fresh?.problems ?? [],
       classifierLoadedAt: deps.classifier.loadedAt ? new Date(deps.classifier.loadedAt).toISOString() : null,
     });
   });

@@ -1,14 +1,36 @@
 import type { FastifyInstance } from 'fastify';
+import { configuredPolls, pollLeaseMs, pollLockName } from '../../sources/poll.js';
 import type { ApiDeps } from '../deps.js';
 
 export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  /** Every source: last poll, last success, last error, cursor, messages fetched, rate limit. */
+  /**
+   * Every source: state, last poll, last success, last error, cursor (from the database, where cursors
+   * live), messages fetched, rate limit, and its poll locks. `state` is `polling` while a poll holds a
+   * renewed lock, and `blocked` (with `blockedUntil`) while a lock nobody renews any more (a killed
+   * poller) keeps the next poll out until its lease runs out — at most one poll interval.
+   */
   app.get('/api/sources', { preHandler: app.requireRole('viewer') }, async () => {
     const now = deps.clock.now();
-    const items = (await deps.sources.list()).map((s) => ({
-      ...s,
-      lagSeconds: s.lastSuccessAt ? Math.max(0, Math.round((now - Date.parse(s.lastSuccessAt)) / 1000)) : null,
-    }));
+    const polls = configuredPolls(deps.config.sources);
+    const items = [];
+    for (const s of await deps.sources.list()) {
+      const locks = [];
+      for (const poll of polls.filter((p) => p.source === s.name)) {
+        const lock = await deps.sources.pollLock(pollLockName(poll), pollLeaseMs(poll.everyMs), now);
+        if (lock) locks.push({ mailbox: poll.mailbox ?? null, heldUntil: new Date(lock.heldUntil).toISOString(), renewed: lock.renewed });
+      }
+      const blocked = locks.filter((l) => !l.renewed);
+      const blockedUntil = blocked.length === 0 ? null : blocked.map((l) => l.heldUntil).sort().at(-1) ?? null;
+      items.push({
+        ...s,
+        state: blocked.length > 0 ? ('blocked' as const) : locks.length > 0 ? ('polling' as const) : s.state,
+        /** The state last recorded by a poll (ok, error, stopped, idle), whatever the locks say. */
+        lastState: s.state,
+        blockedUntil,
+        locks,
+        lagSeconds: s.lastSuccessAt ? Math.max(0, Math.round((now - Date.parse(s.lastSuccessAt)) / 1000)) : null,
+      });
+    }
     return { items };
   });
 }

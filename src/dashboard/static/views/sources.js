@@ -3,9 +3,10 @@ import { api } from '../api.js';
 import { clear, fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../dom.js';
 import { banner } from './common.js';
 
-/** Dead: stopped (needs an operator), failing, or silent for 15 minutes. */
+/** Dead: stopped (needs an operator), failing, blocked by a dead poller's lock, or silent for 15 minutes. */
 export function isDead(s) {
-  return s.state === 'stopped' || s.state === 'error' || (s.lagSeconds !== null && s.lagSeconds > 900) || (s.lastPollAt !== null && s.lastSuccessAt === null);
+  const state = s.lastState ?? s.state;
+  return s.state === 'blocked' || state === 'stopped' || state === 'error' || (s.lagSeconds !== null && s.lagSeconds > 900) || (s.lastPollAt !== null && s.lastSuccessAt === null);
 }
 
 export function mount(root) {
