@@ -18,6 +18,8 @@ export interface Explanation {
   /** Learned complaint probability, or null without a learned layer. */
   readonly learnedScore: number | null;
   readonly gateTerms: readonly string[];
+  /** Generic complaint cues that matched (`group: term`, from the cue file). */
+  readonly cueTerms: readonly string[];
   /** Gate or category exclusions that matched. */
   readonly excludedBy: readonly string[];
   /** Problem terms that matched but were negated. */
@@ -185,6 +187,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       keywordRaw: round(kw.raw),
       learnedScore: learnedScore === null ? null : round(learnedScore),
       gateTerms: kw.gateTerms,
+      cueTerms: kw.cueTerms,
       excludedBy: [...kw.excludedBy, ...kw.categories.flatMap((c) => c.excludedBy)],
       negatedTerms: kw.negatedTerms,
       learnedTerms,

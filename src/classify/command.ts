@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
 import type { Lang } from '../domain/message.js';
-import { RadarError, describeError } from '../platform/errors.js';
+import { exitWithError } from '../cli/errors.js';
+import { RadarError } from '../platform/errors.js';
 import { createClassifier, type Classifier } from './classifier.js';
 import { evaluate, formatReport, reportJson } from './evaluate.js';
 import { compileKeywords } from './keyword-model.js';
@@ -31,8 +32,7 @@ function buildClassifier(options: ModelOptions): Classifier {
 }
 
 function fail(error: unknown): never {
-  process.stderr.write(`${describeError(error)}\n`);
-  process.exit(1);
+  exitWithError(error);
 }
 
 /** Registers `radar classify` and returns the command, so other areas can add sub-commands (replay). */
@@ -62,6 +62,7 @@ export function registerClassify(program: Command): Command {
           ...(c.target ? [`about: ${c.target.about}${c.target.terms.length ? ` (${c.target.terms.join(', ')})` : ''}${c.target.about === 'other' && e.complaintAboutAnything ? ' — a complaint about something else, not ours' : ''}`] : []),
           `gate terms: ${e.gateTerms.length ? e.gateTerms.join(', ') : '(none)'}`,
         ];
+        if (e.cueTerms.length) lines.push(`generic cues: ${e.cueTerms.join(', ')}`);
         if (e.learnedTerms.length) lines.push(`learned features: ${e.learnedTerms.join(', ')}`);
         if (e.negatedTerms.length) lines.push(`negated (ignored): ${e.negatedTerms.join(', ')}`);
         if (e.excludedBy.length) lines.push(`excluded by: ${e.excludedBy.join(', ')}`);

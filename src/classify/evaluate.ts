@@ -53,7 +53,7 @@ export function prf(tp: number, fp: number, fn: number): Prf {
 }
 
 function termsOf(e: Explanation): string[] {
-  return [...e.gateTerms, ...(e.ranking[0]?.terms ?? []), ...e.learnedTerms, ...e.excludedBy.map((t) => `excluded: ${t}`), ...e.negatedTerms.map((t) => `negated: ${t}`)];
+  return [...e.gateTerms, ...e.cueTerms, ...(e.ranking[0]?.terms ?? []), ...e.learnedTerms, ...e.excludedBy.map((t) => `excluded: ${t}`), ...e.negatedTerms.map((t) => `negated: ${t}`)];
 }
 
 /** Evaluates `classifier` on `examples`. `maxMistakes` bounds the list of worst mistakes. */

@@ -65,6 +65,9 @@ export interface KeywordScore {
   readonly negatedTerms: readonly string[];
   /** Every category, in config order. */
   readonly categories: readonly KeywordCategoryScore[];
+  /** Summed weight of the generic cues (`cuesFile`) that matched, and which (`group: term`). */
+  readonly cueSum: number;
+  readonly cueTerms: readonly string[];
 }
 
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
@@ -82,9 +85,18 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     add(c + 1, KIND_TOPIC, category.topics, category.weights, settings.topicWeight);
     add(c + 1, KIND_EXCLUSION, category.exclusions, {}, 0);
   });
+  // Generic cues: one more owner after the categories; each term is shown as "group: term".
+  const cueOwner = config.categories.length + 1;
+  for (const group of config.cues?.groups ?? []) {
+    const label = (lists: { en: string[]; ru: string[] }, kind: number) => {
+      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${group.name}: ${text}` });
+    };
+    label(group.terms, KIND_TERM);
+    label(group.markers, KIND_MARKER);
+  }
   // First pass: stems of every phrase (with an empty vocabulary), to build the vocabulary.
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
-  const stemmed = phrases.map((p) => plain.stemsOf(p.text));
+  const stemmed = phrases.map((p) => plain.stemsOf(p.owner === cueOwner ? p.text.slice(p.text.indexOf(': ') + 2) : p.text));
   const analyser = new Analyser({
     vocabulary: stemmed.flat(),
     negators: [...settings.negators.en, ...settings.negators.ru],
@@ -100,6 +112,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     if (stems.length === 0) return;
     const key = `${p.owner}|${p.kind}|${stems.join(' ')}`;
     if (seen.has(key)) return;
+    // A cue equal to a gate term or marker is left to the gate (the product file's weight wins).
+    if (p.owner === cueOwner && (seen.has(`0|${KIND_TERM}|${stems.join(' ')}`) || seen.has(`0|${KIND_MARKER}|${stems.join(' ')}`))) return;
     seen.add(key);
     const ids = stems.map((s) => analyser.vocabulary.get(s) ?? -1);
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length };
@@ -139,7 +153,8 @@ const NO_STRINGS: readonly string[] = [];
 /** Scores one analysed message against the keyword model. */
 export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const { settings } = model.config;
-  const owners = model.categories.length + 1;
+  const owners = model.categories.length + 2;
+  const cueOwner = owners - 1;
   let space = scratch.get(model);
   if (!space) {
     space = { stamp: new Int32Array(model.entries.length), generation: 0 };
@@ -194,14 +209,15 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     };
   });
   const gateSum = sums[0] as number;
-  let problem = positiveGate;
+  const cueSum = sums[cueOwner] as number;
+  let problem = positiveGate + (termSums[cueOwner] as number);
   let best = 0;
   for (const c of categories) {
     problem += c.termSum;
     if (c.sum > best) best = c.sum;
   }
   const excludedBy = excluded?.[0] ?? NO_STRINGS;
-  const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + best);
+  const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + cueSum + best);
   const score = 1 - Math.exp(-raw);
   return {
     raw,
@@ -212,5 +228,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     excludedBy,
     negatedTerms: negatedTerms ?? NO_STRINGS,
     categories,
+    cueSum,
+    cueTerms: terms?.[cueOwner] ?? NO_STRINGS,
   };
 }

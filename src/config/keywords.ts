@@ -3,6 +3,7 @@
  * phrases per language, optional weights, exclusions and examples. Parsed strictly here; the
  * classifier compiles it into a runtime model (`compileKeywords` in `src/classify/`).
  */
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from './load.js';
@@ -112,11 +113,40 @@ const targetSchema = z
   .strict()
   .describe('"Is it about us?": a complaint about another service or thing is not our complaint. Leave out to count every complaint as ours.');
 
+const cueGroupSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('Group id (failure, errors, waiting, repetition, frustration, sarcasm...), shown in explanations.'),
+    description: z.string().default('').describe('What the group covers.'),
+    terms: perLanguage('Cues that count unless negated ("stopped working", "не работает")'),
+    markers: perLanguage('Cues that count even after a negator ("again", "до сих пор")'),
+    weights,
+  })
+  .strict()
+  .superRefine((group, ctx) => {
+    const known = new Set([...group.terms.en, ...group.terms.ru, ...group.markers.en, ...group.markers.ru]);
+    for (const key of Object.keys(group.weights)) {
+      if (!known.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights', key], message: `"${key}" is not one of the terms or markers` });
+    }
+  })
+  .describe('One group of generic complaint cues.');
+
+/** The generic complaint cues (`config/keywords-cues.yaml`): domain-independent, shared by every deployment. */
+export const cuesSchema = z
+  .object({
+    version: z.literal(1).describe('Format version; must be 1.'),
+    groups: z.array(cueGroupSchema).min(1, 'must list at least one group').describe('Cue groups.'),
+  })
+  .strict()
+  .describe('Generic complaint cues that carry across domains (failure verbs, negated abilities, error talk, waiting, repeated attempts, frustration, sarcasm), kept apart from the product vocabulary.');
+
+export type CuesConfig = z.infer<typeof cuesSchema>;
+
 export const keywordsSchema = z
   .object({
     version: z.literal(1).describe('Format version; must be 1.'),
     settings: settingsSchema,
     gate: gateSchema,
+    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
     target: targetSchema.optional(),
     categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
   })
@@ -150,15 +180,18 @@ export const keywordsSchema = z
   })
   .describe('Keyword config: complaint gate and categories.');
 
-export type KeywordsConfig = z.infer<typeof keywordsSchema>;
+/** A validated keyword config, with its cue file loaded (`cues`) when it names one. */
+export type KeywordsConfig = z.infer<typeof keywordsSchema> & { readonly cues?: CuesConfig };
 export type KeywordCategoryConfig = KeywordsConfig['categories'][number];
 
 /** Reads and validates a keyword file; throws ConfigError (file:line: key: what) when it is wrong. */
 export function loadKeywords(file: string = DEFAULT_KEYWORDS_FILE, env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
-  return loadConfigFile(file, keywordsSchema, env);
+  const config = loadConfigFile(file, keywordsSchema, env);
+  if (config.cuesFile === undefined) return config;
+  return { ...config, cues: loadConfigFile(resolve(dirname(file), config.cuesFile), cuesSchema, env) };
 }
 
-/** Validates keyword YAML text (for tests and for the API that receives a candidate config). */
+/** Validates keyword YAML text (for tests and for the API that receives a candidate config); `cuesFile` is not read. */
 export function parseKeywords(text: string, file = 'keywords.yaml', env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
   return parseConfigText(text, file, keywordsSchema, env);
 }

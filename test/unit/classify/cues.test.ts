@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileKeywords, createClassifier } from '../../../src/classify/index.js';
+import { cuesSchema, keywordsSchema, loadKeywords } from '../../../src/config/keywords.js';
+
+const cues = cuesSchema.parse({
+  version: 1,
+  groups: [
+    { name: 'failure', terms: { en: ['stopped working', 'broken'], ru: ['не работает'] }, weights: { broken: 0.4 } },
+    { name: 'waiting', markers: { en: ['for days'] }, weights: { 'for days': 0.4 } },
+  ],
+});
+const base = { version: 1, gate: { terms: { en: ['broken'] }, weights: { broken: 0.9 } }, categories: [{ name: 'login', terms: { en: ['can not log in'] } }] };
+
+describe('generic complaint cues', () => {
+  const withCues = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues }) });
+  const without = createClassifier({ keywords: compileKeywords(keywordsSchema.parse(base)) });
+
+  it.each([
+    ['the printer stopped working', true, ['failure: stopped working']],
+    ['Принтер не работает', true, ['failure: не работает']],
+    ['it has not stopped working once', false, []], // negated term
+    ['for days', false, ['waiting: for days']], // 0.4 alone is below the threshold
+    ['can not log in for days', true, ['waiting: for days']],
+  ] as const)('%j → complaint %s, cues %j', (text, complaint, terms) => {
+    const e = withCues.explain(text);
+    expect(e.classification.complaint).toBe(complaint);
+    expect(e.cueTerms).toEqual(terms);
+  });
+
+  it('add recall the product vocabulary lacks', () => {
+    expect(without.classify('the printer stopped working').complaint).toBe(false);
+  });
+
+  it('a cue equal to a gate term is left to the gate (its weight, shown as a gate term)', () => {
+    const e = withCues.explain('broken');
+    expect(e.gateTerms).toEqual(['broken']);
+    expect(e.cueTerms).toEqual([]);
+    expect(e.keywordRaw).toBe(0.9);
+  });
+
+  it('loadKeywords reads cuesFile relative to the keyword file; the shipped config has one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cues-'));
+    writeFileSync(join(dir, 'cues.yaml'), 'version: 1\ngroups:\n  - name: failure\n    terms:\n      en: [kaput]\n');
+    writeFileSync(join(dir, 'keywords.yaml'), 'version: 1\ncuesFile: cues.yaml\ngate: {}\ncategories:\n  - name: x\n');
+    const config = loadKeywords(join(dir, 'keywords.yaml'));
+    expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
+    expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm']);
+  });
+
+  it('a bad cue file names the file, line and key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cues-'));
+    writeFileSync(join(dir, 'cues.yaml'), 'version: 1\ngroups:\n  - name: Failure\n');
+    writeFileSync(join(dir, 'keywords.yaml'), 'version: 1\ncuesFile: cues.yaml\ngate: {}\ncategories:\n  - name: x\n');
+    expect(() => loadKeywords(join(dir, 'keywords.yaml'))).toThrow(/cues\.yaml:3: groups\[0\]\.name: must be lower_snake_case/);
+  });
+});
