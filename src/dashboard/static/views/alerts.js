@@ -29,6 +29,7 @@ function eventDetail(e) {
   const parts = [];
   if (e.series) parts.push(String(e.series));
   if (e.type === 'escalated' || e.type === 'firing') parts.push(`${e.from ? `${e.from} → ` : 'to '}${e.to ?? '?'}`);
+  if (e.type === 'worse' && e.peak && e.paged) parts.push(`peak ${fmtNum(e.paged.value, 2)} → ${fmtNum(e.peak.value, 2)} (expected ${fmtNum(e.peak.expected, 2)})`);
   if (e.manual) parts.push('by hand');
   if (e.type === 'relabelled') parts.push(`${e.message ?? ''}: ${e.from ?? 'not a complaint'} → ${e.to ?? 'not a complaint'}`);
   if (e.comment) parts.push(`“${e.comment}”`);
