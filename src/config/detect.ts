@@ -49,10 +49,6 @@ export const detectConfigSchema = z
         { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memory: 720 },
       ])
       .describe('Series to watch; the first entry whose key matches a series applies.'),
-  })
-  .strict();
-
-export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
     learning: duration()
       .default('24h')
       .describe('A series is "learning" (shown, never paged) until this long after its first non-empty bucket: too little history to know its normal.'),
@@ -71,6 +67,10 @@ export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
       .strict()
       .default({})
       .describe('Late data: a bucket is judged when every source\'s watermark has passed it; data that arrives for a judged bucket judges it, and what follows, again.'),
+  })
+  .strict();
+
+export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
 export type DetectSeriesConfig = z.infer<typeof detectSeriesSchema>;
 export type DetectConfig = z.infer<typeof detectConfigSchema>;
 

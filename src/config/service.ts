@@ -29,13 +29,9 @@ const redisSchema = z
       .boolean()
       .default(true)
       .describe('When nothing answers at the URL and redis-server is on the PATH, start a private one (data under <dataDir>/redis, appendonly).'),
-    scheduleCheck: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often each process checks that the job schedulers it runs (polls, detect tick) exist in Redis and re-creates the missing ones (a Redis that restarted empty or was flushed); also checked on every reconnect.'),
   })
   .strict()
-  .describe('Redis: BullMQ queues, job schedulers and locks. Cursors and source status live in the database, so a Redis that restarts empty loses no cursor.');
+  .describe('Redis, used by BullMQ queues, cursors and source status.');
 
 const databaseSchema = z
   .object({
@@ -86,6 +82,8 @@ const seriesSchema = z
     step: duration().default('1m').describe('Bucket width of the complaint counters.'),
     reference: z.string().default('traffic').describe('Series that complaint rates are divided by (pushed by your site, or made by the demo).'),
     settle: duration().default('1m').describe('How long after a bucket closes the detector waits for late messages before judging it.'),
+    maxRange: duration().default('90d').describe('Widest time range one API request may read (`GET /api/series/:key`); wider is a 400 naming this limit.'),
+    maxPoints: z.number().int().min(10).max(100_000).default(5000).describe('Most points one API response may hold (range / step); more is a 400 naming this limit.'),
   })
   .strict()
   .describe('Complaint counters per bucket.');
@@ -95,15 +93,8 @@ const ingestSchema = z
     concurrency: z.number().int().min(1).max(2000).default(500).describe('Ingest jobs processed at once per worker process.'),
     attempts: z.number().int().min(1).max(20).default(3).describe('Tries before a message is dead-lettered.'),
     backoff: duration().default('1s').describe('First retry delay (exponential).'),
-    maxRange: duration().default('90d').describe('Widest time range one API request may read (`GET /api/series/:key`); wider is a 400 naming this limit.'),
-    maxPoints: z.number().int().min(10).max(100_000).default(5000).describe('Most points one API response may hold (range / step); more is a 400 naming this limit.'),
     batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
     batchWait: duration().default('20ms').describe('Longest wait to fill a batch.'),
-    maxFutureSkew: duration()
-      .default('10m')
-      .describe(
-        'How far in the future a message or pushed point may be dated (clock skew allowed). Later is a 400 naming the field at the API (push, series push), and a dead letter with the reason for a polled tweet or mail; so is anything dated before 2000.',
-      ),
   })
   .strict()
   .describe('The ingest queue: dedupe, classify, store, count.');

@@ -125,8 +125,6 @@ export interface SessionsTable {
   ended_at: number | null;
 }
 
-export interface Database {
-  alerts: AlertsTable;
 /** What the detector said about one bucket of one series (booleans 0/1). */
 export interface DetectorPointsTable {
   series_key: string;
@@ -174,6 +172,8 @@ export interface LateBucketsTable {
   seq: number;
 }
 
+export interface Database {
+  alerts: AlertsTable;
   silences: SilencesTable;
   alert_events: AlertEventsTable;
   messages: MessagesTable;
@@ -183,9 +183,9 @@ export interface LateBucketsTable {
   kv: KvTable;
   source_states: SourceStatesTable;
   source_cursors: SourceCursorsTable;
-  sessions: SessionsTable;
-}
   detector_points: DetectorPointsTable;
   outbox: OutboxTable;
   detector_checkpoints: DetectorCheckpointsTable;
   late_buckets: LateBucketsTable;
+  sessions: SessionsTable;
+}
