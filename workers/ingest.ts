@@ -4,7 +4,7 @@
  * keeps failing is dead-lettered with the reason after its retries; the ones around it go on.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { messageSchema } from '../src/queues/message-schema.js';
+import { messageSchema, timeProblem } from '../src/queues/message-schema.js';
 import type { JobPayloads } from '../src/queues/jobs.js';
 import { messageIdFromJobId } from '../src/queues/keys.js';
 import { IngestWriter } from '../src/store/ingest-writer.js';
@@ -60,6 +60,9 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
         throw new UnrecoverableError(`invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`);
       }
       const message = parsed.data as Message;
+      // The API refuses these with a 400; a polled tweet or mail with an absurd date is set aside here, with the reason.
+      const problem = timeProblem(Date.parse(message.createdAt), ctx.clock.now(), ctx.config.ingest.maxFutureSkew);
+      if (problem !== null) throw new UnrecoverableError(`invalid message: createdAt: ${problem}`);
       const classification = ctx.classifier.current.classify(message.text, message.lang, message.channel);
       ctx.metrics.classified.inc({ lang: classification.lang ?? 'unknown' });
       // Nothing is returned: a return value would be one more write to Redis per message.

@@ -11,6 +11,8 @@ import { resolveAuth } from '../src/config/credentials.js';
 import type { ServiceConfig } from '../src/config/service.js';
 import { describeError } from '../src/platform/errors.js';
 import { Shutdown } from '../src/platform/shutdown.js';
+import { QUEUE_NAMES } from '../src/queues/jobs.js';
+import { watchSchedulers } from '../src/queues/schedulers.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
@@ -111,6 +113,9 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     closers.push({ name: 'demo source', close: () => demo.close() });
   }
   for (const c of closers) shutdown.add(c.name, c.close);
+  // Redis is a cache of schedules: re-create the schedulers declared above when Redis loses them.
+  const watchdog = watchSchedulers({ redis: ctx.redis, queues: () => QUEUE_NAMES.map((n) => ctx.queues.get(n)), everyMs: config.redis.scheduleCheck, log });
+  shutdown.add('scheduler watchdog', () => watchdog.stop());
 
   let url: string | null = null;
   if (options.api) {

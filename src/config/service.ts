@@ -29,9 +29,13 @@ const redisSchema = z
       .boolean()
       .default(true)
       .describe('When nothing answers at the URL and redis-server is on the PATH, start a private one (data under <dataDir>/redis, appendonly).'),
+    scheduleCheck: duration()
+      .default('30s')
+      .refine((ms) => ms >= 100, 'must be at least 100ms')
+      .describe('How often each process checks that the job schedulers it runs (polls, detect tick) exist in Redis and re-creates the missing ones (a Redis that restarted empty or was flushed); also checked on every reconnect.'),
   })
   .strict()
-  .describe('Redis, used by BullMQ queues, cursors and source status.');
+  .describe('Redis: BullMQ queues, job schedulers and locks. Cursors and source status live in the database, so a Redis that restarts empty loses no cursor.');
 
 const databaseSchema = z
   .object({
@@ -95,6 +99,11 @@ const ingestSchema = z
     backoff: duration().default('1s').describe('First retry delay (exponential).'),
     batchSize: z.number().int().min(1).max(5000).default(500).describe('Messages written to the database in one transaction.'),
     batchWait: duration().default('20ms').describe('Longest wait to fill a batch.'),
+    maxFutureSkew: duration()
+      .default('10m')
+      .describe(
+        'How far in the future a message or pushed point may be dated (clock skew allowed). Later is a 400 naming the field at the API (push, series push), and a dead letter with the reason for a polled tweet or mail; so is anything dated before 2000.',
+      ),
   })
   .strict()
   .describe('The ingest queue: dedupe, classify, store, count.');

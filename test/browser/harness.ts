@@ -58,6 +58,7 @@ export function harnessClassifier(): ClassifierHolder {
     },
     lastError: null,
     loadedAt: 0,
+    categories: Object.keys(WORDS),
   };
 }
 
@@ -96,7 +97,7 @@ export function firingAlert(now: number, id = 'complaints.login-spike'): Alert {
     groupKey: 'category=login',
     severity: 'critical',
     state: 'firing',
-    members: [{ series: 'complaints.login', state: 'firing', since, firingSince: since + 2 * MINUTE, lastAnomalousAt: since + 9 * MINUTE, inBandSince: null, endedAt: null, anomalies: 8, onset: peak, latest: peak, peak }],
+    members: [{ series: 'complaints.login', state: 'firing', since, firingSince: since + 2 * MINUTE, lastAnomalousAt: since + 9 * MINUTE, inBandSince: null, endedAt: null, anomalies: 8, onset: peak, latest: peak, peak, worst: null, worstPaged: null }],
     startsAt: since,
     firingAt: since + 2 * MINUTE,
     endedAt: null,

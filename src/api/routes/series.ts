@@ -5,6 +5,7 @@ import { bucketStart, isCounterSeries } from '../../series/counts.js';
 import { fillGaps, rate } from '../../series/rate.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
+import { assertTimeInBounds } from '../time-bounds.js';
 import { SERIES_KEY, pointsFromBody, seriesPointsBody, seriesQuerySchema } from '../schemas.js';
 
 /** How much one read may cover: `series.maxRange` (ms) and `series.maxPoints` (range / step). */
@@ -49,6 +50,8 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const { key } = parseInput(z.object({ key: z.string().regex(SERIES_KEY, 'letters, digits and _.:- only') }), request.params, 'params');
     if (isCounterSeries(key)) throw new HttpError(400, 'ERR_VALIDATION', `params.key: "${key}" is computed by the service and cannot be pushed`, 'params.key');
     const { points, mode } = parseInput(seriesPointsBody, pointsFromBody(request.body), 'body');
+    const now = deps.clock.now();
+    points.forEach((p, i) => assertTimeInBounds(p.t, now, deps.config.ingest.maxFutureSkew, `body.points[${i}].t`));
     const step = deps.config.series.step;
     const bucketed = new Map<number, number>();
     for (const p of points) {

@@ -139,13 +139,13 @@ describe('HTTP api', () => {
   });
 
   it('relabel: a viewer corrects a message; the effective category changes and the label is exported', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/messages/api:ticket-1/label', headers: viewer, payload: { complaint: true, category: 'ui_bug' } });
+    const res = await app.inject({ method: 'POST', url: '/api/messages/api:ticket-1/label', headers: viewer, payload: { complaint: true, category: 'slow' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().label).toMatchObject({ complaint: true, category: 'ui_bug' });
-    const filtered = await app.inject({ url: '/api/messages?category=ui_bug', headers: viewer });
+    expect(res.json().label).toMatchObject({ complaint: true, category: 'slow' });
+    const filtered = await app.inject({ url: '/api/messages?category=slow', headers: viewer });
     expect(filtered.json().items.map((m: { id: string }) => m.id)).toEqual(['api:ticket-1']);
     const exported = await app.inject({ url: '/api/labels/export', headers: viewer });
-    expect(exported.body.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ id: 'api:ticket-1', complaint: true, category: 'ui_bug' }]);
+    expect(exported.body.trim().split('\n').map((l) => JSON.parse(l))).toMatchObject([{ id: 'api:ticket-1', complaint: true, category: 'slow' }]);
     expect((await app.inject({ method: 'POST', url: '/api/messages/nope/label', headers: viewer, payload: { complaint: false } })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/api/messages/api:ticket-1/label', headers: viewer, payload: { complaint: true } })).json().field).toBe('body.category');
   });
