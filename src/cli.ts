@@ -3,6 +3,7 @@
  * Each area registers its own sub-commands from `src/<area>/command.ts`.
  */
 import { Command } from 'commander';
+import { exitWithError } from './cli/errors.js';
 
 const program = new Command();
 program.name('radar').description('complaint-radar: complaints in, signals and alerts out').showHelpAfterError();
@@ -18,4 +19,9 @@ const registrations: Array<() => Promise<{ register: (program: Command) => void 
 
 for (const load of registrations) (await load()).register(program);
 
-await program.parseAsync(process.argv);
+// A failure no command handled (a missing file, an unreadable config) is one line, not a stack trace.
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  exitWithError(error);
+}

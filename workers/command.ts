@@ -1,13 +1,13 @@
 /**
  * `radar start`, `radar worker <name>`, `radar config check`, `radar ingest`, `radar auth hash-password`.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { ConfigError } from '../src/config/load.js';
+import { cliErrorText, exitWithError } from '../src/cli/errors.js';
 import { loadServiceConfig, serviceConfigPath, type ServiceConfig } from '../src/config/service.js';
 import { createLogger, type Logger } from '../src/platform/log.js';
-import { describeError, isRadarError } from '../src/platform/errors.js';
+import { describeError, RadarError } from '../src/platform/errors.js';
 import { hashPassword } from '../src/platform/passwords.js';
 import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
 import type { Message } from '../src/domain/message.js';
@@ -29,9 +29,7 @@ export function loadConfigOrExit(file?: string): { config: ServiceConfig; file: 
 }
 
 function describeConfigError(error: unknown): string {
-  if (error instanceof ConfigError) return error.issues.map((i) => `error: ${i.file}${i.line === null ? '' : `:${i.line}`}: ${i.path || '(root)'}: ${i.message}`).join('\n');
-  if (isRadarError(error)) return `error: ${error.message}`;
-  return `error: ${describeError(error)}`;
+  return cliErrorText(error);
 }
 
 /** A progress bar on a terminal, a line every 10% elsewhere. */
@@ -98,7 +96,12 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
 
 async function configCheck(file: string | undefined): Promise<void> {
   const path = file ?? serviceConfigPath();
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    exitWithError(error);
+  }
   const looksLikeKeywords = /^categories\s*:/m.test(text) && !/^server\s*:/m.test(text);
   try {
     if (looksLikeKeywords) {
@@ -127,6 +130,7 @@ async function configCheck(file: string | undefined): Promise<void> {
 }
 
 async function ingestFile(file: string, configFile: string | undefined): Promise<void> {
+  if (!existsSync(file)) exitWithError(new RadarError('ERR_NOT_FOUND', `${file}: file not found`, { context: { file } }));
   const { config } = loadConfigOrExit(configFile);
   const log: Logger = createLogger({ level: 'warn' });
   const { createContext } = await import('./context.js');

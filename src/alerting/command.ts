@@ -28,6 +28,7 @@ function fail(message: string): never {
 async function loadAlerting(file: string | undefined): Promise<AlertingConfig> {
   const path = file ?? serviceConfigPath();
   const { readFileSync, existsSync } = await import('node:fs');
+  if (file !== undefined && !existsSync(file)) fail(`${file}: file not found`);
   if (!existsSync(path)) return alertingConfigSchema.parse({});
   try {
     return parseConfigText(readFileSync(path, 'utf8'), path, fileSchema).alerting;

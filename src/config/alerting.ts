@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { fromEnvironment } from './secret.js';
 
 const DIRECTIONS = ['up', 'down'] as const;
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -178,7 +179,7 @@ const slackNotifier = z
   .object({
     type: z.literal('slack').describe('Slack incoming webhook.'),
     ...common,
-    webhookUrl: z.string().url().describe('The incoming-webhook URL: `${SLACK_WEBHOOK_URL}`.'),
+    webhookUrl: fromEnvironment(z.string().url().describe('The incoming-webhook URL: `${SLACK_WEBHOOK_URL}`.'), 'SLACK_WEBHOOK_URL'),
     channel: z.string().optional().describe('Channel override (legacy webhooks only).'),
   })
   .strict();
@@ -187,7 +188,7 @@ const telegramNotifier = z
   .object({
     type: z.literal('telegram').describe('Telegram Bot API sendMessage.'),
     ...common,
-    botToken: z.string().min(1).describe('Bot token from @BotFather: `${TELEGRAM_BOT_TOKEN}`.'),
+    botToken: fromEnvironment(z.string().min(1).describe('Bot token from @BotFather: `${TELEGRAM_BOT_TOKEN}`.'), 'TELEGRAM_BOT_TOKEN'),
     chatId: z.union([z.string(), z.number()]).optional().describe('Team chat id; used when the owner has no telegramChatId or `toOwner` is false.'),
     toOwner: z.boolean().default(true).describe('Message the owner directly when they have a telegramChatId.'),
     apiUrl: z.string().url().default('https://api.telegram.org').describe('Bot API base URL (change for a local Bot API server).'),
@@ -203,7 +204,7 @@ const emailNotifier = z
     port: z.number().int().min(1).max(65535).default(587).describe('SMTP port (465 implies TLS).'),
     secure: z.boolean().optional().describe('TLS from the start (default: port 465); otherwise STARTTLS when offered.'),
     user: z.string().optional().describe('SMTP user.'),
-    password: z.string().optional().describe('SMTP password: `${SMTP_PASSWORD}`.'),
+    password: fromEnvironment(z.string().optional().describe('SMTP password: `${SMTP_PASSWORD}`.'), 'SMTP_PASSWORD'),
     from: z.string().min(3).describe('From address, e.g. `"Complaint radar" <radar@example.com>`.'),
     to: z.array(z.string().email()).default([]).describe('Always-copied addresses (team list).'),
     toOwner: z.boolean().default(true).describe('Also write to the owner\'s e-mail.'),
@@ -228,10 +229,13 @@ const notifierSchema = z.union([logNotifier, webhookNotifier, slackNotifier, tel
 
 const ackSchema = z
   .object({
-    secret: z
-      .string()
-      .optional()
-      .describe('HMAC secret of signed ack links (`${RADAR_ACK_SECRET}`, at least 32 characters); default: auth.sessionSecret. Empty: no links.'),
+    secret: fromEnvironment(
+      z
+        .string()
+        .optional()
+        .describe('HMAC secret of signed ack links (`${RADAR_ACK_SECRET}`, at least 32 characters); default: auth.sessionSecret. Empty: no links.'),
+      'RADAR_ACK_SECRET',
+    ),
     ttl: duration().default('7d').describe('How long an ack link stays valid.'),
   })
   .strict()

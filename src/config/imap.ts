@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
+import { fromEnvironment } from './secret.js';
 
 export const IMAP_TLS_MODES = ['implicit', 'starttls', 'none'] as const;
 export type ImapTlsMode = (typeof IMAP_TLS_MODES)[number];
@@ -38,10 +39,10 @@ export const imapSourceSchema = z
       .default(false)
       .describe('Accept any server certificate (testing only: anyone on the path can read the password).'),
     user: z.string().min(1).describe('Login name (usually the full e-mail address).'),
-    password: z
-      .string()
-      .min(1)
-      .describe('Password or app password. Put it in the environment and write `${SUPPORT_IMAP_PASSWORD}` here.'),
+    password: fromEnvironment(
+      z.string().min(1).describe('Password or app password. Put it in the environment and write `${SUPPORT_IMAP_PASSWORD}` here.'),
+      'SUPPORT_IMAP_PASSWORD',
+    ),
     mailboxes: z
       .array(z.string().min(1))
       .min(1)

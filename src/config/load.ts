@@ -1,7 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
 import { RadarError } from '../platform/errors.js';
+import { secretValues } from './secret.js';
 
 /** One problem found in a config file: where (file, key path, line) and what is wrong. */
 export interface ConfigIssue {
@@ -83,7 +84,29 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PathPart[], m
   return value;
 }
 
-/** Parses YAML text with a schema; every failure becomes a ConfigError naming file, key, line. */
+/**
+ * Is a secret's value written as environment references only: at least one `${VAR}` and no literal
+ * default (`${VAR:-}` with an empty default is fine)? An empty value is no secret at all.
+ */
+function fromEnvironmentOnly(value: unknown): boolean {
+  if (value === null || value === '') return true;
+  if (typeof value !== 'string') return false;
+  let references = 0;
+  for (const match of value.matchAll(ENV_PATTERN)) {
+    references += 1;
+    if (match[2] !== undefined && match[2] !== '') return false;
+  }
+  return references > 0;
+}
+
+const startsWith = (path: readonly PathPart[], prefix: readonly PathPart[]) => prefix.every((part, i) => String(path[i]) === String(part));
+
+/**
+ * Parses YAML text with a schema; every failure becomes a ConfigError naming file, key, line. All
+ * problems are reported at once, in file order: unset environment variables, secrets written in the
+ * file where the schema wants them from the environment, and schema errors (except those that only
+ * follow from an unset variable). A YAML syntax error stops early (nothing after it can be trusted).
+ */
 export function parseConfigText<T>(
   text: string,
   file: string,
@@ -106,32 +129,40 @@ export function parseConfigText<T>(
   const missing: PathPart[][] = [];
   const names: string[] = [];
   const value = interpolate(raw, env, [], missing, names);
-  if (missing.length > 0) {
-    throw new ConfigError(
-      missing.map((path, i) => ({
-        file,
-        path: pathToString(path),
-        line: lineOf(doc, counter, path),
-        message: `environment variable ${names[i]} is not set`,
-      })),
-    );
+  const issues: ConfigIssue[] = missing.map((path, i) => ({
+    file,
+    path: pathToString(path),
+    line: lineOf(doc, counter, path),
+    message: `environment variable ${names[i]} is not set`,
+  }));
+  for (const secret of secretValues(schema as unknown as ZodTypeAny, raw)) {
+    if (fromEnvironmentOnly(secret.value)) continue;
+    const path = secret.path as PathPart[];
+    issues.push({
+      file,
+      path: pathToString(path),
+      line: lineOf(doc, counter, path),
+      message: `a secret written in the file: set it in the environment and write \${${secret.variable}} here`,
+    });
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const path = issue.path as PathPart[];
-        let message = issue.message;
-        if (issue.code === 'unrecognized_keys') {
-          message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-          const keyPath = [...path, issue.keys[0] ?? ''];
-          return { file, path: pathToString(path), line: lineOf(doc, counter, keyPath), message };
-        }
-        return { file, path: pathToString(path), line: lineOf(doc, counter, path), message };
-      }),
-    );
+    for (const issue of result.error.issues) {
+      const path = issue.path as PathPart[];
+      if (missing.some((m) => startsWith(path, m))) continue; // follows from the unset variable
+      if (issue.code === 'unrecognized_keys') {
+        const message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+        issues.push({ file, path: pathToString(path), line: lineOf(doc, counter, [...path, issue.keys[0] ?? '']), message });
+      } else {
+        issues.push({ file, path: pathToString(path), line: lineOf(doc, counter, path), message: issue.message });
+      }
+    }
   }
-  return result.data;
+  if (result.success && issues.length === 0) return result.data;
+  // Schema errors left out above were caused by an unset variable, which is itself an issue: never empty.
+  const order = issues.map((issue, i) => ({ issue, i }));
+  order.sort((a, b) => (a.issue.line ?? Number.MAX_SAFE_INTEGER) - (b.issue.line ?? Number.MAX_SAFE_INTEGER) || a.i - b.i);
+  throw new ConfigError(order.map((o) => o.issue));
 }
 
 /** Reads and validates a YAML config file. */

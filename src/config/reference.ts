@@ -1,4 +1,5 @@
 import { z, type ZodTypeAny } from 'zod';
+import { environmentVariableOf } from './secret.js';
 
 /** One row of the config reference: a key path, its type, default and description. */
 export interface ReferenceRow {
@@ -65,11 +66,13 @@ export function referenceRows(schema: ZodTypeAny, prefix = ''): ReferenceRow[] {
     for (const [key, child] of Object.entries(obj.shape)) {
       const full = path === '' ? key : `${path}.${key}`;
       const u = unwrap(child as ZodTypeAny);
+      const variable = environmentVariableOf(child as ZodTypeAny);
+      const secret = variable === null ? '' : ` **Secret: only as \`\${${variable}}\`** (or another variable); a value written in the file is rejected.`;
       rows.push({
         key: full,
         type: typeName(u.inner) + (u.optional ? ' (optional)' : ''),
         default: formatDefault(u.def),
-        description: (u.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' '),
+        description: `${u.description ?? ''}${secret}`.replace(/\|/g, '\\|').replace(/\n/g, ' '),
       });
       visit(u.inner, full);
     }

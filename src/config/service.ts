@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { fromEnvironment } from './secret.js';
 import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
@@ -51,7 +52,7 @@ const databaseSchema = z
 const tokenSchema = z
   .object({
     name: z.string().min(1).describe('Who uses the token (shown in logs and relabel history).'),
-    token: z.string().min(16).describe('The bearer token; put it in the environment: `${RADAR_API_TOKEN}`.'),
+    token: fromEnvironment(z.string().min(16).describe('The bearer token; put it in the environment: `${RADAR_API_TOKEN}`.'), 'RADAR_API_TOKEN'),
     role: z.enum(ROLES).default('admin').describe('viewer: read APIs and dashboard; admin: also write APIs, config, silences.'),
   })
   .strict();
@@ -71,11 +72,14 @@ const authSchema = z
   .object({
     tokens: z.array(tokenSchema).default([]).describe('API bearer tokens (for pushes and scripts).'),
     users: z.array(userSchema).default([]).describe('Dashboard users.'),
-    sessionSecret: z
-      .string()
-      .min(32)
-      .optional()
-      .describe('Secret that signs dashboard sessions and ack links (`${RADAR_SESSION_SECRET}`); generated into <dataDir>/credentials.json when unset.'),
+    sessionSecret: fromEnvironment(
+      z
+        .string()
+        .min(32)
+        .optional()
+        .describe('Secret that signs dashboard sessions and ack links (`${RADAR_SESSION_SECRET}`); generated into <dataDir>/credentials.json when unset.'),
+      'RADAR_SESSION_SECRET',
+    ),
     sessionTtl: duration().default('12h').describe('How long a dashboard login lasts.'),
   })
   .strict()

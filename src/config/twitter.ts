@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
+import { fromEnvironment } from './secret.js';
 
 /** X keeps recent search for 7 days; a look-back further than that is refused by the API. */
 export const MAX_LOOKBACK_MS = 7 * 24 * 3600 * 1000 - 5 * 60 * 1000;
@@ -31,10 +32,13 @@ export const twitterSourceSchema = z
       .describe(
         'X v2 search query, e.g. `"mail.ru" (не работает OR упала OR down) -is:retweet`. `-is:retweet` is appended when excludeRetweets is on and it is missing; `(lang:xx OR ...)` when languages is set.',
       ),
-    bearerToken: z
-      .string()
-      .min(1, 'must not be empty (is TWITTER_BEARER_TOKEN set?)')
-      .describe('App-only bearer token; keep it in the environment: `${TWITTER_BEARER_TOKEN}`. Never logged.'),
+    bearerToken: fromEnvironment(
+      z
+        .string()
+        .min(1, 'must not be empty (is TWITTER_BEARER_TOKEN set?)')
+        .describe('App-only bearer token; keep it in the environment: `${TWITTER_BEARER_TOKEN}`. Never logged.'),
+      'TWITTER_BEARER_TOKEN',
+    ),
     pollInterval: duration()
       .default('60s')
       .refine((ms) => ms >= 100, 'must be at least 100ms')

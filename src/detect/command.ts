@@ -7,7 +7,7 @@
 import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { detectorOptionsFromSettings } from '../config/detect.js';
-import { describeError } from '../platform/errors.js';
+import { cliErrorLines } from '../cli/errors.js';
 import { scoreSeriesCsv } from './csv.js';
 import type { DetectorOptions, DirectionOption } from './options.js';
 
@@ -43,7 +43,8 @@ export function runDetectCommand(flags: DetectFlags): void {
     try {
       options = detectorOptionsFromSettings(JSON.parse(readFileSync(flags.config, 'utf8')));
     } catch (error) {
-      fail(`${flags.config}: ${describeError(error)}`);
+      const line = cliErrorLines(error).join('; ');
+      fail(line.startsWith(`${flags.config}:`) ? line : `${flags.config}: ${line}`);
     }
   }
   if (flags.direction !== undefined) {
@@ -61,7 +62,7 @@ export function runDetectCommand(flags: DetectFlags): void {
     const reference = flags.reference === undefined ? null : readFileSync(flags.reference, 'utf8');
     csv = scoreSeriesCsv(series, reference, options, probation);
   } catch (error) {
-    fail(describeError(error));
+    fail(cliErrorLines(error).join('; '));
   }
   writeAtomic(flags.out, csv);
 }

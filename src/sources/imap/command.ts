@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadServiceConfig, serviceConfigPath } from '../../config/service.js';
+import { exitWithError } from '../../cli/errors.js';
 import { RadarError, describeError } from '../../platform/errors.js';
 import { buildMessage } from './build-message.js';
 import { openImapSession } from './imap-session.js';
 import { parseMailBuffer } from './parse-mail.js';
 
 function fail(error: unknown): never {
-  process.stderr.write(`${describeError(error)}\n`);
-  process.exit(1);
+  exitWithError(error);
 }
 
 export function register(program: Command): void {

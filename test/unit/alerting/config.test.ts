@@ -42,10 +42,14 @@ describe('alerting config', () => {
     ['alerting:\n  oncall:\n    timezone: Mars/Olympus\n', 'radar.yaml:3: alerting.oncall.timezone: is not an IANA time zone (e.g. Europe/Moscow, UTC)'],
     ['alerting:\n  notifiers:\n    - type: log\n    - type: log\n', 'radar.yaml:4: alerting.notifiers[1].name: duplicate notifier name "log" (give each a name)'],
     ['alerting:\n  notifiers:\n    - type: slack\n      webhookUrl: ${SLACK_URL}\n', 'radar.yaml:4: alerting.notifiers[0].webhookUrl: environment variable SLACK_URL is not set'],
-    ['alerting:\n  ack:\n    secret: short\n', 'radar.yaml:3: alerting.ack.secret: secret must be at least 32 characters'],
+    ['alerting:\n  notifiers:\n    - type: telegram\n      botToken: "123:abc"\n      chatId: 1\n', 'radar.yaml:4: alerting.notifiers[0].botToken: a secret written in the file: set it in the environment and write ${TELEGRAM_BOT_TOKEN} here'],
     ['alerting:\n  oncall:\n    overrides:\n      - person: oncall\n        from: tomorrow\n        to: 2026-01-01T00:00\n', 'radar.yaml:5: alerting.oncall.overrides[0].from: must be a date-time YYYY-MM-DDTHH:MM (local to `timezone`) or ISO 8601 with an offset'],
   ])('rejects %j', (text, message) => {
     expect(problem(text)).toBe(message);
+  });
+
+  it('rejects an ack secret shorter than 32 characters', () => {
+    expect(problem('alerting:\n  ack:\n    secret: ${ACK}\n', { ACK: 'short' })).toBe('radar.yaml:3: alerting.ack.secret: secret must be at least 32 characters');
   });
 
   it('describes every field (the config reference is generated from the schema)', () => {

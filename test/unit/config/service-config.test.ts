@@ -26,6 +26,25 @@ describe('service config errors name the file, line, key and what is wrong', () 
     ['plain-password.yaml', ['plain-password.yaml:4: auth.users[0].passwordHash: must be an scrypt hash made by `radar auth hash-password`']],
     ['duplicate-source.yaml', ['duplicate-source.yaml:7: sources.twitter[1].name: duplicate source name "brand"']],
     ['same-name-two-kinds.yaml', ['same-name-two-kinds.yaml:7: sources.imap[0].name: source name "support" is already used']],
+    ['literal-secret.yaml', ['literal-secret.yaml:4: auth.tokens[0].token: a secret written in the file: set it in the environment and write ${RADAR_API_TOKEN} here']],
+    ['literal-secret-default.yaml', ['literal-secret-default.yaml:2: auth.sessionSecret: a secret written in the file: set it in the environment and write ${RADAR_SESSION_SECRET} here']],
+    [
+      'literal-notifier-secrets.yaml',
+      [
+        'literal-notifier-secrets.yaml:4: alerting.notifiers[0].webhookUrl: a secret written in the file: set it in the environment and write ${SLACK_WEBHOOK_URL} here',
+        'literal-notifier-secrets.yaml:8: alerting.notifiers[1].password: a secret written in the file: set it in the environment and write ${SMTP_PASSWORD} here',
+      ],
+    ],
+    [
+      'many-problems.yaml',
+      [
+        'many-problems.yaml:3: server: unknown key "colour"',
+        'many-problems.yaml:5: redis.url: environment variable RADAR_TEST_UNSET_VAR is not set',
+        'many-problems.yaml:7: series.step: "soon" is not a duration (use e.g. 500ms, 15s, 5m, 2h, 1d)',
+        'many-problems.yaml:13: sources.imap[0].password: a secret written in the file: set it in the environment and write ${SUPPORT_IMAP_PASSWORD} here',
+        'many-problems.yaml:15: database.url: environment variable RADAR_TEST_OTHER_UNSET_VAR is not set',
+      ],
+    ],
   ])('%s', (name, expected) => {
     expect(errorsOf(name, { RADAR_TEST_TOKEN: 'x'.repeat(40) })).toEqual(expected);
   });

@@ -15,17 +15,17 @@ describe('imap config', () => {
   });
 
   it('starttls defaults to port 143', () => {
-    expect(parse('- {name: a, host: mail.example.com, tls: starttls, user: u, password: p}')[0]?.port).toBe(143);
+    expect(parse('- {name: a, host: mail.example.com, tls: starttls, user: u, password: "${PW}"}')[0]?.port).toBe(143);
   });
 
   const errors: Array<[string, string, RegExp]> = [
-    ['unknown key', '- {name: a, host: h, user: u, password: p, folder: X}', /imap\.yaml:1: \[0\]: unknown key "folder"/],
-    ['tls none off loopback', '- {name: a, host: mail.example.com, tls: none, user: u, password: p}', /\[0\]\.tls: tls: none is allowed only for a loopback host/],
-    ['bad duration', '- {name: a, host: h, user: u, password: p, pollInterval: often}', /\[0\]\.pollInterval: "often" is not a duration/],
-    ['duplicate names', '- {name: a, host: h, user: u, password: p}\n- {name: a, host: h, user: u, password: p}', /\[1\]\.name: duplicate source name "a"/],
-    ['bad name', '- {name: "a b", host: h, user: u, password: p}', /\[0\]\.name: use letters, digits/],
+    ['unknown key', '- {name: a, host: h, user: u, password: "${PW}", folder: X}', /imap\.yaml:1: \[0\]: unknown key "folder"/],
+    ['tls none off loopback', '- {name: a, host: mail.example.com, tls: none, user: u, password: "${PW}"}', /\[0\]\.tls: tls: none is allowed only for a loopback host/],
+    ['bad duration', '- {name: a, host: h, user: u, password: "${PW}", pollInterval: often}', /\[0\]\.pollInterval: "often" is not a duration/],
+    ['duplicate names', '- {name: a, host: h, user: u, password: "${PW}"}\n- {name: a, host: h, user: u, password: "${PW}"}', /\[1\]\.name: duplicate source name "a"/],
+    ['bad name', '- {name: "a b", host: h, user: u, password: "${PW}"}', /\[0\]\.name: use letters, digits/],
     ['missing env', '- {name: a, host: h, user: u, password: "${NOPE}"}', /NOPE/],
-    ['duplicate mailboxes', '- {name: a, host: h, user: u, password: p, mailboxes: [INBOX, INBOX]}', /mailboxes must be unique/],
+    ['duplicate mailboxes', '- {name: a, host: h, user: u, password: "${PW}", mailboxes: [INBOX, INBOX]}', /mailboxes must be unique/],
   ];
   it.each(errors)('%s', (_name, yaml, message) => {
     expect(() => parse(yaml)).toThrow(message);
