@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../src/platform/log.js';
 import { describeError, RadarError } from '../src/platform/errors.js';
 import { hashPassword } from '../src/platform/passwords.js';
 import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
+import { timeProblem } from '../src/queues/message-schema.js';
 import type { Message } from '../src/domain/message.js';
 import { Presets, SingleBar } from 'cli-progress';
 
@@ -152,6 +153,9 @@ async function ingestFile(file: string, configFile: string | undefined): Promise
     try {
       const parsed = pushedMessageSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new Error(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      // The same bounds as the push API (ingest would dead-letter a far-future or pre-2000 date anyway).
+      const problem = parsed.data.createdAt === undefined ? null : timeProblem(parsed.data.createdAt, now, config.ingest.maxFutureSkew);
+      if (problem !== null) throw new Error(`createdAt: ${problem}`);
       batch.push(toMessage(parsed.data, now, ctx.authorKey));
     } catch (error) {
       bad += 1;

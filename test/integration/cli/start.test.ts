@@ -116,10 +116,11 @@ describe('radar CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'radar-ingest-'));
     const prefix = uniqueName('ing');
     writeFileSync(join(dir, 'radar.yaml'), `dataDir: ${dir}\nredis: { url: "${REDIS_URL}", prefix: ${prefix}, autoStart: false }\ndatabase: { url: "sqlite:${join(dir, 'r.db')}" }\n`);
-    writeFileSync(join(dir, 'm.jsonl'), ['{"channel":"email","text":"cannot log in"}', '{"channel":"fax","text":"x"}', '{"id":"t-1","channel":"twitter","text":"slow inbox"}', ''].join('\n'));
+    writeFileSync(join(dir, 'm.jsonl'), ['{"channel":"email","text":"cannot log in"}', '{"channel":"fax","text":"x"}', '{"id":"t-1","channel":"twitter","text":"slow inbox"}', '{"channel":"email","text":"from the future","createdAt":"2999-01-01T00:00:00Z"}', ''].join('\n'));
     const res = radar(['ingest', join(dir, 'm.jsonl')], { RADAR_CONFIG: join(dir, 'radar.yaml') });
-    expect(res.stdout).toContain('2 messages queued for ingest, 1 rejected');
+    expect(res.stdout).toContain('2 messages queued for ingest, 2 rejected');
     expect(res.stderr).toMatch(/m\.jsonl:2: rejected: channel/);
+    expect(res.stderr).toMatch(/m\.jsonl:4: rejected: createdAt: is more than 10 min in the future/);
     expect(res.status).toBe(2);
     const redis = createRedis(REDIS_URL);
     expect(await redis.llen(`{${prefix}}:ingest:wait`)).toBe(2);
