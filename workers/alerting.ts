@@ -158,9 +158,10 @@ export function startNotifyWorker(ctx: ServiceContext, notifiers?: ReadonlyMap<s
       if (!notifier) throw new UnrecoverableError(`no notifier named ${job.data.notifier} in the config`);
       try {
         await notifier.send(job.data.notification);
+        ctx.metrics.notificationsSent.inc({ notifier: notifier.name });
       } catch (error) {
         const delay = retryDelayFor(error, job.attemptsMade + 1);
-        log.warn({ notifier: notifier.name, key: job.data.notification.key, retryInMs: delay, err: describeError(error) }, 'notification failed');
+        log.warn({ notifier: notifier.name, key: job.data.notification.key, retryInMs: delay, err: error }, 'notification failed');
         if (delay === null) throw new UnrecoverableError(describeError(error));
         throw error;
       }
@@ -176,9 +177,10 @@ export function startNotifyWorker(ctx: ServiceContext, notifiers?: ReadonlyMap<s
   worker.on('failed', (job, error) => {
     const final = error.name === 'UnrecoverableError' || (job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true);
     ctx.metrics.jobFailures.inc({ queue: 'notify', final: String(final) });
-    if (final) log.error({ notifier: job?.data.notifier, key: job?.data.notification.key, err: error.message }, 'notification given up');
+    ctx.metrics.notificationsFailed.inc({ notifier: job?.data.notifier ?? 'unknown', final: String(final) });
+    if (final) log.error({ notifier: job?.data.notifier, key: job?.data.notification.key, err: error }, 'notification given up');
   });
-  worker.on('error', (error) => log.error({ err: error.message }, 'notify worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'notify worker error'));
   return {
     async close() {
       await worker.close();

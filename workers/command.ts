@@ -88,8 +88,9 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
     });
     service.shutdown.installSignalHandlers();
     if (service.url) process.stderr.write(`\n  complaint-radar is running: ${service.url}/  (Ctrl-C to stop)\n\n`);
+    if (service.metricsUrl) process.stderr.write(`\n  complaint-radar workers (${workers.join(', ')}) are running; metrics: ${service.metricsUrl}/metrics  (Ctrl-C to stop)\n\n`);
   } catch (error) {
-    log.fatal({ err: describeError(error) }, 'start failed');
+    log.fatal({ err: error }, 'start failed');
     process.stderr.write(`${describeConfigError(error)}\n`);
     process.exit(1);
   }
@@ -186,7 +187,7 @@ export function register(program: Command): void {
 
   program
     .command('worker')
-    .description('run worker kinds only (ingest, poll, detect, notify, demo), for scaling out over processes and hosts')
+    .description('run worker kinds only (ingest, poll, detect, notify, demo, retention), for scaling out over processes and hosts; /metrics on metrics.port (METRICS_PORT)')
     .argument('<names...>', 'worker kinds')
     .option('-c, --config <file>', 'service config')
     .option('--api', 'also serve the HTTP api', false)

@@ -9,7 +9,6 @@ import { Authenticator } from '../src/api/auth.js';
 import { startServer } from '../src/api/server.js';
 import { resolveAuth } from '../src/config/credentials.js';
 import type { ServiceConfig } from '../src/config/service.js';
-import { describeError } from '../src/platform/errors.js';
 import { Shutdown } from '../src/platform/shutdown.js';
 import { QUEUE_NAMES } from '../src/queues/jobs.js';
 import { watchSchedulers } from '../src/queues/schedulers.js';
@@ -21,12 +20,14 @@ import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
+import { startMetricsServer } from './metrics-server.js';
+import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
 import { startDetectWorker, type TickResult } from './detect.js';
 import type { Lease } from '../src/queues/lock.js';
 
-export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo'] as const;
+export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo', 'retention'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
 
 export interface RunOptions {
@@ -47,6 +48,8 @@ export interface RunOptions {
 export interface RunningService {
   readonly ctx: ServiceContext;
   readonly url: string | null;
+  /** The /metrics listener of a worker-only process (`metrics.port`), else null. */
+  readonly metricsUrl: string | null;
   readonly shutdown: Shutdown;
 }
 
@@ -69,10 +72,10 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   shutdown.add('context', () => ctx.close());
   shutdown.add('classifier', () => classifier.close());
 
-  await classifier.restore(ctx.store).catch((e: unknown) => log.warn({ err: describeError(e) }, 'no learned model restored'));
+  await classifier.restore(ctx.store).catch((e: unknown) => log.warn({ err: e }, 'no learned model restored'));
   classifier.watch();
   const retrain = setInterval(() => {
-    classifier.retrain(ctx.store).catch((e: unknown) => log.error({ err: describeError(e) }, 'retrain failed'));
+    classifier.retrain(ctx.store).catch((e: unknown) => log.error({ err: e }, 'retrain failed'));
   }, config.classify.retrain);
   retrain.unref();
   shutdown.add('retrain timer', () => clearInterval(retrain));
@@ -112,6 +115,10 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     const demo = await startDemo(ctx, options.onBackfillProgress ? { onProgress: options.onBackfillProgress } : {});
     closers.push({ name: 'demo source', close: () => demo.close() });
   }
+  if (want.has('retention') && config.retention.enabled) {
+    const retention = await startRetentionWorker(ctx);
+    closers.push({ name: 'retention worker', close: () => retention.close() });
+  }
   for (const c of closers) shutdown.add(c.name, c.close);
   // Redis is a cache of schedules: re-create the schedulers declared above when Redis loses them.
   const watchdog = watchSchedulers({ redis: ctx.redis, queues: () => QUEUE_NAMES.map((n) => ctx.queues.get(n)), everyMs: config.redis.scheduleCheck, log });
@@ -132,5 +139,12 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     shutdown.add('http', server.close);
     log.info({ url }, 'complaint-radar is listening');
   }
-  return { ctx, url, shutdown };
+  // A process without the api still serves /metrics (and a tiny /health) on its own port, when one is set.
+  let metricsUrl: string | null = null;
+  if (!options.api && config.metrics.port !== null) {
+    const metrics = await startMetricsServer(ctx, { host: config.metrics.host, port: config.metrics.port });
+    metricsUrl = metrics.url;
+    shutdown.add('metrics http', metrics.close);
+  }
+  return { ctx, url, metricsUrl, shutdown };
 }

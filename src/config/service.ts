@@ -7,6 +7,7 @@ import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { loadConfigFile } from './load.js';
+import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
@@ -144,6 +145,21 @@ const reportFormSchema = z
   .strict()
   .describe('The beta testers\' report form.');
 
+const metricsSchema = z
+  .object({
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .nullable()
+      .default(null)
+      .describe('Port of the /metrics and /health listener of a process that runs workers without the HTTP api (`radar worker …`); null: none (METRICS_PORT overrides it). Processes with the api serve /metrics on the api port.'),
+    host: z.string().default('127.0.0.1').describe('Address that listener binds to.'),
+  })
+  .strict()
+  .describe('Prometheus metrics of worker-only processes.');
+
 export const serviceConfigSchema = z
   .object({
     dataDir: z.string().default('./data').describe('Folder for the SQLite file, the private Redis and generated credentials.'),
@@ -181,6 +197,8 @@ export const serviceConfigSchema = z
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),
     reportForm: reportFormSchema.default({}),
+    retention: retentionConfigSchema.default({}),
+    metrics: metricsSchema.default({}),
   })
   .strict()
   .describe('The service config (config/radar.yaml).');
@@ -202,11 +220,13 @@ export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process
 
 export function applyEnvOverrides(config: ServiceConfig, env: NodeJS.ProcessEnv): ServiceConfig {
   const port = env.PORT === undefined || env.PORT === '' ? undefined : Number(env.PORT);
+  const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : Number(env.METRICS_PORT);
   return {
     ...config,
     logLevel: (env.LOG_LEVEL as ServiceConfig['logLevel'] | undefined) ?? config.logLevel,
     server: { ...config.server, port: port !== undefined && Number.isInteger(port) ? port : config.server.port },
     redis: { ...config.redis, url: env.REDIS_URL || config.redis.url },
     database: { ...config.database, url: env.DATABASE_URL || config.database.url },
+    metrics: { ...config.metrics, port: metricsPort !== undefined && Number.isInteger(metricsPort) ? metricsPort : config.metrics.port },
   };
 }

@@ -50,3 +50,35 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** What a log line keeps of an error: its type, message, code and context, stack, and the causes behind it. */
+export interface ErrorDetails {
+  readonly type: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+  readonly retryable?: boolean;
+  readonly stack?: string;
+  readonly cause?: ErrorDetails;
+}
+
+const MAX_CAUSES = 5;
+
+/**
+ * An error as structured data for logs (the `err` serializer of `platform/log`): unlike
+ * `describeError`, it keeps the stack and the chain of causes. Non-errors become `{type, message}`.
+ */
+export function errorDetails(error: unknown, depth = 0): ErrorDetails {
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
+  const code = error instanceof RadarError ? error.code : (error as { code?: unknown }).code;
+  const cause = (error as { cause?: unknown }).cause;
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+    ...(error instanceof RadarError && Object.keys(error.context).length > 0 ? { context: error.context } : {}),
+    ...(error instanceof RadarError ? { retryable: error.retryable } : {}),
+    ...(error.stack === undefined ? {} : { stack: error.stack }),
+    ...(cause !== undefined && depth < MAX_CAUSES ? { cause: errorDetails(cause, depth + 1) } : {}),
+  };
+}

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
+import { errorDetails } from './errors.js';
 
 export type { Logger } from 'pino';
 
@@ -9,17 +11,28 @@ const REDACT = [
   'secret', '*.secret', 'apiKey', '*.apiKey', 'webhookUrl', '*.webhookUrl', 'botToken', '*.botToken',
 ];
 
-export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
+/** `err` / `error` fields: an Error keeps its stack, code, context and causes; anything else is logged as it is. */
+function serializeError(value: unknown): unknown {
+  return value instanceof Error ? errorDetails(value) : value;
+}
+
+/**
+ * The service logger: JSON lines with `pid` and `hostname` on every line (many processes on many hosts
+ * write to one log store), errors with their stack, secrets redacted; pretty on a terminal.
+ */
+export function createLogger(options: { level?: string; pretty?: boolean; destination?: pino.DestinationStream } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json');
-  return pino({
+  const settings: pino.LoggerOptions = {
     level,
-    base: undefined,
+    base: { pid: process.pid, hostname: hostname() },
+    serializers: { err: serializeError, error: serializeError },
     redact: { paths: REDACT, censor: '[redacted]' },
-    ...(pretty
+    ...(pretty && !options.destination
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 let root: Logger | undefined;

@@ -10,6 +10,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'radar_' });
+  // prom-client's gauges `nodejs_active_{resources,handles,requests}_total` break the convention (a gauge
+  // named like a counter); each is the sum of the labelled gauge of the same name without `_total`.
+  for (const what of ['resources', 'handles', 'requests']) registry.removeSingleMetric(`radar_nodejs_active_${what}_total`);
   return {
     registry,
     ingested: new Counter({ name: 'radar_messages_ingested_total', help: 'Messages stored (new, deduplicated).', labelNames: ['channel', 'source'] as const, registers: [registry] }),
@@ -29,6 +32,7 @@ export function createMetrics() {
     alertsFiring: new Gauge({ name: 'radar_alerts_firing', help: 'Alerts currently firing (read from the store at scrape time).', registers: [registry] }),
     notificationsSent: new Counter({ name: 'radar_notifications_sent_total', help: 'Notifications delivered, per notifier.', labelNames: ['notifier'] as const, registers: [registry] }),
     notificationsFailed: new Counter({ name: 'radar_notifications_failed_total', help: 'Failed notification attempts, per notifier; final="true" when no retry is left.', labelNames: ['notifier', 'final'] as const, registers: [registry] }),
+    retentionPruned: new Counter({ name: 'radar_retention_pruned_total', help: 'Rows deleted or blanked by the retention job, per table and action.', labelNames: ['table', 'action'] as const, registers: [registry] }),
     ingestBatch: new Histogram({ name: 'radar_ingest_batch_size', help: 'Messages per database write.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2000], registers: [registry] }),
   };
 }

@@ -11,10 +11,12 @@ export interface JobPayloads {
   poll: { source: string; kind: 'twitter' | 'imap'; mailbox?: string };
   /** One notification to one notifier: a failing notifier never blocks the others. */
   notify: { notification: Notification; notifier: string };
+  /** Prune data past its retention period (scheduled; see src/store/retention.ts). */
+  retention: { prune: true };
 }
 
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['ingest', 'detect', 'poll', 'notify'];
+export const QUEUE_NAMES: readonly QueueName[] = ['ingest', 'detect', 'poll', 'notify', 'retention'];
 
 /** Job names per queue (BullMQ's `job.name`). */
 export const JOB_NAMES = {
@@ -22,4 +24,5 @@ export const JOB_NAMES = {
   detect: 'tick',
   poll: 'poll',
   notify: 'notify',
+  retention: 'prune',
 } as const satisfies Record<QueueName, string>;

@@ -45,6 +45,12 @@ function withActor(event: AlertEventRecord): AlertEventRecord {
 export class AlertStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** How many alerts are in `state` now (`radar_alerts_firing`, read at scrape time; the state column is indexed). */
+  async countInState(state: AlertState): Promise<number> {
+    const row = await this.db.selectFrom('alerts').select((eb) => eb.fn.countAll().as('n')).where('state', '=', state).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Pending and firing alerts (what the state machine continues from). */
   async open(): Promise<Alert[]> {
     const rows = await this.db.selectFrom('alerts').selectAll().where('state', 'in', ['pending', 'firing']).execute();

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -222,6 +222,17 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
         .addColumn('value', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0012_retention': {
+    async up(db: Kysely<unknown>) {
+      // Retention blanks a message's text (and author, link, metadata) after `retention.keep.messageText`
+      // and stamps the time here; the partial index finds the messages whose text is still kept, oldest
+      // first, without walking the ones already blanked.
+      await db.schema.alterTable('messages').addColumn('redacted_at', 'bigint').execute();
+      await db.schema.createIndex('messages_text_kept').on('messages').column('created_at').where(sql.ref('redacted_at'), 'is', null).execute();
+      // Counts are pruned by age across every key: the primary key (key, t) cannot serve `t < cutoff`.
+      await db.schema.createIndex('series_points_t').on('series_points').column('t').execute();
     },
   },
   };

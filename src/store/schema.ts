@@ -22,6 +22,8 @@ export interface MessagesTable {
   label_complaint: number | null;
   label_category: string | null;
   labelled_at: number | null;
+  /** When retention blanked text, author, link and meta (migration 0012); null while the text is kept. */
+  redacted_at?: number | null;
 }
 
 export interface LabelsTable {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps.js';
 import { checkFreshness } from '../freshness.js';
-import { setCounterTotal } from '../../platform/metrics.js';
+import { refreshScrapeMetrics } from '../scrape-metrics.js';
 
 async function redisOk(deps: ApiDeps): Promise<boolean> {
   try {
@@ -44,22 +44,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
     });
   });
 
-  /** Prometheus text format. Queue depth and source lag are read at scrape time. */
+  /** Prometheus text format. Queue depth, source lag and firing alerts are read at scrape time. */
   app.get('/metrics', async (_request, reply) => {
-    try {
-      const depths = await deps.queues.depths();
-      for (const [queue, counts] of Object.entries(depths)) {
-        for (const [state, n] of Object.entries(counts)) deps.metrics.queueDepth.set({ queue, state }, n);
-      }
-      const now = deps.clock.now();
-      for (const s of await deps.sources.list()) {
-        if (s.lastSuccessAt) deps.metrics.sourceLag.set({ source: s.name }, (now - Date.parse(s.lastSuccessAt)) / 1000);
-        setCounterTotal(deps.metrics.sourceFetched, { source: s.name }, s.fetched);
-        if (s.rateLimit?.remaining !== null && s.rateLimit?.remaining !== undefined) deps.metrics.rateLimitRemaining.set({ source: s.name }, s.rateLimit.remaining);
-      }
-    } catch (error) {
-      deps.log.warn({ err: (error as Error).message }, 'metrics: queue/source gauges not refreshed');
-    }
+    await refreshScrapeMetrics(deps);
     return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 }
