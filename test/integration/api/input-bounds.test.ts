@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
-import { admin, buildTestApp, viewer } from '../../helpers/api.js';
+import { issueFormToken } from '../../../src/dashboard/report.js';
+import { admin, buildTestApp, testAuthenticator, viewer } from '../../helpers/api.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -164,6 +165,21 @@ describe('input bounds', () => {
     });
     it('distinct keys are fine', async () => {
       expect((await app.inject({ url: `/api/series/traffic?from=${T0 - 60 * MIN}&to=${T0}`, headers: viewer })).statusCode).toBe(200);
+    });
+  });
+
+  describe('the report form', () => {
+    const headers = () => ({ 'x-csrf-token': issueFormToken((v) => testAuthenticator().sign(v), clock.now()) });
+    it('takes no time from the client: a createdAt is a 400 naming the body, a report is dated by the server', async () => {
+      const bad = await app.inject({ method: 'POST', url: '/api/reports', headers: headers(), payload: { wrong: 'the inbox is empty', createdAt: 1e20 } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().field).toBe('body');
+      expect(bad.json().message).toContain('createdAt');
+      const ok = await app.inject({ method: 'POST', url: '/api/reports', headers: headers(), payload: { wrong: 'the inbox is empty' } });
+      expect(ok.statusCode).toBe(202);
+      const id = ok.json().id as string;
+      await waitFor(async () => (await service.ctx.store.messages.get(id)) !== null);
+      expect((await service.ctx.store.messages.get(id))?.createdAt).toBe(new Date(clock.now()).toISOString());
     });
   });
 
