@@ -65,7 +65,7 @@ async function once(dovecot: Dovecot, box: string, n: number, prefix: string, db
   const { ctx } = service;
   try {
     const source = imapSourceSchema.parse({ name: 'bench', host: dovecot.host, port: dovecot.port, tls: 'none', user: dovecot.user, password: dovecot.password, mailboxes: [box] });
-    const handler = createImapPollHandler([source], { authorSalt: 'bench', seenIds: redisSeenIds(ctx.redis, ctx.keys) });
+    const handler = createImapPollHandler([source], { authorSalt: ctx.authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys) });
     const pollCtx = benchPollContext(ctx);
     const ingest = startIngestWorker(ctx);
     const start = performance.now();
