@@ -144,6 +144,12 @@ export function loadCredentials(dataDir: string, needs: CredentialNeeds): { cred
  */
 export function resolveAuthorKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[AUTHOR_KEY_ENV];
+  if (env.RADAR_AUTHOR_SALT !== undefined && (fromEnv === undefined || fromEnv === '')) {
+    // Its holders hashed every source under it: a silently generated key would split each author in two.
+    throw new RadarError('ERR_CONFIG', `RADAR_AUTHOR_SALT is now ${AUTHOR_KEY_ENV}: set ${AUTHOR_KEY_ENV} to the same value (authors keep their hashes) and unset RADAR_AUTHOR_SALT`, {
+      context: { env: 'RADAR_AUTHOR_SALT' },
+    });
+  }
   if (fromEnv !== undefined && fromEnv !== '') {
     if (fromEnv.length < MIN_SECRET_LENGTH) {
       throw new RadarError('ERR_CONFIG', `${AUTHOR_KEY_ENV} must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`, { context: { env: AUTHOR_KEY_ENV } });

@@ -50,6 +50,18 @@ describe('resolveAuthorKey', () => {
     expect((error as Error).message).toBe('RADAR_AUTHOR_KEY must be at least 32 characters (e.g. openssl rand -base64 32)');
   });
 
+  it('refuses the old RADAR_AUTHOR_SALT alone instead of silently hashing under a new key', () => {
+    let error: unknown;
+    try {
+      resolveAuthorKey(join(root, 'data'), { RADAR_AUTHOR_SALT: 's'.repeat(40) });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toBe('RADAR_AUTHOR_SALT is now RADAR_AUTHOR_KEY: set RADAR_AUTHOR_KEY to the same value (authors keep their hashes) and unset RADAR_AUTHOR_SALT');
+    expect(existsSync(join(root, 'data', 'credentials.json'))).toBe(false);
+    expect(resolveAuthorKey(join(root, 'data'), { RADAR_AUTHOR_SALT: 's'.repeat(40), RADAR_AUTHOR_KEY: 's'.repeat(40) })).toBe('s'.repeat(40));
+  });
+
   it('extends an older credentials.json (no authorKey, mode 0644) without changing what it held, and tightens it', () => {
     const dataDir = join(root, 'data');
     mkdirSync(dataDir, { mode: 0o755 });
