@@ -11,6 +11,7 @@
 import type { AlertMember, AlertPeak } from '../domain/alert.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { Observation } from './observation.js';
+import { specificity } from './series-name.js';
 
 /** The direction a member is anomalous in (its onset's, else its peak's; `up` before either). */
 export function memberDirection(member: Pick<AlertMember, 'onset' | 'peak'>): Direction {
@@ -74,7 +75,7 @@ export interface WorseDetail {
 
 /**
  * The firing member, still out of band, that got clearly worse (ratio ≥ `factor`; the largest ratio
- * wins), or null.
+ * wins, then the most specific series: a category before the total it is part of), or null.
  * `factor` 0 never reports.
  */
 export function worseMember(members: readonly AlertMember[], factor: number): WorseDetail | null {
@@ -85,7 +86,8 @@ export function worseMember(members: readonly AlertMember[], factor: number): Wo
     if (m.state !== 'firing' || m.inBandSince !== null || m.worst === null || m.worstPaged === null) continue;
     const ratio = worseRatio(m);
     if (ratio === null || ratio < factor) continue;
-    if (best === null || ratio > best.ratio) best = { detail: { series: m.series, peak: m.worst, paged: m.worstPaged }, ratio };
+    const better = best === null || ratio > best.ratio || (ratio === best.ratio && specificity(m.series) > specificity(best.detail.series));
+    if (better) best = { detail: { series: m.series, peak: m.worst, paged: m.worstPaged }, ratio };
   }
   return best?.detail ?? null;
 }

@@ -48,7 +48,8 @@ describe('a burst inside an open alert', () => {
     const events = await ctx.store.alerts.events(alert.id);
     const worse = events.filter((e) => e.type === 'worse');
     expect(worse.length).toBeGreaterThanOrEqual(1);
-    expect(worse[0]).toMatchObject({ peak: { value: 30 } });
+    // The category names the page (the total rose as much, but it is the less specific series).
+    expect(worse[0]).toMatchObject({ series: 'complaints.login', peak: { value: 30 } });
 
     const jobs = await ctx.queues.get('notify').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
     const sent = jobs.map((j) => (j.data as { notification: Notification }).notification);
@@ -58,7 +59,7 @@ describe('a burst inside an open alert', () => {
     expect(again).toBeTruthy();
     expect(again?.key).toBe(`${alert.id}-worse-1`);
     expect(again?.title).toMatch(/^\[FIRING, WORSE\] /);
-    expect(again?.summary).toMatch(/worse: .* peaked at 30 at \d\d:\d\d \(expected [\d.]+\), [\d.]+× further from normal than the 9 /);
+    expect(again?.summary).toMatch(/worse: Login complaints peaked at 30 at \d\d:\d\d \(expected [\d.]+\), [\d.]+× further from normal than the 9 /);
     // The evidence was gathered again for this page: more complaints in its window than in the first page's.
     expect(again?.evidence?.count ?? 0).toBeGreaterThan(firing?.evidence?.count ?? Number.POSITIVE_INFINITY);
     // Exactly one page per kind and key: the outbox relays with deterministic job ids.

@@ -162,6 +162,14 @@ describe('worseRatio / worseMember', () => {
     expect(worseMember([m], 2) !== null).toBe(ratio !== null && ratio >= 2);
     expect(worseMember([m], 0)).toBeNull();
   });
+  it('the largest ratio wins; on a tie the category series names the page, not the total it is part of', () => {
+    const member = (series: string, value: number) =>
+      newMember({ series, state: 'firing', since: 0, onset, worst: { t: 1, value, expected: 1 }, worstPaged: { t: 0, value: 3, expected: 1 } });
+    expect(worseMember([member('complaints', 9), member('complaints.login', 9)], 2)?.series).toBe('complaints.login');
+    expect(worseMember([member('complaints', 11), member('complaints.login', 9)], 2)?.series).toBe('complaints');
+    expect(worseMember([member('complaints.login', 9), member('complaints', 9)], 2)?.series).toBe('complaints.login');
+    expect(worseMember([{ ...member('complaints.login', 99), inBandSince: 1 }], 2)).toBeNull();
+  });
 });
 
 describe('the worse notification', () => {
