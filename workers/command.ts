@@ -5,7 +5,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { cliErrorText, exitWithError } from '../src/cli/errors.js';
-import { loadServiceConfig, serviceConfigPath, type ServiceConfig } from '../src/config/service.js';
+import { loadServiceConfig, serviceConfigPath, serviceConfigSchema, type ServiceConfig } from '../src/config/service.js';
 import { createLogger, type Logger } from '../src/platform/log.js';
 import { describeError, RadarError } from '../src/platform/errors.js';
 import { hashPassword } from '../src/platform/passwords.js';
@@ -13,6 +13,7 @@ import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
 import { timeProblem } from '../src/queues/message-schema.js';
 import type { Message } from '../src/domain/message.js';
 import { Presets, SingleBar } from 'cli-progress';
+import { parse as parseYaml } from 'yaml';
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -96,6 +97,23 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
   }
 }
 
+/**
+ * The keyword file a service config names (`classify.keywords`, else the default), read from the raw
+ * YAML of a config that did not validate; null when it cannot be known (a YAML error, a `${VAR}`).
+ */
+function keywordFileNamedIn(text: string): string | null {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    return null;
+  }
+  const classify = raw !== null && typeof raw === 'object' ? (raw as { classify?: unknown }).classify : undefined;
+  const named = classify !== null && typeof classify === 'object' ? (classify as { keywords?: unknown }).keywords : undefined;
+  if (named === undefined) return serviceConfigSchema.parse({}).classify.keywords;
+  return typeof named === 'string' && !named.includes('${') ? named : null;
+}
+
 async function configCheck(file: string | undefined): Promise<void> {
   const path = file ?? serviceConfigPath();
   let text: string;
@@ -119,11 +137,28 @@ async function configCheck(file: string | undefined): Promise<void> {
       }
       out(`${path}: ok (keyword config, ${model.config.categories.length} categories, all examples pass)`);
     } else {
-      const config = loadServiceConfig(path);
-      out(`${path}: ok (service config)`);
       const { loadKeywords } = await import('../src/config/keywords.js');
-      loadKeywords(config.classify.keywords);
-      out(`${config.classify.keywords}: ok (keyword config it names)`);
+      let keywords: string | null;
+      let failed = false;
+      try {
+        keywords = loadServiceConfig(path).classify.keywords;
+        out(`${path}: ok (service config)`);
+      } catch (error) {
+        // Report it, and still check the keyword file the config names: one run shows every problem.
+        process.stderr.write(`${describeConfigError(error)}\n`);
+        failed = true;
+        keywords = keywordFileNamedIn(text);
+      }
+      if (keywords !== null) {
+        try {
+          loadKeywords(keywords);
+          out(`${keywords}: ok (keyword config it names)`);
+        } catch (error) {
+          process.stderr.write(`${describeConfigError(error)}\n`);
+          failed = true;
+        }
+      }
+      if (failed) process.exit(1);
     }
   } catch (error) {
     process.stderr.write(`${describeConfigError(error)}\n`);

@@ -85,6 +85,18 @@ describe.concurrent('radar config check', () => {
     expect(lines[4]).toBe(`error: ${FIXTURES}/many-problems.yaml:15: database.url: environment variable RADAR_TEST_OTHER_UNSET_VAR is not set`);
   });
 
+  it('a broken service config and the broken keyword file it names: both in one run', async () => {
+    const keywords = join(dir, 'keywords.yaml');
+    writeFileSync(keywords, 'categories:\n  - name: login\n    colour: red\n');
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, `server:\n  port: eighty\nclassify:\n  keywords: ${keywords}\n`);
+    const res = await radar(['config', 'check', file]);
+    expect(res.status).toBe(1);
+    const lines = res.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`error: ${file}:2: server.port: Expected number, received string`);
+    expect(lines.some((l) => l.startsWith(`error: ${keywords}:3: categories[0]: unknown key "colour"`))).toBe(true);
+  });
+
   it('rejects a literal token and accepts the same config with ${VAR}', async () => {
     const literal = await radar(['config', 'check', `${FIXTURES}/literal-secret.yaml`]);
     expect(literal.status).toBe(1);
