@@ -10,11 +10,13 @@ import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { bucketStart } from '../src/series/counts.js';
 import { describeError } from '../src/platform/errors.js';
+import { withLock } from '../src/queues/lock.js';
 import type { ClassifierLike, ServiceContext } from './context.js';
 
 export const DEMO_SOURCE = 'demo';
 const CHUNK_MS = 3_600_000;
 const CURSOR_KEY = 'demo.cursor';
+const BACKFILL_LEASE_MS = 30_000;
 
 interface DemoCursor {
   readonly seed: number;
@@ -90,20 +92,20 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
     const saved = await ctx.store.kv.get<DemoCursor>(CURSOR_KEY);
     const start = saved && saved.seed === demo.seed ? saved.sentUpTo : bucketStart(now - demo.backfill, step) - 1;
     if (now - start <= CHUNK_MS) return;
-    const lock = ctx.keys.lock('backfill');
-    await ctx.redis.set(lock, String(process.pid), 'PX', 30 * 60_000);
-    try {
+    // The backfill lock also tells the detector to wait. A short lease renewed while the backfill runs:
+    // a process killed mid-way holds the detector back for one lease, not half an hour.
+    const run = await withLock(ctx.redis, ctx.keys.lock('backfill'), { leaseMs: BACKFILL_LEASE_MS }, async (lease) => {
       const total = Math.ceil((now - start) / step);
       log.info({ from: new Date(start).toISOString(), minutes: total }, 'demo backfill started');
       // Newest hour first, so the dashboard shows today at once; the cursor moves only when all is queued
       // (a restart mid-way queues it all again, and ingest skips what it already stored).
       let queued = 0;
-      for (let to = now; to > start && !closed; to -= CHUNK_MS) {
+      for (let to = now; to > start && !closed && !lease.lost; to -= CHUNK_MS) {
         const from = Math.max(start, to - CHUNK_MS);
         queued += await queueRange(from, to);
         options.onProgress?.(Math.min(total, Math.ceil((now - from) / step)), total);
       }
-      if (!closed) await saveCursor(now, queued);
+      if (!closed && !lease.lost) await saveCursor(now, queued);
       // Let ingest catch up before the detector judges this history.
       for (let i = 0; i < 1200 && !closed; i += 1) {
         const c = await ctx.queues.get('ingest').getJobCounts('waiting', 'active', 'prioritized');
@@ -111,8 +113,11 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
         await new Promise((r) => setTimeout(r, 250));
       }
       log.info({ messages: queued }, 'demo backfill done');
-    } finally {
-      await ctx.redis.del(lock);
+    });
+    if (!run.acquired) {
+      // Another process is backfilling the same history: go live only once it is queued.
+      log.info('another process is backfilling the demo history; waiting for it');
+      while (!closed && (await backfillInProgress(ctx))) await new Promise((r) => setTimeout(r, 1000));
     }
   };
 
