@@ -12,6 +12,8 @@ export interface BenchArgs {
   readonly nab: string | undefined;
   /** Path to the labelled corpora folder (default ../shared/corpora when it exists). */
   readonly corpora: string | undefined;
+  /** Path to the anomaly-extra corpus (default ../shared/anomaly-extra when it exists). */
+  readonly extra: string | undefined;
   readonly quick: boolean;
 }
 
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     nab: { type: 'string' },
     corpora: { type: 'string' },
+    extra: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -30,6 +33,7 @@ const { existsSync } = await import('node:fs');
 const args: BenchArgs = {
   nab: values.nab ?? (existsSync(join(here, '../../shared/nab')) ? join(here, '../../shared/nab') : undefined),
   corpora: values.corpora ?? (existsSync(join(here, '../../shared/corpora')) ? join(here, '../../shared/corpora') : undefined),
+  extra: values.extra ?? (existsSync(join(here, '../../shared/anomaly-extra')) ? join(here, '../../shared/anomaly-extra') : undefined),
   quick: values.quick ?? false,
 };
 

@@ -57,7 +57,7 @@ export function runScenarios(
   const config = detectConfigSchema.parse({});
   const complaintsOptions = { ...compileDetectorOptions(config, 'complaints.payments')?.options, ...extra };
   // A pushed service metric (letters sent) watched for drops relative to traffic, as a config entry would say.
-  const metricOptions: DetectorOptions = { direction: 'down', model: 'counts', memory: 720, ...metricExtra };
+  const metricOptions: DetectorOptions = { direction: 'down', model: 'counts', memoryMinutes: 720, ...metricExtra };
   const fig = {
     series: count,
     seriesWeeks: (count * (days - quietDays)) / 7,

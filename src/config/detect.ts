@@ -19,9 +19,13 @@ export const detectorSettingsSchema = z
     minCount: z.number().min(0).optional().describe('Counts: least absolute excess over expected (or shortfall, for drops) that may alert, so 1 → 3 complaints at 4 a.m. pages nobody.'),
     direction: direction.optional().describe('Which changes alert: up (rises), down (drops) or both.'),
     model: model.optional().describe('counts = Poisson-like counts (complaints); continuous = metrics; auto decides from the warm-up points.'),
-    warmup: z.number().int().min(2).optional().describe('Points before the first verdict.'),
-    cooldown: z.number().int().min(1).optional().describe('Points after a detection during which repeats are suppressed and the baseline re-learns (one alert per incident).'),
-    memory: z.number().min(2).optional().describe('Time constant of the baseline level, in points.'),
+    warmupMinutes: z.number().min(0).optional().describe('Minutes of data before the first verdict (default 60; converted to points by the series step).'),
+    cooldownMinutes: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Minutes after a detection during which repeats are suppressed and the baseline re-learns (one alert per incident; default 60, and at least 144 points; ends early once the series is back to normal for 12 h).'),
+    memoryMinutes: z.number().min(0).optional().describe('Time constant of the baseline level, in minutes (default 100, and at least 20 points).'),
     daily: z.boolean().optional().describe('Learn a daily profile (used only once it improves the fit).'),
     weekly: z.boolean().optional().describe('Learn a weekly profile (used only once it improves the fit, after two weeks).'),
     tuning: z
@@ -45,8 +49,8 @@ export const detectConfigSchema = z
     series: z
       .array(detectSeriesSchema)
       .default([
-        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memory: 720 },
-        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memory: 720 },
+        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720 },
+        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720 },
       ])
       .describe('Series to watch; the first entry whose key matches a series applies.'),
     learning: duration()
@@ -95,9 +99,9 @@ function toOptions(s: DetectorSettings): DetectorOptions {
   if (s.minCount !== undefined) out.minCount = s.minCount;
   if (s.direction !== undefined) out.direction = s.direction;
   if (s.model !== undefined) out.model = s.model;
-  if (s.warmup !== undefined) out.warmup = s.warmup;
-  if (s.cooldown !== undefined) out.cooldown = s.cooldown;
-  if (s.memory !== undefined) out.memory = s.memory;
+  if (s.warmupMinutes !== undefined) out.warmupMinutes = s.warmupMinutes;
+  if (s.cooldownMinutes !== undefined) out.cooldownMinutes = s.cooldownMinutes;
+  if (s.memoryMinutes !== undefined) out.memoryMinutes = s.memoryMinutes;
   if (s.daily !== undefined) out.daily = s.daily;
   if (s.weekly !== undefined) out.weekly = s.weekly;
   if (s.tuning !== undefined) out.tuning = s.tuning as DetectorOptions['tuning'];

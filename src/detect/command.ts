@@ -1,12 +1,13 @@
 /**
  * `radar detect --in series.csv [--reference traffic.csv] [--direction up|down|both] --out scores.csv
- *  [--probation-rows N] [--config params.json]`: scores a CSV with the same detector the worker runs.
+ *  [--probation-rows N] [--config params.json]`: scores a CSV with the same detector the worker runs. Without
+ * `--config` the options are the service's defaults; the step is inferred from the timestamps.
  * Output: one row per input row, `timestamp,value,anomaly_score,alert,expected,lower,upper,reason,raw_score`,
  * written atomically (temp file, then rename).
  */
 import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { detectorOptionsFromSettings } from '../config/detect.js';
+import { detectConfigSchema, detectorOptionsFromSettings } from '../config/detect.js';
 import { cliErrorLines } from '../cli/errors.js';
 import { scoreSeriesCsv } from './csv.js';
 import type { DetectorOptions, DirectionOption } from './options.js';
@@ -37,8 +38,17 @@ export function writeAtomic(file: string, text: string): void {
   }
 }
 
+/**
+ * The options `radar detect` runs with when no `--config` is given: exactly the service's `detect.defaults` (the
+ * settings every watched series gets unless its entry overrides them), memory, cooldown and warm-up in minutes,
+ * converted by the step inferred from the CSV's timestamps.
+ */
+export function cliDetectorOptions(): DetectorOptions {
+  return detectorOptionsFromSettings(detectConfigSchema.parse({}).defaults);
+}
+
 export function runDetectCommand(flags: DetectFlags): void {
-  let options: DetectorOptions = {};
+  let options: DetectorOptions = cliDetectorOptions();
   if (flags.config !== undefined) {
     try {
       options = detectorOptionsFromSettings(JSON.parse(readFileSync(flags.config, 'utf8')));
@@ -75,7 +85,7 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'output CSV: timestamp,value,anomaly_score,alert,expected,lower,upper,reason,raw_score')
     .option('--reference <file>', 'reference series CSV (e.g. traffic); the input is judged relative to it')
     .option('--direction <dir>', 'up, down or both', 'both')
-    .option('--probation-rows <n>', 'rows the detector may only learn from (warm-up); cooldown and memory scale with it')
+    .option('--probation-rows <n>', 'rows the detector may only learn from (the warm-up lasts at least this long); nothing else changes')
     .option('--config <file>', 'detector settings JSON (the keys of a detect.series entry, without key/reference)')
     .action((flags: DetectFlags) => runDetectCommand(flags));
 }

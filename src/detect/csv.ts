@@ -92,33 +92,35 @@ export function formatScoresCsv(rows: readonly CsvRow[], outputs: readonly Detec
   return parts.join('\n') + '\n';
 }
 
-/** Scores parsed rows, the reference matched by timestamp (a missing reference point is null). */
+/**
+ * The step of a series in ms: the median gap between consecutive timestamps (of the first 1,000 gaps), so an
+ * irregular start or a few missing rows do not set it. Null with fewer than two rows.
+ */
+export function inferStep(rows: readonly CsvRow[]): number | null {
+  const gaps: number[] = [];
+  for (let i = 1; i < rows.length && gaps.length < 1000; i++) {
+    const dt = (rows[i] as CsvRow).t - (rows[i - 1] as CsvRow).t;
+    if (dt > 0) gaps.push(dt);
+  }
+  if (gaps.length === 0) return null;
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1] as number;
+}
+
+/**
+ * Scores parsed rows, the reference matched by timestamp (a missing reference point is null). The step, unless
+ * the options set it, is inferred from the timestamps (the minute settings are converted by it).
+ */
 export function scoreRows(
   rows: readonly CsvRow[],
   reference: readonly CsvRow[] | null,
   options: DetectorOptions,
 ): DetectorOutput[] {
-  const detector = createDetector(options);
+  const step = options.step ?? inferStep(rows);
+  const detector = createDetector(step === null ? options : { ...options, step });
   const refAt = reference === null ? null : new Map(reference.map((r) => [r.t, r.v]));
   return rows.map((r) => (refAt === null ? detector.update(r.t, r.v) : detector.update(r.t, r.v, refAt.get(r.t) ?? null)));
 }
-
-/**
- * The options a benchmark run uses when told the probation length: warm-up = the probation rows, and cooldown /
- * memory as shares of it unless set explicitly.
- */
-export function optionsForProbation(base: DetectorOptions, probationRows: number | null): DetectorOptions {
-  if (probationRows === null) return base;
-  const p = Math.max(2, probationRows);
-  return {
-    ...base,
-    warmup: base.warmup ?? p,
-    cooldown: base.cooldown ?? Math.max(10, Math.round(p * PROBATION_SHARES.cooldown)),
-    memory: base.memory ?? Math.max(20, Math.round(p * PROBATION_SHARES.memory)),
-  };
-}
-
-export const PROBATION_SHARES = { cooldown: 0.5, memory: 0.25 };
 
 /** Whole CSV in, whole CSV out (what the CLI does between reading and writing files). */
 export function scoreSeriesCsv(
@@ -129,5 +131,5 @@ export function scoreSeriesCsv(
 ): string {
   const rows = parseSeriesCsv(seriesText);
   const reference = referenceText === null ? null : parseSeriesCsv(referenceText);
-  return formatScoresCsv(rows, scoreRows(rows, reference, optionsForProbation(options, probationRows)));
+  return formatScoresCsv(rows, scoreRows(rows, reference, probationRows === null ? options : { ...options, probationRows }));
 }

@@ -8,7 +8,7 @@
  * (only a stronger score passes), the baseline re-learns fast, so a level shift alerts once, at its onset.
  */
 import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.js';
-import { resolveDetectorOptions, type DetectorOptions, type ResolvedDetectorOptions } from './options.js';
+import { resolveDetectorOptions, rowSettings, type DetectorOptions, type ResolvedDetectorOptions, type RowSettings } from './options.js';
 import {
   initialState,
   MODEL_CONTINUOUS,
@@ -37,6 +37,7 @@ export interface Detector {
   snapshot(): DetectorState;
 }
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
@@ -51,6 +52,9 @@ const AUTO_MAX_COUNT = 30;
 /** Time-of-day bins of the per-slot predictor errors (half hours). */
 const ERROR_SLOTS = 48;
 
+/** The options with the time settings converted to points at the series' step. */
+type Run = ResolvedDetectorOptions & RowSettings;
+
 const enum Test {
   None = 0,
   Point = 1,
@@ -64,12 +68,21 @@ export function createDetector(options: DetectorOptions = {}): Detector {
 }
 
 export function restoreDetector(options: DetectorOptions, state: Readonly<DetectorState>): Detector {
-  if (state.version !== STATE_VERSION) throw new Error(`detector state version ${state.version} is not ${STATE_VERSION}`);
   const o = resolveDetectorOptions(options);
-  const s = structuredClone(state) as DetectorState;
+  // A state of another version (an older detector) is not migrated: the detector starts afresh.
+  const s = state.version === STATE_VERSION ? (structuredClone(state) as DetectorState) : initialState();
+  let run: Run | null = null;
+  let runStep = 0;
   return {
     options: o,
-    update: (t, value, reference) => update(o, s, t, value, reference),
+    update: (t, value, reference) => {
+      const step = s.step ?? o.step ?? MINUTE;
+      if (run === null || runStep !== step) {
+        run = { ...o, ...rowSettings(o, step) };
+        runStep = step;
+      }
+      return update(run, s, t, value, reference);
+    },
     snapshot: () => structuredClone(s),
   };
 }
@@ -123,13 +136,13 @@ function resetTests(s: DetectorState): void {
   s.rankAvg = 0;
 }
 
-function onGap(o: ResolvedDetectorOptions, s: DetectorState, missing: number): void {
+function onGap(o: Run, s: DetectorState, missing: number): void {
   s.ez *= Math.pow(1 - 1 / o.tuning.window, missing);
   if (missing >= o.tuning.window) resetTests(s);
 }
 
 /** Chooses the model and sizes the profiles once enough points were seen. */
-function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: number, refv: number): void {
+function decide(o: Run, s: DetectorState, value: number, x: number, refv: number): void {
   const n = s.n;
   const mean = n > 0 ? s.sum / n : value;
   const meanX = n > 0 ? s.sumX / n : x;
@@ -171,6 +184,51 @@ function decide(o: ResolvedDetectorOptions, s: DetectorState, value: number, x: 
 }
 
 /**
+ * Counts whose noise is far from Poisson (a flat ~24 ± 0.9 that began with zeros, or a wildly bursty series) are
+ * judged as continuous metrics from then on: the fit is re-checked after the warm-up and at every point after it
+ * (auto model only). Limits: a quarter and 25 times the Poisson variance.
+ */
+const FIT_UNDER = 0.25;
+const FIT_OVER = 25;
+
+function poorCountFit(o: Run, s: DetectorState, x: number): boolean {
+  if (o.model !== 'auto' || s.n <= o.warmup) return false;
+  if (!Number.isInteger(x) || x < 0) return true;
+  return s.fitN >= o.warmup / 2 && (s.fit < FIT_UNDER || s.fit > FIT_OVER);
+}
+
+/** Switches a counts state to the continuous model, seeded from the recent mean and spread of the value. */
+function toContinuous(o: Run, s: DetectorState): void {
+  s.model = MODEL_CONTINUOUS;
+  const step = s.step ?? HOUR;
+  s.daySlots = o.daily && step <= DAY / 8 ? Math.min(288, Math.round(DAY / step)) : 0;
+  s.weekSlots = o.weekly && step <= DAY / 4 ? 168 : 0;
+  s.day = zeros(s.daySlots);
+  s.dayDen = [];
+  s.week = zeros(s.weekSlots);
+  s.weekDen = [];
+  const errSlots = o.tuning.slotSelect ? Math.min(s.daySlots, ERROR_SLOTS) : 0;
+  s.slotErr0 = zeros(errSlots);
+  s.slotErr1 = zeros(errSlots);
+  s.err0 = 0;
+  s.err1 = 0;
+  s.err2 = 0;
+  s.level = s.xMean;
+  s.levelS = s.xMean;
+  s.dev = Math.sqrt(s.xVar) / SIGMA_PER_MAD;
+  s.min = s.xMean - 2 * Math.sqrt(s.xVar);
+  s.max = s.xMean + 2 * Math.sqrt(s.xVar);
+  s.allInts = false;
+  s.surpriseMean = 0;
+  s.surpriseVar = 0;
+  s.rankLen = 0;
+  s.rankPos = 0;
+  // Judged again only after a warm-up's worth of points under the new model.
+  s.n = Math.max(1, Math.round(o.warmup / 2));
+  resetTests(s);
+}
+
+/**
  * Gain per visit of a profile slot: a running mean over the first cycles, then `perCycle` per cycle spread over
  * the visits a slot gets in one cycle.
  */
@@ -187,7 +245,7 @@ function slotOf(t: number, period: number, slots: number): number {
 }
 
 function update(
-  o: ResolvedDetectorOptions,
+  o: Run,
   s: DetectorState,
   t: number,
   value: number | null,
@@ -244,6 +302,7 @@ function update(
     }
     decide(o, s, value, xv, refv);
   }
+  if (s.model === MODEL_COUNTS && poorCountFit(o, s, value)) toContinuous(o, s);
   s.n += 1;
   // Evidence piled up while the baseline was still being learnt is not evidence: the first verdict starts afresh.
   if (s.n === o.warmup + 1) resetTests(s);
@@ -303,7 +362,7 @@ function reasonOf(s: DetectorState, v: Verdict, hasRef: boolean): AnomalyReason 
 
 /** Turns the strongest test into the score, applies the hold (de-duplication) and the alert rule. */
 function finish(
-  o: ResolvedDetectorOptions,
+  o: Run,
   s: DetectorState,
   t: number,
   value: number,
@@ -350,15 +409,21 @@ function finish(
     if (opposite && Math.abs(value - revertExpected) < Math.abs(value - expected)) {
       if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
         // Clearly back to normal: return to the old baseline at once.
-        if (s.model === MODEL_COUNTS) s.rateNum = s.revertLevel * s.rateDen;
-        else {
-          s.level = s.revertLevel;
-          s.levelS = s.revertLevel;
-        }
-        s.revertLeft = 0;
-        s.rebaseLeft = 0;
-        resetTests(s);
+        restoreBaseline(s);
       }
+      raw = 0;
+    }
+  }
+  // The incident is over once the series is back near the baseline from before it: restore that baseline (nothing
+  // learnt from the incident) and end the hold, so the next incident alerts again.
+  if (s.holdLeft > 0 && o.rearm > 0 && s.revertDir !== 0) {
+    const sigma = (upper - lower) / (2 * BAND);
+    const back = s.revertDir > 0 ? value <= revertExpected + sigma : value >= revertExpected - sigma;
+    s.normalRun = back ? s.normalRun + 1 : 0;
+    if (s.normalRun >= o.rearm) {
+      restoreBaseline(s);
+      s.holdLeft = 0;
+      s.sinceAlert = Number.MAX_SAFE_INTEGER;
       raw = 0;
     }
   }
@@ -376,10 +441,11 @@ function finish(
       s.holdLeft = o.cooldown;
       s.holdMax = raw;
       s.holdEvidence = evidence;
-      s.rebaseLeft = Math.max(1, Math.round(o.cooldown * tu.rebaseFraction));
+      s.rebaseLeft = o.rebase;
       s.revertLevel = baseline;
       s.revertDir = v.dir === 'up' ? 1 : -1;
       s.revertLeft = o.cooldown * 4;
+      s.normalRun = 0;
       resetTests(s);
       // The rank test's reference describes the time before the change: learn it afresh.
       s.rankLen = 0;
@@ -404,6 +470,19 @@ function finish(
   };
 }
 
+/** Back to the baseline from before the last detection; the tests start afresh. */
+function restoreBaseline(s: DetectorState): void {
+  if (s.model === MODEL_COUNTS) s.rateNum = s.revertLevel * s.rateDen;
+  else {
+    s.level = s.revertLevel;
+    s.levelS = s.revertLevel;
+  }
+  s.revertLeft = 0;
+  s.rebaseLeft = 0;
+  s.normalRun = 0;
+  resetTests(s);
+}
+
 function endRebase(s: DetectorState): void {
   if (s.rebaseLeft > 0) {
     s.rebaseLeft -= 1;
@@ -412,7 +491,7 @@ function endRebase(s: DetectorState): void {
 }
 
 function updateContinuous(
-  o: ResolvedDetectorOptions,
+  o: Run,
   s: DetectorState,
   t: number,
   value: number,
@@ -552,7 +631,7 @@ function updateContinuous(
  * Distribution-change test: the centred rank of y within a strided reference sample of past values, averaged (EWMA)
  * over rankWindow points and scaled by that average's long-run spread. Updates the verdict when stronger.
  */
-function rankTest(o: ResolvedDetectorOptions, s: DetectorState, v: Verdict, y: number): void {
+function rankTest(o: Run, s: DetectorState, v: Verdict, y: number): void {
   const tu = o.tuning;
   const len = s.rankLen;
   if (len > 0) {
@@ -592,7 +671,7 @@ function rankTest(o: ResolvedDetectorOptions, s: DetectorState, v: Verdict, y: n
 }
 
 function updateCounts(
-  o: ResolvedDetectorOptions,
+  o: Run,
   s: DetectorState,
   t: number,
   x: number,
@@ -721,7 +800,14 @@ function updateCounts(
   if (muRaw >= 1) {
     const d = ((x - mu) * (x - mu)) / mu;
     s.disp += (ae / 4) * (Math.min(d, 25) - s.disp);
+    s.fitN += 1;
+    s.fit += Math.max(1 / s.fitN, 1 / o.warmup) * (d - s.fit);
   }
+  const xr = refv > 0 ? x / refv : x;
+  const gx = Math.max(1 / s.n, ae);
+  const dx = xr - s.xMean;
+  s.xMean += gx * dx;
+  s.xVar = (1 - gx) * (s.xVar + gx * dx * dx);
   if (hasRef) updateCorrelation(s, x, refv, 1 / (o.memory * 4));
   endRebase(s);
 

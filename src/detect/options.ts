@@ -43,8 +43,11 @@ export interface DetectorTuning {
   readonly escalateRatio: number;
   /** Gain of the level while re-baselining after a detection. */
   readonly fastGain: number;
-  /** Points of fast re-baselining after a detection (as a fraction of the cooldown). */
-  readonly rebaseFraction: number;
+  /**
+   * Minutes of fast re-baselining after a detection (at most the cooldown): long enough to learn a new level,
+   * short enough that a later incident is not learnt as normal.
+   */
+  readonly rebaseMinutes: number;
   /** Continuous: residuals are clipped to ±profileClipZ σ before they teach the seasonal profiles (≤ clipZ: same). */
   readonly profileClipZ: number;
   /** Gain (per visit) of the seasonal profiles once several cycles were seen (counts). */
@@ -124,6 +127,15 @@ export interface DetectorTuning {
    * widen their calibration); its −log10 p is weighted by this before it competes with their calibrated one.
    */
   readonly rankWeight: number;
+  /** The least memory, cooldown and warm-up in points whatever the step (a level is not learnt from 3 points). */
+  readonly memoryFloor: number;
+  readonly cooldownFloor: number;
+  readonly warmupFloor: number;
+  /**
+   * A hold ends early once the series has been back within one σ of the baseline from before the detection for
+   * this many minutes (the incident is over: the next one alerts again). 0 = holds last the whole cooldown.
+   */
+  readonly rearmMinutes: number;
 }
 
 export interface DetectorOptions {
@@ -139,12 +151,17 @@ export interface DetectorOptions {
   readonly threshold?: number;
   /** Counts: the least absolute excess (count above expected, or below for drops) that may alert. */
   readonly minCount?: number;
-  /** Points before the first verdict. */
-  readonly warmup?: number;
-  /** Points after a detection during which repeats are suppressed and the baseline re-learns. */
-  readonly cooldown?: number;
-  /** Time constant (points) of the baseline level. */
-  readonly memory?: number;
+  /** Minutes of data before the first verdict (converted to points by the series' step). */
+  readonly warmupMinutes?: number;
+  /** Minutes after a detection during which repeats are suppressed and the baseline re-learns. */
+  readonly cooldownMinutes?: number;
+  /** Time constant (minutes) of the baseline level. */
+  readonly memoryMinutes?: number;
+  /**
+   * Rows at the start the detector may only learn from (a benchmark's probation period, RUNNING.md's
+   * `--probation-rows`): the warm-up lasts at least this many points. Nothing else depends on it.
+   */
+  readonly probationRows?: number;
   /** Learn a daily / weekly profile (used only once it helps). */
   readonly daily?: boolean;
   readonly weekly?: boolean;
@@ -159,9 +176,10 @@ export interface ResolvedDetectorOptions {
   readonly sensitivity: number;
   readonly threshold: number;
   readonly minCount: number;
-  readonly warmup: number;
-  readonly cooldown: number;
-  readonly memory: number;
+  readonly warmupMinutes: number;
+  readonly cooldownMinutes: number;
+  readonly memoryMinutes: number;
+  readonly probationRows: number;
   readonly daily: boolean;
   readonly weekly: boolean;
   readonly tuning: DetectorTuning;
@@ -179,7 +197,7 @@ export const DEFAULT_TUNING: DetectorTuning = {
   escalate: true,
   escalateRatio: 10,
   fastGain: 0.2,
-  rebaseFraction: 0.5,
+  rebaseMinutes: 60,
   profileClipZ: 50,
   seasonGain: 0.1,
   metricSeasonGain: 0.05,
@@ -209,6 +227,11 @@ export const DEFAULT_TUNING: DetectorTuning = {
   rankMinRef: 32,
   rankSpan: 1,
   rankWeight: 0.5,
+  // Chosen on NAB and anomaly-extra together (both move with each), checked on the complaint scenarios:
+  memoryFloor: 20,
+  cooldownFloor: 144,
+  warmupFloor: 2,
+  rearmMinutes: 720,
 };
 
 export const DEFAULT_DETECTOR_OPTIONS = {
@@ -217,9 +240,9 @@ export const DEFAULT_DETECTOR_OPTIONS = {
   sensitivity: 1,
   threshold: 0.5,
   minCount: 3,
-  warmup: 60,
-  cooldown: 60,
-  memory: 120,
+  warmupMinutes: 60,
+  cooldownMinutes: 60,
+  memoryMinutes: 100,
   daily: true,
   weekly: true,
 } as const;
@@ -235,11 +258,37 @@ export function resolveDetectorOptions(options: DetectorOptions): ResolvedDetect
     sensitivity: options.sensitivity ?? d.sensitivity,
     threshold: options.threshold ?? d.threshold,
     minCount: options.minCount ?? d.minCount,
-    warmup: Math.max(2, Math.round(options.warmup ?? d.warmup)),
-    cooldown: Math.max(1, Math.round(options.cooldown ?? d.cooldown)),
-    memory: Math.max(2, options.memory ?? d.memory),
+    warmupMinutes: Math.max(0, options.warmupMinutes ?? d.warmupMinutes),
+    cooldownMinutes: Math.max(0, options.cooldownMinutes ?? d.cooldownMinutes),
+    memoryMinutes: Math.max(0, options.memoryMinutes ?? d.memoryMinutes),
+    probationRows: Math.max(0, Math.round(options.probationRows ?? 0)),
     daily: options.daily ?? d.daily,
     weekly: options.weekly ?? d.weekly,
     tuning: { ...DEFAULT_TUNING, ...options.tuning },
+  };
+}
+
+/** The time settings in points, once the series' step is known. */
+export interface RowSettings {
+  readonly warmup: number;
+  readonly cooldown: number;
+  readonly memory: number;
+  /** Points back to normal that end a hold (0 = never early). */
+  readonly rearm: number;
+  /** Points of fast re-baselining after a detection. */
+  readonly rebase: number;
+}
+
+const MINUTE = 60_000;
+
+/** Converts the minute settings to points at `step` ms per point (each at least its working minimum). */
+export function rowSettings(o: ResolvedDetectorOptions, step: number): RowSettings {
+  const per = (minutes: number): number => (minutes * MINUTE) / step;
+  return {
+    warmup: Math.max(2, o.tuning.warmupFloor, o.probationRows, Math.round(per(o.warmupMinutes))),
+    cooldown: Math.max(1, o.tuning.cooldownFloor, Math.round(per(o.cooldownMinutes))),
+    memory: Math.max(2, o.tuning.memoryFloor, per(o.memoryMinutes)),
+    rebase: Math.max(1, Math.min(Math.round(per(o.tuning.rebaseMinutes)), Math.round(0.5 * Math.max(o.tuning.cooldownFloor, per(o.cooldownMinutes))))),
+    rearm: o.tuning.rearmMinutes > 0 ? Math.max(1, Math.round(per(o.tuning.rearmMinutes))) : 0,
   };
 }

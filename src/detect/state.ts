@@ -3,7 +3,7 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 export const MODEL_NONE = 0;
 export const MODEL_COUNTS = 1;
 export const MODEL_CONTINUOUS = 2;
@@ -54,6 +54,15 @@ export interface DetectorState {
   rateNum: number;
   rateDen: number;
   lastRef: number | null;
+  /**
+   * Counts (auto model): how well the Poisson model fits: EWMA of the squared Pearson residual (x − μ)²/μ over
+   * points with μ ≥ 1 (1 for Poisson), how many fed it, and EWMA mean and variance of the value per reference
+   * unit (to seed a continuous model when the fit says the series is not counts).
+   */
+  fit: number;
+  fitN: number;
+  xMean: number;
+  xVar: number;
 
   // Tests.
   ez: number;
@@ -99,6 +108,8 @@ export interface DetectorState {
   revertLevel: number;
   revertDir: number;
   revertLeft: number;
+  /** Consecutive points back within one σ of the baseline from before the detection (ends a hold early). */
+  normalRun: number;
   sinceAlert: number;
 }
 
@@ -138,6 +149,10 @@ export function initialState(): DetectorState {
     rateNum: 0,
     rateDen: 0,
     lastRef: null,
+    fit: 1,
+    fitN: 0,
+    xMean: 0,
+    xVar: 0,
     ez: 0,
     cusUp: 0,
     cusDown: 0,
@@ -170,6 +185,7 @@ export function initialState(): DetectorState {
     revertLevel: 0,
     revertDir: 0,
     revertLeft: 0,
+    normalRun: 0,
     sinceAlert: Number.MAX_SAFE_INTEGER,
   };
 }

@@ -125,7 +125,7 @@ describe('gaps and odd input', () => {
   });
 
   it('gives no verdict during warm-up', () => {
-    const out = run('5x10 500', null, { warmup: 60 });
+    const out = run('5x10 500', null, { warmupMinutes: 60 });
     expect(out.every((p) => p.score === 0 && !p.alert)).toBe(true);
   });
 });
@@ -160,9 +160,13 @@ describe('state', () => {
     expect(rest).toEqual(whole.slice(2500));
   });
 
-  it('rejects a snapshot of another version', () => {
-    const state = { ...createDetector().snapshot(), version: 999 };
-    expect(() => restoreDetector({}, state)).toThrow(/version/);
+  it('starts afresh from a snapshot of another version (no crash, no stale baseline)', () => {
+    const d = createDetector({ model: 'counts' });
+    for (let i = 0; i < 200; i++) d.update(T0 + i * 60_000, 5);
+    const old = { ...d.snapshot(), version: 1 };
+    const restored = restoreDetector({ model: 'counts' }, old);
+    expect(restored.snapshot()).toEqual(createDetector({ model: 'counts' }).snapshot());
+    expect(restored.update(T0 + 200 * 60_000, 500)).toMatchObject({ score: 0, alert: false });
   });
 });
 
@@ -177,7 +181,7 @@ describe('bursty metrics (calibration has learnt large surprises)', () => {
       return { t: T0 + i * 60_000, v: Math.round(10 + 4 * u + burst) + extra(i) };
     });
   }
-  const options = (tuning: DetectorOptions['tuning']): DetectorOptions => ({ model: 'continuous', warmup: 300, cooldown: 150, memory: 20, tuning });
+  const options = (tuning: DetectorOptions['tuning']): DetectorOptions => ({ model: 'continuous', warmupMinutes: 300, cooldownMinutes: 150, memoryMinutes: 20, tuning });
   const peak = (out: readonly DetectorOutput[], from: number, to: number) => Math.max(...out.slice(from, to).map((p) => p.rawScore));
 
   it.each([
@@ -214,7 +218,7 @@ describe('per-time-of-day spread (whole-number series judged as metrics)', () =>
     });
   }
   const widths = (offset: number, tuning: DetectorOptions['tuning']) => {
-    const out = detectSeries(daily(offset), null, { model: 'continuous', warmup: 144, cooldown: 72, memory: 20, tuning });
+    const out = detectSeries(daily(offset), null, { model: 'continuous', warmupMinutes: 1440, cooldownMinutes: 720, memoryMinutes: 200, tuning });
     return [5 * 144 + 42, 5 * 144 + 72].map((i) => (out[i]?.upper ?? 0) - (out[i]?.lower ?? 0));
   };
 

@@ -31,7 +31,7 @@ describe('one huge burst does not deafen a metric (winsorised calibration)', () 
 describe('evidence piled up during warm-up does not fire at the first verdict', () => {
   it.each([
     // A burst 5 points before the warm-up ends: its CUSUM evidence must not alert when verdicts start.
-    ['5x115 60 5x300', { model: 'counts', warmup: 120 }],
+    ['5x115 60 5x300', { model: 'counts', warmupMinutes: 120 }],
   ] as const)('%s', (series, options: DetectorOptions) => {
     expect(alerts(detectSeries(seriesPoints(series), null, options))).toEqual([]);
   });
@@ -46,7 +46,7 @@ describe('a daily square wave is a pattern, not an incident', () => {
       const high = slot >= 108 && slot < 204 && Math.floor(i / day) !== missingDay;
       return { t: T0 + i * FIVE_MIN, v: (high ? 70 : 20) + wiggle(i) };
     });
-  const options: DetectorOptions = { model: 'continuous', warmup: 432, cooldown: 216, memory: 20 };
+  const options: DetectorOptions = { model: 'continuous', warmupMinutes: 2160, cooldownMinutes: 1080, memoryMinutes: 100 };
 
   it.each([
     ['profile chosen per time of day, learning large residuals (default)', {}, 0],
@@ -68,7 +68,7 @@ describe('a daily square wave is a pattern, not an incident', () => {
 describe('counts: the calibration may discount exact tails, never sharpen them', () => {
   const points = (value: (i: number) => number) => Array.from({ length: 3000 }, (_, i) => ({ t: T0 + i * 60_000, v: value(i) }));
   const raw = (series: ReturnType<typeof points>, calibrateCounts: boolean) =>
-    detectSeries(series, null, { model: 'counts', cooldown: 30, tuning: { calibrateCounts } }).map((p) => p.rawScore);
+    detectSeries(series, null, { model: 'counts', cooldownMinutes: 30, tuning: { calibrateCounts } }).map((p) => p.rawScore);
 
   it('a burst of 40 every 40 points (routine for this series) scores lower than its exact tail says', () => {
     const series = points((i) => (i % 40 === 39 ? 40 : 5 + (i % 3) - 1));
