@@ -19,7 +19,7 @@ export interface ScrapeDeps {
   readonly log: Logger;
 }
 
-/** Refreshes queue depth, source lag/fetched/quota and firing alerts; a failing read leaves the last values and is logged. */
+/** Refreshes queue depth, source lag/fetched/quota, firing alerts and the outbox backlog; a failing read leaves the last values and is logged. */
 export async function refreshScrapeMetrics(deps: ScrapeDeps): Promise<void> {
   const { metrics } = deps;
   const parts: Array<[string, () => Promise<void>]> = [
@@ -44,6 +44,8 @@ export async function refreshScrapeMetrics(deps: ScrapeDeps): Promise<void> {
       },
     ],
     ['alerts', async () => metrics.alertsFiring.set(await deps.store.alerts.countInState('firing'))],
+    // The relay sets it too after each pass; read here, every process's /metrics shows the backlog.
+    ['outbox', async () => metrics.outboxBacklog.set(await deps.store.outbox.backlog())],
   ];
   await Promise.all(
     parts.map(async ([name, refresh]) => {

@@ -16,6 +16,8 @@ export interface StoredMessage extends Message {
   readonly classification: Classification;
   /** Support's correction, when there is one. */
   readonly label: { readonly complaint: boolean; readonly category: string | null; readonly at: string } | null;
+  /** When retention blanked the text, author, link and meta (`retention.keep.messageText`); absent while they are kept. */
+  readonly redactedAt?: string;
 }
 
 export interface MessageFilter {
@@ -83,6 +85,7 @@ export function fromRow(row: Selectable<MessagesTable>): StoredMessage {
             category: row.label_category,
             at: new Date(Number(row.labelled_at)).toISOString(),
           },
+    ...(row.redacted_at === null || row.redacted_at === undefined ? {} : { redactedAt: new Date(Number(row.redacted_at)).toISOString() }),
   };
 }
 
@@ -245,7 +248,8 @@ export class MessageStore {
 
   /** Every relabelled message (for training the learned layer and for export). */
   async *labelled(): AsyncGenerator<StoredMessage> {
-    const rows = await this.db.selectFrom('messages').selectAll().where('label_complaint', 'is not', null).orderBy('labelled_at').execute();
+    // A relabel whose text retention has blanked is neither training data nor exported.
+    const rows = await this.db.selectFrom('messages').selectAll().where('label_complaint', 'is not', null).where('redacted_at', 'is', null).orderBy('labelled_at').execute();
     for (const row of rows) yield fromRow(row);
   }
 

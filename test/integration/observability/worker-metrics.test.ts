@@ -65,6 +65,7 @@ describe('a worker-only process', () => {
     expect(body).toContain('# TYPE radar_notifications_failed_total counter');
     expect(body).toMatch(/radar_queue_depth\{queue="notify",state="waiting"\} 0/);
     expect(body).toMatch(/^radar_alerts_firing 0$/m);
+    expect(body).toMatch(/^radar_outbox_backlog 0$/m);
     expect(body).toMatch(/^radar_process_resident_memory_bytes \d+/m);
 
     // Firing alerts are read from the store at scrape time, whoever wrote them.

@@ -42,6 +42,7 @@ async function seed(t: TestService): Promise<void> {
     60_000,
   );
   await store.db.updateTable('messages').set({ label_complaint: 1, label_category: 'login', labelled_at: NOW - 450 * DAY }).where('id', '=', 'm-old').execute();
+  await store.db.updateTable('messages').set({ label_complaint: 1, label_category: 'login', labelled_at: NOW - 20 * DAY }).where('id', 'in', ['m-mid-1', 'm-recent']).execute();
   await store.db.insertInto('labels').values([
     { message_id: 'm-old', complaint: 1, category: 'login', labelled_by: 'ann', labelled_at: NOW - 450 * DAY },
     { message_id: 'm-mid-1', complaint: 1, category: 'login', labelled_by: 'ann', labelled_at: NOW - 20 * DAY },
@@ -63,6 +64,11 @@ async function seed(t: TestService): Promise<void> {
   await store.db.insertInto('alert_events').values([
     { alert_id: 'a-old-resolved', type: 'fired', at: NOW - 400 * DAY, doc: '{}' },
     { alert_id: 'a-new-resolved', type: 'fired', at: NOW - 30 * DAY, doc: '{}' },
+  ]).execute();
+  await store.db.insertInto('sessions').values([
+    { id: 's-expired-long-ago', user_name: 'ann', created_at: NOW - 41 * DAY, expires_at: NOW - 40 * DAY, ended_at: null },
+    { id: 's-expired-lately', user_name: 'ann', created_at: NOW - 11 * DAY, expires_at: NOW - 10 * DAY, ended_at: NOW - 10 * DAY },
+    { id: 's-active', user_name: 'ann', created_at: NOW - 3_600_000, expires_at: NOW + DAY, ended_at: null },
   ]).execute();
 }
 
@@ -93,6 +99,13 @@ describe.each(kinds)('retention on %s', (db) => {
     const allSeries = await seriesOlderThan(NOW + DAY);
     expect(oldSeries).toBeGreaterThanOrEqual(4);
 
+    const labelled = async () => {
+      const ids: string[] = [];
+      for await (const m of store.messages.labelled()) ids.push(m.id);
+      return ids.sort();
+    };
+    expect(await labelled()).toEqual(['m-mid-1', 'm-old', 'm-recent']);
+
     const results = await pruneExpired(store.handle, { periods, now: NOW, batchSize: 2 });
     const rows = (table: string, action: string) => results.filter((r) => r.table === table && r.action === action).reduce((n, r) => n + r.rows, 0);
     // Text blanked of the four messages older than 90 days; the one older than 400 days deleted.
@@ -106,6 +119,7 @@ describe.each(kinds)('retention on %s', (db) => {
     expect(await seriesOlderThan(NOW + DAY)).toBe(allSeries - oldSeries);
     expect(rows('alert_events', 'delete')).toBe(1);
     expect(rows('alerts', 'delete')).toBe(1);
+    expect(rows('sessions', 'delete')).toBe(1);
 
     const messages = await store.db.selectFrom('messages').selectAll().orderBy('id').execute();
     expect(messages.map((m) => m.id)).toEqual(['m-mid-1', 'm-mid-2', 'm-mid-3', 'm-recent']);
@@ -114,6 +128,10 @@ describe.each(kinds)('retention on %s', (db) => {
       expect(JSON.parse(m.classification)).toEqual(complaint);
       expect(m.complaint).toBe(1);
     }
+    // The API says so; a relabel without its text is neither training data nor exported.
+    expect((await store.messages.get('m-mid-1'))?.redactedAt).toBe(new Date(NOW).toISOString());
+    expect((await store.messages.get('m-recent'))?.redactedAt).toBeUndefined();
+    expect(await labelled()).toEqual(['m-recent']);
     const recent = messages.find((m) => m.id === 'm-recent');
     expect(recent?.text).toBe('cannot login (m-recent)');
     expect(recent?.author).toBe('author-of-m-recent');
@@ -127,6 +145,7 @@ describe.each(kinds)('retention on %s', (db) => {
     expect((await store.series.read('traffic', 0, NOW)).length).toBe(1);
     expect((await store.db.selectFrom('alerts').select('id').orderBy('id').execute()).map((a) => a.id)).toEqual(['a-new-resolved', 'a-old-firing']);
     expect((await store.db.selectFrom('alert_events').select('alert_id').execute()).map((e) => e.alert_id)).toEqual(['a-new-resolved']);
+    expect((await store.db.selectFrom('sessions').select('id').orderBy('id').execute()).map((x) => x.id)).toEqual(['s-active', 's-expired-lately']);
 
     // A blanked message still dedupes: the same id delivered again is not stored or counted again.
     const before = await store.series.read('complaints', 0, NOW + DAY);
