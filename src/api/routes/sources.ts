@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { imapCursorName } from '../../sources/imap/poll-handler.js';
 import { configuredPolls, pollLeaseMs, pollLockName } from '../../sources/poll.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -15,14 +16,18 @@ export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const items = [];
     for (const s of await deps.sources.list()) {
       const locks = [];
+      // A mail source's cursor is one per mailbox, read live (the summary a poll writes at its end lags a poll killed mid-way).
+      const mailboxes: Record<string, unknown> = {};
       for (const poll of polls.filter((p) => p.source === s.name)) {
         const lock = await deps.sources.pollLock(pollLockName(poll), pollLeaseMs(poll.everyMs), now);
         if (lock) locks.push({ mailbox: poll.mailbox ?? null, heldUntil: new Date(lock.heldUntil).toISOString(), renewed: lock.renewed });
+        if (poll.mailbox !== undefined) mailboxes[poll.mailbox] = await deps.sources.getCursor(imapCursorName(s.name, poll.mailbox));
       }
       const blocked = locks.filter((l) => !l.renewed);
       const blockedUntil = blocked.length === 0 ? null : blocked.map((l) => l.heldUntil).sort().at(-1) ?? null;
       items.push({
         ...s,
+        cursor: Object.keys(mailboxes).length > 0 ? { mailboxes } : s.cursor,
         state: blocked.length > 0 ? ('blocked' as const) : locks.length > 0 ? ('polling' as const) : s.state,
         /** The state last recorded by a poll (ok, error, stopped, idle), whatever the locks say. */
         lastState: s.state,
