@@ -12,17 +12,17 @@ export class RedisKeys {
     return `{${this.prefix}}`;
   }
 
-  /** A poller's cursor (tweet since_id, IMAP uidvalidity + last uid). */
+  /** Legacy (before migration 0007): a poller's cursor. Cursors live in the database; read once to copy them there. */
   cursor(source: string): string {
     return `${this.prefix}:cursor:${source}`;
   }
 
-  /** A source's status hash (last poll, last error, counters, rate limit). */
+  /** Legacy (before migration 0007): a source's status hash. Source state lives in the database; read once to copy it. */
   sourceStatus(source: string): string {
     return `${this.prefix}:source:${source}`;
   }
 
-  /** The set of known source names. */
+  /** Legacy (before migration 0007): the set of source names whose status hashes to copy. */
   get sources(): string {
     return `${this.prefix}:sources`;
   }
@@ -37,7 +37,7 @@ export class RedisKeys {
     return `${this.prefix}:ratelimit:${name}:${subject}:${bucket}`;
   }
 
-  /** A short-lived lock (e.g. one detect tick at a time cluster-wide). */
+  /** A lock taken with `withLock` (queues/lock.ts): one poll per source, one detect tick, the demo backfill. */
   lock(name: string): string {
     return `${this.prefix}:lock:${name}`;
   }
