@@ -1,16 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { REPORT_CSP, renderReportForm, renderReportThanks, type ReportFormValues } from '../../dashboard/html.js';
 import { checkFormToken, fieldErrors, issueFormToken, reportBodySchema, reportToMessage } from '../../dashboard/report.js';
 import { RedisKeys } from '../../queues/keys.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
+import { keyedHash } from '../../platform/hash.js';
 
 const HOUR = 3_600_000;
 
-/** The per-IP counter key: `<prefix>:ratelimit:report:<ip hash>:<hour>` (the IP itself is not kept). */
-export function reportRateKey(prefix: string, ip: string, now: number): string {
-  const ipHash = createHash('sha256').update(ip).digest('hex').slice(0, 16);
+/**
+ * The per-IP counter key: `<prefix>:ratelimit:report:<ip hash>:<hour>`. The IP itself is not kept, and
+ * its hash is keyed (`authorKey`): an unkeyed hash of an IPv4 address is reversed by trying them all.
+ */
+export function reportRateKey(prefix: string, ip: string, now: number, authorKey: string): string {
+  const ipHash = keyedHash('ip', authorKey, ip, 16).slice('ip:'.length);
   return new RedisKeys(prefix).rateCounter('report', ipHash, Math.floor(now / HOUR));
 }
 
@@ -82,7 +86,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ApiDeps): void 
     } else {
       body = parseInput(reportBodySchema, raw, 'body');
     }
-    const key = reportRateKey(deps.config.redis.prefix, request.ip, now);
+    const key = reportRateKey(deps.config.redis.prefix, request.ip, now, deps.authorKey);
     const [[, count]] = (await deps.redis.multi().incr(key).pexpire(key, HOUR + 60_000).exec()) as [[Error | null, number]];
     if (count > limit) {
       const wait = Math.ceil((HOUR - (now % HOUR)) / 60_000);

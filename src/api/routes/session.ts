@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { keyedHash } from '../../platform/hash.js';
 import { RedisKeys } from '../../queues/keys.js';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth.js';
@@ -12,14 +12,15 @@ const loginSchema = z.object({ name: z.string().min(1).max(200), password: z.str
 export const LOGIN_FAILURES_ALLOWED = 10;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
-function ipHash(ip: string): string {
-  return createHash('sha256').update(ip).digest('hex').slice(0, 16);
+/** The client address as a keyed hash (an unkeyed hash of an IPv4 address is reversed by trying them all). */
+function ipHash(key: string, ip: string): string {
+  return keyedHash('ip', key, ip, 16).slice('ip:'.length);
 }
 
 export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const secure = deps.config.server.publicUrl?.startsWith('https://') ?? false;
   const keys = new RedisKeys(deps.config.redis.prefix);
-  const failureKey = (ip: string) => keys.rateCounter('login-failures', ipHash(ip), Math.floor(deps.clock.now() / LOGIN_WINDOW_MS));
+  const failureKey = (ip: string) => keys.rateCounter('login-failures', ipHash(deps.authorKey, ip), Math.floor(deps.clock.now() / LOGIN_WINDOW_MS));
 
   /** Log in (JSON or a plain HTML form post). Sets an HttpOnly, SameSite=Strict session cookie. */
   app.post('/api/session', async (request, reply) => {

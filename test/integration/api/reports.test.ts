@@ -130,7 +130,7 @@ describe('POST /api/reports (JSON)', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     const other = await app.inject({ method: 'POST', url: '/api/reports', headers: { 'x-csrf-token': token() }, payload: { wrong: 'broken thing' }, remoteAddress: '10.9.9.9' });
     expect(other.statusCode).toBe(202);
-    expect(await svc.ctx.redis.get(reportRateKey(svc.prefix, '10.1.2.3', clock.now()))).toBe(String(LIMIT + 1));
+    expect(await svc.ctx.redis.get(reportRateKey(svc.prefix, '10.1.2.3', clock.now(), svc.ctx.authorKey))).toBe(String(LIMIT + 1));
     clock.advance(3_600_000);
     expect((await send()).statusCode).toBe(202);
     expect(await queued()).toHaveLength(LIMIT + 2);

@@ -3,10 +3,12 @@
  * X and IMAP all hash under `ServiceContext.authorKey` (RADAR_AUTHOR_KEY, else generated once into
  * <dataDir>/credentials.json), and a value that already looks hashed (`h:…`) is hashed again.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportRateKey } from '../../../src/api/routes/reports.js';
 import { issueFormToken } from '../../../src/dashboard/report.js';
 import { hashAuthor } from '../../../src/platform/hash.js';
 import { admin, buildTestApp, testAuthenticator } from '../../helpers/api.js';
@@ -48,7 +50,7 @@ describe('the author key', () => {
     }
   });
 
-  it('push API and report form hash under it; an `h:` value is hashed, not trusted', async () => {
+  it('push API, report form and rate-limit counters hash under it; an `h:` value is hashed, not trusted', async () => {
     const looksHashed = 'h:0123456789abcdef01234567';
     const push = await app.inject({
       method: 'POST',
@@ -77,6 +79,15 @@ describe('the author key', () => {
     expect(authors.get('api:a2')).not.toBe(looksHashed);
     expect(authors.get(reportId)).toBe(hashAuthor(key, looksHashed));
     expect(authors.get(reportId)).not.toBe(looksHashed);
+    // The report form's rate-limit counter names the client by a keyed hash too (an IPv4 sha256 is reversible).
+    const ip = '127.0.0.1';
+    const login = await app.inject({ method: 'POST', url: '/api/session', payload: { name: 'anna', password: 'wrong password' } });
+    expect(login.statusCode).toBe(401);
+    const counters = await svc.ctx.redis.keys(`*${svc.prefix}*ratelimit*`);
+    expect(counters).toContain(reportRateKey(svc.prefix, ip, svc.ctx.clock.now(), key));
+    expect(counters.some((k) => k.includes('login-failures'))).toBe(true);
+    const unkeyed = createHash('sha256').update(ip).digest('hex').slice(0, 16);
+    expect(counters.filter((k) => k.includes(unkeyed))).toEqual([]);
     // Under another key the same people hash differently: the key, not a constant, decides.
     expect(hashAuthor('another-key-0123456789abcdef0123456789', 'anna@example.com')).not.toBe(authors.get('api:a1'));
   });
