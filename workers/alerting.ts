@@ -117,7 +117,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
         ev = late ? { ...gathered, late } : gathered;
         evidenceRows.push({ alertId: alert.id, evidence: ev });
       } catch (error) {
-        log.warn({ alertId: alert.id, err: describeError(error) }, 'evidence could not be gathered; notifying without it');
+        log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered; notifying without it');
       }
       const built = buildNotification({ intent, alert, evidence: ev, oncall: runtime.oncall, ack, labels: config.evidence.labels });
       const notification = late ? { ...built, title: `${built.title} (late data)`, summary: `From late data: ${built.summary}` } : built;

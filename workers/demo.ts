@@ -9,7 +9,6 @@ import { createDemoGenerator, type DemoGenerator } from '../src/sources/demo/ind
 import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { bucketStart } from '../src/series/counts.js';
-import { describeError } from '../src/platform/errors.js';
 import { withLock } from '../src/queues/lock.js';
 import type { ClassifierLike, ServiceContext } from './context.js';
 
@@ -132,13 +131,13 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
     if (closed) return;
     timer = setTimeout(() => {
       tick()
-        .catch((e: unknown) => log.warn({ err: describeError(e) }, 'demo tick failed'))
+        .catch((e: unknown) => log.warn({ err: e }, 'demo tick failed'))
         .finally(loop);
     }, options.tickMs ?? 1000);
   };
 
   const backfilled = backfill()
-    .catch((e: unknown) => log.error({ err: describeError(e) }, 'demo backfill failed'))
+    .catch((e: unknown) => log.error({ err: e }, 'demo backfill failed'))
     .then(() => loop());
 
   return {

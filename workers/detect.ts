@@ -22,7 +22,6 @@ import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
 import { bucketStart, isCounterSeries } from '../src/series/counts.js';
-import { describeError } from '../src/platform/errors.js';
 import { JOB_NAMES } from '../src/queues/jobs.js';
 import { withLock, type Lease } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
@@ -316,9 +315,9 @@ export async function startDetectWorker(
   );
   worker.on('failed', (_job, error) => {
     ctx.metrics.jobFailures.inc({ queue: 'detect', final: 'false' });
-    log.error({ err: describeError(error) }, 'detect tick failed');
+    log.error({ err: error }, 'detect tick failed');
   });
-  worker.on('error', (error) => log.error({ err: error.message }, 'detect worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'detect worker error'));
   return { close: () => worker.close() };
 }
 

@@ -83,7 +83,7 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     ctx.metrics.jobFailures.inc({ queue: 'ingest', final: String(final) });
     const messageId = job.id === undefined ? null : messageIdFromJobId(job.id);
-    log.warn({ jobId: job.id, attempts: job.attemptsMade, final, err: error.message }, 'ingest failed');
+    log.warn({ jobId: job.id, attempts: job.attemptsMade, final, err: error }, 'ingest failed');
     if (!final) return;
     const message = job.data?.message as Partial<Message> | undefined;
     void ctx.store.deadLetters
@@ -99,9 +99,9 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
         ctx.clock.now(),
       )
       .then(() => ctx.metrics.deadLetters.inc({ queue: 'ingest' }))
-      .catch((e: unknown) => log.error({ jobId: job.id, err: describeError(e) }, 'could not write dead letter; the failed job stays in Redis'));
+      .catch((e: unknown) => log.error({ jobId: job.id, err: e }, 'could not write dead letter; the failed job stays in Redis'));
   });
-  worker.on('error', (error) => log.error({ err: error.message }, 'ingest worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'ingest worker error'));
 
   return {
     worker,

@@ -101,7 +101,7 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
           if (error instanceof SourceAuthError || (isRadarError(error) && !error.retryable)) {
             const message = error instanceof SourceAuthError ? error.message : describeError(error);
             await state.recordError(source, { now, message, stopped: true });
-            pollLog.error({ err: describeError(error) }, 'source stopped: fix its config and restart');
+            pollLog.error({ err: error }, 'source stopped: fix its config and restart');
             throw new UnrecoverableError(describeError(error));
           }
           await state.recordError(source, { now, message: describeError(error) });
@@ -114,9 +114,9 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
   );
   worker.on('failed', (job, error) => {
     ctx.metrics.jobFailures.inc({ queue: 'poll', final: 'false' });
-    log.warn({ source: job?.data.source, err: error.message }, 'poll failed');
+    log.warn({ source: job?.data.source, err: error }, 'poll failed');
   });
-  worker.on('error', (error) => log.error({ err: error.message }, 'poll worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'poll worker error'));
   const close = worker.close.bind(worker);
   worker.close = async (force?: boolean) => {
     abort.abort();

@@ -8,7 +8,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { describeError } from '../platform/errors.js';
 
 export interface ScheduleEntry<T> {
   /** Scheduler id, unique per queue (e.g. `twitter:brand-search`). */
@@ -95,7 +94,7 @@ export function watchSchedulers(options: WatchSchedulersOptions): SchedulerWatch
   };
   const safeCheck = () => {
     if (stopped) return;
-    check().catch((error: unknown) => log.warn({ err: describeError(error) }, 'scheduler check failed; retried later'));
+    check().catch((error: unknown) => log.warn({ err: error }, 'scheduler check failed; retried later'));
   };
   const onReady = () => safeCheck();
   options.redis.on('ready', onReady);
