@@ -233,6 +233,8 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
     for (const o of outputs) {
       const late = rejudge !== null && usable && o.t >= rejudge && o.t <= saved.t;
       const isLearning = learning(o.t);
+      // Nothing to show before the series' first data (a fresh series warms up on two empty weeks).
+      if (firstSeen === null || o.t < firstSeen) continue;
       points.push({
         series: series.key,
         t: o.t,

@@ -78,7 +78,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 export async function migrate(handle: DatabaseHandle): Promise<void> {
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.kind) });
+  // Migration numbers are reserved per change and may land out of order (0008 before 0004): a database
+  // that already ran a later one still gets the earlier ones.
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.kind), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
