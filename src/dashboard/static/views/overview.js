@@ -139,6 +139,8 @@ function card(r, { from, to, state }) {
     h('div', { class: 'head' },
       h('a', { class: 'name', href: hrefFor('timeline', { category: c.category, range: state.window === '15m' ? '6h' : state.window === '7d' ? '7d' : '24h' }), title: 'Open the timeline', text: c.category }),
       r.alertFiring ? h('span', { class: 'chip bad', text: 'alert firing' }) : r.trouble ? h('span', { class: 'chip bad', text: 'rising' }) : null,
+      // Too little history to know its normal: shown, never paged (the detector's stored verdict).
+      r.series?.learning === true ? h('span', { class: 'chip', title: 'Less history than detect.learning: this category pages nobody yet', text: 'learning' }) : null,
     ),
     h('div', { class: 'head' },
       h('a', { class: 'count', href: messagesHref, title: 'Show these messages', data: { count: c.count }, text: fmtNum(c.count) }),
