@@ -9,6 +9,7 @@ import { createClassifier, type Classifier } from '../src/classify/classifier.js
 import { compileKeywords, type KeywordModel } from '../src/classify/keyword-model.js';
 import { isLearnedModel, trainLearned, type LearnedModel } from '../src/classify/learned-model.js';
 import type { LabelledExample } from '../src/classify/labelled.js';
+import { keywordExamples } from '../src/classify/keyword-examples.js';
 import { loadKeywords } from '../src/config/keywords.js';
 import { describeError } from '../src/platform/errors.js';
 import type { Store } from '../src/store/store.js';
@@ -67,7 +68,8 @@ export class LiveClassifier implements ClassifierHolder {
       examples.push({ text: m.text, lang: m.lang, complaint: m.label.complaint, category: m.label.category });
     }
     if (examples.length < MIN_LABELS_TO_TRAIN) return 0;
-    const model = trainLearned(examples, { keywords: this.keywords });
+    // Relabels first, then what the keyword file says of its own examples.
+    const model = trainLearned([...examples, ...keywordExamples(this.keywords.config)], { keywords: this.keywords });
     this.useLearned(model);
     await store.kv.set(LEARNED_KV_KEY, model, this.now());
     this.log.info({ labels: examples.length }, 'learned layer retrained from relabels');

@@ -6,7 +6,7 @@ import type { CategoryMatch, Classification, TargetDecision } from '../domain/cl
 import type { Lang } from '../domain/message.js';
 import type { Analysis } from './analyse.js';
 import { scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
-import { KW_COMPLAINT, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
+import { KW_COMPLAINT, KW_CUES, charFeatures, charGrams, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
 import { decideTarget } from './target-model.js';
 
@@ -47,14 +47,29 @@ interface CompiledLinear {
   readonly unigram: ReadonlyMap<string, number>;
   readonly negatedUnigram: ReadonlyMap<string, number>;
   readonly bigram: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly chars: ReadonlyMap<string, number>;
+  /** Per stem, everything scoring needs in one lookup (filled lazily, bounded). */
+  readonly stemMemo: Map<string, StemWeights>;
+}
+
+interface StemWeights {
+  readonly unigram: number;
+  readonly negated: number;
+  /** Summed weight of the stem's character grams, and how many it has. */
+  readonly charSum: number;
+  readonly charCount: number;
+  /** Bigram weights with this stem first (undefined when none). */
+  readonly next: ReadonlyMap<string, number> | undefined;
 }
 
 function compileLinear(l: LearnedLinear): CompiledLinear {
   const unigram = new Map<string, number>();
   const negatedUnigram = new Map<string, number>();
   const bigram = new Map<string, Map<string, number>>();
+  const chars = new Map<string, number>();
   for (const [f, w] of Object.entries(l.weights)) {
-    if (f.startsWith('w:!')) negatedUnigram.set(f.slice(3), w);
+    if (f.startsWith('c:')) chars.set(f.slice(2), w);
+    else if (f.startsWith('w:!')) negatedUnigram.set(f.slice(3), w);
     else if (f.startsWith('w:')) unigram.set(f.slice(2), w);
     else if (f.startsWith('b:')) {
       const space = f.indexOf(' ', 2);
@@ -64,28 +79,55 @@ function compileLinear(l: LearnedLinear): CompiledLinear {
       inner.set(f.slice(space + 1), w);
     }
   }
-  return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram };
+  return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram, chars, stemMemo: new Map() };
+}
+
+function stemWeights(model: CompiledLinear, stem: string): StemWeights {
+  let memo = model.stemMemo.get(stem);
+  if (memo === undefined) {
+    let charSum = 0;
+    let charCount = 0;
+    if (model.chars.size > 0) {
+      const grams = charGrams(stem);
+      for (const g of grams) charSum += model.chars.get(g) ?? 0;
+      charCount = grams.length;
+    }
+    memo = { unigram: model.unigram.get(stem) ?? 0, negated: model.negatedUnigram.get(stem) ?? 0, charSum, charCount, next: model.bigram.get(stem) };
+    if (model.stemMemo.size >= 50_000) model.stemMemo.clear();
+    model.stemMemo.set(stem, memo);
+  }
+  return memo;
 }
 
 /** bias + Σ w·x over the message's features (each distinct feature once, as in training). */
-function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number): number {
+function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number, cues = 0): number {
   let z = model.bias;
   const { stems, negated, clauseStart } = a;
   const n = stems.length;
-  const seen = n > 12 ? new Set<string>() : null;
+  // Long messages dedupe by identity of the memo entries (no strings built); short ones by a scan.
+  const seen = n > 12 ? new Set<StemWeights>() : null;
+  const seenNegated = n > 12 ? new Set<StemWeights>() : null;
+  let charSum = 0;
+  let charCount = 0;
+  let previous: StemWeights | null = null;
   for (let i = 0; i < n; i++) {
     const s = stems[i] as string;
+    const w = stemWeights(model, s);
+    charSum += w.charSum;
+    charCount += w.charCount;
     let dup = false;
-    if (seen) {
-      const key = negated[i] ? `!${s}` : s;
-      if (seen.has(key)) dup = true;
-      else seen.add(key);
+    if (seen && seenNegated) {
+      const set = negated[i] ? seenNegated : seen;
+      if (set.has(w)) dup = true;
+      else set.add(w);
     } else {
       for (let j = 0; j < i; j++) if (stems[j] === s && negated[j] === negated[i]) dup = true;
     }
-    if (!dup) z += (negated[i] ? model.negatedUnigram.get(s) : model.unigram.get(s)) ?? 0;
+    if (!dup) z += negated[i] ? w.negated : w.unigram;
+    const before = previous;
+    previous = w;
     if (bigrams && i > 0 && !clauseStart[i]) {
-      const inner = model.bigram.get(stems[i - 1] as string);
+      const inner = before?.next;
       if (inner !== undefined) {
         let bdup = false;
         for (let j = 1; j < i; j++) if (stems[j] === s && stems[j - 1] === stems[i - 1] && !clauseStart[j]) bdup = true;
@@ -93,16 +135,18 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
       }
     }
   }
+  if (charCount > 0) z += charSum / Math.sqrt(charCount);
   if (extra !== null) z += (model.weights.get(extra) ?? 0) * extraValue;
+  if (cues > 0) z += (model.weights.get(KW_CUES) ?? 0) * cues;
   return z;
 }
 
 /** The features that pushed `model` towards its decision, strongest first, as `~label`. */
-function topFeatures(model: CompiledLinear, features: readonly string[], extra: string | null, extraValue: number, positive: boolean, k: number): string[] {
+function topFeatures(model: CompiledLinear, features: ReadonlyMap<string, number>, extra: string | null, extraValue: number, positive: boolean, k: number): string[] {
   const contributions: Array<[string, number]> = [];
-  for (const f of features) {
+  for (const [f, value] of features) {
     const w = model.weights.get(f);
-    if (w !== undefined) contributions.push([f, w]);
+    if (w !== undefined) contributions.push([f, w * value]);
   }
   if (extra !== null) {
     const w = model.weights.get(extra);
@@ -129,6 +173,8 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   if (learned) for (const [name, l] of Object.entries(learned.categories)) catModels.set(name, compileLinear(l));
   const useKw = learned?.keywordFeatures ?? false;
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
+  const calibration = learned?.calibration ?? null;
+  const catFeature = new Map(keywords.categories.map((name) => [name, kwCategory(name)]));
 
   const targetModel = keywords.target;
   /** A complaint about another service is at most a weak signal about us. */
@@ -138,11 +184,16 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
     let score = kw.score;
     let learnedScore: number | null = null;
     let learnedTerms: string[] = [];
-    let features: string[] = [];
+    let features: Map<string, number> = new Map();
     if (gate) {
-      if (wantExplanation) features = [...new Set(textFeatures(a, bigrams))];
+      if (wantExplanation) {
+        features = new Map(textFeatures(a, bigrams).map((f) => [f, 1]));
+        if (gate.chars.size > 0) for (const [f, v] of charFeatures(a)) features.set(f, v);
+        if (useKw && kw.cueSum > 0) features.set(KW_CUES, Math.min(kw.cueSum, KW_CAP));
+      }
       const kwValue = Math.min(kw.raw, KW_CAP);
-      const p = sigmoid(logit(gate, a, bigrams, useKw ? KW_COMPLAINT : null, kwValue));
+      const z = logit(gate, a, bigrams, useKw ? KW_COMPLAINT : null, kwValue, useKw ? Math.min(kw.cueSum, KW_CAP) : 0);
+      const p = sigmoid(calibration ? calibration.a * z + calibration.b : z);
       learnedScore = p;
       // Trained with keyword features the model already weighs the keywords; trained without them it
       // replaces the keyword gate (the keyword terms still show in the explanation).
@@ -160,11 +211,12 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       }
     }
     const ranking: CategoryMatch[] = [];
-    for (const c of kw.categories) {
+    // Categories are given to complaints only: classify() skips them for the rest (explain() ranks anyway).
+    for (const c of complaint || wantExplanation ? kw.categories : []) {
       const model = catModels.get(c.name);
       if (model) {
         const value = Math.min(c.sum, KW_CAP);
-        const p = sigmoid(logit(model, a, bigrams, useKw ? kwCategory(c.name) : null, value));
+        const p = sigmoid(logit(model, a, bigrams, useKw ? catFeature.get(c.name) ?? null : null, value));
         if (p >= 0.5) {
           const extra = wantExplanation ? topFeatures(model, features, useKw ? kwCategory(c.name) : null, value, true, 3) : [];
           ranking.push({ name: c.name, score: round(p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });

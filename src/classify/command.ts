@@ -12,6 +12,7 @@ import { RadarError } from '../platform/errors.js';
 import { createClassifier, type Classifier } from './classifier.js';
 import { evaluate, formatReport, reportJson } from './evaluate.js';
 import { compileKeywords } from './keyword-model.js';
+import { keywordExamples } from './keyword-examples.js';
 import { parseLabelledJsonl } from './labelled.js';
 import { isLearnedModel, trainLearned, type LearnedModel } from './learned-model.js';
 
@@ -104,10 +105,12 @@ export function registerClassify(program: Command): Command {
     .action((_: unknown, command: Command) => {
       try {
         const options = command.optsWithGlobals<{ data: string[]; out: string; keywords: string }>();
-        const examples = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
-        const model = trainLearned(examples, { keywords: compileKeywords(loadKeywords(options.keywords)) });
+        const labelled = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
+        const config = loadKeywords(options.keywords);
+        const fromFile = keywordExamples(config);
+        const model = trainLearned([...labelled, ...fromFile], { keywords: compileKeywords(config) });
         writeFileSync(options.out, `${JSON.stringify(model)}\n`);
-        process.stdout.write(`trained on ${examples.length} examples (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
+        process.stdout.write(`trained on ${labelled.length} labelled examples and ${fromFile.length} examples of the keyword file (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
       } catch (error) {
         fail(error);
       }

@@ -11,3 +11,5 @@ export { checkKeywordExamples, type ExampleFailure } from './examples-check.js';
 export { evaluate, reportJson, formatReport, type EvalReport } from './evaluate.js';
 export { compareClassifiers, type ComparisonReport, type ReplayInput, type Flip } from './compare.js';
 export { parseLabelledJsonl, type LabelledExample } from './labelled.js';
+export { keywordExamples } from './keyword-examples.js';
+export { decideTarget, compileTarget, type TargetModel } from './target-model.js';

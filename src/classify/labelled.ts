@@ -13,6 +13,8 @@ export interface LabelledExample {
   readonly channel?: string | null;
   /** Whom the message is about, when labelled: `us` (our service) or `other` (another service or thing). */
   readonly about?: 'us' | 'other' | null;
+  /** Training weight (default 1); the keyword file's own examples weigh less than support's relabels. */
+  readonly weight?: number;
 }
 
 /** Parses JSONL text (one `{text, lang?, complaint, category?, channel?, about?}` per line; blank lines skipped). */

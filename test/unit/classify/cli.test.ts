@@ -61,8 +61,8 @@ describe('radar classify (CLI)', () => {
     const model = join(dir, 'learned.json');
     const t = radar('train', '--data', data, '--out', model);
     expect(t.code).toBe(0);
-    expect(t.out).toContain('trained on 12 examples (6 complaints)');
-    expect(JSON.parse(readFileSync(model, 'utf8'))).toMatchObject({ kind: 'complaint-radar/learned', version: 1 });
+    expect(t.out).toMatch(/trained on 12 labelled examples and \d+ examples of the keyword file/);
+    expect(JSON.parse(readFileSync(model, 'utf8'))).toMatchObject({ kind: 'complaint-radar/learned', version: 2, charGrams: true });
     expect(radar('the calendar is zorbled', '--learned', model).out).toContain('complaint: yes');
   });
 
