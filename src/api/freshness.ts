@@ -5,13 +5,11 @@
  */
 import type { ServiceConfig } from '../config/service.js';
 import { configuredPolls } from '../sources/poll.js';
+import { TICK_KEY, type TickInfo } from '../store/tick-store.js';
 import type { ApiDeps } from './deps.js';
 
 /** How many intervals without a poll (or a tick) make the service unhealthy. */
 export const MISSED_INTERVALS = 3;
-
-/** The kv key the detect tick writes when it commits: `{ at, judgedUntil }` (store/tick-store.ts `TICK_KEY`). */
-const TICK_KEY = 'detect.tick';
 
 /** How often the detect tick is scheduled (as `startDetectWorker` schedules it by default). */
 export function detectTickEveryMs(config: ServiceConfig): number {
@@ -65,7 +63,7 @@ export async function checkFreshness(deps: ApiDeps, now: number, since: number):
   }
 
   let detector: Freshness['detector'] = 'ok';
-  const tick = await deps.store.kv.get<{ at?: unknown }>(TICK_KEY);
+  const tick = await deps.store.kv.get<Partial<TickInfo>>(TICK_KEY);
   const lastTick = typeof tick?.at === 'number' ? tick.at : null;
   const overdue = MISSED_INTERVALS * detectTickEveryMs(deps.config);
   if (now - Math.max(lastTick ?? 0, since) > overdue) {
