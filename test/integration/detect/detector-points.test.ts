@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
+import { withLock } from '../../../src/queues/lock.js';
 import { createAlerting } from '../../../workers/alerting.js';
 import { runDetectTick } from '../../../workers/detect.js';
 import { buildTestApp, viewer } from '../../helpers/api.js';
@@ -83,6 +84,27 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       }
       // The tick recorded how far it judged (read by /health).
       expect(await ctx.store.kv.get('detect.tick')).toEqual({ at: clock.now(), judgedUntil: burst.to + 19 * MIN });
+    }, 60_000);
+
+    it('a tick that lost its lease commits nothing: no detector rows, no state, no tick record', async (t) => {
+      if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
+      const clock = new ManualClock(T0 + 2 * DAY);
+      service = await createTestService({ db, clock });
+      const { ctx } = service;
+      await seedSeries(ctx, T0, T0 + 2 * DAY);
+      const alerting = createAlerting(ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
+      const key = ctx.keys.lock('detect-tick');
+      const run = withLock(ctx.redis, key, { leaseMs: 90 }, async (lease) => {
+        const result = await runDetectTick(ctx, clock.now());
+        expect(result.writes.points.length).toBeGreaterThan(0);
+        await ctx.redis.del(key); // another holder's world now: the next renewal finds no lock
+        while (!lease.lost) await new Promise((r) => setTimeout(r, 10));
+        await alerting.onTick(result, lease);
+      });
+      await expect(run).rejects.toMatchObject({ code: 'ERR_LOCK_LOST' });
+      expect(await ctx.store.detectorPoints.read('complaints.login', T0, T0 + 2 * DAY)).toHaveLength(0);
+      expect(await ctx.store.kv.get('detect.tick')).toBeNull();
+      expect(await ctx.store.kv.get('detect.state.complaints.login')).toBeNull();
     }, 60_000);
 
     it('a series with less than detect.learning of history is learning: stored and listed as such, never paged, even in a burst', async (t) => {

@@ -13,6 +13,8 @@ import { ManualClock } from '../../../src/platform/clock.js';
 import type { ClassifiedMessage } from '../../../src/store/message-store.js';
 import { createAlerting } from '../../../workers/alerting.js';
 import { runDetectTick } from '../../../workers/detect.js';
+import { startIngestWorker } from '../../../workers/ingest.js';
+import { waitFor } from '../../helpers/wait.js';
 import { DAY, HOUR, MIN, seedSeries } from '../../helpers/detect-scenario.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
@@ -85,6 +87,32 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       expect(job?.notification.evidence?.late).toBe(true);
       expect(job?.notification.title).toContain('(late data)');
     }, 90_000);
+
+    it('the ingest worker counts late messages per source in radar_late_messages_total', async (t) => {
+      if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
+      const start = T0 + 2 * DAY;
+      const clock = new ManualClock(start);
+      service = await createTestService({ db, clock });
+      const { ctx } = service;
+      await seedSeries(ctx, start - 3 * HOUR, start);
+      const alerting = createAlerting(ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
+      await alerting.onTick(await runDetectTick(ctx, start)); // judged up to start - 2m
+      const ingest = startIngestWorker(ctx, { concurrency: 4 });
+      try {
+        const at = (t: number, i: number, source: string): Message => ({ id: `api:${source}-${i}`, channel: 'api', source, author: null, text: 'cannot login', lang: 'en', createdAt: new Date(t).toISOString(), link: null });
+        await ctx.queues.enqueueMessages([
+          ...[0, 1, 2, 3, 4].map((i) => at(start - 30 * MIN, i, 'late-src')), // a judged bucket
+          at(start - MIN, 9, 'late-src'), // not judged yet: on time
+          at(start - 10 * MIN, 0, 'other-src'),
+        ]);
+        await waitFor(async () => (await ctx.store.messages.count()) >= 7, 20_000, 'messages stored');
+      } finally {
+        await ingest.close();
+      }
+      const text = await ctx.metrics.registry.metrics();
+      expect(text).toContain('radar_late_messages_total{source="late-src"} 5');
+      expect(text).toContain('radar_late_messages_total{source="other-src"} 1');
+    }, 60_000);
 
     it('a stopped source holds detection back at most detect.late.maxWait; its backlog of hours is judged and a burst in it pages', async (t) => {
       if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
