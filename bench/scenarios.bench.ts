@@ -2,7 +2,7 @@
  * Complaint scenarios: the detector on simulated per-minute complaint streams (and a service metric that follows
  * traffic), against an optimal CUSUM that knows the true rate. Prints catch rate vs the yardstick, false alarms
  * per series-week, median delays, and alerts during traffic surges (goal: 0).
- * Tuning uses seed 1 (`SIM_SEED=1`); the reported figures use the default seed 2026.
+ * Tuning uses seed 1 (`SIM_SEED=1`); the reported figures use the held-out seeds 2026 and 4242.
  */
 import type { BenchArgs } from './index.js';
 import { compileDetectorOptions, detectConfigSchema } from '../src/config/detect.js';
@@ -128,7 +128,8 @@ export function formatScenarios(f: ScenarioFigures, seed: number): string {
 }
 
 export default async function scenariosBench(args: BenchArgs): Promise<void> {
-  const seed = Number(process.env.SIM_SEED ?? 2026);
+  // Held-out seeds (never tuned on; tuning uses SIM_SEED=1), at the service's default config.
+  const seeds = process.env.SIM_SEED !== undefined ? [Number(process.env.SIM_SEED)] : [2026, 4242];
   const count = args.quick ? 10 : 40;
-  process.stdout.write(formatScenarios(runScenarios(seed, count), seed) + '\n');
+  for (const seed of seeds) process.stdout.write(formatScenarios(runScenarios(seed, count), seed) + '\n');
 }

@@ -3,6 +3,8 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
+import type { SeasonalMedianState } from './seasonal-median.js';
+
 export const STATE_VERSION = 4;
 export const MODEL_NONE = 0;
 export const MODEL_COUNTS = 1;
@@ -46,10 +48,13 @@ export interface DetectorState {
   /** Continuous, with slotSelect: per daily slot, mean absolute errors of the plain and the daily predictor. */
   slotErr0: number[];
   slotErr1: number[];
-  /** Mean absolute errors of: no season, daily, daily + weekly. */
+  /** Mean absolute errors of: no season, daily, daily + weekly, the seasonal median. */
   err0: number;
   err1: number;
   err2: number;
+  err3: number;
+  /** Continuous: the robust seasonal baseline (median of the same time of day over past days); null when off. */
+  median: SeasonalMedianState | null;
   /** Counts: rate as a ratio of exponentially weighted sums. */
   rateNum: number;
   rateDen: number;
@@ -146,6 +151,8 @@ export function initialState(): DetectorState {
     err0: 0,
     err1: 0,
     err2: 0,
+    err3: 0,
+    median: null,
     rateNum: 0,
     rateDen: 0,
     lastRef: null,

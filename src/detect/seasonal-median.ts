@@ -1,0 +1,95 @@
+/**
+ * Robust seasonal baseline: the median of the same time of day over the past days (at most DAYS of them), on
+ * time-of-day bins of at least 5 minutes (a bin's value is the mean of the points in it). Medians ignore a past
+ * day's incident; the detector uses this as one predictor of its ensemble, chosen where it predicts best.
+ * Bounded: BINS × DAYS numbers. Pure.
+ */
+
+/** Days remembered per bin. */
+export const DAYS = 7;
+/** The most time-of-day bins (5-minute bins); coarser steps use one bin per point. */
+export const MAX_BINS = 288;
+/** Bins needing this many past days before the median is used. */
+export const MIN_DAYS = 3;
+
+const DAY = 86_400_000;
+
+export interface SeasonalMedianState {
+  /** Bins per day (0 = off: the step is too coarse for a daily cycle). */
+  bins: number;
+  /** DAYS values per bin, oldest overwritten first. */
+  values: number[];
+  /** Values held per bin, and the next write position per bin. */
+  count: number[];
+  pos: number[];
+  /** The bin being accumulated (its index and day number) and its running sum and size. */
+  accBin: number;
+  accDay: number;
+  accSum: number;
+  accN: number;
+}
+
+export function seasonalMedianState(step: number): SeasonalMedianState {
+  const bins = step <= DAY / 24 ? Math.min(MAX_BINS, Math.round(DAY / step)) : 0;
+  return {
+    bins,
+    values: new Array<number>(bins * DAYS).fill(0),
+    count: new Array<number>(bins).fill(0),
+    pos: new Array<number>(bins).fill(0),
+    accBin: -1,
+    accDay: -1,
+    accSum: 0,
+    accN: 0,
+  };
+}
+
+function binOf(st: SeasonalMedianState, t: number): number {
+  const phase = ((t % DAY) + DAY) % DAY;
+  const b = Math.floor((phase / DAY) * st.bins);
+  return b >= st.bins ? st.bins - 1 : b;
+}
+
+const scratch: number[] = [];
+
+/** Median of the bin's past days at time t, or null when it has fewer than MIN_DAYS of them. */
+export function seasonalMedian(st: SeasonalMedianState, t: number): number | null {
+  if (st.bins === 0) return null;
+  const b = binOf(st, t);
+  const n = st.count[b] as number;
+  if (n < MIN_DAYS) return null;
+  scratch.length = n;
+  for (let i = 0; i < n; i++) scratch[i] = st.values[b * DAYS + i] as number;
+  // Insertion sort: at most 7 values.
+  for (let i = 1; i < n; i++) {
+    const v = scratch[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (scratch[j] as number) > v) {
+      scratch[j + 1] = scratch[j] as number;
+      j -= 1;
+    }
+    scratch[j + 1] = v;
+  }
+  return n % 2 === 1 ? (scratch[n >> 1] as number) : ((scratch[(n >> 1) - 1] as number) + (scratch[n >> 1] as number)) / 2;
+}
+
+/** Adds the value at t: accumulated into its bin; a finished bin's mean joins that bin's past days. */
+export function learnSeasonalMedian(st: SeasonalMedianState, t: number, x: number): void {
+  if (st.bins === 0) return;
+  const b = binOf(st, t);
+  const day = Math.floor(t / DAY);
+  if (b !== st.accBin || day !== st.accDay) {
+    if (st.accN > 0 && st.accBin >= 0) {
+      const p = st.pos[st.accBin] as number;
+      // Six significant digits are plenty for a median and keep the JSON state small.
+      st.values[st.accBin * DAYS + p] = Number((st.accSum / st.accN).toPrecision(6));
+      st.pos[st.accBin] = (p + 1) % DAYS;
+      if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
+    }
+    st.accBin = b;
+    st.accDay = day;
+    st.accSum = 0;
+    st.accN = 0;
+  }
+  st.accSum += x;
+  st.accN += 1;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from '../../../src/detect/seasonal-median.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('seasonal median (same time of day over past days)', () => {
+  it('is the median of the past days at that hour, ignoring one odd day', () => {
+    const st = seasonalMedianState(HOUR);
+    // Days 0–4 at 09:00: 10, 11, 99 (an incident), 12, 13; other hours 1.
+    const nine = [10, 11, 99, 12, 13];
+    for (let d = 0; d < 5; d++) for (let h = 0; h < 24; h++) learnSeasonalMedian(st, d * DAY + h * HOUR, h === 9 ? (nine[d] as number) : 1);
+    learnSeasonalMedian(st, 5 * DAY, 1); // closes the last bin
+    expect(seasonalMedian(st, 5 * DAY + 9 * HOUR)).toBe(12);
+    expect(seasonalMedian(st, 5 * DAY + 10 * HOUR)).toBe(1);
+  });
+
+  it('waits for three past days and remembers seven', () => {
+    const st = seasonalMedianState(HOUR);
+    for (let d = 0; d < 2; d++) for (let h = 0; h < 24; h++) learnSeasonalMedian(st, d * DAY + h * HOUR, d);
+    learnSeasonalMedian(st, 2 * DAY, 2);
+    expect(seasonalMedian(st, 2 * DAY + HOUR)).toBeNull();
+    for (let d = 2; d < 12; d++) for (let h = 0; h < 24; h++) learnSeasonalMedian(st, d * DAY + h * HOUR, d);
+    learnSeasonalMedian(st, 12 * DAY, 12);
+    // days 5..11 remain: median 8
+    expect(seasonalMedian(st, 12 * DAY + HOUR)).toBe(8);
+  });
+
+  it('averages minutes into 5-minute bins and is off for daily data', () => {
+    const st = seasonalMedianState(60_000);
+    expect(st.bins).toBe(288);
+    for (let d = 0; d < 3; d++) for (let m = 0; m < 1440; m++) learnSeasonalMedian(st, d * DAY + m * 60_000, m % 5);
+    learnSeasonalMedian(st, 3 * DAY, 0);
+    expect(seasonalMedian(st, 3 * DAY + 7 * 60_000)).toBe(2);
+    expect(seasonalMedianState(DAY).bins).toBe(0);
+  });
+});
