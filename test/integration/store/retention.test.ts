@@ -8,6 +8,7 @@ import { serviceConfigSchema } from '../../../src/config/service.js';
 import type { Classification } from '../../../src/domain/classification.js';
 import type { Message } from '../../../src/domain/message.js';
 import { ManualClock } from '../../../src/platform/clock.js';
+import { restoreSchedulers } from '../../../src/queues/schedulers.js';
 import { pruneExpired, RETENTION_RULES } from '../../../src/store/retention.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -185,6 +186,9 @@ describe.each(kinds)('retention on %s', (db) => {
     await syncRetentionScheduler(s.ctx);
     await syncRetentionScheduler(s.ctx);
     expect((await s.ctx.queues.get('retention').getJobSchedulers()).map((j) => j.key)).toEqual(['retention']);
+    // Redis is a cache of schedules: a scheduler lost with Redis is re-created by the watchdog's restore.
+    await s.ctx.queues.get('retention').removeJobScheduler('retention');
+    expect(await restoreSchedulers(s.ctx.queues.get('retention'))).toEqual(['retention']);
     const worker = await startRetentionWorker(s.ctx);
     try {
       // The run counts what it pruned when it is done.
