@@ -444,6 +444,9 @@ function finish(
     }
   }
   let score: number;
+  // While an incident is held, the band shown is the baseline from before it (the fast re-baselining serves the
+  // tests; what the series should be doing is still the old level).
+  const held = s.holdLeft > 0 && s.revertDir !== 0;
   if (s.holdLeft > 0) {
     s.holdLeft -= 1;
     if (tu.escalate && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
@@ -471,15 +474,16 @@ function finish(
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
   if (alert) s.sinceAlert = 0;
   const shown = raw >= (tu.armScore > 0 ? tu.armScore : o.threshold) * 0.5 || score > 0;
+  const shift = held ? revertExpected - expected : 0;
   return {
     t,
     value,
     score,
     rawScore: raw,
     correlation: hasRef ? correlationOf(s.corrShort) : null,
-    expected,
-    lower,
-    upper,
+    expected: expected + shift,
+    lower: Math.max(s.model === MODEL_COUNTS ? 0 : -Infinity, lower + shift),
+    upper: upper + shift,
     direction: shown ? v.dir : null,
     reason: shown ? reasonOf(s, v, hasRef) : null,
     alert,

@@ -36,3 +36,15 @@ describe('hold and re-arm: one alert per incident, and the next incident alerts 
     expect(out[335]?.expected as number).toBeLessThan(7);
   });
 });
+
+describe('the band during an incident shows the baseline from before it', () => {
+  it('a drop that lasts: expected stays near the old level while the alert is held', () => {
+    // 40/min for 300 min, then 10/min for 100 min (an outage that outlasts the fast re-baselining).
+    const points = Array.from({ length: 400 }, (_, i) => ({ t: T0 + i * MIN, v: i < 300 ? 40 + ((i * 7) % 5) - 2 : 10 }));
+    const out = detectSeries(points, null, { model: 'counts', direction: 'down' });
+    const fired = alertsAt(out);
+    expect(fired[0]).toBeGreaterThanOrEqual(300);
+    expect(fired[0]).toBeLessThanOrEqual(303);
+    expect(out[390]?.expected as number).toBeGreaterThan(30);
+  });
+});
