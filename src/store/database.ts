@@ -80,7 +80,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 export async function migrate(handle: DatabaseHandle): Promise<void> {
   // Migration numbers are reserved per change and may land out of order (0008 before 0004): a database
   // that already ran a later one still gets the earlier ones.
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.kind), allowUnorderedMigrations: true });
+  // PostgreSQL: the migration tables live in our schema, and Kysely looks for them there (without it, it
+  // finds another schema's kysely_migration_lock, skips creating ours and fails: seen with parallel tests).
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: migrationProvider(handle.kind),
+    allowUnorderedMigrations: true,
+    ...(handle.kind === 'postgres' && handle.schema !== null ? { migrationTableSchema: handle.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

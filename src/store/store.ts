@@ -4,6 +4,7 @@ import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
 import { MessageStore, type ClassifiedMessage } from './message-store.js';
+import type { Point } from '../domain/point.js';
 import { bucketStart, countIncrements, type SeriesIncrement } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
 import { SourceStore } from './source-store.js';
@@ -103,6 +104,21 @@ export class Store {
     });
     report(done.perSource);
     return done.fresh;
+  }
+
+  /**
+   * Stores pushed points of a series (`set` replaces a bucket, `add` adds to it) and, in the same
+   * transaction, marks the earliest bucket the detector had already judged as late, so it is judged again.
+   */
+  async pushSeries(key: string, points: readonly Point[], mode: 'set' | 'add'): Promise<void> {
+    if (points.length === 0) return;
+    await this.handle.db.transaction().execute(async (trx) => {
+      if (mode === 'add') await this.series.add(points.map((p) => ({ key, t: p.t, v: p.v })), trx);
+      else await this.series.set(key, points, trx);
+      const horizon = await this.late.horizon(trx);
+      const earliest = Math.min(...points.map((p) => p.t));
+      if (horizon !== null && earliest < horizon) await this.late.mark(new Map([[key, earliest]]), trx);
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -59,8 +59,8 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
       bucketed.set(t, mode === 'add' || bucketed.has(t) ? (bucketed.get(t) ?? 0) + p.v : p.v);
     }
     const rows = [...bucketed].map(([t, v]) => ({ t, v }));
-    if (mode === 'add') await deps.store.series.add(rows.map((r) => ({ key, ...r })));
-    else await deps.store.series.set(key, rows);
+    // Points for buckets the detector already judged are late data: the same transaction marks them.
+    await deps.store.pushSeries(key, rows, mode);
     return reply.status(202).send({ key, accepted: points.length, buckets: rows.length });
   });
 

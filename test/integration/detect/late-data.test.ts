@@ -15,6 +15,7 @@ import { createAlerting } from '../../../workers/alerting.js';
 import { runDetectTick } from '../../../workers/detect.js';
 import { startIngestWorker } from '../../../workers/ingest.js';
 import { waitFor } from '../../helpers/wait.js';
+import { admin, buildTestApp } from '../../helpers/api.js';
 import { DAY, HOUR, MIN, seedSeries } from '../../helpers/detect-scenario.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
@@ -87,6 +88,31 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       expect(job?.notification.evidence?.late).toBe(true);
       expect(job?.notification.title).toContain('(late data)');
     }, 90_000);
+
+    it('traffic pushed late for judged buckets re-judges the series it is the reference of', async (t) => {
+      if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
+      const start = T0 + 2 * DAY;
+      const clock = new ManualClock(start);
+      service = await createTestService({ db, clock });
+      const { ctx } = service;
+      await seedSeries(ctx, start - 3 * HOUR, start);
+      const alerting = createAlerting(ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
+      await alerting.onTick(await runDetectTick(ctx, start));
+      const app = await buildTestApp(ctx);
+      try {
+        const points = [0, 1, 2, 3, 4].map((i) => ({ t: start - 30 * MIN + i * MIN, v: 100 }));
+        expect((await app.inject({ method: 'POST', url: '/api/series/traffic', headers: admin, payload: points })).statusCode).toBe(202);
+      } finally {
+        await app.close();
+      }
+      expect((await ctx.store.late.marks()).get('traffic')?.t).toBe(start - 30 * MIN);
+      clock.set(start + MIN);
+      await alerting.onTick(await runDetectTick(ctx, start + MIN));
+      const rows = await ctx.store.detectorPoints.read('complaints.login', start - 40 * MIN, start - MIN);
+      expect(rows.filter((r) => r.late).map((r) => r.t)[0]).toBe(start - 30 * MIN);
+      expect(rows.filter((r) => r.t < start - 30 * MIN).every((r) => !r.late)).toBe(true);
+      expect((await ctx.store.late.marks()).size).toBe(0);
+    }, 60_000);
 
     it('the ingest worker counts late messages per source in radar_late_messages_total', async (t) => {
       if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
