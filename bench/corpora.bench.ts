@@ -14,7 +14,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKeywords } from '../src/config/keywords.js';
-import { compileKeywords, createClassifier, trainLearned, type Classifier, type KeywordModel, type LabelledExample, type TrainOptions } from '../src/classify/index.js';
+import { compileKeywords, createClassifier, formatLearningCurve, keywordExamples, learningCurve, trainLearned, type Classifier, type KeywordModel, type LabelledExample, type TrainOptions } from '../src/classify/index.js';
 import type { BenchArgs } from './index.js';
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and new lines. */
@@ -130,6 +130,12 @@ export default async function corpora(args: BenchArgs): Promise<void> {
   const halves = (set: readonly LabelledExample[]) =>
     `odd rows ${summary(keywordOnly(set.filter((_, i) => i % 2 === 1), keywords))}  |  even rows ${summary(keywordOnly(set.filter((_, i) => i % 2 === 0), keywords))}`;
   const t0 = Date.now();
+  const seeds = args.quick ? 2 : 5;
+  /** `radar classify learning-curve` on a corpus: labels chosen by the review queue, mean over seeds. */
+  const curve = (name: string, set: readonly LabelledExample[]) => {
+    out(`  learning curve, ${name} (70/30 split per seed, ${seeds} seeds, review-queue order; goal macro-F1 ≥ 0.75 after 200 labels):`);
+    for (const line of formatLearningCurve(learningCurve(set, { keywords, extra: keywordExamples(config), seeds })).split('\n')) out(`    ${line}`);
+  };
 
   const complaintsFile = join(args.corpora, 'complaints-preotiuc-2019/complaints-data.csv');
   if (existsSync(complaintsFile)) {
@@ -145,6 +151,7 @@ export default async function corpora(args: BenchArgs): Promise<void> {
       out(`    learned layer alone                     ${summary(crossValidate(set, keywords, {}))}`);
       out(`    learned layer + keyword scores          ${summary(crossValidate(set, keywords, { keywords }))}`);
     }
+    curve('Preoţiuc-Pietro 2019, all 3,449 tweets', all);
   } else out('complaints-preotiuc-2019: skipped: no data');
 
   const telecomFile = join(args.corpora, 'sentirueval-2016/telecom_test_flat.csv');
@@ -167,6 +174,7 @@ export default async function corpora(args: BenchArgs): Promise<void> {
     out(`    learned (+keywords) trained on banks    ${summary(m)}`);
     out(`    learned (+keywords) 10-fold CV telecom  ${summary(crossValidate(telecom, keywords, { keywords }))}`);
     out(`    learned alone 10-fold CV telecom        ${summary(crossValidate(telecom, keywords, {}))}`);
+    curve('SentiRuEval-2016 telecom', telecom);
   } else out('sentirueval-2016: skipped: no data');
   out(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }

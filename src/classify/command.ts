@@ -13,6 +13,7 @@ import { createClassifier, type Classifier } from './classifier.js';
 import { evaluate, formatReport, reportJson } from './evaluate.js';
 import { compileKeywords } from './keyword-model.js';
 import { keywordExamples } from './keyword-examples.js';
+import { DEFAULT_SIZES, formatLearningCurve, learningCurve } from './learning-curve.js';
 import { parseLabelledJsonl } from './labelled.js';
 import { isLearnedModel, trainLearned, type LearnedModel } from './learned-model.js';
 
@@ -40,7 +41,7 @@ function fail(error: unknown): never {
 export function registerClassify(program: Command): Command {
   const classify = program
     .command('classify')
-    .description('classify a text and show why; sub-commands: eval, train')
+    .description('classify a text and show why; sub-commands: eval, train, learning-curve')
     .argument('[text]', 'the message text')
     .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
     .option('--learned <file>', 'learned layer (JSON from `radar classify train`)')
@@ -111,6 +112,37 @@ export function registerClassify(program: Command): Command {
         const model = trainLearned([...labelled, ...fromFile], { keywords: compileKeywords(config) });
         writeFileSync(options.out, `${JSON.stringify(model)}\n`);
         process.stdout.write(`trained on ${labelled.length} labelled examples and ${fromFile.length} examples of the keyword file (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  classify
+    .command('learning-curve')
+    .description('simulate learning from support: macro-F1 after 0, 25, 50, 100, 200, 400 labels chosen by the review queue (mean over seeds)')
+    .requiredOption('--data <file>', 'labelled JSONL file')
+    .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
+    .option('--seeds <n>', 'how many seeds (splits) to average', '5')
+    .option('--sizes <list>', 'label counts, comma-separated', DEFAULT_SIZES.join(','))
+    .option('--random', 'label a random sample instead of the review-queue order (the baseline)')
+    .option('--no-target', 'ignore the keyword file\'s target section (data about other services than ours)')
+    .option('--json', 'print the points as JSON')
+    .action((_: unknown, command: Command) => {
+      try {
+        const options = command.optsWithGlobals<{ data: string; keywords: string; seeds: string; sizes: string; random?: boolean; target: boolean; json?: boolean }>();
+        const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
+        const config = loadKeywords(options.keywords);
+        const sizes = options.sizes.split(',').map((x) => Number(x.trim()));
+        if (sizes.some((x) => !Number.isInteger(x) || x < 0)) throw new RadarError('ERR_CONFIG', `--sizes: expected comma-separated whole numbers, got "${options.sizes}"`);
+        const seeds = Number(options.seeds);
+        if (!Number.isInteger(seeds) || seeds < 1) throw new RadarError('ERR_CONFIG', `--seeds: expected a whole number ≥ 1, got "${options.seeds}"`);
+        const points = learningCurve(examples, {
+          keywords: compileKeywords(options.target ? config : { ...config, target: undefined }),
+          extra: keywordExamples(config),
+          sizes,
+          seeds,
+          strategy: options.random ? 'random' : 'uncertainty',
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(points)}\n` : `${formatLearningCurve(points)}\n`);
       } catch (error) {
         fail(error);
       }

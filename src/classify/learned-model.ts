@@ -145,7 +145,7 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
   const bigrams = options.bigrams ?? true;
   const useChars = options.charGrams ?? true;
   const prepared = prepare(examples, analyser, keywords, bigrams, useChars);
-  const minCount = options.minCount ?? 2;
+  const minCount = options.minCount ?? 1;
   const counts = new Map<string, number>();
   for (const p of prepared) {
     for (const f of p.text) counts.set(f, (counts.get(f) ?? 0) + 1);
@@ -177,7 +177,7 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
     }
     return { idx, val };
   });
-  const fitOptions = { iterations: options.iterations ?? 300, learningRate: options.learningRate ?? 0.05, l2: options.l2 ?? 1e-3 };
+  const fitOptions = { iterations: options.iterations ?? 300, learningRate: options.learningRate ?? 0.05, l2: options.l2 ?? 3e-4 };
   const balanced = options.balanced ?? true;
   const exampleWeight = examples.map((e) => e.weight ?? 1);
   /** Balanced class weights times each example's own weight; `at` maps row → example index. */
