@@ -50,7 +50,6 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'alert_events', column: 'at', keep: 'alerts' },
   { table: 'alerts', column: 'updated_at', keep: 'alerts', only: { column: 'state', values: ['resolved'] } },
   { table: 'sessions', column: 'expires_at', keep: 'sessions' },
-  { table: 'sessions', column: 'expires_at', keep: 'sessions' },
   { table: 'detector_points', column: 't', keep: 'detectorPoints' },
   // Relayed notification intents go with the alert history; unsent ones (sent_at NULL) are never pruned.
   { table: 'outbox', column: 'sent_at', keep: 'alerts' },
