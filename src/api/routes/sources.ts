@@ -1,25 +1,42 @@
 import type { FastifyInstance } from 'fastify';
 import { imapCursorName } from '../../sources/imap/poll-handler.js';
 import { configuredPolls, pollLeaseMs, pollLockName } from '../../sources/poll.js';
+import type { PollLockStatus } from '../../sources/source-state.js';
 import type { ApiDeps } from '../deps.js';
+
+/** How long a lock lookup may take: during a Redis outage the page still answers, from the database. */
+const LOCK_LOOKUP_MS = 1000;
 
 export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /**
    * Every source: state, last poll, last success, last error, cursor (from the database, where cursors
    * live), messages fetched, rate limit, and its poll locks. `state` is `polling` while a poll holds a
    * renewed lock, and `blocked` (with `blockedUntil`) while a lock nobody renews any more (a killed
-   * poller) keeps the next poll out until its lease runs out — at most one poll interval.
+   * poller) keeps the next poll out until its lease runs out — at most one poll interval. When Redis
+   * does not answer, `locksKnown` is false and the rest still comes from the database.
    */
   app.get('/api/sources', { preHandler: app.requireRole('viewer') }, async () => {
     const now = deps.clock.now();
     const polls = configuredPolls(deps.config.sources);
     const items = [];
+    let redisAnswers = true;
+    /** The lock, null when free, undefined when Redis did not answer (then no more lookups this request). */
+    const lockOf = async (name: string, leaseMs: number): Promise<PollLockStatus | null | undefined> => {
+      if (!redisAnswers) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), LOCK_LOOKUP_MS);
+      });
+      const found = await Promise.race([deps.sources.pollLock(name, leaseMs, now).catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+      if (found === undefined) redisAnswers = false;
+      return found;
+    };
     for (const s of await deps.sources.list()) {
       const locks = [];
       // A mail source's cursor is one per mailbox, read live (the summary a poll writes at its end lags a poll killed mid-way).
       const mailboxes: Record<string, unknown> = {};
       for (const poll of polls.filter((p) => p.source === s.name)) {
-        const lock = await deps.sources.pollLock(pollLockName(poll), pollLeaseMs(poll.everyMs), now);
+        const lock = await lockOf(pollLockName(poll), pollLeaseMs(poll.everyMs));
         if (lock) locks.push({ mailbox: poll.mailbox ?? null, heldUntil: new Date(lock.heldUntil).toISOString(), renewed: lock.renewed });
         if (poll.mailbox !== undefined) mailboxes[poll.mailbox] = await deps.sources.getCursor(imapCursorName(s.name, poll.mailbox));
       }
@@ -33,6 +50,7 @@ export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void 
         lastState: s.state,
         blockedUntil,
         locks,
+        locksKnown: redisAnswers,
         lagSeconds: s.lastSuccessAt ? Math.max(0, Math.round((now - Date.parse(s.lastSuccessAt)) / 1000)) : null,
       });
     }

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
+import { createRedis } from '../../../src/queues/connection.js';
+import { SourceState } from '../../../src/sources/source-state.js';
 import { pollLockName } from '../../../src/sources/poll.js';
 import { buildTestApp, viewer } from '../../helpers/api.js';
 import { createTestService, type TestService } from '../../helpers/services.js';
@@ -109,5 +111,23 @@ describe('/health freshness and blocked sources', () => {
     expect(until).toBeLessThanOrEqual(clock.now() + 10_000);
     await service.ctx.redis.del(key);
     expect(await source()).toMatchObject({ state: 'idle', blockedUntil: null });
+  });
+
+  it('while Redis does not answer, /api/sources still answers from the database (locks unknown) and /health says why it is 503', async () => {
+    const dead = createRedis('redis://127.0.0.1:1', { retryStrategy: () => 5_000 });
+    dead.on('error', () => undefined);
+    const sources = new SourceState(dead, service.ctx.keys, service.ctx.store.sources, clock);
+    const offline = await buildTestApp(service.ctx, { redis: dead, sources });
+    try {
+      const res = await offline.inject({ url: '/api/sources', headers: viewer });
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as { items: unknown[] }).items).toEqual([expect.objectContaining({ name: 'brand', state: 'idle', locksKnown: false, locks: [] })]);
+      const health = await offline.inject({ url: '/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toMatchObject({ checks: { redis: 'unavailable', database: 'ok' }, reasons: expect.arrayContaining(['Redis does not answer']) });
+    } finally {
+      await offline.close();
+      dead.disconnect();
+    }
   });
 });
