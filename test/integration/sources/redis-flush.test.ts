@@ -12,6 +12,9 @@ import { createTwitterPollHandler } from '../../../src/sources/twitter/index.js'
 import { commitDetectTick, startDetectWorker, type DetectWorker } from '../../../workers/detect.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
 import { startPollWorker, syncPollSchedulers } from '../../../workers/poll.js';
+import { silentLogger } from '../../../src/platform/log.js';
+import { serviceConfigSchema } from '../../../src/config/service.js';
+import { runService } from '../../../workers/service.js';
 import { buildTestApp } from '../../helpers/api.js';
 import { FakeXServer } from '../../helpers/fake-x-server.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
@@ -106,3 +109,31 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
   });
 }
+
+describe('the service wires the scheduler watchdog', () => {
+  let service: TestService | undefined;
+  afterEach(async () => {
+    await service?.cleanup();
+    service = undefined;
+  });
+
+  it('radar start (detect and retention workers): their schedulers come back after Redis lost them, within redis.scheduleCheck', async () => {
+    service = await createTestService();
+    const config = serviceConfigSchema.parse({ ...service.config, redis: { ...service.config.redis, scheduleCheck: 200 } });
+    const running = await runService({ config, log: silentLogger, workers: ['detect', 'retention'], api: false, autoStartRedis: false });
+    try {
+      const detectIds = async () => (await service!.ctx.queues.get('detect').getJobSchedulers(0, -1)).map((x) => x.key);
+      const retentionIds = async () => (await service!.ctx.queues.get('retention').getJobSchedulers(0, -1)).map((x) => x.key);
+      expect(await detectIds()).toEqual(['detect-tick']);
+      const retention = await retentionIds();
+      expect(retention).toEqual(['retention']);
+      await deletePrefix(service);
+      expect(await detectIds()).toEqual([]);
+      await waitFor(async () => (await detectIds()).length === 1 && (await retentionIds()).length === retention.length, 10_000, 'schedulers re-created');
+      expect(await detectIds()).toEqual(['detect-tick']);
+      expect(await retentionIds()).toEqual(retention);
+    } finally {
+      await running.shutdown.close();
+    }
+  });
+});
