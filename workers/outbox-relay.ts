@@ -5,7 +5,7 @@
  * completed notify jobs for an hour). Runs after every committed tick, on any process.
  */
 import { failpoint } from '../src/platform/failpoint.js';
-import type { JobPayloads } from '../src/queues/jobs.js';
+import { JOB_NAMES, type JobPayloads } from '../src/queues/jobs.js';
 import type { ServiceContext } from './context.js';
 
 export const NOTIFY_ATTEMPTS = 10;
@@ -19,12 +19,15 @@ export async function relayOutbox(ctx: ServiceContext): Promise<number> {
   let relayed = 0;
   for (;;) {
     const batch = await ctx.store.outbox.unsent(BATCH);
-    for (const entry of batch) {
-      await ctx.queues.add('notify', entry.payload as JobPayloads['notify'], {
-        jobId: notifyJobId(entry.key),
-        attempts: NOTIFY_ATTEMPTS,
-        backoff: { type: 'notify' },
-      });
+    if (batch.length > 0) {
+      // One round trip per batch; a job id already present (enqueued before a crash) is left as it is.
+      await ctx.queues.get('notify').addBulk(
+        batch.map((entry) => ({
+          name: JOB_NAMES.notify,
+          data: entry.payload as JobPayloads['notify'],
+          opts: { jobId: notifyJobId(entry.key), attempts: NOTIFY_ATTEMPTS, backoff: { type: 'notify' } },
+        })),
+      );
       failpoint('relay.after-enqueue');
     }
     await ctx.store.outbox.markSent(batch.map((e) => e.id), ctx.clock.now());
