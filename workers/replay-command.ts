@@ -1,8 +1,11 @@
 /**
- * `radar classify replay --config <candidate keywords.yaml> [--from] [--to]`: re-classifies stored
- * messages with the current and the candidate config and shows what would change, before anyone
+ * `radar classify replay [--config <candidate keywords.yaml>] [--learned <candidate model.json>] [--from] [--to]`:
+ * re-classifies stored messages with the current model version (keyword file + stored learned layer)
+ * and a candidate version (a new keyword file, a new learned layer, or both) and shows what would
+ * change, with both version hashes and the versions that judged the stored history, before anyone
  * deploys it. Reads the database only; changes nothing.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createClassifier } from '../src/classify/classifier.js';
 import { compareClassifiers, type ComparisonReport, type Flip, type ReplayInput } from '../src/classify/compare.js';
@@ -53,14 +56,15 @@ export function register(program: Command): void {
   if (!classify) throw new Error('the classify command must be registered before replay');
   classify
     .command('replay')
-    .description('re-classify stored messages with a candidate keyword config and show what changes (nothing is written)')
-    .requiredOption('--config <file>', 'candidate keywords.yaml')
+    .description('re-classify stored messages with a candidate model version (keyword config and/or learned layer) and show what changes (nothing is written)')
+    .option('--config <file>', 'candidate keywords.yaml (default: the current one)')
+    .option('--learned <file>', 'candidate learned layer JSON (default: the stored one)')
     .option('--from <time>', 'ISO time, epoch ms, or a duration ago (default 7d)')
     .option('--to <time>', 'ISO time, epoch ms, or a duration ago (default now)')
     .option('--examples <n>', 'flipped messages to show', '20')
     .option('--json', 'print the report as JSON')
     .option('-c, --service-config <file>', 'service config (for the database URL and the current keyword file)')
-    .action(async (flags: { config: string; from?: string; to?: string; examples: string; json?: boolean; serviceConfig?: string }) => {
+    .action(async (flags: { config?: string; learned?: string; from?: string; to?: string; examples: string; json?: boolean; serviceConfig?: string }) => {
       const { config } = loadConfigOrExit(flags.serviceConfig);
       let store: Store | undefined;
       try {
@@ -68,13 +72,20 @@ export function register(program: Command): void {
         const from = parseTime(flags.from, now, now - 7 * 86_400_000);
         const to = parseTime(flags.to, now, now + 1);
         const maxFlips = Math.max(0, Number(flags.examples) || 0);
-        const candidateKeywords = compileKeywords(loadKeywords(flags.config));
+        if (flags.config === undefined && flags.learned === undefined) throw new Error('give a candidate: --config <keywords.yaml> and/or --learned <model.json>');
         const currentKeywords = compileKeywords(loadKeywords(config.classify.keywords));
+        const candidateKeywords = flags.config === undefined ? currentKeywords : compileKeywords(loadKeywords(flags.config));
+        let candidateLearned: unknown = null;
+        if (flags.learned !== undefined) {
+          candidateLearned = JSON.parse(readFileSync(flags.learned, 'utf8')) as unknown;
+          if (!isLearnedModel(candidateLearned)) throw new Error(`${flags.learned}: not a learned model (kind complaint-radar/learned)`);
+        }
         store = await Store.open({ url: config.database.url, schema: config.database.schema });
         const saved = await store.kv.get<unknown>(LEARNED_KV_KEY);
         const learned = isLearnedModel(saved) ? saved : null;
         const before = createClassifier({ keywords: currentKeywords, learned });
-        const after = createClassifier({ keywords: candidateKeywords, learned });
+        const after = createClassifier({ keywords: candidateKeywords, learned: isLearnedModel(candidateLearned) ? candidateLearned : learned });
+        const storedVersions = new Map<string, number>();
         let report: ComparisonReport = { n: 0, complaints: { before: 0, after: 0 }, categories: {}, flips: [], flipCount: 0 };
         let chunk: ReplayInput[] = [];
         const flush = () => {
@@ -82,17 +93,20 @@ export function register(program: Command): void {
           chunk = [];
         };
         for await (const m of store.messages.iterate({ from, to })) {
-          chunk.push({ id: m.id, text: m.text, lang: m.lang });
+          chunk.push({ id: m.id, text: m.text, lang: m.lang, channel: m.channel });
+          const v = m.classification.modelVersion ?? 'unversioned';
+          storedVersions.set(v, (storedVersions.get(v) ?? 0) + 1);
           if (chunk.length >= 5000) flush();
         }
         flush();
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...report })}\n`);
+          process.stdout.write(`${JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), versions: { before: before.version, after: after.version, stored: Object.fromEntries(storedVersions) }, ...report })}\n`);
           return;
         }
         const lines = [
           `replayed ${report.n} messages from ${new Date(from).toISOString()} to ${new Date(Math.min(to, now)).toISOString()}`,
-          `current: ${config.classify.keywords}   candidate: ${flags.config}${learned ? '   (with the learned layer)' : ''}`,
+          `current: ${config.classify.keywords}${learned ? ' + stored learned layer' : ''} (version ${before.version})   candidate: ${flags.config ?? config.classify.keywords}${flags.learned ? ` + ${flags.learned}` : learned ? ' + stored learned layer' : ''} (version ${after.version})`,
+          `stored history judged by: ${[...storedVersions].map(([v, n]) => `${v} (${n})`).join(', ') || '(nothing stored)'}`,
           '',
           `${'category'.padEnd(16)}${'before'.padStart(8)}${'after'.padStart(8)}${'change'.padStart(8)}`,
           `${'(complaints)'.padEnd(16)}${String(report.complaints.before).padStart(8)}${String(report.complaints.after).padStart(8)}${String(report.complaints.after - report.complaints.before).padStart(8)}`,

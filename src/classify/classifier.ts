@@ -8,6 +8,7 @@ import type { Analysis } from './analyse.js';
 import { scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
 import { KW_COMPLAINT, KW_CUES, charFeatures, charGrams, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
+import { modelVersion } from './model-version.js';
 import { decideTarget } from './target-model.js';
 
 export interface Explanation {
@@ -35,6 +36,8 @@ export interface Explanation {
 export interface Classifier {
   readonly keywords: KeywordModel;
   readonly learned: LearnedModel | null;
+  /** Hash of the keyword config and the learned layer; stored with every classification. */
+  readonly version: string;
   /** `channel` (twitter, email, beta_form, api) tells "is it about us?" that mail to our support is ours. */
   classify(text: string, lang?: Lang | null, channel?: string | null): Classification;
   explain(text: string, lang?: Lang | null, channel?: string | null): Explanation;
@@ -174,6 +177,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   const useKw = learned?.keywordFeatures ?? false;
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
   const calibration = learned?.calibration ?? null;
+  const version = modelVersion(keywords.config, learned);
   const catFeature = new Map(keywords.categories.map((name) => [name, kwCategory(name)]));
 
   const targetModel = keywords.target;
@@ -232,6 +236,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       categories: complaint ? ranking : [],
       lang: a.lang,
       ...(target ? { target } : {}),
+      modelVersion: version,
     };
     return {
       classification,
@@ -251,6 +256,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   return {
     keywords,
     learned,
+    version,
     classify(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
       return decide(a, scoreKeywords(keywords, a), false, text, channel).classification;

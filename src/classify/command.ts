@@ -61,6 +61,7 @@ export function registerClassify(program: Command): Command {
         const lines = [
           `complaint: ${c.complaint ? 'yes' : 'no'} (score ${c.score}; keywords ${e.keywordScore}${e.learnedScore === null ? '' : `, learned ${e.learnedScore}`})`,
           `language: ${c.lang ?? 'unknown'}`,
+          `model version: ${c.modelVersion ?? 'unknown'}`,
           ...(c.target ? [`about: ${c.target.about}${c.target.terms.length ? ` (${c.target.terms.join(', ')})` : ''}${c.target.about === 'other' && e.complaintAboutAnything ? ' — a complaint about something else, not ours' : ''}`] : []),
           `gate terms: ${e.gateTerms.length ? e.gateTerms.join(', ') : '(none)'}`,
         ];

@@ -11,6 +11,8 @@ export interface ReplayInput {
   readonly id: string;
   readonly text: string;
   readonly lang?: Lang | null;
+  /** The channel it came through ("is it about us?" reads it). */
+  readonly channel?: string | null;
 }
 
 export interface Flip {
@@ -44,8 +46,8 @@ export function compareClassifiers(inputs: Iterable<ReplayInput>, before: Classi
   let flipCount = 0;
   for (const input of inputs) {
     n++;
-    const b = before.classify(input.text, input.lang ?? null);
-    const a = after.classify(input.text, input.lang ?? null);
+    const b = before.classify(input.text, input.lang ?? null, input.channel ?? null);
+    const a = after.classify(input.text, input.lang ?? null, input.channel ?? null);
     const tb = topOf(b);
     const ta = topOf(a);
     if (tb !== null) {

@@ -12,5 +12,6 @@ export { evaluate, reportJson, formatReport, type EvalReport } from './evaluate.
 export { compareClassifiers, type ComparisonReport, type ReplayInput, type Flip } from './compare.js';
 export { parseLabelledJsonl, type LabelledExample } from './labelled.js';
 export { keywordExamples } from './keyword-examples.js';
+export { modelVersion } from './model-version.js';
 export { learningCurve, formatLearningCurve, reviewOrder, DEFAULT_SIZES, type LearningCurvePoint, type LearningCurveOptions } from './learning-curve.js';
 export { decideTarget, compileTarget, type TargetModel } from './target-model.js';

@@ -58,3 +58,15 @@ describe('is it about us? (target model)', () => {
     expect(c.target).toBeUndefined();
   });
 });
+
+describe('model version', () => {
+  it('every classification carries it; a keyword change or a learned layer is a new version', () => {
+    const c = classifier.classify('my inbox is not working');
+    expect(c.modelVersion).toBe(classifier.version);
+    expect(classifier.version).toMatch(/^k[0-9a-f]{12}$/);
+    const again = createClassifier({ keywords: compileKeywords(keywords.config) });
+    expect(again.version).toBe(classifier.version);
+    const edited = createClassifier({ keywords: compileKeywords({ ...keywords.config, gate: { ...keywords.config.gate, terms: { en: ['broken'], ru: [] } } }) });
+    expect(edited.version).not.toBe(classifier.version);
+  });
+});
