@@ -5,7 +5,7 @@
 import type { CategoryMatch, Classification, TargetDecision } from '../domain/classification.js';
 import type { Lang } from '../domain/message.js';
 import type { Analysis } from './analyse.js';
-import { scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
+import { scoreKeywords, type KeywordCategoryScore, type KeywordModel, type KeywordScore } from './keyword-model.js';
 import { KW_COMPLAINT, KW_CUES, charFeatures, charGrams, featureLabel, kwCategory, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
 import { modelVersion } from './model-version.js';
@@ -164,6 +164,8 @@ function topFeatures(model: CompiledLinear, features: ReadonlyMap<string, number
 }
 
 const KW_CAP = 3;
+/** Least probability of the best learned category when no one-vs-rest model reaches 0.5. */
+const CATEGORY_FALLBACK = 0.2;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Builds a classifier from a compiled keyword model and an optional learned layer. */
@@ -215,12 +217,14 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       }
     }
     const ranking: CategoryMatch[] = [];
+    let bestBelow: { p: number; c: KeywordCategoryScore | null; model: CompiledLinear | null; value: number } = { p: 0, c: null, model: null, value: 0 };
     // Categories are given to complaints only: classify() skips them for the rest (explain() ranks anyway).
     for (const c of complaint || wantExplanation ? kw.categories : []) {
       const model = catModels.get(c.name);
       if (model) {
         const value = Math.min(c.sum, KW_CAP);
         const p = sigmoid(logit(model, a, bigrams, useKw ? catFeature.get(c.name) ?? null : null, value));
+        if (p > bestBelow.p && p < 0.5) bestBelow = { p, c, model, value };
         if (p >= 0.5) {
           const extra = wantExplanation ? topFeatures(model, features, useKw ? kwCategory(c.name) : null, value, true, 3) : [];
           ranking.push({ name: c.name, score: round(p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });
@@ -228,6 +232,13 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       } else if (c.sum >= settings.categoryMinWeight) {
         ranking.push({ name: c.name, score: round(1 - Math.exp(-c.sum)), terms: c.terms });
       }
+    }
+    // One-vs-rest models may all stay under 0.5 for a complaint in words none was sure of: the most
+    // likely category still names it when it is at least CATEGORY_FALLBACK likely.
+    if (ranking.length === 0 && bestBelow.c !== null && bestBelow.model !== null && bestBelow.p >= CATEGORY_FALLBACK) {
+      const { c, model, value } = bestBelow;
+      const extra = wantExplanation ? topFeatures(model, features, useKw ? kwCategory(c.name) : null, value, true, 3) : [];
+      ranking.push({ name: c.name, score: round(bestBelow.p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });
     }
     ranking.sort((x, y) => y.score - x.score);
     const classification: Classification = {
