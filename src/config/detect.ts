@@ -24,7 +24,12 @@ export const detectorSettingsSchema = z
       .number()
       .min(0)
       .optional()
-      .describe('Minutes after a detection during which repeats are suppressed and the baseline re-learns (one alert per incident; default 60, and at least 144 points; ends early once the series is back to normal for 12 h).'),
+      .describe('Minutes after a detection during which repeats are suppressed and the baseline re-learns (one alert per incident; default 60, and at least 144 points; ends early after rearmMinutes back to normal).'),
+    rearmMinutes: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('A hold ends once the series has been back near its old baseline for this many minutes, so the next incident alerts again (default 720; 0 = holds last the whole cooldown).'),
     memoryMinutes: z.number().min(0).optional().describe('Time constant of the baseline level, in minutes (default 100, and at least 20 points).'),
     daily: z.boolean().optional().describe('Learn a daily profile (used only once it improves the fit).'),
     weekly: z.boolean().optional().describe('Learn a weekly profile (used only once it improves the fit, after two weeks).'),
@@ -49,8 +54,8 @@ export const detectConfigSchema = z
     series: z
       .array(detectSeriesSchema)
       .default([
-        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720 },
-        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720 },
+        { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 },
+        { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 },
       ])
       .describe('Series to watch; the first entry whose key matches a series applies.'),
     learning: duration()
@@ -102,6 +107,7 @@ function toOptions(s: DetectorSettings): DetectorOptions {
   if (s.warmupMinutes !== undefined) out.warmupMinutes = s.warmupMinutes;
   if (s.cooldownMinutes !== undefined) out.cooldownMinutes = s.cooldownMinutes;
   if (s.memoryMinutes !== undefined) out.memoryMinutes = s.memoryMinutes;
+  if (s.rearmMinutes !== undefined) out.rearmMinutes = s.rearmMinutes;
   if (s.daily !== undefined) out.daily = s.daily;
   if (s.weekly !== undefined) out.weekly = s.weekly;
   if (s.tuning !== undefined) out.tuning = s.tuning as DetectorOptions['tuning'];

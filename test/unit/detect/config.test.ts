@@ -5,7 +5,7 @@ describe('detect config', () => {
   it('watches complaints and every complaints.<category> relative to traffic by default', () => {
     const config = detectConfigSchema.parse({});
     for (const key of ['complaints', 'complaints.payments', 'complaints.login.2fa']) {
-      expect(compileDetectorOptions(config, key)).toMatchObject({ key, reference: 'traffic', options: { model: 'counts', direction: 'up', memoryMinutes: 720 } });
+      expect(compileDetectorOptions(config, key)).toMatchObject({ key, reference: 'traffic', options: { model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 } });
     }
     expect(compileDetectorOptions(config, 'traffic')).toBeNull();
   });

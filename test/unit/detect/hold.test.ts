@@ -13,7 +13,7 @@ const series = Array.from({ length: 420 }, (_, i) => ({
 }));
 
 describe('hold and re-arm: one alert per incident, and the next incident alerts again', () => {
-  const options = (rearmMinutes: number): DetectorOptions => ({ model: 'counts', direction: 'up', cooldownMinutes: 120, tuning: { rearmMinutes } });
+  const options = (rearmMinutes: number): DetectorOptions => ({ model: 'counts', direction: 'up', cooldownMinutes: 120, rearmMinutes });
 
   it.each([
     // rearm minutes, alerts expected near 300 and 340
