@@ -56,6 +56,9 @@ interface CompiledLinear {
 }
 
 interface StemWeights {
+  /** The logit call that last counted this stem (plain / negated): dedupe without building sets. */
+  seen: number;
+  seenNegated: number;
   readonly unigram: number;
   readonly negated: number;
   /** Summed weight of the stem's character grams, and how many it has. */
@@ -95,21 +98,22 @@ function stemWeights(model: CompiledLinear, stem: string): StemWeights {
       for (const g of grams) charSum += model.chars.get(g) ?? 0;
       charCount = grams.length;
     }
-    memo = { unigram: model.unigram.get(stem) ?? 0, negated: model.negatedUnigram.get(stem) ?? 0, charSum, charCount, next: model.bigram.get(stem) };
+    memo = { seen: 0, seenNegated: 0, unigram: model.unigram.get(stem) ?? 0, negated: model.negatedUnigram.get(stem) ?? 0, charSum, charCount, next: model.bigram.get(stem) };
     if (model.stemMemo.size >= 50_000) model.stemMemo.clear();
     model.stemMemo.set(stem, memo);
   }
   return memo;
 }
 
+let logitCalls = 0;
+
 /** bias + Σ w·x over the message's features (each distinct feature once, as in training). */
 function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number, cues = 0): number {
   let z = model.bias;
   const { stems, negated, clauseStart } = a;
   const n = stems.length;
-  // Long messages dedupe by identity of the memo entries (no strings built); short ones by a scan.
-  const seen = n > 12 ? new Set<StemWeights>() : null;
-  const seenNegated = n > 12 ? new Set<StemWeights>() : null;
+  // Each distinct (stem, negated) counts once: the memo entry remembers the call that counted it.
+  const call = ++logitCalls;
   let charSum = 0;
   let charCount = 0;
   let previous: StemWeights | null = null;
@@ -118,15 +122,13 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
     const w = stemWeights(model, s);
     charSum += w.charSum;
     charCount += w.charCount;
-    let dup = false;
-    if (seen && seenNegated) {
-      const set = negated[i] ? seenNegated : seen;
-      if (set.has(w)) dup = true;
-      else set.add(w);
+    if (negated[i]) {
+      if (w.seenNegated !== call) z += w.negated;
+      w.seenNegated = call;
     } else {
-      for (let j = 0; j < i; j++) if (stems[j] === s && negated[j] === negated[i]) dup = true;
+      if (w.seen !== call) z += w.unigram;
+      w.seen = call;
     }
-    if (!dup) z += negated[i] ? w.negated : w.unigram;
     const before = previous;
     previous = w;
     if (bigrams && i > 0 && !clauseStart[i]) {

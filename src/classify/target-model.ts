@@ -111,39 +111,44 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
+interface Tally {
+  names: number;
+  products: number;
+  others: number;
+}
+
+/** "from / to / от / из" right before word i, or one word before that (within the clause). */
+function isFlow(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  for (let k = i - 1; k >= i - 2 && k >= 0; k--) {
+    if (FLOW.has(stems[k] as string)) return true;
+    if (clauseStart[k]) return false;
+  }
+  return false;
+}
+
+/** Counts one match: another service (half a product word when it is a mail sender or recipient), or ours. */
+function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean): void {
+  if (kind === KIND_OTHER) {
+    if (flow) t.products += 0.5;
+    else t.others++;
+  } else if (hashtags !== null && hashtags.has(stem)) t.products += 0.5;
+  else if (kind === KIND_NAME) t.names++;
+  else t.products++;
+}
+
+/** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
 export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'>, channel: string | null | undefined): TargetDecision {
   const { stems, clauseStart } = a;
-  /** "from / to / от / из" right before word i, or one word before that. */
-  const flow = (i: number) => {
-    for (let k = i - 1; k >= i - 2 && k >= 0; k--) {
-      if (FLOW.has(stems[k] as string)) return true;
-      if (clauseStart[k]) return false;
-    }
-    return false;
-  };
-  const other = (i: number) => {
-    if (flow(i)) products += 0.5;
-    else others++;
-  };
   const terms: string[] = [];
-  let names = 0;
-  let products = 0;
-  let others = 0;
+  const t: Tally = { names: 0, products: 0, others: 0 };
   let hashtags: Set<string> | null = null;
   if (text.includes('#')) {
     hashtags = new Set();
     for (const m of text.matchAll(HASHTAG)) for (const s of model.analyser.stemsOf(m[1] as string)) hashtags.add(s);
   }
-  /** Our name or product word: full weight in the text, half in a hashtag. */
-  const ours = (stem: string, kind: number) => {
-    if (hashtags !== null && hashtags.has(stem)) products += 0.5;
-    else if (kind === KIND_NAME) names++;
-    else products++;
-  };
   if (model.raw !== null && (text.includes('@') || text.includes('.'))) {
-    model.raw.lastIndex = 0;
     for (const m of text.matchAll(model.raw)) {
-      names++;
+      t.names++;
       terms.push(m[0].toLowerCase());
     }
   }
@@ -163,25 +168,23 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
-      if (matched.kind === KIND_OTHER) other(i);
-      else ours(stem, matched.kind);
+      count(t, matched.kind, stem, hashtags, matched.kind === KIND_OTHER && isFlow(stems, clauseStart, i));
       terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     const near = nearMatch(model, stem);
     if (near !== null) {
-      if (near[0] === KIND_OTHER) other(i);
-      else ours(stem, near[0]);
+      count(t, near[0], stem, hashtags, near[0] === KIND_OTHER && isFlow(stems, clauseStart, i));
       terms.push(stem);
     }
   }
   const own = channel != null && model.ownChannels.has(channel);
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
-  if (own) about = others > 0 && products === 0 ? 'other' : 'us';
-  else if (names > 0) about = 'us';
-  else if (others > 0) about = others > products ? 'other' : 'us';
-  else about = products > 0 ? 'us' : 'unknown';
-  return { about, terms: [...new Set(terms)] };
+  if (own) about = t.others > 0 && t.products === 0 ? 'other' : 'us';
+  else if (t.names > 0) about = 'us';
+  else if (t.others > 0) about = t.others > t.products ? 'other' : 'us';
+  else about = t.products > 0 ? 'us' : 'unknown';
+  return { about, terms: terms.length > 1 ? [...new Set(terms)] : terms };
 }
