@@ -3,7 +3,8 @@
  * phrases per language, optional weights, exclusions and examples. Parsed strictly here; the
  * classifier compiles it into a runtime model (`compileKeywords` in `src/classify/`).
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from './load.js';
@@ -146,7 +147,7 @@ export const keywordsSchema = z
     version: z.literal(1).describe('Format version; must be 1.'),
     settings: settingsSchema,
     gate: gateSchema,
-    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
+    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file; a bare name not found there is read from the shipped config folder), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
     target: targetSchema.optional(),
     categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
   })
@@ -184,11 +185,22 @@ export const keywordsSchema = z
 export type KeywordsConfig = z.infer<typeof keywordsSchema> & { readonly cues?: CuesConfig };
 export type KeywordCategoryConfig = KeywordsConfig['categories'][number];
 
+/**
+ * Where `cuesFile` is: next to the keyword file; a bare file name that is not there is read from the
+ * shipped config folder (the cues are shared by every deployment, so a copied keyword file keeps them).
+ */
+function cuesPath(keywordsFile: string, cuesFile: string): string {
+  const near = resolve(dirname(keywordsFile), cuesFile);
+  if (existsSync(near) || basename(cuesFile) !== cuesFile) return near;
+  const shipped = resolve(dirname(DEFAULT_KEYWORDS_FILE), cuesFile);
+  return existsSync(shipped) ? shipped : near;
+}
+
 /** Reads and validates a keyword file; throws ConfigError (file:line: key: what) when it is wrong. */
 export function loadKeywords(file: string = DEFAULT_KEYWORDS_FILE, env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
   const config = loadConfigFile(file, keywordsSchema, env);
   if (config.cuesFile === undefined) return config;
-  return { ...config, cues: loadConfigFile(resolve(dirname(file), config.cuesFile), cuesSchema, env) };
+  return { ...config, cues: loadConfigFile(cuesPath(file, config.cuesFile), cuesSchema, env) };
 }
 
 /** Validates keyword YAML text (for tests and for the API that receives a candidate config); `cuesFile` is not read. */
