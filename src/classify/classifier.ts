@@ -133,10 +133,12 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
     previous = w;
     if (bigrams && i > 0 && !clauseStart[i]) {
       const inner = before?.next;
-      if (inner !== undefined) {
+      const bw = inner === undefined ? undefined : inner.get(s);
+      if (bw !== undefined) {
+        // Rare (a weighted bigram): only then look back for an earlier occurrence of the same pair.
         let bdup = false;
         for (let j = 1; j < i; j++) if (stems[j] === s && stems[j - 1] === stems[i - 1] && !clauseStart[j]) bdup = true;
-        if (!bdup) z += inner.get(s) ?? 0;
+        if (!bdup) z += bw;
       }
     }
   }
@@ -166,6 +168,7 @@ function topFeatures(model: CompiledLinear, features: ReadonlyMap<string, number
 }
 
 const KW_CAP = 3;
+const NO_FEATURES: ReadonlyMap<string, number> = new Map();
 /** Least probability of the best learned category when no one-vs-rest model reaches 0.5. */
 const CATEGORY_FALLBACK = 0.2;
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -192,12 +195,13 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
     let score = kw.score;
     let learnedScore: number | null = null;
     let learnedTerms: string[] = [];
-    let features: Map<string, number> = new Map();
+    let features: ReadonlyMap<string, number> = NO_FEATURES;
     if (gate) {
       if (wantExplanation) {
-        features = new Map(textFeatures(a, bigrams).map((f) => [f, 1]));
-        if (gate.chars.size > 0) for (const [f, v] of charFeatures(a)) features.set(f, v);
-        if (useKw && kw.cueSum > 0) features.set(KW_CUES, Math.min(kw.cueSum, KW_CAP));
+        const all = new Map(textFeatures(a, bigrams).map((f) => [f, 1]));
+        if (gate.chars.size > 0) for (const [f, v] of charFeatures(a)) all.set(f, v);
+        if (useKw && kw.cueSum > 0) all.set(KW_CUES, Math.min(kw.cueSum, KW_CAP));
+        features = all;
       }
       const kwValue = Math.min(kw.raw, KW_CAP);
       const z = logit(gate, a, bigrams, useKw ? KW_COMPLAINT : null, kwValue, useKw ? Math.min(kw.cueSum, KW_CAP) : 0);

@@ -146,9 +146,10 @@ function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
 }
 
 /** Per-model scratch space: a stamp per entry ("already counted in this message"). */
-const scratch = new WeakMap<KeywordModel, { stamp: Int32Array; generation: number }>();
+const scratch = new WeakMap<KeywordModel, { stamp: Int32Array; generation: number; sums: Float64Array; termSums: Float64Array }>();
 
 const NO_STRINGS: readonly string[] = [];
+const emptyScores = new WeakMap<KeywordModel, readonly KeywordCategoryScore[]>();
 
 /** Scores one analysed message against the keyword model. */
 export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
@@ -157,13 +158,14 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const cueOwner = owners - 1;
   let space = scratch.get(model);
   if (!space) {
-    space = { stamp: new Int32Array(model.entries.length), generation: 0 };
+    space = { stamp: new Int32Array(model.entries.length), generation: 0, sums: new Float64Array(owners), termSums: new Float64Array(owners) };
     scratch.set(model, space);
   }
   const generation = ++space.generation;
   const stamp = space.stamp;
-  const sums = new Float64Array(owners);
-  const termSums = new Float64Array(owners);
+  // Reused per call (scoring is synchronous; everything read from them is copied out below).
+  const sums = space.sums.fill(0);
+  const termSums = space.termSums.fill(0);
   let terms: string[][] | null = null;
   let excluded: string[][] | null = null;
   let negatedTerms: string[] | null = null;
@@ -197,7 +199,15 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       (terms[entry.owner] as string[]).push(entry.text);
     }
   }
+  let empty = emptyScores.get(model);
+  if (!empty) {
+    empty = model.categories.map((name) => ({ name, sum: 0, termSum: 0, terms: NO_STRINGS, excludedBy: NO_STRINGS }));
+    emptyScores.set(model, empty);
+  }
+  const none = empty;
   const categories: KeywordCategoryScore[] = model.categories.map((name, c) => {
+    // Most categories match nothing in most messages: share one frozen "nothing" score for them.
+    if (sums[c + 1] === 0 && (terms?.[c + 1]?.length ?? 0) === 0 && (excluded?.[c + 1]?.length ?? 0) === 0) return none[c] as KeywordCategoryScore;
     const excludedBy = excluded?.[c + 1] ?? NO_STRINGS;
     const isExcluded = excludedBy.length > 0;
     return {
