@@ -111,10 +111,14 @@ export function risingTerms(
   return scored.slice(0, limit).map(({ score: _score, ...rest }) => rest);
 }
 
-/** Dashboard view of a series around an alert: `<base>/?series=<s>&from=<ms>&to=<ms>&alert=<id>`. */
-export function dashboardLink(base: string, series: string, from: number, to: number, alertId: string): string {
-  const q = new URLSearchParams({ series, from: String(from), to: String(to), alert: alertId });
-  return `${base.replace(/\/+$/, '')}/?${q.toString()}`;
+/**
+ * The alert in the dashboard's Alerts view, opened and scrolled to: `<base>/#/alerts?id=<id>` (the
+ * dashboard navigates by `#/…`; the fragment survives the login redirect). Links of the older form
+ * `<base>/?series=…&alert=<id>` still open the alert: the dashboard rewrites them to this one.
+ * @example dashboardLink('https://radar.example.com/', 'complaints-x1') // 'https://radar.example.com/#/alerts?id=complaints-x1'
+ */
+export function dashboardLink(base: string, alertId: string): string {
+  return `${base.replace(/\/+$/, '')}/#/alerts?${new URLSearchParams({ id: alertId }).toString()}`;
 }
 
 function truncate(text: string, max: number): string {
@@ -164,10 +168,7 @@ export function buildEvidence(input: EvidenceInput): Evidence {
     channels,
     risingTerms: risingTerms(input.terms.current, input.terms.baseline, { limit: input.maxTerms ?? 5 }),
     examples,
-    dashboardUrl:
-      input.dashboardBaseUrl === null
-        ? null
-        : dashboardLink(input.dashboardBaseUrl, input.series, Math.min(from, input.alert.startsAt - input.windowMs), input.now, input.alert.id),
+    dashboardUrl: input.dashboardBaseUrl === null ? null : dashboardLink(input.dashboardBaseUrl, input.alert.id),
   };
 }
 

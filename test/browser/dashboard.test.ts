@@ -7,8 +7,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { startServer } from '../../src/api/server.js';
+import { dashboardLink } from '../../src/alerting/evidence.js';
+import type { Alert } from '../../src/domain/alert.js';
 import { waitFor } from '../helpers/wait.js';
-import { API_TOKEN, MINUTE, USERS, XSS, chromiumMissing, login, newPage, startHarness, type Running } from './harness.js';
+import { API_TOKEN, MINUTE, USERS, XSS, chromiumMissing, firingAlert, login, newPage, startHarness, type Running } from './harness.js';
 
 let h: Running;
 let context: BrowserContext;
@@ -323,5 +325,50 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
       expect(width, view).toBeLessThanOrEqual(391);
     }
     await phone.close();
+  });
+
+  it('a notification link opens its alert in the Alerts view, a resolved one too; old-style links as well, through the login', async () => {
+    // an alert already resolved: the default filter (firing & pending) hides it, the link shows it anyway
+    const resolved: Alert = { ...firingAlert(Date.now() - 6 * 60 * MINUTE, 'complaints.login-earlier'), state: 'resolved', endedAt: Date.now() - 5 * 60 * MINUTE };
+    await h.svc.ctx.store.alerts.save([resolved]);
+    const link = dashboardLink(h.url, resolved.id);
+    expect(new URL(link).hash).toBe('#/alerts?id=complaints.login-earlier');
+    const linked = `#alerts article.linked[data-id="${resolved.id}"]`;
+    await page.goto(link);
+    await page.waitForSelector(linked);
+    expect(await page.locator('#alerts article').first().getAttribute('data-id')).toBe(resolved.id);
+    expect(await page.getAttribute(linked, 'aria-current')).toBe('true');
+    expect(await page.getAttribute(linked, 'data-state')).toBe('resolved');
+    expect(await page.locator(`${linked} details[data-history]`).evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    expect(await page.locator('#alerts article.linked').count()).toBe(1);
+    // the firing alert is still listed below it
+    expect(await page.locator(`#alerts article[data-id="${h.alerts[0]?.id}"]`).count()).toBe(1);
+
+    // a link from a notification sent before this change: /?series=…&alert=…
+    const legacy = `${h.url}/?series=complaints.login&from=${Date.now() - 7 * 60 * MINUTE}&to=${Date.now()}&alert=${encodeURIComponent(resolved.id)}`;
+    await page.goto(legacy);
+    await page.waitForSelector(linked);
+    expect(new URL(page.url()).search).toBe('');
+    expect(new URL(page.url()).hash).toBe('#/alerts?id=complaints.login-earlier');
+
+    // both forms survive the login of someone who is not logged in yet
+    for (const url of [link, legacy]) {
+      const fresh = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const { page: p } = await newPage(fresh);
+      await p.goto(url);
+      await p.waitForURL(/\/login/);
+      await p.fill('input[name=name]', USERS.support.name);
+      await p.fill('input[name=password]', USERS.support.password);
+      await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login')), p.click('button[type=submit]')]);
+      await p.waitForSelector(linked);
+      expect(new URL(p.url()).hash, url).toBe('#/alerts?id=complaints.login-earlier');
+      await fresh.close();
+    }
+
+    // a link to an alert that is gone says so
+    await page.goto(dashboardLink(h.url, 'complaints.no-such-alert'));
+    await page.waitForSelector('#linked-missing');
+    expect(await page.textContent('#linked-missing')).toContain('complaints.no-such-alert');
+    expect(errors).toEqual([]);
   });
 });

@@ -26,7 +26,12 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: ApiDeps): vo
   registerReportRoutes(app, deps);
 
   app.get('/', async (request, reply) => {
-    if (!request.principal) return reply.redirect('/login', 303);
+    if (!request.principal) {
+      // An old-style link (`/?series=…&alert=…`, from notifications sent before the dashboard navigated by
+      // `#/…`) keeps its query across the login; app.js then opens the alert it names.
+      const next = request.url !== '/' && SAFE_NEXT.test(request.url) ? `?next=${encodeURIComponent(request.url)}` : '';
+      return reply.redirect(`/login${next}`, 303);
+    }
     return html(reply, shell);
   });
 

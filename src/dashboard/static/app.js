@@ -1,7 +1,7 @@
 // The dashboard app: session, navigation, URL state, live refresh. Views live in ./views/.
 import { api, ApiError, loginUrl, setCsrf } from './api.js';
 import { clear, h } from './dom.js';
-import { hrefFor, readState, VIEWS } from './state.js';
+import { hrefFor, legacyLinkHash, readState, VIEWS } from './state.js';
 import * as overview from './views/overview.js';
 import * as timeline from './views/timeline.js';
 import * as messages from './views/messages.js';
@@ -12,6 +12,10 @@ const MODULES = { overview, timeline, messages, alerts, sources };
 const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', alerts: 'Alerts', sources: 'Sources' };
 // Polling interval; `localStorage['radar.refreshMs']` overrides it (tests, wall displays), at least 1 s.
 const REFRESH_MS = Math.max(1000, Number(localStorage.getItem('radar.refreshMs')) || 15_000);
+
+// An old-style notification link (`/?series=…&alert=…`) opens the alert it names: `/#/alerts?id=…`.
+const legacy = legacyLinkHash(location.search);
+if (legacy !== null) history.replaceState(null, '', `/${legacy}`);
 
 const root = document.getElementById('view');
 const nav = document.getElementById('nav');

@@ -28,3 +28,18 @@ export function go(view, params = {}, { replace = false } = {}) {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   } else location.hash = href;
 }
+
+/**
+ * Where an old-style link goes (`/?series=<s>&from=<ms>&to=<ms>&alert=<id>`, sent in notifications before
+ * the dashboard navigated by `#/…`): the alert it names in the Alerts view, or the series' category on
+ * the Timeline when it names no alert; null for any other URL.
+ */
+export function legacyLinkHash(search) {
+  const q = new URLSearchParams(search);
+  const alert = q.get('alert');
+  if (alert) return hrefFor('alerts', { id: alert });
+  const series = q.get('series');
+  if (!series) return null;
+  const category = /^complaints\.(?!channel\.|lang\.)(.+)$/.exec(series)?.[1];
+  return hrefFor('timeline', { category, from: q.get('from'), to: q.get('to') });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskPii } from '../../../src/alerting/pii.js';
-import { buildEvidence, evidenceRequest, risingTerms } from '../../../src/alerting/evidence.js';
+import { buildEvidence, dashboardLink, evidenceRequest, risingTerms } from '../../../src/alerting/evidence.js';
 import { buildNotification } from '../../../src/alerting/notification.js';
 import { compileOncall } from '../../../src/alerting/oncall.js';
 import { verifyAckToken } from '../../../src/alerting/ack-token.js';
@@ -99,10 +99,18 @@ describe('buildEvidence', () => {
       `${'x'.repeat(279)}…`,
     ]);
   });
-  it('links to the dashboard view of the series', () => {
-    expect(evidence.dashboardUrl).toBe(
-      `https://radar.example.com/?series=complaints.login&from=${T - 27 * 60_000}&to=${T}&alert=complaints-x1`,
-    );
+  it('links to the alert itself in the dashboard\'s Alerts view (the dashboard navigates by #/…)', () => {
+    expect(evidence.dashboardUrl).toBe('https://radar.example.com/#/alerts?id=complaints-x1');
+  });
+  it.each([
+    ['https://radar.example.com', 'complaints-x1', 'https://radar.example.com/#/alerts?id=complaints-x1'],
+    ['https://radar.example.com//', 'complaints-x1', 'https://radar.example.com/#/alerts?id=complaints-x1'],
+    ['https://example.com/radar/', 'a b&c=d#e', 'https://example.com/radar/#/alerts?id=a+b%26c%3Dd%23e'],
+  ])('dashboardLink(%j, %j) is %j, and its id reads back as the alert id', (base, id, link) => {
+    expect(dashboardLink(base, id)).toBe(link);
+    const hash = new URL(link).hash;
+    expect(hash.startsWith('#/alerts?')).toBe(true);
+    expect(new URLSearchParams(hash.slice('#/alerts?'.length)).get('id')).toBe(id);
   });
 });
 

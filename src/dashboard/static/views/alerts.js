@@ -1,6 +1,6 @@
 // Alerts: firing and recent alerts with owner and evidence; acknowledge, resolve; silence (admin);
 // each alert's history (who acknowledged, resolved, escalated, silenced, relabelled — and how).
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go, hrefFor } from '../state.js';
 import { banner, categoryOfSeries } from './common.js';
@@ -47,6 +47,8 @@ export function mount(root, params, ctx) {
   const list = h('div', { class: 'list', id: 'alerts' });
   /** Alerts whose history is open: kept open across refreshes. */
   const openHistory = new Set(params.id ? [params.id] : []);
+  /** The linked alert is scrolled to once, not on every live refresh. */
+  let scrolled = false;
   const silences = h('div', { id: 'silences' });
   root.append(h('h1', {}, 'Alerts'), toolbar, list, silences);
 
@@ -59,14 +61,34 @@ export function mount(root, params, ctx) {
       return;
     }
     const shown = items.filter((a) => show === 'recent' || ACTIVE.has(a.state)).sort((a, b) => Number(ACTIVE.has(b.state)) - Number(ACTIVE.has(a.state)) || b.startsAt - a.startsAt);
-    if (shown.length === 0) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? 'Nothing is firing. ' : 'No alerts yet.', show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, 'See recent alerts') : null));
-    for (const a of shown) list.append(card(a));
-    if (params.id) list.querySelector(`[data-id="${CSS.escape(params.id)}"]`)?.scrollIntoView({ block: 'center' });
+    const linked = params.id ? await linkedAlert(items) : null;
+    if (shown.length === 0 && !linked) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? 'Nothing is firing. ' : 'No alerts yet.', show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, 'See recent alerts') : null));
+    if (params.id && !linked) list.append(banner('warn', `There is no alert ${params.id} (it may have been pruned by retention).`, 'linked-missing'));
+    // The alert a link names (a notification's "Dashboard" link) comes first, whatever the filter.
+    if (linked) list.append(card(linked, true));
+    for (const a of shown) if (a.id !== linked?.id) list.append(card(a));
+    if (linked && !scrolled) {
+      scrolled = true;
+      list.querySelector(`[data-id="${CSS.escape(linked.id)}"]`)?.scrollIntoView({ block: 'center' });
+    }
     await renderSilences();
   }
 
-  function card(a) {
-    const el = h('article', { class: `card alert ${a.state}`, data: { id: a.id, state: a.state } });
+  /** The alert `#/alerts?id=…` names: from the list, else read by id (older than the list, or filtered out); null when there is none. */
+  async function linkedAlert(items) {
+    const listed = items.find((a) => a.id === params.id);
+    if (listed) return listed;
+    try {
+      const { events: _events, ...alert } = await api(`/api/alerts/${encodeURIComponent(params.id)}`);
+      return alert;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  function card(a, linked = false) {
+    const el = h('article', { class: `card alert ${a.state}${linked ? ' linked' : ''}`, data: { id: a.id, state: a.state }, 'aria-current': linked ? 'true' : undefined });
     const status = h('span', { class: 'muted', role: 'status' });
     const acked = a.acknowledgedAt !== null && a.acknowledgedAt !== undefined;
     const ack = a.state === 'firing' && !acked
