@@ -5,7 +5,8 @@
  * - rate limit → that source records the reset and makes no request before it (the handler checks the
  *   stored reset before each poll); other sources go on, nothing is lost (the cursor did not move);
  * - auth, or any error that says retrying cannot help (a bad query) → that source stops with the error in
- *   its status until the service restarts with a fixed config; other sources go on;
+ *   its status and the fingerprint of its config entry; it stays stopped (across restarts too) until its
+ *   config entry changes or an operator retries (`POST /api/sources/:name/retry`); other sources go on;
  * - anything else (5xx, timeouts, resets) → BullMQ retries with backoff, resuming from the cursor.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -34,10 +35,20 @@ export async function syncPollSchedulers(ctx: ServiceContext, handlers: readonly
       data: { source: s.source, kind: h.kind, ...(s.mailbox === undefined ? {} : { mailbox: s.mailbox }) } satisfies JobPayloads['poll'],
     })),
   );
+  const log = ctx.log.child({ module: 'poll' });
+  const seen = new Set<string>();
   for (const h of handlers) {
     for (const s of h.schedules) {
+      if (seen.has(s.source)) continue; // one source, several mailboxes: one state
+      seen.add(s.source);
       await ctx.sources.register(s.source, h.kind);
-      await ctx.sources.reset(s.source); // a restart after fixing the config un-stops a source
+      // A stop under this very config entry stands (a restart must not log in again with a rejected
+      // password); a changed entry un-stops the source.
+      if (await ctx.sources.resumeIfConfigChanged(s.source, s.fingerprint)) {
+        log.info({ source: s.source }, 'stopped source resumed: its config changed since it stopped');
+      } else if ((await ctx.sources.get(s.source))?.state === 'stopped') {
+        log.warn({ source: s.source }, 'source stays stopped: its config is unchanged since the rejection; change it or retry');
+      }
     }
   }
   await syncSchedulers(ctx.queues.get('poll'), entries);
@@ -52,6 +63,7 @@ export async function syncPollSchedulers(ctx: ServiceContext, handlers: readonly
 export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHandler[], options: { concurrency?: number } = {}): Worker {
   const byKind = new Map(handlers.map((h) => [h.kind, h]));
   const intervals = new Map(handlers.flatMap((h) => h.schedules.map((s) => [pollSchedulerId(h.kind, s.source, s.mailbox), s.everyMs] as const)));
+  const fingerprints = new Map(handlers.flatMap((h) => h.schedules.map((s) => [s.source, s.fingerprint] as const)));
   const log = ctx.log.child({ module: 'poll', queue: 'poll' });
   const abort = new AbortController();
   const worker: Worker = new Worker<JobPayloads['poll']>(
@@ -100,8 +112,8 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
           }
           if (error instanceof SourceAuthError || (isRadarError(error) && !error.retryable)) {
             const message = error instanceof SourceAuthError ? error.message : describeError(error);
-            await state.recordError(source, { now, message, stopped: true });
-            pollLog.error({ err: error }, 'source stopped: fix its config and restart');
+            await state.recordError(source, { now, message, stopped: true, fingerprint: fingerprints.get(source) ?? null });
+            pollLog.error({ err: error }, 'source stopped: change its config or retry it');
             throw new UnrecoverableError(describeError(error));
           }
           await state.recordError(source, { now, message: describeError(error) });

@@ -24,8 +24,12 @@ export interface PollContext {
 /** One poll of one source (one mailbox). Throw the errors below to tell the worker what to do. */
 export interface PollHandler {
   readonly kind: 'twitter' | 'imap';
-  /** Source names this handler serves, with their poll interval (ms) and optional mailboxes. */
-  readonly schedules: ReadonlyArray<{ readonly source: string; readonly everyMs: number; readonly mailbox?: string }>;
+  /**
+   * Source names this handler serves, with their poll interval (ms), optional mailboxes, and the
+   * fingerprint of the source's config entry (`configFingerprint`): a source stopped on a rejected
+   * credential stays stopped across restarts while it is unchanged.
+   */
+  readonly schedules: ReadonlyArray<{ readonly source: string; readonly everyMs: number; readonly mailbox?: string; readonly fingerprint: string }>;
   poll(job: { readonly source: string; readonly mailbox?: string }, ctx: PollContext): Promise<void>;
 }
 

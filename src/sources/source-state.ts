@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Actor } from '../domain/actor.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { RadarError } from '../platform/errors.js';
 import type { RedisKeys } from '../queues/keys.js';
@@ -30,6 +31,8 @@ export interface SourceStatus {
   readonly skipped: number;
   readonly deadLettered: number;
   readonly rateLimit: RateLimitInfo | null;
+  /** The last operator retry (`POST /api/sources/:name/retry`): when, who and how; null when never. */
+  readonly lastRetry: { readonly at: string; readonly by: string; readonly via: string } | null;
 }
 
 /** Who may write: a poll passes its lock lease, and once the lease is lost every write is refused. */
@@ -119,13 +122,21 @@ export class SourceState {
     );
   }
 
-  /** `stopped` marks a failure an operator must fix (bad credentials): the source polls no more until restarted. */
-  async recordError(name: string, error: { now: number; message: string; stopped?: boolean; rateLimit?: RateLimitInfo | null }): Promise<void> {
+  /**
+   * `stopped` marks a failure an operator must fix (bad credentials): the source polls no more until its
+   * config entry changes (`fingerprint`, the entry's `configFingerprint`, is kept with the stop and
+   * compared at the next start) or an operator retries.
+   */
+  async recordError(
+    name: string,
+    error: { now: number; message: string; stopped?: boolean; fingerprint?: string | null; rateLimit?: RateLimitInfo | null },
+  ): Promise<void> {
     this.guard(name);
     await this.store.update(
       name,
       {
         state: error.stopped ? 'stopped' : 'error',
+        ...(error.stopped ? { stopFingerprint: error.fingerprint ?? null } : {}),
         lastPollAt: error.now,
         lastError: error.message.slice(0, 1000),
         lastErrorAt: error.now,
@@ -140,9 +151,23 @@ export class SourceState {
     await this.store.update(name, { add: counts }, this.clock.now());
   }
 
-  /** Clears a stopped state (after the operator fixed the config and restarted); other states are kept. */
+  /** Clears a stopped state whatever its fingerprint; other states are kept. */
   async reset(name: string): Promise<void> {
     await this.store.changeState(name, 'stopped', 'idle', this.clock.now());
+  }
+
+  /**
+   * At start: un-stops a source stopped under another config entry than `fingerprint` (the operator
+   * changed it, e.g. a new password), and keeps one stopped under this very entry stopped, so a
+   * restart makes no login that is known to fail. True when un-stopped.
+   */
+  async resumeIfConfigChanged(name: string, fingerprint: string): Promise<boolean> {
+    return this.store.resumeIfConfigChanged(name, fingerprint, this.clock.now());
+  }
+
+  /** An operator's retry of a stopped source, recorded with who and how. False when it was not stopped. */
+  async retry(name: string, actor: Actor): Promise<boolean> {
+    return this.store.retry(name, actor, this.clock.now());
   }
 
   async get(name: string): Promise<SourceStatus | null> {
@@ -231,6 +256,7 @@ export class SourceState {
       skipped: r.skipped,
       deadLettered: r.deadLettered,
       rateLimit: r.rateLimit === null ? null : (JSON.parse(r.rateLimit) as RateLimitInfo),
+      lastRetry: r.lastRetry === null ? null : { at: new Date(r.lastRetry.at).toISOString(), by: r.lastRetry.by, via: r.lastRetry.via },
     };
   }
 }

@@ -235,6 +235,17 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.createIndex('series_points_t').on('series_points').column('t').execute();
     },
   },
+  '0013_source_stop_fingerprint': {
+    async up(db: Kysely<unknown>) {
+      // A source stopped on a rejected credential stays stopped across restarts while its config entry is
+      // unchanged: the stop keeps a fingerprint of that entry (secrets only as a slow hash). An operator's
+      // retry is recorded with who and how.
+      await db.schema.alterTable('source_states').addColumn('stop_fingerprint', 'text').execute();
+      await db.schema.alterTable('source_states').addColumn('retried_at', 'bigint').execute();
+      await db.schema.alterTable('source_states').addColumn('retried_by', 'text').execute();
+      await db.schema.alterTable('source_states').addColumn('retried_via', 'text').execute();
+    },
+  },
   };
 }
 

@@ -77,6 +77,12 @@ export interface SourceStatesTable {
   rate_limit: string | null;
   created_at: number;
   updated_at: number;
+  /** While stopped: the fingerprint of the config entry that was rejected (see sources/config-fingerprint.ts). */
+  stop_fingerprint: string | null;
+  /** The last operator retry: when, who, and how (an actor `via`). */
+  retried_at: number | null;
+  retried_by: string | null;
+  retried_via: string | null;
 }
 
 /** A poller's cursor by name (a source, or `<source>|<mailbox>`); JSON value. */

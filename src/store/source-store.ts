@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.js';
 import type { Database, SourceStatesTable } from './schema.js';
 
 /** One source's stored state, timestamps in epoch ms (null: never). */
@@ -16,6 +17,10 @@ export interface SourceRecord {
   /** JSON text as stored (the caller parses it). */
   readonly rateLimit: string | null;
   readonly createdAt: number;
+  /** While stopped: the fingerprint of the config entry that was rejected (null: unknown, e.g. a stop by an older version). */
+  readonly stopFingerprint: string | null;
+  /** The last operator retry, or null. */
+  readonly lastRetry: { readonly at: number; readonly by: string; readonly via: string } | null;
 }
 
 /** What one write changes; absent fields keep their value, counters are added. */
@@ -26,6 +31,8 @@ export interface SourceUpdate {
   readonly lastError?: string;
   readonly lastErrorAt?: number;
   readonly rateLimit?: string;
+  /** Set with `state: 'stopped'`: the fingerprint of the rejected config entry. */
+  readonly stopFingerprint?: string | null;
   readonly add?: { readonly fetched?: number; readonly skipped?: number; readonly deadLettered?: number };
 }
 
@@ -42,6 +49,8 @@ const toRecord = (r: SourceStatesTable): SourceRecord => ({
   deadLettered: Number(r.dead_lettered),
   rateLimit: r.rate_limit,
   createdAt: r.created_at,
+  stopFingerprint: r.stop_fingerprint,
+  lastRetry: r.retried_at === null ? null : { at: Number(r.retried_at), by: r.retried_by ?? 'unknown', via: r.retried_via ?? 'api' },
 });
 
 /**
@@ -71,6 +80,7 @@ export class SourceStore {
       ...(change.lastError === undefined ? {} : { last_error: change.lastError }),
       ...(change.lastErrorAt === undefined ? {} : { last_error_at: change.lastErrorAt }),
       ...(change.rateLimit === undefined ? {} : { rate_limit: change.rateLimit }),
+      ...(change.stopFingerprint === undefined ? {} : { stop_fingerprint: change.stopFingerprint }),
     };
     await this.db
       .insertInto('source_states')
@@ -98,8 +108,35 @@ export class SourceStore {
     await this.db.updateTable('source_states').set({ state: to, updated_at: now }).where('name', '=', name).where('state', '=', from).execute();
   }
 
+  /**
+   * Un-stops a stopped source whose config entry changed since it stopped: its stored fingerprint differs
+   * from `fingerprint` (or is unknown, a stop recorded by an older version). A source stopped with the
+   * same fingerprint stays stopped. True when it was un-stopped.
+   */
+  async resumeIfConfigChanged(name: string, fingerprint: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('source_states')
+      .set({ state: 'idle', stop_fingerprint: null, updated_at: now })
+      .where('name', '=', name)
+      .where('state', '=', 'stopped')
+      .where((eb) => eb.or([eb('stop_fingerprint', 'is', null), eb('stop_fingerprint', '!=', fingerprint)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** An operator's retry: un-stops a stopped source and records who and how. False when it was not stopped. */
+  async retry(name: string, actor: Actor, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('source_states')
+      .set({ state: 'idle', stop_fingerprint: null, retried_at: now, retried_by: actor.by, retried_via: actor.via, updated_at: now })
+      .where('name', '=', name)
+      .where('state', '=', 'stopped')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Inserts a whole record unless the source already has one (importing legacy state). True when inserted. */
-  async insertIfAbsent(record: Omit<SourceRecord, 'createdAt'>, now: number): Promise<boolean> {
+  async insertIfAbsent(record: Omit<SourceRecord, 'createdAt' | 'stopFingerprint' | 'lastRetry'>, now: number): Promise<boolean> {
     const result = await this.db
       .insertInto('source_states')
       .values({
@@ -175,6 +212,10 @@ export class SourceStore {
       rate_limit: null,
       created_at: now,
       updated_at: now,
+      stop_fingerprint: null,
+      retried_at: null,
+      retried_by: null,
+      retried_via: null,
     };
   }
 }

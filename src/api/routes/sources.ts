@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { imapCursorName } from '../../sources/imap/poll-handler.js';
-import { configuredPolls, pollLeaseMs, pollLockName } from '../../sources/poll.js';
+import { configuredPolls, pollLeaseMs, pollLockName, pollSchedulerId } from '../../sources/poll.js';
 import type { PollLockStatus } from '../../sources/source-state.js';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { HttpError, parseInput } from '../errors.js';
+
+const nameParams = z.object({ name: z.string().min(1).max(100) });
 
 /** How long a lock lookup may take: during a Redis outage the page still answers, from the database. */
 const LOCK_LOOKUP_MS = 1000;
@@ -55,5 +60,30 @@ export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void 
       });
     }
     return { items };
+  });
+
+  /**
+   * Retry a source that stopped on a rejected credential (or another error retrying cannot fix): it is
+   * un-stopped, the retry is recorded (`lastRetry {at, by, via}`), and one poll of each of its
+   * schedules (each mailbox) is queued now. A source that fails again stops again. 404 for a source the
+   * config does not poll, 409 for one that is not stopped.
+   */
+  app.post('/api/sources/:name/retry', { preHandler: app.requireRole('admin') }, async (request) => {
+    const { name } = parseInput(nameParams, request.params, 'params');
+    const polls = configuredPolls(deps.config.sources).filter((p) => p.source === name);
+    if (polls.length === 0) throw new HttpError(404, 'ERR_NOT_FOUND', `no polled source ${name}`);
+    const actor = actorOf(request.principal);
+    if (!(await deps.sources.retry(name, actor))) {
+      const state = (await deps.sources.get(name))?.state ?? 'idle';
+      throw new HttpError(409, 'ERR_SOURCE_STATE', `source ${name} is ${state}; only a stopped source can be retried`);
+    }
+    const now = deps.clock.now();
+    for (const poll of polls) {
+      const data = { source: poll.source, kind: poll.kind, ...(poll.mailbox === undefined ? {} : { mailbox: poll.mailbox }) };
+      // One job per retry and schedule (BullMQ ids may not hold ':'); a retry never dedupes against a scheduled poll.
+      await deps.queues.add('poll', data, { jobId: `retry|${pollSchedulerId(poll.kind, poll.source, poll.mailbox)}|${now}`, removeOnComplete: 100, removeOnFail: 100 });
+    }
+    deps.log.info({ module: 'api', source: name, by: actor.by, via: actor.via, polls: polls.length }, 'stopped source retried');
+    return { ...(await deps.sources.get(name)), pollsQueued: polls.length };
   });
 }

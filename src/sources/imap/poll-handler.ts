@@ -4,7 +4,8 @@
  * cursor. A crash or a dropped connection at any point resumes from the last saved cursor: nothing
  * is lost, and re-reading a batch creates no duplicate (same message id, and the Message-ID set).
  */
-import type { ImapSourceConfig } from '../../config/imap.js';
+import { imapSourceSchema, type ImapSourceConfig } from '../../config/imap.js';
+import { configFingerprint } from '../config-fingerprint.js';
 import type { Message } from '../../domain/message.js';
 import { RadarError } from '../../platform/errors.js';
 import type { PollContext, PollHandler } from '../poll.js';
@@ -140,7 +141,10 @@ export function createImapPollHandler(configs: readonly ImapSourceConfig[], deps
 
   return {
     kind: 'imap',
-    schedules: configs.flatMap((c) => c.mailboxes.map((mailbox) => ({ source: c.name, everyMs: c.pollInterval, mailbox }))),
+    schedules: configs.flatMap((c) => {
+      const fingerprint = configFingerprint('imap', imapSourceSchema, c);
+      return c.mailboxes.map((mailbox) => ({ source: c.name, everyMs: c.pollInterval, mailbox, fingerprint }));
+    }),
 
     async poll(job, ctx) {
       const config = byName.get(job.source);

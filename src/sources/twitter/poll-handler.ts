@@ -6,7 +6,8 @@
  */
 import type { TwitterApiReadOnly, Tweetv2SearchParams, TweetSearchRecentV2Paginator } from 'twitter-api-v2';
 import type { Message } from '../../domain/message.js';
-import type { TwitterSourceConfig } from '../../config/twitter.js';
+import { twitterSourceSchema, type TwitterSourceConfig } from '../../config/twitter.js';
+import { configFingerprint } from '../config-fingerprint.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
@@ -189,7 +190,7 @@ export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[]
 
   return {
     kind: 'twitter',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval })),
+    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('twitter', twitterSourceSchema, c) })),
     async poll(job, ctx) {
       await pollOnce(job, ctx);
     },

@@ -55,6 +55,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         skipped: 1,
         deadLettered: 1,
         rateLimit: { limit: 450, remaining: 0, resetAt: 9_000 },
+        lastRetry: null,
       });
       expect((await sources.list()).map((x) => x.name)).toEqual(['support']);
     });
