@@ -48,7 +48,7 @@ export async function checkFreshness(deps: ApiDeps, now: number, since: number):
     const status = await deps.sources.get(name);
     const lastPoll = status?.lastPollAt ? Date.parse(status.lastPollAt) : null;
     if (status?.state === 'stopped') {
-      problems.push({ check: 'source', name, reason: `stopped until its config is fixed and the service restarted: ${status.lastError ?? 'no error recorded'}`, lastAt: iso(lastPoll) });
+      problems.push({ check: 'source', name, reason: `stopped until its config changes or an operator retries it: ${status.lastError ?? 'no error recorded'}`, lastAt: iso(lastPoll) });
       continue;
     }
     const overdue = MISSED_INTERVALS * everyMs;

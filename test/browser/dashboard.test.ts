@@ -239,6 +239,23 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     // an error message with markup is shown as text
     expect(await page.textContent('#sources tr[data-source=support-inbox]')).toContain('<b>{source: support-inbox}</b>');
     await page.waitForSelector('#sources-dead');
+    // retrying is an admin's: a viewer sees no Retry button
+    expect(await page.locator('#sources [data-action=retry]').count()).toBe(0);
+  });
+
+  it('an admin retries a stopped source: un-stopped, recorded with who and how, a poll queued', async () => {
+    const admin = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page: p } = await newPage(admin);
+    await login(p, h.url, USERS.ops, '#/sources');
+    await p.waitForSelector('#sources tr[data-source=support-inbox] [data-action=retry]');
+    expect(await p.locator('#sources tr[data-source=twitter-search] [data-action=retry]').count()).toBe(0);
+    await p.click('#sources tr[data-source=support-inbox] [data-action=retry]');
+    await p.waitForFunction(() => document.querySelector('#sources tr[data-source=support-inbox] [data-action=retry]') === null);
+    const { items } = await (await admin.request.get(`${h.url}/api/sources`)).json();
+    expect(items.find((s: { name: string }) => s.name === 'support-inbox')).toMatchObject({ state: 'idle', lastRetry: { by: 'ops', via: 'dashboard' } });
+    const queued = await h.svc.ctx.queues.get('poll').getJobs(['waiting', 'prioritized', 'delayed']);
+    expect(queued.map((j) => j.data)).toEqual([{ source: 'support-inbox', kind: 'imap', mailbox: 'INBOX' }]);
+    await admin.close();
   });
 
   it('the URL carries the view state: a reload keeps the filters', async () => {

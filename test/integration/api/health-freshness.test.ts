@@ -85,7 +85,7 @@ describe('/health freshness and blocked sources', () => {
     await service.ctx.sources.recordError('brand', { now, message: 'ERR_SOURCE_AUTH: 401 Unauthorized', stopped: true });
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body.reasons).toEqual([expect.stringContaining('brand: stopped until its config is fixed and the service restarted: ERR_SOURCE_AUTH: 401 Unauthorized')]);
+    expect(body.reasons).toEqual([expect.stringContaining('brand: stopped until its config changes or an operator retries it: ERR_SOURCE_AUTH: 401 Unauthorized')]);
     await service.ctx.sources.reset('brand');
     await service.ctx.sources.recordPoll('brand', now);
     expect((await health()).status).toBe(200);

@@ -1,4 +1,5 @@
-// Sources: health of every source (last poll, errors, rate limits, lag). A dead source stands out.
+// Sources: health of every source (last poll, errors, rate limits, lag). A dead source stands out; a
+// stopped one (rejected credentials) has a Retry button for admins (POST /api/sources/:name/retry).
 import { api } from '../api.js';
 import { clear, fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../dom.js';
 import { banner } from './common.js';
@@ -9,7 +10,34 @@ export function isDead(s) {
   return s.state === 'blocked' || state === 'stopped' || state === 'error' || (s.lagSeconds !== null && s.lagSeconds > 900) || (s.lastPollAt !== null && s.lastSuccessAt === null);
 }
 
-export function mount(root) {
+/** A stopped source's Retry button (admins only; others see who retried last), or null. */
+function retryControl(s, ctx, refresh) {
+  if ((s.lastState ?? s.state) !== 'stopped') return null;
+  const status = h('span', { class: 'muted', role: 'status' });
+  const last = s.lastRetry ? h('div', { class: 'muted', data: { role: 'last-retry' } }, `last retry ${fmtAgo(s.lastRetry.at)} by ${s.lastRetry.by} (${s.lastRetry.via})`) : null;
+  if (ctx?.session?.role !== 'admin') return h('div', {}, last);
+  const button = h('button', {
+    type: 'button',
+    class: 'primary',
+    data: { action: 'retry' },
+    title: 'Poll again now with the current config; a rejected login stops it again',
+    on: {
+      click: async (e) => {
+        e.target.disabled = true;
+        try {
+          await api(`/api/sources/${encodeURIComponent(s.name)}/retry`, { method: 'POST', body: {} });
+          await refresh();
+        } catch (error) {
+          status.textContent = `not retried: ${error.message}`;
+          e.target.disabled = false;
+        }
+      },
+    },
+  }, 'Retry');
+  return h('div', { class: 'actions' }, button, status, last);
+}
+
+export function mount(root, params, ctx) {
   const notes = h('div');
   const table = h('div', { class: 'table-wrap' });
   const dead = h('div', { id: 'dead-letters' });
@@ -33,7 +61,7 @@ export function mount(root) {
           const rl = s.rateLimit;
           return h('tr', { class: bad ? 'dead' : '', data: { source: s.name, dead: bad ? '1' : '0' } },
             h('td', {}, h('strong', {}, s.name), h('div', { class: 'muted' }, s.kind)),
-            h('td', {}, h('span', { class: `chip ${bad ? 'bad' : s.state === 'ok' ? 'ok' : ''}` }, bad ? `DEAD · ${s.state}` : s.state)),
+            h('td', {}, h('span', { class: `chip ${bad ? 'bad' : s.state === 'ok' ? 'ok' : ''}` }, bad ? `DEAD · ${s.state}` : s.state), retryControl(s, ctx, refresh)),
             h('td', { title: s.lastPollAt ?? '' }, fmtAgo(s.lastPollAt)),
             h('td', { title: `last success ${s.lastSuccessAt ?? 'never'}` }, s.lastSuccessAt ? fmtDuration(s.lagSeconds) : 'never succeeded'),
             h('td', {}, s.lastError ? [h('div', { class: 'error' }, s.lastError), h('div', { class: 'muted' }, fmtTime(s.lastErrorAt))] : '–'),
