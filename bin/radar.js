@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 register();
-await import('../src/cli.ts');
+const { main } = await import('../src/cli.ts');
+await main(process.argv);

@@ -65,7 +65,7 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
       process.exit(1);
     }
   }
-  log.info({ config: file, workers }, 'starting');
+  log.info({ config: file }, 'starting');
   try {
     const service = await runService({
       config,
@@ -88,8 +88,11 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
       },
     });
     service.shutdown.installSignalHandlers();
+    // Only the workers that run here: a requested kind with nothing to do (poll without sources, demo
+    // beside real sources, retention switched off) does not start and is not listed.
+    log.info({ workers: service.workers, api, url: service.url, metricsUrl: service.metricsUrl }, 'started');
     if (service.url) process.stderr.write(`\n  complaint-radar is running: ${service.url}/  (Ctrl-C to stop)\n\n`);
-    if (service.metricsUrl) process.stderr.write(`\n  complaint-radar workers (${workers.join(', ')}) are running; metrics: ${service.metricsUrl}/metrics  (Ctrl-C to stop)\n\n`);
+    if (service.metricsUrl) process.stderr.write(`\n  complaint-radar workers (${service.workers.join(', ') || 'none'}) are running; metrics: ${service.metricsUrl}/metrics  (Ctrl-C to stop)\n\n`);
   } catch (error) {
     log.fatal({ err: error }, 'start failed');
     process.stderr.write(`${describeConfigError(error)}\n`);
@@ -114,6 +117,11 @@ function keywordFileNamedIn(text: string): string | null {
   return typeof named === 'string' && !named.includes('${') ? named : null;
 }
 
+/** A keyword config (top-level `categories:`, no `server:`) rather than a service config. */
+export function looksLikeKeywordConfig(text: string): boolean {
+  return /^categories\s*:/m.test(text) && !/^server\s*:/m.test(text);
+}
+
 async function configCheck(file: string | undefined): Promise<void> {
   const path = file ?? serviceConfigPath();
   let text: string;
@@ -122,7 +130,7 @@ async function configCheck(file: string | undefined): Promise<void> {
   } catch (error) {
     exitWithError(error);
   }
-  const looksLikeKeywords = /^categories\s*:/m.test(text) && !/^server\s*:/m.test(text);
+  const looksLikeKeywords = looksLikeKeywordConfig(text);
   try {
     if (looksLikeKeywords) {
       const { loadKeywords } = await import('../src/config/keywords.js');
@@ -233,7 +241,8 @@ export function register(program: Command): void {
     .command('check')
     .description('validate a service config or keyword config file (and the keyword examples)')
     .argument('[file]', 'file to check (default: the service config)')
-    .action(async (file: string | undefined) => configCheck(file));
+    .option('-c, --config <file>', 'the file to check, as the other commands name their config (same as [file])')
+    .action(async (file: string | undefined, flags: { config?: string }) => configCheck(file ?? flags.config));
 
   program
     .command('ingest')

@@ -51,6 +51,8 @@ export interface RunningService {
   /** The /metrics listener of a worker-only process (`metrics.port`), else null. */
   readonly metricsUrl: string | null;
   readonly shutdown: Shutdown;
+  /** The workers that run in this process (a requested kind with nothing to do does not start). */
+  readonly workers: readonly WorkerKind[];
 }
 
 /** Source poll handlers configured in the service config (twitter, imap). */
@@ -80,18 +82,18 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   retrain.unref();
   shutdown.add('retrain timer', () => clearInterval(retrain));
 
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const closers: Array<{ kind: WorkerKind; name: string; close: () => Promise<void> }> = [];
   const want = new Set(options.workers);
   if (want.has('ingest')) {
     const ingest = startIngestWorker(ctx);
-    closers.push({ name: 'ingest worker', close: () => ingest.close() });
+    closers.push({ kind: 'ingest', name: 'ingest worker', close: () => ingest.close() });
   }
   if (want.has('poll')) {
     const handlers = pollHandlers(ctx, ctx.authorKey);
     await syncPollSchedulers(ctx, handlers);
     if (handlers.length > 0) {
       const worker: Worker = startPollWorker(ctx, handlers);
-      closers.push({ name: 'poll worker', close: () => worker.close() });
+      closers.push({ kind: 'poll', name: 'poll worker', close: () => worker.close() });
     }
   }
   const publicUrl = config.server.publicUrl ?? `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
@@ -105,19 +107,19 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     const detect = await startDetectWorker(ctx, onTick, {
       skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
     });
-    closers.push({ name: 'detect worker', close: () => detect.close() });
+    closers.push({ kind: 'detect', name: 'detect worker', close: () => detect.close() });
   }
   if (want.has('notify')) {
     const notify = startNotifyWorker(ctx);
-    closers.push({ name: 'notify worker', close: () => notify.close() });
+    closers.push({ kind: 'notify', name: 'notify worker', close: () => notify.close() });
   }
   if (want.has('demo') && demoEnabled(ctx)) {
     const demo = await startDemo(ctx, options.onBackfillProgress ? { onProgress: options.onBackfillProgress } : {});
-    closers.push({ name: 'demo source', close: () => demo.close() });
+    closers.push({ kind: 'demo', name: 'demo source', close: () => demo.close() });
   }
   if (want.has('retention') && config.retention.enabled) {
     const retention = await startRetentionWorker(ctx);
-    closers.push({ name: 'retention worker', close: () => retention.close() });
+    closers.push({ kind: 'retention', name: 'retention worker', close: () => retention.close() });
   }
   for (const c of closers) shutdown.add(c.name, c.close);
   // Redis is a cache of schedules: re-create the schedulers declared above when Redis loses them.
@@ -146,5 +148,5 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     metricsUrl = metrics.url;
     shutdown.add('metrics http', metrics.close);
   }
-  return { ctx, url, metricsUrl, shutdown };
+  return { ctx, url, metricsUrl, shutdown, workers: closers.map((c) => c.kind) };
 }

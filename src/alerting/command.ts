@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .description('show which rule and incident a series falls under and who would be paged')
     .argument('<series>', 'series name, e.g. complaints.login')
     .option('--at <time>', 'when (YYYY-MM-DDTHH:MM local to the on-call time zone, or ISO 8601); default now')
-    .option('--config <file>', 'service config file')
+    .option('-c, --config <file>', 'service config file')
     .action(async (series: string, flags: { at?: string; config?: string }) => {
       const config = await loadAlerting(flags.config);
       const runtime = compileAlerting(config);
@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .description('send a test notification through every configured notifier (or one)')
     .option('--only <name>', 'just this notifier')
     .option('--series <series>', 'series named in the test alert', 'complaints.test')
-    .option('--config <file>', 'service config file')
+    .option('-c, --config <file>', 'service config file')
     .action(async (flags: { only?: string; series: string; config?: string }) => {
       const config = await loadAlerting(flags.config);
       const runtime = compileAlerting(config);

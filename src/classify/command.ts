@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
 import type { Lang } from '../domain/message.js';
 import { exitWithError } from '../cli/errors.js';
+import { subcommandOptions } from '../cli/options.js';
 import { RadarError } from '../platform/errors.js';
 import { createClassifier, type Classifier } from './classifier.js';
 import { evaluate, formatReport, reportJson } from './evaluate.js';
@@ -41,7 +42,7 @@ function fail(error: unknown): never {
 export function registerClassify(program: Command): Command {
   const classify = program
     .command('classify')
-    .description('classify a text and show why; sub-commands: eval, train, learning-curve')
+    .description('classify a text and show why')
     .argument('[text]', 'the message text')
     .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
     .option('--learned <file>', 'learned layer (JSON from `radar classify train`)')
@@ -88,8 +89,8 @@ export function registerClassify(program: Command): Command {
     .option('--mistakes <n>', 'how many worst mistakes to list', '15')
     .action((_: unknown, command: Command) => {
       try {
-        // Options shared with the parent (`--json`, `--keywords`) may be parsed by either; merge both.
-        const options = command.optsWithGlobals<ModelOptions & { data: string; json?: boolean; mistakes: string }>();
+        // Options shared with the parent (`--json`, `--keywords`): given after `eval` or before it.
+        const options = subcommandOptions<ModelOptions & { data: string; json?: boolean; mistakes: string }>(command);
         const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
         const report = evaluate(buildClassifier(options), examples, Number(options.mistakes) || 15);
         process.stdout.write(options.json ? `${JSON.stringify(reportJson(report))}\n` : formatReport(report));
@@ -106,7 +107,7 @@ export function registerClassify(program: Command): Command {
     .option('--keywords <file>', 'keyword config whose scores become features', DEFAULT_KEYWORDS_FILE)
     .action((_: unknown, command: Command) => {
       try {
-        const options = command.optsWithGlobals<{ data: string[]; out: string; keywords: string }>();
+        const options = subcommandOptions<{ data: string[]; out: string; keywords: string }>(command);
         const labelled = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
         const config = loadKeywords(options.keywords);
         const fromFile = keywordExamples(config);
@@ -129,7 +130,7 @@ export function registerClassify(program: Command): Command {
     .option('--json', 'print the points as JSON')
     .action((_: unknown, command: Command) => {
       try {
-        const options = command.optsWithGlobals<{ data: string; keywords: string; seeds: string; sizes: string; random?: boolean; target: boolean; json?: boolean }>();
+        const options = subcommandOptions<{ data: string; keywords: string; seeds: string; sizes: string; random?: boolean; target: boolean; json?: boolean }>(command);
         const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
         const config = loadKeywords(options.keywords);
         const sizes = options.sizes.split(',').map((x) => Number(x.trim()));

@@ -86,6 +86,6 @@ export function register(program: Command): void {
     .option('--reference <file>', 'reference series CSV (e.g. traffic); the input is judged relative to it')
     .option('--direction <dir>', 'up, down or both', 'both')
     .option('--probation-rows <n>', 'rows the detector may only learn from (the warm-up lasts at least this long); nothing else changes')
-    .option('--config <file>', 'detector settings JSON (the keys of a detect.series entry, without key/reference)')
+    .option('-c, --config <file>', 'detector settings JSON (the keys of a detect.series entry, without key/reference)')
     .action((flags: DetectFlags) => runDetectCommand(flags));
 }

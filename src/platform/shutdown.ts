@@ -4,8 +4,8 @@ type Closer = { readonly name: string; readonly close: () => Promise<unknown> | 
 
 /**
  * Graceful shutdown: closers run in reverse order of registration (HTTP first, then workers, queues,
- * Redis, database), each bounded by a timeout, once, on the first SIGINT/SIGTERM. A second signal
- * exits at once.
+ * Redis, database), each bounded by a timeout, once, on the first SIGINT/SIGTERM, then one last log
+ * line, `stopped` (with how many closers failed). A second signal exits at once.
  */
 export class Shutdown {
   private readonly closers: Closer[] = [];
@@ -23,6 +23,7 @@ export class Shutdown {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      let failed = 0;
       for (const closer of [...this.closers].reverse()) {
         let timer: NodeJS.Timeout | undefined;
         try {
@@ -34,11 +35,13 @@ export class Shutdown {
           ]);
           this.log.debug({ closer: closer.name }, 'closed');
         } catch (error) {
+          failed += 1;
           this.log.warn({ closer: closer.name, err: error }, 'close failed');
         } finally {
           clearTimeout(timer);
         }
       }
+      this.log.info({ closers: this.closers.length, failed }, 'stopped');
     })();
     return this.closing;
   }
@@ -53,7 +56,12 @@ export class Shutdown {
         process.exit(130);
       }
       this.log.info({ signal }, 'shutting down');
-      void this.close().then(() => process.exit(0));
+      // Exit once the `stopped` line is written (a pretty log goes through a worker thread); a flush that
+      // never answers does not keep the process alive.
+      void this.close().then(() => {
+        setTimeout(() => process.exit(0), 2000).unref();
+        this.log.flush(() => process.exit(0));
+      });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

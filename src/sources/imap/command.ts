@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .command('check')
     .description('log in to each configured mailbox (read-only) and report UIDVALIDITY and message counts')
     .argument('[source]', 'only this source')
-    .option('--config <file>', 'service config (default: RADAR_CONFIG, config/radar.yaml, the example)')
+    .option('-c, --config <file>', 'service config (default: RADAR_CONFIG, config/radar.yaml, the example)')
     .action(async (only: string | undefined, options: { config?: string }) => {
       try {
         const config = loadServiceConfig(options.config ?? serviceConfigPath());
