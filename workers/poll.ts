@@ -81,6 +81,12 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
       const everyMs = intervals.get(pollSchedulerId(kind, source, mailbox)) ?? 60_000;
       const lockKey = ctx.keys.lock(pollLockName({ kind, source, ...(mailbox === undefined ? {} : { mailbox }) }));
       const outcome = await withLock(ctx.redis, lockKey, { leaseMs: pollLeaseMs(everyMs) }, async (lease) => {
+        // Again under the lock: a poll of this source that held it may have just stopped the source
+        // (a rejected login is not tried a second time by the poll queued behind it).
+        if ((await ctx.sources.get(source))?.state === 'stopped') {
+          log.debug({ source }, 'source stopped, poll skipped');
+          return;
+        }
         const state = ctx.sources.fenced(lease);
         const pollLog = log.child({ source, jobId: job.id });
         const pollCtx: PollContext = {
