@@ -14,6 +14,7 @@ import { registerSourceRoutes } from './routes/sources.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerReviewRoutes } from './routes/review.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,6 +75,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   registerSeriesRoutes(app, deps);
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);

@@ -9,6 +9,10 @@ import type { Store } from '../store/store.js';
 import type { Classification } from '../domain/classification.js';
 import type { Lang } from '../domain/message.js';
 import type { Authenticator } from './auth.js';
+import type { Explanation } from '../classify/classifier.js';
+
+/** What the review queue reads of a classifier's explanation. */
+export type ReviewExplanation = Pick<Explanation, 'keywordScore' | 'learnedScore' | 'ranking'>;
 
 /** Everything the HTTP app needs; the service context provides it (tests build their own). */
 export interface ApiDeps {
@@ -24,7 +28,11 @@ export interface ApiDeps {
   /** Key of the author/contact hash of pushed messages and reports (one per deployment, never a default). */
   readonly authorKey: string;
   readonly classifier: {
-    readonly current: { classify(text: string, lang?: Lang | null): Classification };
+    readonly current: {
+      classify(text: string, lang?: Lang | null): Classification;
+      /** The layers' scores (the live classifier has it; the review queue orders by them, else by `score`). */
+      explain?(text: string, lang?: Lang | null, channel?: string | null): ReviewExplanation;
+    };
     readonly lastError: string | null;
     readonly loadedAt: number;
     /** Category names of the keyword config in use (a relabel must name one of them). */

@@ -13,5 +13,5 @@ export { compareClassifiers, type ComparisonReport, type ReplayInput, type Flip 
 export { parseLabelledJsonl, type LabelledExample } from './labelled.js';
 export { keywordExamples } from './keyword-examples.js';
 export { modelVersion } from './model-version.js';
-export { learningCurve, formatLearningCurve, reviewOrder, DEFAULT_SIZES, type LearningCurvePoint, type LearningCurveOptions } from './learning-curve.js';
+export { learningCurve, formatLearningCurve, reviewOrder, reviewPriority, DEFAULT_SIZES, type LearningCurvePoint, type LearningCurveOptions, type ReviewPriority, type ReviewReason } from './learning-curve.js';
 export { decideTarget, compileTarget, type TargetModel } from './target-model.js';

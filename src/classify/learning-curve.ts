@@ -69,17 +69,34 @@ function scoreOn(classifier: Classifier, test: readonly LabelledExample[]): { p:
   return { p: tp / Math.max(1, tp + fp), r: tp / Math.max(1, tp + fn), f1, macro: (f1 + f(tn, fn, fp)) / 2 };
 }
 
+/** Why a message is in the review queue: the keyword and learned layers disagree, or the model is unsure. */
+export type ReviewReason = 'layers-disagree' | 'uncertain';
+
+export interface ReviewPriority {
+  readonly reason: ReviewReason;
+  /** The complaint probability the order used (learned when there is a learned layer, else keyword). */
+  readonly probability: number;
+  /** Smaller is reviewed first: disagreements (0..0.5), then the rest by distance from 0.5 (1..1.5). */
+  readonly key: number;
+}
+
+/**
+ * The review queue's criterion for one message, from the layers' complaint scores (the service's
+ * review queue and the learning-curve simulation share it).
+ * @example reviewPriority({ keywordScore: 0.8, learnedScore: 0.3 }) // { reason: 'layers-disagree', probability: 0.3, key: 0.2 }
+ */
+export function reviewPriority(x: { readonly keywordScore: number; readonly learnedScore: number | null }): ReviewPriority {
+  const p = x.learnedScore ?? x.keywordScore;
+  const disagree = x.learnedScore !== null && x.learnedScore >= 0.5 !== x.keywordScore >= 0.5;
+  return { reason: disagree ? 'layers-disagree' : 'uncertain', probability: p, key: (disagree ? 0 : 1) + Math.abs(p - 0.5) };
+}
+
 /**
  * Review-queue order of the pool: first where the layers disagree, then by how close the complaint
  * probability is to 0.5 (the learned one when there is a learned layer, else the keyword score).
  */
 export function reviewOrder(classifier: Classifier, pool: readonly LabelledExample[]): number[] {
-  const keyed = pool.map((e, i) => {
-    const x = classifier.explain(e.text, e.lang ?? null, e.channel ?? null);
-    const p = x.learnedScore ?? x.keywordScore;
-    const disagree = x.learnedScore !== null && x.learnedScore >= 0.5 !== x.keywordScore >= 0.5;
-    return { i, key: (disagree ? 0 : 1) + Math.abs(p - 0.5) };
-  });
+  const keyed = pool.map((e, i) => ({ i, key: reviewPriority(classifier.explain(e.text, e.lang ?? null, e.channel ?? null)).key }));
   return keyed.sort((a, b) => a.key - b.key || a.i - b.i).map((k) => k.i);
 }
 

@@ -190,6 +190,24 @@ export class MessageStore {
     return { items, nextCursor: last ? encodeCursor(Number(last.created_at), last.id) : null };
   }
 
+  /**
+   * The review queue's pool: unlabelled messages created at or after `from` whose text is still kept,
+   * newest first, at most `limit`.
+   */
+  async unlabelledSince(from: number, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('label_complaint', 'is', null)
+      .where('redacted_at', 'is', null)
+      .where('created_at', '>=', from)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
   /** Streams rows in created order (for replay, export, training). */
   async *iterate(filter: MessageFilter = {}, batch = 1000): AsyncGenerator<StoredMessage> {
     let after: [number, string] | null = null;
