@@ -27,6 +27,9 @@ import {
 } from './state.js';
 import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-probability.js';
 import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from './seasonal-median.js';
+import { correlationOf, learnCorrelation } from './reference-correlation.js';
+
+export { correlationOf } from './reference-correlation.js';
 
 /** A DetectorPoint plus the score before de-duplication (for the alert state machine and charts). */
 export interface DetectorOutput extends DetectorPoint {
@@ -340,28 +343,6 @@ function setVerdict(v: Verdict, lp: number, test: Test, dir: Direction): void {
   v.dir = dir;
 }
 
-function updateMoments(m: number[], x: number, y: number, g: number): void {
-  m[0] = (m[0] as number) + g * (x - (m[0] as number));
-  m[1] = (m[1] as number) + g * (y - (m[1] as number));
-  m[2] = (m[2] as number) + g * (x * x - (m[2] as number));
-  m[3] = (m[3] as number) + g * (y * y - (m[3] as number));
-  m[4] = (m[4] as number) + g * (x * y - (m[4] as number));
-}
-
-function updateCorrelation(s: DetectorState, x: number, y: number, longGain: number): void {
-  updateMoments(s.corrLong, x, y, longGain);
-  updateMoments(s.corrShort, x, y, 1 / 30);
-}
-
-/** Pearson correlation from EWMA moments; null when either side is flat. */
-export function correlationOf(m: readonly number[]): number | null {
-  const [mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0] = m;
-  const vx = mxx - mx * mx;
-  const vy = myy - my * my;
-  if (!(vx > 1e-12 && vy > 1e-12)) return null;
-  return (mxy - mx * my) / Math.sqrt(vx * vy);
-}
-
 function reasonOf(s: DetectorState, v: Verdict, hasRef: boolean): AnomalyReason | null {
   if (v.dir === null) return null;
   if (v.dir === 'down') {
@@ -645,7 +626,7 @@ function updateContinuous(
   } else s.levelS = s.level;
   if (x < s.min) s.min = x;
   if (x > s.max) s.max = x;
-  if (hasRef) updateCorrelation(s, value, refv, 1 / (o.memory * 4));
+  if (hasRef) learnCorrelation(s, value, refv, 1 / (o.memory * 4));
   endRebase(s);
 
   const scale = hasRef ? refv : 1;
@@ -834,7 +815,7 @@ function updateCounts(
   const dx = xr - s.xMean;
   s.xMean += gx * dx;
   s.xVar = (1 - gx) * (s.xVar + gx * dx * dx);
-  if (hasRef) updateCorrelation(s, x, refv, 1 / (o.memory * 4));
+  if (hasRef) learnCorrelation(s, x, refv, 1 / (o.memory * 4));
   endRebase(s);
 
   const band = BAND * Math.sqrt(phi * mu);
