@@ -5,11 +5,12 @@ import { hrefFor, legacyLinkHash, readState, VIEWS } from './state.js';
 import * as overview from './views/overview.js';
 import * as timeline from './views/timeline.js';
 import * as messages from './views/messages.js';
+import * as review from './views/review.js';
 import * as alerts from './views/alerts.js';
 import * as sources from './views/sources.js';
 
-const MODULES = { overview, timeline, messages, alerts, sources };
-const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', alerts: 'Alerts', sources: 'Sources' };
+const MODULES = { overview, timeline, messages, review, alerts, sources };
+const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', review: 'Review', alerts: 'Alerts', sources: 'Sources' };
 // Polling interval; `localStorage['radar.refreshMs']` overrides it (tests, wall displays), at least 1 s.
 const REFRESH_MS = Math.max(1000, Number(localStorage.getItem('radar.refreshMs')) || 15_000);
 

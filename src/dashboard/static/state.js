@@ -1,7 +1,7 @@
 // The view and its filters live in the URL hash (`#/messages?category=login&channel=twitter`), so a
 // view can be shared in a chat and survives reloads and live refreshes.
 
-export const VIEWS = ['overview', 'timeline', 'messages', 'alerts', 'sources'];
+export const VIEWS = ['overview', 'timeline', 'messages', 'review', 'alerts', 'sources'];
 
 export function readState() {
   const hash = location.hash.replace(/^#\/?/, '');
