@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewExplanation } from '../../../src/api/deps.js';
 import type { Classification } from '../../../src/domain/classification.js';
 import type { Lang } from '../../../src/domain/message.js';
 import { ManualClock } from '../../../src/platform/clock.js';
 import type { ClassifierHolder } from '../../../workers/context.js';
 import { buildTestApp, viewer } from '../../helpers/api.js';
-import { createTestService, type TestService } from '../../helpers/services.js';
+import { compileKeywords, createClassifier, reviewOrder, trainLearned } from '../../../src/classify/index.js';
+import { keywordsSchema } from '../../../src/config/keywords.js';
+import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0);
 const DAY = 86_400_000;
@@ -38,8 +40,10 @@ function holder(): ClassifierHolder & { current: { explain(text: string, lang?: 
 
 interface Item { id: string; reason: string; probability: number; keywordScore: number; learnedScore: number | null; suggestedCategory: string | null; text: string; classification: Classification }
 
-describe('GET /api/review (SQLite)', () => {
-  let service: TestService;
+const kinds: DbKind[] = ['sqlite', 'postgres'];
+
+describe.each(kinds)('GET /api/review on %s', (db) => {
+  let service: TestService | undefined;
   let app: FastifyInstance;
   const clock = new ManualClock(T0);
   const c = holder();
@@ -55,9 +59,10 @@ describe('GET /api/review (SQLite)', () => {
   ] as const;
 
   beforeAll(async () => {
-    service = await createTestService({ clock, classifier: c });
-    app = await buildTestApp(service.ctx);
-    await service.ctx.store.messages.insertNew(
+    if (db === 'postgres' && !(await postgresAvailable())) return;
+    service = await createTestService({ db, clock, classifier: c });
+    app = await buildTestApp(service!.ctx);
+    await service!.ctx.store.messages.insertNew(
       seed.map(([id, text, at]) => ({
         message: { id: `api:${id}`, channel: 'api', source: 'api', author: null, text, lang: 'en', createdAt: new Date(at).toISOString(), link: null },
         classification: c.current.classify(text, 'en'),
@@ -66,8 +71,11 @@ describe('GET /api/review (SQLite)', () => {
     );
   });
   afterAll(async () => {
-    await app.close();
-    await service.cleanup();
+    await app?.close();
+    await service?.cleanup();
+  });
+  beforeEach(({ skip }) => {
+    if (!service) skip();
   });
 
   const queue = async (url = '/api/review'): Promise<{ items: Item[]; categories: string[]; pool: number }> => {
@@ -104,10 +112,10 @@ describe('GET /api/review (SQLite)', () => {
   });
 
   it('a GET changes nothing; a labelled message leaves the queue', async () => {
-    const before = await service.ctx.store.messages.list({}, 50);
+    const before = await service!.ctx.store.messages.list({}, 50);
     await queue();
-    expect(await service.ctx.store.messages.list({}, 50)).toEqual(before);
-    expect(await service.ctx.store.messages.labelHistory('api:disagree-near')).toEqual([]);
+    expect(await service!.ctx.store.messages.list({}, 50)).toEqual(before);
+    expect(await service!.ctx.store.messages.labelHistory('api:disagree-near')).toEqual([]);
 
     const res = await app.inject({ method: 'POST', url: '/api/messages/api:disagree-near/label', headers: viewer, payload: { complaint: false } });
     expect(res.statusCode).toBe(200);
@@ -118,7 +126,7 @@ describe('GET /api/review (SQLite)', () => {
   });
 
   it('without the layers (a classifier with no explain) orders by the stored score', async () => {
-    const plain = await buildTestApp(service.ctx, { classifier: { ...c, current: { classify: c.current.classify } } });
+    const plain = await buildTestApp(service!.ctx, { classifier: { ...c, current: { classify: c.current.classify } } });
     try {
       const res = await plain.inject({ url: '/api/review?limit=3', headers: viewer });
       const items = (res.json() as { items: Item[] }).items;
@@ -131,5 +139,55 @@ describe('GET /api/review (SQLite)', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('GET /api/review with the real classifier (keywords + learned layer)', () => {
+  let service: TestService;
+  let app: FastifyInstance;
+  const clock = new ManualClock(T0);
+  // Keywords know "broken" and "slow"; the learned layer learned "zorbled" (unknown to the keywords).
+  const keywords = compileKeywords(keywordsSchema.parse({ version: 1, gate: { terms: { en: ['broken'] } }, categories: [{ name: 'slow', terms: { en: ['slow'] } }] }));
+  const learned = trainLearned([
+    { text: 'the inbox got zorbled', complaint: true },
+    { text: 'the mail got zorbled', complaint: true },
+    { text: 'the app is fine', complaint: false },
+    { text: 'all is broken fine', complaint: false },
+    { text: 'the folder is fine', complaint: false },
+  ]);
+  const classifier = createClassifier({ keywords, learned });
+  const texts = ['the app is fine', 'the search got zorbled', 'my inbox is broken and slow', 'the folder looks nice'];
+
+  beforeAll(async () => {
+    service = await createTestService({ clock, classifier: { current: classifier, lastError: null, loadedAt: 0, categories: ['slow'] } });
+    app = await buildTestApp(service.ctx);
+    await service.ctx.store.messages.insertNew(
+      texts.map((text, i) => ({
+        message: { id: `api:r${i}`, channel: 'api', source: 'api', author: null, text, lang: 'en', createdAt: new Date(T0 - (i + 1) * 1000).toISOString(), link: null },
+        classification: classifier.classify(text, 'en', 'api'),
+      })),
+      T0,
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await service.cleanup();
+  });
+
+  it('orders as reviewOrder does (the learning-curve simulation), disagreement first, with the layer scores', async () => {
+    const res = await app.inject({ url: '/api/review', headers: viewer });
+    expect(res.statusCode).toBe(200);
+    const items = (res.json() as { items: Item[] }).items;
+    // The pool is newest first (r0, r1, …): reviewOrder over it in that order must give the same ids.
+    const expected = reviewOrder(classifier, texts.map((text) => ({ text, lang: 'en' as const, channel: 'api' as const, complaint: false }))).map((i) => `api:r${i}`);
+    expect(items.map((i) => i.id)).toEqual(expected);
+    expect(items[0]?.reason).toBe('layers-disagree');
+    // "zorbled": the keywords say no, the learned layer says yes — a disagreement, ahead of every agreement.
+    const zorbled = items.findIndex((i) => i.id === 'api:r1');
+    expect(items[zorbled]).toMatchObject({ reason: 'layers-disagree' });
+    expect(items[zorbled]?.learnedScore).toBeGreaterThan(0.5);
+    expect(items[zorbled]?.keywordScore).toBeLessThan(0.5);
+    expect(items.slice(0, zorbled).every((i) => i.reason === 'layers-disagree')).toBe(true);
+    expect(items.findIndex((i) => i.id === 'api:r0')).toBeGreaterThan(zorbled);
   });
 });
