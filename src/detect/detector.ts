@@ -28,6 +28,7 @@ import {
 import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-probability.js';
 import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from './seasonal-median.js';
 import { correlationOf, learnCorrelation } from './reference-correlation.js';
+import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 
 export { correlationOf } from './reference-correlation.js';
 
@@ -62,7 +63,21 @@ const AUTO_MAX_COUNT = 30;
 const ERROR_SLOTS = 48;
 
 /** The options with the time settings converted to points at the series' step. */
-type Run = ResolvedDetectorOptions & RowSettings;
+type Run = ResolvedDetectorOptions & RowSettings & { readonly rank: RankSettings };
+
+/** The rank test's settings from the options (its sample spans rankSpan warm-ups). */
+function rankSettings(o: ResolvedDetectorOptions, warmup: number): RankSettings {
+  const tu = o.tuning;
+  return {
+    window: tu.rankWindow,
+    varMemory: tu.rankVarMemory,
+    minRef: tu.rankMinRef,
+    weight: tu.rankWeight,
+    stride: Math.max(1, Math.round((tu.rankSpan * warmup) / RANK_REF)),
+    up: o.up,
+    down: o.down,
+  };
+}
 
 /**
  * The seasonal median is used where its recent error is below this share of the chosen predictor's (0.5: on NAB
@@ -94,7 +109,8 @@ export function restoreDetector(options: DetectorOptions, state: Readonly<Detect
     update: (t, value, reference) => {
       const step = s.step ?? o.step ?? MINUTE;
       if (run === null || runStep !== step) {
-        run = { ...o, ...rowSettings(o, step) };
+        const rows = rowSettings(o, step);
+        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup) };
         runStep = step;
       }
       return update(run, s, t, value, reference);
@@ -448,8 +464,7 @@ function finish(
       s.normalRun = 0;
       resetTests(s);
       // The rank test's reference describes the time before the change: learn it afresh.
-      s.rankLen = 0;
-      s.rankPos = 0;
+      forgetRankSample(s);
     }
   }
   const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
@@ -588,7 +603,13 @@ function updateContinuous(
     if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
   }
 
-  if (tu.rankWindow > 0) rankTest(o, s, v, x - pred + levelBefore);
+  if (tu.rankWindow > 0) {
+    const rank = rankTest(s, o.rank, x - pred + levelBefore);
+    if (rank !== null && rank.log10P < v.postLp) {
+      v.postLp = rank.log10P;
+      v.postDir = rank.direction;
+    }
+  }
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = s.rebaseLeft > 0;
@@ -632,49 +653,6 @@ function updateContinuous(
   const scale = hasRef ? refv : 1;
   const revert = (pred - levelBefore + s.revertLevel) * scale;
   return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
-}
-
-/**
- * Distribution-change test: the centred rank of y within a strided reference sample of past values, averaged (EWMA)
- * over rankWindow points and scaled by that average's long-run spread. Updates the verdict when stronger.
- */
-function rankTest(o: Run, s: DetectorState, v: Verdict, y: number): void {
-  const tu = o.tuning;
-  const len = s.rankLen;
-  if (len > 0) {
-    const ref = s.rankRef;
-    let below = 0;
-    for (let i = 0; i < len; i++) {
-      const r = ref[i] as number;
-      below += r < y ? 1 : r === y ? 0.5 : 0;
-    }
-    const g = 1 / tu.rankWindow;
-    s.rankAvg += g * (below / len - 0.5 - s.rankAvg);
-    if (len >= tu.rankMinRef) {
-      const null2 = g / (2 - g) / 12;
-      const var2 = s.rankVar > null2 ? s.rankVar : null2;
-      const z = s.rankAvg / Math.sqrt(var2);
-      const gv = 1 / tu.rankVarMemory;
-      const sq = s.rankAvg * s.rankAvg;
-      s.rankVar += gv * ((sq < 16 * var2 ? sq : 16 * var2) - s.rankVar);
-      if (z > 0 ? o.up : o.down) {
-        const lp = log10NormalTail(z > 0 ? z : -z);
-        const lq = lp * tu.rankWeight;
-        if (lq < v.postLp) {
-          v.postLp = lq;
-          v.postDir = z > 0 ? 'up' : 'down';
-        }
-      }
-    }
-  }
-  s.rankTick += 1;
-  const stride = Math.max(1, Math.round((tu.rankSpan * o.warmup) / RANK_REF));
-  if (s.rankTick >= stride) {
-    s.rankTick = 0;
-    s.rankRef[s.rankPos] = y;
-    s.rankPos = (s.rankPos + 1) % RANK_REF;
-    if (s.rankLen < RANK_REF) s.rankLen += 1;
-  }
 }
 
 function updateCounts(
