@@ -38,6 +38,8 @@ describe.skipIf(chromiumMissing)('review queue (Chromium)', () => {
     expect(first).toBe(queue.items[0]?.id);
     expect(await page.textContent('#review-reason')).toMatch(/Why it is here: (Uncertain|The layers disagree)/);
     expect(await page.textContent('#review-verdict')).toMatch(/Model says: (complaint|not a complaint)/);
+    expect(await page.textContent('#review-card')).not.toContain('null');
+    expect(await page.locator('#review-previous').count()).toBe(0);
     // Every key has a named button.
     for (const name of ['Not a complaint', 'Skip', 'Undo']) expect(await page.getByRole('button', { name }).count()).toBeGreaterThan(0);
     const category = queue.categories[1] as string;

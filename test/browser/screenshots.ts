@@ -20,6 +20,7 @@ try {
     ['dashboard-messages.png', '#/messages?category=login&complaint=true', '#messages article'],
     ['dashboard-alerts.png', '#/alerts', '#alerts article'],
     ['dashboard-sources.png', '#/sources', '#sources'],
+    ['dashboard-review.png', '#/review', '#review-card[data-id]'],
   ];
   for (const [file, hash, ready] of shots) {
     await page.goto(`${h.url}/${hash}`);

@@ -14,7 +14,7 @@ function pct(x) {
 
 function reasonText(item) {
   if (item.reason === 'layers-disagree') return `The layers disagree: keyword layer ${pct(item.keywordScore)}, learned layer ${pct(item.learnedScore ?? 0)} complaint.`;
-  return `Uncertain: complaint probability ${pct(item.probability)}.`;
+  return `Uncertain: complaint probability ${pct(item.probability)}, among the nearest to undecided (50%) of the recent unlabelled messages.`;
 }
 
 function verdictText(c) {
@@ -72,7 +72,8 @@ export function mount(root, _params, _ctx) {
     const terms = c.categories.flatMap((x) => x.terms);
     const previous = done.find((d) => d.item.id === item.id && d.undone);
     card.dataset.id = item.id;
-    card.append(
+    // Element.append would print null as "null": only nodes go in.
+    const parts = [
       h('h2', { id: 'review-heading' }, 'Message to label'),
       h('div', { class: 'meta' },
         h('time', { datetime: item.createdAt, title: item.createdAt }, fmtTime(item.createdAt)),
@@ -84,8 +85,9 @@ export function mount(root, _params, _ctx) {
       h('div', { class: 'text', lang: item.lang ?? undefined, dir: 'auto', id: 'review-text' }, highlight(item.text, terms)),
       h('p', { id: 'review-verdict' }, 'Model says: ', h('strong', {}, verdictText(c))),
       h('p', { id: 'review-reason', data: { reason: item.reason } }, `Why it is here: ${reasonText(item)}`),
-      previous ? h('p', { class: 'chip' }, `Labelled before the undo as: ${previous.label.complaint ? previous.label.category : 'not a complaint'} (stays until you choose again)`) : null,
-    );
+      previous ? h('p', { class: 'chip', id: 'review-previous' }, `Labelled before the undo as: ${previous.label.complaint ? previous.label.category : 'not a complaint'} (stays until you choose again)`) : null,
+    ];
+    card.append(...parts.filter((p) => p !== null));
     const suggested = item.suggestedCategory;
     buttons.append(
       h('button', { type: 'button', data: { action: 'yes' }, disabled: !suggested, 'aria-keyshortcuts': 'y', on: { click: () => verdict(true, suggested) } },
