@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
-import { USERS, chromiumMissing, login, newPage, startHarness, type Running } from './harness.js';
+import { API_TOKEN, USERS, XSS, chromiumMissing, login, newPage, startHarness, type Running } from './harness.js';
 
 let h: Running;
 let context: BrowserContext;
@@ -68,6 +68,26 @@ describe.skipIf(chromiumMissing)('review queue (Chromium)', () => {
     await page.keyboard.press('s');
     await page.waitForFunction((id) => document.querySelector('#review-card')?.getAttribute('data-id') !== id, second);
     expect(await shown()).toBe(queue.items[2]?.id);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows hostile text as text', async () => {
+    // The newest message wins ties in the queue (every seeded score is equally far from 0.5).
+    const res = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'review-xss', channel: 'api', text: `${XSS.img} ${XSS.svg} ${XSS.script}`, createdAt: Date.now() + 1000 }),
+    });
+    expect(res.status).toBe(202);
+    await waitFor(async () => (await h.svc.ctx.store.messages.get('api:review-xss')) !== null, 20_000, 'pushed message stored');
+    await page.reload();
+    await page.waitForSelector('#review-card[data-id="api:review-xss"]');
+    const text = (await page.textContent('#review-text')) ?? '';
+    expect(text).toContain('<script>window.__xss = 1; alert(1)</script>');
+    expect(text).toContain('<img src=x onerror="window.__xss = 2; alert(2)">');
+    expect(await page.locator('#view img, #view svg, #view iframe, #view script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
   });
