@@ -141,12 +141,18 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     shutdown.add('http', server.close);
     log.info({ url }, 'complaint-radar is listening');
   }
-  // A process without the api still serves /metrics (and a tiny /health) on its own port, when one is set.
+  // A process without the api still serves /metrics (and a tiny /health) on its own port (default 9464).
+  // A port another process holds must not stop the workers: it is logged, loudly, and they run on.
   let metricsUrl: string | null = null;
   if (!options.api && config.metrics.port !== null) {
-    const metrics = await startMetricsServer(ctx, { host: config.metrics.host, port: config.metrics.port });
-    metricsUrl = metrics.url;
-    shutdown.add('metrics http', metrics.close);
+    try {
+      const metrics = await startMetricsServer(ctx, { host: config.metrics.host, port: config.metrics.port });
+      metricsUrl = metrics.url;
+      shutdown.add('metrics http', metrics.close);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      log.error({ host: config.metrics.host, port: config.metrics.port }, 'metrics port in use: this process serves no /metrics (set METRICS_PORT to a free port per worker process)');
+    }
   }
   return { ctx, url, metricsUrl, shutdown, workers: closers.map((c) => c.kind) };
 }

@@ -153,8 +153,8 @@ const metricsSchema = z
       .min(0)
       .max(65535)
       .nullable()
-      .default(null)
-      .describe('Port of the /metrics and /health listener of a process that runs workers without the HTTP api (`radar worker …`); null: none (METRICS_PORT overrides it). Processes with the api serve /metrics on the api port.'),
+      .default(9464)
+      .describe('Port of the /metrics and /health listener of a process that runs workers without the HTTP api (`radar worker …`); null: none (METRICS_PORT overrides it; give each worker process on one host its own). A port already in use is logged as an error and the workers run on without it. Processes with the api serve /metrics on the api port.'),
     host: z.string().default('127.0.0.1').describe('Address that listener binds to.'),
   })
   .strict()
