@@ -29,6 +29,8 @@ import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-pr
 import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from './seasonal-median.js';
 import { correlationOf, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
+import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
+import { profileGain, slotOf } from './seasonal-slots.js';
 
 export { correlationOf } from './reference-correlation.js';
 
@@ -63,7 +65,19 @@ const AUTO_MAX_COUNT = 30;
 const ERROR_SLOTS = 48;
 
 /** The options with the time settings converted to points at the series' step. */
-type Run = ResolvedDetectorOptions & RowSettings & { readonly rank: RankSettings };
+type Run = ResolvedDetectorOptions & RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings };
+
+/** The surprise calibration's settings from the options. */
+function calibrationSettings(o: ResolvedDetectorOptions): CalibrationSettings {
+  const tu = o.tuning;
+  return {
+    power: tu.calibrationPower,
+    smooth: tu.calibrationSmooth,
+    floor: tu.calibrationFloor,
+    memory: tu.calibrationMemory,
+    winsor: tu.calibrationWinsor,
+  };
+}
 
 /** The rank test's settings from the options (its sample spans rankSpan warm-ups). */
 function rankSettings(o: ResolvedDetectorOptions, warmup: number): RankSettings {
@@ -110,7 +124,7 @@ export function restoreDetector(options: DetectorOptions, state: Readonly<Detect
       const step = s.step ?? o.step ?? MINUTE;
       if (run === null || runStep !== step) {
         const rows = rowSettings(o, step);
-        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup) };
+        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup), calibration: calibrationSettings(o) };
         runStep = step;
       }
       return update(run, s, t, value, reference);
@@ -263,22 +277,6 @@ function toContinuous(o: Run, s: DetectorState): void {
   resetTests(s);
 }
 
-/**
- * Gain per visit of a profile slot: a running mean over the first cycles, then `perCycle` per cycle spread over
- * the visits a slot gets in one cycle.
- */
-function profileGain(perCycle: number, elapsed: number, period: number, step: number | null, slots: number): number {
-  const perVisit = Math.max(1, period / (step ?? period) / slots);
-  const visits = 1 + Math.floor((elapsed / period) * perVisit);
-  return Math.max(perCycle / perVisit, 1 / visits);
-}
-
-function slotOf(t: number, period: number, slots: number): number {
-  const phase = ((t % period) + period) % period;
-  const i = Math.floor((phase / period) * slots);
-  return i >= slots ? slots - 1 : i;
-}
-
 function update(
   o: Run,
   s: DetectorState,
@@ -392,20 +390,9 @@ function finish(
   let lp = v.lp;
   const counts = s.model === MODEL_COUNTS;
   if (tu.calibrate && (!counts || tu.calibrateCounts)) {
-    let surprise = tu.calibrationPower === 1 ? -v.lp : Math.pow(-v.lp, tu.calibrationPower);
-    if (tu.calibrationSmooth < 1) {
-      s.surpriseAvg += tu.calibrationSmooth * (surprise - s.surpriseAvg);
-      surprise = s.surpriseAvg;
-    }
-    const sd = Math.sqrt(s.surpriseVar) + tu.calibrationFloor;
-    const calibrated = log10NormalTail((surprise - s.surpriseMean) / sd);
+    const calibrated = calibrateSurprise(s, o.calibration, v.lp, s.n);
     // Counts have exact tails already: the calibration may only discount them (a bursty series), never sharpen.
     lp = counts ? Math.max(lp, calibrated) : calibrated;
-    const g = s.n < tu.calibrationMemory ? 1 / s.n : 1 / tu.calibrationMemory;
-    let d = surprise - s.surpriseMean;
-    if (tu.calibrationWinsor > 0 && d > tu.calibrationWinsor * sd) d = tu.calibrationWinsor * sd;
-    s.surpriseMean += g * d;
-    s.surpriseVar = (1 - g) * (s.surpriseVar + g * d * d);
   }
   if (v.postLp < lp) {
     lp = v.postLp;

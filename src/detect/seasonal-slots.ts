@@ -1,0 +1,25 @@
+/**
+ * The slots of a seasonal profile (time of day, time of week) and the gain a slot learns with.
+ *
+ * @example
+ * slotOf(9.5 * HOUR, DAY, 48); // 19: the half hour 09:30–10:00
+ * profileGain(0.1, 0, DAY, HOUR, 24); // 1: the first visit of a slot takes the value as it is
+ */
+
+/** The slot (0 … slots − 1) of time `t` (epoch ms) in a cycle of `period` ms. */
+export function slotOf(t: number, period: number, slots: number): number {
+  const phase = ((t % period) + period) % period;
+  const slot = Math.floor((phase / period) * slots);
+  return slot >= slots ? slots - 1 : slot;
+}
+
+/**
+ * Gain per visit of a profile slot: a running mean over the first cycles, then `perCycle` per cycle spread over
+ * the visits a slot gets in one cycle. `elapsed` is the time since the series began; `step` its step (null:
+ * one visit per cycle).
+ */
+export function profileGain(perCycle: number, elapsed: number, period: number, step: number | null, slots: number): number {
+  const visitsPerCycle = Math.max(1, period / (step ?? period) / slots);
+  const visits = 1 + Math.floor((elapsed / period) * visitsPerCycle);
+  return Math.max(perCycle / visitsPerCycle, 1 / visits);
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
+import { log10NormalTail } from '../../../src/detect/tail-probability.js';
+
+const settings: CalibrationSettings = { power: 1, smooth: 1, floor: 0.1, memory: 1000, winsor: 25 };
+const fresh = (): CalibrationState => ({ surpriseMean: 0, surpriseVar: 0, surpriseAvg: 0 });
+
+describe('surprise calibration (past surprises set the scale)', () => {
+  it('judges the first surprise on the floor alone, then learns it as the mean', () => {
+    const state = fresh();
+    expect(calibrateSurprise(state, settings, -0.2, 1)).toBeCloseTo(log10NormalTail(2), 12);
+    expect(state.surpriseMean).toBeCloseTo(0.2, 12);
+    expect(state.surpriseVar).toBe(0);
+  });
+
+  it('finds a surprise of 3 unremarkable in a series that is always about that surprising', () => {
+    const noisy = fresh();
+    const calm = fresh();
+    const surprises = [2.5, 3.5, 2.8, 3.2, 3, 2.6, 3.4, 3.1, 2.9, 3];
+    surprises.forEach((x, i) => calibrateSurprise(noisy, settings, -x, i + 1));
+    surprises.forEach((_, i) => calibrateSurprise(calm, settings, -0.3, i + 1));
+    const inNoisy = calibrateSurprise(noisy, settings, -3, 11);
+    const inCalm = calibrateSurprise(calm, settings, -3, 11);
+    expect(inNoisy).toBeGreaterThan(-1);
+    expect(inCalm).toBeLessThan(-5);
+  });
+
+  it('winsorises what it learns, so one huge burst cannot blow up the scale', () => {
+    const capped = fresh();
+    const uncapped = fresh();
+    for (let i = 1; i <= 20; i++) {
+      calibrateSurprise(capped, settings, -1, i);
+      calibrateSurprise(uncapped, { ...settings, winsor: 0 }, -1, i);
+    }
+    calibrateSurprise(capped, settings, -300, 21);
+    calibrateSurprise(uncapped, { ...settings, winsor: 0 }, -300, 21);
+    expect(capped.surpriseMean).toBeLessThan(uncapped.surpriseMean);
+    expect(capped.surpriseMean).toBeCloseTo(1 + (25 * 0.1) / 21, 9);
+  });
+
+  it('applies the power and the smoothing before judging', () => {
+    const state = fresh();
+    calibrateSurprise(state, { ...settings, power: 0.5 }, -4, 1);
+    expect(state.surpriseMean).toBeCloseTo(2, 12);
+    const smoothed = fresh();
+    calibrateSurprise(smoothed, { ...settings, smooth: 0.5 }, -4, 1);
+    expect(smoothed.surpriseAvg).toBe(2);
+    expect(smoothed.surpriseMean).toBe(2);
+  });
+});
