@@ -31,6 +31,17 @@ import { correlationOf, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
+import {
+  clearRevert,
+  holdElapse,
+  holdScore,
+  isHolding,
+  isRearmed,
+  isReturnToNormal,
+  rebaseEnded,
+  shouldAlert,
+  type HoldSettings,
+} from './hold-policy.js';
 
 export { correlationOf } from './reference-correlation.js';
 
@@ -65,7 +76,20 @@ const AUTO_MAX_COUNT = 30;
 const ERROR_SLOTS = 48;
 
 /** The options with the time settings converted to points at the series' step. */
-type Run = ResolvedDetectorOptions & RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings };
+type Run = ResolvedDetectorOptions &
+  RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings; readonly hold: HoldSettings };
+
+/** The hold policy's settings (armScore 0 means the alert threshold). */
+function holdSettings(o: ResolvedDetectorOptions, rows: RowSettings): HoldSettings {
+  return {
+    cooldown: rows.cooldown,
+    rebase: rows.rebase,
+    rearm: rows.rearm,
+    armScore: o.tuning.armScore > 0 ? o.tuning.armScore : o.threshold,
+    escalate: o.tuning.escalate,
+    escalateRatio: o.tuning.escalateRatio,
+  };
+}
 
 /** The surprise calibration's settings from the options. */
 function calibrationSettings(o: ResolvedDetectorOptions): CalibrationSettings {
@@ -124,7 +148,7 @@ export function restoreDetector(options: DetectorOptions, state: Readonly<Detect
       const step = s.step ?? o.step ?? MINUTE;
       if (run === null || runStep !== step) {
         const rows = rowSettings(o, step);
-        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup), calibration: calibrationSettings(o) };
+        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup), calibration: calibrationSettings(o), hold: holdSettings(o, rows) };
         runStep = step;
       }
       return update(run, s, t, value, reference);
@@ -293,8 +317,7 @@ function update(
     else missing = Math.max(0, Math.round(dt / s.step) - 1);
   } else if (o.step !== null) s.step = o.step;
   s.lastT = t;
-  s.sinceAlert += 1 + missing;
-  if (s.holdLeft > 0) s.holdLeft = Math.max(0, s.holdLeft - missing);
+  holdElapse(s, 1 + missing, missing);
   if (value === null || !Number.isFinite(value)) {
     onGap(o, s, missing + 1);
     return quiet(t, value, s);
@@ -403,60 +426,29 @@ function finish(
   const evidence = s.n > o.warmup ? Math.max(0, o.sensitivity * -lp) : 0;
   let raw = evidence / (evidence + tu.scoreScale);
   // A move back towards the baseline from before the last detection is the incident ending, not a new one.
-  if (s.revertLeft > 0) {
-    s.revertLeft -= 1;
-    const opposite = (v.dir === 'up' && s.revertDir < 0) || (v.dir === 'down' && s.revertDir > 0);
-    if (opposite && Math.abs(value - revertExpected) < Math.abs(value - expected)) {
-      if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
-        // Clearly back to normal: return to the old baseline at once.
-        restoreBaseline(s);
-      }
-      raw = 0;
-    }
+  if (isReturnToNormal(s, v.dir, value, revertExpected, expected)) {
+    // Clearly back to normal: return to the old baseline at once.
+    if (raw >= o.hold.armScore) restoreBaseline(s);
+    raw = 0;
   }
   // The incident is over once the series is back near the baseline from before it: restore that baseline (nothing
   // learnt from the incident) and end the hold, so the next incident alerts again.
-  if (s.holdLeft > 0 && o.rearm > 0 && s.revertDir !== 0) {
-    const sigma = (upper - lower) / (2 * BAND);
-    const back = s.revertDir > 0 ? value <= revertExpected + sigma : value >= revertExpected - sigma;
-    s.normalRun = back ? s.normalRun + 1 : 0;
-    if (s.normalRun >= o.rearm) {
-      restoreBaseline(s);
-      s.holdLeft = 0;
-      s.sinceAlert = Number.MAX_SAFE_INTEGER;
-      raw = 0;
-    }
+  if (isRearmed(s, o.hold, value, revertExpected, (upper - lower) / (2 * BAND))) {
+    restoreBaseline(s);
+    raw = 0;
   }
-  let score: number;
   // While an incident is held, the band shown is the baseline from before it (the fast re-baselining serves the
   // tests; what the series should be doing is still the old level).
-  const held = s.holdLeft > 0 && s.revertDir !== 0;
-  if (s.holdLeft > 0) {
-    s.holdLeft -= 1;
-    if (tu.escalate && raw > s.holdMax && evidence >= tu.escalateRatio * s.holdEvidence) {
-      score = raw;
-      s.holdMax = raw;
-      s.holdEvidence = evidence;
-    } else score = 0;
-  } else {
-    score = raw;
-    if (raw >= (tu.armScore > 0 ? tu.armScore : o.threshold)) {
-      s.holdLeft = o.cooldown;
-      s.holdMax = raw;
-      s.holdEvidence = evidence;
-      s.rebaseLeft = o.rebase;
-      s.revertLevel = baseline;
-      s.revertDir = v.dir === 'up' ? 1 : -1;
-      s.revertLeft = o.cooldown * 4;
-      s.normalRun = 0;
-      resetTests(s);
-      // The rank test's reference describes the time before the change: learn it afresh.
-      forgetRankSample(s);
-    }
+  const held = isHolding(s);
+  const wasHolding = s.holdLeft > 0;
+  const score = holdScore(s, o.hold, raw, evidence, baseline, v.dir);
+  if (!wasHolding && raw >= o.hold.armScore) {
+    resetTests(s);
+    // The rank test's reference describes the time before the change: learn it afresh.
+    forgetRankSample(s);
   }
-  const alert = score >= o.threshold && guardOk && s.sinceAlert > o.cooldown;
-  if (alert) s.sinceAlert = 0;
-  const shown = raw >= (tu.armScore > 0 ? tu.armScore : o.threshold) * 0.5 || score > 0;
+  const alert = shouldAlert(s, o.hold, score, o.threshold, guardOk);
+  const shown = raw >= o.hold.armScore * 0.5 || score > 0;
   const shift = held ? revertExpected - expected : 0;
   return {
     t,
@@ -480,17 +472,13 @@ function restoreBaseline(s: DetectorState): void {
     s.level = s.revertLevel;
     s.levelS = s.revertLevel;
   }
-  s.revertLeft = 0;
-  s.rebaseLeft = 0;
-  s.normalRun = 0;
+  clearRevert(s);
   resetTests(s);
 }
 
+/** Counts down the fast re-baselining; the tests start afresh when it ends. */
 function endRebase(s: DetectorState): void {
-  if (s.rebaseLeft > 0) {
-    s.rebaseLeft -= 1;
-    if (s.rebaseLeft === 0) resetTests(s);
-  }
+  if (rebaseEnded(s)) resetTests(s);
 }
 
 function updateContinuous(

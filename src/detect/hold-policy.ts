@@ -1,0 +1,166 @@
+/**
+ * The hold and re-baseline policy: what happens after a detection, so an incident alerts once, at its onset, and
+ * the next incident alerts again.
+ *
+ * - **Arm.** A raw score at or above `armScore` starts a hold of `cooldown` points: repeats score 0 unless one is
+ *   `escalateRatio` times stronger in evidence (a bigger second event). The baseline from before the detection and
+ *   the direction are kept; for `rebase` points the baseline re-learns fast (the detector's job).
+ * - **Return to normal.** For `4 × cooldown` points a move back towards the old baseline is the incident ending, not
+ *   a new one: it scores 0 (and, when clearly back, the old baseline is restored).
+ * - **Re-arm.** Once the series has been within one σ of the old baseline for `rearm` points, the hold ends early.
+ *
+ * The policy only keeps its counters; restoring a baseline or restarting the tests is the detector's, when a
+ * function here says so.
+ *
+ * @example
+ * const state = holdState();
+ * holdScore(state, settings, 0.8, 20, 10, 'up'); // 0.8, and the hold is armed (the caller restarts its tests)
+ * holdScore(state, settings, 0.7, 15, 30, 'up'); // 0: a repeat during the hold
+ */
+import type { Direction } from '../domain/anomaly.js';
+
+/** The part of the detector's state the policy owns. */
+export interface HoldState {
+  /** Points left in the hold, the strongest raw score and the evidence (−log10 p × sensitivity) that armed it. */
+  holdLeft: number;
+  holdMax: number;
+  holdEvidence: number;
+  /** Points left of fast re-baselining. */
+  rebaseLeft: number;
+  /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
+  revertLevel: number;
+  revertDir: number;
+  revertLeft: number;
+  /** Consecutive points back within one σ of the old baseline. */
+  normalRun: number;
+  /** Points since the last alert. */
+  sinceAlert: number;
+}
+
+export interface HoldSettings {
+  /** Points of a hold (and the least distance between two alerts). */
+  readonly cooldown: number;
+  /** Points of fast re-baselining after a detection. */
+  readonly rebase: number;
+  /** Points back to normal that end a hold (0 = never early). */
+  readonly rearm: number;
+  /** Raw score that arms a hold. */
+  readonly armScore: number;
+  /** During a hold, let a much stronger score through. */
+  readonly escalate: boolean;
+  /** How much stronger, as a ratio of evidence. */
+  readonly escalateRatio: number;
+}
+
+/** A state with no hold and no alert yet. */
+export function holdState(): HoldState {
+  return {
+    holdLeft: 0,
+    holdMax: 0,
+    holdEvidence: 0,
+    rebaseLeft: 0,
+    revertLevel: 0,
+    revertDir: 0,
+    revertLeft: 0,
+    normalRun: 0,
+    sinceAlert: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/** Time passes: `points` points (the current one and any missing before it). */
+export function holdElapse(state: HoldState, points: number, missing: number): void {
+  state.sinceAlert += points;
+  if (state.holdLeft > 0) state.holdLeft = Math.max(0, state.holdLeft - missing);
+}
+
+/**
+ * Counts down the return-to-normal window and tells whether this point is a move back towards the old baseline
+ * (`direction` opposite to the detection's and `value` nearer the old baseline than the current one).
+ */
+export function isReturnToNormal(
+  state: HoldState,
+  direction: Direction | null,
+  value: number,
+  oldExpected: number,
+  expected: number,
+): boolean {
+  if (state.revertLeft <= 0) return false;
+  state.revertLeft -= 1;
+  const opposite = (direction === 'up' && state.revertDir < 0) || (direction === 'down' && state.revertDir > 0);
+  return opposite && Math.abs(value - oldExpected) < Math.abs(value - expected);
+}
+
+/**
+ * During a hold with re-arming: counts the points back within `sigma` of the old baseline; true (and the hold
+ * ended, the cooldown forgotten) once there were `rearm` of them in a row. The caller restores the old baseline.
+ */
+export function isRearmed(state: HoldState, settings: HoldSettings, value: number, oldExpected: number, sigma: number): boolean {
+  if (!(state.holdLeft > 0 && settings.rearm > 0 && state.revertDir !== 0)) return false;
+  const back = state.revertDir > 0 ? value <= oldExpected + sigma : value >= oldExpected - sigma;
+  state.normalRun = back ? state.normalRun + 1 : 0;
+  if (state.normalRun < settings.rearm) return false;
+  state.holdLeft = 0;
+  state.sinceAlert = Number.MAX_SAFE_INTEGER;
+  return true;
+}
+
+/** The old baseline is back: no more return-to-normal window, re-baselining or re-arm count. */
+export function clearRevert(state: HoldState): void {
+  state.revertLeft = 0;
+  state.rebaseLeft = 0;
+  state.normalRun = 0;
+}
+
+/** True while a hold shows the baseline from before the detection. */
+export function isHolding(state: HoldState): boolean {
+  return state.holdLeft > 0 && state.revertDir !== 0;
+}
+
+/**
+ * The score after the hold: during a hold 0 unless escalated; otherwise the raw score, and a raw score at or above
+ * `armScore` arms a hold remembering `baseline` (the caller then restarts its tests). Check `holdLeft > 0` before
+ * to know whether this point armed one.
+ */
+export function holdScore(
+  state: HoldState,
+  settings: HoldSettings,
+  raw: number,
+  evidence: number,
+  baseline: number,
+  direction: Direction | null,
+): number {
+  if (state.holdLeft > 0) {
+    state.holdLeft -= 1;
+    if (settings.escalate && raw > state.holdMax && evidence >= settings.escalateRatio * state.holdEvidence) {
+      state.holdMax = raw;
+      state.holdEvidence = evidence;
+      return raw;
+    }
+    return 0;
+  }
+  if (raw >= settings.armScore) {
+    state.holdLeft = settings.cooldown;
+    state.holdMax = raw;
+    state.holdEvidence = evidence;
+    state.rebaseLeft = settings.rebase;
+    state.revertLevel = baseline;
+    state.revertDir = direction === 'up' ? 1 : -1;
+    state.revertLeft = settings.cooldown * 4;
+    state.normalRun = 0;
+  }
+  return raw;
+}
+
+/** Counts down the fast re-baselining; true at the point it ends (the caller restarts its tests). */
+export function rebaseEnded(state: HoldState): boolean {
+  if (state.rebaseLeft <= 0) return false;
+  state.rebaseLeft -= 1;
+  return state.rebaseLeft === 0;
+}
+
+/** The alert rule: a score at the threshold, a guard that agrees, and a cooldown since the last alert. */
+export function shouldAlert(state: HoldState, settings: HoldSettings, score: number, threshold: number, guardOk: boolean): boolean {
+  const alert = score >= threshold && guardOk && state.sinceAlert > settings.cooldown;
+  if (alert) state.sinceAlert = 0;
+  return alert;
+}

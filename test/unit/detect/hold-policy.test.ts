@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clearRevert,
+  holdElapse,
+  holdScore,
+  holdState,
+  isHolding,
+  isRearmed,
+  isReturnToNormal,
+  rebaseEnded,
+  shouldAlert,
+  type HoldSettings,
+} from '../../../src/detect/hold-policy.js';
+
+const settings: HoldSettings = { cooldown: 5, rebase: 2, rearm: 3, armScore: 0.5, escalate: true, escalateRatio: 10 };
+
+describe('hold policy (alert once per incident, re-arm when it is over)', () => {
+  it('arms on a strong score, then suppresses repeats for the cooldown', () => {
+    const state = holdState();
+    expect(holdScore(state, settings, 0.3, 2, 10, 'up')).toBe(0.3);
+    expect(isHolding(state)).toBe(false);
+    expect(holdScore(state, settings, 0.8, 20, 10, 'up')).toBe(0.8);
+    expect(state).toMatchObject({ holdLeft: 5, revertLevel: 10, revertDir: 1, revertLeft: 20, rebaseLeft: 2 });
+    expect(shouldAlert(state, settings, 0.8, 0.5, true)).toBe(true);
+    const scores = [0.7, 0.75, 0.6, 0.7, 0.7].map((raw) => {
+      holdElapse(state, 1, 0);
+      return holdScore(state, settings, raw, 30, 12, 'up');
+    });
+    expect(scores).toEqual([0, 0, 0, 0, 0]);
+    holdElapse(state, 1, 0);
+    expect(holdScore(state, settings, 0.6, 15, 12, 'up')).toBe(0.6);
+  });
+
+  it('lets a much stronger event through during a hold (escalation)', () => {
+    const state = holdState();
+    holdScore(state, settings, 0.8, 20, 10, 'down');
+    expect(holdScore(state, settings, 0.9, 100, 10, 'down')).toBe(0);
+    expect(holdScore(state, settings, 0.99, 200, 10, 'down')).toBe(0.99);
+    expect(holdScore(state, { ...settings, escalate: false }, 0.999, 5000, 10, 'down')).toBe(0);
+  });
+
+  it('counts the cooldown between alerts in points, missing ones included', () => {
+    const state = holdState();
+    expect(shouldAlert(state, settings, 0.9, 0.5, true)).toBe(true);
+    holdElapse(state, 3, 2);
+    expect(shouldAlert(state, settings, 0.9, 0.5, true)).toBe(false);
+    holdElapse(state, 3, 2);
+    expect(shouldAlert(state, settings, 0.9, 0.5, false)).toBe(false);
+    expect(shouldAlert(state, settings, 0.9, 0.5, true)).toBe(true);
+  });
+
+  it('takes a move back towards the old baseline as the incident ending', () => {
+    const state = holdState();
+    holdScore(state, settings, 0.8, 20, 10, 'up'); // baseline 10, the series jumped up
+    expect(isReturnToNormal(state, 'down', 11, 10, 30)).toBe(true);
+    expect(isReturnToNormal(state, 'down', 29, 10, 30)).toBe(false);
+    expect(isReturnToNormal(state, 'up', 11, 10, 30)).toBe(false);
+    expect(state.revertLeft).toBe(17);
+  });
+
+  it('re-arms after `rearm` points in a row back within σ of the old baseline', () => {
+    const state = holdState();
+    holdScore(state, settings, 0.8, 20, 10, 'up');
+    const rearmed = [10.5, 30, 10.2, 10.9, 10.1].map((value) => isRearmed(state, settings, value, 10, 1));
+    expect(rearmed).toEqual([false, false, false, false, true]);
+    expect(state.holdLeft).toBe(0);
+    expect(shouldAlert(state, settings, 0.9, 0.5, true)).toBe(true);
+    clearRevert(state);
+    expect(state).toMatchObject({ revertLeft: 0, rebaseLeft: 0, normalRun: 0 });
+  });
+
+  it('ends the fast re-baselining after `rebase` points', () => {
+    const state = holdState();
+    holdScore(state, settings, 0.8, 20, 10, 'up');
+    expect([rebaseEnded(state), rebaseEnded(state), rebaseEnded(state)]).toEqual([false, true, false]);
+  });
+});
