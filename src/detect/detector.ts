@@ -16,17 +16,17 @@ import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.
 import { resolveDetectorOptions, rowSettings, type DetectorOptions, type ResolvedDetectorOptions, type RowSettings } from './options.js';
 import {
   initialState,
-  MODEL_CONTINUOUS,
   MODEL_COUNTS,
   MODEL_NONE,
   RANK_REF,
   RING,
   STATE_VERSION,
-  zeros,
   type DetectorState,
 } from './state.js';
 import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-probability.js';
-import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from './seasonal-median.js';
+import { learnSeasonalMedian, seasonalMedian } from './seasonal-median.js';
+import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous } from './noise-model.js';
+import { resetTests } from './reset-tests.js';
 import { correlationOf, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
@@ -65,15 +65,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 const LN10 = Math.LN10;
-const SIGMA_PER_MAD = 1.2533;
 /** Band width (in σ) of the expected band. */
 const BAND = 3;
-/** Points the auto model waits for before deciding counts vs continuous. */
-const AUTO_POINTS = 30;
-/** The auto model takes whole non-negative numbers up to this mean as counts (above, counts behave like metrics). */
-const AUTO_MAX_COUNT = 30;
-/** Time-of-day bins of the per-slot predictor errors (half hours). */
-const ERROR_SLOTS = 48;
 
 /** The options with the time settings converted to points at the series' step. */
 type Run = ResolvedDetectorOptions &
@@ -193,112 +186,9 @@ function clip(x: number, c: number): number {
   return x > c ? c : x < -c ? -c : x;
 }
 
-function resetTests(s: DetectorState): void {
-  s.ez = 0;
-  s.cusUp = 0;
-  s.cusDown = 0;
-  s.cusSpike = 0;
-  s.upX = 0;
-  s.upMu = 0;
-  s.downX = 0;
-  s.downMu = 0;
-  s.ringLen = 0;
-  s.rankAvg = 0;
-}
-
 function onGap(o: Run, s: DetectorState, missing: number): void {
   s.ez *= Math.pow(1 - 1 / o.tuning.window, missing);
   if (missing >= o.tuning.window) resetTests(s);
-}
-
-/** Chooses the model and sizes the profiles once enough points were seen. */
-function decide(o: Run, s: DetectorState, value: number, x: number, refv: number): void {
-  const n = s.n;
-  const mean = n > 0 ? s.sum / n : value;
-  const meanX = n > 0 ? s.sumX / n : x;
-  const variance = n > 1 ? Math.max(0, s.sumSq / n - meanX * meanX) : 0;
-  let model = o.model === 'counts' ? MODEL_COUNTS : o.model === 'continuous' ? MODEL_CONTINUOUS : MODEL_NONE;
-  if (model === MODEL_NONE) {
-    // Counts look like counts: whole, non-negative, small, and about as variable as Poisson (not flat, not wild).
-    const rawVar = n > 1 ? Math.max(0, s.sumRawSq / n - mean * mean) : 0;
-    const poissonLike = mean < 1 || (rawVar >= 0.3 * mean && rawVar <= 5 * mean);
-    model = s.allInts && s.min >= 0 && mean <= AUTO_MAX_COUNT && poissonLike ? MODEL_COUNTS : MODEL_CONTINUOUS;
-  }
-  s.model = model;
-  const step = s.step ?? HOUR;
-  s.daySlots = o.daily && step <= DAY / 8 ? Math.min(model === MODEL_COUNTS ? 48 : 288, Math.round(DAY / step)) : 0;
-  s.weekSlots = o.weekly && step <= DAY / 4 ? (model === MODEL_COUNTS ? 7 : 168) : 0;
-  s.day = zeros(s.daySlots);
-  s.dayDen = zeros(s.daySlots);
-  const errSlots = model === MODEL_CONTINUOUS && o.tuning.slotSelect ? Math.min(s.daySlots, ERROR_SLOTS) : 0;
-  s.slotErr0 = zeros(errSlots);
-  s.slotErr1 = zeros(errSlots);
-  s.week = zeros(s.weekSlots);
-  s.weekDen = zeros(s.weekSlots);
-  if (model === MODEL_COUNTS) {
-    const meanRef = n > 0 ? s.sumRef / n : refv;
-    s.rateNum = mean;
-    s.rateDen = meanRef > 0 ? meanRef : 1;
-    s.disp = 1;
-    s.dev = 0;
-  } else {
-    s.median = o.daily ? seasonalMedianState(step) : null;
-    s.level = meanX;
-    s.levelS = meanX;
-    s.dev = Math.sqrt(variance) / SIGMA_PER_MAD;
-    // The range test works on the normalised value.
-    if (x !== value) {
-      s.min = x;
-      s.max = x;
-    }
-  }
-}
-
-/**
- * Counts whose noise is far from Poisson (a flat ~24 ± 0.9 that began with zeros, or a wildly bursty series) are
- * judged as continuous metrics from then on: the fit is re-checked after the warm-up and at every point after it
- * (auto model only). Limits: a quarter and 25 times the Poisson variance.
- */
-const FIT_UNDER = 0.25;
-const FIT_OVER = 25;
-
-function poorCountFit(o: Run, s: DetectorState, x: number): boolean {
-  if (o.model !== 'auto' || s.n <= o.warmup) return false;
-  if (!Number.isInteger(x) || x < 0) return true;
-  return s.fitN >= o.warmup / 2 && (s.fit < FIT_UNDER || s.fit > FIT_OVER);
-}
-
-/** Switches a counts state to the continuous model, seeded from the recent mean and spread of the value. */
-function toContinuous(o: Run, s: DetectorState): void {
-  s.model = MODEL_CONTINUOUS;
-  const step = s.step ?? HOUR;
-  s.daySlots = o.daily && step <= DAY / 8 ? Math.min(288, Math.round(DAY / step)) : 0;
-  s.weekSlots = o.weekly && step <= DAY / 4 ? 168 : 0;
-  s.day = zeros(s.daySlots);
-  s.dayDen = [];
-  s.week = zeros(s.weekSlots);
-  s.weekDen = [];
-  const errSlots = o.tuning.slotSelect ? Math.min(s.daySlots, ERROR_SLOTS) : 0;
-  s.slotErr0 = zeros(errSlots);
-  s.slotErr1 = zeros(errSlots);
-  s.err0 = 0;
-  s.err1 = 0;
-  s.err2 = 0;
-  s.err3 = 0;
-  s.median = o.daily ? seasonalMedianState(step) : null;
-  s.level = s.xMean;
-  s.levelS = s.xMean;
-  s.dev = Math.sqrt(s.xVar) / SIGMA_PER_MAD;
-  s.min = s.xMean - 2 * Math.sqrt(s.xVar);
-  s.max = s.xMean + 2 * Math.sqrt(s.xVar);
-  s.allInts = false;
-  s.surpriseMean = 0;
-  s.surpriseVar = 0;
-  s.rankLen = 0;
-  s.rankPos = 0;
-  // Judged again only after a warm-up's worth of points under the new model.
-  s.n = Math.max(1, Math.round(o.warmup / 2));
-  resetTests(s);
 }
 
 function update(
@@ -356,9 +246,9 @@ function update(
       s.sumRef += refv;
       return quiet(t, value, s);
     }
-    decide(o, s, value, xv, refv);
+    chooseModel(o, s, value, xv, refv);
   }
-  if (s.model === MODEL_COUNTS && poorCountFit(o, s, value)) toContinuous(o, s);
+  if (s.model === MODEL_COUNTS && countsFitPoorly(o, s, value)) switchToContinuous(o, s);
   s.n += 1;
   // Evidence piled up while the baseline was still being learnt is not evidence: the first verdict starts afresh.
   if (s.n === o.warmup + 1) resetTests(s);
