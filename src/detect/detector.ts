@@ -73,40 +73,40 @@ type Run = ResolvedDetectorOptions &
   RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings; readonly hold: HoldSettings };
 
 /** The hold policy's settings (armScore 0 means the alert threshold). */
-function holdSettings(o: ResolvedDetectorOptions, rows: RowSettings): HoldSettings {
+function holdSettings(settings: ResolvedDetectorOptions, rows: RowSettings): HoldSettings {
   return {
     cooldown: rows.cooldown,
     rebase: rows.rebase,
     rearm: rows.rearm,
-    armScore: o.tuning.armScore > 0 ? o.tuning.armScore : o.threshold,
-    escalate: o.tuning.escalate,
-    escalateRatio: o.tuning.escalateRatio,
+    armScore: settings.tuning.armScore > 0 ? settings.tuning.armScore : settings.threshold,
+    escalate: settings.tuning.escalate,
+    escalateRatio: settings.tuning.escalateRatio,
   };
 }
 
 /** The surprise calibration's settings from the options. */
-function calibrationSettings(o: ResolvedDetectorOptions): CalibrationSettings {
-  const tu = o.tuning;
+function calibrationSettings(settings: ResolvedDetectorOptions): CalibrationSettings {
+  const tuning = settings.tuning;
   return {
-    power: tu.calibrationPower,
-    smooth: tu.calibrationSmooth,
-    floor: tu.calibrationFloor,
-    memory: tu.calibrationMemory,
-    winsor: tu.calibrationWinsor,
+    power: tuning.calibrationPower,
+    smooth: tuning.calibrationSmooth,
+    floor: tuning.calibrationFloor,
+    memory: tuning.calibrationMemory,
+    winsor: tuning.calibrationWinsor,
   };
 }
 
 /** The rank test's settings from the options (its sample spans rankSpan warm-ups). */
-function rankSettings(o: ResolvedDetectorOptions, warmup: number): RankSettings {
-  const tu = o.tuning;
+function rankSettings(settings: ResolvedDetectorOptions, warmup: number): RankSettings {
+  const tuning = settings.tuning;
   return {
-    window: tu.rankWindow,
-    varMemory: tu.rankVarMemory,
-    minRef: tu.rankMinRef,
-    weight: tu.rankWeight,
-    stride: Math.max(1, Math.round((tu.rankSpan * warmup) / RANK_REF)),
-    up: o.up,
-    down: o.down,
+    window: tuning.rankWindow,
+    varMemory: tuning.rankVarMemory,
+    minRef: tuning.rankMinRef,
+    weight: tuning.rankWeight,
+    stride: Math.max(1, Math.round((tuning.rankSpan * warmup) / RANK_REF)),
+    up: settings.up,
+    down: settings.down,
   };
 }
 
@@ -129,24 +129,24 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   return restoreDetector(options, initialState());
 }
 
-export function restoreDetector(options: DetectorOptions, state: Readonly<DetectorState>): Detector {
-  const o = resolveDetectorOptions(options);
+export function restoreDetector(options: DetectorOptions, saved: Readonly<DetectorState>): Detector {
+  const settings = resolveDetectorOptions(options);
   // A state of another version (an older detector) is not migrated: the detector starts afresh.
-  const s = state.version === STATE_VERSION ? (structuredClone(state) as DetectorState) : initialState();
+  const state = saved.version === STATE_VERSION ? (structuredClone(saved) as DetectorState) : initialState();
   let run: Run | null = null;
   let runStep = 0;
   return {
-    options: o,
+    options: settings,
     update: (t, value, reference) => {
-      const step = s.step ?? o.step ?? MINUTE;
+      const step = state.step ?? settings.step ?? MINUTE;
       if (run === null || runStep !== step) {
-        const rows = rowSettings(o, step);
-        run = { ...o, ...rows, rank: rankSettings(o, rows.warmup), calibration: calibrationSettings(o), hold: holdSettings(o, rows) };
+        const rows = rowSettings(settings, step);
+        run = { ...settings, ...rows, rank: rankSettings(settings, rows.warmup), calibration: calibrationSettings(settings), hold: holdSettings(settings, rows) };
         runStep = step;
       }
-      return update(run, s, t, value, reference);
+      return update(run, state, t, value, reference);
     },
-    snapshot: () => structuredClone(s),
+    snapshot: () => structuredClone(state),
   };
 }
 
@@ -165,8 +165,8 @@ export function detectSeries(
   return out;
 }
 
-function quiet(t: number, value: number | null, s: DetectorState): DetectorOutput {
-  void s;
+function quiet(t: number, value: number | null, state: DetectorState): DetectorOutput {
+  void state;
   return {
     t,
     value,
@@ -186,33 +186,33 @@ function clip(x: number, c: number): number {
   return x > c ? c : x < -c ? -c : x;
 }
 
-function onGap(o: Run, s: DetectorState, missing: number): void {
-  s.ez *= Math.pow(1 - 1 / o.tuning.window, missing);
-  if (missing >= o.tuning.window) resetTests(s);
+function onGap(settings: Run, state: DetectorState, missing: number): void {
+  state.ez *= Math.pow(1 - 1 / settings.tuning.window, missing);
+  if (missing >= settings.tuning.window) resetTests(state);
 }
 
 function update(
-  o: Run,
-  s: DetectorState,
+  settings: Run,
+  state: DetectorState,
   t: number,
   value: number | null,
   reference: number | null | undefined,
 ): DetectorOutput {
   // Time: infer the step, count missing points, ignore duplicates and points from the past.
   let missing = 0;
-  if (s.lastT !== null) {
-    const dt = t - s.lastT;
-    if (!(dt > 0)) return quiet(t, value, s);
-    if (s.step === null) s.step = o.step ?? dt;
-    else missing = Math.max(0, Math.round(dt / s.step) - 1);
-  } else if (o.step !== null) s.step = o.step;
-  s.lastT = t;
-  holdElapse(s, 1 + missing, missing);
+  if (state.lastT !== null) {
+    const dt = t - state.lastT;
+    if (!(dt > 0)) return quiet(t, value, state);
+    if (state.step === null) state.step = settings.step ?? dt;
+    else missing = Math.max(0, Math.round(dt / state.step) - 1);
+  } else if (settings.step !== null) state.step = settings.step;
+  state.lastT = t;
+  holdElapse(state, 1 + missing, missing);
   if (value === null || !Number.isFinite(value)) {
-    onGap(o, s, missing + 1);
-    return quiet(t, value, s);
+    onGap(settings, state, missing + 1);
+    return quiet(t, value, state);
   }
-  if (missing > 0) onGap(o, s, missing);
+  if (missing > 0) onGap(settings, state, missing);
 
   // Reference: the series is judged relative to it (a traffic surge is not an incident).
   const hasRef = reference !== undefined;
@@ -220,39 +220,39 @@ function update(
   if (hasRef) {
     if (reference !== null && Number.isFinite(reference) && reference >= 0) {
       refv = reference;
-      if (reference > 0) s.lastRef = reference;
-    } else refv = s.lastRef ?? 1;
+      if (reference > 0) state.lastRef = reference;
+    } else refv = state.lastRef ?? 1;
   }
 
-  if (s.firstT === null) s.firstT = t;
-  if (s.model === MODEL_NONE) {
+  if (state.firstT === null) state.firstT = t;
+  if (state.model === MODEL_NONE) {
     // Collect the moments the auto decision (and the first baseline) needs.
-    const xv = hasRef && o.model !== 'counts' && refv > 0 ? value / refv : value;
-    if (s.n === 0) {
-      s.min = value;
-      s.max = value;
+    const xv = hasRef && settings.model !== 'counts' && refv > 0 ? value / refv : value;
+    if (state.n === 0) {
+      state.min = value;
+      state.max = value;
     }
-    if (!Number.isInteger(value)) s.allInts = false;
-    if (value < s.min) s.min = value;
-    if (value > s.max) s.max = value;
+    if (!Number.isInteger(value)) state.allInts = false;
+    if (value < state.min) state.min = value;
+    if (value > state.max) state.max = value;
     // Explicit models wait too: the first level and spread come from these points, not from one value.
-    const needed = Math.min(AUTO_POINTS, o.warmup);
-    if (s.n + 1 < needed) {
-      s.n += 1;
-      s.sum += value;
-      s.sumRawSq += value * value;
-      s.sumX += xv;
-      s.sumSq += xv * xv;
-      s.sumRef += refv;
-      return quiet(t, value, s);
+    const needed = Math.min(AUTO_POINTS, settings.warmup);
+    if (state.n + 1 < needed) {
+      state.n += 1;
+      state.sum += value;
+      state.sumRawSq += value * value;
+      state.sumX += xv;
+      state.sumSq += xv * xv;
+      state.sumRef += refv;
+      return quiet(t, value, state);
     }
-    chooseModel(o, s, value, xv, refv);
+    chooseModel(settings, state, value, xv, refv);
   }
-  if (s.model === MODEL_COUNTS && countsFitPoorly(o, s, value)) switchToContinuous(o, s);
-  s.n += 1;
+  if (state.model === MODEL_COUNTS && countsFitPoorly(settings, state, value)) switchToContinuous(settings, state);
+  state.n += 1;
   // Evidence piled up while the baseline was still being learnt is not evidence: the first verdict starts afresh.
-  if (s.n === o.warmup + 1) resetTests(s);
-  return s.model === MODEL_COUNTS ? updateCounts(o, s, t, value, refv, hasRef) : updateContinuous(o, s, t, value, refv, hasRef);
+  if (state.n === settings.warmup + 1) resetTests(state);
+  return state.model === MODEL_COUNTS ? updateCounts(settings, state, t, value, refv, hasRef) : updateContinuous(settings, state, t, value, refv, hasRef);
 }
 
 interface Verdict {
@@ -264,33 +264,33 @@ interface Verdict {
   postDir: Direction | null;
 }
 
-function setVerdict(v: Verdict, lp: number, test: Test, dir: Direction): void {
-  v.lp = lp;
-  v.test = test;
-  v.dir = dir;
+function setVerdict(verdict: Verdict, lp: number, test: Test, dir: Direction): void {
+  verdict.lp = lp;
+  verdict.test = test;
+  verdict.dir = dir;
 }
 
-function reasonOf(s: DetectorState, v: Verdict, hasRef: boolean): AnomalyReason | null {
-  if (v.dir === null) return null;
-  if (v.dir === 'down') {
+function reasonOf(state: DetectorState, verdict: Verdict, hasRef: boolean): AnomalyReason | null {
+  if (verdict.dir === null) return null;
+  if (verdict.dir === 'down') {
     // With a reference, the series is judged as a share of it: a fall of that share while the two used to move
     // together is the metric no longer following traffic.
     if (hasRef) {
-      const long = correlationOf(s.corrLong);
+      const long = correlationOf(state.corrLong);
       if (long !== null && long > 0.5) return 'correlation_break';
     }
     return 'drop';
   }
-  return v.test === Test.Point || v.test === Test.Range ? 'spike' : 'level_shift';
+  return verdict.test === Test.Point || verdict.test === Test.Range ? 'spike' : 'level_shift';
 }
 
 /** Turns the strongest test into the score, applies the hold (de-duplication) and the alert rule. */
 function finish(
-  o: Run,
-  s: DetectorState,
+  settings: Run,
+  state: DetectorState,
   t: number,
   value: number,
-  v: Verdict,
+  verdict: Verdict,
   guardOk: boolean,
   expected: number,
   lower: number,
@@ -299,369 +299,369 @@ function finish(
   baseline: number,
   revertExpected: number,
 ): DetectorOutput {
-  const tu = o.tuning;
-  let lp = v.lp;
-  const counts = s.model === MODEL_COUNTS;
-  if (tu.calibrate && (!counts || tu.calibrateCounts)) {
-    const calibrated = calibrateSurprise(s, o.calibration, v.lp, s.n);
+  const tuning = settings.tuning;
+  let lp = verdict.lp;
+  const counts = state.model === MODEL_COUNTS;
+  if (tuning.calibrate && (!counts || tuning.calibrateCounts)) {
+    const calibrated = calibrateSurprise(state, settings.calibration, verdict.lp, state.n);
     // Counts have exact tails already: the calibration may only discount them (a bursty series), never sharpen.
     lp = counts ? Math.max(lp, calibrated) : calibrated;
   }
-  if (v.postLp < lp) {
-    lp = v.postLp;
-    v.dir = v.postDir;
-    v.test = Test.Window;
+  if (verdict.postLp < lp) {
+    lp = verdict.postLp;
+    verdict.dir = verdict.postDir;
+    verdict.test = Test.Window;
   }
   // Squash the evidence L = −log10 p into [0,1) without saturating, so stronger evidence always ranks higher.
-  const evidence = s.n > o.warmup ? Math.max(0, o.sensitivity * -lp) : 0;
-  let raw = evidence / (evidence + tu.scoreScale);
+  const evidence = state.n > settings.warmup ? Math.max(0, settings.sensitivity * -lp) : 0;
+  let raw = evidence / (evidence + tuning.scoreScale);
   // A move back towards the baseline from before the last detection is the incident ending, not a new one.
-  if (isReturnToNormal(s, v.dir, value, revertExpected, expected)) {
+  if (isReturnToNormal(state, verdict.dir, value, revertExpected, expected)) {
     // Clearly back to normal: return to the old baseline at once.
-    if (raw >= o.hold.armScore) restoreBaseline(s);
+    if (raw >= settings.hold.armScore) restoreBaseline(state);
     raw = 0;
   }
   // The incident is over once the series is back near the baseline from before it: restore that baseline (nothing
   // learnt from the incident) and end the hold, so the next incident alerts again.
-  if (isRearmed(s, o.hold, value, revertExpected, (upper - lower) / (2 * BAND))) {
-    restoreBaseline(s);
+  if (isRearmed(state, settings.hold, value, revertExpected, (upper - lower) / (2 * BAND))) {
+    restoreBaseline(state);
     raw = 0;
   }
   // While an incident is held, the band shown is the baseline from before it (the fast re-baselining serves the
   // tests; what the series should be doing is still the old level).
-  const held = isHolding(s);
-  const wasHolding = s.holdLeft > 0;
-  const score = holdScore(s, o.hold, raw, evidence, baseline, v.dir);
-  if (!wasHolding && raw >= o.hold.armScore) {
-    resetTests(s);
+  const held = isHolding(state);
+  const wasHolding = state.holdLeft > 0;
+  const score = holdScore(state, settings.hold, raw, evidence, baseline, verdict.dir);
+  if (!wasHolding && raw >= settings.hold.armScore) {
+    resetTests(state);
     // The rank test's reference describes the time before the change: learn it afresh.
-    forgetRankSample(s);
+    forgetRankSample(state);
   }
-  const alert = shouldAlert(s, o.hold, score, o.threshold, guardOk);
-  const shown = raw >= o.hold.armScore * 0.5 || score > 0;
+  const alert = shouldAlert(state, settings.hold, score, settings.threshold, guardOk);
+  const shown = raw >= settings.hold.armScore * 0.5 || score > 0;
   const shift = held ? revertExpected - expected : 0;
   return {
     t,
     value,
     score,
     rawScore: raw,
-    correlation: hasRef ? correlationOf(s.corrShort) : null,
+    correlation: hasRef ? correlationOf(state.corrShort) : null,
     expected: expected + shift,
-    lower: Math.max(s.model === MODEL_COUNTS ? 0 : -Infinity, lower + shift),
+    lower: Math.max(state.model === MODEL_COUNTS ? 0 : -Infinity, lower + shift),
     upper: upper + shift,
-    direction: shown ? v.dir : null,
-    reason: shown ? reasonOf(s, v, hasRef) : null,
+    direction: shown ? verdict.dir : null,
+    reason: shown ? reasonOf(state, verdict, hasRef) : null,
     alert,
   };
 }
 
 /** Back to the baseline from before the last detection; the tests start afresh. */
-function restoreBaseline(s: DetectorState): void {
-  if (s.model === MODEL_COUNTS) s.rateNum = s.revertLevel * s.rateDen;
+function restoreBaseline(state: DetectorState): void {
+  if (state.model === MODEL_COUNTS) state.rateNum = state.revertLevel * state.rateDen;
   else {
-    s.level = s.revertLevel;
-    s.levelS = s.revertLevel;
+    state.level = state.revertLevel;
+    state.levelS = state.revertLevel;
   }
-  clearRevert(s);
-  resetTests(s);
+  clearRevert(state);
+  resetTests(state);
 }
 
 /** Counts down the fast re-baselining; the tests start afresh when it ends. */
-function endRebase(s: DetectorState): void {
-  if (rebaseEnded(s)) resetTests(s);
+function endRebase(state: DetectorState): void {
+  if (rebaseEnded(state)) resetTests(state);
 }
 
 function updateContinuous(
-  o: Run,
-  s: DetectorState,
+  settings: Run,
+  state: DetectorState,
   t: number,
   value: number,
   refv: number,
   hasRef: boolean,
 ): DetectorOutput {
-  const tu = o.tuning;
-  const x = hasRef ? (refv > 0 ? value / refv : value / (s.lastRef ?? 1)) : value;
-  const first = s.firstT ?? t;
-  const ds = s.daySlots > 0 ? slotOf(t, DAY, s.daySlots) : -1;
-  const ws = s.weekSlots > 0 ? slotOf(t, WEEK, s.weekSlots) : -1;
-  const dayV = ds >= 0 ? (s.day[ds] ?? 0) : 0;
-  const weekV = ws >= 0 ? (s.week[ws] ?? 0) : 0;
+  const tuning = settings.tuning;
+  const x = hasRef ? (refv > 0 ? value / refv : value / (state.lastRef ?? 1)) : value;
+  const first = state.firstT ?? t;
+  const daySlot = state.daySlots > 0 ? slotOf(t, DAY, state.daySlots) : -1;
+  const weekSlot = state.weekSlots > 0 ? slotOf(t, WEEK, state.weekSlots) : -1;
+  const dayOffset = daySlot >= 0 ? (state.day[daySlot] ?? 0) : 0;
+  const weekOffset = weekSlot >= 0 ? (state.week[weekSlot] ?? 0) : 0;
   const elapsed = t - first;
   let mode = 0;
-  if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
+  if (daySlot >= 0 && elapsed >= 2 * DAY && state.err1 < tuning.seasonGate * state.err0) mode = 1;
   // The daily profile also wins where it has been the better predictor at this time of day (a daily jump).
-  const es = ds >= 0 && s.slotErr0.length > 0 ? Math.floor((ds * s.slotErr0.length) / s.daySlots) : -1;
-  if (mode === 0 && es >= 0 && elapsed >= tu.slotMinDays * DAY && (s.slotErr1[es] ?? 0) < tu.slotGate * (s.slotErr0[es] ?? 0)) {
+  const errorSlot = daySlot >= 0 && state.slotErr0.length > 0 ? Math.floor((daySlot * state.slotErr0.length) / state.daySlots) : -1;
+  if (mode === 0 && errorSlot >= 0 && elapsed >= tuning.slotMinDays * DAY && (state.slotErr1[errorSlot] ?? 0) < tuning.slotGate * (state.slotErr0[errorSlot] ?? 0)) {
     mode = 1;
   }
-  if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
+  if (weekSlot >= 0 && elapsed >= 2 * WEEK && state.err2 < tuning.seasonGate * Math.min(state.err0, state.err1)) mode = 2;
   // Two predictors: a plain level, and a deseasonalised level plus the profiles; the better one (by recent error)
   // is used, so a profile is trusted only once it really predicts.
-  const p0 = s.level;
-  const p1 = s.levelS + dayV;
-  const p2 = p1 + weekV;
+  const p0 = state.level;
+  const p1 = state.levelS + dayOffset;
+  const p2 = p1 + weekOffset;
   // The seasonal median (robust to past incidents) wins where its recent error is clearly the smallest.
-  const pm = s.median !== null ? seasonalMedian(s.median, t) : null;
-  if (pm !== null && s.err3 > 0 && s.err3 < MEDIAN_GATE * (mode === 0 ? s.err0 : mode === 1 ? s.err1 : s.err2)) mode = 3;
-  const p3 = pm ?? p0;
-  const levelBefore = mode === 0 || mode === 3 ? s.level : s.levelS;
+  const medianPrediction = state.median !== null ? seasonalMedian(state.median, t) : null;
+  if (medianPrediction !== null && state.err3 > 0 && state.err3 < MEDIAN_GATE * (mode === 0 ? state.err0 : mode === 1 ? state.err1 : state.err2)) mode = 3;
+  const p3 = medianPrediction ?? p0;
+  const levelBefore = mode === 0 || mode === 3 ? state.level : state.levelS;
   const pred = mode === 0 ? p0 : mode === 1 ? p1 : mode === 2 ? p2 : p3;
-  const range = s.max - s.min;
+  const range = state.max - state.min;
   // Whole-number series (large counts, judged as metrics; `allInts` is decided on the first points) are noisier
   // when busier: once enough days were seen, σ is the error of the predictor in use at this time of day, kept
   // near the overall spread, so a quiet night and a busy noon are each judged on their own noise.
-  let dev = s.dev;
-  if (tu.slotSigma > 0 && (s.allInts || !tu.slotSigmaCounts) && es >= 0 && elapsed >= tu.slotMinDays * DAY) {
-    const slotDev = (mode === 0 || mode === 3 ? s.slotErr0[es] : s.slotErr1[es]) ?? dev;
-    dev = Math.min(tu.slotSigmaCeil * dev, Math.max(tu.slotSigma * dev, slotDev));
+  let dev = state.dev;
+  if (tuning.slotSigma > 0 && (state.allInts || !tuning.slotSigmaCounts) && errorSlot >= 0 && elapsed >= tuning.slotMinDays * DAY) {
+    const slotDev = (mode === 0 || mode === 3 ? state.slotErr0[errorSlot] : state.slotErr1[errorSlot]) ?? dev;
+    dev = Math.min(tuning.slotSigmaCeil * dev, Math.max(tuning.slotSigma * dev, slotDev));
   }
-  const sigma = Math.max(SIGMA_PER_MAD * dev, tu.sigmaFloorRel * Math.abs(pred), tu.sigmaFloorRel * range, 1e-9);
+  const sigma = Math.max(SIGMA_PER_MAD * dev, tuning.sigmaFloorRel * Math.abs(pred), tuning.sigmaFloorRel * range, 1e-9);
   const z = (x - pred) / sigma;
-  const zc = clip(z, tu.clipZ);
+  const clippedZ = clip(z, tuning.clipZ);
 
   // Tests.
-  const g = 1 / tu.window;
-  s.ez += g * (zc - s.ez);
-  const zs = s.ez / Math.sqrt(g / (2 - g));
-  const k = tu.cusumK;
-  s.cusUp = Math.max(0, s.cusUp + zc - k);
-  s.cusDown = Math.max(0, s.cusDown - zc - k);
-  const v: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
-  const learnt = s.n > o.warmup / 2;
+  const windowGain = 1 / tuning.window;
+  state.ez += windowGain * (clippedZ - state.ez);
+  const windowZ = state.ez / Math.sqrt(windowGain / (2 - windowGain));
+  const cusumK = tuning.cusumK;
+  state.cusUp = Math.max(0, state.cusUp + clippedZ - cusumK);
+  state.cusDown = Math.max(0, state.cusDown - clippedZ - cusumK);
+  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const learnt = state.n > settings.warmup / 2;
   // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
-  if (o.up) {
-    const stat = zs > z ? zs : z;
+  if (settings.up) {
+    const stat = windowZ > z ? windowZ : z;
     if (stat > 0) {
       let lp = log10NormalTail(stat);
-      let test = zs > z ? Test.Window : Test.Point;
-      if (learnt && x > s.max + tu.rangeMargin * range) {
+      let test = windowZ > z ? Test.Window : Test.Point;
+      if (learnt && x > state.max + tuning.rangeMargin * range) {
         // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-tu.rangeEvidence < v.postLp) {
-          v.postLp = -tu.rangeEvidence;
-          v.postDir = 'up';
+        if (-tuning.rangeEvidence < verdict.postLp) {
+          verdict.postLp = -tuning.rangeEvidence;
+          verdict.postDir = 'up';
         }
-        lp = (test === Test.Point ? lp : log10NormalTail(z)) - tu.rangeBonus;
+        lp = (test === Test.Point ? lp : log10NormalTail(z)) - tuning.rangeBonus;
         test = Test.Range;
       }
-      if (lp < v.lp) setVerdict(v, lp, test, 'up');
+      if (lp < verdict.lp) setVerdict(verdict, lp, test, 'up');
     }
-    const lc = (-2 * k * s.cusUp) / LN10;
-    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
+    const cusumLp = (-2 * cusumK * state.cusUp) / LN10;
+    if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'up');
   }
-  if (o.down) {
-    const stat = -zs > -z ? -zs : -z;
+  if (settings.down) {
+    const stat = -windowZ > -z ? -windowZ : -z;
     if (stat > 0) {
       let lp = log10NormalTail(stat);
-      let test = -zs > -z ? Test.Window : Test.Point;
-      if (learnt && x < s.min - tu.rangeMargin * range) {
+      let test = -windowZ > -z ? Test.Window : Test.Point;
+      if (learnt && x < state.min - tuning.rangeMargin * range) {
         // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-tu.rangeEvidence < v.postLp) {
-          v.postLp = -tu.rangeEvidence;
-          v.postDir = 'down';
+        if (-tuning.rangeEvidence < verdict.postLp) {
+          verdict.postLp = -tuning.rangeEvidence;
+          verdict.postDir = 'down';
         }
-        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - tu.rangeBonus;
+        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - tuning.rangeBonus;
         test = Test.Range;
       }
-      if (lp < v.lp) setVerdict(v, lp, test, 'down');
+      if (lp < verdict.lp) setVerdict(verdict, lp, test, 'down');
     }
-    const lc = (-2 * k * s.cusDown) / LN10;
-    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
+    const cusumLp = (-2 * cusumK * state.cusDown) / LN10;
+    if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'down');
   }
 
-  if (tu.rankWindow > 0) {
-    const rank = rankTest(s, o.rank, x - pred + levelBefore);
-    if (rank !== null && rank.log10P < v.postLp) {
-      v.postLp = rank.log10P;
-      v.postDir = rank.direction;
+  if (tuning.rankWindow > 0) {
+    const rank = rankTest(state, settings.rank, x - pred + levelBefore);
+    if (rank !== null && rank.log10P < verdict.postLp) {
+      verdict.postLp = rank.log10P;
+      verdict.postDir = rank.direction;
     }
   }
 
   // Learn (clipped residuals, unless re-baselining after a detection).
-  const fast = s.rebaseLeft > 0;
+  const fast = state.rebaseLeft > 0;
   const resid = x - pred;
-  const a = fast ? tu.fastGain : 1 / o.memory;
-  const ae = 1 / o.memory;
-  const cap = tu.clipZ * sigma;
-  s.err0 += ae * (Math.min(Math.abs(x - p0), cap) - s.err0);
-  s.err1 += ae * (Math.min(Math.abs(x - p1), cap) - s.err1);
-  s.err2 += ae * (Math.min(Math.abs(x - p2), cap) - s.err2);
-  if (pm !== null) s.err3 = s.err3 === 0 ? Math.min(Math.abs(x - pm), cap) : s.err3 + ae * (Math.min(Math.abs(x - pm), cap) - s.err3);
-  if (s.median !== null) learnSeasonalMedian(s.median, t, x);
-  if (es >= 0) {
+  const levelGain = fast ? tuning.fastGain : 1 / settings.memory;
+  const errorGain = 1 / settings.memory;
+  const residualCap = tuning.clipZ * sigma;
+  state.err0 += errorGain * (Math.min(Math.abs(x - p0), residualCap) - state.err0);
+  state.err1 += errorGain * (Math.min(Math.abs(x - p1), residualCap) - state.err1);
+  state.err2 += errorGain * (Math.min(Math.abs(x - p2), residualCap) - state.err2);
+  if (medianPrediction !== null) state.err3 = state.err3 === 0 ? Math.min(Math.abs(x - medianPrediction), residualCap) : state.err3 + errorGain * (Math.min(Math.abs(x - medianPrediction), residualCap) - state.err3);
+  if (state.median !== null) learnSeasonalMedian(state.median, t, x);
+  if (errorSlot >= 0) {
     // Gain per point: slotGain per day spread over the points a slot gets a day (a running mean at first).
-    const perDay = Math.max(1, DAY / (s.step ?? DAY) / s.slotErr0.length);
-    const gs = Math.max(tu.slotGain / perDay, 1 / (1 + Math.floor((elapsed / DAY) * perDay)));
-    s.slotErr0[es] = (s.slotErr0[es] ?? 0) + gs * (Math.min(Math.abs(x - p0), cap) - (s.slotErr0[es] ?? 0));
-    s.slotErr1[es] = (s.slotErr1[es] ?? 0) + gs * (Math.min(Math.abs(x - p1), cap) - (s.slotErr1[es] ?? 0));
+    const perDay = Math.max(1, DAY / (state.step ?? DAY) / state.slotErr0.length);
+    const slotErrorGain = Math.max(tuning.slotGain / perDay, 1 / (1 + Math.floor((elapsed / DAY) * perDay)));
+    state.slotErr0[errorSlot] = (state.slotErr0[errorSlot] ?? 0) + slotErrorGain * (Math.min(Math.abs(x - p0), residualCap) - (state.slotErr0[errorSlot] ?? 0));
+    state.slotErr1[errorSlot] = (state.slotErr1[errorSlot] ?? 0) + slotErrorGain * (Math.min(Math.abs(x - p1), residualCap) - (state.slotErr1[errorSlot] ?? 0));
   }
-  const r0 = x - p0;
-  s.level += a * (fast ? r0 : clip(r0, cap));
-  s.dev += (fast ? tu.fastGain * 0.25 : ae * 0.5) * (Math.min(Math.abs(resid), cap) - s.dev);
-  if (ds >= 0 || ws >= 0) {
-    const r2 = x - p2;
-    const remL = fast ? r2 : clip(r2, cap);
-    s.levelS += a * remL;
+  const levelResidual = x - p0;
+  state.level += levelGain * (fast ? levelResidual : clip(levelResidual, residualCap));
+  state.dev += (fast ? tuning.fastGain * 0.25 : errorGain * 0.5) * (Math.min(Math.abs(resid), residualCap) - state.dev);
+  if (daySlot >= 0 || weekSlot >= 0) {
+    const seasonalResidual = x - p2;
+    const levelStep = fast ? seasonalResidual : clip(seasonalResidual, residualCap);
+    state.levelS += levelGain * levelStep;
     // The profiles may learn from larger residuals than the level: a jump that recurs every day is a pattern.
-    let rem = (fast || tu.profileClipZ <= tu.clipZ ? remL : clip(r2, tu.profileClipZ * sigma)) - a * remL;
-    if (ds >= 0) {
-      const gd = profileGain(tu.metricSeasonGain, elapsed, DAY, s.step, s.daySlots);
-      s.day[ds] = dayV + gd * rem;
-      rem -= gd * rem;
+    let profileStep = (fast || tuning.profileClipZ <= tuning.clipZ ? levelStep : clip(seasonalResidual, tuning.profileClipZ * sigma)) - levelGain * levelStep;
+    if (daySlot >= 0) {
+      const dayGain = profileGain(tuning.metricSeasonGain, elapsed, DAY, state.step, state.daySlots);
+      state.day[daySlot] = dayOffset + dayGain * profileStep;
+      profileStep -= dayGain * profileStep;
     }
-    if (ws >= 0) s.week[ws] = weekV + profileGain(tu.metricSeasonGain, elapsed, WEEK, s.step, s.weekSlots) * rem;
-  } else s.levelS = s.level;
-  if (x < s.min) s.min = x;
-  if (x > s.max) s.max = x;
-  if (hasRef) learnCorrelation(s, value, refv, 1 / (o.memory * 4));
-  endRebase(s);
+    if (weekSlot >= 0) state.week[weekSlot] = weekOffset + profileGain(tuning.metricSeasonGain, elapsed, WEEK, state.step, state.weekSlots) * profileStep;
+  } else state.levelS = state.level;
+  if (x < state.min) state.min = x;
+  if (x > state.max) state.max = x;
+  if (hasRef) learnCorrelation(state, value, refv, 1 / (settings.memory * 4));
+  endRebase(state);
 
   const scale = hasRef ? refv : 1;
-  const revert = (pred - levelBefore + s.revertLevel) * scale;
-  return finish(o, s, t, value, v, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
+  const revert = (pred - levelBefore + state.revertLevel) * scale;
+  return finish(settings, state, t, value, verdict, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
 }
 
 function updateCounts(
-  o: Run,
-  s: DetectorState,
+  settings: Run,
+  state: DetectorState,
   t: number,
   x: number,
   refv: number,
   hasRef: boolean,
 ): DetectorOutput {
-  const tu = o.tuning;
-  const first = s.firstT ?? t;
+  const tuning = settings.tuning;
+  const first = state.firstT ?? t;
   const elapsed = t - first;
-  const ds = s.daySlots > 0 ? slotOf(t, DAY, s.daySlots) : -1;
-  const ws = s.weekSlots > 0 ? slotOf(t, WEEK, s.weekSlots) : -1;
+  const daySlot = state.daySlots > 0 ? slotOf(t, DAY, state.daySlots) : -1;
+  const weekSlot = state.weekSlots > 0 ? slotOf(t, WEEK, state.weekSlots) : -1;
   const prior = 2;
-  const fD = ds >= 0 ? ((s.day[ds] ?? 0) + prior) / ((s.dayDen[ds] ?? 0) + prior) : 1;
-  const fW = ws >= 0 ? ((s.week[ws] ?? 0) + prior) / ((s.weekDen[ws] ?? 0) + prior) : 1;
-  const rate = (s.rateNum + 1e-9) / (s.rateDen + 1e-9);
+  const dayFactor = daySlot >= 0 ? ((state.day[daySlot] ?? 0) + prior) / ((state.dayDen[daySlot] ?? 0) + prior) : 1;
+  const weekFactor = weekSlot >= 0 ? ((state.week[weekSlot] ?? 0) + prior) / ((state.weekDen[weekSlot] ?? 0) + prior) : 1;
+  const rate = (state.rateNum + 1e-9) / (state.rateDen + 1e-9);
   const base = rate * refv;
   let mode = 0;
-  if (ds >= 0 && elapsed >= 2 * DAY && s.err1 < tu.seasonGate * s.err0) mode = 1;
-  if (ws >= 0 && elapsed >= 2 * WEEK && s.err2 < tu.seasonGate * Math.min(s.err0, s.err1)) mode = 2;
-  const muRaw = base * (mode >= 1 ? fD : 1) * (mode === 2 ? fW : 1);
-  const mu = Math.max(tu.muFloor, muRaw);
-  const phi = s.disp < 1 ? 1 : s.disp;
-  const xs = x / phi;
-  const ms = mu / phi;
+  if (daySlot >= 0 && elapsed >= 2 * DAY && state.err1 < tuning.seasonGate * state.err0) mode = 1;
+  if (weekSlot >= 0 && elapsed >= 2 * WEEK && state.err2 < tuning.seasonGate * Math.min(state.err0, state.err1)) mode = 2;
+  const muRaw = base * (mode >= 1 ? dayFactor : 1) * (mode === 2 ? weekFactor : 1);
+  const mu = Math.max(tuning.muFloor, muRaw);
+  const dispersion = state.disp < 1 ? 1 : state.disp;
+  const xScaled = x / dispersion;
+  const muScaled = mu / dispersion;
 
   // Window test over the last m points, m adaptive so the expected sum reaches windowCount.
-  s.ringX[s.ringPos] = x;
-  s.ringMu[s.ringPos] = mu;
-  s.ringPos = (s.ringPos + 1) % RING;
-  if (s.ringLen < RING) s.ringLen += 1;
-  let wx = 0;
-  let wm = 0;
-  for (let i = 1; i <= s.ringLen; i++) {
-    const j = (s.ringPos - i + RING) % RING;
-    wx += s.ringX[j] ?? 0;
-    wm += s.ringMu[j] ?? 0;
-    if (wm >= tu.windowCount) break;
+  state.ringX[state.ringPos] = x;
+  state.ringMu[state.ringPos] = mu;
+  state.ringPos = (state.ringPos + 1) % RING;
+  if (state.ringLen < RING) state.ringLen += 1;
+  let windowX = 0;
+  let windowMu = 0;
+  for (let i = 1; i <= state.ringLen; i++) {
+    const j = (state.ringPos - i + RING) % RING;
+    windowX += state.ringX[j] ?? 0;
+    windowMu += state.ringMu[j] ?? 0;
+    if (windowMu >= tuning.windowCount) break;
   }
 
   // CUSUMs with a time-varying baseline: LLR = x ln ρ − (ρ − 1) μ, scaled by the dispersion.
-  const lu = Math.log(tu.rhoUp);
-  const ld = Math.log(tu.rhoDown);
-  s.cusUp = s.cusUp + (x * lu - (tu.rhoUp - 1) * mu) / phi;
-  if (s.cusUp <= 0) {
-    s.cusUp = 0;
-    s.upX = 0;
-    s.upMu = 0;
+  const logRhoUp = Math.log(tuning.rhoUp);
+  const logRhoDown = Math.log(tuning.rhoDown);
+  state.cusUp = state.cusUp + (x * logRhoUp - (tuning.rhoUp - 1) * mu) / dispersion;
+  if (state.cusUp <= 0) {
+    state.cusUp = 0;
+    state.upX = 0;
+    state.upMu = 0;
   } else {
-    s.upX += x;
-    s.upMu += mu;
+    state.upX += x;
+    state.upMu += mu;
   }
   // A second, steeper CUSUM for short sharp spikes (faster than the ρ = rhoUp one on them).
-  if (tu.rhoSpike > 0) {
-    s.cusSpike = Math.max(0, s.cusSpike + (x * Math.log(tu.rhoSpike) - (tu.rhoSpike - 1) * mu) / phi);
+  if (tuning.rhoSpike > 0) {
+    state.cusSpike = Math.max(0, state.cusSpike + (x * Math.log(tuning.rhoSpike) - (tuning.rhoSpike - 1) * mu) / dispersion);
   }
-  s.cusDown = s.cusDown + (x * ld - (tu.rhoDown - 1) * mu) / phi;
-  if (s.cusDown <= 0) {
-    s.cusDown = 0;
-    s.downX = 0;
-    s.downMu = 0;
+  state.cusDown = state.cusDown + (x * logRhoDown - (tuning.rhoDown - 1) * mu) / dispersion;
+  if (state.cusDown <= 0) {
+    state.cusDown = 0;
+    state.downX = 0;
+    state.downMu = 0;
   } else {
-    s.downX += x;
-    s.downMu += mu;
+    state.downX += x;
+    state.downMu += mu;
   }
 
-  const v: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
   // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
-  const wxs = wx / phi;
-  const wms = wm / phi;
-  if (o.up) {
-    if (xs - ms > Math.sqrt(ms)) {
-      const lp = log10PoissonUpper(xs, ms);
-      if (lp < v.lp) setVerdict(v, lp, Test.Point, 'up');
+  const windowXScaled = windowX / dispersion;
+  const windowMuScaled = windowMu / dispersion;
+  if (settings.up) {
+    if (xScaled - muScaled > Math.sqrt(muScaled)) {
+      const lp = log10PoissonUpper(xScaled, muScaled);
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Point, 'up');
     }
-    if (wxs - wms > Math.sqrt(wms)) {
-      const lp = log10PoissonUpper(wxs, wms);
-      if (lp < v.lp) setVerdict(v, lp, Test.Window, 'up');
+    if (windowXScaled - windowMuScaled > Math.sqrt(windowMuScaled)) {
+      const lp = log10PoissonUpper(windowXScaled, windowMuScaled);
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Window, 'up');
     }
-    const lc = -s.cusUp / LN10;
-    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'up');
-    const ls = -s.cusSpike / LN10;
-    if (ls < v.lp) setVerdict(v, ls, Test.Cusum, 'up');
+    const cusumLp = -state.cusUp / LN10;
+    if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'up');
+    const spikeLp = -state.cusSpike / LN10;
+    if (spikeLp < verdict.lp) setVerdict(verdict, spikeLp, Test.Cusum, 'up');
   }
-  if (o.down) {
-    if (ms - xs > Math.sqrt(ms)) {
-      const lp = log10PoissonLower(xs, ms);
-      if (lp < v.lp) setVerdict(v, lp, Test.Point, 'down');
+  if (settings.down) {
+    if (muScaled - xScaled > Math.sqrt(muScaled)) {
+      const lp = log10PoissonLower(xScaled, muScaled);
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Point, 'down');
     }
-    if (wms - wxs > Math.sqrt(wms)) {
-      const lp = log10PoissonLower(wxs, wms);
-      if (lp < v.lp) setVerdict(v, lp, Test.Window, 'down');
+    if (windowMuScaled - windowXScaled > Math.sqrt(windowMuScaled)) {
+      const lp = log10PoissonLower(windowXScaled, windowMuScaled);
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Window, 'down');
     }
-    const lc = -s.cusDown / LN10;
-    if (lc < v.lp) setVerdict(v, lc, Test.Cusum, 'down');
+    const cusumLp = -state.cusDown / LN10;
+    if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'down');
   }
   const guardOk =
-    v.dir === 'up'
-      ? Math.max(x - mu, wx - wm, s.upX - s.upMu) >= o.minCount
-      : v.dir === 'down'
-        ? Math.max(mu - x, wm - wx, s.downMu - s.downX) >= o.minCount
+    verdict.dir === 'up'
+      ? Math.max(x - mu, windowX - windowMu, state.upX - state.upMu) >= settings.minCount
+      : verdict.dir === 'down'
+        ? Math.max(mu - x, windowMu - windowX, state.downMu - state.downX) >= settings.minCount
         : false;
 
   // Learn.
-  const fast = s.rebaseLeft > 0;
-  const cap = mu + tu.clipZ * Math.sqrt(phi * mu) + 1;
-  const xc = fast ? x : Math.min(x, cap);
-  const a = fast ? tu.fastGain : 1 / o.memory;
-  const ae = 1 / o.memory;
-  const fullD = mode >= 1 ? fD : 1;
-  const fullW = mode === 2 ? fW : 1;
-  s.err0 += ae * (Math.abs(xc - base) - s.err0);
-  s.err1 += ae * (Math.abs(xc - base * fD) - s.err1);
-  s.err2 += ae * (Math.abs(xc - base * fD * fW) - s.err2);
-  s.rateNum += a * (xc - s.rateNum);
-  s.rateDen += a * (refv * fullD * fullW - s.rateDen);
-  if (ds >= 0) {
-    const gd = profileGain(tu.seasonGain, elapsed, DAY, s.step, s.daySlots);
-    s.day[ds] = (s.day[ds] ?? 0) + gd * (xc - (s.day[ds] ?? 0));
-    s.dayDen[ds] = (s.dayDen[ds] ?? 0) + gd * (base * fW - (s.dayDen[ds] ?? 0));
+  const fast = state.rebaseLeft > 0;
+  const residualCap = mu + tuning.clipZ * Math.sqrt(dispersion * mu) + 1;
+  const clippedX = fast ? x : Math.min(x, residualCap);
+  const levelGain = fast ? tuning.fastGain : 1 / settings.memory;
+  const errorGain = 1 / settings.memory;
+  const fullD = mode >= 1 ? dayFactor : 1;
+  const fullW = mode === 2 ? weekFactor : 1;
+  state.err0 += errorGain * (Math.abs(clippedX - base) - state.err0);
+  state.err1 += errorGain * (Math.abs(clippedX - base * dayFactor) - state.err1);
+  state.err2 += errorGain * (Math.abs(clippedX - base * dayFactor * weekFactor) - state.err2);
+  state.rateNum += levelGain * (clippedX - state.rateNum);
+  state.rateDen += levelGain * (refv * fullD * fullW - state.rateDen);
+  if (daySlot >= 0) {
+    const dayGain = profileGain(tuning.seasonGain, elapsed, DAY, state.step, state.daySlots);
+    state.day[daySlot] = (state.day[daySlot] ?? 0) + dayGain * (clippedX - (state.day[daySlot] ?? 0));
+    state.dayDen[daySlot] = (state.dayDen[daySlot] ?? 0) + dayGain * (base * weekFactor - (state.dayDen[daySlot] ?? 0));
   }
-  if (ws >= 0) {
-    const gw = profileGain(tu.seasonGain, elapsed, WEEK, s.step, s.weekSlots);
-    s.week[ws] = (s.week[ws] ?? 0) + gw * (xc - (s.week[ws] ?? 0));
-    s.weekDen[ws] = (s.weekDen[ws] ?? 0) + gw * (base * fD - (s.weekDen[ws] ?? 0));
+  if (weekSlot >= 0) {
+    const weekGain = profileGain(tuning.seasonGain, elapsed, WEEK, state.step, state.weekSlots);
+    state.week[weekSlot] = (state.week[weekSlot] ?? 0) + weekGain * (clippedX - (state.week[weekSlot] ?? 0));
+    state.weekDen[weekSlot] = (state.weekDen[weekSlot] ?? 0) + weekGain * (base * dayFactor - (state.weekDen[weekSlot] ?? 0));
   }
   if (muRaw >= 1) {
     const d = ((x - mu) * (x - mu)) / mu;
-    s.disp += (ae / 4) * (Math.min(d, 25) - s.disp);
-    s.fitN += 1;
-    s.fit += Math.max(1 / s.fitN, 1 / o.warmup) * (d - s.fit);
+    state.disp += (errorGain / 4) * (Math.min(d, 25) - state.disp);
+    state.fitN += 1;
+    state.fit += Math.max(1 / state.fitN, 1 / settings.warmup) * (d - state.fit);
   }
-  const xr = refv > 0 ? x / refv : x;
-  const gx = Math.max(1 / s.n, ae);
-  const dx = xr - s.xMean;
-  s.xMean += gx * dx;
-  s.xVar = (1 - gx) * (s.xVar + gx * dx * dx);
-  if (hasRef) learnCorrelation(s, x, refv, 1 / (o.memory * 4));
-  endRebase(s);
+  const perReference = refv > 0 ? x / refv : x;
+  const meanGain = Math.max(1 / state.n, errorGain);
+  const meanDeviation = perReference - state.xMean;
+  state.xMean += meanGain * meanDeviation;
+  state.xVar = (1 - meanGain) * (state.xVar + meanGain * meanDeviation * meanDeviation);
+  if (hasRef) learnCorrelation(state, x, refv, 1 / (settings.memory * 4));
+  endRebase(state);
 
-  const band = BAND * Math.sqrt(phi * mu);
-  const revert = s.revertLevel > 0 ? Math.max(tu.muFloor, (muRaw * s.revertLevel) / rate) : mu;
-  return finish(o, s, t, x, v, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef, rate, revert);
+  const band = BAND * Math.sqrt(dispersion * mu);
+  const revert = state.revertLevel > 0 ? Math.max(tuning.muFloor, (muRaw * state.revertLevel) / rate) : mu;
+  return finish(settings, state, t, x, verdict, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef, rate, revert);
 }
