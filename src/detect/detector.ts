@@ -284,6 +284,18 @@ function reasonOf(state: DetectorState, verdict: Verdict, hasRef: boolean): Anom
   return verdict.test === Test.Point || verdict.test === Test.Range ? 'spike' : 'level_shift';
 }
 
+/** What a predictor expects of the point, and what the hold policy needs to tell a return to normal. */
+interface Band {
+  /** Expected value and the band around it (in the series' units). */
+  readonly expected: number;
+  readonly lower: number;
+  readonly upper: number;
+  /** The baseline (level or rate) in the predictor's own terms, kept when a detection arms a hold. */
+  readonly baseline: number;
+  /** The value expected had the baseline stayed at the one from before the last detection. */
+  readonly revertExpected: number;
+}
+
 /** Turns the strongest test into the score, applies the hold (de-duplication) and the alert rule. */
 function finish(
   settings: Run,
@@ -292,13 +304,10 @@ function finish(
   value: number,
   verdict: Verdict,
   guardOk: boolean,
-  expected: number,
-  lower: number,
-  upper: number,
+  band: Band,
   hasRef: boolean,
-  baseline: number,
-  revertExpected: number,
 ): DetectorOutput {
+  const { expected, lower, upper, baseline, revertExpected } = band;
   const tuning = settings.tuning;
   let lp = verdict.lp;
   const counts = state.model === MODEL_COUNTS;
@@ -517,7 +526,16 @@ function updateContinuous(
 
   const scale = hasRef ? refv : 1;
   const revert = (pred - levelBefore + state.revertLevel) * scale;
-  return finish(settings, state, t, value, verdict, true, pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, hasRef, levelBefore, revert);
+  return finish(
+    settings,
+    state,
+    t,
+    value,
+    verdict,
+    true,
+    { expected: pred * scale, lower: (pred - BAND * sigma) * scale, upper: (pred + BAND * sigma) * scale, baseline: levelBefore, revertExpected: revert },
+    hasRef,
+  );
 }
 
 function updateCounts(
@@ -663,5 +681,14 @@ function updateCounts(
 
   const band = BAND * Math.sqrt(dispersion * mu);
   const revert = state.revertLevel > 0 ? Math.max(tuning.muFloor, (muRaw * state.revertLevel) / rate) : mu;
-  return finish(settings, state, t, x, verdict, guardOk, mu, Math.max(0, mu - band), mu + band, hasRef, rate, revert);
+  return finish(
+    settings,
+    state,
+    t,
+    x,
+    verdict,
+    guardOk,
+    { expected: mu, lower: Math.max(0, mu - band), upper: mu + band, baseline: rate, revertExpected: revert },
+    hasRef,
+  );
 }
