@@ -31,6 +31,7 @@ import { correlationOf, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
+import { choosePredictor } from './predictor-choice.js';
 import {
   clearRevert,
   holdElapse,
@@ -110,12 +111,6 @@ function rankSettings(settings: ResolvedDetectorOptions, warmup: number): RankSe
   };
 }
 
-/**
- * The seasonal median is used where its recent error is below this share of the chosen predictor's (0.5: on NAB
- * and anomaly-extra together 0.5 was about neutral — alert column +0.1, extra false alerts −5% — where 0.7 and 0.9
- * lost NAB points on realAWSCloudwatch and realKnownCause).
- */
-const MEDIAN_GATE = 0.5;
 
 const enum Test {
   None = 0,
@@ -396,22 +391,15 @@ function updateContinuous(
   const dayOffset = daySlot >= 0 ? (state.day[daySlot] ?? 0) : 0;
   const weekOffset = weekSlot >= 0 ? (state.week[weekSlot] ?? 0) : 0;
   const elapsed = t - first;
-  let mode = 0;
-  if (daySlot >= 0 && elapsed >= 2 * DAY && state.err1 < tuning.seasonGate * state.err0) mode = 1;
-  // The daily profile also wins where it has been the better predictor at this time of day (a daily jump).
   const errorSlot = daySlot >= 0 && state.slotErr0.length > 0 ? Math.floor((daySlot * state.slotErr0.length) / state.daySlots) : -1;
-  if (mode === 0 && errorSlot >= 0 && elapsed >= tuning.slotMinDays * DAY && (state.slotErr1[errorSlot] ?? 0) < tuning.slotGate * (state.slotErr0[errorSlot] ?? 0)) {
-    mode = 1;
-  }
-  if (weekSlot >= 0 && elapsed >= 2 * WEEK && state.err2 < tuning.seasonGate * Math.min(state.err0, state.err1)) mode = 2;
   // Two predictors: a plain level, and a deseasonalised level plus the profiles; the better one (by recent error)
   // is used, so a profile is trusted only once it really predicts.
   const p0 = state.level;
   const p1 = state.levelS + dayOffset;
   const p2 = p1 + weekOffset;
-  // The seasonal median (robust to past incidents) wins where its recent error is clearly the smallest.
+  // The seasonal median is robust to past incidents.
   const medianPrediction = state.median !== null ? seasonalMedian(state.median, t) : null;
-  if (medianPrediction !== null && state.err3 > 0 && state.err3 < MEDIAN_GATE * (mode === 0 ? state.err0 : mode === 1 ? state.err1 : state.err2)) mode = 3;
+  const mode = choosePredictor(state, tuning, daySlot, weekSlot, errorSlot, elapsed, medianPrediction !== null);
   const p3 = medianPrediction ?? p0;
   const levelBefore = mode === 0 || mode === 3 ? state.level : state.levelS;
   const pred = mode === 0 ? p0 : mode === 1 ? p1 : mode === 2 ? p2 : p3;
@@ -556,9 +544,7 @@ function updateCounts(
   const weekFactor = weekSlot >= 0 ? ((state.week[weekSlot] ?? 0) + prior) / ((state.weekDen[weekSlot] ?? 0) + prior) : 1;
   const rate = (state.rateNum + 1e-9) / (state.rateDen + 1e-9);
   const base = rate * refv;
-  let mode = 0;
-  if (daySlot >= 0 && elapsed >= 2 * DAY && state.err1 < tuning.seasonGate * state.err0) mode = 1;
-  if (weekSlot >= 0 && elapsed >= 2 * WEEK && state.err2 < tuning.seasonGate * Math.min(state.err0, state.err1)) mode = 2;
+  const mode = choosePredictor(state, tuning, daySlot, weekSlot, -1, elapsed, false);
   const muRaw = base * (mode >= 1 ? dayFactor : 1) * (mode === 2 ? weekFactor : 1);
   const mu = Math.max(tuning.muFloor, muRaw);
   const dispersion = state.disp < 1 ? 1 : state.disp;
