@@ -19,7 +19,6 @@ import {
   MODEL_COUNTS,
   MODEL_NONE,
   RANK_REF,
-  RING,
   STATE_VERSION,
   type DetectorState,
 } from './state.js';
@@ -32,6 +31,7 @@ import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
 import { choosePredictor } from './predictor-choice.js';
+import { addCount, windowSums } from './count-window.js';
 import {
   clearRevert,
   holdElapse,
@@ -552,18 +552,8 @@ function updateCounts(
   const muScaled = mu / dispersion;
 
   // Window test over the last m points, m adaptive so the expected sum reaches windowCount.
-  state.ringX[state.ringPos] = x;
-  state.ringMu[state.ringPos] = mu;
-  state.ringPos = (state.ringPos + 1) % RING;
-  if (state.ringLen < RING) state.ringLen += 1;
-  let windowX = 0;
-  let windowMu = 0;
-  for (let i = 1; i <= state.ringLen; i++) {
-    const j = (state.ringPos - i + RING) % RING;
-    windowX += state.ringX[j] ?? 0;
-    windowMu += state.ringMu[j] ?? 0;
-    if (windowMu >= tuning.windowCount) break;
-  }
+  addCount(state, x, mu);
+  const { observed: windowX, expected: windowMu } = windowSums(state, tuning.windowCount);
 
   // CUSUMs with a time-varying baseline: LLR = x ln ρ − (ρ − 1) μ, scaled by the dispersion.
   const logRhoUp = Math.log(tuning.rhoUp);
