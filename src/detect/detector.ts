@@ -11,6 +11,11 @@
  * shift alerts once, at its onset; once the series is back near the baseline from before the detection, that
  * baseline comes back and the hold ends, so the next incident alerts again. Memory, cooldown and warm-up are
  * minutes, converted to points by the step (`options.ts`, `rowSettings`).
+ *
+ * The parts, each with its own state slice and unit test: `noise-model.ts` (counts vs continuous, re-checked),
+ * `predictor-choice.ts` and `seasonal-slots.ts` / `seasonal-median.ts` (the predictors), `count-window.ts`,
+ * `rank-test.ts` and `tail-probability.ts` (tests), `surprise-calibration.ts`, `hold-policy.ts` (hold, re-baseline,
+ * re-arm, alert rule), `reference-correlation.ts`, `reset-tests.ts`. This file wires them per point.
  */
 import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.js';
 import { resolveDetectorOptions, rowSettings, type DetectorOptions, type ResolvedDetectorOptions, type RowSettings } from './options.js';
