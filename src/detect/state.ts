@@ -3,6 +3,7 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
+import type { HoldState } from './hold-policy.js';
 import type { SeasonalMedianState } from './seasonal-median.js';
 
 export const STATE_VERSION = 4;
@@ -14,7 +15,7 @@ export const RING = 64;
 /** Size of the reference sample of the continuous rank test (values, sampled at a stride). */
 export const RANK_REF = 64;
 
-export interface DetectorState {
+export interface DetectorState extends HoldState {
   version: number;
   /** Points seen (non-null, in order). */
   n: number;
@@ -103,19 +104,7 @@ export interface DetectorState {
   surpriseVar: number;
   surpriseAvg: number;
 
-  // De-duplication.
-  holdLeft: number;
-  holdMax: number;
-  /** Evidence (−log10 p × sensitivity) of the detection that started the hold. */
-  holdEvidence: number;
-  rebaseLeft: number;
-  /** The baseline before the last detection and its direction (1 up, −1 down), to tell a return to normal. */
-  revertLevel: number;
-  revertDir: number;
-  revertLeft: number;
-  /** Consecutive points back within one σ of the baseline from before the detection (ends a hold early). */
-  normalRun: number;
-  sinceAlert: number;
+  // De-duplication: the hold policy's fields (holdLeft, holdMax, …) come from HoldState (hold-policy.ts).
 }
 
 function zeros(n: number): number[] {
