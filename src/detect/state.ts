@@ -4,6 +4,7 @@
  */
 
 import type { HoldState } from './hold-policy.js';
+import type { TestState } from './reset-tests.js';
 import type { SeasonalMedianState } from './seasonal-median.js';
 
 export const STATE_VERSION = 4;
@@ -15,7 +16,7 @@ export const RING = 64;
 /** Size of the reference sample of the continuous rank test (values, sampled at a stride). */
 export const RANK_REF = 64;
 
-export interface DetectorState extends HoldState {
+export interface DetectorState extends HoldState, TestState {
   version: number;
   /** Points seen (non-null, in order). */
   n: number;
@@ -70,20 +71,10 @@ export interface DetectorState extends HoldState {
   xMean: number;
   xVar: number;
 
-  // Tests.
-  ez: number;
-  cusUp: number;
-  cusDown: number;
-  cusSpike: number;
-  /** Counts since each CUSUM last left zero: observed and expected sums (for the min-count guard). */
-  upX: number;
-  upMu: number;
-  downX: number;
-  downMu: number;
+  // Tests: the restartable fields (ez, CUSUMs, ringLen, rankAvg, …) come from TestState (reset-tests.ts).
   ringX: number[];
   ringMu: number[];
   ringPos: number;
-  ringLen: number;
   min: number;
   max: number;
   /** Continuous rank test: a strided reference sample of past (deseasonalised) values, its fill and write position. */
@@ -91,8 +82,7 @@ export interface DetectorState extends HoldState {
   rankLen: number;
   rankPos: number;
   rankTick: number;
-  /** EWMA of the centred ranks of recent values in that sample, and the long-run variance of that average. */
-  rankAvg: number;
+  /** Long-run variance of the rank test's average (the average itself is in TestState). */
   rankVar: number;
 
   // Correlation with the reference (EWMA moments, long and short).
