@@ -3,7 +3,7 @@
  * (at most a few hundred numbers whatever the length of the series).
  */
 
-import type { HoldState } from './hold-policy.js';
+import { holdState, type HoldState } from './hold-policy.js';
 import type { TestState } from './reset-tests.js';
 import type { SeasonalMedianState } from './seasonal-median.js';
 
@@ -164,15 +164,7 @@ export function initialState(): DetectorState {
     surpriseMean: 0,
     surpriseVar: 0,
     surpriseAvg: 0,
-    holdLeft: 0,
-    holdMax: 0,
-    holdEvidence: 0,
-    rebaseLeft: 0,
-    revertLevel: 0,
-    revertDir: 0,
-    revertLeft: 0,
-    normalRun: 0,
-    sinceAlert: Number.MAX_SAFE_INTEGER,
+    ...holdState(),
   };
 }
 
