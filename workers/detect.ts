@@ -17,7 +17,7 @@
  * commits nothing.
  */
 import { Worker } from 'bullmq';
-import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/config/detect.js';
+import { compileDetectorOptions, detectTickEveryMs, keyMatches, type CompiledSeries } from '../src/config/detect.js';
 import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
@@ -296,7 +296,7 @@ export async function startDetectWorker(
   options: { everyMs?: number; skip?: () => Promise<string | null> } = {},
 ): Promise<DetectWorker> {
   const log = ctx.log.child({ module: 'detect', queue: 'detect' });
-  const everyMs = options.everyMs ?? Math.min(ctx.config.series.step, 15_000);
+  const everyMs = options.everyMs ?? detectTickEveryMs(ctx.config.series.step);
   await syncSchedulers(ctx.queues.get('detect'), [{ id: 'detect-tick', everyMs, name: JOB_NAMES.detect, data: { tick: true } }]);
   const lockKey = ctx.keys.lock('detect-tick');
   const worker = new Worker(

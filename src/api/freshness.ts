@@ -3,7 +3,7 @@
  * or the detector has not ticked, within `MISSED_INTERVALS` of their intervals: a scheduler Redis lost,
  * a poll lock nobody releases, dead workers. Each problem says what and since when.
  */
-import type { ServiceConfig } from '../config/service.js';
+import { detectTickEveryMs } from '../config/detect.js';
 import { configuredPolls } from '../sources/poll.js';
 import { TICK_KEY, type TickInfo } from '../store/tick-store.js';
 import type { ApiDeps } from './deps.js';
@@ -11,10 +11,6 @@ import type { ApiDeps } from './deps.js';
 /** How many intervals without a poll (or a tick) make the service unhealthy. */
 export const MISSED_INTERVALS = 3;
 
-/** How often the detect tick is scheduled (as `startDetectWorker` schedules it by default). */
-export function detectTickEveryMs(config: ServiceConfig): number {
-  return Math.min(config.series.step, 15_000);
-}
 
 export interface FreshnessProblem {
   readonly check: 'source' | 'detector';
@@ -65,7 +61,7 @@ export async function checkFreshness(deps: ApiDeps, now: number, since: number):
   let detector: Freshness['detector'] = 'ok';
   const tick = await deps.store.kv.get<Partial<TickInfo>>(TICK_KEY);
   const lastTick = typeof tick?.at === 'number' ? tick.at : null;
-  const overdue = MISSED_INTERVALS * detectTickEveryMs(deps.config);
+  const overdue = MISSED_INTERVALS * detectTickEveryMs(deps.config.series.step);
   if (now - Math.max(lastTick ?? 0, since) > overdue) {
     if (await backfillRunning(deps)) detector = 'waiting';
     else {

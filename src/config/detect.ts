@@ -137,3 +137,8 @@ export function compileDetectorOptions(config: DetectConfig, key: string): Compi
 export function detectorOptionsFromSettings(settings: unknown): DetectorOptions {
   return toOptions(detectorSettingsSchema.parse(settings));
 }
+
+/** How often the detect tick is scheduled: every series step, at most every 15 s (the worker and /health agree on it). */
+export function detectTickEveryMs(seriesStep: number): number {
+  return Math.min(seriesStep, 15_000);
+}
