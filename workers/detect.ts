@@ -248,6 +248,8 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
         alert: o.alert,
         learning: isLearning,
         late,
+        correlation: o.correlation,
+        usualCorrelation: o.usualCorrelation,
       });
       if (o.t < alertFrom || isLearning) continue;
       live.push({ ...o, late });

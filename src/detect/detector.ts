@@ -31,7 +31,7 @@ import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-pr
 import { learnSeasonalMedian, seasonalMedian } from './seasonal-median.js';
 import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous } from './noise-model.js';
 import { resetTests } from './reset-tests.js';
-import { correlationOf, learnCorrelation } from './reference-correlation.js';
+import { correlationOf, FOLLOWS_REFERENCE, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
@@ -56,6 +56,8 @@ export interface DetectorOutput extends DetectorPoint {
   readonly rawScore: number;
   /** Rolling (about 30 points) correlation with the reference series; null without one or when flat. */
   readonly correlation: number | null;
+  /** The long correlation with the reference ("do the two usually move together?"); null without one or when flat. */
+  readonly usualCorrelation: number | null;
 }
 
 export interface Detector {
@@ -173,6 +175,7 @@ function quiet(t: number, value: number | null, state: DetectorState): DetectorO
     score: 0,
     rawScore: 0,
     correlation: null,
+    usualCorrelation: null,
     expected: null,
     lower: null,
     upper: null,
@@ -277,7 +280,7 @@ function reasonOf(state: DetectorState, verdict: Verdict, hasRef: boolean): Anom
     // together is the metric no longer following traffic.
     if (hasRef) {
       const long = correlationOf(state.corrLong);
-      if (long !== null && long > 0.5) return 'correlation_break';
+      if (long !== null && long > FOLLOWS_REFERENCE) return 'correlation_break';
     }
     return 'drop';
   }
@@ -355,6 +358,7 @@ function finish(
     score,
     rawScore: raw,
     correlation: hasRef ? correlationOf(state.corrShort) : null,
+    usualCorrelation: hasRef ? correlationOf(state.corrLong) : null,
     expected: expected + shift,
     lower: Math.max(state.model === MODEL_COUNTS ? 0 : -Infinity, lower + shift),
     upper: upper + shift,

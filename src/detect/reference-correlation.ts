@@ -45,3 +45,28 @@ export function correlationOf(moments: readonly number[]): number | null {
   if (!(varX > 1e-12 && varY > 1e-12)) return null;
   return (meanXY - meanX * meanY) / Math.sqrt(varX * varY);
 }
+
+/**
+ * A series "follows" its reference when the long correlation is above this: the detector then calls a drop of
+ * its share a `correlation_break`, and the dashboard draws its decoupling lane with this line marked (the rolling
+ * correlation falling under it is the metric no longer moving with traffic).
+ */
+export const FOLLOWS_REFERENCE = 0.5;
+
+/**
+ * Does a series normally follow its reference? From what the detector stored per point (the long correlation):
+ * yes when the median of the known values is above {@link FOLLOWS_REFERENCE}. The median, so a decoupling inside
+ * the range (which lowers the long correlation slowly) does not hide the lane that shows it.
+ *
+ * @example
+ * followsReference([0.9, 0.8, null, 0.4]); // true (median 0.8)
+ * followsReference([0.1, null]); // false
+ * followsReference([null]); // false (no reference, or too little history)
+ */
+export function followsReference(usual: ReadonlyArray<number | null | undefined>): boolean {
+  const known = usual.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (known.length === 0) return false;
+  const mid = Math.floor(known.length / 2);
+  const median = known.length % 2 === 1 ? (known[mid] as number) : ((known[mid - 1] as number) + (known[mid] as number)) / 2;
+  return median > FOLLOWS_REFERENCE;
+}

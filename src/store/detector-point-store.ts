@@ -12,10 +12,19 @@ export interface StoredDetectorPoint extends DetectorPoint {
   readonly learning: boolean;
   /** Judged again after data arrived for the bucket once it had been judged. */
   readonly late: boolean;
+  /**
+   * Rolling (about 30 points) correlation with the reference series (the decoupling lane); null or absent
+   * without a reference. When re-aggregated to a coarser step: the lowest in the bucket.
+   */
+  readonly correlation?: number | null;
+  /** The long correlation with the reference: does the series usually follow it? Null or absent without one. */
+  readonly usualCorrelation?: number | null;
 }
 
-/** Rows per INSERT (12 columns: well under SQLite's and PostgreSQL's bind limits). */
+/** Rows per INSERT (14 columns: well under SQLite's and PostgreSQL's bind limits). */
 const CHUNK = 400;
+
+const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 function toRow(p: StoredDetectorPoint): DetectorPointsTable {
   return {
@@ -31,6 +40,8 @@ function toRow(p: StoredDetectorPoint): DetectorPointsTable {
     alert: p.alert ? 1 : 0,
     learning: p.learning ? 1 : 0,
     late: p.late ? 1 : 0,
+    correlation: finiteOrNull(p.correlation),
+    usual_correlation: finiteOrNull(p.usualCorrelation),
   };
 }
 
@@ -50,6 +61,8 @@ function fromRow(r: DetectorPointsTable): StoredDetectorPoint {
     alert: Number(r.alert) === 1,
     learning: Number(r.learning) === 1,
     late: Number(r.late) === 1,
+    correlation: num(r.correlation),
+    usualCorrelation: num(r.usual_correlation),
   };
 }
 
@@ -75,6 +88,8 @@ export class DetectorPointStore {
             alert: sql`excluded.alert`,
             learning: sql`excluded.learning`,
             late: sql`excluded.late`,
+            correlation: sql`excluded.correlation`,
+            usual_correlation: sql`excluded.usual_correlation`,
           }),
         )
         .execute();
@@ -97,7 +112,8 @@ export class DetectorPointStore {
   /**
    * Rows of `key` in [from, to) re-aggregated in the database to buckets of `step` ms starting at
    * `from`: value, expected and band summed (null when any stored bucket had none), score the max,
-   * alert/learning/late any; direction and reason of the highest-scoring alert row in the bucket.
+   * alert/learning/late any; direction and reason of the highest-scoring alert row in the bucket;
+   * correlation the lowest (a decoupling inside the bucket stays visible), the usual correlation the mean.
    */
   async readAtStep(key: string, from: number, to: number, step: number): Promise<StoredDetectorPoint[]> {
     // Literals, not parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
@@ -116,6 +132,8 @@ export class DetectorPointStore {
         sql<number>`max(alert)`.as('alert'),
         sql<number>`max(learning)`.as('learning'),
         sql<number>`max(late)`.as('late'),
+        sql<number | null>`min(correlation)`.as('correlation'),
+        sql<number | null>`avg(usual_correlation)`.as('usual_correlation'),
       ])
       .where('series_key', '=', key)
       .where('t', '>=', from)
@@ -156,6 +174,8 @@ export class DetectorPointStore {
         alert: Number(r.alert) === 1,
         learning: Number(r.learning) === 1,
         late: Number(r.late) === 1,
+        correlation: num(r.correlation),
+        usualCorrelation: num(r.usual_correlation),
       };
     });
   }

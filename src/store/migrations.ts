@@ -246,6 +246,15 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.alterTable('source_states').addColumn('retried_via', 'text').execute();
     },
   },
+  '0016_detector_correlation': {
+    async up(db: Kysely<unknown>) {
+      // What the detector said of a series judged against a reference (traffic): the rolling correlation
+      // with it (about 30 points; the dashboard's decoupling lane) and the long one ("do the two usually move
+      // together?"). Null for series without a reference, and in rows written before this migration.
+      await db.schema.alterTable('detector_points').addColumn('correlation', 'double precision').execute();
+      await db.schema.alterTable('detector_points').addColumn('usual_correlation', 'double precision').execute();
+    },
+  },
   };
 }
 

@@ -149,6 +149,10 @@ export interface DetectorPointsTable {
   learning: number;
   /** Judged again because data arrived after the bucket had been judged. */
   late: number;
+  /** Rolling (about 30 points) correlation with the reference series; null without one (migration 0016). */
+  correlation: number | null;
+  /** The long correlation with the reference ("do the two usually move together?"); null without one. */
+  usual_correlation: number | null;
 }
 
 /** Notification intents written with the tick that decided them; a relay enqueues and marks them sent. */

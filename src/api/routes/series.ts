@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { compileDetectorOptions } from '../../config/detect.js';
 import { parseDuration } from '../../config/duration.js';
+import { FOLLOWS_REFERENCE, followsReference } from '../../detect/reference-correlation.js';
 import { bucketStart, isCounterSeries } from '../../series/counts.js';
 import { fillGaps, rate } from '../../series/rate.js';
 import type { ApiDeps } from '../deps.js';
@@ -66,8 +68,10 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   /**
    * Points of a series in [from, to) at `step`; `with=band` adds what the detector said (the stored
-   * rows of the ticks that judged them: expected, band, score, reason, alert, learning, late), one entry
-   * per point (`judged: false` where no tick has judged the bucket yet). The range is bounded.
+   * rows of the ticks that judged them: expected, band, score, reason, alert, learning, late, and the
+   * correlation with the reference), one entry per point (`judged: false` where no tick has judged the
+   * bucket yet), and `decoupling` (reference, whether the series normally follows it, the threshold).
+   * The range is bounded.
    */
   app.get('/api/series/:key', { preHandler: app.requireRole('viewer') }, async (request) => {
     const { key } = parseInput(z.object({ key: z.string().regex(SERIES_KEY) }), request.params, 'params');
@@ -99,11 +103,15 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
         band.push(
           r
             ? { ...r, judged: true }
-            : { t, value: null, expected: null, lower: null, upper: null, score: 0, direction: null, reason: null, alert: false, learning: false, late: false, judged: false },
+            : { t, value: null, expected: null, lower: null, upper: null, score: 0, direction: null, reason: null, alert: false, learning: false, late: false, correlation: null, usualCorrelation: null, judged: false },
         );
       }
       result.band = band;
       result.learning = rows.at(-1)?.learning ?? null;
+      // The decoupling lane: for a series judged against a reference that it normally follows (the long
+      // correlation the detector stored), the rolling correlation per point with the threshold marked.
+      const reference = compileDetectorOptions(deps.config.detect, key)?.reference ?? null;
+      result.decoupling = { reference, follows: reference !== null && followsReference(rows.map((r) => r.usualCorrelation)), threshold: FOLLOWS_REFERENCE };
     }
     return result;
   });
