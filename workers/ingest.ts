@@ -10,6 +10,7 @@ import { messageIdFromJobId } from '../src/queues/keys.js';
 import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { describeError } from '../src/platform/errors.js';
+import { categoryLabel, languageLabel } from '../src/series/export-gauges.js';
 import type { ServiceContext } from './context.js';
 
 export interface IngestWorker {
@@ -44,8 +45,11 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
       for (const { message, classification } of fresh) {
         ctx.metrics.ingested.inc({ channel: message.channel, source: message.source });
         if (classification.complaint) {
-          for (const c of classification.categories) ctx.metrics.complaints.inc({ category: c.name, channel: message.channel });
-          if (classification.categories.length === 0) ctx.metrics.complaints.inc({ category: 'none', channel: message.channel });
+          // Bounded labels: a keyword-config category (else `other`), `none` for no category; en, ru or other.
+          const language = languageLabel(message.lang ?? classification.lang);
+          const known = ctx.classifier.categories;
+          for (const c of classification.categories) ctx.metrics.complaints.inc({ category: categoryLabel(c.name, known), channel: message.channel, language });
+          if (classification.categories.length === 0) ctx.metrics.complaints.inc({ category: 'none', channel: message.channel, language });
         }
       }
     },

@@ -18,7 +18,12 @@ export function createMetrics() {
     ingested: new Counter({ name: 'radar_messages_ingested_total', help: 'Messages stored (new, deduplicated).', labelNames: ['channel', 'source'] as const, registers: [registry] }),
     duplicates: new Counter({ name: 'radar_messages_duplicate_total', help: 'Messages delivered again and skipped.', registers: [registry] }),
     classified: new Counter({ name: 'radar_messages_classified_total', help: 'Messages classified.', labelNames: ['lang'] as const, registers: [registry] }),
-    complaints: new Counter({ name: 'radar_complaints_total', help: 'Complaints stored, by category and channel.', labelNames: ['category', 'channel'] as const, registers: [registry] }),
+    complaints: new Counter({
+      name: 'radar_complaints_total',
+      help: 'Complaints stored by this process, per matched category (a keyword-config category, none, or other), channel and language (en, ru, other).',
+      labelNames: ['category', 'channel', 'language'] as const,
+      registers: [registry],
+    }),
     lateMessages: new Counter({ name: 'radar_late_messages_total', help: 'Messages stored for a bucket the detector had already judged (late data).', labelNames: ['source'] as const, registers: [registry] }),
     jobFailures: new Counter({ name: 'radar_job_failures_total', help: 'Failed job attempts.', labelNames: ['queue', 'final'] as const, registers: [registry] }),
     deadLetters: new Counter({ name: 'radar_dead_letters_total', help: 'Messages set aside as dead letters.', labelNames: ['queue'] as const, registers: [registry] }),
@@ -33,6 +38,27 @@ export function createMetrics() {
     notificationsSent: new Counter({ name: 'radar_notifications_sent_total', help: 'Notifications delivered, per notifier.', labelNames: ['notifier'] as const, registers: [registry] }),
     notificationsFailed: new Counter({ name: 'radar_notifications_failed_total', help: 'Failed notification attempts, per notifier; final="true" when no retry is left.', labelNames: ['notifier', 'final'] as const, registers: [registry] }),
     retentionPruned: new Counter({ name: 'radar_retention_pruned_total', help: 'Rows deleted or blanked by the retention job, per table and action.', labelNames: ['table', 'action'] as const, registers: [registry] }),
+    // Complaint counts and rates of the last complete bucket, read from the stored series at scrape time (the
+    // same in every process, across restarts); see src/api/scrape-metrics.ts and src/series/export-gauges.ts.
+    bucketComplaints: new Gauge({ name: 'radar_complaints_in_bucket', help: 'Complaints in the last complete bucket (stored series).', registers: [registry] }),
+    bucketCategory: new Gauge({ name: 'radar_category_complaints_in_bucket', help: 'Complaints in the last complete bucket per keyword-config category (a complaint may match several).', labelNames: ['category'] as const, registers: [registry] }),
+    bucketChannel: new Gauge({ name: 'radar_channel_complaints_in_bucket', help: 'Complaints in the last complete bucket per channel.', labelNames: ['channel'] as const, registers: [registry] }),
+    bucketLanguage: new Gauge({ name: 'radar_language_complaints_in_bucket', help: 'Complaints in the last complete bucket per language (en, ru, other).', labelNames: ['language'] as const, registers: [registry] }),
+    rateComplaints: new Gauge({ name: 'radar_complaint_rate', help: 'Complaints per million of the reference series (traffic) in the last complete bucket.', registers: [registry] }),
+    rateCategory: new Gauge({ name: 'radar_category_complaint_rate', help: 'Complaints per million of the reference in the last complete bucket, per category.', labelNames: ['category'] as const, registers: [registry] }),
+    rateChannel: new Gauge({ name: 'radar_channel_complaint_rate', help: 'Complaints per million of the reference in the last complete bucket, per channel.', labelNames: ['channel'] as const, registers: [registry] }),
+    rateLanguage: new Gauge({ name: 'radar_language_complaint_rate', help: 'Complaints per million of the reference in the last complete bucket, per language.', labelNames: ['language'] as const, registers: [registry] }),
+    bucketReference: new Gauge({ name: 'radar_reference_in_bucket', help: 'The reference series (traffic) in the last complete bucket.', labelNames: ['series'] as const, registers: [registry] }),
+    bucketStart: new Gauge({ name: 'radar_bucket_timestamp_seconds', help: 'Unix time of the start of the bucket the *_in_bucket and *_rate gauges describe.', registers: [registry] }),
+    bucketLength: new Gauge({ name: 'radar_bucket_seconds', help: 'Length of a bucket of the stored series (series.step).', registers: [registry] }),
+    // What the detector said of that bucket, per watched series (detector_points; bounded by the watched series).
+    detectorValue: new Gauge({ name: 'radar_detector_value', help: 'The value the detector judged in the last complete bucket, per watched series.', labelNames: ['series'] as const, registers: [registry] }),
+    detectorExpected: new Gauge({ name: 'radar_detector_expected', help: 'The value the detector expected in the last complete bucket.', labelNames: ['series'] as const, registers: [registry] }),
+    detectorLower: new Gauge({ name: 'radar_detector_lower', help: 'Lower edge of the detector\'s expected band in the last complete bucket.', labelNames: ['series'] as const, registers: [registry] }),
+    detectorUpper: new Gauge({ name: 'radar_detector_upper', help: 'Upper edge of the detector\'s expected band in the last complete bucket.', labelNames: ['series'] as const, registers: [registry] }),
+    detectorScore: new Gauge({ name: 'radar_detector_score', help: 'Anomaly score in [0,1] of the last complete bucket (alerts from detect.threshold).', labelNames: ['series'] as const, registers: [registry] }),
+    detectorLearning: new Gauge({ name: 'radar_detector_learning', help: '1 while a watched series is learning (too little history to know its normal: shown, never paged), else 0.', labelNames: ['series'] as const, registers: [registry] }),
+    detectorCorrelation: new Gauge({ name: 'radar_detector_correlation', help: 'Rolling correlation of a series with its reference (series judged against one only); falling under 0.5 is decoupling.', labelNames: ['series'] as const, registers: [registry] }),
     ingestBatch: new Histogram({ name: 'radar_ingest_batch_size', help: 'Messages per database write.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2000], registers: [registry] }),
   };
 }

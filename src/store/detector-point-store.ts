@@ -180,6 +180,15 @@ export class DetectorPointStore {
     });
   }
 
+  /**
+   * Every series' row for the bucket starting at `t` (what the tick that judged it said), at most `limit`
+   * rows, by series key: the `detector_points_t` index makes it one bounded range (the scrape's read).
+   */
+  async atBucket(t: number, limit: number, db: Kysely<Database> = this.db): Promise<StoredDetectorPoint[]> {
+    const rows = await db.selectFrom('detector_points').selectAll().where('t', '=', t).orderBy('series_key').limit(limit).execute();
+    return rows.map(fromRow);
+  }
+
   /** The newest stored row of each key under `prefix` (the series list shows learning / judged state). */
   async latest(keys: readonly string[]): Promise<Map<string, StoredDetectorPoint>> {
     const out = new Map<string, StoredDetectorPoint>();

@@ -5,8 +5,9 @@ import type { Database } from './schema.js';
 export class KvStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get<T>(key: string): Promise<T | null> {
-    const row = await this.db.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
+  /** A document, or null; `db`: a transaction to read in (the scrape's read-only one). */
+  async get<T>(key: string, db: Kysely<Database> = this.db): Promise<T | null> {
+    const row = await db.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
     return row ? (JSON.parse(row.value) as T) : null;
   }
 

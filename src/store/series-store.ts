@@ -103,6 +103,17 @@ export class SeriesStore {
     return new Map(rows.map((r) => [r.key, Number(r.s)]));
   }
 
+  /**
+   * The value of each of `keys` in the one bucket starting at `t` (keys with no row are absent): one
+   * primary-key lookup per key, so a scrape stays cheap however long the history. `db`: a read-only
+   * transaction (see Store.readOnly).
+   */
+  async valuesAt(keys: readonly string[], t: number, db: Kysely<Database> = this.db): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows = await db.selectFrom('series_points').select(['key', 'v']).where('key', 'in', [...keys]).where('t', '=', t).execute();
+    return new Map(rows.map((r) => [r.key, Number(r.v)]));
+  }
+
   /** Sum of buckets in [from, to). */
   async total(key: string, from: number, to: number): Promise<number> {
     const row = await this.db

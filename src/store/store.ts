@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
 import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './database.js';
 import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
@@ -119,6 +120,22 @@ export class Store {
       const earliest = Math.min(...points.map((p) => p.t));
       if (horizon !== null && earliest < horizon) await this.late.mark(new Map([[key, earliest]]), trx);
     });
+  }
+
+  /**
+   * Runs read-only queries with a time limit: on PostgreSQL in a READ ONLY transaction (one consistent
+   * snapshot; a write inside fails) with `statement_timeout`; SQLite's reads are synchronous and cannot be
+   * interrupted, so there the queries themselves must be bounded (index lookups, LIMIT).
+   */
+  async readOnly<T>(timeoutMs: number, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.handle.kind !== 'postgres') return read(this.handle.db);
+    return this.handle.db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        await sql`set local statement_timeout = ${sql.lit(Math.max(1, Math.trunc(timeoutMs)))}`.execute(trx);
+        return read(trx);
+      });
   }
 
   async ping(): Promise<boolean> {

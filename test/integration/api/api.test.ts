@@ -188,7 +188,7 @@ describe('HTTP api', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.body).toMatch(/radar_messages_ingested_total\{channel="email",source="api"\} 1/);
-    expect(res.body).toMatch(/radar_complaints_total\{category="login",channel="twitter"\} 1/);
+    expect(res.body).toMatch(/radar_complaints_total\{category="login",channel="twitter",language="ru"\} 1/);
     expect(res.body).toMatch(/radar_queue_depth\{queue="ingest",state="waiting"\} 0/);
   });
 
