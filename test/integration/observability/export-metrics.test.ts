@@ -4,7 +4,9 @@
  * per category / channel / language with bounded label sets, and what the detector stored for that bucket;
  * the scrape reads only (nothing in the database changes; PostgreSQL runs it in a READ ONLY transaction).
  * And the decoupling lane's data: the correlation with traffic stored per point, served with `with=band`.
+ * Every metric and label the shipped Grafana dashboard and alert rules use is in that real scrape.
  */
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Classification } from '../../../src/domain/classification.js';
@@ -15,13 +17,44 @@ import { RATE_PER } from '../../../src/series/export-gauges.js';
 import type { Store } from '../../../src/store/store.js';
 import type { ClassifierHolder } from '../../../workers/context.js';
 import { commitDetectTick, runDetectTick } from '../../../workers/detect.js';
-import { buildTestApp, viewer } from '../../helpers/api.js';
+import { startIngestWorker } from '../../../workers/ingest.js';
+import { admin, buildTestApp, viewer } from '../../helpers/api.js';
+import { waitFor } from '../../helpers/wait.js';
 import { baseline } from '../../helpers/detect-scenario.js';
 import { parsePromText, sampleOf, type Sample } from '../../helpers/prom-text.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 import { DAY, HOUR, MIN, seedTrafficAndMetric, trafficAt } from '../../helpers/traffic-scenario.js';
 
 const T0 = Date.UTC(2026, 2, 2, 0, 0);
+const DOCS = new URL('../../../docs/', import.meta.url);
+
+/** PromQL expressions of the shipped dashboard (panel targets and variable queries) and alert rules. */
+function shippedExpressions(): Array<{ file: string; expr: string }> {
+  const out: Array<{ file: string; expr: string }> = [];
+  const dashboard = JSON.parse(readFileSync(new URL('grafana-dashboard.json', DOCS), 'utf8')) as {
+    panels: Array<{ title: string; targets?: Array<{ expr: string; legendFormat?: string }> }>;
+    templating: { list: Array<{ definition?: string }> };
+  };
+  for (const panel of dashboard.panels) for (const t of panel.targets ?? []) out.push({ file: `grafana-dashboard.json: ${panel.title}`, expr: `${t.expr} ${t.legendFormat ?? ''}` });
+  for (const v of dashboard.templating.list) if (v.definition) out.push({ file: 'grafana-dashboard.json: variables', expr: v.definition });
+  const rules = readFileSync(new URL('prometheus-alerts.yml', DOCS), 'utf8');
+  for (const m of rules.matchAll(/expr: (?:\|\n)?([\s\S]*?)\n\s+(?:for|labels):/g)) out.push({ file: 'prometheus-alerts.yml', expr: m[1] as string });
+  for (const m of rules.matchAll(/\$labels\.([a-z_]+)/g)) out.push({ file: 'prometheus-alerts.yml (annotations)', expr: `{{${m[1] as string}}}` });
+  return out;
+}
+
+/** Metric names, and label names (in matchers, by/on/without, legends) an expression uses. */
+function referencedNames(expr: string): { metrics: string[]; labels: string[] } {
+  const metrics = [...new Set([...expr.matchAll(/\b(radar_[a-z0-9_]+)/g)].map((m) => m[1] as string))];
+  const labels = new Set<string>();
+  for (const m of expr.matchAll(/\{([^{}]*)\}/g)) for (const l of (m[1] as string).matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)/g)) labels.add(l[1] as string);
+  for (const m of expr.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)) for (const l of (m[1] as string).split(',')) if (l.trim()) labels.add(l.trim());
+  for (const m of expr.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) labels.add(m[1] as string);
+  for (const m of expr.matchAll(/label_values\([^,]+,\s*([a-z_]+)\)/g)) labels.add(m[1] as string);
+  // Labels Prometheus adds to every scraped series, not the app.
+  for (const added of ['instance', 'job']) labels.delete(added);
+  return { metrics, labels: [...labels] };
+}
 /** The bucket the tick at NOW judges last (NOW − settle, minus one bucket). */
 const B = T0 + 2 * DAY;
 const NOW = B + 2 * MIN;
@@ -165,6 +198,39 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         expect(sampleOf(samples, 'radar_detector_score', { series: 'complaints.login' })).toBeDefined();
         expect(new Set(samples.filter((s: Sample) => s.name === 'radar_detector_score').map((s) => s.labels.series))).toEqual(new Set(['complaints.login', 'logins']));
       } finally {
+        await app.close();
+      }
+    });
+
+    it('every metric and label the Grafana dashboard and the alert rules use is in a real scrape', async (t) => {
+      if (db !== 'sqlite') return t.skip();
+      const { ctx } = await start();
+      const app = await buildTestApp(ctx);
+      const ingest = startIngestWorker(ctx);
+      try {
+        // The per-process counter comes from the ingest worker: one complaint through the push API.
+        const res = await app.inject({ method: 'POST', url: '/api/messages', headers: admin, payload: { id: 'docs-1', channel: 'email', text: 'cannot login', lang: 'en', createdAt: NOW - 30_000 } });
+        expect(res.statusCode, res.body).toBe(202);
+        await waitFor(async () => (await ctx.store.messages.count()) === MESSAGES.length + 1);
+        await waitFor(async () => (await app.inject({ url: '/metrics' })).body.includes('radar_complaints_total{'));
+        const samples = parsePromText((await app.inject({ url: '/metrics' })).body);
+        const expressions = shippedExpressions();
+        expect(expressions.filter((e) => e.file === 'prometheus-alerts.yml').length).toBe(5);
+        expect(expressions.filter((e) => e.file.startsWith('grafana-dashboard.json:')).length).toBeGreaterThanOrEqual(14);
+        const problems: string[] = [];
+        for (const { file, expr } of expressions) {
+          const { metrics, labels } = referencedNames(expr);
+          const scraped = samples.filter((s) => metrics.includes(s.name));
+          for (const name of metrics) if (!samples.some((s) => s.name === name)) problems.push(`${file}: ${name} is not in the scrape`);
+          for (const label of labels) {
+            const carriers = metrics.length > 0 ? scraped : samples.filter((s) => s.name.startsWith('radar_'));
+            if (!carriers.some((s) => s.labels[label] !== undefined)) problems.push(`${file}: label ${label} (in ${expr.trim()}) is on none of ${metrics.join(', ') || 'the metrics'}`);
+          }
+        }
+        expect(problems).toEqual([]);
+        expect(sampleOf(samples, 'radar_complaints_total', { category: 'login', channel: 'email', language: 'en' })?.value).toBe(1);
+      } finally {
+        await ingest.close();
         await app.close();
       }
     });
