@@ -217,10 +217,12 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { alerts?: boolean; detector?: boolean; perIpPerHour?: number; hostile?: boolean } = {}): Promise<Running> {
+export async function startHarness(
+  options: { alerts?: boolean; detector?: boolean; perIpPerHour?: number; hostile?: boolean; config?: Record<string, unknown> } = {},
+): Promise<Running> {
   // The seeded stopped mailbox is configured (never polled here: no poll worker runs), so its Retry button has a source to retry.
   const stoppedInbox = { name: 'support-inbox', host: '127.0.0.1', tls: 'none', user: 'support', password: 'not-used-no-poller', pollInterval: '1h' };
-  const svc = await createTestService({ classifier: harnessClassifier(), config: { reportForm: { perIpPerHour: options.perIpPerHour ?? 100 }, sources: { imap: [stoppedInbox] } } });
+  const svc = await createTestService({ classifier: harnessClassifier(), config: { ...options.config, reportForm: { perIpPerHour: options.perIpPerHour ?? 100 }, sources: { imap: [stoppedInbox] } } });
   const now = Date.now();
   const plan = await seed(svc, now, { hostile: options.hostile ?? true });
   const alerts: Alert[] = options.alerts ? [firingAlert(now)] : [];

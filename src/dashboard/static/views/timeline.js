@@ -1,8 +1,14 @@
-// Timeline: complaint rate per category (uPlot), traffic beside it, the expected band, anomalies and
-// alerts marked. Drag to zoom (the range goes into the URL); click a point to list its messages.
+// Timeline: complaint rate per category (uPlot), or one watched metric, traffic beside it, the expected band,
+// anomalies and alerts marked; under a series that normally follows traffic, its decoupling lane (the stored
+// correlation with traffic, the threshold marked). Drag to zoom (the range goes into the URL); click a point to
+// list its messages.
+import { api } from '../api.js';
 import { clear, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go } from '../state.js';
 import { categoryOfSeries, fetchSeries, hasTraffic, isBandAvailable, banner, optionList, pickStepMinutes } from './common.js';
+
+/** Series the service counts itself (complaints, messages): shown by category, never in the metric list. */
+const COUNTER_SERIES = /^(complaints|messages)(\.|$)/;
 
 const RANGES = { '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 const COLORS = ['#2563eb', '#c62828', '#2e7d32', '#8e24aa', '#ef6c00', '#00838f', '#6d4c41', '#ad1457', '#546e7a', '#9e9d24'];
@@ -10,21 +16,31 @@ const COLORS = ['#2563eb', '#c62828', '#2e7d32', '#8e24aa', '#ef6c00', '#00838f'
 export function mount(root, params, ctx) {
   const range = RANGES[params.range] ? params.range : '24h';
   const zoomed = params.from !== undefined && params.to !== undefined && Number(params.from) < Number(params.to);
-  const state = { range, category: params.category ?? '', from: zoomed ? Number(params.from) : undefined, to: zoomed ? Number(params.to) : undefined };
+  const state = { range, category: params.category ?? '', series: params.series ?? '', from: zoomed ? Number(params.from) : undefined, to: zoomed ? Number(params.to) : undefined };
   const set = (patch, replace = true) => go('timeline', { ...state, ...patch }, { replace });
 
+  // Watched series other than the complaint counters (traffic, pushed or pulled service metrics).
+  const metricSelect = select(optionList(state.series ? [state.series] : [], 'complaints'), state.series, { name: 'series', on: { change: (e) => set({ series: e.target.value }) } });
+  api('/api/series')
+    .then(({ series }) => {
+      const keys = series.filter((s) => s.state !== 'unwatched' && !COUNTER_SERIES.test(s.key)).map((s) => s.key);
+      for (const key of keys) if (key !== state.series) metricSelect.append(h('option', { value: key }, key));
+    })
+    .catch(() => undefined);
   const toolbar = h('div', { class: 'toolbar' },
     h('div', { class: 'group', role: 'group', 'aria-label': 'Range' },
       Object.keys(RANGES).map((r) => h('button', { type: 'button', class: r === range && !zoomed ? 'on' : '', data: { range: r }, on: { click: () => set({ range: r, from: undefined, to: undefined }) } }, r))),
-    h('label', {}, 'Category', select(optionList(ctx.categories, 'all categories'), state.category, { name: 'category', on: { change: (e) => set({ category: e.target.value }) } })),
+    h('label', {}, 'Category', select(optionList(ctx.categories, 'all categories'), state.category, { name: 'category', disabled: state.series !== '', on: { change: (e) => set({ category: e.target.value }) } })),
+    h('label', {}, 'Metric', metricSelect),
     zoomed ? h('button', { type: 'button', id: 'reset-zoom', on: { click: () => set({ from: undefined, to: undefined }) } }, 'Reset zoom') : null,
     h('span', { class: 'muted' }, 'Drag on the chart to zoom; click a point to see its messages.'),
   );
   const notes = h('div');
   const main = h('div', { class: 'chart', id: 'complaints-chart' });
   const traffic = h('div', { class: 'chart', id: 'traffic-chart' });
+  const lanes = h('div', { id: 'decoupling-lanes' });
   const marks = h('div', { class: 'marks', id: 'marks' });
-  root.append(h('h1', {}, 'Timeline'), toolbar, notes, main, marks, traffic);
+  root.append(h('h1', {}, 'Timeline'), toolbar, notes, main, lanes, marks, traffic);
 
   let plots = [];
   const onResize = () => {
@@ -38,8 +54,10 @@ export function mount(root, params, ctx) {
     const stepMinutes = pickStepMinutes(to - from, 400);
     const stepMs = stepMinutes * 60_000;
     const rate = await hasTraffic();
-    const cats = state.category ? [state.category] : await ctx.loadCategories();
-    const series = await Promise.all(cats.map((c) => fetchSeries(`complaints.${c}`, { from, to, stepMinutes, rate }).catch(() => null)));
+    // One watched metric (its own units, judged by the detector), or the complaint categories.
+    const metric = state.series || null;
+    const cats = metric ? [metric] : state.category ? [state.category] : await ctx.loadCategories();
+    const series = await Promise.all(cats.map((c) => fetchSeries(metric ?? `complaints.${c}`, { from, to, stepMinutes, rate: metric ? false : rate }).catch(() => null)));
     const trafficSeries = rate ? await fetchSeries('traffic', { from, to, stepMinutes, band: false }).catch(() => null) : null;
     const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? []).filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to);
 
@@ -61,6 +79,7 @@ export function mount(root, params, ctx) {
     plots = [];
     clear(notes);
     clear(main);
+    clear(lanes);
     clear(marks);
     clear(traffic);
     if (!isBandAvailable()) notes.append(banner('info', 'Expected band not available: the detector does not run in this api process.', 'no-band'));
@@ -69,6 +88,7 @@ export function mount(root, params, ctx) {
     // them; several categories: the rates (or counts) side by side.
     const single = cats.length === 1 && series[0]?.band;
     const unit = single ? `as scored by the detector, per ${stepMinutes} min` : rate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
+    const title = metric ? `${metric} (${single ? unit : `per ${stepMinutes} min`})` : `Complaints (${unit})`;
     const data = [xs.map((t) => t / 1000)];
     const uSeries = [{}];
     const bands = [];
@@ -102,7 +122,7 @@ export function mount(root, params, ctx) {
 
     const width = main.clientWidth - 16;
     const height = window.innerWidth < 640 ? 240 : 340;
-    main.append(h('h2', { text: `Complaints (${unit})` }));
+    main.append(h('h2', { text: title }));
     const plot = new window.uPlot(
       {
         width,
@@ -110,7 +130,7 @@ export function mount(root, params, ctx) {
         series: uSeries,
         bands,
         scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, 1e-6)] } },
-        axes: [{}, { label: single ? 'detector value' : rate ? 'per million visits' : 'complaints', size: 60 }],
+        axes: [{}, { label: single ? 'detector value' : metric ? metric : rate ? 'per million visits' : 'complaints', size: 60 }],
         cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'timeline' } },
         legend: { live: true },
         hooks: {
@@ -142,6 +162,7 @@ export function mount(root, params, ctx) {
       const idx = plot.cursor.idx;
       if (idx === null || idx === undefined) return;
       const t = xs[idx];
+      if (metric) return go('messages', { complaint: 'true', from: t, to: t + stepMs });
       let cat = cats.length === 1 ? cats[0] : null;
       if (cat === null) {
         const yVal = plot.posToVal(plot.cursor.top, 'y');
@@ -175,7 +196,7 @@ export function mount(root, params, ctx) {
           type: 'button',
           class: 'anomaly',
           data: { t: e.start, category: e.cat },
-          on: { click: () => go('messages', { complaint: 'true', category: e.cat, from: e.start, to: e.end + stepMs }) },
+          on: { click: () => go('messages', { complaint: 'true', category: metric ? undefined : e.cat, from: e.start, to: e.end + stepMs }) },
         }, `${span} ${e.cat}: peak ${fmtNum(e.peak.value, 1)} vs ${fmtNum(e.peak.expected, 1)} expected${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
       }
       for (const al of alerts) {
@@ -187,6 +208,13 @@ export function mount(root, params, ctx) {
         }, `⚑ ${fmtTime(al.startsAt)} ${al.rule}${cat ? ` · ${cat}` : ''} (${al.state})`));
       }
     } else marks.append(h('span', { class: 'muted' }, 'No anomalies or alerts in this range.'));
+
+    // A decoupling lane under the chart for each series judged against a reference it normally follows.
+    cats.forEach((cat, i) => {
+      const s = series[i];
+      if (!s?.band || !s.decoupling?.follows) return;
+      plots.push(drawDecouplingLane(lanes, s, metric ?? `complaints.${cat}`, { xs: data[0], column, width, height: Math.round(height * 0.45) }));
+    });
 
     if (trafficSeries) {
       traffic.append(h('h2', { text: `Traffic (${trafficSeries.key}, per ${stepMinutes} min)` }));
@@ -212,6 +240,40 @@ export function mount(root, params, ctx) {
       for (const p of plots) p.destroy();
     },
   };
+}
+
+/**
+ * The decoupling lane of one series: the rolling correlation with its reference the detector stored per point
+ * (−1..1), the threshold under which the series no longer moves with it marked as a dashed line, the points
+ * under it in red.
+ */
+function drawDecouplingLane(parent, s, key, { xs, column, width, height }) {
+  const { reference, threshold } = s.decoupling;
+  const lane = h('section', { class: 'chart decoupling-lane', data: { series: key, reference, threshold } });
+  lane.append(
+    h('h2', { text: `Decoupling: ${key} vs ${reference}` }),
+    h('p', { class: 'muted', text: `Correlation with ${reference} over about 30 points; under ${fmtNum(threshold, 2)}, ${key} no longer moves with ${reference}.` }),
+  );
+  parent.append(lane);
+  const correlation = column(s.band, (p) => p.correlation);
+  const under = correlation.map((v) => (v !== null && v < threshold ? v : null));
+  return new window.uPlot(
+    {
+      width,
+      height,
+      series: [
+        {},
+        { label: `correlation with ${reference}`, stroke: '#00838f', width: 1.5, value: (_u, v) => fmtNum(v, 2) },
+        { label: 'threshold', stroke: '#c62828', dash: [6, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
+        { label: 'decoupled', stroke: '#c62828', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#c62828', stroke: '#c62828' }, value: (_u, v) => fmtNum(v, 2) },
+      ],
+      scales: { x: { time: true }, y: { range: [-1, 1] } },
+      axes: [{}, { label: 'correlation', size: 60 }],
+      cursor: { drag: { x: false, y: false }, sync: { key: 'timeline' } },
+    },
+    [xs, correlation, xs.map(() => threshold), under],
+    lane,
+  );
 }
 
 function drawAlerts(u, alerts) {
