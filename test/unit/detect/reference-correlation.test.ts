@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addToMoments, correlationOf, learnCorrelation, type CorrelationState } from '../../../src/detect/reference-correlation.js';
+import { addToMoments, correlationOf, FOLLOWS_REFERENCE, followsReference, learnCorrelation, type CorrelationState } from '../../../src/detect/reference-correlation.js';
 
 const zeros = (): number[] => [0, 0, 0, 0, 0];
 
@@ -33,5 +33,24 @@ describe('reference correlation (EWMA moments)', () => {
     const long = correlationOf(state.corrLong) as number;
     expect(short).toBeLessThan(0.5);
     expect(long).toBeGreaterThan(short);
+  });
+});
+
+describe('followsReference (does a series normally follow its reference?)', () => {
+  it.each([
+    [[0.9, 0.8, null, 0.4], true],
+    [[0.9, 0.2, 0.3], false],
+    [[0.5, 0.5], false],
+    [[0.4, 0.7], true],
+    [[null, undefined], false],
+    [[], false],
+  ])('%j → %s (median of the known values above FOLLOWS_REFERENCE)', (usual, follows) => {
+    expect(followsReference(usual)).toBe(follows);
+  });
+
+  it('a decoupling in part of the range does not hide the lane', () => {
+    const usual = [...Array.from({ length: 300 }, () => 0.9), ...Array.from({ length: 100 }, () => 0.3)];
+    expect(followsReference(usual)).toBe(true);
+    expect(FOLLOWS_REFERENCE).toBe(0.5);
   });
 });
