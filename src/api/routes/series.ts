@@ -108,10 +108,13 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
       }
       result.band = band;
       result.learning = rows.at(-1)?.learning ?? null;
-      // The decoupling lane: for a series judged against a reference that it normally follows (the long
-      // correlation the detector stored), the rolling correlation per point with the threshold marked.
+      // The decoupling lane: for a metric judged against a reference that it normally follows (the long
+      // correlation the detector stored), the rolling correlation per point with the threshold marked. Never for
+      // the complaint counters: they are judged as a share of traffic, but they are the signal, not a metric
+      // expected to move with it (a day's wave can correlate them, and their "decoupling" would be noise).
       const reference = compileDetectorOptions(deps.config.detect, key)?.reference ?? null;
-      result.decoupling = { reference, follows: reference !== null && followsReference(rows.map((r) => r.usualCorrelation)), threshold: FOLLOWS_REFERENCE };
+      const follows = reference !== null && !isCounter && followsReference(rows.map((r) => r.usualCorrelation));
+      result.decoupling = { reference, follows, threshold: FOLLOWS_REFERENCE };
     }
     return result;
   });

@@ -130,12 +130,17 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
             series: [
               { key: 'complaints.login', reference: 'traffic', model: 'counts', direction: 'up' },
               { key: 'logins', reference: 'traffic', model: 'continuous', direction: 'both' },
+              { key: 'errors.auth', reference: 'traffic', model: 'continuous', direction: 'up' },
             ],
           },
         },
       });
       const { ctx } = service;
       await seedTrafficAndMetric(ctx, T0, B + MIN, DECOUPLE_AT);
+      // A metric judged against traffic that never followed it: errors on their own 7-minute cycle.
+      const errors: Array<{ t: number; v: number }> = [];
+      for (let t = T0; t < B + MIN; t += MIN) errors.push({ t, v: 5 + ((t / MIN) % 7) });
+      await ctx.store.series.set('errors.auth', errors);
       const history: Array<{ key: string; t: number; v: number }> = [];
       for (let t = T0; t < B; t += MIN) history.push({ key: 'complaints', t, v: baseline(t) }, { key: 'complaints.login', t, v: baseline(t) });
       await ctx.store.series.add(history);
@@ -196,7 +201,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         expect(value('radar_detector_correlation', { series: 'logins' })).toBeCloseTo(row?.correlation ?? NaN, 9);
         expect(value('radar_detector_learning', { series: 'logins' })).toBe(0);
         expect(sampleOf(samples, 'radar_detector_score', { series: 'complaints.login' })).toBeDefined();
-        expect(new Set(samples.filter((s: Sample) => s.name === 'radar_detector_score').map((s) => s.labels.series))).toEqual(new Set(['complaints.login', 'logins']));
+        expect(new Set(samples.filter((s: Sample) => s.name === 'radar_detector_score').map((s) => s.labels.series))).toEqual(new Set(['complaints.login', 'errors.auth', 'logins']));
       } finally {
         await app.close();
       }
@@ -269,7 +274,11 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         expect(coarse.band.at(-2)?.t).toBe(B - HOUR);
         expect(coarse.band.at(-2)?.correlation).toBeCloseTo(Math.min(...lastHour.map((b) => b.correlation as number)), 9);
 
-        // A complaint series judged against traffic that does not follow it: no lane.
+        // A metric judged against traffic that never followed it: no lane.
+        const errors = (await app.inject({ url: `/api/series/errors.auth?with=band&from=${from}&to=${to}`, headers: viewer })).json() as Band;
+        expect(errors.decoupling).toEqual({ reference: 'traffic', follows: false, threshold: FOLLOWS_REFERENCE });
+        expect(errors.band.filter((b) => b.usualCorrelation !== null).length).toBeGreaterThan(300);
+        // A complaint series (the signal, not a metric that follows traffic): no lane, whatever its correlation.
         const complaints = (await app.inject({ url: `/api/series/complaints.login?with=band&from=${from}&to=${to}`, headers: viewer })).json() as Band;
         expect(complaints.decoupling.reference).toBe('traffic');
         expect(complaints.decoupling.follows).toBe(false);
