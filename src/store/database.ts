@@ -28,9 +28,9 @@ export interface OpenDatabaseOptions {
   /**
    * `apply` (default): apply pending migrations, holding the migration lock. `check`: apply nothing;
    * throw ERR_SCHEMA_OUTDATED naming what is pending (a process that is one of many: `radar migrate`
-   * runs them once).
+   * runs them once). `none`: neither (the caller migrates or checks: `radar migrate`).
    */
-  readonly migrations?: 'apply' | 'check';
+  readonly migrations?: 'apply' | 'check' | 'none';
 }
 
 /** How long `radar migrate` (or a start that migrates) waits for another holder of the migration lock. */
@@ -84,7 +84,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   try {
     if (options.migrations === 'check') await assertSchemaCurrent(handle);
-    else await migrate(handle);
+    else if (options.migrations !== 'none') await migrate(handle);
   } catch (error) {
     await handle.close();
     throw error;
