@@ -129,8 +129,9 @@ export async function assertSchemaCurrent(handle: DatabaseHandle): Promise<void>
  * Runs `fn` holding the migration lock of this database (PostgreSQL: a session advisory lock per
  * schema, on a connection of its own; released when that connection ends, so a process killed while
  * migrating frees it). Processes that start or `radar migrate` together then migrate one after the
- * other, and the later ones find nothing to do. SQLite: its write lock serialises them; a migration
- * that lost the race to another process (SQLITE_BUSY) is run again.
+ * other, and the later ones find nothing to do. SQLite: all pending migrations run in one transaction
+ * and SQLite serialises writers, so a run that lost the race to another connection (SQLITE_BUSY, a
+ * stale snapshot, "table already exists") rolled back whole; it is run again and finds the work done.
  */
 async function withMigrationLock<T>(handle: DatabaseHandle, fn: () => Promise<T>): Promise<T> {
   if (handle.kind !== 'postgres') {
@@ -139,8 +140,8 @@ async function withMigrationLock<T>(handle: DatabaseHandle, fn: () => Promise<T>
         return await fn();
       } catch (error) {
         const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code ?? '');
-        if (!code.startsWith('SQLITE_BUSY') || attempt >= 50) throw error;
-        await new Promise((r) => setTimeout(r, 100));
+        if (!code.startsWith('SQLITE_') || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }
   }
