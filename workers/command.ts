@@ -140,7 +140,8 @@ function deploymentCheck(config: ServiceConfig, checkDeployment: typeof import('
   for (const note of notes) process.stderr.write(`note: deployment: ${note}\n`);
   for (const error of errors) process.stderr.write(`error: deployment: ${error}\n`);
   if (errors.length > 0) return false;
-  const redis = config.redis.cluster.length > 0 ? `Redis Cluster ${config.redis.cluster.join(', ')}` : 'one Redis';
+  const redis =
+    config.redis.cluster.length > 0 ? `Redis Cluster ${config.redis.cluster.join(', ')}` : config.redis.sentinels.length > 0 ? `the Redis primary "${config.redis.sentinelName}" of sentinels ${config.redis.sentinels.join(', ')}` : 'one Redis';
   out(`deployment: ok (PostgreSQL schema ${config.database.schema}, ${redis}, session secret and author key from the environment)`);
   return true;
 }

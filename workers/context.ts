@@ -10,7 +10,7 @@ import { resolveAuthorKey } from '../src/config/credentials.js';
 import { ensurePrivateDir } from '../src/platform/private-files.js';
 import { systemClock, type Clock } from '../src/platform/clock.js';
 import { createMetrics, type Metrics } from '../src/platform/metrics.js';
-import { checkEvictionPolicy, connectRedis, describeTarget, pingCluster, type RedisClient } from '../src/queues/connection.js';
+import { checkEvictionPolicy, connectRedis, describeTarget, pingCluster, pingSentinelPrimary, type RedisClient } from '../src/queues/connection.js';
 import { RedisKeys } from '../src/queues/keys.js';
 import { Queues } from '../src/queues/queues.js';
 import { RadarError } from '../src/platform/errors.js';
@@ -63,13 +63,17 @@ export async function createContext(config: ServiceConfig, options: CreateContex
   // Before anything writes under dataDir: the folder is 0700, the key is read or generated once.
   ensurePrivateDir(config.dataDir);
   const authorKey = resolveAuthorKey(config.dataDir);
-  const target = { url: config.redis.url, cluster: config.redis.cluster };
+  const target = { url: config.redis.url, cluster: config.redis.cluster, sentinels: config.redis.sentinels, sentinelName: config.redis.sentinelName };
   const cluster = target.cluster.length > 0;
   let ensured: EnsuredRedis | null = null;
   if (cluster) {
     // A cluster is never started privately: it must answer (some seed node, and the slots it reports).
     if (!(await pingCluster(target))) {
       throw new RadarError('ERR_REDIS_UNAVAILABLE', `no node of the ${describeTarget(target)} answers with a usable slot map: check redis.cluster (REDIS_CLUSTER_NODES) and that the cluster is up (redis-cli --cluster check)`);
+    }
+  } else if (target.sentinels.length > 0) {
+    if (!(await pingSentinelPrimary(target))) {
+      throw new RadarError('ERR_REDIS_UNAVAILABLE', `the ${describeTarget(target)} does not answer: check redis.sentinels (REDIS_SENTINEL_NODES), redis.sentinelName and that a sentinel knows the primary (redis-cli -p <port> sentinel get-master-addr-by-name <name>)`);
     }
   } else {
     ensured = await ensureRedis(config.redis.url, {

@@ -50,9 +50,9 @@ export function checkDeployment(config: ServiceConfig, env: NodeJS.ProcessEnv): 
       'auth.users and auth.tokens are empty: each api process would generate its own admin login and API token; configure users (passwordHash from `radar auth hash-password`) and tokens (`token: ${RADAR_API_TOKEN}`)',
     );
   }
-  if (config.redis.cluster.length === 0) {
+  if (config.redis.cluster.length === 0 && config.redis.sentinels.length === 0) {
     const host = hostOf(config.redis.url);
-    if (host !== null && LOOPBACK.has(host)) notes.push(`redis.url is ${host}: only processes on this host reach it (set REDIS_URL, or redis.cluster / REDIS_CLUSTER_NODES)`);
+    if (host !== null && LOOPBACK.has(host)) notes.push(`redis.url is ${host}: only processes on this host reach it (set REDIS_URL, or redis.cluster / REDIS_CLUSTER_NODES, or redis.sentinels / REDIS_SENTINEL_NODES)`);
   }
   if (postgres) {
     const host = hostOf(config.database.url);

@@ -35,6 +35,11 @@ const redisSchema = z
       .array(z.string().regex(CLUSTER_NODE_PATTERN, 'must be host:port'))
       .default([])
       .describe('Seed nodes (`host:port`) of a Redis Cluster to use instead of the one Redis at `url` (REDIS_CLUSTER_NODES, comma-separated, overrides it). Each queue then gets its own hash tag `{prefix:queue}`, so the queues spread over the masters; no private redis-server is started.'),
+    sentinels: z
+      .array(z.string().regex(CLUSTER_NODE_PATTERN, 'must be host:port'))
+      .default([])
+      .describe('Redis Sentinel nodes (`host:port`) that name the primary to use instead of the one Redis at `url`, following it through a failover (REDIS_SENTINEL_NODES, comma-separated, overrides it). User, password and TLS come from `url`; not with `cluster`.'),
+    sentinelName: z.string().min(1).default('mymaster').describe('The primary\'s name the sentinels monitor (`sentinel monitor <name> …`).'),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`).'),
     autoStart: z
       .boolean()
@@ -46,6 +51,7 @@ const redisSchema = z
       .describe('How often each process checks that the job schedulers it runs (polls, detect tick) exist in Redis and re-creates the missing ones (a Redis that restarted empty or was flushed); also checked on every reconnect.'),
   })
   .strict()
+  .refine((redis) => redis.cluster.length === 0 || redis.sentinels.length === 0, { message: 'set cluster or sentinels, not both', path: ['sentinels'] })
   .describe('Redis: BullMQ queues, job schedulers and locks. Cursors and source status live in the database, so a Redis that restarts empty loses no cursor.');
 
 const databaseSchema = z
@@ -240,18 +246,24 @@ export function applyEnvOverrides(config: ServiceConfig, env: NodeJS.ProcessEnv)
     ...config,
     logLevel: (env.LOG_LEVEL as ServiceConfig['logLevel'] | undefined) ?? config.logLevel,
     server: { ...config.server, port: port !== undefined && Number.isInteger(port) ? port : config.server.port },
-    redis: { ...config.redis, url: env.REDIS_URL || config.redis.url, cluster: clusterFromEnv(env.REDIS_CLUSTER_NODES) ?? config.redis.cluster },
+    redis: {
+      ...config.redis,
+      url: env.REDIS_URL || config.redis.url,
+      cluster: nodesFromEnv('REDIS_CLUSTER_NODES', env) ?? config.redis.cluster,
+      sentinels: nodesFromEnv('REDIS_SENTINEL_NODES', env) ?? config.redis.sentinels,
+    },
     database: { ...config.database, url: env.DATABASE_URL || config.database.url },
     metrics: { ...config.metrics, port: metricsPort !== undefined && Number.isInteger(metricsPort) ? metricsPort : config.metrics.port },
   };
 }
 
-/** REDIS_CLUSTER_NODES (`host:port,host:port`), or undefined when unset or empty. A malformed node is an ERR_CONFIG naming it. */
-function clusterFromEnv(value: string | undefined): string[] | undefined {
+/** REDIS_CLUSTER_NODES / REDIS_SENTINEL_NODES (`host:port,host:port`), or undefined when unset or empty. A malformed node is an ERR_CONFIG naming it. */
+function nodesFromEnv(name: 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINEL_NODES', env: NodeJS.ProcessEnv): string[] | undefined {
+  const value = env[name];
   if (value === undefined || value.trim() === '') return undefined;
   const nodes = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
   for (const node of nodes) {
-    if (!CLUSTER_NODE_PATTERN.test(node)) throw new RadarError('ERR_CONFIG', `REDIS_CLUSTER_NODES: "${node}" is not host:port`, { context: { env: 'REDIS_CLUSTER_NODES' } });
+    if (!CLUSTER_NODE_PATTERN.test(node)) throw new RadarError('ERR_CONFIG', `${name}: "${node}" is not host:port`, { context: { env: name } });
   }
   return nodes;
 }

@@ -1,15 +1,22 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { CLUSTER_NODE_PATTERN } from '../config/service.js';
 import { RadarError } from '../platform/errors.js';
 
 /** A connection to one Redis (`redis.url`) or to a Redis Cluster (`redis.cluster`): every caller takes either. */
 export type RedisClient = Redis | Cluster;
 
-/** Where Redis is: one server by URL, or the seed nodes of a Redis Cluster (then the URL only lends its user, password and TLS). */
+/**
+ * Where Redis is: one server by URL, the seed nodes of a Redis Cluster, or the Sentinels that name
+ * the primary (then the URL only lends its user, password and TLS).
+ */
 export interface RedisTarget {
   readonly url: string;
   /** `host:port` seed nodes of a Redis Cluster; empty: one Redis at `url`. */
   readonly cluster: readonly string[];
+  /** `host:port` of Redis Sentinels; empty: none. */
+  readonly sentinels?: readonly string[];
+  /** The primary's name the sentinels monitor. */
+  readonly sentinelName?: string;
 }
 
 
@@ -24,7 +31,7 @@ export function createRedis(url: string, extra: RedisOptions = {}): Redis {
 }
 
 /** Seed nodes from `host:port` strings (validated by the config schema; a bad one throws here too). */
-export function clusterNodes(list: readonly string[]): ClusterNode[] {
+export function clusterNodes(list: readonly string[]): Array<{ host: string; port: number }> {
   return list.map((entry) => {
     const match = CLUSTER_NODE_PATTERN.exec(entry);
     if (!match) throw new RadarError('ERR_CONFIG', `redis.cluster: "${entry}" is not host:port`);
@@ -56,14 +63,52 @@ export function createCluster(target: RedisTarget, extra: { redisOptions?: Redis
   });
 }
 
-/** One Redis or a Redis Cluster, as the config says. */
+/** The primary the sentinels name (followed through a failover), with the options BullMQ needs. */
+export function createSentinelRedis(target: RedisTarget, extra: RedisOptions = {}): Redis {
+  return new Redis({
+    sentinels: clusterNodes(target.sentinels ?? []),
+    name: target.sentinelName ?? 'mymaster',
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    ...credentialsOf(target.url),
+    ...extra,
+  });
+}
+
+/** One Redis, a Redis Cluster, or the primary Sentinel names, as the config says. */
 export function connectRedis(target: RedisTarget): RedisClient {
-  return target.cluster.length > 0 ? createCluster(target) : createRedis(target.url);
+  if (target.cluster.length > 0 && (target.sentinels?.length ?? 0) > 0) throw new RadarError('ERR_CONFIG', 'redis: set cluster or sentinels, not both');
+  if (target.cluster.length > 0) return createCluster(target);
+  if ((target.sentinels?.length ?? 0) > 0) return createSentinelRedis(target);
+  return createRedis(target.url);
+}
+
+/** Does the primary the sentinels name answer a PING? */
+export async function pingSentinelPrimary(target: RedisTarget, timeoutMs = 3000): Promise<boolean> {
+  const client = createSentinelRedis(target, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, sentinelRetryStrategy: () => null, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs * 2);
+    });
+    const answer = (async () => {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    })();
+    return await Promise.race([answer, timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
 }
 
 /** What `target` names, for messages: the URL's host, or the seed nodes. */
 export function describeTarget(target: RedisTarget): string {
   if (target.cluster.length > 0) return `Redis Cluster ${target.cluster.join(', ')}`;
+  if ((target.sentinels?.length ?? 0) > 0) return `Redis primary "${target.sentinelName ?? 'mymaster'}" of the sentinels ${(target.sentinels ?? []).join(', ')}`;
   try {
     return new URL(target.url).host;
   } catch {

@@ -72,7 +72,7 @@ describe('config check --deployment', () => {
     expect(errors.map((e) => e.split(':')[0])).toEqual(['database.url is a local SQLite file (sqlite', 'auth.sessionSecret is not set', 'RADAR_AUTHOR_KEY is not set', 'auth.users and auth.tokens are empty']);
     expect(errors[0]).toContain('set DATABASE_URL=postgres://');
     expect(errors[1]).toContain('RADAR_SESSION_SECRET');
-    expect(notes).toEqual(['redis.url is 127.0.0.1: only processes on this host reach it (set REDIS_URL, or redis.cluster / REDIS_CLUSTER_NODES)']);
+    expect(notes).toEqual(['redis.url is 127.0.0.1: only processes on this host reach it (set REDIS_URL, or redis.cluster / REDIS_CLUSTER_NODES, or redis.sentinels / REDIS_SENTINEL_NODES)']);
   });
 
   it.each([
@@ -106,8 +106,21 @@ describe('errors of the new keys name the file, line and key', () => {
   }
   it.each([
     ['bad-cluster-node.yaml', ['bad-cluster-node.yaml:2: redis.cluster[1]: must be host:port']],
+    ['cluster-and-sentinels.yaml', ['cluster-and-sentinels.yaml:3: redis.sentinels: set cluster or sentinels, not both']],
     ['bad-migrate-mode.yaml', ["bad-migrate-mode.yaml:2: database.migrate: Invalid enum value. Expected 'auto' | 'always' | 'never', received 'sometimes'"]],
   ])('%s', (name, expected) => {
     expect(errorsOf(name)).toEqual(expected);
+  });
+});
+
+describe('Redis Cluster and Sentinel nodes from the environment', () => {
+  const file = fixture('bad-migrate-mode.yaml').replace('bad-migrate-mode.yaml', 'empty.yaml');
+  it.each([
+    ['REDIS_CLUSTER_NODES', 'cluster'],
+    ['REDIS_SENTINEL_NODES', 'sentinels'],
+  ] as const)('%s: a comma list of host:port; a malformed node is one clear error', (name, key) => {
+    expect(loadServiceConfig(file, { [name]: ' 10.0.0.1:7000, [::1]:7001 ' }).redis[key]).toEqual(['10.0.0.1:7000', '[::1]:7001']);
+    expect(loadServiceConfig(file, { [name]: '' }).redis[key]).toEqual([]);
+    expect(() => loadServiceConfig(file, { [name]: '10.0.0.1:7000,redis-a' })).toThrow(`${name}: "redis-a" is not host:port`);
   });
 });
