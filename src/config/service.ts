@@ -40,7 +40,7 @@ const redisSchema = z
       .default([])
       .describe('Redis Sentinel nodes (`host:port`) that name the primary to use instead of the one Redis at `url`, following it through a failover (REDIS_SENTINEL_NODES, comma-separated, overrides it). User, password and TLS come from `url`; not with `cluster`.'),
     sentinelName: z.string().min(1).default('mymaster').describe('The primary\'s name the sentinels monitor (`sentinel monitor <name> …`).'),
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`).'),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`; on a Redis Cluster each queue has its own tag `{prefix:queue}`).'),
     autoStart: z
       .boolean()
       .default(true)
