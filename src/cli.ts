@@ -10,6 +10,7 @@ const registrations: Array<() => Promise<{ register: (program: Command) => void 
   () => import('./classify/command.js'),
   () => import('../workers/replay-command.js'),
   () => import('../workers/command.js'),
+  () => import('../workers/migrate-command.js'),
   () => import('../workers/retention-command.js'),
   () => import('./detect/command.js'),
   () => import('./alerting/command.js'),

@@ -24,6 +24,7 @@ import { commitTick, NO_ALERTING, type AlertingWrites } from '../src/store/tick-
 import type { ServiceContext } from './context.js';
 import type { TickResult } from './detect.js';
 import { relayOutbox } from './outbox-relay.js';
+import { duplicateRedis } from '../src/queues/connection.js';
 
 export { NOTIFY_ATTEMPTS } from './outbox-relay.js';
 
@@ -168,8 +169,8 @@ export function startNotifyWorker(ctx: ServiceContext, notifiers?: ReadonlyMap<s
       return { sent: true };
     },
     {
-      connection: ctx.redis.duplicate(),
-      prefix: ctx.keys.bullPrefix,
+      connection: duplicateRedis(ctx.redis),
+      prefix: ctx.keys.bullPrefixFor('notify'),
       concurrency: 10,
       settings: { backoffStrategy: (attemptsMade: number, type?: string, error?: Error) => notifyBackoffStrategy(attemptsMade, type, error) },
     },

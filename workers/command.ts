@@ -54,11 +54,22 @@ function backfillProgress(): (done: number, total: number) => void {
   };
 }
 
-async function startCommand(kinds: readonly string[], api: boolean, configFile: string | undefined): Promise<void> {
+/** What one process runs: `radar start --role …` (roles.ts) or `radar worker <kinds…>`. */
+interface StartPlan {
+  readonly workers: readonly string[];
+  readonly api: boolean;
+  /** The whole service in this process (role all): it migrates under `database.migrate: auto`. */
+  readonly all: boolean;
+  /** Start a private redis-server when none answers. */
+  readonly autoStartRedis: boolean;
+}
+
+async function startCommand(plan: StartPlan, configFile: string | undefined): Promise<void> {
   const { config, file } = loadConfigOrExit(configFile);
   const log = createLogger({ level: config.logLevel });
   const { runService, WORKER_KINDS } = await import('./service.js');
-  const workers = kinds.length === 0 ? [...WORKER_KINDS] : kinds;
+  const { migratesAtStart } = await import('./roles.js');
+  const workers = plan.workers;
   for (const k of workers) {
     if (!(WORKER_KINDS as readonly string[]).includes(k)) {
       process.stderr.write(`error: unknown worker "${k}" (one of ${WORKER_KINDS.join(', ')})\n`);
@@ -71,8 +82,9 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
       config,
       log,
       workers: workers as (typeof WORKER_KINDS)[number][],
-      api,
-      autoStartRedis: true,
+      api: plan.api,
+      autoStartRedis: plan.autoStartRedis,
+      migrations: migratesAtStart(config, plan.all) ? 'apply' : 'check',
       onBackfillProgress: backfillProgress(),
       onFirstStart: (info) => {
         process.stderr.write(
@@ -90,7 +102,7 @@ async function startCommand(kinds: readonly string[], api: boolean, configFile: 
     service.shutdown.installSignalHandlers();
     // Only the workers that run here: a requested kind with nothing to do (poll without sources, demo
     // beside real sources, retention switched off) does not start and is not listed.
-    log.info({ workers: service.workers, api, url: service.url, metricsUrl: service.metricsUrl }, 'started');
+    log.info({ workers: service.workers, api: plan.api, url: service.url, metricsUrl: service.metricsUrl }, 'started');
     if (service.url) process.stderr.write(`\n  complaint-radar is running: ${service.url}/  (Ctrl-C to stop)\n\n`);
     if (service.metricsUrl) process.stderr.write(`\n  complaint-radar workers (${service.workers.join(', ') || 'none'}) are running; metrics: ${service.metricsUrl}/metrics  (Ctrl-C to stop)\n\n`);
   } catch (error) {
@@ -122,7 +134,19 @@ export function looksLikeKeywordConfig(text: string): boolean {
   return /^categories\s*:/m.test(text) && !/^server\s*:/m.test(text);
 }
 
-async function configCheck(file: string | undefined): Promise<void> {
+/** `--deployment`: refuses (exit 1) what breaks a service spread over processes and hosts. */
+function deploymentCheck(config: ServiceConfig, checkDeployment: typeof import('../src/config/deployment.js').checkDeployment): boolean {
+  const { errors, notes } = checkDeployment(config, process.env);
+  for (const note of notes) process.stderr.write(`note: deployment: ${note}\n`);
+  for (const error of errors) process.stderr.write(`error: deployment: ${error}\n`);
+  if (errors.length > 0) return false;
+  const redis =
+    config.redis.cluster.length > 0 ? `Redis Cluster ${config.redis.cluster.join(', ')}` : config.redis.sentinels.length > 0 ? `the Redis primary "${config.redis.sentinelName}" of sentinels ${config.redis.sentinels.join(', ')}` : 'one Redis';
+  out(`deployment: ok (PostgreSQL schema ${config.database.schema}, ${redis}, session secret and author key from the environment)`);
+  return true;
+}
+
+async function configCheck(file: string | undefined, deployment = false): Promise<void> {
   const path = file ?? serviceConfigPath();
   let text: string;
   try {
@@ -149,8 +173,10 @@ async function configCheck(file: string | undefined): Promise<void> {
       let keywords: string | null;
       let failed = false;
       try {
-        keywords = loadServiceConfig(path).classify.keywords;
+        const config = loadServiceConfig(path);
+        keywords = config.classify.keywords;
         out(`${path}: ok (service config)`);
+        if (deployment && !deploymentCheck(config, (await import('../src/config/deployment.js')).checkDeployment)) failed = true;
       } catch (error) {
         // Report it, and still check the keyword file the config names: one run shows every problem.
         process.stderr.write(`${describeConfigError(error)}\n`);
@@ -224,9 +250,21 @@ async function ingestFile(file: string, configFile: string | undefined): Promise
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run the whole service in one process: api, dashboard, every worker, demo source when no source is configured')
+    .description(
+      'run the service: by default all of it in one process (api, dashboard, every worker, demo source when no source is configured); --role runs a part, for a deployment over several processes and hosts',
+    )
     .option('-c, --config <file>', 'service config (default: $RADAR_CONFIG, config/radar.yaml, config/radar.example.yaml)')
-    .action(async (flags: { config?: string }) => startCommand([], true, flags.config));
+    .option('--role <roles>', 'what this process runs, comma-separated: api, ingest, poll (with the demo source), detect (with retention), notify, or all', 'all')
+    .action(async (flags: { config?: string; role: string }) => {
+      const { planRoles } = await import('./roles.js');
+      let plan: ReturnType<typeof planRoles>;
+      try {
+        plan = planRoles(flags.role);
+      } catch (error) {
+        exitWithError(error);
+      }
+      await startCommand({ workers: plan.workers, api: plan.api, all: plan.all, autoStartRedis: plan.all }, flags.config);
+    });
 
   program
     .command('worker')
@@ -234,7 +272,7 @@ export function register(program: Command): void {
     .argument('<names...>', 'worker kinds')
     .option('-c, --config <file>', 'service config')
     .option('--api', 'also serve the HTTP api', false)
-    .action(async (names: string[], flags: { config?: string; api: boolean }) => startCommand(names, flags.api, flags.config));
+    .action(async (names: string[], flags: { config?: string; api: boolean }) => startCommand({ workers: names, api: flags.api, all: false, autoStartRedis: true }, flags.config));
 
   const config = program.command('config').description('configuration tools');
   config
@@ -242,7 +280,8 @@ export function register(program: Command): void {
     .description('validate a service config or keyword config file (and the keyword examples)')
     .argument('[file]', 'file to check (default: the service config)')
     .option('-c, --config <file>', 'the file to check, as the other commands name their config (same as [file])')
-    .action(async (file: string | undefined, flags: { config?: string }) => configCheck(file ?? flags.config));
+    .option('--deployment', 'also refuse what breaks a service over several processes and hosts: a local SQLite database, a session secret, author key or login not shared through the environment', false)
+    .action(async (file: string | undefined, flags: { config?: string; deployment: boolean }) => configCheck(file ?? flags.config, flags.deployment));
 
   program
     .command('ingest')

@@ -2,7 +2,6 @@
  * The service context: everything a worker or the api needs, built once per process from the config.
  * This is a composition root: it opens Redis and the database; `close()` releases them.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Classification } from '../src/domain/classification.js';
 import type { Lang } from '../src/domain/message.js';
@@ -11,9 +10,10 @@ import { resolveAuthorKey } from '../src/config/credentials.js';
 import { ensurePrivateDir } from '../src/platform/private-files.js';
 import { systemClock, type Clock } from '../src/platform/clock.js';
 import { createMetrics, type Metrics } from '../src/platform/metrics.js';
-import { checkEvictionPolicy, createRedis } from '../src/queues/connection.js';
+import { checkEvictionPolicy, connectRedis, describeTarget, pingCluster, pingSentinelPrimary, type RedisClient } from '../src/queues/connection.js';
 import { RedisKeys } from '../src/queues/keys.js';
 import { Queues } from '../src/queues/queues.js';
+import { RadarError } from '../src/platform/errors.js';
 import { ensureRedis, type EnsuredRedis } from '../src/queues/redis-launcher.js';
 import { SourceState } from '../src/sources/source-state.js';
 import { Store } from '../src/store/store.js';
@@ -36,7 +36,7 @@ export interface ServiceContext {
   readonly config: ServiceConfig;
   readonly log: Logger;
   readonly clock: Clock;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly queues: Queues;
   readonly store: Store;
@@ -54,6 +54,8 @@ export interface CreateContextOptions {
   readonly classifier: ClassifierHolder;
   /** Start a private redis-server when nothing answers (the CLI's all-in-one start). */
   readonly autoStartRedis?: boolean;
+  /** `apply` (default): apply pending migrations; `check`: exit with ERR_SCHEMA_OUTDATED when any is pending. */
+  readonly migrations?: 'apply' | 'check';
 }
 
 export async function createContext(config: ServiceConfig, options: CreateContextOptions): Promise<ServiceContext> {
@@ -61,27 +63,40 @@ export async function createContext(config: ServiceConfig, options: CreateContex
   // Before anything writes under dataDir: the folder is 0700, the key is read or generated once.
   ensurePrivateDir(config.dataDir);
   const authorKey = resolveAuthorKey(config.dataDir);
+  const target = { url: config.redis.url, cluster: config.redis.cluster, sentinels: config.redis.sentinels, sentinelName: config.redis.sentinelName };
+  const cluster = target.cluster.length > 0;
   let ensured: EnsuredRedis | null = null;
-  ensured = await ensureRedis(config.redis.url, {
-    autoStart: (options.autoStartRedis ?? false) && config.redis.autoStart,
-    dataDir: config.dataDir,
-    log,
-  });
-  const redis = createRedis(config.redis.url);
-  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error'));
+  if (cluster) {
+    // A cluster is never started privately: it must answer (some seed node, and the slots it reports).
+    if (!(await pingCluster(target))) {
+      throw new RadarError('ERR_REDIS_UNAVAILABLE', `no node of the ${describeTarget(target)} answers with a usable slot map: check redis.cluster (REDIS_CLUSTER_NODES) and that the cluster is up (redis-cli --cluster check)`);
+    }
+  } else if (target.sentinels.length > 0) {
+    if (!(await pingSentinelPrimary(target))) {
+      throw new RadarError('ERR_REDIS_UNAVAILABLE', `the ${describeTarget(target)} does not answer: check redis.sentinels (REDIS_SENTINEL_NODES), redis.sentinelName and that a sentinel knows the primary (redis-cli -p <port> sentinel get-master-addr-by-name <name>)`);
+    }
+  } else {
+    ensured = await ensureRedis(config.redis.url, {
+      autoStart: (options.autoStartRedis ?? false) && config.redis.autoStart,
+      dataDir: config.dataDir,
+      log,
+    });
+  }
+  const redis = connectRedis(target);
+  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const policy = await checkEvictionPolicy(redis).catch(() => null);
   if (policy !== null && policy !== 'noeviction') {
     log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: BullMQ can lose jobs under memory pressure (CONFIG SET maxmemory-policy noeviction)');
   }
-  const keys = new RedisKeys(config.redis.prefix);
+  const keys = new RedisKeys(config.redis.prefix, { slotPerQueue: cluster });
   const queues = new Queues(redis, keys, { attempts: config.ingest.attempts, backoffMs: config.ingest.backoff });
   let store: Store;
   try {
-    store = await Store.open({ url: config.database.url, schema: config.database.schema });
+    store = await Store.open({ url: config.database.url, schema: config.database.schema, migrations: options.migrations ?? 'apply' });
   } catch (error) {
     await queues.close();
     redis.disconnect();
-    await ensured.stop();
+    await ensured?.stop();
     throw error;
   }
   const ctx: ServiceContext = {

@@ -29,6 +29,7 @@ import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { Checkpoint } from '../src/store/late-store.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import type { ServiceContext } from './context.js';
+import { duplicateRedis } from '../src/queues/connection.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
@@ -315,7 +316,7 @@ export async function startDetectWorker(
       });
       return run.acquired ? run.value : { skipped: 'another tick is running' };
     },
-    { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: 1 },
+    { connection: duplicateRedis(ctx.redis), prefix: ctx.keys.bullPrefixFor('detect'), concurrency: 1 },
   );
   worker.on('failed', (_job, error) => {
     ctx.metrics.jobFailures.inc({ queue: 'detect', final: 'false' });

@@ -12,6 +12,7 @@ import type { Message } from '../src/domain/message.js';
 import { describeError } from '../src/platform/errors.js';
 import { categoryLabel, languageLabel } from '../src/series/export-gauges.js';
 import type { ServiceContext } from './context.js';
+import { duplicateRedis } from '../src/queues/connection.js';
 
 export interface IngestWorker {
   readonly worker: Worker;
@@ -73,8 +74,8 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
       await writer.write({ message, classification });
     },
     {
-      connection: ctx.redis.duplicate(),
-      prefix: ctx.keys.bullPrefix,
+      connection: duplicateRedis(ctx.redis),
+      prefix: ctx.keys.bullPrefixFor('ingest'),
       concurrency,
       autorun: true,
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),

@@ -17,6 +17,7 @@ import { withLock } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
 import { describeError, isRadarError } from '../src/platform/errors.js';
 import type { ServiceContext } from './context.js';
+import { duplicateRedis } from '../src/queues/connection.js';
 
 export { pollSchedulerId };
 
@@ -128,7 +129,7 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
       });
       if (!outcome.acquired) log.debug({ source, mailbox }, 'previous poll still running (or its lock not yet expired); skipped');
     },
-    { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: options.concurrency ?? 4, autorun: true },
+    { connection: duplicateRedis(ctx.redis), prefix: ctx.keys.bullPrefixFor('poll'), concurrency: options.concurrency ?? 4, autorun: true },
   );
   worker.on('failed', (job, error) => {
     ctx.metrics.jobFailures.inc({ queue: 'poll', final: 'false' });

@@ -9,6 +9,7 @@ import { JOB_NAMES } from '../src/queues/jobs.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
 import { pruneExpired, type PruneResult } from '../src/store/retention.js';
 import type { ServiceContext } from './context.js';
+import { duplicateRedis } from '../src/queues/connection.js';
 
 export const RETENTION_SCHEDULER_ID = 'retention';
 
@@ -56,7 +57,7 @@ export async function startRetentionWorker(ctx: ServiceContext): Promise<Retenti
     async () => {
       await runRetention(ctx, { stopped: () => closing });
     },
-    { connection: ctx.redis.duplicate(), prefix: ctx.keys.bullPrefix, concurrency: 1 },
+    { connection: duplicateRedis(ctx.redis), prefix: ctx.keys.bullPrefixFor('retention'), concurrency: 1 },
   );
   worker.on('failed', (job, error) => {
     ctx.metrics.jobFailures.inc({ queue: 'retention', final: String((job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1)) });

@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly api: boolean;
   /** Start a private redis-server when none answers (all-in-one start). */
   readonly autoStartRedis: boolean;
+  /** `apply` (default): apply pending migrations at start; `check`: refuse to start while any is pending (workers/roles.ts `migratesAtStart`). */
+  readonly migrations?: 'apply' | 'check';
   /** Called once with generated credentials on the very first start. */
   readonly onFirstStart?: (info: { name: string; password: string; apiToken: string; file: string }) => void;
   /** Demo backfill progress (done, total minutes). */
@@ -70,7 +72,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   // Generated once on the very first start (then read back): the session secret also signs ack links.
   const resolved = resolveAuth(config);
   const classifier = new LiveClassifier(config.classify.keywords, log.child({ module: 'classifier' }), () => systemClock.now());
-  const ctx = await createContext(config, { log, classifier, autoStartRedis: options.autoStartRedis });
+  const ctx = await createContext(config, { log, classifier, autoStartRedis: options.autoStartRedis, migrations: options.migrations ?? 'apply' });
   shutdown.add('context', () => ctx.close());
   shutdown.add('classifier', () => classifier.close());
 

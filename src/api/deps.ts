@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/connection.js';
 import type { ServiceConfig } from '../config/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -19,7 +19,7 @@ export interface ApiDeps {
   readonly config: ServiceConfig;
   readonly log: Logger;
   readonly clock: Clock;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly store: Store;
   readonly queues: Queues;
   readonly sources: SourceState;

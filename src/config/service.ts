@@ -7,10 +7,15 @@ import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { loadConfigFile } from './load.js';
+import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
+/** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
+export const CLUSTER_NODE_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+/** `database.migrate`: who applies pending migrations at start. */
+export const MIGRATE_MODES = ['auto', 'always', 'never'] as const;
 export type Role = (typeof ROLES)[number];
 
 const serverSchema = z
@@ -25,8 +30,17 @@ const serverSchema = z
 
 const redisSchema = z
   .object({
-    url: z.string().default('redis://127.0.0.1:6379').describe('Redis URL (REDIS_URL overrides it).'),
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`).'),
+    url: z.string().default('redis://127.0.0.1:6379').describe('Redis URL (REDIS_URL overrides it). With `cluster` set, only its user, password and `rediss:` (TLS) are used, for every cluster node.'),
+    cluster: z
+      .array(z.string().regex(CLUSTER_NODE_PATTERN, 'must be host:port'))
+      .default([])
+      .describe('Seed nodes (`host:port`) of a Redis Cluster to use instead of the one Redis at `url` (REDIS_CLUSTER_NODES, comma-separated, overrides it). Each queue then gets its own hash tag `{prefix:queue}`, so the queues spread over the masters; no private redis-server is started.'),
+    sentinels: z
+      .array(z.string().regex(CLUSTER_NODE_PATTERN, 'must be host:port'))
+      .default([])
+      .describe('Redis Sentinel nodes (`host:port`) that name the primary to use instead of the one Redis at `url`, following it through a failover (REDIS_SENTINEL_NODES, comma-separated, overrides it). User, password and TLS come from `url`; not with `cluster`.'),
+    sentinelName: z.string().min(1).default('mymaster').describe('The primary\'s name the sentinels monitor (`sentinel monitor <name> …`).'),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('radar').describe('Prefix of every Redis key (queues are hash-tagged `{prefix}`; on a Redis Cluster each queue has its own tag `{prefix:queue}`).'),
     autoStart: z
       .boolean()
       .default(true)
@@ -37,6 +51,7 @@ const redisSchema = z
       .describe('How often each process checks that the job schedulers it runs (polls, detect tick) exist in Redis and re-creates the missing ones (a Redis that restarted empty or was flushed); also checked on every reconnect.'),
   })
   .strict()
+  .refine((redis) => redis.cluster.length === 0 || redis.sentinels.length === 0, { message: 'set cluster or sentinels, not both', path: ['sentinels'] })
   .describe('Redis: BullMQ queues, job schedulers and locks. Cursors and source status live in the database, so a Redis that restarts empty loses no cursor.');
 
 const databaseSchema = z
@@ -46,6 +61,12 @@ const databaseSchema = z
       .default('sqlite:./data/radar.db')
       .describe('sqlite:<path> (default) or a postgres:// URL (DATABASE_URL overrides it).'),
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('PostgreSQL schema to use.'),
+    migrate: z
+      .enum(MIGRATE_MODES)
+      .default('auto')
+      .describe(
+        'Who applies pending migrations at start. auto: the all-in-one process (`radar start`, role all) and any process on a local SQLite file; a process with other roles on PostgreSQL only checks that the schema is current and exits with one line if not (run `radar migrate` once per upgrade). always: every process at start (serialised by the migration lock). never: only `radar migrate`.',
+      ),
   })
   .strict()
   .describe('Where messages, series and alerts are stored.');
@@ -212,7 +233,7 @@ export function serviceConfigPath(env: NodeJS.ProcessEnv = process.env, cwd = pr
   return existsSync(own) ? own : resolve(cwd, 'config/radar.example.yaml');
 }
 
-/** Loads the service config and applies the environment overrides (PORT, REDIS_URL, DATABASE_URL, LOG_LEVEL). */
+/** Loads the service config and applies the environment overrides (PORT, REDIS_URL, REDIS_CLUSTER_NODES, DATABASE_URL, LOG_LEVEL, METRICS_PORT). */
 export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const config = loadConfigFile(file, serviceConfigSchema, env);
   return applyEnvOverrides(config, env);
@@ -225,8 +246,24 @@ export function applyEnvOverrides(config: ServiceConfig, env: NodeJS.ProcessEnv)
     ...config,
     logLevel: (env.LOG_LEVEL as ServiceConfig['logLevel'] | undefined) ?? config.logLevel,
     server: { ...config.server, port: port !== undefined && Number.isInteger(port) ? port : config.server.port },
-    redis: { ...config.redis, url: env.REDIS_URL || config.redis.url },
+    redis: {
+      ...config.redis,
+      url: env.REDIS_URL || config.redis.url,
+      cluster: nodesFromEnv('REDIS_CLUSTER_NODES', env) ?? config.redis.cluster,
+      sentinels: nodesFromEnv('REDIS_SENTINEL_NODES', env) ?? config.redis.sentinels,
+    },
     database: { ...config.database, url: env.DATABASE_URL || config.database.url },
     metrics: { ...config.metrics, port: metricsPort !== undefined && Number.isInteger(metricsPort) ? metricsPort : config.metrics.port },
   };
+}
+
+/** REDIS_CLUSTER_NODES / REDIS_SENTINEL_NODES (`host:port,host:port`), or undefined when unset or empty. A malformed node is an ERR_CONFIG naming it. */
+function nodesFromEnv(name: 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINEL_NODES', env: NodeJS.ProcessEnv): string[] | undefined {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return undefined;
+  const nodes = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const node of nodes) {
+    if (!CLUSTER_NODE_PATTERN.test(node)) throw new RadarError('ERR_CONFIG', `${name}: "${node}" is not host:port`, { context: { env: name } });
+  }
+  return nodes;
 }

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   ERR_REDIS_UNAVAILABLE: 'Redis does not answer',
   ERR_LOCK_LOST: 'a lock lease was lost (another holder may run)',
   ERR_DB: 'database error',
+  ERR_SCHEMA_OUTDATED: 'the database schema lacks migrations (run radar migrate)',
   ERR_INVALID_MESSAGE: 'message does not match the schema',
   ERR_CLASSIFY: 'classification failed',
   ERR_SOURCE: 'source failed',

@@ -1,15 +1,28 @@
 /**
  * Every Redis key the service uses is built here, from one injected prefix, so tests isolate
  * themselves with a unique prefix and a cluster keeps each queue's keys in one hash slot.
+ *
+ * Cluster-safe: every command and Lua script the service sends touches one key, or the keys of one
+ * BullMQ queue, which share a hash tag. On one Redis all queues share the tag `{prefix}` (the layout
+ * of every release so far, so an upgrade finds its waiting jobs); on a Redis Cluster (`slotPerQueue`)
+ * each queue has its own tag `{prefix:queue}`, so the queues spread over the masters instead of
+ * loading one slot. Moving to a cluster is a new Redis anyway: nothing in Redis carries over (cursors,
+ * source state and detector state live in the database; schedulers are re-created at start).
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {
+  constructor(
+    readonly prefix: string,
+    readonly options: { readonly slotPerQueue?: boolean } = {},
+  ) {
     if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`invalid Redis key prefix "${prefix}"`);
   }
 
-  /** BullMQ's `prefix` option: hash-tagged so a queue's keys share one cluster slot. */
-  get bullPrefix(): string {
-    return `{${this.prefix}}`;
+  /**
+   * BullMQ's `prefix` option for `queue` (a Queue and its Workers must pass the same): hash-tagged so
+   * the queue's keys share one cluster slot; one tag per queue on a cluster.
+   */
+  bullPrefixFor(queue: string): string {
+    return this.options.slotPerQueue === true ? `{${this.prefix}:${queue}}` : `{${this.prefix}}`;
   }
 
   /** Legacy (before migration 0007): a poller's cursor. Cursors live in the database; read once to copy them there. */

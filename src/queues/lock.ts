@@ -13,7 +13,7 @@
  *   holder took since.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { RadarError } from '../platform/errors.js';
 
 export interface Lease {
@@ -35,7 +35,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * propagates after the release.
  */
 export async function withLock<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   opts: { leaseMs: number },
   fn: (lease: Lease) => Promise<T>,

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Message } from '../domain/message.js';
 import { JOB_NAMES, QUEUE_NAMES, type JobPayloads, type QueueName } from './jobs.js';
+import type { RedisClient } from './connection.js';
 import { jobIdFor, type RedisKeys } from './keys.js';
 
 export interface QueueOptions {
@@ -17,7 +17,7 @@ export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    readonly connection: Redis,
+    readonly connection: RedisClient,
     readonly keys: RedisKeys,
     private readonly options: QueueOptions = { attempts: 3, backoffMs: 1000 },
   ) {
@@ -26,7 +26,7 @@ export class Queues {
         name,
         new Queue(name, {
           connection,
-          prefix: keys.bullPrefix,
+          prefix: keys.bullPrefixFor(name),
           defaultJobOptions: {
             attempts: options.attempts,
             backoff: { type: 'exponential', delay: options.backoffMs },

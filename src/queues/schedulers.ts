@@ -6,7 +6,7 @@
  * state) is in the database, so a re-created poll resumes where it stopped.
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Logger } from 'pino';
 
 export interface ScheduleEntry<T> {
@@ -58,7 +58,7 @@ export interface SchedulerWatchdog {
 
 export interface WatchSchedulersOptions {
   /** The connection whose reconnects ('ready' after a drop) trigger a check. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly queues: () => Iterable<Queue>;
   /** Periodic check (a Redis flushed without a disconnect sends no event). */
   readonly everyMs: number;

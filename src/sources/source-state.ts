@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Actor } from '../domain/actor.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { RadarError } from '../platform/errors.js';
+import { scanKeys, type RedisClient } from '../queues/connection.js';
 import type { RedisKeys } from '../queues/keys.js';
 import type { SourceRecord, SourceStore } from '../store/source-store.js';
 
@@ -63,7 +63,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 export class SourceState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly store: SourceStore,
     private readonly clock: Clock = systemClock,
@@ -197,7 +197,7 @@ export class SourceState {
     const now = this.clock.now();
     const copied: string[] = [];
     const cursorPrefix = this.keys.cursor('');
-    for (const key of await this.scan(`${cursorPrefix}*`)) {
+    for (const key of await scanKeys(this.redis, `${cursorPrefix}*`)) {
       const raw = await this.redis.get(key);
       const name = key.slice(cursorPrefix.length);
       if (raw !== null && name !== '' && isJson(raw) && (await this.store.insertCursorIfAbsent(name, raw, now))) copied.push(name);
@@ -229,17 +229,6 @@ export class SourceState {
     }
     await this.redis.del(this.keys.sources);
     return copied;
-  }
-
-  private async scan(pattern: string): Promise<string[]> {
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
-    return found;
   }
 
   private async status(r: SourceRecord): Promise<SourceStatus> {

@@ -25,7 +25,16 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL only: the schema to create and use (default `public`). */
   readonly schema?: string;
   readonly poolSize?: number;
+  /**
+   * `apply` (default): apply pending migrations, holding the migration lock. `check`: apply nothing;
+   * throw ERR_SCHEMA_OUTDATED naming what is pending (a process that is one of many: `radar migrate`
+   * runs them once). `none`: neither (the caller migrates or checks: `radar migrate`).
+   */
+  readonly migrations?: 'apply' | 'check' | 'none';
 }
+
+/** How long `radar migrate` (or a start that migrates) waits for another holder of the migration lock. */
+const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -49,7 +58,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      await sql`select 1`.execute(db);
     } catch (cause) {
       await db.destroy();
       throw new RadarError('ERR_DB', `cannot connect to PostgreSQL: ${(cause as Error).message}`, { cause, retryable: true });
@@ -73,26 +82,105 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     handle = { db, kind: 'sqlite', schema: null, sqlite: database, close: () => db.destroy() };
   }
-  await migrate(handle);
+  try {
+    if (options.migrations === 'check') await assertSchemaCurrent(handle);
+    else if (options.migrations !== 'none') await migrate(handle);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   return handle;
 }
 
-export async function migrate(handle: DatabaseHandle): Promise<void> {
-  // Migration numbers are reserved per change and may land out of order (0008 before 0004): a database
-  // that already ran a later one still gets the earlier ones.
+function migrator(handle: DatabaseHandle): Migrator {
   // PostgreSQL: the migration tables live in our schema, and Kysely looks for them there (without it, it
   // finds another schema's kysely_migration_lock, skips creating ours and fails: seen with parallel tests).
-  const migrator = new Migrator({
+  return new Migrator({
     db: handle.db,
     provider: migrationProvider(handle.kind),
     allowUnorderedMigrations: true,
     ...(handle.kind === 'postgres' && handle.schema !== null ? { migrationTableSchema: handle.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+/** The migrations this version has that the database has not applied yet (a missing schema: all of them). */
+export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  if (handle.kind === 'postgres') {
+    const found = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${handle.schema ?? 'public'}`.execute(handle.db);
+    if ((found.rows[0]?.n ?? 0) === 0) return Object.keys(await migrationProvider(handle.kind).getMigrations()).sort();
+  }
+  return (await migrator(handle).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Throws ERR_SCHEMA_OUTDATED (one line: what is pending, what to run) unless every migration is applied. */
+export async function assertSchemaCurrent(handle: DatabaseHandle): Promise<void> {
+  const pending = await pendingMigrations(handle);
+  if (pending.length === 0) return;
+  const where = handle.kind === 'postgres' ? `PostgreSQL schema "${handle.schema ?? 'public'}"` : 'the SQLite database';
+  const names = pending.length > 3 ? `${pending.slice(0, 3).join(', ')}, …` : pending.join(', ');
+  throw new RadarError(
+    'ERR_SCHEMA_OUTDATED',
+    `${where} lacks ${pending.length} migration(s) (${names}): run \`radar migrate\` once (or set database.migrate: always), then start this process again`,
+    { context: { pending: pending.length } },
+  );
+}
+
+/**
+ * Runs `fn` holding the migration lock of this database (PostgreSQL: a session advisory lock per
+ * schema, on a connection of its own; released when that connection ends, so a process killed while
+ * migrating frees it). Processes that start or `radar migrate` together then migrate one after the
+ * other, and the later ones find nothing to do. SQLite: all pending migrations run in one transaction
+ * and SQLite serialises writers, so a run that lost the race to another connection (SQLITE_BUSY, a
+ * stale snapshot, "table already exists") rolled back whole; it is run again and finds the work done.
+ */
+async function withMigrationLock<T>(handle: DatabaseHandle, fn: () => Promise<T>): Promise<T> {
+  if (handle.kind !== 'postgres') {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code ?? '');
+        if (!code.startsWith('SQLITE_') || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+  const name = `complaint-radar:migrate:${handle.schema ?? 'public'}`;
+  return handle.db.connection().execute(async (conn) => {
+    const deadline = Date.now() + MIGRATION_LOCK_WAIT_MS;
+    for (;;) {
+      const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${name})) as ok`.execute(conn);
+      if (got.rows[0]?.ok === true) break;
+      if (Date.now() > deadline) {
+        throw new RadarError('ERR_DB', `another process has held the migration lock of schema "${handle.schema ?? 'public'}" for ${MIGRATION_LOCK_WAIT_MS / 60_000} minutes`, { retryable: true });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${name}))`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+/** Applies pending migrations under the migration lock; returns the names applied (none: already current). */
+export async function migrate(handle: DatabaseHandle): Promise<string[]> {
+  return withMigrationLock(handle, async () => {
+    if (handle.kind === 'postgres') await sql`create schema if not exists ${sql.id(handle.schema ?? 'public')}`.execute(handle.db);
+    return runMigrator(handle);
+  });
+}
+
+async function runMigrator(handle: DatabaseHandle): Promise<string[]> {
+  // Migration numbers are reserved per change and may land out of order (0008 before 0004): a database
+  // that already ran a later one still gets the earlier ones.
+  const { error, results } = await migrator(handle).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new RadarError('ERR_DB', `migration ${failed ?? ''} failed: ${(error as Error).message}`, { cause: error });
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Drops a PostgreSQL schema (test cleanup). */

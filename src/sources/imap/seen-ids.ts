@@ -8,7 +8,7 @@
  * full, `horizon` gives the oldest date still remembered; a re-scan treats anything older as seen.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queues/connection.js';
 import type { RedisKeys } from '../../queues/keys.js';
 
 export interface SeenEntry {
@@ -37,7 +37,7 @@ export function seenIdsKey(keys: RedisKeys, source: string): string {
   return keys.seenMessageIds(source);
 }
 
-export function redisSeenIds(redis: Redis, keys: RedisKeys, options: { cap?: number } = {}): SeenIds {
+export function redisSeenIds(redis: RedisClient, keys: RedisKeys, options: { cap?: number } = {}): SeenIds {
   const cap = options.cap ?? DEFAULT_SEEN_CAP;
   return {
     async has(source, list) {

@@ -84,6 +84,7 @@ describe.concurrent('-c/--config on every command that reads a config file', () 
     'classify replay': (c) => ['classify', 'replay', '--keywords', 'config/keywords.yaml', '-c', c],
     start: (c) => ['start', '-c', c],
     worker: (c) => ['worker', 'detect', '-c', c],
+    migrate: (c) => ['migrate', '-c', c],
     'config check': (c) => ['config', 'check', '-c', c],
     ingest: (c) => ['ingest', join(dir, 'one.jsonl'), '-c', c],
     'retention run': (c) => ['retention', 'run', '-c', c],

@@ -31,9 +31,9 @@ beforeEach(async () => {
   await requireRedis();
   redis = createRedis(REDIS_URL);
   keys = new RedisKeys(uniqueName('sched'));
-  polls = new Queue('poll', { connection: redis, prefix: keys.bullPrefix });
-  ticks = new Queue('detect', { connection: redis, prefix: keys.bullPrefix });
-  other = new Queue('notify', { connection: redis, prefix: keys.bullPrefix });
+  polls = new Queue('poll', { connection: redis, prefix: keys.bullPrefixFor('poll') });
+  ticks = new Queue('detect', { connection: redis, prefix: keys.bullPrefixFor('detect') });
+  other = new Queue('notify', { connection: redis, prefix: keys.bullPrefixFor('notify') });
 });
 
 afterEach(async () => {
