@@ -49,6 +49,7 @@ export function benchPollContext(ctx: ServiceContext): PollContext {
   return {
     log: silentLogger,
     state: ctx.sources,
+    storeSeries: (source, points, cursor) => ctx.store.storePulled(source, points, JSON.stringify(cursor), ctx.clock.now()),
     enqueue: (messages) => ctx.queues.enqueueMessages(messages),
     deadLetter: async () => undefined,
     now: () => Date.now(),

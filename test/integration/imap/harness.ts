@@ -47,6 +47,7 @@ export function pollContext(service: TestService, hooks: { beforeEnqueue?: (batc
     ctx: {
       log: ctx.log,
       state: ctx.sources,
+      storeSeries: (source, points, cursor) => ctx.store.storePulled(source, points, JSON.stringify(cursor), ctx.clock.now()),
       enqueue: async (messages) => {
         await hooks.beforeEnqueue?.(messages);
         await ctx.queues.enqueueMessages(messages);
