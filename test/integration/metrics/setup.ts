@@ -1,0 +1,39 @@
+/** Shared pieces of the metric source tests: a poll context wired like the poll worker, sources, readers. */
+import { graphiteSourceSchema, prometheusSourceSchema, type GraphiteSourceConfig, type GraphiteSourceInput, type PrometheusSourceConfig, type PrometheusSourceInput } from '../../../src/config/metric-sources.js';
+import type { Point } from '../../../src/domain/point.js';
+import { parseMetricCursor, type MetricCursor } from '../../../src/sources/metric-pull/cursor.js';
+import type { PollContext } from '../../../src/sources/poll.js';
+import type { ServiceContext } from '../../../workers/context.js';
+
+export const MINUTE = 60_000;
+
+export function promSource(url: string, overrides: Partial<PrometheusSourceInput> = {}): PrometheusSourceConfig {
+  return prometheusSourceSchema.parse({ name: 'prom', url, requestTimeout: '5s', series: [{ name: 'errors.{service}', query: 'radar_test_errors' }], ...overrides });
+}
+
+export function graphiteSource(url: string, overrides: Partial<GraphiteSourceInput> = {}): GraphiteSourceConfig {
+  return graphiteSourceSchema.parse({ name: 'graphite', url, requestTimeout: '5s', series: [{ name: 'logins.{1}', target: 'app.*.logins' }], ...overrides });
+}
+
+/** The PollContext the poll worker builds (real state, real store), with `now` pinned when given. */
+export function pollContext(ctx: ServiceContext, now?: number): PollContext {
+  return {
+    log: ctx.log,
+    state: ctx.sources,
+    enqueue: (messages) => ctx.queues.enqueueMessages(messages),
+    storeSeries: (source, points, cursor) => ctx.store.storePulled(source, points, JSON.stringify(cursor), ctx.clock.now()),
+    deadLetter: (letter) => ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now()),
+    now: () => now ?? ctx.clock.now(),
+    signal: new AbortController().signal,
+  };
+}
+
+export async function cursorOf(ctx: ServiceContext, source: string): Promise<MetricCursor | null> {
+  return parseMetricCursor(await ctx.sources.getCursor(source));
+}
+
+/** Stored points of `key` in [from, to] as a bucket → value map. */
+export async function stored(ctx: ServiceContext, key: string, from = 0, to = 8.64e15): Promise<Map<number, number>> {
+  const points: Point[] = await ctx.store.series.read(key, from, to + 1);
+  return new Map(points.map((p) => [p.t, p.v]));
+}
