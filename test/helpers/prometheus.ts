@@ -57,14 +57,20 @@ export interface TestPrometheus {
 
 function openMetrics(samples: readonly HistorySample[]): string {
   const byMetric = new Map<string, HistorySample[]>();
-  for (const s of samples) byMetric.set(s.metric, [...(byMetric.get(s.metric) ?? []), s]);
+  for (const s of samples) {
+    const list = byMetric.get(s.metric);
+    if (list) list.push(s);
+    else byMetric.set(s.metric, [s]);
+  }
   const lines: string[] = [];
   for (const [metric, list] of byMetric) {
     lines.push(`# TYPE ${metric} gauge`);
     const series = new Map<string, HistorySample[]>();
     for (const s of list) {
       const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
-      series.set(labels, [...(series.get(labels) ?? []), s]);
+      const points = series.get(labels);
+      if (points) points.push(s);
+      else series.set(labels, [s]);
     }
     for (const [labels, points] of series) {
       for (const p of [...points].sort((a, b) => a.t - b.t)) lines.push(`${metric}${labels ? `{${labels}}` : ''} ${p.value} ${p.t / 1000}`);

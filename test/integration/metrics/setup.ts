@@ -37,3 +37,14 @@ export async function stored(ctx: ServiceContext, key: string, from = 0, to = 8.
   const points: Point[] = await ctx.store.series.read(key, from, to + 1);
   return new Map(points.map((p) => [p.t, p.v]));
 }
+
+/** The buckets where two bucket → value maps differ (a short list: a whole-map diff is unreadable and slow). */
+export function differences(actual: ReadonlyMap<number, number>, expected: ReadonlyMap<number, number> | undefined, limit = 10): string[] {
+  const out: string[] = [];
+  const want = expected ?? new Map<number, number>();
+  for (const t of [...new Set([...actual.keys(), ...want.keys()])].sort((a, b) => a - b)) {
+    if (actual.get(t) !== want.get(t)) out.push(`${new Date(t).toISOString()}: stored ${actual.get(t) ?? 'nothing'}, expected ${want.get(t) ?? 'nothing'}`);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
