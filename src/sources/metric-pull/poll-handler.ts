@@ -99,9 +99,8 @@ export function nameSeries(
     byKey.set(named.key, [...s.points]);
   }
   const keys = [...byKey.keys()].sort();
-  const overCap = keys.slice(entry.maxSeries);
-  for (const key of overCap) byKey.delete(key);
-  return { kept: byKey, overCap, unnamed };
+  const kept = new Map(keys.slice(0, entry.maxSeries).map((key) => [key, byKey.get(key) as Point[]]));
+  return { kept, overCap: keys.slice(entry.maxSeries), unnamed };
 }
 
 function describeLabels(s: PulledSeries): string {
