@@ -28,7 +28,7 @@ import { syncSchedulers } from '../src/queues/schedulers.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { Checkpoint } from '../src/store/late-store.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
-import { metricSteps, metricWatermark } from '../src/sources/metric-pull/cursor.js';
+import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
@@ -153,7 +153,7 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
     const status = await ctx.sources.get(name);
     const steps = pulled.get(name);
     const lastSuccess = status?.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null;
-    const watermark = steps && lastSuccess !== null ? metricWatermark(await ctx.sources.getCursor(name), steps) : lastSuccess;
+    const watermark = steps && lastSuccess !== null ? metricWatermark(await readMetricCursor((c) => ctx.sources.getCursor(c), name, steps.keys()), steps) : lastSuccess;
     // Lagging is judged by the last successful poll: a metric source's data trails it by design (delay + step).
     if (watermark === null || lastSuccess === null || now - lastSuccess > ctx.config.detect.late.maxWait) {
       leftOut.push(name);

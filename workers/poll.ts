@@ -93,10 +93,11 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
           log: pollLog,
           state,
           enqueue: (messages) => ctx.queues.enqueueMessages(messages),
-          storeSeries: async (name, points, cursor) => {
+          storeSeries: async (name, points, cursors) => {
             if (lease.lost) throw new RadarError('ERR_LOCK_LOST', 'poll lease lost: points not written', { context: { source }, retryable: true });
-            if (name !== source) throw new RadarError('ERR_SOURCE', `a poll of ${source} may not write the cursor of ${name}`, { context: { source } });
-            await ctx.store.storePulled(name, points, JSON.stringify(cursor), ctx.clock.now());
+            const foreign = [...cursors.keys()].find((c) => name !== source || !c.startsWith(`${source}|`));
+            if (foreign !== undefined) throw new RadarError('ERR_SOURCE', `a poll of ${source} may not write the cursor ${foreign}`, { context: { source } });
+            await ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now());
           },
           deadLetter: async (letter) => {
             await ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now());

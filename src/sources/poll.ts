@@ -14,10 +14,10 @@ export interface PollContext {
   readonly enqueue: (messages: readonly Message[]) => Promise<void>;
   /**
    * Metric sources: stores pulled points (each replaces its bucket: a re-fetch overwrites, never adds)
-   * and the new cursor of `source` in one transaction, so the cursor never runs ahead of the points.
-   * Refused (ERR_LOCK_LOST) once the poll's lock lease is lost.
+   * and the new cursors (by cursor name, each `<source>|…`) in one transaction, so a cursor never runs
+   * ahead of its points. Refused (ERR_LOCK_LOST) once the poll's lock lease is lost.
    */
-  readonly storeSeries: (source: string, points: ReadonlyMap<string, readonly Point[]>, cursor: unknown) => Promise<void>;
+  readonly storeSeries: (source: string, points: ReadonlyMap<string, readonly Point[]>, cursors: ReadonlyMap<string, unknown>) => Promise<void>;
   /** Keeps a malformed item aside with the reason; the poll goes on with the next one. */
   readonly deadLetter: (letter: Omit<NewDeadLetter, 'queue'>) => Promise<void>;
   readonly now: () => number;

@@ -123,10 +123,10 @@ export class Store {
 
   /**
    * Stores points pulled from a metric source (each replaces its bucket: a re-fetch overwrites, never
-   * adds) and the source's cursor, in one transaction: the cursor never runs ahead of the points. The
+   * adds) and the source's cursors (name → JSON text), in one transaction: a cursor never runs ahead of its points. The
    * earliest bucket per series that the detector had already judged is marked late, as for a push.
    */
-  async storePulled(source: string, series: ReadonlyMap<string, readonly Point[]>, cursor: string, now: number): Promise<void> {
+  async storePulled(series: ReadonlyMap<string, readonly Point[]>, cursors: ReadonlyMap<string, string>, now: number): Promise<void> {
     await this.handle.db.transaction().execute(async (trx) => {
       const marks = new Map<string, number>();
       const horizon = await this.late.horizon(trx);
@@ -138,7 +138,7 @@ export class Store {
         if (horizon !== null && earliest < horizon) marks.set(key, earliest);
       }
       if (marks.size > 0) await this.late.mark(marks, trx);
-      await this.sources.setCursor(source, cursor, now, trx);
+      for (const [name, cursor] of cursors) await this.sources.setCursor(name, cursor, now, trx);
     });
   }
 

@@ -16,7 +16,7 @@ import { RadarError } from '../../platform/errors.js';
 import { parseNameTemplate, renderName, type TemplatePart } from '../../series/name-template.js';
 import type { PollContext } from '../poll.js';
 import { SourceAuthError, SourceRateLimitError } from '../poll.js';
-import { parseMetricCursor, type MetricCursor, type QueryCursor } from './cursor.js';
+import { metricCursorName, parseQueryCursor, type MetricCursor, type QueryCursor } from './cursor.js';
 import { MetricSourceError } from './http.js';
 import { pullRange, splitRange } from './pull-range.js';
 
@@ -149,26 +149,55 @@ export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricP
   }
 
   async function run(source: S, ctx: PollContext): Promise<MetricPollResult> {
-    const stored = await ctx.state.getCursor<unknown>(source.name);
-    const parsed = parseMetricCursor(stored);
-    if (stored !== null && parsed === null) ctx.log.warn({ source: source.name }, 'stored cursor unreadable; every series starts over from its backfill');
-    // The cursor as it is stored: each write stores the whole of it, one write at a time.
-    const queries: Record<string, QueryCursor> = { ...(parsed?.queries ?? {}) };
-    let writing: Promise<void> = Promise.resolve();
-    const store = (points: ReadonlyMap<string, readonly Point[]>, name: string, next: QueryCursor): Promise<void> => {
-      const write = writing.then(async () => {
-        const cursor: MetricCursor = { queries: { ...queries, [name]: next } };
-        await ctx.storeSeries(source.name, points, cursor);
-        queries[name] = next;
-      });
-      writing = write.catch(() => undefined);
-      return write;
+    const entries = parts.entries(source);
+    // Each entry's cursor as it is stored. Writes go one at a time; pieces that are ready while a write
+    // runs are stored together by the next one (one transaction for many entries).
+    const queries: Record<string, QueryCursor | null> = {};
+    for (const entry of entries) {
+      const stored = await ctx.state.getCursor<unknown>(metricCursorName(source.name, entry.name));
+      queries[entry.name] = parseQueryCursor(stored);
+      if (stored !== null && queries[entry.name] === null) ctx.log.warn({ source: source.name, series: entry.name }, 'stored cursor unreadable; this series starts over from its backfill');
+    }
+    interface Batch {
+      readonly points: Map<string, Map<number, number>>;
+      readonly updates: Record<string, QueryCursor>;
+      readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+    }
+    let pending: Batch | null = null;
+    let flushing: Promise<void> | null = null;
+    const flush = async (): Promise<void> => {
+      while (pending !== null) {
+        const batch: Batch = pending;
+        pending = null;
+        try {
+          const points = new Map([...batch.points].map(([key, byT]) => [key, [...byT].map(([t, v]) => ({ t, v }))]));
+          const cursors = new Map(Object.entries(batch.updates).map(([name, cursor]) => [metricCursorName(source.name, name), cursor]));
+          await ctx.storeSeries(source.name, points, cursors);
+          Object.assign(queries, batch.updates);
+          for (const w of batch.waiters) w.resolve();
+        } catch (error) {
+          for (const w of batch.waiters) w.reject(error);
+        }
+      }
+      flushing = null;
     };
+    const store = (points: ReadonlyMap<string, readonly Point[]>, name: string, next: QueryCursor): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const batch: Batch = (pending ??= { points: new Map(), updates: {}, waiters: [] });
+        for (const [key, list] of points) {
+          const byT = batch.points.get(key) ?? new Map<number, number>();
+          for (const p of list) byT.set(p.t, p.v);
+          batch.points.set(key, byT);
+        }
+        batch.updates[name] = next;
+        batch.waiters.push({ resolve, reject });
+        flushing ??= flush();
+      });
 
     const totals = { requests: 0, points: 0, series: 0, overCap: 0, failed: 0 };
     const errors: unknown[] = [];
     const now = ctx.now();
-    await pool(parts.entries(source), source.concurrency, async (entry) => {
+    await pool(entries, source.concurrency, async (entry) => {
       try {
         await pullEntry(source, entry, now, ctx, queries[entry.name] ?? null, store, totals);
       } catch (error) {
@@ -177,9 +206,8 @@ export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricP
         ctx.log.warn({ source: source.name, series: entry.name, err: error }, 'metric pull failed; retried from the cursor');
       }
     });
-    await writing;
     const result: MetricPollResult = { ...totals, cursor: { queries: { ...queries } } };
-    if (errors.length > 0) throw pickError(source.name, errors, totals.failed, parts.entries(source).length);
+    if (errors.length > 0) throw pickError(source.name, errors, totals.failed, entries.length);
     await ctx.state.recordSuccess(source.name, { now: ctx.now(), fetched: totals.points, skipped: totals.overCap });
     ctx.log.info({ source: source.name, ...totals }, `${parts.kind} poll done`);
     return result;

@@ -60,7 +60,7 @@ describe('graphite source', () => {
     const r2 = await handler.pollOnce({ source: 'graphite' }, pollContext(ctx, now));
     expect(r2.requests).toBe(1);
     const last2 = lastCompleteBucket(now, MINUTE, MINUTE);
-    expect((await cursorOf(ctx, 'graphite'))?.queries['logins.{1}']).toEqual({ last: new Date(last2).toISOString(), series: 2, overCap: 0 });
+    expect((await cursorOf(ctx, 'graphite', 'logins.{1}'))).toEqual({ last: new Date(last2).toISOString(), series: 2, overCap: 0 });
     expect((await stored(ctx, 'logins.web1')).size).toBe((last2 - from) / MINUTE + 1);
     expect((await ctx.sources.get('graphite'))?.state).toBe('ok');
   });
@@ -104,7 +104,7 @@ describe('graphite source', () => {
     expect(graphite.requests.every((r) => r.authorization === `Basic ${Buffer.from('radar:graphite-test-password').toString('base64')}`)).toBe(true);
     expect((await ctx.sources.get('graphite'))?.lastError).toMatch(/unexpected render response: \(root\): Expected array, received object/);
     const points = await stored(ctx, 'logins.web1');
-    const last = Date.parse((await cursorOf(ctx, 'graphite'))?.queries['logins.{1}']?.last ?? '');
+    const last = Date.parse((await cursorOf(ctx, 'graphite', 'logins.{1}'))?.last ?? '');
     const first = Math.min(...points.keys());
     expect(points.size).toBe((last - first) / MINUTE + 1); // no bucket missing between the first and the cursor
     expect(last - first).toBeGreaterThanOrEqual(6 * 3_600_000 - 3 * MINUTE);

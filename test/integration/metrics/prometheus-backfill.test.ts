@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusPollHandler } from '../../../src/sources/prometheus/index.js';
+import { metricCursorName } from '../../../src/sources/metric-pull/cursor.js';
 import { lastCompleteBucket } from '../../../src/sources/metric-pull/pull-range.js';
 import { judgingEnd } from '../../../workers/detect.js';
 import { admin, buildTestApp } from '../../helpers/api.js';
@@ -59,7 +60,7 @@ describe.each(dbs)('prometheus backfill and polls (%s)', (db) => {
     const from = Math.floor((first - 14 * DAY) / MINUTE) * MINUTE;
     expect(r1.requests).toBe(2); // 20,160 buckets: one request would be refused by Prometheus
     expect(r1.series).toBe(2);
-    expect((await cursorOf(ctx, 'prom'))?.queries['errors.{service}']).toEqual({ last: new Date(last1).toISOString(), series: 2, overCap: 0 });
+    expect((await cursorOf(ctx, 'prom', 'errors.{service}'))).toEqual({ last: new Date(last1).toISOString(), series: 2, overCap: 0 });
     for (const svc of ['auth', 'mail']) {
       const points = await stored(ctx, `errors.${svc}`);
       expect(points.size).toBe((last1 - from) / MINUTE + 1);
@@ -74,7 +75,7 @@ describe.each(dbs)('prometheus backfill and polls (%s)', (db) => {
     const r2 = await handler.pollOnce({ source: 'prom' }, pollContext(ctx, now));
     expect(r2.requests).toBe(1);
     const last2 = lastCompleteBucket(now, MINUTE, MINUTE);
-    expect((await cursorOf(ctx, 'prom'))?.queries['errors.{service}']?.last).toBe(new Date(last2).toISOString());
+    expect((await cursorOf(ctx, 'prom', 'errors.{service}'))?.last).toBe(new Date(last2).toISOString());
     const direct = await directQuery(prom.url, 'radar_test_errors', from, last2, MINUTE, 'service');
     for (const svc of ['auth', 'mail']) {
       const points = await stored(ctx, `errors.${svc}`);
@@ -101,7 +102,7 @@ describe('prometheus series by label', () => {
     const result = await handler.pollOnce({ source: 'prom' }, pollContext(ctx, now));
     expect(result).toMatchObject({ series: 1, overCap: 1 });
     expect(await ctx.store.series.keys('errors.')).toEqual(['errors.auth']);
-    expect((await cursorOf(ctx, 'prom'))?.queries['errors.{service}']).toMatchObject({ series: 1, overCap: 1 });
+    expect((await cursorOf(ctx, 'prom', 'errors.{service}'))).toMatchObject({ series: 1, overCap: 1 });
     expect((await ctx.sources.get('prom'))?.skipped).toBe(1);
   });
 
@@ -121,7 +122,7 @@ describe('prometheus series by label', () => {
     const now = historyEnd + 2 * MINUTE;
     await handler.pollOnce({ source: 'prom' }, pollContext(ctx, now));
     const before = await stored(ctx, 'errors.auth');
-    await ctx.sources.clearCursor('prom'); // as if the cursor had been lost: the same range is pulled again
+    await ctx.sources.clearCursor(metricCursorName('prom', 'errors.{service}')); // as if the cursor had been lost: the same range is pulled again
     const again = await handler.pollOnce({ source: 'prom' }, pollContext(ctx, now));
     expect(again.points).toBe(before.size * 2);
     expect(await stored(ctx, 'errors.auth')).toEqual(before);

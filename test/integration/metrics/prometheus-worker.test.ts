@@ -80,8 +80,7 @@ describe('prometheus source on the poll worker', () => {
     const status = await ctx.sources.get('prom');
     expect(status?.lastError).toMatch(/HTTP 503: unavailable: injected/);
     expect(proxy.requests.slice(0, 4).map((r) => r.status)).toEqual([0, 200, 503, 200]);
-    const cursor = await cursorOf(ctx, 'prom');
-    const last = Date.parse(cursor?.queries['errors.{service}']?.last ?? '');
+    const last = Date.parse((await cursorOf(ctx, 'prom', 'errors.{service}'))?.last ?? '');
     const from = Math.floor((Date.parse(status?.lastSuccessAt ?? '') - 14 * DAY) / MINUTE) * MINUTE;
     const direct = await directQuery(prom.url, 'radar_test_errors', from - 5 * MINUTE, last, MINUTE, 'service');
     for (const svc of ['auth', 'mail']) {
@@ -114,7 +113,7 @@ describe('prometheus source on the poll worker', () => {
     proxy.fail(1, { status: 200, body: '{"status":"success","data":{"resultType":"vector","result":[]}}' });
     const handler = createPrometheusPollHandler([promSource(proxy.url, { backfill: '1h' })], { seriesStep: MINUTE });
     await expect(handler.pollOnce({ source: 'prom' }, pollContext(ctx))).rejects.toThrow(/unexpected query_range response: data\.resultType: Invalid literal value, expected "matrix"/);
-    expect(await ctx.sources.getCursor('prom')).toBeNull();
+    expect(await cursorOf(ctx, 'prom', 'errors.{service}')).toBeNull();
   });
 
   it('sends the bearer token; a rejected one stops only its source', async () => {
@@ -168,7 +167,7 @@ describe('live scraping, restarts', () => {
     service = await createTestService({ config: { series: { step: '1s' } } });
     const { ctx } = service;
     const config = promSource(live.url, { pollInterval: '250ms', requestTimeout: '1s', delay: '2s', backfill: '20s', series: [{ name: 'live.{service}', query: 'radar_test_live' }] });
-    const lastOf = async () => Date.parse((await cursorOf(ctx, 'prom'))?.queries['live.{service}']?.last ?? '0');
+    const lastOf = async () => Date.parse((await cursorOf(ctx, 'prom', 'live.{service}'))?.last ?? '0');
     await run([config]);
     await waitFor(async () => (await stored(ctx, 'live.auth')).size >= 5, 60_000, 'live buckets pulled');
 

@@ -1,7 +1,7 @@
 /** Shared pieces of the metric source tests: a poll context wired like the poll worker, sources, readers. */
 import { graphiteSourceSchema, prometheusSourceSchema, type GraphiteSourceConfig, type GraphiteSourceInput, type PrometheusSourceConfig, type PrometheusSourceInput } from '../../../src/config/metric-sources.js';
 import type { Point } from '../../../src/domain/point.js';
-import { parseMetricCursor, type MetricCursor } from '../../../src/sources/metric-pull/cursor.js';
+import { metricCursorName, parseQueryCursor, type QueryCursor } from '../../../src/sources/metric-pull/cursor.js';
 import type { PollContext } from '../../../src/sources/poll.js';
 import type { ServiceContext } from '../../../workers/context.js';
 
@@ -21,15 +21,16 @@ export function pollContext(ctx: ServiceContext, now?: number): PollContext {
     log: ctx.log,
     state: ctx.sources,
     enqueue: (messages) => ctx.queues.enqueueMessages(messages),
-    storeSeries: (source, points, cursor) => ctx.store.storePulled(source, points, JSON.stringify(cursor), ctx.clock.now()),
+    storeSeries: (_source, points, cursors) => ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now()),
     deadLetter: (letter) => ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now()),
     now: () => now ?? ctx.clock.now(),
     signal: new AbortController().signal,
   };
 }
 
-export async function cursorOf(ctx: ServiceContext, source: string): Promise<MetricCursor | null> {
-  return parseMetricCursor(await ctx.sources.getCursor(source));
+/** The stored cursor of one series entry (by its name template) of a metric source. */
+export async function cursorOf(ctx: ServiceContext, source: string, template: string): Promise<QueryCursor | null> {
+  return parseQueryCursor(await ctx.sources.getCursor(metricCursorName(source, template)));
 }
 
 /** Stored points of `key` in [from, to] as a bucket → value map. */

@@ -5,7 +5,7 @@ import { serviceConfigSchema } from '../../../src/config/service.js';
 import { keySafe, parseNameTemplate, renderName, type TemplatePart } from '../../../src/series/name-template.js';
 import { seriesKeyProblem } from '../../../src/series/series-key.js';
 import { bucketDatapoints } from '../../../src/sources/graphite/render.js';
-import { metricWatermark } from '../../../src/sources/metric-pull/cursor.js';
+import { metricWatermark, parseQueryCursor } from '../../../src/sources/metric-pull/cursor.js';
 import { compileEntries, nameSeries } from '../../../src/sources/metric-pull/poll-handler.js';
 import { lastCompleteBucket, pullRange, splitRange } from '../../../src/sources/metric-pull/pull-range.js';
 
@@ -47,7 +47,7 @@ describe('series name templates', () => {
   });
 
   it('caps the series of one query in name order and reports the unnamed and the colliding', () => {
-    const pulled = ['mail', 'auth', 'web', undefined, 'auth'].map((service) => ({ labels: service === undefined ? {} : { service }, nodes: [], points: [{ t: 0, v: 1 }] }));
+    const pulled = ['mail', 'auth', 'web', undefined, 'auth'].map((service) => ({ labels: (service === undefined ? {} : { service }) as Record<string, string>, nodes: [], points: [{ t: 0, v: 1 }] }));
     const { kept, overCap, unnamed } = nameSeries({ parts: parts('errors.{service}'), maxSeries: 2 }, pulled);
     expect([...kept.keys()]).toEqual(['errors.auth', 'errors.mail']);
     expect(overCap).toEqual(['errors.web']);
@@ -78,9 +78,11 @@ describe('pull ranges', () => {
 
   it('a metric watermark is the end of the oldest entry\'s last pulled bucket, null until all have pulled', () => {
     const steps = new Map([['a', M], ['b', 5 * M]]);
-    expect(metricWatermark({ queries: { a: { last: new Date(10 * M).toISOString() } } }, steps)).toBeNull();
-    expect(metricWatermark({ queries: { a: { last: new Date(10 * M).toISOString() }, b: { last: new Date(0).toISOString() } } }, steps)).toBe(5 * M);
-    expect(metricWatermark('garbage', steps)).toBeNull();
+    const at = (ms: number) => ({ last: new Date(ms).toISOString(), series: 1, overCap: 0 });
+    expect(metricWatermark({ queries: { a: at(10 * M) } }, steps)).toBeNull();
+    expect(metricWatermark({ queries: { a: at(10 * M), b: null } }, steps)).toBeNull();
+    expect(metricWatermark({ queries: { a: at(10 * M), b: at(0) } }, steps)).toBe(5 * M);
+    expect(parseQueryCursor('garbage')).toBeNull();
   });
 });
 
