@@ -116,6 +116,15 @@ describe('prometheus source on the poll worker', () => {
     expect(await cursorOf(ctx, 'prom', 'errors.{service}')).toBeNull();
   });
 
+  it('a bad PromQL expression stops the source with Prometheus\' own reason', async () => {
+    service = await createTestService();
+    const { ctx } = service;
+    await run([promSource(prom.url, { pollInterval: '200ms', backfill: '1h', series: [{ name: 'bad', query: 'sum(rate(' }] })]);
+    await waitFor(async () => (await ctx.sources.get('prom'))?.state === 'stopped', 30_000, 'source stopped');
+    expect((await ctx.sources.get('prom'))?.lastError).toMatch(/^ERR_SOURCE: bad: POST \/api\/v1\/query_range: HTTP 400: bad_data: .*parse error/);
+    expect(await cursorOf(ctx, 'prom', 'bad')).toBeNull();
+  });
+
   it('sends the bearer token; a rejected one stops only its source', async () => {
     service = await createTestService();
     const { ctx } = service;
