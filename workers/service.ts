@@ -27,6 +27,7 @@ import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
 import { startDetectWorker, type TickResult } from './detect.js';
+import { metricBackfillPending } from './metric-backfill.js';
 import type { Lease } from '../src/queues/lock.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo', 'retention'] as const;
@@ -105,12 +106,17 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   const ackSecret = config.alerting.ack.secret ?? resolved.auth.sessionSecret;
   const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
+    const startedAt = ctx.clock.now();
     const onTick = async (result: TickResult, lease: Lease) => {
       for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
       await alerting.onTick(result, lease);
     };
     const detect = await startDetectWorker(ctx, onTick, {
-      skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
+      skip: async () => {
+        if (await backfillInProgress(ctx)) return 'history backfill in progress';
+        const pulling = await metricBackfillPending(ctx, ctx.clock.now(), startedAt);
+        return pulling.length > 0 ? `first pull of metric sources in progress: ${pulling.join(', ')}` : null;
+      },
     });
     closers.push({ kind: 'detect', name: 'detect worker', close: () => detect.close() });
   }

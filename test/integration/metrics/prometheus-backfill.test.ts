@@ -10,6 +10,7 @@ import { createPrometheusPollHandler } from '../../../src/sources/prometheus/ind
 import { metricCursorName } from '../../../src/sources/metric-pull/cursor.js';
 import { lastCompleteBucket } from '../../../src/sources/metric-pull/pull-range.js';
 import { judgingEnd } from '../../../workers/detect.js';
+import { metricBackfillPending } from '../../../workers/metric-backfill.js';
 import { admin, buildTestApp } from '../../helpers/api.js';
 import { directQuery, startPrometheus, type HistorySample, type TestPrometheus } from '../../helpers/prometheus.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
@@ -159,5 +160,26 @@ describe('a pulled series as the traffic reference', () => {
     const judging = await judgingEnd(ctx, now);
     expect(judging.end).toBe(to + MINUTE);
     expect(judging.waitingFor).toEqual(['prom']);
+  });
+});
+
+describe('the detector waits for the first pull', () => {
+  it('holds detection until a metric source has pulled its history once, and not for a stopped or long-failing source', async () => {
+    service = await createTestService({
+      config: { sources: { prometheus: [{ name: 'prom', url: prom.url, backfill: '1h', series: [{ name: 'traffic', query: 'radar_test_traffic' }] }] } },
+    });
+    const { ctx } = service;
+    const now = Date.now();
+    expect(await metricBackfillPending(ctx, now, now)).toEqual(['prom']); // no poll process has registered it yet
+    expect(await metricBackfillPending(ctx, now + 11 * MINUTE, now)).toEqual([]); // …for at most detect.late.maxWait
+    await ctx.sources.register('prom', 'prometheus');
+    expect(await metricBackfillPending(ctx, now, now)).toEqual(['prom']);
+    expect(await metricBackfillPending(ctx, now + 11 * MINUTE, now)).toEqual([]); // failing for longer than maxWait: no longer waited for
+    await ctx.sources.recordError('prom', { now, message: 'rejected', stopped: true });
+    expect(await metricBackfillPending(ctx, now, now)).toEqual([]);
+    await ctx.sources.reset('prom');
+    const handler = createPrometheusPollHandler(ctx.config.sources.prometheus, { seriesStep: MINUTE });
+    await handler.pollOnce({ source: 'prom' }, pollContext(ctx, historyEnd + MINUTE));
+    expect(await metricBackfillPending(ctx, now, now)).toEqual([]);
   });
 });
