@@ -49,6 +49,7 @@ export function benchPollContext(ctx: ServiceContext): PollContext {
   return {
     log: silentLogger,
     state: ctx.sources,
+    storeSeries: (_source, points, cursors) => ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now()),
     enqueue: (messages) => ctx.queues.enqueueMessages(messages),
     deadLetter: async () => undefined,
     now: () => Date.now(),

@@ -28,6 +28,7 @@ import { syncSchedulers } from '../src/queues/schedulers.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { Checkpoint } from '../src/store/late-store.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
+import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
 import { duplicateRedis } from '../src/queues/connection.js';
 
@@ -147,10 +148,15 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
   const waitingFor: string[] = [];
   const leftOut: string[] = [];
   const polled = [...ctx.config.sources.twitter.map((s) => s.name), ...ctx.config.sources.imap.map((s) => s.name)];
-  for (const name of polled) {
+  // A metric source is complete up to its cursor (the end of its last pulled bucket), not its last poll.
+  const pulled = new Map([...ctx.config.sources.prometheus, ...ctx.config.sources.graphite].map((s) => [s.name, metricSteps(s, step)]));
+  for (const name of [...polled, ...pulled.keys()]) {
     const status = await ctx.sources.get(name);
-    const watermark = status?.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null;
-    if (watermark === null || now - watermark > ctx.config.detect.late.maxWait) {
+    const steps = pulled.get(name);
+    const lastSuccess = status?.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null;
+    const watermark = steps && lastSuccess !== null ? metricWatermark(await readMetricCursor((c) => ctx.sources.getCursor(c), name, steps.keys()), steps) : lastSuccess;
+    // Lagging is judged by the last successful poll: a metric source's data trails it by design (delay + step).
+    if (watermark === null || lastSuccess === null || now - lastSuccess > ctx.config.detect.late.maxWait) {
       leftOut.push(name);
       continue;
     }

@@ -15,7 +15,7 @@ import { pollLeaseMs, pollLockName, pollSchedulerId, SourceAuthError, SourceRate
 import { JOB_NAMES, type JobPayloads } from '../src/queues/jobs.js';
 import { withLock } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
-import { describeError, isRadarError } from '../src/platform/errors.js';
+import { describeError, isRadarError, RadarError } from '../src/platform/errors.js';
 import type { ServiceContext } from './context.js';
 import { duplicateRedis } from '../src/queues/connection.js';
 
@@ -94,6 +94,12 @@ export function startPollWorker(ctx: ServiceContext, handlers: readonly PollHand
           log: pollLog,
           state,
           enqueue: (messages) => ctx.queues.enqueueMessages(messages),
+          storeSeries: async (name, points, cursors) => {
+            if (lease.lost) throw new RadarError('ERR_LOCK_LOST', 'poll lease lost: points not written', { context: { source }, retryable: true });
+            const foreign = [...cursors.keys()].find((c) => name !== source || !c.startsWith(`${source}|`));
+            if (foreign !== undefined) throw new RadarError('ERR_SOURCE', `a poll of ${source} may not write the cursor ${foreign}`, { context: { source } });
+            await ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now());
+          },
           deadLetter: async (letter) => {
             await ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now());
             ctx.metrics.deadLetters.inc({ queue: 'poll' });

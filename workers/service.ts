@@ -16,6 +16,8 @@ import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
 import { createImapPollHandler, redisSeenIds } from '../src/sources/imap/index.js';
+import { createGraphitePollHandler } from '../src/sources/graphite/index.js';
+import { createPrometheusPollHandler } from '../src/sources/prometheus/index.js';
 import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
@@ -25,6 +27,7 @@ import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
 import { startDetectWorker, type TickResult } from './detect.js';
+import { metricBackfillPending } from './metric-backfill.js';
 import type { Lease } from '../src/queues/lock.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo', 'retention'] as const;
@@ -57,12 +60,15 @@ export interface RunningService {
   readonly workers: readonly WorkerKind[];
 }
 
-/** Source poll handlers configured in the service config (twitter, imap). */
+/** Source poll handlers configured in the service config (twitter, imap, prometheus, graphite). */
 export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandler[] {
   const handlers: PollHandler[] = [];
-  const { twitter, imap } = ctx.config.sources;
+  const { twitter, imap, prometheus, graphite } = ctx.config.sources;
+  const seriesStep = ctx.config.series.step;
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { metrics: ctx.metrics, authorKey }));
   if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys) }));
+  if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
+  if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
   return handlers;
 }
 
@@ -102,12 +108,17 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   const ackSecret = config.alerting.ack.secret ?? resolved.auth.sessionSecret;
   const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
+    const startedAt = ctx.clock.now();
     const onTick = async (result: TickResult, lease: Lease) => {
       for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
       await alerting.onTick(result, lease);
     };
     const detect = await startDetectWorker(ctx, onTick, {
-      skip: async () => ((await backfillInProgress(ctx)) ? 'history backfill in progress' : null),
+      skip: async () => {
+        if (await backfillInProgress(ctx)) return 'history backfill in progress';
+        const pulling = await metricBackfillPending(ctx, ctx.clock.now(), startedAt);
+        return pulling.length > 0 ? `first pull of metric sources in progress: ${pulling.join(', ')}` : null;
+      },
     });
     closers.push({ kind: 'detect', name: 'detect worker', close: () => detect.close() });
   }

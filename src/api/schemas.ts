@@ -97,7 +97,7 @@ export const labelBodySchema = z
   })
   .strict();
 
-export const SERIES_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
+export { SERIES_KEY } from '../series/series-key.js';
 
 const pointsArray = z.array(z.object({ t: timeInput, v: z.number().finite() }).strict()).min(1).max(100_000);
 

@@ -6,6 +6,7 @@ import { fromEnvironment } from './secret.js';
 import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
+import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
 import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
@@ -110,7 +111,7 @@ const authSchema = z
 const seriesSchema = z
   .object({
     step: duration().default('1m').describe('Bucket width of the complaint counters.'),
-    reference: z.string().default('traffic').describe('Series that complaint rates are divided by (pushed by your site, or made by the demo).'),
+    reference: z.string().default('traffic').describe('Series that complaint rates are divided by (pushed by your site, pulled from Prometheus or Graphite, or made by the demo).'),
     settle: duration().default('1m').describe('How long after a bucket closes the detector waits for late messages before judging it.'),
     maxRange: duration().default('90d').describe('Widest time range one API request may read (`GET /api/series/:key`); wider is a 400 naming this limit.'),
     maxPoints: z.number().int().min(10).max(100_000).default(5000).describe('Most points one API response may hold (range / step); more is a 400 naming this limit.'),
@@ -196,13 +197,15 @@ export const serviceConfigSchema = z
       .object({
         twitter: twitterSourcesSchema,
         imap: imapSourcesSchema,
+        prometheus: prometheusSourcesSchema,
+        graphite: graphiteSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
         // Names key cursors and status: one name, one source, across kinds (and `demo` is the demo's).
         // (Repeats within one list are reported by that list.)
         const taken = new Map<string, string>([['demo', 'demo']]);
-        for (const kind of ['twitter', 'imap'] as const) {
+        for (const kind of ['twitter', 'imap', 'prometheus', 'graphite'] as const) {
           sources[kind].forEach((source, i) => {
             const owner = taken.get(source.name);
             if (owner !== undefined && owner !== kind) {
@@ -213,7 +216,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources. While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

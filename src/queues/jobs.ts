@@ -8,7 +8,7 @@ import type { Message } from '../domain/message.js';
 export interface JobPayloads {
   ingest: { message: Message };
   detect: { tick: true };
-  poll: { source: string; kind: 'twitter' | 'imap'; mailbox?: string };
+  poll: { source: string; kind: 'twitter' | 'imap' | 'prometheus' | 'graphite'; mailbox?: string };
   /** One notification to one notifier: a failing notifier never blocks the others. */
   notify: { notification: Notification; notifier: string };
   /** Prune data past its retention period (scheduled; see src/store/retention.ts). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service.js';
 import type { Message } from '../domain/message.js';
+import type { Point } from '../domain/point.js';
 import { RadarError } from '../platform/errors.js';
 import type { NewDeadLetter } from '../store/dead-letter-store.js';
 import type { RateLimitInfo, SourceState } from './source-state.js';
@@ -11,6 +12,12 @@ export interface PollContext {
   readonly state: SourceState;
   /** Enqueues for ingest (idempotent by message id). Save the cursor only after this resolves. */
   readonly enqueue: (messages: readonly Message[]) => Promise<void>;
+  /**
+   * Metric sources: stores pulled points (each replaces its bucket: a re-fetch overwrites, never adds)
+   * and the new cursors (by cursor name, each `<source>|…`) in one transaction, so a cursor never runs
+   * ahead of its points. Refused (ERR_LOCK_LOST) once the poll's lock lease is lost.
+   */
+  readonly storeSeries: (source: string, points: ReadonlyMap<string, readonly Point[]>, cursors: ReadonlyMap<string, unknown>) => Promise<void>;
   /** Keeps a malformed item aside with the reason; the poll goes on with the next one. */
   readonly deadLetter: (letter: Omit<NewDeadLetter, 'queue'>) => Promise<void>;
   readonly now: () => number;
@@ -23,7 +30,7 @@ export interface PollContext {
 
 /** One poll of one source (one mailbox). Throw the errors below to tell the worker what to do. */
 export interface PollHandler {
-  readonly kind: 'twitter' | 'imap';
+  readonly kind: 'twitter' | 'imap' | 'prometheus' | 'graphite';
   /**
    * Source names this handler serves, with their poll interval (ms), optional mailboxes, and the
    * fingerprint of the source's config entry (`configFingerprint`): a source stopped on a rejected
@@ -80,5 +87,7 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
   return [
     ...sources.twitter.map((s) => ({ kind: 'twitter' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.imap.flatMap((s) => s.mailboxes.map((mailbox) => ({ kind: 'imap' as const, source: s.name, mailbox, everyMs: s.pollInterval }))),
+    ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

@@ -5,8 +5,8 @@ import { scanKeys, type RedisClient } from '../queues/connection.js';
 import type { RedisKeys } from '../queues/keys.js';
 import type { SourceRecord, SourceStore } from '../store/source-store.js';
 
-export type SourceKind = 'twitter' | 'imap' | 'demo' | 'api' | 'form';
-const KINDS: readonly string[] = ['twitter', 'imap', 'demo', 'api', 'form'] satisfies SourceKind[];
+export type SourceKind = 'twitter' | 'imap' | 'prometheus' | 'graphite' | 'demo' | 'api' | 'form';
+const KINDS: readonly string[] = ['twitter', 'imap', 'prometheus', 'graphite', 'demo', 'api', 'form'] satisfies SourceKind[];
 const STATES: readonly string[] = ['idle', 'ok', 'error', 'stopped'] satisfies SourceStatus['state'][];
 
 export interface RateLimitInfo {

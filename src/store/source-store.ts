@@ -175,8 +175,9 @@ export class SourceStore {
     return row?.value ?? null;
   }
 
-  async setCursor(name: string, value: string, now: number): Promise<void> {
-    await this.db
+  /** Stores the cursor; `trx` puts it in the caller's transaction (a metric pull stores its points with it). */
+  async setCursor(name: string, value: string, now: number, trx: Kysely<Database> = this.db): Promise<void> {
+    await trx
       .insertInto('source_cursors')
       .values({ name, value, updated_at: now })
       .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))

@@ -138,6 +138,27 @@ export class Store {
       });
   }
 
+  /**
+   * Stores points pulled from a metric source (each replaces its bucket: a re-fetch overwrites, never
+   * adds) and the source's cursors (name → JSON text), in one transaction: a cursor never runs ahead of its points. The
+   * earliest bucket per series that the detector had already judged is marked late, as for a push.
+   */
+  async storePulled(series: ReadonlyMap<string, readonly Point[]>, cursors: ReadonlyMap<string, string>, now: number): Promise<void> {
+    await this.handle.db.transaction().execute(async (trx) => {
+      const marks = new Map<string, number>();
+      const horizon = await this.late.horizon(trx);
+      for (const [key, points] of series) {
+        if (points.length === 0) continue;
+        await this.series.set(key, points, trx);
+        let earliest = Infinity;
+        for (const p of points) if (p.t < earliest) earliest = p.t;
+        if (horizon !== null && earliest < horizon) marks.set(key, earliest);
+      }
+      if (marks.size > 0) await this.late.mark(marks, trx);
+      for (const [name, cursor] of cursors) await this.sources.setCursor(name, cursor, now, trx);
+    });
+  }
+
   async ping(): Promise<boolean> {
     try {
       await sql`select 1`.execute(this.handle.db);

@@ -236,6 +236,10 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     expect(await page.getAttribute('#sources tr[data-source=support-inbox]', 'data-dead')).toBe('1');
     expect(await page.getAttribute('#sources tr[data-source=twitter-search]', 'data-dead')).toBe('0');
     expect(await page.textContent('#sources tr[data-source=twitter-search]')).toContain('12 / 450');
+    const metric = await page.textContent('#sources tr[data-source=prom-metrics]');
+    expect(metric).toContain('prometheus');
+    expect(metric).toMatch(/pulled to /);
+    expect(await page.getAttribute('#sources tr[data-source=prom-metrics]', 'data-dead')).toBe('0');
     // an error message with markup is shown as text
     expect(await page.textContent('#sources tr[data-source=support-inbox]')).toContain('<b>{source: support-inbox}</b>');
     await page.waitForSelector('#sources-dead');

@@ -3,6 +3,7 @@
  * SQLite, the ingest worker (the report form goes through the queue), session login, and headless
  * Debian Chromium driven by playwright-core.
  */
+import { metricCursorName } from '../../src/sources/metric-pull/cursor.js';
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -202,6 +203,9 @@ export async function seed(svc: TestService, now: number, options: { hostile?: b
   await ctx.sources.recordSuccess('support-inbox', { now: now - 3 * 3_600_000, fetched: 310 });
   const markup = options.hostile ?? true ? '<b>{source: support-inbox}</b>' : '{source: support-inbox}';
   await ctx.sources.recordError('support-inbox', { now: now - 60_000, message: `ERR_IMAP_AUTH ${markup}: authentication failed`, stopped: true });
+  await ctx.sources.register('prom-metrics', 'prometheus');
+  await ctx.sources.recordSuccess('prom-metrics', { now: now - 20_000, fetched: 20_160 });
+  await ctx.sources.setCursor(metricCursorName('prom-metrics', 'traffic'), { last: new Date(Math.floor(now / MINUTE) * MINUTE - 2 * MINUTE).toISOString(), series: 1, overCap: 0 });
   return { now, spikeStart, xssIds: xss.map((m) => m.id) };
 }
 
@@ -222,7 +226,9 @@ export async function startHarness(
 ): Promise<Running> {
   // The seeded stopped mailbox is configured (never polled here: no poll worker runs), so its Retry button has a source to retry.
   const stoppedInbox = { name: 'support-inbox', host: '127.0.0.1', tls: 'none', user: 'support', password: 'not-used-no-poller', pollInterval: '1h' };
-  const svc = await createTestService({ classifier: harnessClassifier(), config: { ...options.config, reportForm: { perIpPerHour: options.perIpPerHour ?? 100 }, sources: { imap: [stoppedInbox] } } });
+  // A metric source, configured (never polled here) and seeded with a pulled cursor, for the Sources page.
+  const metrics = { name: 'prom-metrics', url: 'http://127.0.0.1:9', pollInterval: '1h', series: [{ name: 'traffic', query: 'sum(rate(requests_total[1m])) * 60' }] };
+  const svc = await createTestService({ classifier: harnessClassifier(), config: { ...options.config, reportForm: { perIpPerHour: options.perIpPerHour ?? 100 }, sources: { imap: [stoppedInbox], prometheus: [metrics] } } });
   const now = Date.now();
   const plan = await seed(svc, now, { hostile: options.hostile ?? true });
   const alerts: Alert[] = options.alerts ? [firingAlert(now)] : [];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { imapCursorName } from '../../sources/imap/poll-handler.js';
+import { readMetricCursor } from '../../sources/metric-pull/cursor.js';
 import { configuredPolls, pollLeaseMs, pollLockName, pollSchedulerId } from '../../sources/poll.js';
 import type { PollLockStatus } from '../../sources/source-state.js';
 import { actorOf } from '../auth.js';
@@ -45,11 +46,14 @@ export function registerSourceRoutes(app: FastifyInstance, deps: ApiDeps): void 
         if (lock) locks.push({ mailbox: poll.mailbox ?? null, heldUntil: new Date(lock.heldUntil).toISOString(), renewed: lock.renewed });
         if (poll.mailbox !== undefined) mailboxes[poll.mailbox] = await deps.sources.getCursor(imapCursorName(s.name, poll.mailbox));
       }
+      // A metric source's cursor is one per series entry (by name template), read live like a mailbox's.
+      const metric = [...deps.config.sources.prometheus, ...deps.config.sources.graphite].find((m) => m.name === s.name);
+      const pulled = metric ? await readMetricCursor((c) => deps.sources.getCursor(c), s.name, metric.series.map((e) => e.name)) : null;
       const blocked = locks.filter((l) => !l.renewed);
       const blockedUntil = blocked.length === 0 ? null : blocked.map((l) => l.heldUntil).sort().at(-1) ?? null;
       items.push({
         ...s,
-        cursor: Object.keys(mailboxes).length > 0 ? { mailboxes } : s.cursor,
+        cursor: Object.keys(mailboxes).length > 0 ? { mailboxes } : (pulled ?? s.cursor),
         state: blocked.length > 0 ? ('blocked' as const) : locks.length > 0 ? ('polling' as const) : s.state,
         /** The state last recorded by a poll (ok, error, stopped, idle), whatever the locks say. */
         lastState: s.state,

@@ -47,6 +47,7 @@ export function pollContext(service: TestService, hooks: { beforeEnqueue?: (batc
     ctx: {
       log: ctx.log,
       state: ctx.sources,
+      storeSeries: (_source, points, cursors) => ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now()),
       enqueue: async (messages) => {
         await hooks.beforeEnqueue?.(messages);
         await ctx.queues.enqueueMessages(messages);

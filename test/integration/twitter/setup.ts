@@ -18,6 +18,7 @@ export function pollContext(ctx: ServiceContext, signal: AbortSignal = new Abort
   return {
     log: ctx.log,
     state: ctx.sources,
+    storeSeries: (_source, points, cursors) => ctx.store.storePulled(points, new Map([...cursors].map(([c, v]) => [c, JSON.stringify(v)])), ctx.clock.now()),
     enqueue: (messages) => ctx.queues.enqueueMessages(messages),
     deadLetter: (letter) => ctx.store.deadLetters.add({ ...letter, queue: 'poll' }, ctx.clock.now()),
     now: () => ctx.clock.now(),

@@ -37,6 +37,16 @@ function retryControl(s, ctx, refresh) {
   return h('div', { class: 'actions' }, button, status, last);
 }
 
+/** A metric source (prometheus, graphite): how far its data is pulled, the oldest of its series' cursors. */
+function pulledTo(s) {
+  const queries = s.cursor && typeof s.cursor === 'object' && s.cursor.queries && typeof s.cursor.queries === 'object' ? Object.values(s.cursor.queries) : null;
+  if (!queries || queries.length === 0) return null;
+  const lasts = queries.map((q) => (q && typeof q.last === 'string' ? q.last : null));
+  if (lasts.includes(null)) return h('div', { class: 'muted' }, 'first pull pending');
+  const oldest = lasts.sort()[0];
+  return h('div', { class: 'muted', title: 'start of the last bucket pulled, oldest series' }, `pulled to ${fmtTime(oldest)}`);
+}
+
 export function mount(root, params, ctx) {
   const notes = h('div');
   const table = h('div', { class: 'table-wrap' });
@@ -60,7 +70,7 @@ export function mount(root, params, ctx) {
           const bad = isDead(s);
           const rl = s.rateLimit;
           return h('tr', { class: bad ? 'dead' : '', data: { source: s.name, dead: bad ? '1' : '0' } },
-            h('td', {}, h('strong', {}, s.name), h('div', { class: 'muted' }, s.kind)),
+            h('td', {}, h('strong', {}, s.name), h('div', { class: 'muted' }, s.kind), pulledTo(s)),
             h('td', {}, h('span', { class: `chip ${bad ? 'bad' : s.state === 'ok' ? 'ok' : ''}` }, bad ? `DEAD · ${s.state}` : s.state), retryControl(s, ctx, refresh)),
             h('td', { title: s.lastPollAt ?? '' }, fmtAgo(s.lastPollAt)),
             h('td', { title: `last success ${s.lastSuccessAt ?? 'never'}` }, s.lastSuccessAt ? fmtDuration(s.lagSeconds) : 'never succeeded'),
