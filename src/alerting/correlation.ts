@@ -13,6 +13,7 @@
  *   of the window (or `now`).
  * - **Score** in [0, 1]: the share of those buckets outside the band, times how far outside they were
  *   (the mean distance from the expected value in half-bands, capped at 4, over 4).
+ * - Moves scoring under 0.1, or changing the series by less than 10% over the stretch, are not named.
  * - Complaint breakdowns that repeat a category (`complaints.channel.*`, `complaints.lang.*`, the
  *   channel series) are left out; the total `complaints` is kept only when no category moved.
  */
@@ -62,6 +63,9 @@ export interface CorrelatedSeries {
 const PERSIST_OF = 3;
 const PERSIST_NEED = 2;
 const DEVIATION_CAP = 4;
+/** A move must score at least this, and change the series by at least this share, to be named. */
+const MIN_SCORE = 0.1;
+const MIN_CHANGE = 0.1;
 
 function sorted(points: readonly CorrelationPoint[]): CorrelationPoint[] {
   return [...points].sort((a, b) => a.t - b.t);
@@ -151,10 +155,12 @@ function isBreakdown(series: string): boolean {
 /** One series' move around `onset`, or null when it did not move. */
 export function measureMove(points: readonly CorrelationPoint[], onset: number, now: number, windowMs: number): Omit<CorrelatedSeries, 'series'> | null {
   const end = Math.min(now, onset + windowMs);
-  const start = runStart(points, onset - windowMs, end);
+  // Nothing after `now` is known yet (a catch-up tick decides minute by minute).
+  const known = points.filter((p) => p.t <= now);
+  const start = runStart(known, onset - windowMs, end);
   if (start === null) return null;
   const d = start.direction;
-  const stretch = sorted(points).filter((p) => p.t >= start.t && p.t <= Math.min(now, start.t + windowMs) && p.learning !== true);
+  const stretch = sorted(known).filter((p) => p.t >= start.t && p.t <= Math.min(now, start.t + windowMs) && p.learning !== true);
   if (stretch.length === 0) return null;
   let out = 0;
   let dev = 0;
@@ -184,7 +190,8 @@ export interface RankInput {
 }
 
 /**
- * The other series that moved with the alert, best first: score, then the smaller lead/lag, then the name.
+ * The other series that moved with the alert, best first: score, then the bigger move (|ln ratio|), then
+ * the smaller lead/lag, then the name.
  *
  * @example rankCorrelated({ own: ['complaints.login'], onset, now, points }, { windowMs: 900_000, limit: 3 })
  * // [{ series: 'errors.auth', size: '×9', leadMs: -180_000, ... }, { series: 'logins', size: '−40%', ... }]
@@ -196,11 +203,14 @@ export function rankCorrelated(input: RankInput, settings: CorrelationSettings):
   for (const [series, points] of input.points) {
     if (own.has(series) || isBreakdown(series)) continue;
     const move = measureMove(points, input.onset, input.now, settings.windowMs);
-    if (move !== null && move.score > 0) moved.push({ series, ...move });
+    if (move !== null && move.score >= MIN_SCORE && (move.ratio === null || Math.abs(move.ratio - 1) >= MIN_CHANGE)) moved.push({ series, ...move });
   }
   const categoryMoved = moved.some((m) => parseSeriesName(m.series).kind === 'category') || input.own.some((s) => parseSeriesName(s).kind === 'category');
   const kept = moved.filter((m) => !(categoryMoved && parseSeriesName(m.series).kind === 'total'));
-  kept.sort((a, b) => b.score - a.score || Math.abs(a.leadMs) - Math.abs(b.leadMs) || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
+  const magnitude = (c: CorrelatedSeries) => (c.ratio !== null && c.ratio > 0 ? Math.abs(Math.log(c.ratio)) : Number.POSITIVE_INFINITY);
+  kept.sort(
+    (a, b) => b.score - a.score || magnitude(b) - magnitude(a) || Math.abs(a.leadMs) - Math.abs(b.leadMs) || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0),
+  );
   return kept.slice(0, settings.limit);
 }
 

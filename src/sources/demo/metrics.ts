@@ -65,6 +65,9 @@ export interface DemoMetricIncident {
   readonly visibility: MetricVisibility;
   /** The complaint category (null: metrics only). */
   readonly category: DemoCategory | null;
+  /** Span of the whole incident, in complaints and metrics: [from, to), epoch ms. */
+  readonly from: number;
+  readonly to: number;
   /** The service whose errors rise (null: complaints only). */
   readonly service: DemoService | null;
   /** When the errors start rising (the metric that moves first), and stop; epoch ms, whole steps. */
@@ -110,13 +113,15 @@ export function createDemoMetrics(options: DemoMetricsOptions): DemoMetrics {
     const errorFactor = Math.round(uniform(rand, 4, 12) * 10) / 10;
     const dropFactor = Math.round(uniform(rand, 0.3, 0.7) * 100) / 100;
     if (service === null || hidden) {
-      return { id: incident.id, visibility: 'complaints_only', category: incident.category, service: null, errorsFrom: incident.start, errorsTo: incident.start, errorFactor: 1, drop: null, firstMetric: null };
+      return { id: incident.id, visibility: 'complaints_only', category: incident.category, from: incident.start, to: incident.end, service: null, errorsFrom: incident.start, errorsTo: incident.start, errorFactor: 1, drop: null, firstMetric: null };
     }
     const dropMetric = DROPS[incident.category];
     return {
       id: incident.id,
       visibility: 'metrics_first',
       category: incident.category,
+      from: incident.start - lead,
+      to: incident.end,
       service,
       errorsFrom: incident.start - lead,
       errorsTo: incident.end - lead,
@@ -144,6 +149,8 @@ export function createDemoMetrics(options: DemoMetricsOptions): DemoMetrics {
         id: `demo:${seed}:metric-incident:${start}`,
         visibility: 'metrics_only',
         category: null,
+        from: start,
+        to: start + length,
         service,
         errorsFrom: start,
         errorsTo: start + length,
@@ -167,13 +174,12 @@ export function createDemoMetrics(options: DemoMetricsOptions): DemoMetrics {
     // Errors may lead an incident by up to 7 min: look a little past `to`.
     for (const inc of options.incidentsBetween(from, to + 10 * MINUTE_MS)) {
       const e = effectOf(inc);
-      const start = Math.min(inc.start, e.errorsFrom);
-      if (start < to && inc.end > from) out.push(e);
+      if (e.from < to && e.to > from) out.push(e);
     }
     for (let day = Math.floor(from / DAY_MS); day <= Math.floor((to - 1) / DAY_MS); day++) {
-      for (const m of metricOnlyOfDay(day)) if (m.errorsFrom < to && m.errorsTo > from) out.push(m);
+      for (const m of metricOnlyOfDay(day)) if (m.from < to && m.to > from) out.push(m);
     }
-    return out.sort((a, b) => a.errorsFrom - b.errorsFrom);
+    return out.sort((a, b) => a.from - b.from);
   };
 
   const valuesAt = (t: number): Record<DemoMetric, number> => {
