@@ -13,6 +13,7 @@
  *   of the window (or `now`).
  * - **Score** in [0, 1]: the share of those buckets outside the band, times how far outside they were
  *   (the mean distance from the expected value in half-bands, capped at 4, over 4).
+ * - Complaint series count only when they rise.
  * - Moves scoring under 0.1, or changing the series by less than 10% over the stretch, are not named.
  * - Complaint breakdowns that repeat a category (`complaints.channel.*`, `complaints.lang.*`, the
  *   channel series) are left out; the total `complaints` is kept only when no category moved.
@@ -203,6 +204,8 @@ export function rankCorrelated(input: RankInput, settings: CorrelationSettings):
   for (const [series, points] of input.points) {
     if (own.has(series) || isBreakdown(series)) continue;
     const move = measureMove(points, input.onset, input.now, settings.windowMs);
+    // Fewer complaints than usual is no evidence of an incident (complaint series are watched for rises).
+    if (move !== null && move.direction === 'down' && parseSeriesName(series).kind !== 'other') continue;
     if (move !== null && move.score >= MIN_SCORE && (move.ratio === null || Math.abs(move.ratio - 1) >= MIN_CHANGE)) moved.push({ series, ...move });
   }
   const categoryMoved = moved.some((m) => parseSeriesName(m.series).kind === 'category') || input.own.some((s) => parseSeriesName(s).kind === 'category');

@@ -10,7 +10,8 @@
  * a few minutes (2–6) before the complaints do, and a login or sending outage also drops `logins` /
  * `letters.sent` by 30–70% from the moment users notice (the incident's start). Some incidents are
  * **complaints only** (every incident of a category no service serves — spam, antivirus, app crashes, UI
- * bugs — and one in six of the others: a client-side bug the back end never sees). A few times a day a
+ * bugs — one in six of the others: a client-side bug the back end never sees — and the rest of a
+ * service's incidents in a 6-hour block). Twice a day a
  * service has a **metrics-only** incident: errors rise, nobody complains (a failover users never noticed);
  * it never comes within 20 min of a complaint incident that service serves.
  *
@@ -18,7 +19,7 @@
  * generator: the complaint stream and the incident schedule are exactly what they were without metrics.
  */
 import type { DemoCategory } from './phrase-bank.js';
-import { keyedRand, poisson, uniform, type Rand } from './prng.js';
+import { hashUnit, keyedRand, poisson, uniform, type Rand } from './prng.js';
 import type { DemoIncident } from './schedule.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './traffic.js';
 
@@ -42,19 +43,26 @@ export const SERVICE_OF: Readonly<Partial<Record<DemoCategory, DemoService>>> = 
 const DROPS: Readonly<Partial<Record<DemoCategory, 'logins' | 'letters.sent'>>> = { login: 'logins', send_fail: 'letters.sent' };
 
 /** Errors per visit of each service outside incidents. */
-const ERROR_RATE: Readonly<Record<DemoService, number>> = { auth: 1 / 4000, smtp: 1 / 5000, storage: 1 / 6000 };
+const ERROR_RATE: Readonly<Record<DemoService, number>> = { auth: 1 / 1000, smtp: 1 / 1200, storage: 1 / 1500 };
 const LOGINS_PER_VISIT = 0.06;
 const LETTERS_PER_VISIT = 0.25;
 
 /** Share of served-category incidents whose back end never shows it (complaints only). */
 const COMPLAINTS_ONLY_SHARE = 1 / 6;
+/**
+ * A service's errors rise for at most one incident per block of this length (the first it serves in the
+ * block); the others are complaints only. An error rate that jumps every hour or two is no signal: the
+ * detector would learn the jumps as normal (the complaint categories share the demo's 25-minute cadence).
+ */
+const SERVICE_BLOCK_MS = 6 * HOUR_MS;
 /** Metrics-only incidents per day, and how far they keep from a complaint incident of their service. */
-const METRIC_ONLY_PER_DAY = 4;
+const METRIC_ONLY_PER_DAY = 2;
 const METRIC_ONLY_CLEARANCE_MS = 20 * MINUTE_MS;
 
 const SALT_VISIBILITY = 31;
 const SALT_METRIC_ONLY = 32;
 const SALT_METRIC_NOISE = 33;
+const SALT_HIDDEN = 34;
 
 export type MetricVisibility = 'metrics_first' | 'complaints_only' | 'metrics_only';
 
@@ -105,10 +113,19 @@ export interface DemoMetrics {
 export function createDemoMetrics(options: DemoMetricsOptions): DemoMetrics {
   const { seed, stepMs } = options;
 
+  const hiddenFromBackEnd = (incident: DemoIncident): boolean => hashUnit(seed, SALT_HIDDEN, incident.start) < COMPLAINTS_ONLY_SHARE;
+  /** Does an earlier incident in the same block already show in this service's metrics? */
+  const serviceBusy = (incident: DemoIncident, service: DemoService): boolean => {
+    const blockStart = Math.floor(incident.start / SERVICE_BLOCK_MS) * SERVICE_BLOCK_MS;
+    return options
+      .incidentsBetween(blockStart, incident.start)
+      .some((i) => i.start >= blockStart && i.start < incident.start && SERVICE_OF[i.category] === service && !hiddenFromBackEnd(i));
+  };
+
   const effectOf = (incident: DemoIncident): DemoMetricIncident => {
     const service = SERVICE_OF[incident.category] ?? null;
     const rand = keyedRand(seed, SALT_VISIBILITY, incident.start);
-    const hidden = rand() < COMPLAINTS_ONLY_SHARE;
+    const hidden = hiddenFromBackEnd(incident) || (service !== null && serviceBusy(incident, service));
     const lead = Math.max(stepMs, alignDown(uniform(rand, 2, 7) * MINUTE_MS, stepMs));
     const errorFactor = Math.round(uniform(rand, 4, 12) * 10) / 10;
     const dropFactor = Math.round(uniform(rand, 0.3, 0.7) * 100) / 100;

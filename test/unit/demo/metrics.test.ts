@@ -41,11 +41,20 @@ describe('demo service metrics', () => {
   it('has incidents of every kind: metrics first, complaints only, metrics only', () => {
     const kinds = new Map<string, DemoMetricIncident[]>();
     for (const i of list) kinds.set(i.visibility, [...(kinds.get(i.visibility) ?? []), i]);
-    expect(kinds.get('metrics_first')?.length ?? 0).toBeGreaterThan(60);
-    expect(kinds.get('complaints_only')?.length ?? 0).toBeGreaterThan(20);
-    expect(kinds.get('metrics_only')?.length ?? 0).toBeGreaterThanOrEqual(3);
+    expect(kinds.get('metrics_first')?.length ?? 0).toBeGreaterThan(20);
+    expect(kinds.get('complaints_only')?.length ?? 0).toBeGreaterThan(60);
+    expect(kinds.get('metrics_only')?.length ?? 0).toBeGreaterThanOrEqual(2);
     // Categories no service serves are always complaints only.
     for (const i of list) if (i.category !== null && SERVICE_OF[i.category] === undefined) expect(i.visibility).toBe('complaints_only');
+  });
+
+  it("raises a service's errors for at most one complaint incident per 6 hours (a rate that jumps hourly is no signal)", () => {
+    const seen = new Set<string>();
+    for (const i of list.filter((x) => x.visibility === 'metrics_first')) {
+      const block = `${i.service}:${Math.floor((i.from + 7 * MINUTE) / (6 * HOUR))}`;
+      expect(seen.has(block)).toBe(false);
+      seen.add(block);
+    }
   });
 
   it('moves the service errors 2–6 min before the complaints, and drops logins or letters from the incident start', () => {
