@@ -51,7 +51,9 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'radar-bench-corr-'));
   const start = Date.UTC(2026, 2, 9, 6, 0); // a Monday, 09:00 Moscow time
-  const hours = Number(process.env.CORRELATION_HOURS ?? (args.quick ? 6 : 24));
+  const hours = Number(process.env.CORRELATION_HOURS ?? (args.quick ? 12 : 48));
+  // Alerting runs live from an hour before the scored stretch, so its first incidents start on a running system.
+  const live = start - HOUR;
   const clock = new ManualClock(start - 3 * DAY);
   const config = serviceConfigSchema.parse({
     dataDir: dir,
@@ -71,11 +73,11 @@ export default async function run(args: BenchArgs): Promise<void> {
     });
     const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
     const feed = createDemoReplay(ctx, generator, classifier);
-    await feed(start - 3 * DAY, start);
+    await feed(start - 3 * DAY, live);
     const alerting = createAlerting(ctx, { ackSecret: null, publicUrl: 'http://127.0.0.1:8080' });
     const began = performance.now();
     const end = start + hours * HOUR;
-    for (let t = start; t < end; t += MIN) {
+    for (let t = live; t < end; t += MIN) {
       await feed(t, t + MIN);
       clock.set(t + 2 * MIN + 5_000);
       await alerting.onTick(await runDetectTick(ctx, clock.now()));
@@ -88,7 +90,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       const n = (j.data as { notification: Notification }).notification;
       if (n.kind === 'firing' && !firingPage.has(n.alert.id)) firingPage.set(n.alert.id, n);
     }
-    const alerts = (await ctx.store.alerts.list({ limit: 100_000 })).filter((a) => a.firingAt !== null && a.startsAt >= start && a.startsAt < end);
+    const alerts = (await ctx.store.alerts.list({ limit: 100_000 })).filter((a) => a.firingAt !== null && a.startsAt >= live && a.startsAt < end);
     // Incidents that began in the scored stretch and ended early enough to be judged.
     const incidents = generator.metricIncidentsBetween(start, end).filter((i) => i.from >= start && i.to <= end - 15 * MIN);
     const byIncident = new Map<string, string[]>(incidents.map((i) => [i.id, []]));
@@ -149,7 +151,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       `visible in both a metric and complaints: ${good}/${both.length} = ${pct(good, both.length)} produced exactly one page whose evidence names the metric that moved first (goal ≥ 90%); ` +
         `of those, ${headlineMetric} paged on the metric itself and ${namesComplaints} also name the complaints\n`,
     );
-    process.stdout.write(`${hours} h of demo time (seed ${d.seed}, service defaults): ${alerts.length} alerts fired, ${firingPage.size} paged, ${unmatched} not matched to a demo incident; ${(seconds / hours).toFixed(1)} s per demo hour\n`);
+    process.stdout.write(`${hours} h of demo time (seed ${d.seed}, service defaults): ${alerts.length} alerts fired, ${firingPage.size} paged, ${unmatched} not matched to a demo incident; ${(seconds / (hours + 1)).toFixed(1)} s per demo hour\n`);
   } finally {
     await ctx.queues.obliterate();
     await ctx.close();

@@ -13,6 +13,8 @@
  *   of the window (or `now`).
  * - **Score** in [0, 1]: the share of those buckets outside the band, times how far outside they were
  *   (the mean distance from the expected value in half-bands, capped at 4, over 4).
+ * - A series that moved before the alert must still be out of band at the alert's onset (give or take a
+ *   minute): a move that was over by then belongs to something else.
  * - Complaint series count only when they rise.
  * - Moves scoring under 0.1, or changing the series by less than 10% over the stretch, are not named.
  * - Complaint breakdowns that repeat a category (`complaints.channel.*`, `complaints.lang.*`, the
@@ -67,6 +69,8 @@ const DEVIATION_CAP = 4;
 /** A move must score at least this, and change the series by at least this share, to be named. */
 const MIN_SCORE = 0.1;
 const MIN_CHANGE = 0.1;
+/** An earlier move may have ended this long before the alert's onset and still count (one bucket). */
+const OVERLAP_SLACK_MS = 60_000;
 
 function sorted(points: readonly CorrelationPoint[]): CorrelationPoint[] {
   return [...points].sort((a, b) => a.t - b.t);
@@ -110,6 +114,25 @@ export function runStart(points: readonly CorrelationPoint[], from: number, to: 
     }
   }
   return null;
+}
+
+/**
+ * The last bucket of the out-of-band run in `d` that starts at `from`: the run ends before two buckets in
+ * a row back in band (one dip does not end it).
+ */
+export function runEnd(points: readonly CorrelationPoint[], from: number, d: Direction): number {
+  const ps = sorted(points).filter((p) => p.t >= from);
+  let last = from;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i] as CorrelationPoint;
+    if (outOfBand(p, d)) {
+      last = p.t;
+      continue;
+    }
+    const next = ps[i + 1];
+    if (next === undefined || !outOfBand(next, d)) break;
+  }
+  return last;
 }
 
 /**
@@ -175,6 +198,9 @@ export function measureMove(points: readonly CorrelationPoint[], onset: number, 
       sumE += p.expected;
     }
   }
+  // A series that moved first must still be moving when the alert's series starts (a move that ended
+  // before it belongs to something else: the demo's incidents follow each other minutes apart).
+  if (start.t < onset && runEnd(known, start.t, d) < onset - OVERLAP_SLACK_MS) return null;
   const share = out / stretch.length;
   const score = round(share * (dev / stretch.length / DEVIATION_CAP), 3);
   const ratio = sumE > 0 ? round(sumV / sumE, 2) : null;

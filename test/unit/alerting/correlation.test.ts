@@ -99,6 +99,14 @@ describe('measureMove', () => {
     expect(strong?.score ?? 0).toBeGreaterThan(weak?.score ?? 1);
     expect(weak?.score ?? 0).toBeGreaterThan(0);
   });
+  it('leaves out an earlier move that was over before the alert began (the previous incident)', () => {
+    // Up from minute 2 to 5, back in band from 6; the alert's onset is minute 9.
+    const over = track('10 10 40 42 41 40 10 10 10 10 10 10', 10, 6);
+    expect(measureMove(over, at(9), at(11), 15 * MIN)).toBeNull();
+    // Still up at minute 8 (ends a minute before the onset): it counts.
+    const still = track('10 10 40 42 41 40 40 40 40 10 10 10', 10, 6);
+    expect(measureMove(still, at(9), at(11), 15 * MIN)).toMatchObject({ onset: at(2), leadMs: -7 * MIN });
+  });
   it('does not count what happened after now', () => {
     expect(measureMove(track('10 10 10 10 40 40 40', 10, 5), at(1), at(3), 15 * MIN)).toBeNull();
   });
