@@ -50,7 +50,7 @@ export default async function run(args: BenchArgs): Promise<void> {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'radar-bench-corr-'));
-  const start = Date.UTC(2026, 2, 9, 6, 0); // a Monday, 09:00 Moscow time
+  const start = process.env.CORRELATION_START ? Date.parse(process.env.CORRELATION_START) : Date.UTC(2026, 2, 9, 6, 0); // a Monday, 09:00 Moscow time
   const hours = Number(process.env.CORRELATION_HOURS ?? (args.quick ? 12 : 48));
   // Alerting runs live from an hour before the scored stretch, so its first incidents start on a running system.
   const live = start - HOUR;

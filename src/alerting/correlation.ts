@@ -137,17 +137,21 @@ export function runEnd(points: readonly CorrelationPoint[], from: number, d: Dir
 
 /**
  * Where the alert's own series started to move: back from its first anomalous bucket (`since`) along
- * its out-of-band run in `direction`, at most `windowMs` back.
+ * its out-of-band run in `direction` (a single bucket back in band does not end it), at most `windowMs` back.
  */
 export function anchorOnset(points: readonly CorrelationPoint[] | undefined, since: number, direction: Direction | null, windowMs: number): number {
   if (points === undefined || direction === null) return since;
-  const byT = new Map(points.map((p) => [p.t, p]));
-  const ts = sorted(points).map((p) => p.t).filter((t) => t < since && t >= since - windowMs).reverse();
+  // Back along the run; one bucket back in band does not end it (low counts dip), two in a row do.
+  const before = sorted(points).filter((p) => p.t < since && p.t >= since - windowMs).reverse();
   let onset = since;
-  for (const t of ts) {
-    const p = byT.get(t);
-    if (p === undefined || !outOfBand(p, direction)) break;
-    onset = t;
+  for (let i = 0; i < before.length; i++) {
+    const p = before[i] as CorrelationPoint;
+    if (outOfBand(p, direction)) {
+      onset = p.t;
+      continue;
+    }
+    const next = before[i + 1];
+    if (next === undefined || !outOfBand(next, direction)) break;
   }
   return onset;
 }
@@ -275,11 +279,18 @@ export function sameIncident(
   const oa = alertOnset(a, points, settings.windowMs).onset;
   const ob = alertOnset(b, points, settings.windowMs).onset;
   if (Math.abs(oa - ob) > settings.windowMs) return false;
-  const seriesA = new Set(a.members.map((m) => m.series));
-  const seriesB = new Set(b.members.map((m) => m.series));
-  const aNamesB = correlatedWith(a, points, now, settings).some((c) => seriesB.has(c.series));
-  if (!aNamesB) return false;
-  return correlatedWith(b, points, now, settings).some((c) => seriesA.has(c.series));
+  return names(correlatedWith(a, points, now, settings), b) && names(correlatedWith(b, points, now, settings), a);
+}
+
+/**
+ * Does a ranking name one of `alert`'s series? Rankings leave complaint breakdowns out (and the total when
+ * a category moved), so an alert on the total or a breakdown is named by any complaint series.
+ */
+function names(ranking: readonly CorrelatedSeries[], alert: Pick<Alert, 'members'>): boolean {
+  const own = new Set(alert.members.map((m) => m.series));
+  if (ranking.some((c) => own.has(c.series))) return true;
+  const aggregate = alert.members.some((m) => parseSeriesName(m.series).kind === 'total' || isBreakdown(m.series));
+  return aggregate && ranking.some((c) => parseSeriesName(c.series).kind !== 'other');
 }
 
 /** "started 3 min earlier", "started 2 min later", "at the same time". */

@@ -20,7 +20,7 @@
  * an incident already firing (another rule's alert, or another series' under `group: series`, whose onset is
  * within the correlation window and which names it in its correlation evidence as it names that one, see
  * correlation.ts): then it joins that incident (`attached` / `correlated` events), takes its owner and
- * pages nobody; the incident resolves only once every alert that joined it has. Every member tracks its peak (`worst`) from every observation, and
+ * pages nobody; when the incident resolves, the alerts that joined it close with it. Every member tracks its peak (`worst`) from every observation, and
  * every page but `resolved` records it as `worstPaged` (see worse.ts).
  */
 import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '../domain/alert.js';
@@ -159,7 +159,17 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       .sort((x, y) => x.startsAt - y.startsAt || (x.id < y.id ? -1 : 1));
     return candidates.find((b) => sameIncident(alert, b, points, t, correlation)) ?? null;
   };
-  const hasOpenChild = (alert: WorkAlert): boolean => work.some((c) => c.attachedTo === alert.id && isOpen(c));
+  /** The incident is over: the alerts that joined it close with it (they paged nobody; a new anomaly opens a new alert). */
+  const closeJoined = (alert: WorkAlert, t: number): void => {
+    for (const c of work) {
+      if (c.attachedTo !== alert.id || !isOpen(c)) continue;
+      for (const m of c.members) if (m.state !== 'ended') Object.assign(m, { state: 'ended', endedAt: t });
+      c.state = c.state === 'pending' ? 'cancelled' : 'resolved';
+      c.endedAt = t;
+      c.updatedAt = t;
+      events.push({ type: c.state, alertId: c.id, at: t, related: alert.id });
+    }
+  };
 
   const effectiveStatus = (obs: Observation, rule: CompiledRule): ObservationStatus => {
     if (obs.status === 'in' || obs.anomaly === undefined) return obs.status;
@@ -265,10 +275,10 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
         }
       }
 
-      // An incident stays open while an alert that joined it is (it is the same incident, one owner).
-      if (alert.members.every((m) => m.state === 'ended') && !hasOpenChild(alert)) {
+      if (alert.members.every((m) => m.state === 'ended')) {
         alert.endedAt = t;
         alert.updatedAt = t;
+        closeJoined(alert, t);
         if (alert.state === 'pending') {
           alert.state = 'cancelled';
           events.push({ type: 'cancelled', alertId: alert.id, at: t });

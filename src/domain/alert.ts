@@ -85,8 +85,8 @@ export interface Alert {
   readonly late?: boolean;
   /**
    * The incident this alert joined instead of paging (another signal of the same incident: a metric alert
-   * and a complaint alert that moved together). It pages nobody; that alert's owner owns it, and that
-   * alert resolves only once this one has.
+   * and a complaint alert that moved together). It pages nobody; that alert's owner owns it, and it closes
+   * when that alert resolves.
    */
   readonly attachedTo?: string | null;
 }

@@ -182,6 +182,19 @@ describe('rankCorrelated', () => {
     expect(sameIncident(complaints, smtp, points, at(13), SETTINGS)).toBe(false);
   });
 
+  it('an alert on a complaint breakdown (a channel) is named by any complaint series that moved', () => {
+    const channel = alertOf('complaints.channel.twitter', at(9));
+    const errors = alertOf('errors.auth', at(5));
+    expect(sameIncident(channel, errors, points, at(13), SETTINGS)).toBe(true);
+  });
+
+  it('anchors across a single bucket back in band, not across two', () => {
+    const dip = new Map([['complaints.login', track('1 1 1 1 1 1 6 7 2 7 6 7', 1, 2)]]);
+    expect(alertOnset(alertOf('complaints.login', at(10)), dip, 15 * MIN).onset).toBe(at(6));
+    const gap = new Map([['complaints.login', track('1 1 1 1 1 1 6 7 2 2 6 7', 1, 2)]]);
+    expect(alertOnset(alertOf('complaints.login', at(10)), gap, 15 * MIN).onset).toBe(at(10));
+  });
+
   it('does not call them one incident when their onsets are further apart than the window', () => {
     const complaints = alertOf('complaints.login', at(9));
     const errors = alertOf('errors.auth', at(5));

@@ -79,16 +79,19 @@ describe('one incident across signals', () => {
     }
   });
 
-  it('keeps the incident open until every alert that joined it has resolved', () => {
-    const { alerts, events } = drive({ 'errors.auth': errors, 'complaints.login': complaints }, 70);
+  it('closes the alerts that joined the incident when it resolves (they never page, not even resolved)', () => {
+    const { alerts, events, pages } = drive({ 'errors.auth': errors, 'complaints.login': complaints }, 70);
     const parent = alerts.find((a) => a.members[0]?.series === 'errors.auth') as Alert;
     const child = alerts.find((a) => a.members[0]?.series === 'complaints.login') as Alert;
     expect(child.attachedTo).toBe(parent.id);
-    const resolvedAt = (id: string) => events.find((e) => e.type === 'resolved' && e.alertId === id)?.at ?? Infinity;
-    // errors.auth was back in band at minute 30, the complaints at 34: the incident resolves after both.
-    expect(resolvedAt(child.id)).toBeLessThan(Infinity);
-    expect(resolvedAt(parent.id)).toBeGreaterThanOrEqual(resolvedAt(child.id));
-    expect(parent.members.every((m) => (m.endedAt ?? Infinity) < resolvedAt(parent.id))).toBe(true);
+    const resolved = (id: string) => events.find((e) => e.type === 'resolved' && e.alertId === id);
+    // errors.auth was back in band at minute 30, the complaints at 34: the incident resolved with its own series,
+    // and the complaint alert closed with it.
+    expect(resolved(parent.id)?.at).toBe(T0 + 40 * MIN);
+    expect(resolved(child.id)).toMatchObject({ at: T0 + 40 * MIN, related: parent.id });
+    expect(child.state).toBe('resolved');
+    expect(child.members.every((m) => m.state === 'ended')).toBe(true);
+    expect(pages.map((p) => `${p.kind} ${p.alertId}`)).toEqual([`firing ${parent.id}`, `resolved ${parent.id}`]);
   });
 
   it('pages twice when the two signals did not move together', () => {
