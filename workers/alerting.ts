@@ -86,14 +86,17 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   const dashboardBaseUrl = config.dashboardUrl ?? options.publicUrl;
 
   const correlation = runtime.correlation ?? { windowMs: config.evidence.correlationWindow, limit: config.evidence.correlated };
-  /** How far back a tick reads for correlation: an alert opened up to an hour ago still finds its onset's neighbours. */
-  const lookback = 2 * correlation.windowMs + 30 * 60_000;
+  /**
+   * How far back a tick reads for correlation: an alert's onset may lie two windows before its first
+   * anomaly, the ranking looks a window before that; plus half an hour of alerts opened earlier.
+   */
+  const lookback = 3 * correlation.windowMs + 30 * 60_000;
 
   /** The series that moved with `alert`: from `recent` when it covers the alert's window, else read now. */
   const correlatedOf = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[], recent?: RecentPoints) => {
     if (correlation.limit <= 0) return [];
     const step = ctx.config.series.step;
-    const from = alert.startsAt - 2 * correlation.windowMs - step;
+    const from = alert.startsAt - 3 * correlation.windowMs - 2 * step;
     const to = Math.min(now, alert.startsAt + 2 * correlation.windowMs) + step;
     const window = recent !== undefined && recent.from <= from ? recent : await recentPoints(ctx, await watchedKeys(), from, to, pending);
     return correlatedWith(alert, window.points, now, correlation);

@@ -137,12 +137,12 @@ export function runEnd(points: readonly CorrelationPoint[], from: number, d: Dir
 
 /**
  * Where the alert's own series started to move: back from its first anomalous bucket (`since`) along
- * its out-of-band run in `direction` (a single bucket back in band does not end it), at most `windowMs` back.
+ * its out-of-band run in `direction` (a single bucket back in band does not end it), at most `maxBackMs` back.
  */
-export function anchorOnset(points: readonly CorrelationPoint[] | undefined, since: number, direction: Direction | null, windowMs: number): number {
+export function anchorOnset(points: readonly CorrelationPoint[] | undefined, since: number, direction: Direction | null, maxBackMs: number): number {
   if (points === undefined || direction === null) return since;
   // Back along the run; one bucket back in band does not end it (low counts dip), two in a row do.
-  const before = sorted(points).filter((p) => p.t < since && p.t >= since - windowMs).reverse();
+  const before = sorted(points).filter((p) => p.t < since && p.t >= since - maxBackMs).reverse();
   let onset = since;
   for (let i = 0; i < before.length; i++) {
     const p = before[i] as CorrelationPoint;
@@ -249,14 +249,16 @@ export function rankCorrelated(input: RankInput, settings: CorrelationSettings):
 
 /**
  * An alert's onset for correlation: its headline series' first anomalous bucket, moved back to where
- * that series actually left its band (the detector may flag a slow rise a few buckets late).
+ * that series actually left its band (the detector may flag a slow rise late), at most two windows back.
  */
 export function alertOnset(alert: Pick<Alert, 'members' | 'startsAt'>, points: PointsBySeries, windowMs: number): { series: string; onset: number } {
   const series = primarySeries(alert, specificity);
   const member = alert.members.find((m) => m.series === series);
   const since = member?.since ?? alert.startsAt;
   const direction = member?.onset?.direction ?? member?.peak?.direction ?? null;
-  return { series, onset: anchorOnset(points.get(series), since, direction, windowMs) };
+  // The detector may flag a slowly rising series (a complaint channel) well after it left its band: look
+  // back up to two windows for where it did.
+  return { series, onset: anchorOnset(points.get(series), since, direction, 2 * windowMs) };
 }
 
 /** The series that moved with `alert` (its members left out), best first. */
