@@ -35,6 +35,8 @@ export interface CorrelationPoint {
   /** The detector flagged this bucket (its own alert rule). */
   readonly alert: boolean;
   readonly direction?: Direction | null;
+  /** The detector's score in [0, 1] (with `direction`: it was already leaning that way). */
+  readonly score?: number;
   readonly learning?: boolean;
 }
 
@@ -137,21 +139,24 @@ export function runEnd(points: readonly CorrelationPoint[], from: number, d: Dir
 
 /**
  * Where the alert's own series started to move: back from its first anomalous bucket (`since`) along
- * its out-of-band run in `direction` (a single bucket back in band does not end it), at most `maxBackMs` back.
+ * its out-of-band run in `direction` — or the run of buckets the detector already scored in that direction
+ * (a single bucket with neither does not end it) — at most `maxBackMs` back.
  */
 export function anchorOnset(points: readonly CorrelationPoint[] | undefined, since: number, direction: Direction | null, maxBackMs: number): number {
   if (points === undefined || direction === null) return since;
-  // Back along the run; one bucket back in band does not end it (low counts dip), two in a row do.
+  // Back along the run: out of band, or the detector already scoring that way (evidence building up on a
+  // low count); one bucket without either does not end it (low counts dip), two in a row do.
+  const moving = (p: CorrelationPoint) => outOfBand(p, direction) || (p.direction === direction && (p.score ?? 0) > 0 && p.learning !== true);
   const before = sorted(points).filter((p) => p.t < since && p.t >= since - maxBackMs).reverse();
   let onset = since;
   for (let i = 0; i < before.length; i++) {
     const p = before[i] as CorrelationPoint;
-    if (outOfBand(p, direction)) {
+    if (moving(p)) {
       onset = p.t;
       continue;
     }
     const next = before[i + 1];
-    if (next === undefined || !outOfBand(next, direction)) break;
+    if (next === undefined || !moving(next)) break;
   }
   return onset;
 }

@@ -195,6 +195,11 @@ describe('rankCorrelated', () => {
     expect(alertOnset(alertOf('complaints.login', at(10)), gap, 15 * MIN).onset).toBe(at(10));
   });
 
+  it('anchors where the detector started scoring the rise, even inside the band', () => {
+    const building = track('1 1 1 1 1 1 3 3 3 3 6 7', 1, 2.5).map((p, i) => (i >= 6 && i < 10 ? { ...p, direction: 'up' as const, score: 0.1 * (i - 5) } : p));
+    expect(alertOnset(alertOf('complaints.login', at(10)), new Map([['complaints.login', building]]), 15 * MIN).onset).toBe(at(6));
+  });
+
   it('does not call them one incident when their onsets are further apart than the window', () => {
     const complaints = alertOf('complaints.login', at(9));
     const errors = alertOf('errors.auth', at(5));
