@@ -5,11 +5,10 @@
  * bucket of its out-of-band run), the lead or lag against the alert's onset (within ±`windowMs`), and the
  * size of the move ("×9", "−40%").
  *
- * - A series **moved** when a run of buckets out of band in one direction — or that the detector already
- *   leant that way (it shows a direction once evidence builds up) — starts inside [onset − window,
- *   onset + window] (the bucket before it not, or the detector flagged it), with at least 2 of its first
- *   3 buckets so: one noisy bucket is not a move. A series already moving when the window opens moved for
- *   an earlier reason and is left out.
+ * - A series **moved** when a run of out-of-band buckets in one direction starts inside
+ *   [onset − window, onset + window] (the bucket before it in band, or the detector flagged it), with at
+ *   least 2 of its first 3 buckets out of band: one noisy bucket is not a move. A series already out of
+ *   band when the window opens moved for an earlier reason and is left out.
  * - **Size**: the sum of its values over the sum of what the detector expected, from its onset to the end
  *   of the window (or `now`).
  * - **Score** in [0, 1]: the share of those buckets outside the band, times how far outside they were
@@ -86,11 +85,6 @@ export function outOfBand(p: CorrelationPoint, d: Direction): boolean {
   return d === 'up' ? p.upper !== null && p.value > p.upper : p.lower !== null && p.value < p.lower;
 }
 
-/** Out of band, or the detector already leaning that way (it shows a direction only once evidence builds up). */
-function moving(p: CorrelationPoint, d: Direction): boolean {
-  return outOfBand(p, d) || (p.direction === d && p.learning !== true && p.value !== null);
-}
-
 /** Distance of `p` from the expected value in `d`, in half-bands (0 when unknown or the other way). */
 function deviation(p: CorrelationPoint, d: Direction): number {
   if (p.value === null || p.expected === null || p.lower === null || p.upper === null) return 0;
@@ -112,12 +106,12 @@ export function runStart(points: readonly CorrelationPoint[], from: number, to: 
     if (p.t > to) break;
     if (p.t < from) continue;
     for (const d of ['up', 'down'] as const) {
-      if (!moving(p, d)) continue;
+      if (!outOfBand(p, d)) continue;
       const before = ps[i - 1];
-      // Already moving before the window (or nothing known before it): an earlier move.
-      if (before === undefined || moving(before, d)) continue;
+      // Already out of band before the window (or nothing known before it): an earlier move.
+      if (before === undefined || outOfBand(before, d)) continue;
       const next = ps.slice(i, i + PERSIST_OF);
-      const out = next.filter((q) => moving(q, d)).length;
+      const out = next.filter((q) => outOfBand(q, d)).length;
       if (out >= PERSIST_NEED || (p.alert && p.direction === d)) return { t: p.t, direction: d };
     }
   }
@@ -125,20 +119,20 @@ export function runStart(points: readonly CorrelationPoint[], from: number, to: 
 }
 
 /**
- * The last bucket of the run in `d` that starts at `from` (out of band, or the detector leaning that way):
- * the run ends before two buckets in a row with neither (one dip does not end it).
+ * The last bucket of the out-of-band run in `d` that starts at `from`: the run ends before two buckets in
+ * a row back in band (one dip does not end it).
  */
 export function runEnd(points: readonly CorrelationPoint[], from: number, d: Direction): number {
   const ps = sorted(points).filter((p) => p.t >= from);
   let last = from;
   for (let i = 0; i < ps.length; i++) {
     const p = ps[i] as CorrelationPoint;
-    if (moving(p, d)) {
+    if (outOfBand(p, d)) {
       last = p.t;
       continue;
     }
     const next = ps[i + 1];
-    if (next === undefined || !moving(next, d)) break;
+    if (next === undefined || !outOfBand(next, d)) break;
   }
   return last;
 }
@@ -152,16 +146,17 @@ export function anchorOnset(points: readonly CorrelationPoint[] | undefined, sin
   if (points === undefined || direction === null) return since;
   // Back along the run: out of band, or the detector already scoring that way (evidence building up on a
   // low count); one bucket without either does not end it (low counts dip), two in a row do.
+  const moving = (p: CorrelationPoint) => outOfBand(p, direction) || (p.direction === direction && (p.score ?? 0) > 0 && p.learning !== true);
   const before = sorted(points).filter((p) => p.t < since && p.t >= since - maxBackMs).reverse();
   let onset = since;
   for (let i = 0; i < before.length; i++) {
     const p = before[i] as CorrelationPoint;
-    if (moving(p, direction)) {
+    if (moving(p)) {
       onset = p.t;
       continue;
     }
     const next = before[i + 1];
-    if (next === undefined || !moving(next, direction)) break;
+    if (next === undefined || !moving(next)) break;
   }
   return onset;
 }
