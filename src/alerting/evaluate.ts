@@ -20,8 +20,9 @@
  * an incident already firing (another rule's alert, or another series' under `group: series`, whose onset is
  * within the correlation window and which names it in its correlation evidence as it names that one, see
  * correlation.ts): then it joins that incident (`attached` / `correlated` events), takes its owner and
- * pages nobody; when the incident resolves, the alerts that joined it close with it. Every member tracks its peak (`worst`) from every observation, and
- * every page but `resolved` records it as `worstPaged` (see worse.ts).
+ * pages nobody; when the incident resolves, the alerts that joined it close with it. Every member tracks
+ * its peak (`worst`) from every observation, and every page but `resolved` records it as `worstPaged`
+ * (see worse.ts).
  */
 import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '../domain/alert.js';
 import type { Anomaly } from '../domain/anomaly.js';
