@@ -10,6 +10,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ackLinkOptions, compileAlerting } from '../src/alerting/compile.js';
 import { evaluate, type AlertingRuntime } from '../src/alerting/evaluate.js';
 import { buildEvidence, evidenceRequest, type Evidence } from '../src/alerting/evidence.js';
+import { correlatedWith, type PointsBySeries } from '../src/alerting/correlation.js';
 import { buildNotification } from '../src/alerting/notification.js';
 import { observationFromPoint, type Observation } from '../src/alerting/observation.js';
 import type { Alert } from '../src/domain/alert.js';
@@ -22,7 +23,7 @@ import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { OutboxEntry } from '../src/store/outbox-store.js';
 import { commitTick, NO_ALERTING, type AlertingWrites } from '../src/store/tick-store.js';
 import type { ServiceContext } from './context.js';
-import type { TickResult } from './detect.js';
+import { watchedSeries, type TickResult } from './detect.js';
 import { relayOutbox } from './outbox-relay.js';
 import { duplicateRedis } from '../src/queues/connection.js';
 
@@ -42,8 +43,38 @@ export interface AlertingEngine {
    * alerts, events, evidence, outbox) in one transaction — unless `lease` was lost — then relays.
    */
   onTick(result: TickResult, lease?: Lease): Promise<void>;
-  /** Evidence for an alert at `now` from what the detector said (stored rows, plus `pending` ones not committed yet). */
-  evidence(alert: Alert, now: number, pending?: readonly StoredDetectorPoint[]): Promise<Evidence>;
+  /**
+   * Evidence for an alert at `now` from what the detector said (stored rows, plus `pending` ones not
+   * committed yet); `recent`: the watched series' rows already read for this tick (see `recentPoints`).
+   */
+  evidence(alert: Alert, now: number, pending?: readonly StoredDetectorPoint[], recent?: RecentPoints): Promise<Evidence>;
+}
+
+/** Stored detector rows of every watched series over [from, to), with the tick's own rows merged in. */
+export interface RecentPoints {
+  readonly from: number;
+  readonly to: number;
+  readonly points: PointsBySeries;
+}
+
+/**
+ * Reads what the detector said about `keys` over [from, to) and lays this tick's rows (not committed yet)
+ * over them: the window correlation evidence and incident grouping look at.
+ */
+export async function recentPoints(ctx: ServiceContext, keys: readonly string[], from: number, to: number, pending: readonly StoredDetectorPoint[] = []): Promise<RecentPoints> {
+  const stored = await ctx.store.detectorPoints.readMany(keys, from, to);
+  const wanted = new Set(keys);
+  const byKey = new Map<string, Map<number, StoredDetectorPoint>>();
+  for (const [key, rows] of stored) byKey.set(key, new Map(rows.map((p) => [p.t, p])));
+  for (const p of pending) {
+    if (!wanted.has(p.series) || p.t < from || p.t >= to) continue;
+    let m = byKey.get(p.series);
+    if (!m) byKey.set(p.series, (m = new Map()));
+    m.set(p.t, p);
+  }
+  const points = new Map<string, StoredDetectorPoint[]>();
+  for (const [key, m] of byKey) points.set(key, [...m.values()].sort((a, b) => a.t - b.t));
+  return { from, to, points };
 }
 
 export function createAlerting(ctx: ServiceContext, options: AlertingOptions): AlertingEngine {
@@ -55,7 +86,25 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   const ack = options.ackSecret === null ? null : ackLinkOptions(config, options.ackSecret, options.publicUrl);
   const dashboardBaseUrl = config.dashboardUrl ?? options.publicUrl;
 
-  const evidence = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[] = []): Promise<Evidence> => {
+  const correlation = runtime.correlation ?? { windowMs: config.evidence.correlationWindow, limit: config.evidence.correlated };
+  /**
+   * How far back a tick reads for correlation: an alert's onset may lie two windows before its first
+   * anomaly, the ranking looks a window before that; plus half an hour of alerts opened earlier.
+   */
+  const lookback = 3 * correlation.windowMs + 30 * 60_000;
+
+  /** The series that moved with `alert`: from `recent` when it covers the alert's window, else read now. */
+  const correlatedOf = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[], recent?: RecentPoints) => {
+    if (correlation.limit <= 0) return [];
+    const step = ctx.config.series.step;
+    const from = alert.startsAt - 3 * correlation.windowMs - 2 * step;
+    const to = Math.min(now, alert.startsAt + 2 * correlation.windowMs) + step;
+    const window = recent !== undefined && recent.from <= from ? recent : await recentPoints(ctx, await watchedKeys(), from, to, pending);
+    return correlatedWith(alert, window.points, now, correlation);
+  };
+  const watchedKeys = async (): Promise<string[]> => (await watchedSeries(ctx)).map((s) => s.key);
+
+  const evidence = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[] = [], recent?: RecentPoints): Promise<Evidence> => {
     const req = evidenceRequest(alert, config.evidence, now);
     const filter = { complaint: true, ...(req.category ? { category: req.category } : {}) };
     const bandOf = async () => {
@@ -63,12 +112,13 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       for (const p of pending) if (p.series === req.series && p.t >= req.window.from && p.t < req.window.to) byT.set(p.t, p);
       return [...byT.values()].sort((a, b) => a.t - b.t);
     };
-    const [band, channels, current, baseline, examples] = await Promise.all([
+    const [band, channels, current, baseline, examples, correlated] = await Promise.all([
       bandOf(),
       ctx.store.messages.countBy('channel', { ...filter, from: req.window.from, to: req.window.to }),
       ctx.store.messages.termCounts({ ...filter, from: req.window.from, to: req.window.to }),
       ctx.store.messages.termCounts({ ...filter, from: req.baseline.from, to: req.baseline.to }, 20_000),
       ctx.store.messages.list({ ...filter, from: req.window.from, to: req.window.to }, Math.max(1, req.examples * 4)),
+      correlatedOf(alert, now, pending, recent),
     ]);
     const ranked = [...examples.items].sort((a, b) => b.classification.score - a.classification.score);
     return buildEvidence({
@@ -84,6 +134,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       labels: config.evidence.labels,
       maxExamples: req.examples,
       maxTerms: req.risingTerms,
+      correlated,
     });
   };
 
@@ -102,7 +153,10 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
     const open = await ctx.store.alerts.open();
     const openIds = new Set(open.map((a) => a.id));
     const silences = await ctx.store.alerts.silences(now);
-    const out = evaluate({ now, alerts: open, observations, silences }, runtime);
+    // What the detector said about every watched series lately: an alert about to page checks whether
+    // it is another signal of an incident already firing (read only when there is something to decide).
+    const recent = open.length > 0 || observations.some((o) => o.status === 'anomaly') ? await recentPoints(ctx, result.watched, now - lookback, now + 1, result.writes.points) : undefined;
+    const out = evaluate({ now, alerts: open, observations, silences, ...(recent ? { points: recent.points } : {}) }, runtime);
     // An alert opened by a bucket that late data re-judged says so.
     const alerts = out.alerts.map((a) => (!openIds.has(a.id) && a.members.some((m) => lateAt.has(`${m.series}@${m.since}`)) ? { ...a, late: true } : a));
     const byId = new Map(alerts.map((a) => [a.id, a]));
@@ -114,7 +168,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       const late = alert.late === true;
       let ev: Evidence | null = null;
       try {
-        const gathered = await evidence(alert, now, result.writes.points);
+        const gathered = await evidence(alert, now, result.writes.points, recent);
         ev = late ? { ...gathered, late } : gathered;
         evidenceRows.push({ alertId: alert.id, evidence: ev });
       } catch (error) {
@@ -125,6 +179,16 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       for (const notifier of notifiersFor(intent.kind, notifiers)) {
         const payload: JobPayloads['notify'] = { notification, notifier: notifier.name };
         outbox.push({ key: `${intent.key}.${notifier.name}`, alertId: alert.id, notifier: notifier.name, payload });
+      }
+    }
+    // An alert that joined another's incident pages nobody, but the dashboard shows what it saw.
+    for (const e of out.events) {
+      const alert = e.type === 'attached' ? byId.get(e.alertId) : undefined;
+      if (!alert) continue;
+      try {
+        evidenceRows.push({ alertId: alert.id, evidence: await evidence(alert, now, result.writes.points, recent) });
+      } catch (error) {
+        log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered');
       }
     }
     return { writes: { alerts, events: out.events.map((e) => ({ ...e })), evidence: evidenceRows, outbox }, events: out.events };

@@ -5,7 +5,7 @@
  * cursor (`sentUpTo`) is saved after each chunk is queued; the generator is a function of (seed,
  * minute), so a restart re-produces the same ids and nothing doubles.
  */
-import { createDemoGenerator, type DemoGenerator } from '../src/sources/demo/index.js';
+import { createDemoGenerator, DEMO_METRICS, type DemoGenerator, type DemoMinute } from '../src/sources/demo/index.js';
 import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { bucketStart } from '../src/series/counts.js';
@@ -36,6 +36,16 @@ export interface DemoRunner {
 }
 
 /** Is a backfill in progress? The detector waits: judging half-loaded history would teach it zeros. */
+/**
+ * Writes the demo's traffic and service metrics of some minutes as series points, the way a push to
+ * `POST /api/series/:key` stores them (a value per bucket, replaced when sent again).
+ */
+async function writeMetrics(ctx: ServiceContext, minutes: readonly Pick<DemoMinute, 't' | 'traffic' | 'metrics'>[]): Promise<void> {
+  if (minutes.length === 0) return;
+  await ctx.store.series.set(ctx.config.series.reference, minutes.map((m) => ({ t: m.t, v: m.traffic })));
+  for (const key of DEMO_METRICS) await ctx.store.series.set(key, minutes.map((m) => ({ t: m.t, v: m.metrics[key] })));
+}
+
 export async function backfillInProgress(ctx: ServiceContext): Promise<boolean> {
   return (await ctx.redis.exists(ctx.keys.lock('backfill'))) === 1;
 }
@@ -66,16 +76,16 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
   /** Queues everything created in (from, to]: traffic of each minute starting in it, and its messages. */
   const queueRange = async (from: number, to: number): Promise<number> => {
     const messages: Message[] = [];
-    const traffic: Array<{ t: number; v: number }> = [];
+    const minutes: DemoMinute[] = [];
     for (let t = bucketStart(from, step); t <= to; t += step) {
       const minute = generator.minute(t);
-      if (t > from) traffic.push({ t, v: minute.traffic });
+      if (t > from) minutes.push(minute);
       for (const m of minute.messages) {
         const created = Date.parse(m.createdAt);
         if (created > from && created <= to) messages.push(m);
       }
     }
-    if (traffic.length > 0) await ctx.store.series.set(ctx.config.series.reference, traffic);
+    await writeMetrics(ctx, minutes);
     await ctx.queues.enqueueMessages(messages);
     return messages.length;
   };
@@ -160,13 +170,13 @@ export function createDemoReplay(ctx: ServiceContext, generator: DemoGenerator, 
   const writer = new IngestWriter(ctx.store, { step, batchSize: 2000, batchWaitMs: 1, now: () => ctx.clock.now() });
   return async (from: number, to: number): Promise<void> => {
     const writes: Array<Promise<boolean>> = [];
-    const traffic: Array<{ t: number; v: number }> = [];
+    const minutes: DemoMinute[] = [];
     for (let t = from; t < to; t += step) {
       const minute = generator.minute(t);
-      traffic.push({ t, v: minute.traffic });
+      minutes.push(minute);
       for (const message of minute.messages) writes.push(writer.write({ message, classification: classifier.classify(message.text, message.lang, message.channel) }));
     }
-    await ctx.store.series.set(ctx.config.series.reference, traffic);
+    await writeMetrics(ctx, minutes);
     await Promise.all(writes);
   };
 }

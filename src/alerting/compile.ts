@@ -5,7 +5,11 @@ import { compileOncall } from './oncall.js';
 import { compileRules } from './rules.js';
 
 export function compileAlerting(config: AlertingConfig): AlertingRuntime {
-  return { rules: compileRules(config.rules), oncall: compileOncall(config.oncall) };
+  return {
+    rules: compileRules(config.rules),
+    oncall: compileOncall(config.oncall),
+    correlation: { windowMs: config.evidence.correlationWindow, limit: config.evidence.correlated },
+  };
 }
 
 /**

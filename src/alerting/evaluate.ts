@@ -16,22 +16,32 @@
  * for `escalation.after`, `worse` when a firing series moved `worseFactor` times further from normal
  * than when it was last paged (even if acknowledged; at most every `groupInterval`), `updated` when more
  * series fired (at most every `groupInterval`), `repeat` every `repeatInterval` while unacknowledged;
- * `resolved` if `firing` was sent. Every member tracks its peak (`worst`) from every observation, and
- * every page but `resolved` records it as `worstPaged` (see worse.ts).
+ * `resolved` if `firing` was sent. Before its first page an alert checks whether it is another signal of
+ * an incident already firing (another rule's alert, or another series' under `group: series`, whose onset is
+ * within the correlation window and which names it in its correlation evidence as it names that one, see
+ * correlation.ts): then it joins that incident (`attached` / `correlated` events), takes its owner and
+ * pages nobody; when the incident resolves, the alerts that joined it close with it. Every member tracks
+ * its peak (`worst`) from every observation, and every page but `resolved` records it as `worstPaged`
+ * (see worse.ts).
  */
 import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '../domain/alert.js';
 import type { Anomaly } from '../domain/anomaly.js';
 import type { Observation, ObservationStatus } from './observation.js';
+import { sameIncident, type CorrelationSettings, type PointsBySeries } from './correlation.js';
+import { primarySeries as headline } from './primary-series.js';
 import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
 import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
-import { parseSeriesName } from './series-name.js';
+import { parseSeriesName, specificity } from './series-name.js';
 import { silencingIds } from './silences.js';
 import { newAlert, newMember } from './new-alert.js';
 import { further, memberDirection, peakOf, worseMember, type WorseDetail } from './worse.js';
+export { primarySeries } from './primary-series.js';
 
 export interface AlertingRuntime {
   readonly rules: readonly CompiledRule[];
   readonly oncall: CompiledOncall;
+  /** Lead/lag window and evidence size of correlation; absent: alerts never join each other's incident. */
+  readonly correlation?: CorrelationSettings;
 }
 
 export interface EvaluateInput {
@@ -42,6 +52,11 @@ export interface EvaluateInput {
   readonly observations: readonly Observation[];
   /** Silences (inactive ones are ignored). */
   readonly silences: readonly Silence[];
+  /**
+   * What the detector stored for every watched series over the last hour or so (and this tick's points):
+   * an alert about to page first checks whether it is another signal of an incident already firing.
+   */
+  readonly points?: PointsBySeries;
 }
 
 export type AlertEventType =
@@ -53,7 +68,11 @@ export type AlertEventType =
   | 'silenced'
   | 'unsilenced'
   | 'resolved'
-  | 'cancelled';
+  | 'cancelled'
+  /** On the alert that joined another's incident instead of paging (`related`: that alert). */
+  | 'attached'
+  /** On the incident's alert: another alert (`related`, headlined by `series`) joined it. */
+  | 'correlated';
 
 export interface AlertEvent {
   readonly type: AlertEventType;
@@ -66,6 +85,8 @@ export interface AlertEvent {
   /** `worse`: the series' peak now and the peak last paged. */
   readonly peak?: AlertPeak;
   readonly paged?: AlertPeak;
+  /** `attached` / `correlated`: the other alert. */
+  readonly related?: string;
 }
 
 /** "Send this kind of notification about this alert"; the worker adds evidence and fans out per notifier. */
@@ -123,6 +144,32 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
     alert.lastNotifiedAt = t;
     alert.changedSinceNotified = false;
     alert.updatedAt = t;
+  };
+
+  const correlation = runtime.correlation;
+  /** Two alerts may be one incident unless the rule keeps them apart (one incident per category or per rule). */
+  const mayJoin = (a: WorkAlert, b: WorkAlert): boolean => a.rule !== b.rule || ruleByName.get(a.rule)?.group === 'series';
+  /** The firing incident this alert is another signal of (see `sameIncident`), if any: the earliest. */
+  const incidentFor = (alert: WorkAlert, t: number): WorkAlert | null => {
+    if (correlation === undefined || input.points === undefined) return null;
+    const points = input.points;
+    const candidates = work
+      .filter((b) => b !== alert && b.state === 'firing' && (b.attachedTo ?? null) === null && mayJoin(alert, b))
+      // A cheap first cut; `sameIncident` compares the onsets where the series really left their bands.
+      .filter((b) => Math.abs(b.startsAt - alert.startsAt) <= 2 * correlation.windowMs)
+      .sort((x, y) => x.startsAt - y.startsAt || (x.id < y.id ? -1 : 1));
+    return candidates.find((b) => sameIncident(alert, b, points, t, correlation)) ?? null;
+  };
+  /** The incident is over: the alerts that joined it close with it (they paged nobody; a new anomaly opens a new alert). */
+  const closeJoined = (alert: WorkAlert, t: number): void => {
+    for (const c of work) {
+      if (c.attachedTo !== alert.id || !isOpen(c)) continue;
+      for (const m of c.members) if (m.state !== 'ended') Object.assign(m, { state: 'ended', endedAt: t });
+      c.state = c.state === 'pending' ? 'cancelled' : 'resolved';
+      c.endedAt = t;
+      c.updatedAt = t;
+      events.push({ type: c.state, alertId: c.id, at: t, related: alert.id });
+    }
   };
 
   const effectiveStatus = (obs: Observation, rule: CompiledRule): ObservationStatus => {
@@ -232,6 +279,7 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       if (alert.members.every((m) => m.state === 'ended')) {
         alert.endedAt = t;
         alert.updatedAt = t;
+        closeJoined(alert, t);
         if (alert.state === 'pending') {
           alert.state = 'cancelled';
           events.push({ type: 'cancelled', alertId: alert.id, at: t });
@@ -254,6 +302,8 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
         alert.updatedAt = t;
         events.push({ type: 'firing', alertId: alert.id, at: t, to: alert.owner });
       }
+      // Joined another incident: that alert pages, this one records.
+      if ((alert.attachedTo ?? null) !== null) continue;
 
       const active = alert.members.filter((m) => m.state !== 'ended').map((m) => m.series);
       const muted = silencingIds(input.silences, active, t);
@@ -267,6 +317,17 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       const acked = alert.acknowledgedAt !== null;
       const last = alert.lastNotifiedAt ?? Number.NEGATIVE_INFINITY;
       if (!alert.notifiedFiring) {
+        const incident = incidentFor(alert, t);
+        if (incident !== null) {
+          alert.attachedTo = incident.id;
+          alert.owner = incident.owner;
+          alert.ownerSince = t;
+          alert.updatedAt = t;
+          events.push({ type: 'attached', alertId: alert.id, at: t, related: incident.id, to: incident.owner });
+          events.push({ type: 'correlated', alertId: incident.id, at: t, related: alert.id, series: headline(alert, specificity) });
+          incident.updatedAt = t;
+          continue;
+        }
         if (!acked) {
           // The owner is whoever is on call when the alert is first sent (it may have been silenced until now).
           const owner = whoIsOnCall(runtime.oncall, t).person;
@@ -355,18 +416,4 @@ function freeze(alert: WorkAlert): Alert {
 export function acknowledge(alert: Alert, by: string, now: number): Alert {
   if (alert.state !== 'firing' || alert.acknowledgedAt !== null) return alert;
   return { ...alert, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now };
-}
-
-/** The series an alert is headlined by: firing first, then the most specific name, then the highest score. */
-export function primarySeries(alert: Pick<Alert, 'members'>, specificity: (series: string) => number): string {
-  const ranked = [...alert.members].sort((a, b) => {
-    const fa = a.firingSince !== null ? 1 : 0;
-    const fb = b.firingSince !== null ? 1 : 0;
-    if (fa !== fb) return fb - fa;
-    const sa = specificity(a.series);
-    const sb = specificity(b.series);
-    if (sa !== sb) return sb - sa;
-    return (b.peak?.score ?? 0) - (a.peak?.score ?? 0) || a.since - b.since;
-  });
-  return ranked[0]?.series ?? '';
 }

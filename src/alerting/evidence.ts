@@ -7,7 +7,8 @@
 import type { Alert } from '../domain/alert.js';
 import type { Channel, Message } from '../domain/message.js';
 import { maskPii } from './pii.js';
-import { primarySeries } from './evaluate.js';
+import { primarySeries } from './primary-series.js';
+import type { CorrelatedSeries } from './correlation.js';
 import { parseSeriesName, seriesLabel, specificity } from './series-name.js';
 
 export interface EvidencePoint {
@@ -38,6 +39,8 @@ export interface EvidenceInput {
   readonly labels?: Readonly<Record<string, string>>;
   readonly maxExamples?: number;
   readonly maxTerms?: number;
+  /** Other series that moved with it, best first (see correlation.ts `correlatedWith`). */
+  readonly correlated?: readonly CorrelatedSeries[];
 }
 
 export interface RisingTerm {
@@ -66,6 +69,16 @@ export interface Evidence {
   readonly risingTerms: readonly RisingTerm[];
   readonly examples: readonly { readonly id: string; readonly channel: string; readonly at: string; readonly text: string; readonly link: string | null }[];
   readonly dashboardUrl: string | null;
+  /**
+   * Other watched series that moved in the same window against their own baseline, best first: "at the
+   * same time `errors.auth` ×9 (started 3 min earlier), `logins` −40%". Absent in evidence stored before it existed.
+   */
+  readonly correlated?: readonly CorrelatedEvidence[];
+}
+
+/** One series that moved with the alert, with its display label. */
+export interface CorrelatedEvidence extends CorrelatedSeries {
+  readonly label: string;
 }
 
 const EXAMPLE_CHARS = 280;
@@ -169,6 +182,7 @@ export function buildEvidence(input: EvidenceInput): Evidence {
     risingTerms: risingTerms(input.terms.current, input.terms.baseline, { limit: input.maxTerms ?? 5 }),
     examples,
     dashboardUrl: input.dashboardBaseUrl === null ? null : dashboardLink(input.dashboardBaseUrl, input.alert.id),
+    correlated: (input.correlated ?? []).map((c) => ({ ...c, label: seriesLabel(c.series, input.labels) })),
   };
 }
 

@@ -8,7 +8,7 @@ export { whoIsOnCall, escalationChain, compileOncall, personName } from './oncal
 export type { CompiledOncall, OnCallAnswer, Person } from './oncall.js';
 export { silenceMatches, silencingIds, silenceIsActive, silenceProblems } from './silences.js';
 export { buildEvidence, risingTerms, dashboardLink, evidenceRequest } from './evidence.js';
-export type { Evidence, EvidenceInput, EvidencePoint, EvidenceRequest, RisingTerm, TermCounts } from './evidence.js';
+export type { CorrelatedEvidence, Evidence, EvidenceInput, EvidencePoint, EvidenceRequest, RisingTerm, TermCounts } from './evidence.js';
 export { maskPii } from './pii.js';
 export { signAckToken, verifyAckToken, ackUrl } from './ack-token.js';
 export type { AckTokenCheck } from './ack-token.js';
@@ -19,3 +19,5 @@ export type { RouteAnswer } from './route.js';
 export { parseSeriesName, seriesLabel, specificity } from './series-name.js';
 export { ruleFor, groupKeyFor, alertIdFor } from './rules.js';
 export type { CompiledRule } from './rules.js';
+export { rankCorrelated, correlatedWith, sameIncident, alertOnset, measureMove, runStart, sizeText, leadText } from './correlation.js';
+export type { CorrelatedSeries, CorrelationPoint, CorrelationSettings, PointsBySeries } from './correlation.js';

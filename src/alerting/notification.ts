@@ -9,6 +9,7 @@ import type { NotificationIntent } from './evaluate.js';
 import type { Evidence } from './evidence.js';
 import type { CompiledOncall, Person } from './oncall.js';
 import { ackUrl, signAckToken } from './ack-token.js';
+import { leadText } from './correlation.js';
 import { seriesLabel } from './series-name.js';
 import { formatClock, formatWeekdayTime, localParts } from './time-zone.js';
 import type { WorseDetail } from './worse.js';
@@ -109,6 +110,8 @@ export function buildNotification(input: BuildNotificationInput): Notification {
     parts.push(first);
     if (evidence.channels.length > 0) parts.push(evidence.channels.map((c) => channelPhrase(c.channel, c.count)).join(', '));
     if (evidence.risingTerms.length > 0) parts.push(`rising words: ${evidence.risingTerms.map((r) => `'${r.term}'`).join(', ')}`);
+    const moved = correlatedPhrase(evidence);
+    if (moved !== null) parts.push(`at the same time ${moved}`);
     if (evidence.examples.length > 0) parts.push(`examples: ${evidence.examples.map((e) => `"${e.text}" (${e.channel})`).join('; ')}`);
   } else {
     parts.push(`${label}: anomalous since ${formatClock(localParts(alert.startsAt, tz))}`);
@@ -153,6 +156,16 @@ export function worseText(w: WorseDetail, timezone: string, labels?: Readonly<Re
     `(expected ${formatNumber(w.peak.expected)}), ${times} the ${formatNumber(w.paged.value)} (expected ${formatNumber(w.paged.expected)}) ` +
     `paged at ${formatClock(localParts(w.paged.t, timezone))}`
   );
+}
+
+/**
+ * The series that moved with the alert, in words: "errors.auth ×9 (started 3 min earlier), logins −40%";
+ * null when none did (or the evidence predates correlation).
+ */
+export function correlatedPhrase(evidence: Pick<Evidence, 'correlated'>): string | null {
+  const list = evidence.correlated ?? [];
+  if (list.length === 0) return null;
+  return list.map((c) => `${c.label} ${c.size}${Math.round(c.leadMs / 60_000) === 0 ? '' : ` (${leadText(c.leadMs)})`}`).join(', ');
 }
 
 /** "1 h 5 min", "12 min", "40 s". */

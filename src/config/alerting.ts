@@ -250,6 +250,18 @@ const evidenceSchema = z
     baseline: duration().default('7d').describe('Rising terms are compared with this period before the window.'),
     examples: z.number().int().min(0).max(10).default(5).describe('Example messages per alert (PII masked).'),
     risingTerms: z.number().int().min(0).max(20).default(5).describe('Rising terms listed per alert.'),
+    correlated: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe(
+        'Other watched series that moved with the alert (errors.auth ×9, started 3 min earlier) listed per alert, best first. Two alerts whose onsets are within `correlationWindow` and which list each other are one incident (one page). 0: neither.',
+      ),
+    correlationWindow: duration()
+      .default('15m')
+      .describe('How far before or after an alert\'s onset another series may start moving and still count as moving with it.'),
     labels: z
       .record(z.string())
       .default({})

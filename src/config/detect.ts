@@ -56,8 +56,14 @@ export const detectConfigSchema = z
       .default([
         { key: 'complaints', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 },
         { key: 'complaints.*', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 },
+        // Service metrics (the demo writes these; push or pull yours under the same names): errors rise, logins and letters sent drop.
+        { key: 'errors.*', reference: 'traffic', model: 'counts', direction: 'up', memoryMinutes: 720, rearmMinutes: 10 },
+        { key: 'logins', reference: 'traffic', model: 'counts', direction: 'down', memoryMinutes: 720, rearmMinutes: 10 },
+        { key: 'letters.sent', reference: 'traffic', model: 'counts', direction: 'down', memoryMinutes: 720, rearmMinutes: 10 },
       ])
-      .describe('Series to watch; the first entry whose key matches a series applies.'),
+      .describe(
+        'Series to watch; the first entry whose key matches a series applies. Default: complaints (total and every breakdown), and the service metrics `errors.*` (rises), `logins` and `letters.sent` (drops), each relative to traffic.',
+      ),
     learning: duration()
       .default('24h')
       .describe('A series is "learning" (shown, never paged) until this long after its first non-empty bucket: too little history to know its normal.'),

@@ -83,6 +83,12 @@ export interface Alert {
   readonly notifications: number;
   /** Opened by a bucket judged again after late data arrived (a backlog, a delayed mail): the page says so. */
   readonly late?: boolean;
+  /**
+   * The incident this alert joined instead of paging (another signal of the same incident: a metric alert
+   * and a complaint alert that moved together). It pages nobody; that alert's owner owns it, and it closes
+   * when that alert resolves.
+   */
+  readonly attachedTo?: string | null;
 }
 
 /** A silence: matching alerts are still recorded, not sent. */

@@ -1,5 +1,5 @@
 /** The pieces of a notification every channel shows, as plain text; each notifier escapes and marks them up. */
-import { channelPhrase, durationText, worseText, type Notification } from '../alerting/notification.js';
+import { channelPhrase, correlatedPhrase, durationText, worseText, type Notification } from '../alerting/notification.js';
 import { formatClock, formatWeekdayTime, localParts } from '../alerting/time-zone.js';
 
 export interface NotificationParts {
@@ -33,6 +33,8 @@ export function notificationParts(n: Notification): NotificationParts {
     line += `, since ${formatClock(localParts(e.since, tz))}`;
     facts.push(line);
     if (e.channels.length > 0) facts.push(e.channels.map((c) => channelPhrase(c.channel, c.count)).join(', '));
+    const moved = correlatedPhrase(e);
+    if (moved !== null) facts.push(`At the same time: ${moved}`);
   } else {
     facts.push(`Anomalous since ${formatClock(localParts(n.alert.startsAt, tz))}`);
   }

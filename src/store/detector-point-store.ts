@@ -110,6 +110,34 @@ export class DetectorPointStore {
   }
 
   /**
+   * Stored rows of each of `keys` in [from, to), per key, oldest first (keys with none are absent): the
+   * window correlation evidence reads, in one query per few hundred keys.
+   */
+  async readMany(keys: readonly string[], from: number, to: number): Promise<Map<string, StoredDetectorPoint[]>> {
+    const out = new Map<string, StoredDetectorPoint[]>();
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const chunk = keys.slice(i, i + CHUNK);
+      if (chunk.length === 0) continue;
+      const rows = await this.db
+        .selectFrom('detector_points')
+        .selectAll()
+        .where('series_key', 'in', chunk)
+        .where('t', '>=', from)
+        .where('t', '<', to)
+        .orderBy('series_key')
+        .orderBy('t')
+        .execute();
+      for (const r of rows) {
+        const p = fromRow(r);
+        const list = out.get(p.series);
+        if (list) list.push(p);
+        else out.set(p.series, [p]);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Rows of `key` in [from, to) re-aggregated in the database to buckets of `step` ms starting at
    * `from`: value, expected and band summed (null when any stored bucket had none), score the max,
    * alert/learning/late any; direction and reason of the highest-scoring alert row in the bucket;

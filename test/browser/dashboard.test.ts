@@ -133,6 +133,8 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     const ev = (await alert.locator('[data-field=evidence]').textContent()) ?? '';
     expect(ev).toContain('login complaints: 40 in 10 min vs 1.2 expected (×33.3)');
     expect(ev).toContain('rising terms: пароль, password ×26');
+    // what moved with it, as text (a hostile label stays text)
+    expect(await alert.locator('[data-field=correlated]').textContent()).toBe(`at the same time: errors.auth ×9 (started 3 min earlier), ${XSS.img} −40%`);
     expect(ev).toContain(XSS.img);
     expect(await alert.locator('[data-field=evidence] img').count()).toBe(0);
     expect(await alert.locator('[data-field=evidence] a.source-link').count()).toBe(2);

@@ -137,6 +137,10 @@ export function alertEvidence(now: number, hostile: boolean): unknown {
       ...(hostile ? [{ id: 'twitter:xss1', channel: 'twitter', at: new Date(since).toISOString(), text: XSS.img, link: XSS.link }] : []),
     ],
     dashboardUrl: null,
+    correlated: [
+      { series: 'errors.auth', label: 'errors.auth', score: 1, direction: 'up', onset: since - 3 * MINUTE, leadMs: -3 * MINUTE, ratio: 9, size: '×9' },
+      { series: 'logins', label: hostile ? XSS.img : 'logins', score: 0.8, direction: 'down', onset: since, leadMs: 0, ratio: 0.6, size: '−40%' },
+    ],
   };
 }
 

@@ -16,6 +16,7 @@ import { CHATTER_KINDS, DEMO_CATEGORIES, type ChatterKind, type DemoCategory, ty
 import { EN } from './phrases-en.js';
 import { RU } from './phrases-ru.js';
 import { hashKey, keyedRand, poisson, weightedIndex, type Rand } from './prng.js';
+import { createDemoMetrics, type DemoMetric, type DemoMetricIncident } from './metrics.js';
 import { DemoSchedule, incidentChannelShares, type DemoIncident, type DemoSurge } from './schedule.js';
 import { MINUTE_MS, seasonalShape, trafficNoise } from './traffic.js';
 
@@ -44,6 +45,8 @@ export interface DemoMinute {
   readonly messages: Message[];
   /** Incidents active in the bucket (at most one). */
   readonly incidents: DemoIncident[];
+  /** The service metrics of the bucket (`errors.<service>`, `logins`, `letters.sent`; see metrics.ts). */
+  readonly metrics: Record<DemoMetric, number>;
 }
 
 export interface DemoGenerator {
@@ -54,6 +57,10 @@ export interface DemoGenerator {
   surgesBetween(from: number, to: number): DemoSurge[];
   /** Visits in the bucket at `t` (what `minute(t).traffic` gives, without generating messages). */
   trafficAt(t: number): number;
+  /** The service metrics at `t` (what `minute(t).metrics` gives, without generating messages). */
+  metricsAt(t: number): Record<DemoMetric, number>;
+  /** How incidents show in the metrics (metrics first, complaints only, metrics only) overlapping [from, to). */
+  metricIncidentsBetween(from: number, to: number): DemoMetricIncident[];
   /** The complaint categories the demo writes about. */
   readonly categories: readonly string[];
 }
@@ -165,6 +172,8 @@ export function createDemoGenerator(options: DemoOptions): DemoGenerator {
 
   const trafficAt = (t: number): number => Math.round(perStep * seasonalShape(t) * trafficNoise(seed, t) * schedule.surgeFactor(t));
 
+  const metrics = createDemoMetrics({ seed, stepMs, trafficAt, incidentsBetween: (from, to) => schedule.incidentsBetween(from, to) });
+
   const channelOf = (rand: Rand, weights: readonly number[]): DemoChannel => CHANNELS[weightedIndex(rand, weights)] ?? 'twitter';
 
   const buildMessage = (t: number, n: number, draft: Draft, rand: Rand): Message => {
@@ -221,12 +230,14 @@ export function createDemoGenerator(options: DemoOptions): DemoGenerator {
     // Ordered by time written (the sort is stable); the index in that order is the id's last part.
     drafts.sort((a, b) => a.offset - b.offset);
     const messages = drafts.map((draft, n) => buildMessage(t, n, draft, rand));
-    return { t, traffic, messages, incidents: incident ? [incident] : [] };
+    return { t, traffic, messages, incidents: incident ? [incident] : [], metrics: metrics.valuesAt(t) };
   };
 
   return {
     minute,
     trafficAt,
+    metricsAt: (t) => metrics.valuesAt(t),
+    metricIncidentsBetween: (from, to) => metrics.incidentsBetween(from, to),
     incidentsBetween: (from, to) => schedule.incidentsBetween(from, to),
     surgesBetween: (from, to) => schedule.surgesBetween(from, to),
     categories: DEMO_CATEGORIES,

@@ -7,6 +7,10 @@ import { verifyAckToken } from '../../../src/alerting/ack-token.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import type { Alert } from '../../../src/domain/alert.js';
 import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
+import { notificationParts, plainText } from '../../../src/notify/format.js';
+import { telegramHtml } from '../../../src/notify/telegram.js';
+import { emailHtml } from '../../../src/notify/email.js';
+import { slackPayload } from '../../../src/notify/slack.js';
 
 describe('maskPii', () => {
   it.each([
@@ -169,5 +173,52 @@ describe('evidenceRequest', () => {
       examples: 5,
       risingTerms: 5,
     });
+  });
+});
+
+describe('correlation evidence in the evidence, the summary and every channel', () => {
+  const oncall = compileOncall(alertingConfigSchema.parse({ oncall: { timezone: 'Europe/Moscow', people: [{ id: 'anna', name: 'Anna' }] } }).oncall);
+  const moved = buildEvidence({
+    alert,
+    series: 'complaints.login',
+    now: T,
+    windowMs: 15 * 60_000,
+    points,
+    channelCounts: {},
+    terms: { current: {}, baseline: {} },
+    examples: [],
+    dashboardBaseUrl: null,
+    labels: { 'errors.<b>x</b>': 'errors <b>&</b> "x"' },
+    correlated: [
+      { series: 'errors.auth', score: 1, direction: 'up', onset: T - 15 * 60_000, leadMs: -3 * 60_000, ratio: 9, size: '×9' },
+      { series: 'logins', score: 0.8, direction: 'down', onset: T - 12 * 60_000, leadMs: 0, ratio: 0.6, size: '−40%' },
+      { series: 'errors.<b>x</b>', score: 0.5, direction: 'up', onset: T - 10 * 60_000, leadMs: 2 * 60_000, ratio: 3, size: '×3' },
+    ],
+  });
+  const n = buildNotification({ intent: { key: 'k', kind: 'firing', at: T, owner: 'anna' }, alert, evidence: moved, oncall, ack: null });
+
+  it('labels each series and keeps the ranking', () => {
+    expect(moved.correlated?.map((c) => [c.series, c.label, c.size])).toEqual([
+      ['errors.auth', 'errors.auth', '×9'],
+      ['logins', 'logins', '−40%'],
+      ['errors.<b>x</b>', 'errors <b>&</b> "x"', '×3'],
+    ]);
+  });
+  it('reads like the issue asks in the summary and in the fact lines', () => {
+    expect(n.summary).toContain('; at the same time errors.auth ×9 (started 3 min earlier), logins −40%, errors <b>&</b> "x" ×3 (started 2 min later);');
+    expect(notificationParts(n).facts).toContain('At the same time: errors.auth ×9 (started 3 min earlier), logins −40%, errors <b>&</b> "x" ×3 (started 2 min later)');
+  });
+  it('is escaped by every channel that marks up', () => {
+    expect(telegramHtml(n)).toContain('errors &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; ×3');
+    expect(telegramHtml(n)).not.toContain('<b>&</b>');
+    expect(emailHtml(n)).toContain('errors &lt;b&gt;&amp;&lt;/b&gt;');
+    expect(JSON.stringify(slackPayload(n))).toContain('errors &lt;b&gt;&amp;&lt;/b&gt;');
+    expect(plainText(notificationParts(n))).toContain('At the same time: errors.auth ×9 (started 3 min earlier)');
+  });
+  it('says nothing when nothing moved with it (and for evidence stored before correlation existed)', () => {
+    const { correlated: _c, ...old } = moved;
+    const quiet = buildNotification({ intent: { key: 'k', kind: 'firing', at: T, owner: 'anna' }, alert, evidence: old, oncall, ack: null });
+    expect(quiet.summary).not.toContain('at the same time');
+    expect(notificationParts(quiet).facts.join('\n')).not.toContain('At the same time');
   });
 });

@@ -22,14 +22,24 @@ const EVENT_TEXT = {
   silence_expired: 'silence ended',
   relabelled: 'message relabelled',
   worse: 'got worse',
+  attached: 'joined another incident',
+  correlated: 'another alert joined',
 };
 const VIA_TEXT = { link: 'ack link', dashboard: 'dashboard', api: 'API token', system: 'automatic' };
+
+/** One series that moved with the alert: "errors.auth ×9 (started 3 min earlier)". */
+function correlatedText(c) {
+  const min = Math.round(Number(c.leadMs) / 60_000);
+  const lead = !Number.isFinite(min) || min === 0 ? '' : min < 0 ? ` (started ${-min} min earlier)` : ` (started ${min} min later)`;
+  return `${String(c.label ?? c.series ?? '')} ${String(c.size ?? '')}${lead}`;
+}
 
 function eventDetail(e) {
   const parts = [];
   if (e.series) parts.push(String(e.series));
   if (e.type === 'escalated' || e.type === 'firing') parts.push(`${e.from ? `${e.from} → ` : 'to '}${e.to ?? '?'}`);
   if (e.type === 'worse' && e.peak && e.paged) parts.push(`peak ${fmtNum(e.paged.value, 2)} → ${fmtNum(e.peak.value, 2)} (expected ${fmtNum(e.peak.expected, 2)})`);
+  if (e.related) parts.push(`${e.type === 'attached' ? 'incident' : 'alert'} ${e.related}`);
   if (e.manual) parts.push('by hand');
   if (e.type === 'relabelled') parts.push(`${e.message ?? ''}: ${e.from ?? 'not a complaint'} → ${e.to ?? 'not a complaint'}`);
   if (e.comment) parts.push(`“${e.comment}”`);
@@ -65,8 +75,11 @@ export function mount(root, params, ctx) {
     if (shown.length === 0 && !linked) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? 'Nothing is firing. ' : 'No alerts yet.', show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, 'See recent alerts') : null));
     if (params.id && !linked) list.append(banner('warn', `There is no alert ${params.id} (it may have been pruned by retention).`, 'linked-missing'));
     // The alert a link names (a notification's "Dashboard" link) comes first, whatever the filter.
-    if (linked) list.append(card(linked, true));
-    for (const a of shown) if (a.id !== linked?.id) list.append(card(a));
+    // Alerts that joined another's incident, by that incident (shown on its card).
+    const joined = new Map();
+    for (const a of items) if (a.attachedTo) joined.set(a.attachedTo, [...(joined.get(a.attachedTo) ?? []), a]);
+    if (linked) list.append(card(linked, true, joined));
+    for (const a of shown) if (a.id !== linked?.id) list.append(card(a, false, joined));
     if (linked && !scrolled) {
       scrolled = true;
       list.querySelector(`[data-id="${CSS.escape(linked.id)}"]`)?.scrollIntoView({ block: 'center' });
@@ -87,7 +100,7 @@ export function mount(root, params, ctx) {
     }
   }
 
-  function card(a, linked = false) {
+  function card(a, linked = false, joined = new Map()) {
     const el = h('article', { class: `card alert ${a.state}${linked ? ' linked' : ''}`, data: { id: a.id, state: a.state }, 'aria-current': linked ? 'true' : undefined });
     const status = h('span', { class: 'muted', role: 'status' });
     const acked = a.acknowledgedAt !== null && a.acknowledgedAt !== undefined;
@@ -145,6 +158,12 @@ export function mount(root, params, ctx) {
         h('span', { data: { field: 'owner' } }, `owner: ${a.owner ?? 'unassigned'}`),
         h('span', { data: { field: 'ack' } }, acked ? ` · acknowledged by ${a.acknowledgedBy ?? '?'} at ${fmtTime(a.acknowledgedAt)}` : ' · not acknowledged'),
       ),
+      a.attachedTo
+        ? h('div', { class: 'meta', data: { field: 'attached' } }, 'part of incident ', h('a', { href: hrefFor('alerts', { id: a.attachedTo }) }, String(a.attachedTo)), ' (it pages; this alert does not)')
+        : null,
+      (joined.get(a.id) ?? []).length > 0
+        ? h('div', { class: 'meta', data: { field: 'joined' } }, 'same incident: ', ...(joined.get(a.id) ?? []).flatMap((c, i) => [i > 0 ? ', ' : '', h('a', { href: hrefFor('alerts', { id: c.id }) }, String(c.members?.[0]?.series ?? c.id))]))
+        : null,
       h('ul', { class: 'evidence' }, a.members.map((m) => evidence(a, m))),
       notified(a.evidence),
       h('div', { class: 'actions' }, ack, resolve, ctx.session?.role === 'admin' ? silenceForm(a, status) : null, status),
@@ -211,10 +230,12 @@ export function mount(root, params, ctx) {
       const channels = Array.isArray(e.channels) ? e.channels.map((c) => `${c.channel} ${fmtNum(c.count)}`).join(', ') : '';
       const terms = Array.isArray(e.risingTerms) ? e.risingTerms.map((t) => `${t.term}${t.ratio ? ` ×${fmtNum(t.ratio, 1)}` : ''}`).join(', ') : '';
       const examples = Array.isArray(e.examples) ? e.examples.slice(0, 3) : [];
+      const moved = Array.isArray(e.correlated) ? e.correlated.map(correlatedText).join(', ') : '';
       return h('div', {},
         h('div', {}, `${e.label ?? e.series ?? ''}: ${fmtNum(e.count)} in ${fmtNum(e.window?.minutes)} min vs ${fmtNum(e.expected, 1)} expected${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
         channels ? h('div', { class: 'muted' }, `channels: ${channels}`) : null,
         terms ? h('div', { class: 'muted' }, `rising terms: ${terms}`) : null,
+        moved ? h('div', { data: { field: 'correlated' } }, `at the same time: ${moved}`) : null,
         examples.length > 0
           ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, String(x.channel ?? '')), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, 'source ↗'))))
           : null,
