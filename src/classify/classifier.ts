@@ -174,7 +174,7 @@ const CATEGORY_FALLBACK = 0.2;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Builds a classifier from a compiled keyword model and an optional learned layer. */
-export function createClassifier(options: { keywords: KeywordModel; learned?: LearnedModel | null }): Classifier {
+export function createClassifier(options: { keywords: KeywordModel; learned?: LearnedModel | null; version?: string }): Classifier {
   const { keywords } = options;
   const learned = options.learned ?? null;
   const settings = keywords.config.settings;
@@ -184,7 +184,8 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   const useKw = learned?.keywordFeatures ?? false;
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
   const calibration = learned?.calibration ?? null;
-  const version = modelVersion(keywords.config, learned);
+  // A version loaded from the store keeps the id it was published under.
+  const version = options.version ?? modelVersion(keywords.config, learned);
   const catFeature = new Map(keywords.categories.map((name) => [name, kwCategory(name)]));
 
   const targetModel = keywords.target;
