@@ -17,6 +17,7 @@ import { createAlerting } from '../../../workers/alerting.js';
 import { LiveClassifier } from '../../../workers/classifier.js';
 import { runDetectTick } from '../../../workers/detect.js';
 import { applyModelChange, SERIES_VERSION_KEY, type SeriesVersion } from '../../../workers/model-rollout.js';
+import { admin, buildTestApp } from '../../helpers/api.js';
 import { DAY, HOUR, MIN } from '../../helpers/detect-scenario.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
@@ -133,6 +134,15 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const versions = new Map<string, number>();
       for await (const m of ctx.store.messages.iterate({ from: T0 })) versions.set(m.classification.modelVersion ?? '?', (versions.get(m.classification.modelVersion ?? '?') ?? 0) + 1);
       expect([...versions.keys()]).toEqual([v2]);
+      // The API's message view says which version judged it.
+      const app = await buildTestApp(ctx);
+      try {
+        const res = await app.inject({ url: `/api/messages/${encodeURIComponent(`api:m-${T0}-0`)}`, headers: admin });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().classification.modelVersion).toBe(v2);
+      } finally {
+        await app.close();
+      }
       const judged = await ctx.store.detectorPoints.read('complaints.login', after + HOUR, after + 2 * HOUR);
       expect(judged.length).toBeGreaterThan(30);
       expect(judged.every((p) => !p.alert)).toBe(true);
