@@ -192,7 +192,10 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   /** A complaint about another service is at most a weak signal about us. */
   const OTHER_FACTOR = 0.25;
 
-  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean, text: string, channel: string | null | undefined): Explanation {
+  // classify() gets the Classification alone; explain() everything behind it.
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: true, text: string, channel: string | null | undefined): Explanation;
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: false, text: string, channel: string | null | undefined): Classification;
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean, text: string, channel: string | null | undefined): Explanation | Classification {
     let score = kw.score;
     let learnedScore: number | null = null;
     let learnedTerms: string[] = [];
@@ -256,6 +259,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       ...(target ? { target } : {}),
       modelVersion: version,
     };
+    if (!wantExplanation) return classification;
     return {
       classification,
       keywordScore: round(kw.score),
@@ -277,7 +281,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
     version,
     classify(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
-      return decide(a, scoreKeywords(keywords, a), false, text, channel).classification;
+      return decide(a, scoreKeywords(keywords, a), false, text, channel);
     },
     explain(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
