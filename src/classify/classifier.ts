@@ -49,7 +49,7 @@ interface CompiledLinear {
   /** The same weights by stem, so scoring builds no feature strings. */
   readonly unigram: ReadonlyMap<string, number>;
   readonly negatedUnigram: ReadonlyMap<string, number>;
-  readonly bigram: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly bigram: ReadonlyMap<string, ReadonlyMap<string, BigramWeight>>;
   readonly chars: ReadonlyMap<string, number>;
   /** Per stem, everything scoring needs in one lookup (filled lazily, bounded). */
   readonly stemMemo: Map<string, StemWeights>;
@@ -65,13 +65,19 @@ interface StemWeights {
   readonly charSum: number;
   readonly charCount: number;
   /** Bigram weights with this stem first (undefined when none). */
-  readonly next: ReadonlyMap<string, number> | undefined;
+  readonly next: ReadonlyMap<string, BigramWeight> | undefined;
+}
+
+/** A weighted bigram, with the logit call that last counted it (dedupe without looking back). */
+interface BigramWeight {
+  readonly weight: number;
+  seen: number;
 }
 
 function compileLinear(l: LearnedLinear): CompiledLinear {
   const unigram = new Map<string, number>();
   const negatedUnigram = new Map<string, number>();
-  const bigram = new Map<string, Map<string, number>>();
+  const bigram = new Map<string, Map<string, BigramWeight>>();
   const chars = new Map<string, number>();
   for (const [f, w] of Object.entries(l.weights)) {
     if (f.startsWith('c:')) chars.set(f.slice(2), w);
@@ -82,7 +88,7 @@ function compileLinear(l: LearnedLinear): CompiledLinear {
       const first = f.slice(2, space);
       let inner = bigram.get(first);
       if (!inner) bigram.set(first, (inner = new Map()));
-      inner.set(f.slice(space + 1), w);
+      inner.set(f.slice(space + 1), { weight: w, seen: 0 });
     }
   }
   return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram, chars, stemMemo: new Map() };
@@ -134,11 +140,10 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
     if (bigrams && i > 0 && !clauseStart[i]) {
       const inner = before?.next;
       const bw = inner === undefined ? undefined : inner.get(s);
-      if (bw !== undefined) {
-        // Rare (a weighted bigram): only then look back for an earlier occurrence of the same pair.
-        let bdup = false;
-        for (let j = 1; j < i; j++) if (stems[j] === s && stems[j - 1] === stems[i - 1] && !clauseStart[j]) bdup = true;
-        if (!bdup) z += bw;
+      // Each distinct pair counts once (an earlier occurrence in this call stamped it).
+      if (bw !== undefined && bw.seen !== call) {
+        bw.seen = call;
+        z += bw.weight;
       }
     }
   }
