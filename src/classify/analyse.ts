@@ -20,9 +20,20 @@ export interface Analysis {
   readonly negated: readonly boolean[];
   /** True when a clause boundary precedes the word. */
   readonly clauseStart: readonly boolean[];
+  /** Per word, a memo slot a consumer may use (the learned layer's gate keeps its per-stem weights there). */
+  readonly memos: readonly WordMemo[];
 }
 
-interface WordInfo {
+/**
+ * One memo slot per known word, for the one consumer that last claimed it (`owner`): saves that
+ * consumer a map lookup per word. Consumers check `owner` before trusting `value`.
+ */
+export interface WordMemo {
+  owner: unknown;
+  value: unknown;
+}
+
+interface WordInfo extends WordMemo {
   readonly stem: string;
   readonly id: number;
   readonly negator: boolean;
@@ -107,7 +118,7 @@ export class Analyser implements TokenVisitor {
     const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
     if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
-    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word) };
+    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), owner: null, value: null };
     this.words.set(word, hash, info);
     return info;
   }
@@ -129,6 +140,7 @@ export class Analyser implements TokenVisitor {
   private ids: number[] = [];
   private negated: boolean[] = [];
   private clauseStart: boolean[] = [];
+  private memos: WordMemo[] = [];
   private scope = 0;
 
   analyse(text: string, lang?: Lang | null): Analysis {
@@ -136,9 +148,10 @@ export class Analyser implements TokenVisitor {
     const ids: number[] = (this.ids = []);
     const negated: boolean[] = (this.negated = []);
     const clauseStart: boolean[] = (this.clauseStart = []);
+    const memos: WordMemo[] = (this.memos = []);
     this.scope = 0;
     scanTokens(normaliseText(text), this);
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart };
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, memos };
   }
 
   /** TokenVisitor: one word of the message being analysed. */
@@ -153,6 +166,7 @@ export class Analyser implements TokenVisitor {
 
   private add(info: WordInfo, boundary: boolean): void {
     this.stems.push(info.stem);
+    this.memos.push(info);
     this.ids.push(info.id);
     this.clauseStart.push(boundary);
     if (boundary || info.contrast) this.scope = 0;

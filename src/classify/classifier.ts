@@ -51,8 +51,8 @@ interface CompiledLinear {
   readonly negatedUnigram: ReadonlyMap<string, number>;
   readonly bigram: ReadonlyMap<string, ReadonlyMap<string, BigramWeight>>;
   readonly chars: ReadonlyMap<string, number>;
-  /** Per stem, everything scoring needs in one lookup (filled lazily, bounded). */
-  readonly stemMemo: Map<string, StemWeights>;
+  /** Per stem, everything scoring needs in one lookup (filled lazily, bounded: replaced by an empty map when full). */
+  stemMemo: Map<string, StemWeights>;
 }
 
 interface StemWeights {
@@ -105,7 +105,8 @@ function stemWeights(model: CompiledLinear, stem: string): StemWeights {
       charCount = grams.length;
     }
     memo = { seen: 0, seenNegated: 0, unigram: model.unigram.get(stem) ?? 0, negated: model.negatedUnigram.get(stem) ?? 0, charSum, charCount, next: model.bigram.get(stem) };
-    if (model.stemMemo.size >= 50_000) model.stemMemo.clear();
+    // A new map, not clear(): words' memo slots name the map their weights came from (see logit).
+    if (model.stemMemo.size >= 50_000) model.stemMemo = new Map();
     model.stemMemo.set(stem, memo);
   }
   return memo;
@@ -116,7 +117,7 @@ let logitCalls = 0;
 /** bias + Σ w·x over the message's features (each distinct feature once, as in training). */
 function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number, cues = 0): number {
   let z = model.bias;
-  const { stems, negated, clauseStart } = a;
+  const { stems, negated, clauseStart, memos } = a;
   const n = stems.length;
   // Each distinct (stem, negated) counts once: the memo entry remembers the call that counted it.
   const call = ++logitCalls;
@@ -125,7 +126,17 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
   let previous: StemWeights | null = null;
   for (let i = 0; i < n; i++) {
     const s = stems[i] as string;
-    const w = stemWeights(model, s);
+    // The word's memo slot holds this model's weights for its stem when this model's memo filled it last.
+    const memo = memos[i];
+    let w: StemWeights;
+    if (memo !== undefined && memo.owner === model.stemMemo) w = memo.value as StemWeights;
+    else {
+      w = stemWeights(model, s);
+      if (memo !== undefined) {
+        memo.owner = model.stemMemo;
+        memo.value = w;
+      }
+    }
     charSum += w.charSum;
     charCount += w.charCount;
     if (negated[i]) {

@@ -186,5 +186,12 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   else if (t.names > 0) about = 'us';
   else if (t.others > 0) about = t.others > t.products ? 'other' : 'us';
   else about = t.products > 0 ? 'us' : 'unknown';
-  return { about, terms: terms.length > 1 ? [...new Set(terms)] : terms };
+  return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };
+}
+
+/** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
+function hasDuplicates(terms: readonly string[]): boolean {
+  if (terms.length > 32) return true; // long lists: let the set decide
+  for (let i = 1; i < terms.length; i++) for (let j = 0; j < i; j++) if (terms[i] === terms[j]) return true;
+  return false;
 }
