@@ -63,13 +63,19 @@ describe('Analyser (word lookup by position)', () => {
     const keywords = compileKeywords(loadKeywords());
     const sample = texts.slice(0, 300);
     const train = (flip: number) => trainLearned(sample.map((text, i) => ({ text, complaint: i % flip === 0, category: null })), { keywords });
-    const a = createClassifier({ keywords, learned: train(2) });
-    const b = createClassifier({ keywords, learned: train(3) });
-    const alone = (c: typeof a) => sample.map((t) => c.classify(t).score);
-    const scoresA = alone(a);
-    const scoresB = alone(b);
+    const learnedA = train(2);
+    const learnedB = train(3);
+    // References: each model on its own compiled keywords (its own analyser, its own words' slots).
+    const alone = (learned: typeof learnedA) => {
+      const c = createClassifier({ keywords: compileKeywords(loadKeywords()), learned });
+      return sample.map((t) => c.classify(t).score);
+    };
+    const scoresA = alone(learnedA);
+    const scoresB = alone(learnedB);
     expect(scoresA).not.toEqual(scoresB);
-    // Interleaved on the same analyser (the same words' slots), each still scores as alone.
+    // Both on one analyser (the same words' slots), interleaved: each still scores as alone.
+    const a = createClassifier({ keywords, learned: learnedA });
+    const b = createClassifier({ keywords, learned: learnedB });
     const interleaved = sample.map((t) => [a.classify(t).score, b.classify(t).score]);
     expect(interleaved.map((x) => x[0])).toEqual(scoresA);
     expect(interleaved.map((x) => x[1])).toEqual(scoresB);
