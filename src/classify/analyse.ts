@@ -31,6 +31,9 @@ export interface Analysis {
 export interface WordMemo {
   owner: unknown;
   value: unknown;
+  /** The same for the "is it about us?" model (its phrase list and near match for this word's stem). */
+  targetOwner: unknown;
+  target: unknown;
 }
 
 interface WordInfo extends WordMemo {
@@ -118,7 +121,7 @@ export class Analyser implements TokenVisitor {
     const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
     if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
-    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), owner: null, value: null };
+    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), owner: null, value: null, targetOwner: null, target: null };
     this.words.set(word, hash, info);
     return info;
   }
