@@ -35,6 +35,8 @@ export const MIN_LABELS_TO_TRAIN = 20;
 /** kv: when the learned layer was last retrained (ms), so N processes retrain once per period, not N times. */
 export const RETRAINED_KV_KEY = 'classifier.retrainedAt';
 const PUBLISH_LOCK = 'classifier-publish';
+/** Where the learned layer was kept before model versions (read once, to carry it into the first version). */
+const LEGACY_LEARNED_KV_KEY = 'classifier.learned';
 const LOCK_LEASE_MS = 60_000;
 
 /** Where versions live and the lock that makes one process publish. */
@@ -139,7 +141,12 @@ export class LiveClassifier implements ClassifierHolder {
       const { store } = this.requireDeps();
       const active = await store.modelVersions.active();
       if (active !== null && active.keywordsHash === hash) return null;
-      const learned = active !== null && isLearnedModel(active.learned) ? active.learned : null;
+      let learned = active !== null && isLearnedModel(active.learned) ? active.learned : null;
+      if (active === null) {
+        // A store from before versions existed: its last learned layer (kv) goes into the first version.
+        const legacy = await store.kv.get<unknown>(LEGACY_LEARNED_KV_KEY);
+        if (isLearnedModel(legacy)) learned = legacy;
+      }
       return this.publish(config, learned, active?.labels ?? null, 'keyword-file', this.file);
     });
   }

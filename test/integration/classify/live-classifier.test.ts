@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/domain/message.js';
+import { compileKeywords, trainLearned } from '../../../src/classify/index.js';
+import { loadKeywords } from '../../../src/config/keywords.js';
 import { silentLogger } from '../../../src/platform/log.js';
 import { LiveClassifier, MIN_LABELS_TO_TRAIN } from '../../../workers/classifier.js';
 import { buildTestApp } from '../../helpers/api.js';
@@ -128,5 +130,21 @@ describe('live classifier', () => {
     expect(fresh.current.learned).toBeNull();
     expect(await store.modelVersions.list()).toHaveLength(versions.length);
     fresh.close();
+  });
+
+  it('a store from before model versions: its stored learned layer goes into the first version', async () => {
+    const legacy = await createTestService();
+    const proc = new LiveClassifier(file, silentLogger, () => Date.now());
+    try {
+      const keywords = compileKeywords(loadKeywords(file));
+      const examples = Array.from({ length: 40 }, (_, i) => ({ text: i % 2 === 0 ? `the blorp report ${i} is missing again` : `thanks for newsletter ${i}`, complaint: i % 2 === 0, category: null }));
+      await legacy.ctx.store.kv.set('classifier.learned', trainLearned(examples, { keywords }), Date.now());
+      await proc.attach({ store: legacy.ctx.store, redis: legacy.ctx.redis, keys: legacy.ctx.keys });
+      expect(proc.current.learned).not.toBeNull();
+      expect(await legacy.ctx.store.modelVersions.list()).toMatchObject([{ id: proc.version, active: true, learned: true }]);
+    } finally {
+      proc.close();
+      await legacy.cleanup();
+    }
   });
 });
