@@ -82,6 +82,7 @@ describe('live classifier', () => {
     expect(health.statusCode).toBe(200);
     expect(health.json().checks.classifier).toBe('error');
     expect(health.json().checks.classifierError).toMatch(/keywords\.yaml:\d+/);
+    expect(health.json().classifierVersion).toBe(live.version);
     await app.close();
     copyFileSync(KEYWORDS, file);
     await waitFor(() => live.lastError === null, 20_000, 'recovered');
