@@ -11,7 +11,7 @@ const EN = 'the mail inbox today my account email app message again please why i
 const RU = 'почта письмо письма сегодня мой аккаунт приложение снова пожалуйста почему это и в на не я вы от новый папка настройки пароль вход вложение отправить спам телефон работает'.split(' ');
 const CUES = ["can't log in", 'keeps crashing', 'не могу войти', 'тормозит', 'not receiving emails', 'письма не приходят', 'stuck in outbox', 'вложение не открывается', 'so slow', 'спам во входящих', '😡'];
 
-function generate(n: number, seed = 7): string[] {
+export function generate(n: number, seed = 7): string[] {
   let state = seed;
   const rand = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

@@ -9,6 +9,7 @@ import { configureHelp } from './cli/help.js';
 const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
   () => import('./classify/command.js'),
   () => import('../workers/replay-command.js'),
+  () => import('../workers/versions-command.js'),
   () => import('../workers/command.js'),
   () => import('../workers/migrate-command.js'),
   () => import('../workers/retention-command.js'),

@@ -30,6 +30,8 @@ export interface ClassifierHolder {
   readonly loadedAt: number;
   /** Category names of the keyword config in use (a relabel must name one of them). */
   readonly categories: readonly string[];
+  /** The model version in use (the live classifier has one; see workers/classifier.ts). */
+  readonly version?: string;
 }
 
 export interface ServiceContext {

@@ -31,6 +31,7 @@ import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/s
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
 import { duplicateRedis } from '../src/queues/connection.js';
+import { applyModelChange } from './model-rollout.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
@@ -314,6 +315,9 @@ export async function startDetectWorker(
       const reason = await options.skip?.();
       if (reason) return { skipped: reason };
       const run = await withLock(ctx.redis, lockKey, { leaseMs: TICK_LEASE_MS }, async (lease) => {
+        // A new model version first re-counts the recent window and re-baselines what changed.
+        await applyModelChange(ctx, ctx.clock.now(), lease);
+        if (lease.lost) return { series: 0, anomalies: 0 };
         const result = await runDetectTick(ctx, ctx.clock.now());
         await onTick(result, lease);
         recordTickMetrics(ctx, result);

@@ -1,13 +1,15 @@
 /**
- * `radar classify replay [--keywords <candidate keywords.yaml>] [--learned <candidate model.json>] [--from] [--to] [-c <service config>]`:
- * re-classifies stored messages with the current model version (keyword file + stored learned layer)
- * and a candidate version (a new keyword file, a new learned layer, or both) and shows what would
- * change, with both version hashes and the versions that judged the stored history, before anyone
- * deploys it. Reads the database only; changes nothing.
+ * `radar classify replay [--from <version>] [--to <version|file>] [--since <time>] [--until <time>] [-c <service config>]`:
+ * re-classifies stored messages with two model versions — by default the active one (`--from`) and a
+ * candidate (`--to`: another stored version, a keyword file, or a learned-layer JSON; the older
+ * `--keywords` / `--learned` flags name the same candidates) — and shows what would change, with both
+ * version ids and the versions that judged the stored history, before anyone deploys or activates it.
+ * Reads the database only; changes nothing. For compatibility a `--from` / `--to` that is a time (not a
+ * version id, not a file) is the time window, as before `--since` / `--until` existed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { createClassifier } from '../src/classify/classifier.js';
+import { createClassifier, type Classifier } from '../src/classify/classifier.js';
 import { compareClassifiers, type ComparisonReport, type Flip, type ReplayInput } from '../src/classify/compare.js';
 import { compileKeywords } from '../src/classify/keyword-model.js';
 import { isLearnedModel } from '../src/classify/learned-model.js';
@@ -15,7 +17,7 @@ import { loadKeywords } from '../src/config/keywords.js';
 import { parseDuration } from '../src/config/duration.js';
 import { describeError } from '../src/platform/errors.js';
 import { Store } from '../src/store/store.js';
-import { LEARNED_KV_KEY } from './classifier.js';
+import { classifierOfVersion } from './classifier.js';
 import { loadConfigOrExit, looksLikeKeywordConfig } from './command.js';
 
 function parseTime(value: string | undefined, now: number, fallback: number): number {
@@ -80,43 +82,121 @@ function looksLikeKeywordFile(file: string): boolean {
   }
 }
 
+/** A stored version id as `modelVersion` makes them: `k` or `l` and 12 hex digits. */
+const VERSION_ID = /^[kl][0-9a-f]{12}$/;
+
+/** One side of the comparison, and how to name it. */
+interface Side {
+  readonly classifier: Classifier;
+  readonly label: string;
+}
+
+/** The active stored version, else the keyword file alone (nothing published yet). */
+async function activeSide(store: Store, keywordFile: string): Promise<Side> {
+  const active = await store.modelVersions.active();
+  if (active) return { classifier: classifierOfVersion(active), label: `active version ${active.id}` };
+  const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(keywordFile)) });
+  return { classifier, label: `${keywordFile} (no version published yet; version ${classifier.version})` };
+}
+
+async function storedSide(store: Store, id: string): Promise<Side> {
+  const record = await store.modelVersions.get(id);
+  if (!record) throw new Error(`no stored model version "${id}" (radar classify versions lists them)`);
+  return { classifier: classifierOfVersion(record), label: `version ${id}${record.active ? ' (active)' : ''}` };
+}
+
+/** A candidate from files: a keyword file and/or a learned layer, over `base` for what is not given. */
+function fileSide(base: Side, keywordsFile: string | undefined, learnedFile: string | undefined): Side {
+  const keywords = keywordsFile === undefined ? base.classifier.keywords : compileKeywords(loadKeywords(keywordsFile));
+  let learned = base.classifier.learned;
+  if (learnedFile !== undefined) {
+    const parsed = JSON.parse(readFileSync(learnedFile, 'utf8')) as unknown;
+    if (!isLearnedModel(parsed)) throw new Error(`${learnedFile}: not a learned model (kind complaint-radar/learned)`);
+    learned = parsed;
+  }
+  const classifier = createClassifier({ keywords, learned });
+  const names = [keywordsFile, learnedFile].filter((f) => f !== undefined).join(' + ');
+  return { classifier, label: `${names} over ${base.label} (version ${classifier.version})` };
+}
+
+/** Is `file` a learned-layer JSON (rather than a keyword YAML)? */
+function isJsonFile(file: string): boolean {
+  return /\.json$/i.test(file) || readFileSync(file, 'utf8').trimStart().startsWith('{');
+}
+
+interface ReplayOptions {
+  config?: string;
+  keywords?: string;
+  learned?: string;
+  from?: string;
+  to?: string;
+  since?: string;
+  until?: string;
+  examples: string;
+  json?: boolean;
+  serviceConfig?: string;
+}
+
 export function register(program: Command): void {
   const classify = program.commands.find((c) => c.name() === 'classify');
   if (!classify) throw new Error('the classify command must be registered before replay');
   classify
     .command('replay')
-    .description('re-classify stored messages with a candidate model version (keyword config and/or learned layer) and show what changes (nothing is written)')
-    .option('--keywords <file>', 'candidate keywords.yaml (default: the current one)')
-    .option('--learned <file>', 'candidate learned layer JSON (default: the stored one)')
-    .option('--from <time>', 'ISO time, epoch ms, or a duration ago (default 7d)')
-    .option('--to <time>', 'ISO time, epoch ms, or a duration ago (default now)')
+    .description('re-classify stored messages with two model versions (default: the active one and a candidate) and show what changes (nothing is written)')
+    .option('--from <version>', 'the version to compare from: a stored version id (default: the active one)')
+    .option('--to <version|file>', 'the candidate: a stored version id, a keywords.yaml, or a learned layer JSON')
+    .option('--keywords <file>', 'candidate keywords.yaml (same as --to <file>)')
+    .option('--learned <file>', 'candidate learned layer JSON (same as --to <file.json>)')
+    .option('--since <time>', 'ISO time, epoch ms, or a duration ago (default 7d)')
+    .option('--until <time>', 'ISO time, epoch ms, or a duration ago (default now)')
     .option('--examples <n>', 'flipped messages to show', '20')
     .option('--json', 'print the report as JSON')
     .option('-c, --config <file>', 'service config (for the database URL and the current keyword file; default: $RADAR_CONFIG, config/radar.yaml, the example)')
     // The old spelling of -c (before every command named its config file -c/--config).
     .addOption(new Option('--service-config <file>').hideHelp())
-    .action(async (rawFlags: { config?: string; keywords?: string; learned?: string; from?: string; to?: string; examples: string; json?: boolean; serviceConfig?: string }) => {
+    .action(async (rawFlags: ReplayOptions) => {
       const flags = upgradeOldFlags(rawFlags);
       const { config } = loadConfigOrExit(flags.config);
       let store: Store | undefined;
       try {
         const now = Date.now();
-        const from = parseTime(flags.from, now, now - 7 * 86_400_000);
-        const to = parseTime(flags.to, now, now + 1);
+        // --from / --to: a version (or a candidate file); a time there is the old spelling of --since / --until.
+        let fromVersion: string | undefined;
+        let toVersion: string | undefined;
+        let toFile: string | undefined;
+        let since = flags.since;
+        let until = flags.until;
+        if (flags.from !== undefined) {
+          if (VERSION_ID.test(flags.from) || flags.from === 'active') fromVersion = flags.from;
+          else since ??= flags.from;
+        }
+        if (flags.to !== undefined) {
+          if (VERSION_ID.test(flags.to) || flags.to === 'active') toVersion = flags.to;
+          else if (existsSync(flags.to)) toFile = flags.to;
+          else until ??= flags.to;
+        }
+        const from = parseTime(since, now, now - 7 * 86_400_000);
+        const to = parseTime(until, now, now + 1);
         const maxFlips = Math.max(0, Number(flags.examples) || 0);
-        if (flags.keywords === undefined && flags.learned === undefined) throw new Error('give a candidate: --keywords <keywords.yaml> and/or --learned <model.json>');
-        const currentKeywords = compileKeywords(loadKeywords(config.classify.keywords));
-        const candidateKeywords = flags.keywords === undefined ? currentKeywords : compileKeywords(loadKeywords(flags.keywords));
-        let candidateLearned: unknown = null;
-        if (flags.learned !== undefined) {
-          candidateLearned = JSON.parse(readFileSync(flags.learned, 'utf8')) as unknown;
-          if (!isLearnedModel(candidateLearned)) throw new Error(`${flags.learned}: not a learned model (kind complaint-radar/learned)`);
+        let keywordsFile = flags.keywords;
+        let learnedFile = flags.learned;
+        if (toFile !== undefined) {
+          if (isJsonFile(toFile)) learnedFile ??= toFile;
+          else keywordsFile ??= toFile;
+        }
+        if (toVersion === undefined && keywordsFile === undefined && learnedFile === undefined) {
+          throw new Error('give a candidate: --to <version|keywords.yaml|model.json> (or --keywords / --learned)');
         }
         store = await Store.open({ url: config.database.url, schema: config.database.schema });
-        const saved = await store.kv.get<unknown>(LEARNED_KV_KEY);
-        const learned = isLearnedModel(saved) ? saved : null;
-        const before = createClassifier({ keywords: currentKeywords, learned });
-        const after = createClassifier({ keywords: candidateKeywords, learned: isLearnedModel(candidateLearned) ? candidateLearned : learned });
+        const base = fromVersion === undefined || fromVersion === 'active' ? await activeSide(store, config.classify.keywords) : await storedSide(store, fromVersion);
+        const candidate =
+          toVersion !== undefined
+            ? toVersion === 'active'
+              ? await activeSide(store, config.classify.keywords)
+              : await storedSide(store, toVersion)
+            : fileSide(base, keywordsFile, learnedFile);
+        const before = base.classifier;
+        const after = candidate.classifier;
         const storedVersions = new Map<string, number>();
         let report: ComparisonReport = { n: 0, complaints: { before: 0, after: 0 }, categories: {}, flips: [], flipCount: 0 };
         let chunk: ReplayInput[] = [];
@@ -137,7 +217,8 @@ export function register(program: Command): void {
         }
         const lines = [
           `replayed ${report.n} messages from ${new Date(from).toISOString()} to ${new Date(Math.min(to, now)).toISOString()}`,
-          `current: ${config.classify.keywords}${learned ? ' + stored learned layer' : ''} (version ${before.version})   candidate: ${flags.keywords ?? config.classify.keywords}${flags.learned ? ` + ${flags.learned}` : learned ? ' + stored learned layer' : ''} (version ${after.version})`,
+          `from: ${base.label}`,
+          `to:   ${candidate.label}`,
           `stored history judged by: ${[...storedVersions].map(([v, n]) => `${v} (${n})`).join(', ') || '(nothing stored)'}`,
           '',
           `${'category'.padEnd(16)}${'before'.padStart(8)}${'after'.padStart(8)}${'change'.padStart(8)}`,

@@ -82,13 +82,9 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   shutdown.add('context', () => ctx.close());
   shutdown.add('classifier', () => classifier.close());
 
-  await classifier.restore(ctx.store).catch((e: unknown) => log.warn({ err: e }, 'no learned model restored'));
-  classifier.watch();
-  const retrain = setInterval(() => {
-    classifier.retrain(ctx.store).catch((e: unknown) => log.error({ err: e }, 'retrain failed'));
-  }, config.classify.retrain);
-  retrain.unref();
-  shutdown.add('retrain timer', () => clearInterval(retrain));
+  // Model versions come from the database: publish the keyword file if it is new, load the active
+  // version, then poll it; retrains and keyword edits are published once cluster-wide.
+  await classifier.start({ store: ctx.store, redis: ctx.redis, keys: ctx.keys }, { pollMs: config.classify.versionPoll, retrainMs: config.classify.retrain });
 
   const closers: Array<{ kind: WorkerKind; name: string; close: () => Promise<void> }> = [];
   const want = new Set(options.workers);

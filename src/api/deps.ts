@@ -37,6 +37,8 @@ export interface ApiDeps {
     readonly loadedAt: number;
     /** Category names of the keyword config in use (a relabel must name one of them). */
     readonly categories: readonly string[];
+    /** The model version in use (the live classifier has one). */
+    readonly version?: string;
   };
   /** Alerting, when this process runs it: the secret that signs ack links. */
   readonly alerting?: { readonly ackSecret: string | null };

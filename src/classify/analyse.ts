@@ -7,7 +7,8 @@ import { deletions, withinOneEdit } from './edit-distance.js';
 import { detectLang } from './language.js';
 import { normaliseText } from './normalise.js';
 import { sharedStemCache, type StemCache } from './stem.js';
-import { isEmoji, tokenise } from './tokenise.js';
+import { isEmoji, scanTokens, tokenise, type TokenVisitor } from './tokenise.js';
+import { hashOf, WordTable } from './word-table.js';
 
 export interface Analysis {
   readonly lang: Lang | null;
@@ -19,9 +20,23 @@ export interface Analysis {
   readonly negated: readonly boolean[];
   /** True when a clause boundary precedes the word. */
   readonly clauseStart: readonly boolean[];
+  /** Per word, a memo slot a consumer may use (the learned layer's gate keeps its per-stem weights there). */
+  readonly memos: readonly WordMemo[];
 }
 
-interface WordInfo {
+/**
+ * One memo slot per known word, for the one consumer that last claimed it (`owner`): saves that
+ * consumer a map lookup per word. Consumers check `owner` before trusting `value`.
+ */
+export interface WordMemo {
+  owner: unknown;
+  value: unknown;
+  /** The same for the "is it about us?" model (its phrase list and near match for this word's stem). */
+  targetOwner: unknown;
+  target: unknown;
+}
+
+interface WordInfo extends WordMemo {
   readonly stem: string;
   readonly id: number;
   readonly negator: boolean;
@@ -57,19 +72,20 @@ export const NUMBER_STEM = '0';
  */
 const TYPO_FIXED_PREFIX = 3;
 
-export class Analyser {
+export class Analyser implements TokenVisitor {
   readonly vocabulary: ReadonlyMap<string, number>;
   private readonly typoIndex = new Map<string, number[]>();
   private readonly vocabList: readonly string[];
   private readonly negators: ReadonlySet<string>;
   private readonly contrast: ReadonlySet<string>;
-  private readonly words = new Map<string, WordInfo>();
+  private readonly words: WordTable<WordInfo>;
   private readonly stemCache: StemCache;
   private readonly maxWords: number;
 
   constructor(readonly options: AnalyserOptions) {
     this.stemCache = options.stemCache ?? sharedStemCache;
     this.maxWords = options.maxCachedWords ?? 50_000;
+    this.words = new WordTable(this.maxWords);
     const vocab = new Map<string, number>();
     for (const stem of options.vocabulary) if (!vocab.has(stem)) vocab.set(stem, vocab.size);
     this.vocabulary = vocab;
@@ -96,15 +112,17 @@ export class Analyser {
     return first >= 0x30 && first <= 0x39 && DIGITS.test(word) ? NUMBER_STEM : this.stemCache.stem(word);
   }
 
-  private info(word: string): WordInfo {
-    let info = this.words.get(word);
-    if (info !== undefined) return info;
+  /** What is known of the word text[start, end) (computed and remembered on its first sight). */
+  private info(text: string, start: number, end: number): WordInfo {
+    const hash = hashOf(text, start, end);
+    const known = this.words.get(text, start, end, hash);
+    if (known !== undefined) return known;
+    const word = start === 0 && end === text.length ? text : text.slice(start, end);
     const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
     if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
-    info = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word) };
-    if (this.words.size >= this.maxWords) this.words.clear();
-    this.words.set(word, info);
+    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), owner: null, value: null, targetOwner: null, target: null };
+    this.words.set(word, hash, info);
     return info;
   }
 
@@ -120,23 +138,43 @@ export class Analyser {
     return -1;
   }
 
+  // The message being analysed (analyse() is synchronous: one at a time per analyser).
+  private stems: string[] = [];
+  private ids: number[] = [];
+  private negated: boolean[] = [];
+  private clauseStart: boolean[] = [];
+  private memos: WordMemo[] = [];
+  private scope = 0;
+
   analyse(text: string, lang?: Lang | null): Analysis {
-    const { words, clauseStart } = tokenise(normaliseText(text));
-    const n = words.length;
-    const stems = new Array<string>(n);
-    const ids = new Array<number>(n);
-    const negated = new Array<boolean>(n);
-    const window = this.options.negationWindow;
-    let scope = 0;
-    for (let i = 0; i < n; i++) {
-      const info = this.info(words[i] as string);
-      stems[i] = info.stem;
-      ids[i] = info.id;
-      if (clauseStart[i] || info.contrast) scope = 0;
-      negated[i] = scope > 0 && !info.emoji;
-      if (scope > 0) scope--;
-      if (info.negator) scope = window;
-    }
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart };
+    const stems: string[] = (this.stems = []);
+    const ids: number[] = (this.ids = []);
+    const negated: boolean[] = (this.negated = []);
+    const clauseStart: boolean[] = (this.clauseStart = []);
+    const memos: WordMemo[] = (this.memos = []);
+    this.scope = 0;
+    scanTokens(normaliseText(text), this);
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, memos };
+  }
+
+  /** TokenVisitor: one word of the message being analysed. */
+  word(normalised: string, start: number, end: number, boundary: boolean): void {
+    this.add(this.info(normalised, start, end), boundary);
+  }
+
+  /** TokenVisitor: one emoji of the message being analysed. */
+  emoji(token: string, boundary: boolean): void {
+    this.add(this.info(token, 0, token.length), boundary);
+  }
+
+  private add(info: WordInfo, boundary: boolean): void {
+    this.stems.push(info.stem);
+    this.memos.push(info);
+    this.ids.push(info.id);
+    this.clauseStart.push(boundary);
+    if (boundary || info.contrast) this.scope = 0;
+    this.negated.push(this.scope > 0 && !info.emoji);
+    if (this.scope > 0) this.scope--;
+    if (info.negator) this.scope = this.options.negationWindow;
   }
 }

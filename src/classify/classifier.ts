@@ -49,10 +49,10 @@ interface CompiledLinear {
   /** The same weights by stem, so scoring builds no feature strings. */
   readonly unigram: ReadonlyMap<string, number>;
   readonly negatedUnigram: ReadonlyMap<string, number>;
-  readonly bigram: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly bigram: ReadonlyMap<string, ReadonlyMap<string, BigramWeight>>;
   readonly chars: ReadonlyMap<string, number>;
-  /** Per stem, everything scoring needs in one lookup (filled lazily, bounded). */
-  readonly stemMemo: Map<string, StemWeights>;
+  /** Per stem, everything scoring needs in one lookup (filled lazily, bounded: replaced by an empty map when full). */
+  stemMemo: Map<string, StemWeights>;
 }
 
 interface StemWeights {
@@ -65,13 +65,19 @@ interface StemWeights {
   readonly charSum: number;
   readonly charCount: number;
   /** Bigram weights with this stem first (undefined when none). */
-  readonly next: ReadonlyMap<string, number> | undefined;
+  readonly next: ReadonlyMap<string, BigramWeight> | undefined;
+}
+
+/** A weighted bigram, with the logit call that last counted it (dedupe without looking back). */
+interface BigramWeight {
+  readonly weight: number;
+  seen: number;
 }
 
 function compileLinear(l: LearnedLinear): CompiledLinear {
   const unigram = new Map<string, number>();
   const negatedUnigram = new Map<string, number>();
-  const bigram = new Map<string, Map<string, number>>();
+  const bigram = new Map<string, Map<string, BigramWeight>>();
   const chars = new Map<string, number>();
   for (const [f, w] of Object.entries(l.weights)) {
     if (f.startsWith('c:')) chars.set(f.slice(2), w);
@@ -82,7 +88,7 @@ function compileLinear(l: LearnedLinear): CompiledLinear {
       const first = f.slice(2, space);
       let inner = bigram.get(first);
       if (!inner) bigram.set(first, (inner = new Map()));
-      inner.set(f.slice(space + 1), w);
+      inner.set(f.slice(space + 1), { weight: w, seen: 0 });
     }
   }
   return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram, chars, stemMemo: new Map() };
@@ -99,7 +105,8 @@ function stemWeights(model: CompiledLinear, stem: string): StemWeights {
       charCount = grams.length;
     }
     memo = { seen: 0, seenNegated: 0, unigram: model.unigram.get(stem) ?? 0, negated: model.negatedUnigram.get(stem) ?? 0, charSum, charCount, next: model.bigram.get(stem) };
-    if (model.stemMemo.size >= 50_000) model.stemMemo.clear();
+    // A new map, not clear(): words' memo slots name the map their weights came from (see logit).
+    if (model.stemMemo.size >= 50_000) model.stemMemo = new Map();
     model.stemMemo.set(stem, memo);
   }
   return memo;
@@ -110,7 +117,7 @@ let logitCalls = 0;
 /** bias + Σ w·x over the message's features (each distinct feature once, as in training). */
 function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: string | null, extraValue: number, cues = 0): number {
   let z = model.bias;
-  const { stems, negated, clauseStart } = a;
+  const { stems, negated, clauseStart, memos } = a;
   const n = stems.length;
   // Each distinct (stem, negated) counts once: the memo entry remembers the call that counted it.
   const call = ++logitCalls;
@@ -119,7 +126,17 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
   let previous: StemWeights | null = null;
   for (let i = 0; i < n; i++) {
     const s = stems[i] as string;
-    const w = stemWeights(model, s);
+    // The word's memo slot holds this model's weights for its stem when this model's memo filled it last.
+    const memo = memos[i];
+    let w: StemWeights;
+    if (memo !== undefined && memo.owner === model.stemMemo) w = memo.value as StemWeights;
+    else {
+      w = stemWeights(model, s);
+      if (memo !== undefined) {
+        memo.owner = model.stemMemo;
+        memo.value = w;
+      }
+    }
     charSum += w.charSum;
     charCount += w.charCount;
     if (negated[i]) {
@@ -134,11 +151,10 @@ function logit(model: CompiledLinear, a: Analysis, bigrams: boolean, extra: stri
     if (bigrams && i > 0 && !clauseStart[i]) {
       const inner = before?.next;
       const bw = inner === undefined ? undefined : inner.get(s);
-      if (bw !== undefined) {
-        // Rare (a weighted bigram): only then look back for an earlier occurrence of the same pair.
-        let bdup = false;
-        for (let j = 1; j < i; j++) if (stems[j] === s && stems[j - 1] === stems[i - 1] && !clauseStart[j]) bdup = true;
-        if (!bdup) z += bw;
+      // Each distinct pair counts once (an earlier occurrence in this call stamped it).
+      if (bw !== undefined && bw.seen !== call) {
+        bw.seen = call;
+        z += bw.weight;
       }
     }
   }
@@ -174,7 +190,7 @@ const CATEGORY_FALLBACK = 0.2;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Builds a classifier from a compiled keyword model and an optional learned layer. */
-export function createClassifier(options: { keywords: KeywordModel; learned?: LearnedModel | null }): Classifier {
+export function createClassifier(options: { keywords: KeywordModel; learned?: LearnedModel | null; version?: string }): Classifier {
   const { keywords } = options;
   const learned = options.learned ?? null;
   const settings = keywords.config.settings;
@@ -184,14 +200,18 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   const useKw = learned?.keywordFeatures ?? false;
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
   const calibration = learned?.calibration ?? null;
-  const version = modelVersion(keywords.config, learned);
+  // A version loaded from the store keeps the id it was published under.
+  const version = options.version ?? modelVersion(keywords.config, learned);
   const catFeature = new Map(keywords.categories.map((name) => [name, kwCategory(name)]));
 
   const targetModel = keywords.target;
   /** A complaint about another service is at most a weak signal about us. */
   const OTHER_FACTOR = 0.25;
 
-  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean, text: string, channel: string | null | undefined): Explanation {
+  // classify() gets the Classification alone; explain() everything behind it.
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: true, text: string, channel: string | null | undefined): Explanation;
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: false, text: string, channel: string | null | undefined): Classification;
+  function decide(a: Analysis, kw: KeywordScore, wantExplanation: boolean, text: string, channel: string | null | undefined): Explanation | Classification {
     let score = kw.score;
     let learnedScore: number | null = null;
     let learnedTerms: string[] = [];
@@ -255,6 +275,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       ...(target ? { target } : {}),
       modelVersion: version,
     };
+    if (!wantExplanation) return classification;
     return {
       classification,
       keywordScore: round(kw.score),
@@ -276,7 +297,7 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
     version,
     classify(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);
-      return decide(a, scoreKeywords(keywords, a), false, text, channel).classification;
+      return decide(a, scoreKeywords(keywords, a), false, text, channel);
     },
     explain(text, lang, channel) {
       const a = keywords.analyser.analyse(text, lang);

@@ -166,8 +166,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   // Reused per call (scoring is synchronous; everything read from them is copied out below).
   const sums = space.sums.fill(0);
   const termSums = space.termSums.fill(0);
-  let terms: string[][] | null = null;
-  let excluded: string[][] | null = null;
+  // Per owner, allocated on its first match (most messages match few owners).
+  let terms: Array<string[] | undefined> | null = null;
+  let excluded: Array<string[] | undefined> | null = null;
   let negatedTerms: string[] | null = null;
   let positiveGate = 0;
   const { ids, negated } = a;
@@ -181,8 +182,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       if (entry.ids.length > 1 && !matchesAt(entry, a, i, entry.kind === KIND_EXCLUSION ? 0 : settings.phraseGap)) continue;
       if (entry.kind === KIND_EXCLUSION) {
         stamp[entry.index] = generation;
-        excluded ??= Array.from({ length: owners }, () => []);
-        (excluded[entry.owner] as string[]).push(entry.text);
+        excluded ??= new Array<string[] | undefined>(owners);
+        (excluded[entry.owner] ??= []).push(entry.text);
         continue;
       }
       if (entry.kind === KIND_TERM && negated[i]) {
@@ -195,8 +196,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
         if (entry.owner === 0) positiveGate += entry.weight;
       }
-      terms ??= Array.from({ length: owners }, () => []);
-      (terms[entry.owner] as string[]).push(entry.text);
+      terms ??= new Array<string[] | undefined>(owners);
+      (terms[entry.owner] ??= []).push(entry.text);
     }
   }
   let empty = emptyScores.get(model);
@@ -205,19 +206,25 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     emptyScores.set(model, empty);
   }
   const none = empty;
-  const categories: KeywordCategoryScore[] = model.categories.map((name, c) => {
-    // Most categories match nothing in most messages: share one frozen "nothing" score for them.
-    if (sums[c + 1] === 0 && (terms?.[c + 1]?.length ?? 0) === 0 && (excluded?.[c + 1]?.length ?? 0) === 0) return none[c] as KeywordCategoryScore;
+  const names = model.categories;
+  const categories: KeywordCategoryScore[] = new Array<KeywordCategoryScore>(names.length);
+  for (let c = 0; c < names.length; c++) {
+    const matched = terms?.[c + 1];
     const excludedBy = excluded?.[c + 1] ?? NO_STRINGS;
+    // Most categories match nothing in most messages: share one frozen "nothing" score for them.
+    if (sums[c + 1] === 0 && matched === undefined && excludedBy.length === 0) {
+      categories[c] = none[c] as KeywordCategoryScore;
+      continue;
+    }
     const isExcluded = excludedBy.length > 0;
-    return {
-      name,
+    categories[c] = {
+      name: names[c] as string,
       sum: isExcluded ? 0 : (sums[c + 1] as number),
       termSum: isExcluded ? 0 : (termSums[c + 1] as number),
-      terms: isExcluded ? NO_STRINGS : (terms?.[c + 1] ?? NO_STRINGS),
+      terms: isExcluded ? NO_STRINGS : (matched ?? NO_STRINGS),
       excludedBy,
     };
-  });
+  }
   const gateSum = sums[0] as number;
   const cueSum = sums[cueOwner] as number;
   let problem = positiveGate + (termSums[cueOwner] as number);

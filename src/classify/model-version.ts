@@ -13,3 +13,8 @@ export function modelVersion(config: KeywordsConfig, learned: LearnedModel | nul
   const hash = createHash('sha256').update(JSON.stringify(config)).update('\0').update(learned === null ? '' : JSON.stringify(learned)).digest('hex');
   return `${learned === null ? 'k' : 'l'}${hash.slice(0, 12)}`;
 }
+
+/** Hash of the keyword config alone: a keyword file's content is published once (`model_versions.keywords_hash`). */
+export function keywordsHash(config: KeywordsConfig): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+}

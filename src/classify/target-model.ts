@@ -110,7 +110,12 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
   return hit;
 }
 
-/** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
+/** What the model found for one stem: phrases starting with it, and its near match (undefined: not looked). */
+interface StemLookup {
+  readonly list: readonly Phrase[] | undefined;
+  near: readonly [number, string] | null | undefined;
+}
+
 interface Tally {
   names: number;
   products: number;
@@ -137,8 +142,8 @@ function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<strin
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
-export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'>, channel: string | null | undefined): TargetDecision {
-  const { stems, clauseStart } = a;
+export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos'>>, channel: string | null | undefined): TargetDecision {
+  const { stems, clauseStart, memos } = a;
   const terms: string[] = [];
   const t: Tally = { names: 0, products: 0, others: 0 };
   let hashtags: Set<string> | null = null;
@@ -155,7 +160,18 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   const n = stems.length;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
-    const list = model.byFirst.get(stem);
+    // The word's memo slot keeps this model's lookups for its stem (phrases, near match) once made.
+    const memo = memos?.[i];
+    let seen: StemLookup;
+    if (memo !== undefined && memo.targetOwner === model) seen = memo.target as StemLookup;
+    else {
+      seen = { list: model.byFirst.get(stem), near: undefined };
+      if (memo !== undefined) {
+        memo.targetOwner = model;
+        memo.target = seen;
+      }
+    }
+    const list = seen.list;
     let matched: Phrase | null = null;
     if (list !== undefined) {
       for (const p of list) {
@@ -173,7 +189,8 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       i += matched.stems.length - 1;
       continue;
     }
-    const near = nearMatch(model, stem);
+    if (seen.near === undefined) seen.near = nearMatch(model, stem);
+    const near = seen.near;
     if (near !== null) {
       count(t, near[0], stem, hashtags, near[0] === KIND_OTHER && isFlow(stems, clauseStart, i));
       terms.push(stem);
@@ -186,5 +203,12 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   else if (t.names > 0) about = 'us';
   else if (t.others > 0) about = t.others > t.products ? 'other' : 'us';
   else about = t.products > 0 ? 'us' : 'unknown';
-  return { about, terms: terms.length > 1 ? [...new Set(terms)] : terms };
+  return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };
+}
+
+/** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
+function hasDuplicates(terms: readonly string[]): boolean {
+  if (terms.length > 32) return true; // long lists: let the set decide
+  for (let i = 1; i < terms.length; i++) for (let j = 0; j < i; j++) if (terms[i] === terms[j]) return true;
+  return false;
 }

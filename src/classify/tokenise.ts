@@ -31,9 +31,16 @@ function isPictograph(cp: number): boolean {
   return (cp >= 0x1f000 && cp <= 0x1faff && !(cp >= 0x1f3fb && cp <= 0x1f3ff)) || (cp >= 0x2600 && cp <= 0x27bf) || (cp >= 0x2b00 && cp <= 0x2bff) || cp === 0x2764;
 }
 
-export function tokenise(normalised: string): Tokens {
-  const words: string[] = [];
-  const clauseStart: boolean[] = [];
+/** What `scanTokens` reports, in order. */
+export interface TokenVisitor {
+  /** A word: `normalised.slice(start, end)` (not sliced here: a visitor that looks words up need not). */
+  word(normalised: string, start: number, end: number, clauseStart: boolean): void;
+  /** An emoji token. */
+  emoji(token: string, clauseStart: boolean): void;
+}
+
+/** The scanner behind `tokenise`: reports each word (by position) and emoji, with its clause start. */
+export function scanTokens(normalised: string, visitor: TokenVisitor): void {
   let boundary = true;
   const n = normalised.length;
   let i = 0;
@@ -47,8 +54,7 @@ export function tokenise(normalised: string): Tokens {
         if (!isWordChar(d, normalised[i] as string)) break;
         i++;
       }
-      words.push(normalised.slice(start, i));
-      clauseStart.push(boundary);
+      visitor.word(normalised, start, i, boundary);
       boundary = false;
       continue;
     }
@@ -60,20 +66,33 @@ export function tokenise(normalised: string): Tokens {
     if (c >= 0xd800 && c <= 0xdbff) {
       const cp = normalised.codePointAt(i) as number;
       if (isPictograph(cp)) {
-        words.push(String.fromCodePoint(cp));
-        clauseStart.push(boundary);
+        visitor.emoji(String.fromCodePoint(cp), boundary);
         boundary = false;
       }
       i += 2;
       continue;
     }
     if (c >= 0x2600 && isPictograph(c)) {
-      words.push(normalised[i] as string);
-      clauseStart.push(boundary);
+      visitor.emoji(normalised[i] as string, boundary);
       boundary = false;
     }
     i++;
   }
+}
+
+export function tokenise(normalised: string): Tokens {
+  const words: string[] = [];
+  const clauseStart: boolean[] = [];
+  scanTokens(normalised, {
+    word(text, start, end, boundary) {
+      words.push(text.slice(start, end));
+      clauseStart.push(boundary);
+    },
+    emoji(token, boundary) {
+      words.push(token);
+      clauseStart.push(boundary);
+    },
+  });
   return { words, clauseStart };
 }
 

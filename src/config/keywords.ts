@@ -207,3 +207,14 @@ export function loadKeywords(file: string = DEFAULT_KEYWORDS_FILE, env: NodeJS.P
 export function parseKeywords(text: string, file = 'keywords.yaml', env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
   return parseConfigText(text, file, keywordsSchema, env);
 }
+
+/**
+ * A keyword config as a model version stores it (the parsed config, its cues beside it) back into a
+ * validated `KeywordsConfig`; throws a ZodError when the stored JSON is not one.
+ */
+export function keywordsFromJson(value: unknown): KeywordsConfig {
+  if (typeof value !== 'object' || value === null) throw new TypeError('a stored keyword config must be an object');
+  const { cues, ...rest } = value as Record<string, unknown>;
+  const config = keywordsSchema.parse(rest);
+  return cues === undefined ? config : { ...config, cues: cuesSchema.parse(cues) };
+}

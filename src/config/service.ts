@@ -138,7 +138,15 @@ const ingestSchema = z
 const classifySchema = z
   .object({
     keywords: z.string().default('config/keywords.yaml').describe('Keyword config file (hot-reloaded when it changes).'),
-    retrain: duration().default('10m').describe('How often the learned layer is retrained from relabels.'),
+    retrain: duration().default('10m').describe('How often the learned layer is retrained from relabels (by one process cluster-wide; a model that differs is published as a new version).'),
+    versionPoll: duration()
+      .default('5s')
+      .describe('How often every process checks which model version is active (one indexed row) and loads it when it changed.'),
+    recountWindow: duration()
+      .default('14d')
+      .describe(
+        'When the active model version changes, messages created this far back are classified again with it and their complaint series re-counted, and the detector of every series that changed learns again from the corrected history (so a model change does not page as a level shift). Default: the detector\'s warm-up history.',
+      ),
   })
   .strict()
   .describe('The classifier.');

@@ -20,4 +20,10 @@ export class KvStore {
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now }))
       .execute();
   }
+
+  /** Removes documents (pass `trx` to delete inside a transaction). */
+  async delete(keys: readonly string[], trx: Kysely<Database> = this.db): Promise<void> {
+    if (keys.length === 0) return;
+    await trx.deleteFrom('kv').where('key', 'in', keys).execute();
+  }
 }

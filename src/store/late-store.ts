@@ -113,6 +113,12 @@ export class LateStore {
     await trx.deleteFrom('detector_checkpoints').where('t', '<', before).execute();
   }
 
+  /** Drops every checkpoint of these series (their detector learns again: see workers/model-rollout.ts). */
+  async dropCheckpoints(keys: readonly string[], trx: Kysely<Database> = this.db): Promise<void> {
+    if (keys.length === 0) return;
+    await trx.deleteFrom('detector_checkpoints').where('series_key', 'in', keys).execute();
+  }
+
   /** The newest checkpoint of `key` whose last bucket is before `t`; else the oldest one (re-judges what it can). */
   async checkpointBefore(key: string, t: number): Promise<Checkpoint | null> {
     const row =

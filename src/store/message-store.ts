@@ -61,6 +61,7 @@ function toRow(item: ClassifiedMessage, now: number): MessagesTable {
     label_complaint: null,
     label_category: null,
     labelled_at: null,
+    model_version: c.modelVersion ?? null,
   };
 }
 
@@ -107,7 +108,7 @@ export function decodeMessageCursor(cursor: string): [number, string] | null {
 
 const COLUMNS = [
   'id', 'channel', 'source', 'author', 'text', 'lang', 'created_at', 'ingested_at', 'link', 'meta',
-  'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at',
+  'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
 ] as const satisfies ReadonlyArray<keyof MessagesTable>;
 
 export class MessageStore {
@@ -206,6 +207,48 @@ export class MessageStore {
       .limit(limit)
       .execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * One batch of messages created in [from, to), oldest first, after the keyset `after` ([createdAt, id]).
+   * For re-classifying the recent window when the model version changes.
+   */
+  async batchInWindow(from: number, to: number, after: readonly [number, string] | null, limit: number): Promise<StoredMessage[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit);
+    if (after) {
+      const [t, id] = after;
+      query = query.where((eb) => eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]));
+    }
+    return (await query.execute()).map(fromRow);
+  }
+
+  /**
+   * Stores a new model's classification of messages (inside the caller's transaction): the JSON, the
+   * version and the score; the effective complaint and category too, unless support relabelled the message.
+   */
+  async reclassify(updates: ReadonlyArray<{ readonly id: string; readonly classification: Classification }>, trx: Kysely<Database> = this.db): Promise<void> {
+    for (const { id, classification: c } of updates) {
+      const complaint = c.complaint ? 1 : 0;
+      const category = c.complaint ? (c.categories[0]?.name ?? null) : null;
+      await trx
+        .updateTable('messages')
+        .set({
+          classification: JSON.stringify(c),
+          model_version: c.modelVersion ?? null,
+          score: c.score,
+          complaint: sql<number>`case when label_complaint is null then ${complaint} else complaint end`,
+          category: sql<string | null>`case when label_complaint is null then ${category} else category end`,
+        })
+        .where('id', '=', id)
+        .execute();
+    }
   }
 
   /** Streams rows in created order (for replay, export, training). */

@@ -255,6 +255,33 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.alterTable('detector_points').addColumn('usual_correlation', 'double precision').execute();
     },
   },
+  '0017_model_versions': {
+    async up(db: Kysely<unknown>) {
+      // Model versions live in one place: every process loads the active one from here, none trains or
+      // reads the keyword file on its own. A version is the keyword config and the learned layer (JSON),
+      // named by their hash; `active` marks the one in use (exactly one once any exists).
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('keywords_hash', 'text', (c) => c.notNull())
+        .addColumn('keywords', 'text', (c) => c.notNull())
+        .addColumn('learned', 'text')
+        .addColumn('labels', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_via', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('activated_at', 'bigint')
+        .addColumn('activated_by', 'text')
+        .execute();
+      await db.schema.createIndex('model_versions_active').on('model_versions').column('active').execute();
+      await db.schema.createIndex('model_versions_keywords').on('model_versions').column('keywords_hash').execute();
+      // The version that judged each message, as a column (it was only inside the classification JSON).
+      await db.schema.alterTable('messages').addColumn('model_version', 'text').execute();
+      await sql`update messages set model_version = ${kind === 'sqlite' ? sql`json_extract(classification, '$.modelVersion')` : sql`(classification::jsonb ->> 'modelVersion')`}`.execute(db);
+    },
+  },
   };
 }
 

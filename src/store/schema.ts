@@ -24,6 +24,28 @@ export interface MessagesTable {
   labelled_at: number | null;
   /** When retention blanked text, author, link and meta (migration 0012); null while the text is kept. */
   redacted_at?: number | null;
+  /** The model version that judged the message (migration 0017; also inside `classification`). */
+  model_version?: string | null;
+}
+
+/** One model version (migration 0017): keyword config and learned layer as JSON, named by their hash. */
+export interface ModelVersionsTable {
+  id: string;
+  /** Hash of the keyword config alone (a keyword file is published once per content). */
+  keywords_hash: string;
+  keywords: string;
+  learned: string | null;
+  /** Relabels the learned layer was trained on (null without one). */
+  labels: number | null;
+  created_at: number;
+  created_by: string | null;
+  /** keyword-file | retrain | cli */
+  created_via: string;
+  note: string | null;
+  /** 1 for the version every process uses. */
+  active: number;
+  activated_at: number | null;
+  activated_by: string | null;
 }
 
 export interface LabelsTable {
@@ -200,4 +222,5 @@ export interface Database {
   detector_checkpoints: DetectorCheckpointsTable;
   late_buckets: LateBucketsTable;
   sessions: SessionsTable;
+  model_versions: ModelVersionsTable;
 }

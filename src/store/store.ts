@@ -13,6 +13,7 @@ import { DetectorPointStore } from './detector-point-store.js';
 import { LateStore } from './late-store.js';
 import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
+import { ModelVersionStore } from './model-version-store.js';
 
 /** The one entry to the database: every query lives behind these repositories. */
 export class Store {
@@ -27,6 +28,8 @@ export class Store {
   readonly late: LateStore;
   readonly outbox: OutboxStore;
   readonly sessions: SessionStore;
+  /** Classifier model versions and the active one (the one place every process loads the model from). */
+  readonly modelVersions: ModelVersionStore;
 
   constructor(readonly handle: DatabaseHandle) {
     this.messages = new MessageStore(handle.db, handle.kind, handle.sqlite);
@@ -39,6 +42,7 @@ export class Store {
     this.late = new LateStore(handle.db, handle.kind, handle.sqlite);
     this.outbox = new OutboxStore(handle.db);
     this.sessions = new SessionStore(handle.db);
+    this.modelVersions = new ModelVersionStore(handle.db);
   }
 
   get db() {

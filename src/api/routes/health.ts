@@ -41,6 +41,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
       },
       problems: fresh?.problems ?? [],
       classifierLoadedAt: deps.classifier.loadedAt ? new Date(deps.classifier.loadedAt).toISOString() : null,
+      // The model version this process classifies with (roll-outs can be watched process by process).
+      ...(deps.classifier.version === undefined ? {} : { classifierVersion: deps.classifier.version }),
     });
   });
 

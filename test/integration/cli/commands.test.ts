@@ -82,6 +82,8 @@ describe.concurrent('-c/--config on every command that reads a config file', () 
   /** How to run each config-taking command with `-c <file>` (the other arguments it requires). */
   const invocations: Record<string, (config: string) => string[]> = {
     'classify replay': (c) => ['classify', 'replay', '--keywords', 'config/keywords.yaml', '-c', c],
+    'classify versions': (c) => ['classify', 'versions', '-c', c],
+    'classify activate': (c) => ['classify', 'activate', 'k000000000000', '-c', c],
     start: (c) => ['start', '-c', c],
     worker: (c) => ['worker', 'detect', '-c', c],
     migrate: (c) => ['migrate', '-c', c],

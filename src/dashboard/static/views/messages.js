@@ -114,6 +114,7 @@ export function mount(root, params, ctx) {
       h('div', { class: 'meta' },
         m.classification.categories.map((c) => h('span', { class: 'chip', title: `matched: ${c.terms.join(', ')}` }, `${c.name} ${Math.round(c.score * 100)}%`)),
         m.label ? h('span', { class: 'chip ok', data: { label: eff.complaint ? eff.category ?? '' : 'not' } }, `relabelled: ${eff.complaint ? eff.category : 'not a complaint'}`) : null,
+        m.classification.modelVersion ? h('span', { class: 'muted', title: 'the model version that judged it (radar classify versions)', data: { modelVersion: m.classification.modelVersion } }, `model ${m.classification.modelVersion}`) : null,
       ),
       actions(el, m, eff),
     );
