@@ -32,7 +32,7 @@ import { learnSeasonalMedian, seasonalMedian } from './seasonal-median.js';
 import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous } from './noise-model.js';
 import { resetTests } from './reset-tests.js';
 import { correlationOf, learnCorrelation } from './reference-correlation.js';
-import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
+import { forgetRankSample, rankTest, type RankEvidence, type RankSettings } from './rank-test.js';
 import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
 import { choosePredictor } from './predictor-choice.js';
@@ -264,6 +264,20 @@ interface Verdict {
   postDir: Direction | null;
 }
 
+/** One verdict and one rank result, reused point after point (a point's verdict does not outlive it). */
+const verdictScratch: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+const rankScratch: RankEvidence = { log10P: 0, direction: 'up' };
+
+function freshVerdict(): Verdict {
+  const verdict = verdictScratch;
+  verdict.lp = 0;
+  verdict.test = Test.None;
+  verdict.dir = null;
+  verdict.postLp = 0;
+  verdict.postDir = null;
+  return verdict;
+}
+
 function setVerdict(verdict: Verdict, lp: number, test: Test, dir: Direction): void {
   verdict.lp = lp;
   verdict.test = test;
@@ -428,7 +442,7 @@ function updateContinuous(
   const cusumK = tuning.cusumK;
   state.cusUp = Math.max(0, state.cusUp + clippedZ - cusumK);
   state.cusDown = Math.max(0, state.cusDown - clippedZ - cusumK);
-  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const verdict = freshVerdict();
   const learnt = state.n > settings.warmup / 2;
   // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
   if (settings.up) {
@@ -471,7 +485,7 @@ function updateContinuous(
   }
 
   if (tuning.rankWindow > 0) {
-    const rank = rankTest(state, settings.rank, x - pred + levelBefore);
+    const rank = rankTest(state, settings.rank, x - pred + levelBefore, rankScratch);
     if (rank !== null && rank.log10P < verdict.postLp) {
       verdict.postLp = rank.log10P;
       verdict.postDir = rank.direction;
@@ -586,7 +600,7 @@ function updateCounts(
     state.downMu += mu;
   }
 
-  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const verdict = freshVerdict();
   // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
   const windowXScaled = windowX / dispersion;
   const windowMuScaled = windowMu / dispersion;

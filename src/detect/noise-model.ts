@@ -11,6 +11,7 @@ import type { DetectorTuning, ModelOption } from './options.js';
 import { MODEL_CONTINUOUS, MODEL_COUNTS, MODEL_NONE, zeros, type DetectorState } from './state.js';
 import { seasonalMedianState } from './seasonal-median.js';
 import { resetTests } from './reset-tests.js';
+import { forgetRankSample } from './rank-test.js';
 
 /** The options the noise model reads: the model asked for, the profiles, the warm-up in points. */
 export interface ModelSettings {
@@ -115,8 +116,7 @@ export function switchToContinuous(o: ModelSettings, s: DetectorState): void {
   s.allInts = false;
   s.surpriseMean = 0;
   s.surpriseVar = 0;
-  s.rankLen = 0;
-  s.rankPos = 0;
+  forgetRankSample(s);
   // Judged again only after a warm-up's worth of points under the new model.
   s.n = Math.max(1, Math.round(o.warmup / 2));
   resetTests(s);
