@@ -43,6 +43,9 @@ export const detectorSettingsSchema = z
         rebaseMinutes: z.number().min(0).optional().describe('Minutes of fast re-baselining after a detection, at most half the cooldown (default 60).'),
         calibrationMemory: z.number().min(1).optional().describe('Points of memory of the surprise calibration of continuous series (default 1000).'),
         calibrationWinsor: z.number().min(0).optional().describe('The surprise that teaches the calibration is winsorised at mean + this many sd; 0 = off (default 25).'),
+        rankSpan: z.number().positive().optional().describe('Span of the continuous rank test\'s reference sample, in warm-ups (default 1).'),
+        rankWeight: z.number().min(0).optional().describe('Weight of the rank test\'s evidence against the calibrated tests (default 0.5).'),
+        cooldownFloor: z.number().int().min(1).optional().describe('The least cooldown in points whatever the step (default 144).'),
       })
       .strict()
       .optional()

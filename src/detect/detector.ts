@@ -32,8 +32,8 @@ import { learnSeasonalMedian, seasonalMedian } from './seasonal-median.js';
 import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous, timeOfDaySpread } from './noise-model.js';
 import { resetTests } from './reset-tests.js';
 import { correlationOf, learnCorrelation } from './reference-correlation.js';
-import { forgetRankSample, RANK_MIN_REF, RANK_VAR_MEMORY, RANK_WEIGHT, RANK_WINDOW, rankTest, type RankEvidence, type RankSettings } from './rank-test.js';
-import { CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
+import { forgetRankSample, RANK_MIN_REF, RANK_VAR_MEMORY, RANK_WINDOW, rankTest, type RankEvidence, type RankSettings } from './rank-test.js';
+import { CALIBRATION_FLOOR, COUNTS_CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
 import { choosePredictor, SLOT_MIN_DAYS } from './predictor-choice.js';
 import { addCount, windowSums } from './count-window.js';
@@ -81,7 +81,8 @@ const BAND = 3;
 // or because it duplicated another knob (scoreScale = 1 / sensitivity). The parts that could be switched off are
 // always on: turning each off lost on both corpora (the calibration: NAB 37.16, PA-F1 0.715, 0.631 false
 // alerts/day; the per-time-of-day predictor choice: NAB 55.58, PA-F1 0.801; the rank test: alert column 58.01,
-// PA-F1 0.808; counts' calibration: alert column 57.85, false alerts/day 0.129). The options that remain are in
+// PA-F1 0.808; counts' calibration: alert column 57.85, false alerts/day 0.129). The time-of-day spread stays for
+// whole numbers only (for every continuous series: NAB 59.67, but PA-F1 0.806). The options that remain are in
 // options.ts, each with the two data sets that move with it.
 
 /** Score = L / (L + SCORE_SCALE), L = sensitivity × (−log10 p): 0.5 ⇔ p = 1e-5. The same knob as `sensitivity`. */
@@ -104,7 +105,7 @@ const SEASON_GAIN = 0.1;
 const METRIC_SEASON_GAIN = 0.05;
 /** Gain per day of the per-slot predictor errors (a running mean over the first days). NAB only (0.6: NAB 59.72 / 59.41; extra F1 +0.004, false alerts +4%). */
 const SLOT_GAIN = 0.3;
-/** Relative floor on σ (share of |level| and of the range seen). @@X_sigmaFloorRel */
+/** Relative floor on σ (share of |level| and of the range seen). NAB only (0.002: NAB 58.50, alert 58.28; anomaly-extra PA-F1 0.809, false alerts unchanged). */
 const SIGMA_FLOOR_REL = 0.001;
 /** Poisson CUSUM shift ratios: up, down, and a steeper upward one for short spikes. Counts only: NAB moves, anomaly-extra (no count series) does not (ρ up 3: NAB 59.35; ρ down 0.2: 58.47; no spike CUSUM: 57.88; extra unchanged). The complaint scenarios are the count data these serve. */
 const RHO_UP = 2;
@@ -120,26 +121,32 @@ const MU_FLOOR = 0.05;
 
 /** The options with the time settings converted to points at the series' step. */
 type Run = ResolvedDetectorOptions &
-  RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings; readonly hold: HoldSettings };
+  RowSettings & {
+    readonly rank: RankSettings;
+    readonly calibration: CalibrationSettings;
+    readonly countsCalibration: CalibrationSettings;
+    readonly hold: HoldSettings;
+  };
 
 /** The hold policy's settings: anything that would alert arms a hold, nothing weaker does. */
 function holdSettings(settings: ResolvedDetectorOptions, rows: RowSettings): HoldSettings {
   return { cooldown: rows.cooldown, rebase: rows.rebase, rearm: rows.rearm, armScore: settings.threshold };
 }
 
-/** The surprise calibration's settings: memory and winsorising from the options, the floor a constant. */
-function calibrationSettings(settings: ResolvedDetectorOptions): CalibrationSettings {
-  return { floor: CALIBRATION_FLOOR, memory: settings.tuning.calibrationMemory, winsor: settings.tuning.calibrationWinsor };
+/** The surprise calibration's settings: memory and winsorising from the options, the floor a constant per model. */
+function calibrationSettings(settings: ResolvedDetectorOptions, counts: boolean): CalibrationSettings {
+  const floor = counts ? COUNTS_CALIBRATION_FLOOR : CALIBRATION_FLOOR;
+  return { floor, memory: settings.tuning.calibrationMemory, winsor: settings.tuning.calibrationWinsor };
 }
 
-/** The rank test's settings (its sample spans about one warm-up). */
+/** The rank test's settings (its sample spans rankSpan warm-ups). */
 function rankSettings(settings: ResolvedDetectorOptions, warmup: number): RankSettings {
   return {
     window: RANK_WINDOW,
     varMemory: RANK_VAR_MEMORY,
     minRef: RANK_MIN_REF,
-    weight: RANK_WEIGHT,
-    stride: Math.max(1, Math.round(warmup / RANK_REF)),
+    weight: settings.tuning.rankWeight,
+    stride: Math.max(1, Math.round((settings.tuning.rankSpan * warmup) / RANK_REF)),
     up: settings.up,
     down: settings.down,
   };
@@ -170,7 +177,7 @@ export function restoreDetector(options: DetectorOptions, saved: Readonly<Detect
       const step = state.step ?? settings.step ?? MINUTE;
       if (run === null || runStep !== step) {
         const rows = rowSettings(settings, step);
-        run = { ...settings, ...rows, rank: rankSettings(settings, rows.warmup), calibration: calibrationSettings(settings), hold: holdSettings(settings, rows) };
+        run = { ...settings, ...rows, rank: rankSettings(settings, rows.warmup), calibration: calibrationSettings(settings, false), countsCalibration: calibrationSettings(settings, true), hold: holdSettings(settings, rows) };
         runStep = step;
       }
       return update(run, state, t, value, reference);
@@ -351,7 +358,8 @@ function finish(
   hasRef: boolean,
 ): DetectorOutput {
   const { expected, lower, upper, baseline, revertExpected } = band;
-  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, settings.calibration, verdict.lp, state.n), state.model === MODEL_COUNTS);
+  const counts = state.model === MODEL_COUNTS;
+  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n), counts);
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;

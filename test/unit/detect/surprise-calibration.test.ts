@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
+import { calibratedLog10P, calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
 import { log10NormalTail } from '../../../src/detect/tail-probability.js';
 
-const settings: CalibrationSettings = { floor: CALIBRATION_FLOOR, memory: 1000, winsor: 25 };
+const settings: CalibrationSettings = { floor: 0.1, memory: 1000, winsor: 25 };
 const fresh = (): CalibrationState => ({ surpriseMean: 0, surpriseVar: 0 });
 
 describe('surprise calibration (past surprises set the scale)', () => {
