@@ -196,7 +196,7 @@ const MINUTE = 60_000;
  * NAB 61.97, alert 61.73; anomaly-extra PA-F1 0.807, false alerts/day 0.100).
  */
 export const MEMORY_FLOOR = 20;
-/** The least warm-up in points (two points give a first level and spread). @@X_warmupFloor */
+/** The least warm-up in points (two points give a first level and spread). Neither corpus moves (10: identical). */
 export const WARMUP_FLOOR = 2;
 
 /** Converts the minute settings to points at `step` ms per point (each at least its working minimum). */
