@@ -86,9 +86,12 @@ interface SortedSample {
 }
 
 const sortedSamples = new WeakMap<RankState, SortedSample>();
+/** The last state asked for and its copy (one detector calls with the same state point after point). */
+let lastState: RankState | null = null;
+let lastSorted: SortedSample | undefined;
 
 function sortedSample(state: RankState): SortedSample {
-  let sorted = sortedSamples.get(state);
+  let sorted = state === lastState ? lastSorted : sortedSamples.get(state);
   if (sorted === undefined || sorted.ring !== state.rankRef || sorted.len !== state.rankLen || sorted.pos !== state.rankPos) {
     const values = new Float64Array(RANK_REF);
     for (let i = 0; i < state.rankLen; i++) values[i] = state.rankRef[i] as number;
@@ -96,6 +99,8 @@ function sortedSample(state: RankState): SortedSample {
     sorted = { ring: state.rankRef, values, len: state.rankLen, pos: state.rankPos };
     sortedSamples.set(state, sorted);
   }
+  lastState = state;
+  lastSorted = sorted;
   return sorted;
 }
 
@@ -143,8 +148,11 @@ export function rankTest(state: RankState, settings: RankSettings, y: number, ou
     let below = 0;
     if (sorted !== null) {
       // Values below count 1, equal ones 1/2 (the same sum as the pass over the ring).
-      const lower = bound(sorted.values, len, y, false);
-      below = lower + 0.5 * (bound(sorted.values, len, y, true) - lower);
+      const values = sorted.values;
+      const lower = bound(values, len, y, false);
+      let upper = lower;
+      while (upper < len && values[upper] === y) upper += 1;
+      below = lower + 0.5 * (upper - lower);
     } else {
       const sample = state.rankRef;
       for (let i = 0; i < len; i++) {
@@ -175,7 +183,10 @@ export function rankTest(state: RankState, settings: RankSettings, y: number, ou
     state.rankTick = 0;
     const out = state.rankLen === RANK_REF ? (state.rankRef[state.rankPos] as number) : null;
     // A NaN leaving the ring has no place in the sorted copy: rebuild it next time instead.
-    if (sorted !== null && out !== out) sortedSamples.delete(state);
+    if (sorted !== null && out !== out) {
+      sortedSamples.delete(state);
+      if (lastState === state) lastState = null;
+    }
     else if (sorted !== null) replaceSorted(sorted, out, y);
     state.rankRef[state.rankPos] = y;
     state.rankPos = (state.rankPos + 1) % RANK_REF;

@@ -43,10 +43,19 @@ export function seasonalMedianState(step: number): SeasonalMedianState {
   };
 }
 
+/** The last time and bin count asked for and their bin (the detector asks twice per point, for the same t). */
+let lastT = Number.NaN;
+let lastBins = 0;
+let lastBin = 0;
+
 function binOf(st: SeasonalMedianState, t: number): number {
+  if (t === lastT && st.bins === lastBins) return lastBin;
   const phase = ((t % DAY) + DAY) % DAY;
   const b = Math.floor((phase / DAY) * st.bins);
-  return b >= st.bins ? st.bins - 1 : b;
+  lastT = t;
+  lastBins = st.bins;
+  lastBin = b >= st.bins ? st.bins - 1 : b;
+  return lastBin;
 }
 
 const scratch: number[] = [];
