@@ -6,7 +6,7 @@
  * scorer's threshold, and the detector's own alert column.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchArgs } from './index.js';
@@ -80,6 +80,60 @@ export function scoreNab(nab: string, out: string, detector = NAB_DETECTOR, thre
   return { text, json: JSON.parse(readFileSync(jsonFile, 'utf8')) as unknown };
 }
 
+interface ScoredCorpus {
+  readonly raw: number;
+}
+
+interface ScoredProfile {
+  readonly threshold: number;
+  readonly nullScore: number;
+  readonly perfectScore: number;
+  readonly perCorpus: Record<string, ScoredCorpus>;
+}
+
+function standardProfile(json: unknown, detector: string): ScoredProfile {
+  return (json as { detectors: Record<string, { profiles: { standard: ScoredProfile } }> }).detectors[detector]?.profiles
+    .standard as ScoredProfile;
+}
+
+/**
+ * Leave-one-corpus-out on the score column (standard profile): for each NAB corpus, the threshold is the one the
+ * scorer picks on the other corpora, and the held-out corpus is scored at it; the held-out raw scores are summed and
+ * normalised over all windows as NAB does. Nothing is picked from the held-out corpus' labels.
+ */
+export function scoreLoco(nab: string, out: string, detector = NAB_DETECTOR): string {
+  const data = join(nab, 'data');
+  const windows = JSON.parse(readFileSync(join(nab, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, unknown>;
+  const corpora = readdirSync(data, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const scratch = join(out, '..', `${detector}-loco`);
+  rmSync(scratch, { recursive: true, force: true });
+  let raw = 0;
+  let nullScore = 0;
+  let perfectScore = 0;
+  const parts: string[] = [];
+  for (const held of corpora) {
+    const dir = join(scratch, held);
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    for (const c of corpora) if (c !== held) symlinkSync(join(data, c), join(dir, 'data', c));
+    writeFileSync(join(dir, 'windows.json'), JSON.stringify(Object.fromEntries(Object.entries(windows).filter(([k]) => !k.startsWith(`${held}/`)))));
+    const tuned = join(dir, 'tuned.json');
+    const base = [join(nab, 'score.mjs'), '--nab', nab, '--results', out, '--detector', detector, '--quiet'];
+    execFileSync(process.execPath, [...base, '--data', join(dir, 'data'), '--windows', join(dir, 'windows.json'), '--json', tuned]);
+    const threshold = standardProfile(JSON.parse(readFileSync(tuned, 'utf8')), detector).threshold;
+    const heldJson = join(dir, 'held.json');
+    execFileSync(process.execPath, [...base, '--threshold', String(threshold), '--json', heldJson]);
+    const whole = standardProfile(JSON.parse(readFileSync(heldJson, 'utf8')), detector);
+    nullScore = whole.nullScore;
+    perfectScore = whole.perfectScore;
+    const corpus = whole.perCorpus[held];
+    raw += corpus?.raw ?? 0;
+    parts.push(`${held} ${(corpus?.raw ?? 0).toFixed(2)} raw at ${threshold.toFixed(4)}`);
+  }
+  // Normalised as NAB does, with the whole corpus' null and perfect scores.
+  const score = (100 * (raw - nullScore)) / (perfectScore - nullScore);
+  return `leave-one-corpus-out (score column, standard profile; each corpus at the threshold the scorer picks on the other ${corpora.length - 1}): ${score.toFixed(2)}\n  ${parts.join('\n  ')}\n`;
+}
+
 export default async function nabBench(args: BenchArgs): Promise<void> {
   if (args.nab === undefined) {
     process.stdout.write('skipped: no NAB data (../shared/nab absent; give --nab <path>)\n');
@@ -96,4 +150,5 @@ export default async function nabBench(args: BenchArgs): Promise<void> {
   process.stdout.write(scoreNab(args.nab, out).text);
   process.stdout.write('\n-- the detector\'s own alert column (what the service pages on; no threshold picked from labels)\n');
   process.stdout.write(scoreNab(args.nab, out, NAB_ALERT_DETECTOR, 0.5).text);
+  process.stdout.write('\n-- ' + scoreLoco(args.nab, out));
 }

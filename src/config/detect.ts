@@ -34,9 +34,22 @@ export const detectorSettingsSchema = z
     daily: z.boolean().optional().describe('Learn a daily profile (used only once it improves the fit).'),
     weekly: z.boolean().optional().describe('Learn a weekly profile (used only once it improves the fit, after two weeks).'),
     tuning: z
-      .record(z.string(), z.union([z.number(), z.boolean()]))
+      .object({
+        clipZ: z.number().positive().optional().describe('Residuals are clipped to ±clipZ σ before they teach the baseline and the tests (default 4).'),
+        cusumK: z.number().positive().optional().describe('CUSUM allowance in σ for continuous series (default 1.5).'),
+        rangeMargin: z.number().min(0).optional().describe('A value beyond the range seen so far ± this share of it is a new extreme (default 0.05).'),
+        window: z.number().min(1).optional().describe('Width in points of the short average the continuous window test runs on (default 6).'),
+        fastGain: z.number().positive().max(1).optional().describe('Gain of the level while re-baselining after a detection (default 0.2).'),
+        rebaseMinutes: z.number().min(0).optional().describe('Minutes of fast re-baselining after a detection, at most half the cooldown (default 60).'),
+        calibrationMemory: z.number().min(1).optional().describe('Points of memory of the surprise calibration of continuous series (default 1000).'),
+        calibrationWinsor: z.number().min(0).optional().describe('The surprise that teaches the calibration is winsorised at mean + this many sd; 0 = off (default 25).'),
+        rankSpan: z.number().positive().optional().describe('Span of the continuous rank test\'s reference sample, in warm-ups (default 1).'),
+        rankWeight: z.number().min(0).optional().describe('Weight of the rank test\'s evidence against the calibrated tests (default 0.5).'),
+        cooldownFloor: z.number().int().min(1).optional().describe('The least cooldown in points whatever the step (default 144).'),
+      })
+      .strict()
       .optional()
-      .describe('Internal constants of the method (see DetectorTuning in src/detect/options.ts); for benchmarks.'),
+      .describe('Constants of the method that both NAB and anomaly-extra move with (DetectorTuning in src/detect/options.ts); every other constant is fixed in the code. For benchmarks; a series config normally leaves them alone.'),
   })
   .strict();
 
@@ -116,7 +129,7 @@ function toOptions(s: DetectorSettings): DetectorOptions {
   if (s.rearmMinutes !== undefined) out.rearmMinutes = s.rearmMinutes;
   if (s.daily !== undefined) out.daily = s.daily;
   if (s.weekly !== undefined) out.weekly = s.weekly;
-  if (s.tuning !== undefined) out.tuning = s.tuning as DetectorOptions['tuning'];
+  if (s.tuning !== undefined) out.tuning = s.tuning;
   return out;
 }
 

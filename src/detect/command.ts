@@ -7,7 +7,8 @@
  */
 import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { detectConfigSchema, detectorOptionsFromSettings } from '../config/detect.js';
+import { detectConfigSchema, detectorOptionsFromSettings, detectorSettingsSchema } from '../config/detect.js';
+import { parseConfigText } from '../config/load.js';
 import { cliErrorLines } from '../cli/errors.js';
 import { scoreSeriesCsv } from './csv.js';
 import type { DetectorOptions, DirectionOption } from './options.js';
@@ -51,7 +52,8 @@ export function runDetectCommand(flags: DetectFlags): void {
   let options: DetectorOptions = cliDetectorOptions();
   if (flags.config !== undefined) {
     try {
-      options = detectorOptionsFromSettings(JSON.parse(readFileSync(flags.config, 'utf8')));
+      // JSON is YAML: the config parser names the file, line and key of every problem (a removed tuning key too).
+      options = detectorOptionsFromSettings(parseConfigText(readFileSync(flags.config, 'utf8'), flags.config, detectorSettingsSchema));
     } catch (error) {
       const line = cliErrorLines(error).join('; ');
       fail(line.startsWith(`${flags.config}:`) ? line : `${flags.config}: ${line}`);

@@ -29,13 +29,13 @@ import {
 } from './state.js';
 import { log10NormalTail, log10PoissonLower, log10PoissonUpper } from './tail-probability.js';
 import { learnSeasonalMedian, seasonalMedian } from './seasonal-median.js';
-import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous } from './noise-model.js';
+import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToContinuous, timeOfDaySpread } from './noise-model.js';
 import { resetTests } from './reset-tests.js';
 import { correlationOf, FOLLOWS_REFERENCE, learnCorrelation } from './reference-correlation.js';
-import { forgetRankSample, rankTest, type RankSettings } from './rank-test.js';
-import { calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
+import { forgetRankSample, RANK_MIN_REF, RANK_VAR_MEMORY, RANK_WINDOW, rankTest, type RankEvidence, type RankSettings } from './rank-test.js';
+import { CALIBRATION_FLOOR, COUNTS_CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
-import { choosePredictor } from './predictor-choice.js';
+import { choosePredictor, SLOT_MIN_DAYS } from './predictor-choice.js';
 import { addCount, windowSums } from './count-window.js';
 import {
   clearRevert,
@@ -76,43 +76,79 @@ const LN10 = Math.LN10;
 /** Band width (in σ) of the expected band. */
 const BAND = 3;
 
+// The method's constants. Each was a tuning option once; it is a constant because at most one of NAB and
+// anomaly-extra moved with it (the note says which, from a sweep at the production defaults: NAB standard score /
+// alert column, anomaly-extra point-adjusted F1 / false alerts per series-day; base 58.73 / 58.71, 0.811 / 0.097),
+// because it did nothing at its default (armScore 0 = the threshold, calibration power 1, calibration smoothing 1),
+// or because it duplicated another knob (scoreScale = 1 / sensitivity). The parts that could be switched off are
+// always on: turning each off lost on both corpora (the calibration: NAB 37.16, PA-F1 0.715, 0.631 false
+// alerts/day; the per-time-of-day predictor choice: NAB 55.58, PA-F1 0.801; the rank test: alert column 58.01,
+// PA-F1 0.808; counts' calibration: alert column 57.85, false alerts/day 0.129). The time-of-day spread stays for
+// whole numbers only (for every continuous series: NAB 59.67, but PA-F1 0.806). The options that remain are in
+// options.ts, each with the two data sets that move with it.
+
+/** Score = L / (L + SCORE_SCALE), L = sensitivity × (−log10 p): 0.5 ⇔ p = 1e-5. The same knob as `sensitivity`. */
+const SCORE_SCALE = 5;
+/** Extra −log10 p given to a value beyond the range seen so far (a new extreme). NAB only moves with it (3: NAB 58.70 / alert 58.62, extra F1 0.813; 12: 57.65 / 58.38, extra 0.811). */
+const RANGE_BONUS = 6;
+/**
+ * Continuous: a new extreme gets at least this −log10 p after calibration (a novelty even in a series whose
+ * calibration has learnt large surprises; HTM scores it 1). Neither corpus moves with it at the standard profile (5 or 20: NAB 58.64–58.73, alert 58.71, extra unchanged).
+ */
+const RANGE_EVIDENCE = 10;
+/**
+ * Continuous: residuals are clipped to ±PROFILE_CLIP_Z σ (not clipZ) before they teach the seasonal profiles: a jump
+ * that recurs every day is a pattern. NAB only (4 = clip as the level: NAB 55.58, extra F1 0.813, false alerts +3%).
+ */
+const PROFILE_CLIP_Z = 50;
+/** Gain per cycle of the seasonal profiles once several cycles were seen (counts). Counts only; neither corpus moves (0.2: NAB 58.69, extra unchanged). */
+const SEASON_GAIN = 0.1;
+/** The same for continuous metrics (slower: their profiles also learn large recurring residuals). NAB only (0.1: NAB 59.32 / alert 59.20; extra F1 0.813, false alerts −1%). */
+const METRIC_SEASON_GAIN = 0.05;
+/** Gain per day of the per-slot predictor errors (a running mean over the first days). NAB only (0.6: NAB 59.72 / 59.41; extra F1 +0.004, false alerts +4%). */
+const SLOT_GAIN = 0.3;
+/** Relative floor on σ (share of |level| and of the range seen). NAB only (0.002: NAB 58.50, alert 58.28; anomaly-extra PA-F1 0.809, false alerts unchanged). */
+const SIGMA_FLOOR_REL = 0.001;
+/** Poisson CUSUM shift ratios: up, down, and a steeper upward one for short spikes. Counts only: NAB moves, anomaly-extra (no count series) does not (ρ up 3: NAB 59.35; ρ down 0.2: 58.47; no spike CUSUM: 57.88; extra unchanged). The complaint scenarios are the count data these serve. */
+const RHO_UP = 2;
+const RHO_DOWN = 0.4;
+const RHO_SPIKE = 4;
+const LOG_RHO_UP = Math.log(RHO_UP);
+const LOG_RHO_DOWN = Math.log(RHO_DOWN);
+const LOG_RHO_SPIKE = Math.log(RHO_SPIKE);
+/** Expected count a counts window test wants before it judges (adaptive aggregation). Neither corpus moves (10: NAB 58.73, extra unchanged). */
+const WINDOW_COUNT = 5;
+/** Floor on the expected count per point (so a lone 4 a.m. complaint is not a 1e-9 event). Neither corpus moves (0.1: NAB 58.78, extra unchanged). */
+const MU_FLOOR = 0.05;
+
 /** The options with the time settings converted to points at the series' step. */
 type Run = ResolvedDetectorOptions &
-  RowSettings & { readonly rank: RankSettings; readonly calibration: CalibrationSettings; readonly hold: HoldSettings };
+  RowSettings & {
+    readonly rank: RankSettings;
+    readonly calibration: CalibrationSettings;
+    readonly countsCalibration: CalibrationSettings;
+    readonly hold: HoldSettings;
+  };
 
-/** The hold policy's settings (armScore 0 means the alert threshold). */
+/** The hold policy's settings: anything that would alert arms a hold, nothing weaker does. */
 function holdSettings(settings: ResolvedDetectorOptions, rows: RowSettings): HoldSettings {
-  return {
-    cooldown: rows.cooldown,
-    rebase: rows.rebase,
-    rearm: rows.rearm,
-    armScore: settings.tuning.armScore > 0 ? settings.tuning.armScore : settings.threshold,
-    escalate: settings.tuning.escalate,
-    escalateRatio: settings.tuning.escalateRatio,
-  };
+  return { cooldown: rows.cooldown, rebase: rows.rebase, rearm: rows.rearm, armScore: settings.threshold };
 }
 
-/** The surprise calibration's settings from the options. */
-function calibrationSettings(settings: ResolvedDetectorOptions): CalibrationSettings {
-  const tuning = settings.tuning;
-  return {
-    power: tuning.calibrationPower,
-    smooth: tuning.calibrationSmooth,
-    floor: tuning.calibrationFloor,
-    memory: tuning.calibrationMemory,
-    winsor: tuning.calibrationWinsor,
-  };
+/** The surprise calibration's settings: memory and winsorising from the options, the floor a constant per model. */
+function calibrationSettings(settings: ResolvedDetectorOptions, counts: boolean): CalibrationSettings {
+  const floor = counts ? COUNTS_CALIBRATION_FLOOR : CALIBRATION_FLOOR;
+  return { floor, memory: settings.tuning.calibrationMemory, winsor: settings.tuning.calibrationWinsor };
 }
 
-/** The rank test's settings from the options (its sample spans rankSpan warm-ups). */
+/** The rank test's settings (its sample spans rankSpan warm-ups). */
 function rankSettings(settings: ResolvedDetectorOptions, warmup: number): RankSettings {
-  const tuning = settings.tuning;
   return {
-    window: tuning.rankWindow,
-    varMemory: tuning.rankVarMemory,
-    minRef: tuning.rankMinRef,
-    weight: tuning.rankWeight,
-    stride: Math.max(1, Math.round((tuning.rankSpan * warmup) / RANK_REF)),
+    window: RANK_WINDOW,
+    varMemory: RANK_VAR_MEMORY,
+    minRef: RANK_MIN_REF,
+    weight: settings.tuning.rankWeight,
+    stride: Math.max(1, Math.round((settings.tuning.rankSpan * warmup) / RANK_REF)),
     up: settings.up,
     down: settings.down,
   };
@@ -143,7 +179,7 @@ export function restoreDetector(options: DetectorOptions, saved: Readonly<Detect
       const step = state.step ?? settings.step ?? MINUTE;
       if (run === null || runStep !== step) {
         const rows = rowSettings(settings, step);
-        run = { ...settings, ...rows, rank: rankSettings(settings, rows.warmup), calibration: calibrationSettings(settings), hold: holdSettings(settings, rows) };
+        run = { ...settings, ...rows, rank: rankSettings(settings, rows.warmup), calibration: calibrationSettings(settings, false), countsCalibration: calibrationSettings(settings, true), hold: holdSettings(settings, rows) };
         runStep = step;
       }
       return update(run, state, t, value, reference);
@@ -267,6 +303,20 @@ interface Verdict {
   postDir: Direction | null;
 }
 
+/** One verdict and one rank result, reused point after point (a point's verdict does not outlive it). */
+const verdictScratch: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+const rankScratch: RankEvidence = { log10P: 0, direction: 'up' };
+
+function freshVerdict(): Verdict {
+  const verdict = verdictScratch;
+  verdict.lp = 0;
+  verdict.test = Test.None;
+  verdict.dir = null;
+  verdict.postLp = 0;
+  verdict.postDir = null;
+  return verdict;
+}
+
 function setVerdict(verdict: Verdict, lp: number, test: Test, dir: Direction): void {
   verdict.lp = lp;
   verdict.test = test;
@@ -311,14 +361,8 @@ function finish(
   hasRef: boolean,
 ): DetectorOutput {
   const { expected, lower, upper, baseline, revertExpected } = band;
-  const tuning = settings.tuning;
-  let lp = verdict.lp;
   const counts = state.model === MODEL_COUNTS;
-  if (tuning.calibrate && (!counts || tuning.calibrateCounts)) {
-    const calibrated = calibrateSurprise(state, settings.calibration, verdict.lp, state.n);
-    // Counts have exact tails already: the calibration may only discount them (a bursty series), never sharpen.
-    lp = counts ? Math.max(lp, calibrated) : calibrated;
-  }
+  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n), counts);
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;
@@ -326,7 +370,7 @@ function finish(
   }
   // Squash the evidence L = −log10 p into [0,1) without saturating, so stronger evidence always ranks higher.
   const evidence = state.n > settings.warmup ? Math.max(0, settings.sensitivity * -lp) : 0;
-  let raw = evidence / (evidence + tuning.scoreScale);
+  let raw = evidence / (evidence + SCORE_SCALE);
   // A move back towards the baseline from before the last detection is the incident ending, not a new one.
   if (isReturnToNormal(state, verdict.dir, value, revertExpected, expected)) {
     // Clearly back to normal: return to the old baseline at once.
@@ -408,7 +452,7 @@ function updateContinuous(
   const p2 = p1 + weekOffset;
   // The seasonal median is robust to past incidents.
   const medianPrediction = state.median !== null ? seasonalMedian(state.median, t) : null;
-  const mode = choosePredictor(state, tuning, daySlot, weekSlot, errorSlot, elapsed, medianPrediction !== null);
+  const mode = choosePredictor(state, daySlot, weekSlot, errorSlot, elapsed, medianPrediction !== null);
   const p3 = medianPrediction ?? p0;
   const levelBefore = mode === 0 || mode === 3 ? state.level : state.levelS;
   const pred = mode === 0 ? p0 : mode === 1 ? p1 : mode === 2 ? p2 : p3;
@@ -417,11 +461,11 @@ function updateContinuous(
   // when busier: once enough days were seen, σ is the error of the predictor in use at this time of day, kept
   // near the overall spread, so a quiet night and a busy noon are each judged on their own noise.
   let dev = state.dev;
-  if (tuning.slotSigma > 0 && (state.allInts || !tuning.slotSigmaCounts) && errorSlot >= 0 && elapsed >= tuning.slotMinDays * DAY) {
+  if (state.allInts && errorSlot >= 0 && elapsed >= SLOT_MIN_DAYS * DAY) {
     const slotDev = (mode === 0 || mode === 3 ? state.slotErr0[errorSlot] : state.slotErr1[errorSlot]) ?? dev;
-    dev = Math.min(tuning.slotSigmaCeil * dev, Math.max(tuning.slotSigma * dev, slotDev));
+    dev = timeOfDaySpread(dev, slotDev);
   }
-  const sigma = Math.max(SIGMA_PER_MAD * dev, tuning.sigmaFloorRel * Math.abs(pred), tuning.sigmaFloorRel * range, 1e-9);
+  const sigma = Math.max(SIGMA_PER_MAD * dev, SIGMA_FLOOR_REL * Math.abs(pred), SIGMA_FLOOR_REL * range, 1e-9);
   const z = (x - pred) / sigma;
   const clippedZ = clip(z, tuning.clipZ);
 
@@ -432,7 +476,7 @@ function updateContinuous(
   const cusumK = tuning.cusumK;
   state.cusUp = Math.max(0, state.cusUp + clippedZ - cusumK);
   state.cusDown = Math.max(0, state.cusDown - clippedZ - cusumK);
-  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const verdict = freshVerdict();
   const learnt = state.n > settings.warmup / 2;
   // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
   if (settings.up) {
@@ -442,11 +486,11 @@ function updateContinuous(
       let test = windowZ > z ? Test.Window : Test.Point;
       if (learnt && x > state.max + tuning.rangeMargin * range) {
         // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-tuning.rangeEvidence < verdict.postLp) {
-          verdict.postLp = -tuning.rangeEvidence;
+        if (-RANGE_EVIDENCE < verdict.postLp) {
+          verdict.postLp = -RANGE_EVIDENCE;
           verdict.postDir = 'up';
         }
-        lp = (test === Test.Point ? lp : log10NormalTail(z)) - tuning.rangeBonus;
+        lp = (test === Test.Point ? lp : log10NormalTail(z)) - RANGE_BONUS;
         test = Test.Range;
       }
       if (lp < verdict.lp) setVerdict(verdict, lp, test, 'up');
@@ -461,11 +505,11 @@ function updateContinuous(
       let test = -windowZ > -z ? Test.Window : Test.Point;
       if (learnt && x < state.min - tuning.rangeMargin * range) {
         // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-tuning.rangeEvidence < verdict.postLp) {
-          verdict.postLp = -tuning.rangeEvidence;
+        if (-RANGE_EVIDENCE < verdict.postLp) {
+          verdict.postLp = -RANGE_EVIDENCE;
           verdict.postDir = 'down';
         }
-        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - tuning.rangeBonus;
+        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - RANGE_BONUS;
         test = Test.Range;
       }
       if (lp < verdict.lp) setVerdict(verdict, lp, test, 'down');
@@ -474,12 +518,10 @@ function updateContinuous(
     if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'down');
   }
 
-  if (tuning.rankWindow > 0) {
-    const rank = rankTest(state, settings.rank, x - pred + levelBefore);
-    if (rank !== null && rank.log10P < verdict.postLp) {
-      verdict.postLp = rank.log10P;
-      verdict.postDir = rank.direction;
-    }
+  const rank = rankTest(state, settings.rank, x - pred + levelBefore, rankScratch);
+  if (rank !== null && rank.log10P < verdict.postLp) {
+    verdict.postLp = rank.log10P;
+    verdict.postDir = rank.direction;
   }
 
   // Learn (clipped residuals, unless re-baselining after a detection).
@@ -496,7 +538,7 @@ function updateContinuous(
   if (errorSlot >= 0) {
     // Gain per point: slotGain per day spread over the points a slot gets a day (a running mean at first).
     const perDay = Math.max(1, DAY / (state.step ?? DAY) / state.slotErr0.length);
-    const slotErrorGain = Math.max(tuning.slotGain / perDay, 1 / (1 + Math.floor((elapsed / DAY) * perDay)));
+    const slotErrorGain = Math.max(SLOT_GAIN / perDay, 1 / (1 + Math.floor((elapsed / DAY) * perDay)));
     state.slotErr0[errorSlot] = (state.slotErr0[errorSlot] ?? 0) + slotErrorGain * (Math.min(Math.abs(x - p0), residualCap) - (state.slotErr0[errorSlot] ?? 0));
     state.slotErr1[errorSlot] = (state.slotErr1[errorSlot] ?? 0) + slotErrorGain * (Math.min(Math.abs(x - p1), residualCap) - (state.slotErr1[errorSlot] ?? 0));
   }
@@ -508,13 +550,13 @@ function updateContinuous(
     const levelStep = fast ? seasonalResidual : clip(seasonalResidual, residualCap);
     state.levelS += levelGain * levelStep;
     // The profiles may learn from larger residuals than the level: a jump that recurs every day is a pattern.
-    let profileStep = (fast || tuning.profileClipZ <= tuning.clipZ ? levelStep : clip(seasonalResidual, tuning.profileClipZ * sigma)) - levelGain * levelStep;
+    let profileStep = (fast || PROFILE_CLIP_Z <= tuning.clipZ ? levelStep : clip(seasonalResidual, PROFILE_CLIP_Z * sigma)) - levelGain * levelStep;
     if (daySlot >= 0) {
-      const dayGain = profileGain(tuning.metricSeasonGain, elapsed, DAY, state.step, state.daySlots);
+      const dayGain = profileGain(METRIC_SEASON_GAIN, elapsed, DAY, state.step, state.daySlots);
       state.day[daySlot] = dayOffset + dayGain * profileStep;
       profileStep -= dayGain * profileStep;
     }
-    if (weekSlot >= 0) state.week[weekSlot] = weekOffset + profileGain(tuning.metricSeasonGain, elapsed, WEEK, state.step, state.weekSlots) * profileStep;
+    if (weekSlot >= 0) state.week[weekSlot] = weekOffset + profileGain(METRIC_SEASON_GAIN, elapsed, WEEK, state.step, state.weekSlots) * profileStep;
   } else state.levelS = state.level;
   if (x < state.min) state.min = x;
   if (x > state.max) state.max = x;
@@ -553,21 +595,19 @@ function updateCounts(
   const weekFactor = weekSlot >= 0 ? ((state.week[weekSlot] ?? 0) + prior) / ((state.weekDen[weekSlot] ?? 0) + prior) : 1;
   const rate = (state.rateNum + 1e-9) / (state.rateDen + 1e-9);
   const base = rate * refv;
-  const mode = choosePredictor(state, tuning, daySlot, weekSlot, -1, elapsed, false);
+  const mode = choosePredictor(state, daySlot, weekSlot, -1, elapsed, false);
   const muRaw = base * (mode >= 1 ? dayFactor : 1) * (mode === 2 ? weekFactor : 1);
-  const mu = Math.max(tuning.muFloor, muRaw);
+  const mu = Math.max(MU_FLOOR, muRaw);
   const dispersion = state.disp < 1 ? 1 : state.disp;
   const xScaled = x / dispersion;
   const muScaled = mu / dispersion;
 
   // Window test over the last m points, m adaptive so the expected sum reaches windowCount.
   addCount(state, x, mu);
-  const { observed: windowX, expected: windowMu } = windowSums(state, tuning.windowCount);
+  const { observed: windowX, expected: windowMu } = windowSums(state, WINDOW_COUNT);
 
   // CUSUMs with a time-varying baseline: LLR = x ln ρ − (ρ − 1) μ, scaled by the dispersion.
-  const logRhoUp = Math.log(tuning.rhoUp);
-  const logRhoDown = Math.log(tuning.rhoDown);
-  state.cusUp = state.cusUp + (x * logRhoUp - (tuning.rhoUp - 1) * mu) / dispersion;
+  state.cusUp = state.cusUp + (x * LOG_RHO_UP - (RHO_UP - 1) * mu) / dispersion;
   if (state.cusUp <= 0) {
     state.cusUp = 0;
     state.upX = 0;
@@ -577,10 +617,8 @@ function updateCounts(
     state.upMu += mu;
   }
   // A second, steeper CUSUM for short sharp spikes (faster than the ρ = rhoUp one on them).
-  if (tuning.rhoSpike > 0) {
-    state.cusSpike = Math.max(0, state.cusSpike + (x * Math.log(tuning.rhoSpike) - (tuning.rhoSpike - 1) * mu) / dispersion);
-  }
-  state.cusDown = state.cusDown + (x * logRhoDown - (tuning.rhoDown - 1) * mu) / dispersion;
+  state.cusSpike = Math.max(0, state.cusSpike + (x * LOG_RHO_SPIKE - (RHO_SPIKE - 1) * mu) / dispersion);
+  state.cusDown = state.cusDown + (x * LOG_RHO_DOWN - (RHO_DOWN - 1) * mu) / dispersion;
   if (state.cusDown <= 0) {
     state.cusDown = 0;
     state.downX = 0;
@@ -590,7 +628,7 @@ function updateCounts(
     state.downMu += mu;
   }
 
-  const verdict: Verdict = { lp: 0, test: Test.None, dir: null, postLp: 0, postDir: null };
+  const verdict = freshVerdict();
   // Exact tails only where they can matter (more than one standard deviation out); elsewhere p > 0.15 anyway.
   const windowXScaled = windowX / dispersion;
   const windowMuScaled = windowMu / dispersion;
@@ -641,12 +679,12 @@ function updateCounts(
   state.rateNum += levelGain * (clippedX - state.rateNum);
   state.rateDen += levelGain * (refv * fullD * fullW - state.rateDen);
   if (daySlot >= 0) {
-    const dayGain = profileGain(tuning.seasonGain, elapsed, DAY, state.step, state.daySlots);
+    const dayGain = profileGain(SEASON_GAIN, elapsed, DAY, state.step, state.daySlots);
     state.day[daySlot] = (state.day[daySlot] ?? 0) + dayGain * (clippedX - (state.day[daySlot] ?? 0));
     state.dayDen[daySlot] = (state.dayDen[daySlot] ?? 0) + dayGain * (base * weekFactor - (state.dayDen[daySlot] ?? 0));
   }
   if (weekSlot >= 0) {
-    const weekGain = profileGain(tuning.seasonGain, elapsed, WEEK, state.step, state.weekSlots);
+    const weekGain = profileGain(SEASON_GAIN, elapsed, WEEK, state.step, state.weekSlots);
     state.week[weekSlot] = (state.week[weekSlot] ?? 0) + weekGain * (clippedX - (state.week[weekSlot] ?? 0));
     state.weekDen[weekSlot] = (state.weekDen[weekSlot] ?? 0) + weekGain * (base * dayFactor - (state.weekDen[weekSlot] ?? 0));
   }
@@ -665,7 +703,7 @@ function updateCounts(
   endRebase(state);
 
   const band = BAND * Math.sqrt(dispersion * mu);
-  const revert = state.revertLevel > 0 ? Math.max(tuning.muFloor, (muRaw * state.revertLevel) / rate) : mu;
+  const revert = state.revertLevel > 0 ? Math.max(MU_FLOOR, (muRaw * state.revertLevel) / rate) : mu;
   return finish(
     settings,
     state,

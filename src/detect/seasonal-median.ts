@@ -43,20 +43,47 @@ export function seasonalMedianState(step: number): SeasonalMedianState {
   };
 }
 
+/** The last time and bin count asked for and their bin (the detector asks twice per point, for the same t). */
+let lastT = Number.NaN;
+let lastBins = 0;
+let lastBin = 0;
+
 function binOf(st: SeasonalMedianState, t: number): number {
+  if (t === lastT && st.bins === lastBins) return lastBin;
   const phase = ((t % DAY) + DAY) % DAY;
   const b = Math.floor((phase / DAY) * st.bins);
-  return b >= st.bins ? st.bins - 1 : b;
+  lastT = t;
+  lastBins = st.bins;
+  lastBin = b >= st.bins ? st.bins - 1 : b;
+  return lastBin;
 }
 
 const scratch: number[] = [];
 
-/** Median of the bin's past days at time t, or null when it has fewer than MIN_DAYS of them. */
-export function seasonalMedian(st: SeasonalMedianState, t: number): number | null {
-  if (st.bins === 0) return null;
-  const b = binOf(st, t);
-  const n = st.count[b] as number;
-  if (n < MIN_DAYS) return null;
+/**
+ * Each bin's median, derived (not part of the JSON state): a bin's past days change once a day, so its median is
+ * computed when first asked for after a change, not on every point. Kept per state object; a restored state
+ * starts with an empty cache.
+ */
+interface MedianCache {
+  readonly values: number[];
+  readonly median: Float64Array;
+  /** 1 where `median` holds the bin's current median. */
+  readonly known: Uint8Array;
+}
+
+const caches = new WeakMap<SeasonalMedianState, MedianCache>();
+
+function cacheOf(st: SeasonalMedianState): MedianCache {
+  let cache = caches.get(st);
+  if (cache === undefined || cache.values !== st.values) {
+    cache = { values: st.values, median: new Float64Array(st.bins), known: new Uint8Array(st.bins) };
+    caches.set(st, cache);
+  }
+  return cache;
+}
+
+function medianOfBin(st: SeasonalMedianState, b: number, n: number): number {
   scratch.length = n;
   for (let i = 0; i < n; i++) scratch[i] = st.values[b * DAYS + i] as number;
   // Insertion sort: at most 7 values.
@@ -72,6 +99,20 @@ export function seasonalMedian(st: SeasonalMedianState, t: number): number | nul
   return n % 2 === 1 ? (scratch[n >> 1] as number) : ((scratch[(n >> 1) - 1] as number) + (scratch[n >> 1] as number)) / 2;
 }
 
+/** Median of the bin's past days at time t, or null when it has fewer than MIN_DAYS of them. */
+export function seasonalMedian(st: SeasonalMedianState, t: number): number | null {
+  if (st.bins === 0) return null;
+  const b = binOf(st, t);
+  const n = st.count[b] as number;
+  if (n < MIN_DAYS) return null;
+  const cache = cacheOf(st);
+  if (cache.known[b] === 1) return cache.median[b] as number;
+  const median = medianOfBin(st, b, n);
+  cache.median[b] = median;
+  cache.known[b] = 1;
+  return median;
+}
+
 /** Adds the value at t: accumulated into its bin; a finished bin's mean joins that bin's past days. */
 export function learnSeasonalMedian(st: SeasonalMedianState, t: number, x: number): void {
   if (st.bins === 0) return;
@@ -83,6 +124,8 @@ export function learnSeasonalMedian(st: SeasonalMedianState, t: number, x: numbe
       // Six significant digits are plenty for a median and keep the JSON state small.
       st.values[st.accBin * DAYS + p] = Number((st.accSum / st.accN).toPrecision(6));
       st.pos[st.accBin] = (p + 1) % DAYS;
+      const cache = caches.get(st);
+      if (cache !== undefined) cache.known[st.accBin] = 0;
       if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
     }
     st.accBin = b;

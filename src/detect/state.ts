@@ -47,7 +47,7 @@ export interface DetectorState extends HoldState, TestState {
   dayDen: number[];
   week: number[];
   weekDen: number[];
-  /** Continuous, with slotSelect: per daily slot, mean absolute errors of the plain and the daily predictor. */
+  /** Continuous: per daily slot (half hours), mean absolute errors of the plain and the daily predictor. */
   slotErr0: number[];
   slotErr1: number[];
   /** Mean absolute errors of: no season, daily, daily + weekly, the seasonal median. */
@@ -92,7 +92,6 @@ export interface DetectorState extends HoldState, TestState {
   /** Self-calibration: EWMA mean and variance of the surprise (−log10 p) of past points. */
   surpriseMean: number;
   surpriseVar: number;
-  surpriseAvg: number;
 
   // De-duplication: the hold policy's fields (holdLeft, holdMax, …) come from HoldState (hold-policy.ts).
 }
@@ -163,7 +162,6 @@ export function initialState(): DetectorState {
     corrShort: zeros(5),
     surpriseMean: 0,
     surpriseVar: 0,
-    surpriseAvg: 0,
     ...holdState(),
   };
 }

@@ -70,4 +70,15 @@ describe('radar detect (CLI contract)', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/line 3: bad timestamp/);
   });
+
+  it('names the file, line and key of a setting that is not an option (a former tuning constant)', () => {
+    const input = csv('k.csv', '1 2 3', nab);
+    const params = join(dir, 'params.json');
+    writeFileSync(params, '{\n  "sensitivity": 1,\n  "tuning": { "rankWindow": 30 }\n}\n');
+    const r = radar('--in', input, '--out', join(dir, 'k-scores.csv'), '--config', params);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${params}:3: tuning: unknown key "rankWindow"`);
+    writeFileSync(params, '{ "tuning": { "clipZ": 5 } }');
+    expect(radar('--in', input, '--out', join(dir, 'k-scores.csv'), '--config', params).status).toBe(0);
+  });
 });

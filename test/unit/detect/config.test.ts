@@ -12,16 +12,16 @@ describe('detect config', () => {
 
   it('merges defaults with the first matching entry', () => {
     const config = detectConfigSchema.parse({
-      defaults: { minCount: 5, sensitivity: 2, tuning: { window: 8 } },
+      defaults: { minCount: 5, sensitivity: 2, tuning: { clipZ: 5 } },
       series: [
-        { key: 'letters_sent', reference: 'traffic', direction: 'down', tuning: { rhoDown: 0.5 } },
+        { key: 'letters_sent', reference: 'traffic', direction: 'down', tuning: { cusumK: 2 } },
         { key: 'complaints.*', minCount: 2 },
       ],
     });
     expect(compileDetectorOptions(config, 'letters_sent')).toEqual({
       key: 'letters_sent',
       reference: 'traffic',
-      options: { minCount: 5, sensitivity: 2, direction: 'down', tuning: { window: 8, rhoDown: 0.5 } },
+      options: { minCount: 5, sensitivity: 2, direction: 'down', tuning: { clipZ: 5, cusumK: 2 } },
     });
     expect(compileDetectorOptions(config, 'complaints.x')?.options).toMatchObject({ minCount: 2, sensitivity: 2 });
     expect(compileDetectorOptions(config, 'complaints.x')?.reference).toBeNull();
@@ -35,6 +35,8 @@ describe('detect config', () => {
     [{ series: [{ key: 'x', sensitivty: 2 }] }, /Unrecognized key/],
     [{ defaults: { direction: 'sideways' } }, /Invalid enum value/],
     [{ series: [{ key: 'x', threshold: 2 }] }, /less than or equal to 1/],
+    // a constant that was a tuning option once (now fixed in the code) is an unknown key, not silently ignored
+    [{ defaults: { tuning: { rankWindow: 30 } } }, /Unrecognized key.*rankWindow/],
   ])('rejects %j', (raw, message) => {
     const r = detectConfigSchema.safeParse(raw);
     expect(r.success).toBe(false);

@@ -9,10 +9,11 @@ import {
   isReturnToNormal,
   rebaseEnded,
   shouldAlert,
+  ESCALATE_RATIO,
   type HoldSettings,
 } from '../../../src/detect/hold-policy.js';
 
-const settings: HoldSettings = { cooldown: 5, rebase: 2, rearm: 3, armScore: 0.5, escalate: true, escalateRatio: 10 };
+const settings: HoldSettings = { cooldown: 5, rebase: 2, rearm: 3, armScore: 0.5 };
 
 describe('hold policy (alert once per incident, re-arm when it is over)', () => {
   it('arms on a strong score, then suppresses repeats for the cooldown', () => {
@@ -31,12 +32,11 @@ describe('hold policy (alert once per incident, re-arm when it is over)', () => 
     expect(holdScore(state, settings, 0.6, 15, 12, 'up')).toBe(0.6);
   });
 
-  it('lets a much stronger event through during a hold (escalation)', () => {
+  it('lets a much stronger event through during a hold (escalation: ESCALATE_RATIO times the evidence)', () => {
     const state = holdState();
     holdScore(state, settings, 0.8, 20, 10, 'down');
-    expect(holdScore(state, settings, 0.9, 100, 10, 'down')).toBe(0);
-    expect(holdScore(state, settings, 0.99, 200, 10, 'down')).toBe(0.99);
-    expect(holdScore(state, { ...settings, escalate: false }, 0.999, 5000, 10, 'down')).toBe(0);
+    expect(holdScore(state, settings, 0.9, ESCALATE_RATIO * 20 - 1, 10, 'down')).toBe(0);
+    expect(holdScore(state, settings, 0.99, ESCALATE_RATIO * 20, 10, 'down')).toBe(0.99);
   });
 
   it('counts the cooldown between alerts in points, missing ones included', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { chooseModel, countsFitPoorly, switchToContinuous, type ModelSettings } from '../../../src/detect/noise-model.js';
+import { chooseModel, countsFitPoorly, switchToContinuous, timeOfDaySpread, type ModelSettings } from '../../../src/detect/noise-model.js';
 import { initialState, MODEL_CONTINUOUS, MODEL_COUNTS, type DetectorState } from '../../../src/detect/state.js';
 
 const MINUTE = 60_000;
-const auto: ModelSettings = { model: 'auto', daily: true, weekly: true, warmup: 60, tuning: { slotSelect: true } };
+const auto: ModelSettings = { model: 'auto', daily: true, weekly: true, warmup: 60 };
 
 /** A state that has seen `values` in its warm-up (the moments the detector collects), minutely. */
 function warmedUp(values: readonly number[]): DetectorState {
@@ -64,5 +64,16 @@ describe('noise model (counts vs continuous)', () => {
     expect(s.level).toBe(24);
     expect(s.n).toBe(30);
     expect([s.min, s.max]).toEqual([24 - 1.8, 24 + 1.8]);
+  });
+});
+
+describe('time-of-day spread of whole-number metrics', () => {
+  it.each([
+    // overall spread, the slot's error, the spread used
+    [10, 8, 8],
+    [10, 2, 7],
+    [10, 40, 15],
+  ] as const)('dev %d, slot error %d → %d', (dev, slotDev, expected) => {
+    expect(timeOfDaySpread(dev, slotDev)).toBeCloseTo(expected, 12);
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { choosePredictor, DAILY, MEDIAN, PLAIN, WEEKLY, type PredictorErrors } from '../../../src/detect/predictor-choice.js';
 
 const DAY = 86_400_000;
-const gates = { seasonGate: 0.9, slotGate: 0.9, slotMinDays: 2 };
 const errors = (e: Partial<PredictorErrors>): PredictorErrors => ({ err0: 10, err1: 10, err2: 10, err3: 0, slotErr0: [], slotErr1: [], ...e });
 
 describe('predictor choice (by recent error)', () => {
@@ -19,6 +18,6 @@ describe('predictor choice (by recent error)', () => {
     ['… not at more than half', errors({ err1: 4, err3: 2.1 }), 3, -1, -1, 3 * DAY, true, DAILY],
     ['… nor without a median value here', errors({ err3: 1 }), 3, -1, -1, 3 * DAY, false, PLAIN],
   ])('%s', (_name, e, daySlot, weekSlot, errorSlot, elapsed, hasMedian, expected) => {
-    expect(choosePredictor(e, gates, daySlot, weekSlot, errorSlot, elapsed, hasMedian)).toBe(expected);
+    expect(choosePredictor(e, daySlot, weekSlot, errorSlot, elapsed, hasMedian)).toBe(expected);
   });
 });

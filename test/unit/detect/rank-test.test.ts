@@ -54,3 +54,61 @@ describe('rank test (centred ranks against a sample of past values)', () => {
     expect(rankTest(state, settings, 100)).toBeNull();
   });
 });
+
+describe('rank test: ranking by binary search over a sorted copy of the sample', () => {
+  /** The definition: values below count 1, equal ones 1/2, over the ring as it stands. */
+  function naiveAverage(values: readonly number[], window: number): number {
+    const ring: number[] = [];
+    let pos = 0;
+    let avg = 0;
+    for (const y of values) {
+      if (ring.length > 0) {
+        let below = 0;
+        for (const past of ring) below += past < y ? 1 : past === y ? 0.5 : 0;
+        avg += (1 / window) * (below / ring.length - 0.5 - avg);
+      }
+      if (ring.length < 64) ring.push(y);
+      else ring[pos] = y;
+      pos = (pos + 1) % 64;
+    }
+    return avg;
+  }
+
+  it('gives the same average as the pass over the ring, with ties, once the ring wraps', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    // Few distinct values: many ties; 500 values: the ring of 64 wraps many times.
+    const values = Array.from({ length: 500 }, () => Math.floor(rand() * 6) - 2);
+    const state = rankState();
+    for (const y of values) rankTest(state, settings, y);
+    expect(state.rankAvg).toBe(naiveAverage(values, settings.window));
+  });
+
+  it('a state restored from JSON mid-stream, or one whose sample was forgotten, ranks as the original does', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const values = Array.from({ length: 300 }, () => Math.round(rand() * 20) / 2);
+    const original = rankState();
+    for (const y of values.slice(0, 150)) rankTest(original, settings, y);
+    const restored = JSON.parse(JSON.stringify(original)) as typeof original;
+    for (const y of values.slice(150)) {
+      const a = rankTest(original, settings, y);
+      const b = rankTest(restored, settings, y);
+      expect(b).toEqual(a);
+    }
+    forgetRankSample(original);
+    const fresh = rankState();
+    for (const y of values.slice(0, 80)) {
+      rankTest(original, settings, y);
+      rankTest(fresh, settings, y);
+    }
+    expect(original.rankRef.slice(0, original.rankLen)).toEqual(fresh.rankRef.slice(0, fresh.rankLen));
+    const next = { ...settings };
+    const y = 4.5;
+    const before = original.rankAvg - fresh.rankAvg;
+    rankTest(original, next, y);
+    rankTest(fresh, next, y);
+    // Same sample, same rank of y: the averages move by the same amount.
+    expect(original.rankAvg - fresh.rankAvg).toBeCloseTo(before * (1 - 1 / settings.window), 12);
+  });
+});

@@ -35,3 +35,20 @@ describe('seasonal median (same time of day over past days)', () => {
     expect(seasonalMedianState(DAY).bins).toBe(0);
   });
 });
+
+describe('seasonal median: each bin\'s median is remembered until that bin gets a new day', () => {
+  it('follows a new day at once, and a state restored from JSON gives the same medians', () => {
+    const st = seasonalMedianState(HOUR);
+    for (let d = 0; d < 4; d++) for (let h = 0; h < 24; h++) learnSeasonalMedian(st, d * DAY + h * HOUR, h === 9 ? 10 * (d + 1) : h);
+    learnSeasonalMedian(st, 4 * DAY, 0);
+    // 09:00 held 10, 20, 30, 40: median 25, asked twice (the second answer is the remembered one).
+    expect(seasonalMedian(st, 4 * DAY + 9 * HOUR)).toBe(25);
+    expect(seasonalMedian(st, 4 * DAY + 9 * HOUR)).toBe(25);
+    learnSeasonalMedian(st, 4 * DAY + 9 * HOUR, 1000);
+    learnSeasonalMedian(st, 4 * DAY + 10 * HOUR, 10);
+    // 10, 20, 30, 40, 1000: median 30.
+    expect(seasonalMedian(st, 5 * DAY + 9 * HOUR)).toBe(30);
+    const restored = JSON.parse(JSON.stringify(st)) as typeof st;
+    for (let h = 0; h < 24; h++) expect(seasonalMedian(restored, 5 * DAY + h * HOUR)).toBe(seasonalMedian(st, 5 * DAY + h * HOUR));
+  });
+});

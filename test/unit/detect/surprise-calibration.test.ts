@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
+import { calibratedLog10P, calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
 import { log10NormalTail } from '../../../src/detect/tail-probability.js';
 
-const settings: CalibrationSettings = { power: 1, smooth: 1, floor: 0.1, memory: 1000, winsor: 25 };
-const fresh = (): CalibrationState => ({ surpriseMean: 0, surpriseVar: 0, surpriseAvg: 0 });
+const settings: CalibrationSettings = { floor: 0.1, memory: 1000, winsor: 25 };
+const fresh = (): CalibrationState => ({ surpriseMean: 0, surpriseVar: 0 });
 
 describe('surprise calibration (past surprises set the scale)', () => {
   it('judges the first surprise on the floor alone, then learns it as the mean', () => {
@@ -38,13 +38,11 @@ describe('surprise calibration (past surprises set the scale)', () => {
     expect(capped.surpriseMean).toBeCloseTo(1 + (25 * 0.1) / 21, 9);
   });
 
-  it('applies the power and the smoothing before judging', () => {
-    const state = fresh();
-    calibrateSurprise(state, { ...settings, power: 0.5 }, -4, 1);
-    expect(state.surpriseMean).toBeCloseTo(2, 12);
-    const smoothed = fresh();
-    calibrateSurprise(smoothed, { ...settings, smooth: 0.5 }, -4, 1);
-    expect(smoothed.surpriseAvg).toBe(2);
-    expect(smoothed.surpriseMean).toBe(2);
+
+  it('may discount the exact tail of a count, never sharpen it; a metric takes the calibrated value', () => {
+    expect(calibratedLog10P(-12, -3, true)).toBe(-3);
+    expect(calibratedLog10P(-2, -6, true)).toBe(-2);
+    expect(calibratedLog10P(-2, -6, false)).toBe(-6);
+    expect(calibratedLog10P(-12, -3, false)).toBe(-3);
   });
 });

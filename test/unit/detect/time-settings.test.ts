@@ -4,22 +4,20 @@ import { createDetector } from '../../../src/detect/detector.js';
 import { resolveDetectorOptions, rowSettings } from '../../../src/detect/options.js';
 
 const MIN = 60_000;
-const noFloors = { memoryFloor: 0, cooldownFloor: 0 };
 
 describe('memory, cooldown and warm-up are times, converted by the step', () => {
   it.each([
     // step, settings, expected points
-    [MIN, { memoryMinutes: 120, cooldownMinutes: 60, warmupMinutes: 60, tuning: noFloors }, { memory: 120, cooldown: 60, warmup: 60 }],
-    [5 * MIN, { memoryMinutes: 120, cooldownMinutes: 60, warmupMinutes: 60, tuning: noFloors }, { memory: 24, cooldown: 12, warmup: 12 }],
-    [60 * MIN, { memoryMinutes: 120, cooldownMinutes: 60, warmupMinutes: 60, tuning: noFloors }, { memory: 2, cooldown: 1, warmup: 2 }],
+    [MIN, { memoryMinutes: 120, cooldownMinutes: 240, warmupMinutes: 60 }, { memory: 120, cooldown: 240, warmup: 60 }],
+    [5 * MIN, { memoryMinutes: 120, cooldownMinutes: 1440, warmupMinutes: 60 }, { memory: 24, cooldown: 288, warmup: 12 }],
     // the defaults: a hold covers at least 144 points, the baseline remembers at least 20
     [MIN, {}, { memory: 100, cooldown: 144, warmup: 60 }],
     [60 * MIN, {}, { memory: 20, cooldown: 144, warmup: 2 }],
     // floors in points bite on coarse series only
-    [60 * MIN, { memoryMinutes: 120, tuning: { memoryFloor: 20, cooldownFloor: 6 } }, { memory: 20, cooldown: 6 }],
-    [MIN, { memoryMinutes: 120, tuning: { memoryFloor: 20, cooldownFloor: 6 } }, { memory: 120 }],
+    [60 * MIN, { memoryMinutes: 120, cooldownMinutes: 60, warmupMinutes: 60 }, { memory: 20, cooldown: 144, warmup: 2 }],
+    [MIN, { memoryMinutes: 120 }, { memory: 120 }],
     // a benchmark's probation rows lengthen the warm-up, nothing else
-    [5 * MIN, { warmupMinutes: 60, probationRows: 750, tuning: noFloors }, { warmup: 750, cooldown: 12 }],
+    [5 * MIN, { warmupMinutes: 60, probationRows: 750 }, { warmup: 750, cooldown: 144, memory: 20 }],
   ] as const)('step %d ms, %j', (step, options, expected) => {
     expect(rowSettings(resolveDetectorOptions(options), step)).toMatchObject(expected);
   });
