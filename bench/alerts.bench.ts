@@ -2,7 +2,9 @@
  * Alerts per demo incident: the demo source with the default config (seed 42) runs through the real
  * classifier, store, detector tick and alert state machine with a pinned clock — three days of
  * history, then minute by minute. Prints, for one hour and for a whole day of demo time: incidents,
- * incidents with an alert, alerts per incident (at most), alerts with no incident, notifications.
+ * incidents with an alert, alerts per incident (at most), alerts with no incident, notifications. The
+ * demo starts at the scored stretch's start, as a fresh `npm start` does (its first incident, metrics first,
+ * 30–45 min later; see schedule.ts).
  */
 import type { BenchArgs } from './index.js';
 import { createClassifier } from '../src/classify/classifier.js';
@@ -57,6 +59,8 @@ export default async function run(args: BenchArgs): Promise<void> {
       incidentEveryMs: d.incidentEvery,
       incidentLengthMs: d.incidentLength,
       stepMs: config.series.step,
+      // The demo as `npm start` plays it: started at `start` (its first incident follows within the hour).
+      startedAt: start,
     });
     const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
     const feed = createDemoReplay(ctx, generator, classifier);
