@@ -94,6 +94,21 @@ export default async function run(args: BenchArgs): Promise<void> {
           `${inWindow.length} alerts in all (${inWindow.length - matched.size} with no incident)\n`,
       );
     }
+    // The demo's first incident (metrics first): what paged for it in the first hour, and what joined that page.
+    const first = generator.incidentsBetween(start, start + HOUR).find((i) => i.metricsFirst === true);
+    const effect = first === undefined ? undefined : generator.metricIncidentsBetween(first.start, first.end).find((m) => m.id === first.id);
+    if (first !== undefined && effect !== undefined) {
+      const mine = new Set([`complaints.${first.category}`, effect.firstMetric ?? '', effect.drop?.metric ?? '']);
+      const all = await ctx.store.alerts.list({ limit: 10_000 });
+      const about = all.filter((a) => a.firingAt !== null && a.firingAt < start + HOUR && a.startsAt >= effect.from - 5 * MIN && a.members.some((m) => mine.has(m.series)));
+      const rel = (t: number) => `+${Math.round((t - start) / MIN)} min`;
+      const paged = about.filter((a) => a.notifiedFiring).map((a) => `${a.members[0]?.series ?? '?'} at ${rel(a.firingAt as number)}`);
+      const joined = about.filter((a) => (a.attachedTo ?? null) !== null).map((a) => a.members[0]?.series ?? '?');
+      process.stdout.write(
+        `the demo's first incident: ${first.category}, ${effect.visibility}, ${effect.firstMetric ?? '-'} rising at ${rel(effect.errorsFrom)}, complaints at ${rel(first.start)}; ` +
+          `in the first hour paged: ${paged.join(', ') || 'nothing'}; joined that page: ${joined.join(', ') || 'nothing'}\n`,
+      );
+    }
     process.stdout.write(`notifications queued over ${scoreHours} h: ${notifications} (log notifier; firing + resolved + escalations); replay ran ${(seconds / scoreHours).toFixed(1)} s per demo hour\n`);
   } finally {
     await ctx.queues.obliterate();
