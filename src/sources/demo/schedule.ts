@@ -7,7 +7,8 @@
  * With `startedAt` (when the demo first started on this database), the schedule also holds a **first
  * incident** 30–45 min after it (offset, category — a login or sending outage — factor and channels from
  * the seed): one that always shows in the service metrics first (`metricsFirst`, see metrics.ts), so a new
- * user sees cross-signal evidence in the first hour. The scheduled incidents it would overlap (from 10 min
+ * user sees cross-signal evidence in the first hour (never the category of the incident just before or
+ * after it, while the other is free). The scheduled incidents it would overlap (from 10 min
  * before it, where its errors may lead, to 5 min after) are left out; every other incident is unchanged.
  */
 import type { Channel } from '../../domain/message.js';
@@ -117,7 +118,18 @@ export class DemoSchedule {
     // Events never cross an epoch boundary: one that would ends at it instead.
     const epochEnd = (Math.floor(start / this.epochMs) + 1) * this.epochMs;
     if (start + length > epochEnd) start = epochEnd - length;
-    const category = pick(rand, FIRST_CATEGORIES);
+    // Never the category of the incident just before or after it (as the schedule never repeats one).
+    const neighbours = new Set(
+      [Math.floor((start - DAY_MS) / this.epochMs), Math.floor(start / this.epochMs), Math.floor((start + DAY_MS) / this.epochMs)]
+        .filter((e, i, all) => all.indexOf(e) === i)
+        .flatMap((e) => this.scheduledOfEpoch(e))
+        .filter((i) => i.end <= start - FIRST_CLEAR_BEFORE_MS || i.start >= start + length + FIRST_CLEAR_AFTER_MS)
+        .sort((a, b) => a.start - b.start)
+        .filter((i, k, all) => (i.end <= start && (all[k + 1]?.end ?? Infinity) > start) || (i.start >= start && (all[k - 1]?.start ?? -Infinity) < start))
+        .map((i) => i.category),
+    );
+    const preferred = pick(rand, FIRST_CATEGORIES);
+    const category = neighbours.has(preferred) ? (FIRST_CATEGORIES.find((c) => !neighbours.has(c)) ?? preferred) : preferred;
     const factor = Math.round(uniform(rand, 6, 10) * 10) / 10;
     const channels = [...(CHANNEL_SETS[weightedIndex(rand, CHANNEL_SET_WEIGHTS)] ?? ['twitter'])];
     return { id: `demo:${seed}:incident:${start}`, category, start, end: start + length, factor, channels, metricsFirst: true };

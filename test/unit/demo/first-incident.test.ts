@@ -71,4 +71,19 @@ describe('the demo first incident', () => {
   it('is absent without a start time (a demo started before keeps its schedule)', () => {
     expect(plain.incidentsBetween(startedAt - DAY, startedAt + 2 * DAY).some((i) => i.metricsFirst === true)).toBe(false);
   });
+  it('never repeats the category of the incident just before or after it, when the other one is free', () => {
+    let checked = 0;
+    for (let k = 0; k < 120; k++) {
+      const at = MONDAY_MSK + k * 47 * MINUTE;
+      const g = demo({ ...DEFAULTS, startedAt: at });
+      const list = g.incidentsBetween(at - 3 * HOUR, at + 4 * HOUR);
+      const i = list.findIndex((x) => x.metricsFirst === true);
+      expect(i).toBeGreaterThan(0);
+      const around = [list[i - 1]?.category, list[i + 1]?.category];
+      if (around.includes('login') && around.includes('send_fail')) continue;
+      expect(around).not.toContain(list[i]!.category);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });
