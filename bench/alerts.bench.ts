@@ -2,7 +2,9 @@
  * Alerts per demo incident: the demo source with the default config (seed 42) runs through the real
  * classifier, store, detector tick and alert state machine with a pinned clock — three days of
  * history, then minute by minute. Prints, for one hour and for a whole day of demo time: incidents,
- * incidents with an alert, alerts per incident (at most), alerts with no incident, notifications.
+ * incidents with an alert, alerts per incident (at most), alerts with no incident, notifications. The
+ * demo starts at the scored stretch's start, as a fresh `npm start` does (its first incident, metrics first,
+ * 30–45 min later; see schedule.ts).
  */
 import type { BenchArgs } from './index.js';
 import { createClassifier } from '../src/classify/classifier.js';
@@ -57,6 +59,8 @@ export default async function run(args: BenchArgs): Promise<void> {
       incidentEveryMs: d.incidentEvery,
       incidentLengthMs: d.incidentLength,
       stepMs: config.series.step,
+      // The demo as `npm start` plays it: started at `start` (its first incident follows within the hour).
+      startedAt: start,
     });
     const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
     const feed = createDemoReplay(ctx, generator, classifier);
@@ -88,6 +92,21 @@ export default async function run(args: BenchArgs): Promise<void> {
       process.stdout.write(
         `${w.label.padEnd(10)}: ${incidents.length} demo incidents, ${caught} with an alert, at most ${Math.max(0, ...perIncident)} alert(s) per incident, ` +
           `${inWindow.length} alerts in all (${inWindow.length - matched.size} with no incident)\n`,
+      );
+    }
+    // The demo's first incident (metrics first): what paged for it in the first hour, and what joined that page.
+    const first = generator.incidentsBetween(start, start + HOUR).find((i) => i.metricsFirst === true);
+    const effect = first === undefined ? undefined : generator.metricIncidentsBetween(first.start, first.end).find((m) => m.id === first.id);
+    if (first !== undefined && effect !== undefined) {
+      const mine = new Set([`complaints.${first.category}`, effect.firstMetric ?? '', effect.drop?.metric ?? '']);
+      const all = await ctx.store.alerts.list({ limit: 10_000 });
+      const about = all.filter((a) => a.firingAt !== null && a.firingAt < start + HOUR && a.startsAt >= effect.from - 5 * MIN && a.members.some((m) => mine.has(m.series)));
+      const rel = (t: number) => `+${Math.round((t - start) / MIN)} min`;
+      const paged = about.filter((a) => a.notifiedFiring).map((a) => `${a.members[0]?.series ?? '?'} at ${rel(a.firingAt as number)}`);
+      const joined = about.filter((a) => (a.attachedTo ?? null) !== null).map((a) => a.members[0]?.series ?? '?');
+      process.stdout.write(
+        `the demo's first incident: ${first.category}, ${effect.visibility}, ${effect.firstMetric ?? '-'} rising at ${rel(effect.errorsFrom)}, complaints at ${rel(first.start)}; ` +
+          `in the first hour paged: ${paged.join(', ') || 'nothing'}; joined that page: ${joined.join(', ') || 'nothing'}\n`,
       );
     }
     process.stdout.write(`notifications queued over ${scoreHours} h: ${notifications} (log notifier; firing + resolved + escalations); replay ran ${(seconds / scoreHours).toFixed(1)} s per demo hour\n`);

@@ -45,9 +45,11 @@ export interface AlertingEngine {
   onTick(result: TickResult, lease?: Lease): Promise<void>;
   /**
    * Evidence for an alert at `now` from what the detector said (stored rows, plus `pending` ones not
-   * committed yet); `recent`: the watched series' rows already read for this tick (see `recentPoints`).
+   * committed yet); `recent`: the watched series' rows already read for this tick (see `recentPoints`);
+   * `incident`: the alerts of the incident it joined (their moves still under way are named with their
+   * true lead, see correlation.ts `correlatedWith`).
    */
-  evidence(alert: Alert, now: number, pending?: readonly StoredDetectorPoint[], recent?: RecentPoints): Promise<Evidence>;
+  evidence(alert: Alert, now: number, pending?: readonly StoredDetectorPoint[], recent?: RecentPoints, incident?: readonly Alert[]): Promise<Evidence>;
 }
 
 /** Stored detector rows of every watched series over [from, to), with the tick's own rows merged in. */
@@ -94,17 +96,17 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   const lookback = 3 * correlation.windowMs + 30 * 60_000;
 
   /** The series that moved with `alert`: from `recent` when it covers the alert's window, else read now. */
-  const correlatedOf = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[], recent?: RecentPoints) => {
+  const correlatedOf = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[], recent?: RecentPoints, incident: readonly Alert[] = []) => {
     if (correlation.limit <= 0) return [];
     const step = ctx.config.series.step;
     const from = alert.startsAt - 3 * correlation.windowMs - 2 * step;
     const to = Math.min(now, alert.startsAt + 2 * correlation.windowMs) + step;
     const window = recent !== undefined && recent.from <= from ? recent : await recentPoints(ctx, await watchedKeys(), from, to, pending);
-    return correlatedWith(alert, window.points, now, correlation);
+    return correlatedWith(alert, window.points, now, correlation, incident);
   };
   const watchedKeys = async (): Promise<string[]> => (await watchedSeries(ctx)).map((s) => s.key);
 
-  const evidence = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[] = [], recent?: RecentPoints): Promise<Evidence> => {
+  const evidence = async (alert: Alert, now: number, pending: readonly StoredDetectorPoint[] = [], recent?: RecentPoints, incident: readonly Alert[] = []): Promise<Evidence> => {
     const req = evidenceRequest(alert, config.evidence, now);
     const filter = { complaint: true, ...(req.category ? { category: req.category } : {}) };
     const bandOf = async () => {
@@ -118,7 +120,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       ctx.store.messages.termCounts({ ...filter, from: req.window.from, to: req.window.to }),
       ctx.store.messages.termCounts({ ...filter, from: req.baseline.from, to: req.baseline.to }, 20_000),
       ctx.store.messages.list({ ...filter, from: req.window.from, to: req.window.to }, Math.max(1, req.examples * 4)),
-      correlatedOf(alert, now, pending, recent),
+      correlatedOf(alert, now, pending, recent, incident),
     ]);
     const ranked = [...examples.items].sort((a, b) => b.classification.score - a.classification.score);
     return buildEvidence({
@@ -186,7 +188,8 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       const alert = e.type === 'attached' ? byId.get(e.alertId) : undefined;
       if (!alert) continue;
       try {
-        evidenceRows.push({ alertId: alert.id, evidence: await evidence(alert, now, result.writes.points, recent) });
+        const incident = alerts.filter((a) => a.id === e.related || (a.id !== alert.id && a.attachedTo === e.related));
+        evidenceRows.push({ alertId: alert.id, evidence: await evidence(alert, now, result.writes.points, recent, incident) });
       } catch (error) {
         log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered');
       }

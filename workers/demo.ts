@@ -21,6 +21,8 @@ interface DemoCursor {
   readonly seed: number;
   /** Everything created at or before this time was queued. */
   readonly sentUpTo: number;
+  /** When the demo first started on this database (its first incident follows it, see schedule.ts). */
+  readonly startedAt?: number;
 }
 
 export interface DemoOptions {
@@ -61,7 +63,12 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
   const log = ctx.log.child({ module: 'demo' });
   const step = ctx.config.series.step;
   const demo = ctx.config.demo;
+  // A demo that starts afresh shows a metrics-first incident within its first hour; one started before
+  // (its cursor has no start time) keeps the schedule it has been playing.
+  const previous = await ctx.store.kv.get<DemoCursor>(CURSOR_KEY);
+  const startedAt = previous && previous.seed === demo.seed ? previous.startedAt : ctx.clock.now();
   const generator = createDemoGenerator({
+    ...(startedAt !== undefined ? { startedAt } : {}),
     seed: demo.seed,
     peakTrafficPerMinute: demo.peakTrafficPerMinute,
     complaintsPerMillionVisits: demo.complaintsPerMillionVisits,
@@ -92,8 +99,9 @@ export async function startDemo(ctx: ServiceContext, options: DemoOptions = {}):
 
   // The cursor lives with the data it describes (the database), so a fresh database backfills again.
   const saveCursor = async (sentUpTo: number, fetched: number) => {
-    await ctx.store.kv.set(CURSOR_KEY, { seed: demo.seed, sentUpTo } satisfies DemoCursor, ctx.clock.now());
-    await ctx.sources.setCursor(DEMO_SOURCE, { seed: demo.seed, sentUpTo } satisfies DemoCursor);
+    const cursor: DemoCursor = { seed: demo.seed, sentUpTo, ...(startedAt !== undefined ? { startedAt } : {}) };
+    await ctx.store.kv.set(CURSOR_KEY, cursor, ctx.clock.now());
+    await ctx.sources.setCursor(DEMO_SOURCE, cursor);
     await ctx.sources.recordSuccess(DEMO_SOURCE, { now: ctx.clock.now(), fetched });
   };
 

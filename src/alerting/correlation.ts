@@ -186,11 +186,19 @@ function isBreakdown(series: string): boolean {
 }
 
 /** One series' move around `onset`, or null when it did not move. */
-export function measureMove(points: readonly CorrelationPoint[], onset: number, now: number, windowMs: number): Omit<CorrelatedSeries, 'series'> | null {
+export function measureMove(
+  points: readonly CorrelationPoint[],
+  onset: number,
+  now: number,
+  windowMs: number,
+  underWay?: UnderWay,
+): Omit<CorrelatedSeries, 'series'> | null {
   const end = Math.min(now, onset + windowMs);
   // Nothing after `now` is known yet (a catch-up tick decides minute by minute).
   const known = points.filter((p) => p.t <= now);
-  const start = runStart(known, onset - windowMs, end);
+  // A move of an incident under way is measured from where it started, however long before the onset.
+  const earlier = underWay === undefined ? null : sorted(known).find((p) => p.t >= underWay.since && p.t <= onset && outOfBand(p, underWay.direction));
+  const start = earlier ? { t: earlier.t, direction: (underWay as UnderWay).direction } : runStart(known, onset - windowMs, end);
   if (start === null) return null;
   const d = start.direction;
   const stretch = sorted(known).filter((p) => p.t >= start.t && p.t <= Math.min(now, start.t + windowMs) && p.learning !== true);
@@ -216,9 +224,20 @@ export function measureMove(points: readonly CorrelationPoint[], onset: number, 
   return { score, direction: d, onset: start.t, leadMs: start.t - onset, ratio, size: sizeText(ratio, sumV, sumE) };
 }
 
+/** A series of an incident still under way: where its move began, and which way. */
+export interface UnderWay {
+  readonly since: number;
+  readonly direction: Direction;
+}
+
 export interface RankInput {
   /** The alert's series (left out of the ranking). */
   readonly own: readonly string[];
+  /**
+   * Series of an incident under way at the onset: named with their true lead even when they started
+   * more than a window earlier (still out of band at the onset, see `measureMove`).
+   */
+  readonly underWay?: ReadonlyMap<string, UnderWay>;
   /** The alert's onset (see `alertOnset`). */
   readonly onset: number;
   readonly now: number;
@@ -238,7 +257,7 @@ export function rankCorrelated(input: RankInput, settings: CorrelationSettings):
   const moved: CorrelatedSeries[] = [];
   for (const [series, points] of input.points) {
     if (own.has(series) || isBreakdown(series)) continue;
-    const move = measureMove(points, input.onset, input.now, settings.windowMs);
+    const move = measureMove(points, input.onset, input.now, settings.windowMs, input.underWay?.get(series));
     // Fewer complaints than usual is no evidence of an incident (complaint series are watched for rises).
     if (move !== null && move.direction === 'down' && parseSeriesName(series).kind !== 'other') continue;
     if (move !== null && move.score >= MIN_SCORE && (move.ratio === null || Math.abs(move.ratio - 1) >= MIN_CHANGE)) moved.push({ series, ...move });
@@ -266,10 +285,71 @@ export function alertOnset(alert: Pick<Alert, 'members' | 'startsAt'>, points: P
   return { series, onset: anchorOnset(points.get(series), since, direction, 2 * windowMs) };
 }
 
-/** The series that moved with `alert` (its members left out), best first. */
-export function correlatedWith(alert: Pick<Alert, 'members' | 'startsAt'>, points: PointsBySeries, now: number, settings: CorrelationSettings): CorrelatedSeries[] {
+/**
+ * The series that moved with `alert` (its members left out), best first; with `incident` (the alerts of
+ * an incident it joined or may join), that incident's series still under way are named from where they
+ * started (see `underWayAt`).
+ */
+export function correlatedWith(
+  alert: Pick<Alert, 'members' | 'startsAt'>,
+  points: PointsBySeries,
+  now: number,
+  settings: CorrelationSettings,
+  incident: readonly Pick<Alert, 'members' | 'startsAt'>[] = [],
+): CorrelatedSeries[] {
   const { onset } = alertOnset(alert, points, settings.windowMs);
-  return rankCorrelated({ own: alert.members.map((m) => m.series), onset, now, points }, settings);
+  const underWay = incident.length > 0 ? underWayAt(incident, points, onset, settings.windowMs) : undefined;
+  return rankCorrelated({ own: alert.members.map((m) => m.series), onset, now, points, ...(underWay ? { underWay } : {}) }, settings);
+}
+
+/**
+ * The series of an incident (its alerts' members) whose move began before `at` and is still under way
+ * at `at`: out of its band in the member's direction from its first anomalous bucket up to `at` (one dip
+ * does not end it, see `runEnd`), give or take a minute. A series back in band by then is not.
+ */
+export function underWayAt(incident: readonly Pick<Alert, 'members'>[], points: PointsBySeries, at: number, windowMs: number): Map<string, UnderWay> {
+  const out = new Map<string, UnderWay>();
+  for (const alert of incident) {
+    for (const m of alert.members) {
+      const direction = m.onset?.direction ?? m.peak?.direction ?? null;
+      const ps = points.get(m.series);
+      if (direction === null || ps === undefined || m.since >= at) continue;
+      const known = ps.filter((p) => p.t <= at);
+      if (runEnd(known, m.since, direction) < at - OVERLAP_SLACK_MS) continue;
+      const since = anchorOnset(ps, m.since, direction, 2 * windowMs);
+      const prior = out.get(m.series);
+      if (prior === undefined || since < prior.since) out.set(m.series, { since, direction });
+    }
+  }
+  return out;
+}
+
+/**
+ * Is `alert` a later signal of an incident still under way (the incident's alerts, the one that paged
+ * first)? However long ago the incident began:
+ * - `alert` is about complaints (every series a complaint series): users notice and write minutes or an
+ *   hour after a fault, while a service metric moving during another incident is a fault of its own
+ *   (it joins only by `sameIncident`'s window);
+ * - one of the incident's series is still out of its band at `alert`'s onset, and `alert`'s series left
+ *   its band after that series did (it moved while the incident was under way);
+ * - `alert`'s correlation evidence (top `limit`, the incident's moves named from where they began) names
+ *   one of those series.
+ */
+export function absorbedBy(
+  alert: Pick<Alert, 'members' | 'startsAt'>,
+  incident: readonly Pick<Alert, 'members' | 'startsAt'>[],
+  points: PointsBySeries,
+  now: number,
+  settings: CorrelationSettings,
+): boolean {
+  if (alert.members.some((m) => parseSeriesName(m.series).kind === 'other')) return false;
+  const { onset } = alertOnset(alert, points, settings.windowMs);
+  const underWay = underWayAt(incident, points, onset, settings.windowMs);
+  for (const m of alert.members) underWay.delete(m.series);
+  const began = Math.min(...[...underWay.values()].map((u) => u.since));
+  if (underWay.size === 0 || !(onset > began)) return false;
+  const ranking = rankCorrelated({ own: alert.members.map((m) => m.series), onset, now, points, underWay }, settings);
+  return ranking.some((c) => underWay.has(c.series));
 }
 
 /**

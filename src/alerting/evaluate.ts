@@ -19,7 +19,9 @@
  * `resolved` if `firing` was sent. Before its first page an alert checks whether it is another signal of
  * an incident already firing (another rule's alert, or another series' under `group: series`, whose onset is
  * within the correlation window and which names it in its correlation evidence as it names that one, see
- * correlation.ts): then it joins that incident (`attached` / `correlated` events), takes its owner and
+ * correlation.ts `sameIncident`; or, for a complaint alert, an incident whose series is still out of its
+ * band at the alert's onset and which the alert's evidence names, however long ago it began: `absorbedBy`):
+ * then it joins that incident (`attached` / `correlated` events), takes its owner and
  * pages nobody; when the incident resolves, the alerts that joined it close with it. Every member tracks
  * its peak (`worst`) from every observation, and every page but `resolved` records it as `worstPaged`
  * (see worse.ts).
@@ -27,7 +29,7 @@
 import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '../domain/alert.js';
 import type { Anomaly } from '../domain/anomaly.js';
 import type { Observation, ObservationStatus } from './observation.js';
-import { sameIncident, type CorrelationSettings, type PointsBySeries } from './correlation.js';
+import { absorbedBy, sameIncident, type CorrelationSettings, type PointsBySeries } from './correlation.js';
 import { primarySeries as headline } from './primary-series.js';
 import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
 import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
@@ -158,7 +160,16 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
       // A cheap first cut; `sameIncident` compares the onsets where the series really left their bands.
       .filter((b) => Math.abs(b.startsAt - alert.startsAt) <= 2 * correlation.windowMs)
       .sort((x, y) => x.startsAt - y.startsAt || (x.id < y.id ? -1 : 1));
-    return candidates.find((b) => sameIncident(alert, b, points, t, correlation)) ?? null;
+    const within = candidates.find((b) => sameIncident(alert, b, points, t, correlation));
+    if (within !== undefined) return within;
+    // An incident still under way absorbs its later signals, however long ago it began (see `absorbedBy`);
+    // never one that holds an alert this one may not join (another category of a category-grouped rule).
+    const underWay = work
+      .filter((b) => b !== alert && b.state === 'firing' && (b.attachedTo ?? null) === null && mayJoin(alert, b) && b.startsAt <= alert.startsAt)
+      .map((b) => [b, ...work.filter((c) => c.attachedTo === b.id && isOpen(c))])
+      .filter((group) => group.every((c) => mayJoin(alert, c)))
+      .sort((x, y) => (x[0] as WorkAlert).startsAt - (y[0] as WorkAlert).startsAt || ((x[0] as WorkAlert).id < (y[0] as WorkAlert).id ? -1 : 1));
+    return underWay.find((group) => absorbedBy(alert, group, points, t, correlation))?.[0] ?? null;
   };
   /** The incident is over: the alerts that joined it close with it (they paged nobody; a new anomaly opens a new alert). */
   const closeJoined = (alert: WorkAlert, t: number): void => {

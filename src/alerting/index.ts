@@ -19,5 +19,5 @@ export type { RouteAnswer } from './route.js';
 export { parseSeriesName, seriesLabel, specificity } from './series-name.js';
 export { ruleFor, groupKeyFor, alertIdFor } from './rules.js';
 export type { CompiledRule } from './rules.js';
-export { rankCorrelated, correlatedWith, sameIncident, alertOnset, measureMove, runStart, sizeText, leadText } from './correlation.js';
+export { rankCorrelated, correlatedWith, sameIncident, absorbedBy, underWayAt, alertOnset, measureMove, runStart, sizeText, leadText } from './correlation.js';
 export type { CorrelatedSeries, CorrelationPoint, CorrelationSettings, PointsBySeries } from './correlation.js';

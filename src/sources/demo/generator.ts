@@ -34,6 +34,11 @@ export interface DemoOptions {
   readonly incidentLengthMs: number;
   /** Bucket length; `minute(t)` takes bucket starts (multiples of it). Normally 60_000. */
   readonly stepMs: number;
+  /**
+   * When the demo first started (epoch ms): the schedule then holds a first incident 30–45 min later that
+   * shows in the service metrics first (see schedule.ts). Absent: no such incident.
+   */
+  readonly startedAt?: number;
 }
 
 export interface DemoMinute {
@@ -145,13 +150,14 @@ interface Draft {
 }
 
 function validate(options: DemoOptions): void {
-  const positive: Array<keyof DemoOptions> = ['peakTrafficPerMinute', 'complaintsPerMillionVisits', 'incidentEveryMs', 'incidentLengthMs', 'stepMs'];
+  const positive: Array<'peakTrafficPerMinute' | 'complaintsPerMillionVisits' | 'incidentEveryMs' | 'incidentLengthMs' | 'stepMs'> = ['peakTrafficPerMinute', 'complaintsPerMillionVisits', 'incidentEveryMs', 'incidentLengthMs', 'stepMs'];
   for (const key of positive) {
     const value = options[key];
     if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`demo: ${key} must be a positive number, got ${value}`);
   }
   if (!Number.isInteger(options.seed)) throw new RangeError(`demo: seed must be an integer, got ${options.seed}`);
   if (!Number.isInteger(options.stepMs)) throw new RangeError(`demo: stepMs must be whole milliseconds, got ${options.stepMs}`);
+  if (options.startedAt !== undefined && !Number.isFinite(options.startedAt)) throw new RangeError(`demo: startedAt must be a time in epoch ms, got ${options.startedAt}`);
 }
 
 /**

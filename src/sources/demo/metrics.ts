@@ -119,13 +119,14 @@ export function createDemoMetrics(options: DemoMetricsOptions): DemoMetrics {
     const blockStart = Math.floor(incident.start / SERVICE_BLOCK_MS) * SERVICE_BLOCK_MS;
     return options
       .incidentsBetween(blockStart, incident.start)
-      .some((i) => i.start >= blockStart && i.start < incident.start && SERVICE_OF[i.category] === service && !hiddenFromBackEnd(i));
+      .some((i) => i.start >= blockStart && i.start < incident.start && SERVICE_OF[i.category] === service && (i.metricsFirst === true || !hiddenFromBackEnd(i)));
   };
 
   const effectOf = (incident: DemoIncident): DemoMetricIncident => {
     const service = SERVICE_OF[incident.category] ?? null;
     const rand = keyedRand(seed, SALT_VISIBILITY, incident.start);
-    const hidden = hiddenFromBackEnd(incident) || (service !== null && serviceBusy(incident, service));
+    // The demo's first incident always shows in the metrics (see schedule.ts `startedAt`).
+    const hidden = incident.metricsFirst !== true && (hiddenFromBackEnd(incident) || (service !== null && serviceBusy(incident, service)));
     const lead = Math.max(stepMs, alignDown(uniform(rand, 2, 7) * MINUTE_MS, stepMs));
     const errorFactor = Math.round(uniform(rand, 4, 12) * 10) / 10;
     const dropFactor = Math.round(uniform(rand, 0.3, 0.7) * 100) / 100;

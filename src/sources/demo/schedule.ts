@@ -3,6 +3,13 @@
  * time without generating what came before. Time is cut into epochs (a UTC day, or longer when incidents
  * are rare); each epoch's events are drawn from a generator keyed by (seed, epoch), so the events around
  * any `t` are found by generating one or two epochs. Events never cross an epoch boundary.
+ *
+ * With `startedAt` (when the demo first started on this database), the schedule also holds a **first
+ * incident** 30–45 min after it (offset, category — a login or sending outage — factor and channels from
+ * the seed): one that always shows in the service metrics first (`metricsFirst`, see metrics.ts), so a new
+ * user sees cross-signal evidence in the first hour (never the category of the incident just before or
+ * after it, while the other is free). The scheduled incidents it would overlap (from 10 min
+ * before it, where its errors may lead, to 5 min after) are left out; every other incident is unchanged.
  */
 import type { Channel } from '../../domain/message.js';
 import type { DemoCategory } from './phrase-bank.js';
@@ -24,6 +31,8 @@ export interface DemoIncident {
    * 55/35/10 mix).
    */
   readonly channels: Channel[];
+  /** The demo's first incident (see `startedAt`): always visible in the service metrics first. */
+  readonly metricsFirst?: boolean;
 }
 
 export interface DemoSurge {
@@ -36,6 +45,15 @@ export interface DemoSurge {
 
 const SALT_INCIDENTS = 21;
 const SALT_SURGES = 22;
+const SALT_FIRST = 23;
+
+/** The first incident starts this long after the demo started (drawn from the seed), ... */
+const FIRST_AFTER_MS: readonly [number, number] = [30 * MINUTE_MS, 45 * MINUTE_MS];
+/** ... and is one of these (service outages that also drop a product metric). */
+const FIRST_CATEGORIES: readonly DemoCategory[] = ['login', 'send_fail'];
+/** Scheduled incidents this close to the first one are left out (its errors lead it by up to 7 min). */
+const FIRST_CLEAR_BEFORE_MS = 10 * MINUTE_MS;
+const FIRST_CLEAR_AFTER_MS = 5 * MINUTE_MS;
 
 /** How likely each category is to have an incident (login and sending outages are the usual ones). */
 const INCIDENT_WEIGHTS: Readonly<Record<DemoCategory, number>> = {
@@ -68,6 +86,8 @@ export interface ScheduleOptions {
   readonly stepMs: number;
   readonly incidentEveryMs: number;
   readonly incidentLengthMs: number;
+  /** When the demo first started (epoch ms): adds the first incident (see the file comment). */
+  readonly startedAt?: number;
 }
 
 function alignUp(t: number, step: number): number {
@@ -81,13 +101,55 @@ export class DemoSchedule {
   private readonly epochMs: number;
   private readonly incidentCache = new Map<number, readonly DemoIncident[]>();
   private readonly surgeCache = new Map<number, readonly DemoSurge[]>();
+  /** The first incident (with `startedAt`), or null. */
+  readonly first: DemoIncident | null;
 
   constructor(private readonly options: ScheduleOptions) {
     // Long enough for a few incidents per epoch, a whole number of days.
     this.epochMs = DAY_MS * Math.max(1, Math.ceil((8 * options.incidentEveryMs) / DAY_MS));
+    this.first = options.startedAt === undefined ? null : this.firstIncident(options.startedAt);
   }
 
+  private firstIncident(startedAt: number): DemoIncident {
+    const { seed, stepMs, incidentLengthMs } = this.options;
+    const rand = keyedRand(seed, SALT_FIRST);
+    const length = Math.max(stepMs, Math.round(incidentLengthMs / stepMs) * stepMs);
+    let start = alignUp(startedAt + uniform(rand, FIRST_AFTER_MS[0], FIRST_AFTER_MS[1]), stepMs);
+    // Events never cross an epoch boundary: one that would ends at it instead.
+    const epochEnd = (Math.floor(start / this.epochMs) + 1) * this.epochMs;
+    if (start + length > epochEnd) start = epochEnd - length;
+    // Never the category of the incident just before or after it (as the schedule never repeats one).
+    const neighbours = new Set(
+      [Math.floor((start - DAY_MS) / this.epochMs), Math.floor(start / this.epochMs), Math.floor((start + DAY_MS) / this.epochMs)]
+        .filter((e, i, all) => all.indexOf(e) === i)
+        .flatMap((e) => this.scheduledOfEpoch(e))
+        .filter((i) => i.end <= start - FIRST_CLEAR_BEFORE_MS || i.start >= start + length + FIRST_CLEAR_AFTER_MS)
+        .sort((a, b) => a.start - b.start)
+        .filter((i, k, all) => (i.end <= start && (all[k + 1]?.end ?? Infinity) > start) || (i.start >= start && (all[k - 1]?.start ?? -Infinity) < start))
+        .map((i) => i.category),
+    );
+    const preferred = pick(rand, FIRST_CATEGORIES);
+    const category = neighbours.has(preferred) ? (FIRST_CATEGORIES.find((c) => !neighbours.has(c)) ?? preferred) : preferred;
+    const factor = Math.round(uniform(rand, 6, 10) * 10) / 10;
+    const channels = [...(CHANNEL_SETS[weightedIndex(rand, CHANNEL_SET_WEIGHTS)] ?? ['twitter'])];
+    return { id: `demo:${seed}:incident:${start}`, category, start, end: start + length, factor, channels, metricsFirst: true };
+  }
+
+  /** The epoch's scheduled incidents, with the first incident in place of those it would overlap. */
   private incidentsOfEpoch(epoch: number): readonly DemoIncident[] {
+    const first = this.first;
+    const scheduled = this.scheduledOfEpoch(epoch);
+    if (first === null) return scheduled;
+    const epochStart = epoch * this.epochMs;
+    const clearFrom = first.start - FIRST_CLEAR_BEFORE_MS;
+    const clearTo = first.end + FIRST_CLEAR_AFTER_MS;
+    if (clearTo <= epochStart || clearFrom >= epochStart + this.epochMs) return scheduled;
+    const kept = scheduled.filter((i) => i.end <= clearFrom || i.start >= clearTo);
+    if (first.start >= epochStart && first.start < epochStart + this.epochMs) kept.push(first);
+    return kept.sort((a, b) => a.start - b.start);
+  }
+
+  private scheduledOfEpoch(epoch: number): readonly DemoIncident[] {
     const hit = this.incidentCache.get(epoch);
     if (hit) return hit;
     const { seed, stepMs, incidentEveryMs, incidentLengthMs } = this.options;

@@ -98,4 +98,40 @@ describe.each<DbKind>(['sqlite', 'postgres'])('an incident in errors.auth and lo
     expect(childClosed?.endedAt ?? Infinity).toBeLessThanOrEqual(closed?.endedAt ?? 0);
     expect(sent.filter((n) => n.kind === 'resolved')).toHaveLength(1);
   }, 240_000);
+  it('an incident still under way absorbs complaints that rise half an hour later, naming the errors with their true lead', async (context) => {
+    if (db === 'postgres' && !(await postgresAvailable())) return context.skip();
+    const clock = new ManualClock(T0);
+    service = await createTestService({ db, clock, config: { alerting: { oncall: { people: [{ id: 'anna', name: 'Anna' }] } } } });
+    const { ctx } = service;
+    const start = T0 + 2 * DAY;
+    // errors.auth ×9 from :30 to :95; the login complaints 20 a minute (normally ~3) from :60, 30 min later.
+    const errorsFrom = start + 30 * MIN;
+    const usersFrom = start + 60 * MIN;
+    const until = start + 95 * MIN;
+    await seedSeries(ctx, T0, start + 130 * MIN, [{ from: usersFrom, to: until, perMinute: 20 }]);
+    const points: Array<{ t: number; v: number }> = [];
+    for (let t = T0; t < start + 130 * MIN; t += MIN) points.push({ t, v: (ERRORS[Math.floor(t / MIN) % 10] ?? 20) * (t >= errorsFrom && t < until ? 9 : 1) });
+    await ctx.store.series.set('errors.auth', points);
+
+    const alerting = createAlerting(ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
+    for (let t = start; t < start + 125 * MIN; t += MIN) {
+      clock.set(t + 2 * MIN);
+      await alerting.onTick(await runDetectTick(ctx, clock.now()));
+    }
+    const fired = (await ctx.store.alerts.list()).filter((a) => a.firingAt !== null);
+    const errorsAlert = fired.find((a) => a.members.some((m) => m.series === 'errors.auth'));
+    const loginAlert = fired.find((a) => a.members.some((m) => m.series === 'complaints.login'));
+    expect(errorsAlert?.attachedTo ?? null).toBeNull();
+    expect(loginAlert?.attachedTo).toBe(errorsAlert?.id);
+    expect((loginAlert?.startsAt ?? 0) - errorsFrom).toBeGreaterThanOrEqual(25 * MIN);
+
+    const jobs = await ctx.queues.get('notify').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
+    const firing = jobs.map((j) => (j.data as { notification: Notification }).notification).filter((n) => n.kind === 'firing');
+    expect(firing.map((n) => n.alert.id)).toEqual([errorsAlert?.id]);
+
+    const child = await ctx.store.alerts.get(loginAlert?.id ?? '');
+    const errorsMove = (child?.evidence as Evidence | null)?.correlated?.find((c) => c.series === 'errors.auth');
+    expect(errorsMove?.leadMs).toBeLessThanOrEqual(-25 * MIN);
+    expect(errorsMove?.leadMs).toBeGreaterThanOrEqual(-35 * MIN);
+  }, 240_000);
 });

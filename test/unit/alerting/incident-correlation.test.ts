@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileAlerting } from '../../../src/alerting/compile.js';
-import type { CorrelationPoint } from '../../../src/alerting/correlation.js';
+import { correlatedWith, leadText, type CorrelationPoint } from '../../../src/alerting/correlation.js';
 import { evaluate, type AlertEvent, type NotificationIntent } from '../../../src/alerting/evaluate.js';
 import type { Observation } from '../../../src/alerting/observation.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
@@ -51,7 +51,7 @@ function drive(series: Readonly<Record<string, Series>>, minutes: number, config
     for (const a of result.alerts) all.set(a.id, a);
     open = result.alerts.filter((a) => a.state === 'pending' || a.state === 'firing');
   }
-  return { alerts: [...all.values()], events, pages };
+  return { alerts: [...all.values()], events, pages, points };
 }
 
 // errors.auth ×9 from minute 10 to 30; login complaints ×6 from minute 14 to 34; logins −40% from minute 14 to 30.
@@ -111,5 +111,56 @@ describe('one incident across signals', () => {
   it('pages for each alert when correlation is off (evidence.correlated: 0)', () => {
     const { pages } = drive({ 'errors.auth': errors, 'complaints.login': complaints }, 70, { evidence: { correlated: 0 } });
     expect(pages.filter((p) => p.kind === 'firing')).toHaveLength(2);
+  });
+});
+
+describe('an incident still under way absorbs its later signals', () => {
+  // errors.auth ×9 from minute 10 to 80: a long outage.
+  const long: Series = { values: [...repeat(10, 10), ...repeat(90, 70), ...repeat(10, 40)], expected: 10, half: 6, direction: 'up' };
+  // Login complaints ×6 from minute 44: 34 minutes after the errors rose, outside the ±15 min window.
+  const lateComplaints: Series = { values: [...repeat(1, 44), ...repeat(7, 30), ...repeat(1, 46)], expected: 1, half: 2, direction: 'up' };
+
+  it('joins when the incident is still under way at its onset, however long ago it began, and names its true lead', () => {
+    const { alerts, events, pages, points } = drive({ 'errors.auth': long, 'complaints.login': lateComplaints, 'errors.smtp': quiet }, 120);
+    const parent = alerts.find((a) => a.members[0]?.series === 'errors.auth') as Alert;
+    const child = alerts.find((a) => a.members[0]?.series === 'complaints.login') as Alert;
+    expect(child.attachedTo).toBe(parent.id);
+    expect(pages.filter((p) => p.kind === 'firing').map((p) => p.alertId)).toEqual([parent.id]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'correlated', alertId: parent.id, related: child.id, series: 'complaints.login' }));
+    // Its evidence, with the incident it joined, names the errors with their true lead.
+    const evidence = correlatedWith(child, points, T0 + 60 * MIN, { windowMs: 15 * MIN, limit: 3 }, [parent]);
+    const auth = evidence.find((c) => c.series === 'errors.auth');
+    expect(auth?.leadMs).toBe(-34 * MIN);
+    expect(leadText(auth?.leadMs ?? 0)).toBe('started 34 min earlier');
+    // Without the incident, the ±15 min rule leaves that earlier move out.
+    expect(correlatedWith(child, points, T0 + 60 * MIN, { windowMs: 15 * MIN, limit: 3 }).map((c) => c.series)).not.toContain('errors.auth');
+  });
+
+  it('does not join when the incident is still open but its series is back in band at the onset', () => {
+    // errors.auth back in band at minute 30; the incident is still firing (resolve hold) when the complaints
+    // rise at minute 33, 23 minutes after the errors.
+    const after: Series = { values: [...repeat(1, 33), ...repeat(7, 20), ...repeat(1, 37)], expected: 1, half: 2, direction: 'up' };
+    const { alerts, pages, events } = drive({ 'errors.auth': errors, 'complaints.login': after }, 90);
+    const parent = alerts.find((a) => a.members[0]?.series === 'errors.auth') as Alert;
+    const child = alerts.find((a) => a.members[0]?.series === 'complaints.login') as Alert;
+    expect(child.firingAt).not.toBeNull();
+    const parentResolved = events.find((e) => e.type === 'resolved' && e.alertId === parent.id)?.at ?? 0;
+    // The complaint alert fired while the errors' incident was still open.
+    expect(child.firingAt as number).toBeLessThan(parentResolved);
+    expect(child.attachedTo ?? null).toBeNull();
+    expect(pages.filter((p) => p.kind === 'firing').map((p) => p.alertId).sort()).toEqual([child.id, parent.id].sort());
+  });
+
+  it('does not join across unrelated series: a metric moving during another incident is an incident of its own', () => {
+    // errors.smtp out of band from minute 10 to 100; errors.auth rises at minute 40 and login complaints at 43.
+    const smtp: Series = { values: [...repeat(10, 10), ...repeat(90, 90), ...repeat(10, 20)], expected: 10, half: 6, direction: 'up' };
+    const auth: Series = { values: [...repeat(10, 40), ...repeat(90, 25), ...repeat(10, 55)], expected: 10, half: 6, direction: 'up' };
+    const login: Series = { values: [...repeat(1, 43), ...repeat(7, 20), ...repeat(1, 57)], expected: 1, half: 2, direction: 'up' };
+    const { alerts, pages } = drive({ 'errors.smtp': smtp, 'errors.auth': auth, 'complaints.login': login }, 120);
+    const bySeries = (s: string) => alerts.find((a) => a.members[0]?.series === s) as Alert;
+    // errors.auth pages on its own; the login complaints join it (they moved with it), not the smtp incident.
+    expect(bySeries('errors.auth').attachedTo ?? null).toBeNull();
+    expect(bySeries('complaints.login').attachedTo).toBe(bySeries('errors.auth').id);
+    expect(pages.filter((p) => p.kind === 'firing').map((p) => p.alertId).sort()).toEqual([bySeries('errors.smtp').id, bySeries('errors.auth').id].sort());
   });
 });
