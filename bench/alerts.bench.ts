@@ -7,23 +7,15 @@
  * 30–45 min later; see schedule.ts).
  */
 import type { BenchArgs } from './index.js';
-import { createClassifier } from '../src/classify/classifier.js';
-import { compileKeywords } from '../src/classify/keyword-model.js';
-import { loadKeywords } from '../src/config/keywords.js';
 import { ManualClock } from '../src/platform/clock.js';
-import { silentLogger } from '../src/platform/log.js';
 import { pingRedis } from '../src/queues/connection.js';
-import { createDemoGenerator, type DemoIncident } from '../src/sources/demo/index.js';
-import { serviceConfigSchema } from '../src/config/service.js';
+import { type DemoIncident } from '../src/sources/demo/index.js';
 import { createAlerting } from '../workers/alerting.js';
-import { createContext } from '../workers/context.js';
 import { runDetectTick } from '../workers/detect.js';
-import { createDemoReplay } from '../workers/demo.js';
-import { LiveClassifier } from '../workers/classifier.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDIS_URL } from './support.js';
+import { demoBench, REDIS_URL } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -44,26 +36,9 @@ export default async function run(args: BenchArgs): Promise<void> {
   const start = Date.UTC(2026, 2, 9, 6, 0); // a Monday, 09:00 Moscow time
   const scoreHours = args.quick ? 6 : 24;
   const clock = new ManualClock(start - 3 * DAY);
-  const config = serviceConfigSchema.parse({
-    dataDir: dir,
-    redis: { url: REDIS_URL, prefix: `benchal${process.pid}`, autoStart: false },
-    database: { url: `sqlite:${join(dir, 'radar.db')}` },
-  });
-  const ctx = await createContext(config, { log: silentLogger, classifier: new LiveClassifier(config.classify.keywords, silentLogger, () => clock.now()), clock });
+  // The demo as `npm start` plays it: started at `start` (its first incident follows within the hour).
+  const { ctx, generator, feed } = await demoBench(dir, 'benchal', clock, start);
   try {
-    const d = config.demo;
-    const generator = createDemoGenerator({
-      seed: d.seed,
-      peakTrafficPerMinute: d.peakTrafficPerMinute,
-      complaintsPerMillionVisits: d.complaintsPerMillionVisits,
-      incidentEveryMs: d.incidentEvery,
-      incidentLengthMs: d.incidentLength,
-      stepMs: config.series.step,
-      // The demo as `npm start` plays it: started at `start` (its first incident follows within the hour).
-      startedAt: start,
-    });
-    const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
-    const feed = createDemoReplay(ctx, generator, classifier);
     await feed(start - 3 * DAY, start);
     const alerting = createAlerting(ctx, { ackSecret: null, publicUrl: 'http://127.0.0.1:8080' });
     let notifications = 0;

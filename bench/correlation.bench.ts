@@ -11,25 +11,17 @@
  * sent a `firing` notification (an alert that joined another's incident sends none).
  */
 import type { BenchArgs } from './index.js';
-import { createClassifier } from '../src/classify/classifier.js';
-import { compileKeywords } from '../src/classify/keyword-model.js';
-import { loadKeywords } from '../src/config/keywords.js';
-import { serviceConfigSchema } from '../src/config/service.js';
 import type { Notification } from '../src/alerting/notification.js';
 import { ManualClock } from '../src/platform/clock.js';
-import { silentLogger } from '../src/platform/log.js';
 import { pingRedis } from '../src/queues/connection.js';
-import { createDemoGenerator, type DemoMetricIncident } from '../src/sources/demo/index.js';
+import { type DemoMetricIncident } from '../src/sources/demo/index.js';
 import { parseSeriesName } from '../src/alerting/series-name.js';
 import { createAlerting } from '../workers/alerting.js';
-import { LiveClassifier } from '../workers/classifier.js';
-import { createContext } from '../workers/context.js';
 import { runDetectTick } from '../workers/detect.js';
-import { createDemoReplay } from '../workers/demo.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDIS_URL } from './support.js';
+import { demoBench, REDIS_URL } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -55,24 +47,8 @@ export default async function run(args: BenchArgs): Promise<void> {
   // Alerting runs live from an hour before the scored stretch, so its first incidents start on a running system.
   const live = start - HOUR;
   const clock = new ManualClock(start - 3 * DAY);
-  const config = serviceConfigSchema.parse({
-    dataDir: dir,
-    redis: { url: REDIS_URL, prefix: `benchcorr${process.pid}`, autoStart: false },
-    database: { url: `sqlite:${join(dir, 'radar.db')}` },
-  });
-  const ctx = await createContext(config, { log: silentLogger, classifier: new LiveClassifier(config.classify.keywords, silentLogger, () => clock.now()), clock });
+  const { config, ctx, generator, feed } = await demoBench(dir, 'benchcorr', clock);
   try {
-    const d = config.demo;
-    const generator = createDemoGenerator({
-      seed: d.seed,
-      peakTrafficPerMinute: d.peakTrafficPerMinute,
-      complaintsPerMillionVisits: d.complaintsPerMillionVisits,
-      incidentEveryMs: d.incidentEvery,
-      incidentLengthMs: d.incidentLength,
-      stepMs: config.series.step,
-    });
-    const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
-    const feed = createDemoReplay(ctx, generator, classifier);
     await feed(start - 3 * DAY, live);
     const alerting = createAlerting(ctx, { ackSecret: null, publicUrl: 'http://127.0.0.1:8080' });
     const began = performance.now();
@@ -151,7 +127,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       `visible in both a metric and complaints: ${good}/${both.length} = ${pct(good, both.length)} produced exactly one page whose evidence names the metric that moved first (goal ≥ 90%); ` +
         `of those, ${headlineMetric} paged on the metric itself and ${namesComplaints} also name the complaints\n`,
     );
-    process.stdout.write(`${hours} h of demo time (seed ${d.seed}, service defaults): ${alerts.length} alerts fired, ${firingPage.size} paged, ${unmatched} not matched to a demo incident; ${(seconds / (hours + 1)).toFixed(1)} s per demo hour\n`);
+    process.stdout.write(`${hours} h of demo time (seed ${config.demo.seed}, service defaults): ${alerts.length} alerts fired, ${firingPage.size} paged, ${unmatched} not matched to a demo incident; ${(seconds / (hours + 1)).toFixed(1)} s per demo hour\n`);
   } finally {
     await ctx.queues.obliterate();
     await ctx.close();

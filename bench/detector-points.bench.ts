@@ -10,23 +10,11 @@ import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import { commitTick, type DetectorWrites } from '../src/store/tick-store.js';
 import { relayOutbox } from '../workers/outbox-relay.js';
 import type { BenchArgs } from './index.js';
-import { benchService, POSTGRES_URL } from './support.js';
-import pg from 'pg';
+import { benchService, postgresUp } from './support.js';
 
 const MIN = 60_000;
 const DAY = 1440 * MIN;
 
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 

@@ -4,29 +4,17 @@
  * the scrape reads one bucket by key and one judged bucket by index, so its time should not grow with history.
  * SQLite and PostgreSQL.
  */
-import pg from 'pg';
 import { buildApp } from '../src/api/app.js';
 import { Authenticator } from '../src/api/auth.js';
 import { exportedSeriesKeys } from '../src/series/export-gauges.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import { TICK_KEY } from '../src/store/tick-store.js';
 import type { BenchArgs } from './index.js';
-import { benchService, POSTGRES_URL } from './support.js';
+import { benchService, postgresUp } from './support.js';
 
 const MIN = 60_000;
 const DAY = 1440 * MIN;
 
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 export default async function bench(args: BenchArgs): Promise<void> {
   const dbs: Array<'sqlite' | 'postgres'> = (await postgresUp()) ? ['sqlite', 'postgres'] : ['sqlite'];

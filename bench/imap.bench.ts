@@ -5,7 +5,6 @@
  * messages/s from the poll's start to the last message stored, and the poll part alone
  * (connect + fetch + parse + build + enqueue).
  */
-import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import type { BenchArgs } from './index.js';
 import { imapSourceSchema } from '../src/config/imap.js';

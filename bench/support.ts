@@ -1,7 +1,14 @@
 /** What the benches share: a full service context on real Redis and a database, and its cleanup. */
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClassifier } from '../src/classify/classifier.js';
+import { compileKeywords } from '../src/classify/keyword-model.js';
+import { loadKeywords } from '../src/config/keywords.js';
+import type { ManualClock } from '../src/platform/clock.js';
+import { createDemoGenerator } from '../src/sources/demo/index.js';
+import { createDemoReplay } from '../workers/demo.js';
 import { serviceConfigSchema } from '../src/config/service.js';
 import { silentLogger } from '../src/platform/log.js';
 import { createRedis } from '../src/queues/connection.js';
@@ -59,4 +66,43 @@ export function benchPollContext(ctx: ServiceContext): PollContext {
 
 export async function waitUntil(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Does the benches' PostgreSQL answer? (Its figures are printed as skipped when it does not.) */
+export async function postgresUp(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The demo as the service plays it, on a manual clock, for the benches that drive detection and alerting
+ * over demo time: the service config at its defaults (SQLite in `dir`), its context, the demo generator
+ * and a feed that replays demo time [from, to) into the store.
+ */
+export async function demoBench(dir: string, prefix: string, clock: ManualClock, startedAt?: number) {
+  const config = serviceConfigSchema.parse({
+    dataDir: dir,
+    redis: { url: REDIS_URL, prefix: `${prefix}${process.pid}`, autoStart: false },
+    database: { url: `sqlite:${join(dir, 'radar.db')}` },
+  });
+  const ctx = await createContext(config, { log: silentLogger, classifier: new LiveClassifier(config.classify.keywords, silentLogger, () => clock.now()), clock });
+  const d = config.demo;
+  const generator = createDemoGenerator({
+    seed: d.seed,
+    peakTrafficPerMinute: d.peakTrafficPerMinute,
+    complaintsPerMillionVisits: d.complaintsPerMillionVisits,
+    incidentEveryMs: d.incidentEvery,
+    incidentLengthMs: d.incidentLength,
+    stepMs: config.series.step,
+    ...(startedAt === undefined ? {} : { startedAt }),
+  });
+  const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
+  return { config, ctx, generator, feed: createDemoReplay(ctx, generator, classifier) };
 }

@@ -86,11 +86,19 @@ export function connectRedis(target: RedisTarget): RedisClient {
 /** Does the primary the sentinels name answer a PING? */
 export async function pingSentinelPrimary(target: RedisTarget, timeoutMs = 3000): Promise<boolean> {
   const client = createSentinelRedis(target, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, sentinelRetryStrategy: () => null, retryStrategy: () => null, enableOfflineQueue: false });
+  return pingOnce(client, timeoutMs * 2);
+}
+
+/**
+ * Connects a lazy, non-retrying client, sends one PING, and disconnects: true on PONG, false on any error
+ * or when nothing answered within `limitMs`. The one way every `ping*` below asks "does it answer?".
+ */
+async function pingOnce(client: RedisClient, limitMs: number): Promise<boolean> {
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs * 2);
+      timer = setTimeout(() => resolve(false), limitMs);
     });
     const answer = (async () => {
       await client.connect();
@@ -125,15 +133,7 @@ export async function pingRedis(url: string, timeoutMs = 1500): Promise<boolean>
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  return pingOnce(client, timeoutMs * 2);
 }
 
 /** Does the cluster answer: its slots are known (some seed node answered) and a PING gets a PONG? */
@@ -142,23 +142,7 @@ export async function pingCluster(target: RedisTarget, timeoutMs = 3000): Promis
     cluster: { lazyConnect: true, clusterRetryStrategy: () => null, enableOfflineQueue: false, slotsRefreshTimeout: timeoutMs },
     redisOptions: { connectTimeout: timeoutMs, maxRetriesPerRequest: 0 },
   });
-  client.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs * 2);
-    });
-    const answer = (async () => {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    })();
-    return await Promise.race([answer, timeout]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-    client.disconnect();
-  }
+  return pingOnce(client, timeoutMs * 2);
 }
 
 /**
