@@ -41,6 +41,7 @@ import {
   clearRevert,
   holdElapse,
   holdScore,
+  isBaselineFrozen,
   isHolding,
   isRearmed,
   isReturnToNormal,
@@ -526,6 +527,8 @@ function updateContinuous(
 
   // Learn (clipped residuals, unless re-baselining after a detection).
   const fast = state.rebaseLeft > 0;
+  // Do not learn from points being alerted on: early in the re-baselining a flagged point leaves the level alone.
+  const frozen = Math.abs(z) > tuning.clipZ && isBaselineFrozen(state, settings.hold);
   const resid = x - pred;
   const levelGain = fast ? tuning.fastGain : 1 / settings.memory;
   const errorGain = 1 / settings.memory;
@@ -543,12 +546,12 @@ function updateContinuous(
     state.slotErr1[errorSlot] = (state.slotErr1[errorSlot] ?? 0) + slotErrorGain * (Math.min(Math.abs(x - p1), residualCap) - (state.slotErr1[errorSlot] ?? 0));
   }
   const levelResidual = x - p0;
-  state.level += levelGain * (fast ? levelResidual : clip(levelResidual, residualCap));
+  if (!frozen) state.level += levelGain * (fast ? levelResidual : clip(levelResidual, residualCap));
   state.dev += (fast ? tuning.fastGain * 0.25 : errorGain * 0.5) * (Math.min(Math.abs(resid), residualCap) - state.dev);
   if (daySlot >= 0 || weekSlot >= 0) {
     const seasonalResidual = x - p2;
     const levelStep = fast ? seasonalResidual : clip(seasonalResidual, residualCap);
-    state.levelS += levelGain * levelStep;
+    if (!frozen) state.levelS += levelGain * levelStep;
     // The profiles may learn from larger residuals than the level: a jump that recurs every day is a pattern.
     let profileStep = (fast || PROFILE_CLIP_Z <= tuning.clipZ ? levelStep : clip(seasonalResidual, PROFILE_CLIP_Z * sigma)) - levelGain * levelStep;
     if (daySlot >= 0) {

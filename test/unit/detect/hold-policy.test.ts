@@ -4,6 +4,7 @@ import {
   holdElapse,
   holdScore,
   holdState,
+  isBaselineFrozen,
   isHolding,
   isRearmed,
   isReturnToNormal,
@@ -73,5 +74,22 @@ describe('hold policy (alert once per incident, re-arm when it is over)', () => 
     const state = holdState();
     holdScore(state, settings, 0.8, 20, 10, 'up');
     expect([rebaseEnded(state), rebaseEnded(state), rebaseEnded(state)]).toEqual([false, true, false]);
+  });
+
+  it('freezes the baseline for the first half of the re-baselining only (and not at all when it is one point)', () => {
+    const long: HoldSettings = { cooldown: 20, rebase: 6, rearm: 0, armScore: 0.5 };
+    const state = holdState();
+    expect(isBaselineFrozen(state, long)).toBe(false);
+    holdScore(state, long, 0.9, 20, 10, 'down');
+    const frozen: boolean[] = [];
+    for (let i = 0; i < 7; i++) {
+      frozen.push(isBaselineFrozen(state, long));
+      rebaseEnded(state);
+    }
+    expect(frozen).toEqual([true, true, true, false, false, false, false]);
+    const hourly: HoldSettings = { ...long, rebase: 1 };
+    const other = holdState();
+    holdScore(other, hourly, 0.9, 20, 10, 'down');
+    expect(isBaselineFrozen(other, hourly)).toBe(false);
   });
 });
