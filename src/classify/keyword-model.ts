@@ -4,7 +4,9 @@
  *
  * Scoring: a matched gate term or category term (problem cue) adds its weight unless it is negated;
  * gate markers (time and repetition: "again", "for days", "до сих пор") add theirs even after a
- * negator ("Not again."); topics add theirs to their category but only count towards the complaint
+ * negator ("Not again."); the cue file's negated abilities add theirs only inside a negation scope
+ * ("не работает", "ничего не грузится"; not after a negated problem word: "no problems logging in");
+ * topics add theirs to their category but only count towards the complaint
  * when some problem cue matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate
  * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions match word
  * after word with nothing in between ("всё работает" must not match "всё остальное работает").
@@ -18,6 +20,8 @@ const KIND_TOPIC = 1;
 const KIND_EXCLUSION = 2;
 /** A gate problem cue that is never negated. */
 const KIND_MARKER = 3;
+/** A cue that counts only inside a negation scope (a negated ability: "не *работает*", "will not *load*"). */
+const KIND_NEGATED = 4;
 
 interface Entry {
   readonly ids: readonly number[];
@@ -73,9 +77,10 @@ export interface KeywordScore {
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const { settings } = config;
-  const phrases: Array<{ owner: number; kind: number; weight: number; text: string }> = [];
+  /** `source` is what gets stemmed (`text` is what explanations show). */
+  const phrases: Array<{ owner: number; kind: number; weight: number; text: string; source: string }> = [];
   const add = (owner: number, kind: number, lists: { en: string[]; ru: string[] }, weights: Record<string, number>, dflt: number) => {
-    for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text });
+    for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text, source: text });
   };
   add(0, KIND_TERM, config.gate.terms, config.gate.weights, 1);
   add(0, KIND_MARKER, config.gate.markers, config.gate.weights, 1);
@@ -85,18 +90,21 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     add(c + 1, KIND_TOPIC, category.topics, category.weights, settings.topicWeight);
     add(c + 1, KIND_EXCLUSION, category.exclusions, {}, 0);
   });
-  // Generic cues: one more owner after the categories; each term is shown as "group: term".
+  // Generic cues: one more owner after the categories; each term is shown as "group: term" (a negated
+  // ability as "group: not term").
   const cueOwner = config.categories.length + 1;
   for (const group of config.cues?.groups ?? []) {
     const label = (lists: { en: string[]; ru: string[] }, kind: number) => {
-      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${group.name}: ${text}` });
+      const prefix = kind === KIND_NEGATED ? `${group.name}: not ` : `${group.name}: `;
+      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${prefix}${text}`, source: text });
     };
     label(group.terms, KIND_TERM);
     label(group.markers, KIND_MARKER);
+    label(group.negated, KIND_NEGATED);
   }
   // First pass: stems of every phrase (with an empty vocabulary), to build the vocabulary.
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
-  const stemmed = phrases.map((p) => plain.stemsOf(p.owner === cueOwner ? p.text.slice(p.text.indexOf(': ') + 2) : p.text));
+  const stemmed = phrases.map((p) => plain.stemsOf(p.source));
   const analyser = new Analyser({
     vocabulary: stemmed.flat(),
     negators: [...settings.negators.en, ...settings.negators.ru],
@@ -104,6 +112,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     negationWindow: settings.negationWindow,
     typoMinLength: settings.typoMinLength,
   });
+  const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -112,8 +121,10 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     if (stems.length === 0) return;
     const key = `${p.owner}|${p.kind}|${stems.join(' ')}`;
     if (seen.has(key)) return;
-    // A cue equal to a gate term or marker is left to the gate (the product file's weight wins).
+    // A cue equal to a gate term or marker is left to the gate (the product file's weight wins); so is a
+    // negated ability the gate lists with its negator ("не работает" in the gate, "работать" as a cue).
     if (p.owner === cueOwner && (seen.has(`0|${KIND_TERM}|${stems.join(' ')}`) || seen.has(`0|${KIND_MARKER}|${stems.join(' ')}`))) return;
+    if (p.kind === KIND_NEGATED && negatorStems.some((n) => seen.has(`0|${KIND_TERM}|${n} ${stems.join(' ')}`))) return;
     seen.add(key);
     const ids = stems.map((s) => analyser.vocabulary.get(s) ?? -1);
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length };
@@ -190,9 +201,12 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         (negatedTerms ??= []).push(entry.text);
         continue;
       }
+      // A negated ability counts inside a negation scope, unless a problem word was negated before it
+      // ("no problems logging in": the negator belongs to "problems").
+      if (entry.kind === KIND_NEGATED && (!negated[i] || negatedTerms !== null)) continue;
       stamp[entry.index] = generation;
       sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER) && entry.weight > 0) {
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && entry.weight > 0) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
         if (entry.owner === 0) positiveGate += entry.weight;
       }

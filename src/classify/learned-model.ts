@@ -1,8 +1,8 @@
 /**
  * The learned layer: logistic regression over features that generalise — stems (unigrams, negated
  * unigrams inside a negation scope, bigrams, emoji), character 4-grams of the stems (so "zorbled",
- * "zorbling" and a typo share evidence; Russian endings too) and, when trained with a keyword model,
- * the keyword score and the generic-cue score. The keyword feature starts at (and is pulled towards)
+ * "zorbling" and a typo share evidence; Russian endings too), the message's shape in the gate (a link,
+ * a repost, "!", "?") and, when trained with a keyword model, the keyword score and the generic-cue score. The keyword feature starts at (and is pulled towards)
  * the weight that reproduces the keyword decision, so with few labels the model behaves like the
  * keywords and drifts only as far as the labels push it. Probabilities are calibrated: a temperature
  * and offset fitted on out-of-fold scores (classes weighed equally). Plain JSON (store, ship, diff).
@@ -26,6 +26,8 @@ export interface LearnedModel {
   readonly version: 1 | 2;
   /** Character 4-gram features of the stems (`c:^zor`), valued count / √(grams in the message). */
   readonly charGrams?: boolean;
+  /** Message-shape features of the gate (`s:link`, `s:repost`, `s:exclaim`, `s:question`; see `shapeFeatures`). */
+  readonly shape?: boolean;
   /** Gate probability = σ(a · logit + b) (temperature a fitted on out-of-fold logits, b = 0); absent = identity. */
   readonly calibration?: { readonly a: number; readonly b: number } | null;
   /** True when the keyword scores are features (the model must be used with a keyword model). */
@@ -53,6 +55,8 @@ export interface TrainOptions {
   readonly charGrams?: boolean;
   /** Fit the calibration on k-fold out-of-fold logits (default true, from 100 examples). */
   readonly calibrate?: boolean;
+  /** Message-shape features in the gate (default true). */
+  readonly shape?: boolean;
 }
 
 /** Slope of the keyword prior: the keyword decision boundary maps to logit 0, ±0.25 weight to ±1. */
@@ -79,6 +83,27 @@ export function textFeatures(a: Analysis, bigrams = true): string[] {
     if (bigrams && i > 0 && !clauseStart[i]) out.push(`b:${stems[i - 1] as string} ${s}`);
   }
   return out;
+}
+
+/** The message-shape features, in the order `shapeFeatures` reports them. */
+export const SHAPE_FEATURES = ['s:link', 's:repost', 's:exclaim', 's:question'] as const;
+const LINK = /https?:\/\/|www\./;
+const REPOST = /(?:^|\s)RT @/;
+
+/**
+ * What the message looks like, whatever its words: it carries a link, it is a repost ("RT @…"), it
+ * exclaims, it asks. Language- and domain-independent: a news repost with a link is rarely a complaint
+ * on a social network, a complaint often exclaims or asks "why"; the labels decide how much each counts.
+ * A bit per feature, in `SHAPE_FEATURES` order.
+ * @example shapeFeatures('RT @news: MTS fined http://t.co/x') // 0b0011 (link, repost)
+ */
+export function shapeFeatures(text: string): number {
+  let bits = 0;
+  if ((text.includes('://') || text.includes('www.')) && LINK.test(text)) bits |= 1;
+  if (text.includes('RT @') && REPOST.test(text)) bits |= 2;
+  if (text.includes('!')) bits |= 4;
+  if (text.includes('?')) bits |= 8;
+  return bits;
 }
 
 /** Character 4-grams of one stem with word boundaries (`^` and `$`); none for emoji and numbers. */
@@ -111,6 +136,7 @@ export function charFeatures(a: Analysis): Map<string, number> {
 export function featureLabel(feature: string): string {
   if (feature.startsWith('c:')) return `"${feature.slice(2)}"`;
   if (feature === KW_CUES) return 'generic cues';
+  if (feature.startsWith('s:')) return `(${feature.slice(2)})`;
   if (feature.startsWith('w:!')) return `not ${feature.slice(3)}`;
   if (feature.startsWith('w:') || feature.startsWith('b:')) return feature.slice(2);
   if (feature.startsWith('kw:')) return 'keywords';
@@ -121,12 +147,13 @@ interface Prepared {
   readonly text: readonly string[];
   readonly chars: ReadonlyMap<string, number>;
   readonly kw: KeywordScore | null;
+  readonly shape: number;
 }
 
 function prepare(examples: readonly LabelledExample[], analyser: Analyser, keywords: KeywordModel | undefined, bigrams: boolean, chars: boolean): Prepared[] {
   return examples.map((e) => {
     const a = analyser.analyse(e.text, e.lang ?? null);
-    return { text: [...new Set(textFeatures(a, bigrams))], chars: chars ? charFeatures(a) : new Map(), kw: keywords ? scoreKeywords(keywords, a) : null };
+    return { text: [...new Set(textFeatures(a, bigrams))], chars: chars ? charFeatures(a) : new Map(), kw: keywords ? scoreKeywords(keywords, a) : null, shape: shapeFeatures(e.text) };
   });
 }
 
@@ -144,6 +171,7 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
   const analyser = keywords?.analyser ?? defaultAnalyser();
   const bigrams = options.bigrams ?? true;
   const useChars = options.charGrams ?? true;
+  const useShape = options.shape ?? true;
   const prepared = prepare(examples, analyser, keywords, bigrams, useChars);
   const minCount = options.minCount ?? 1;
   const counts = new Map<string, number>();
@@ -154,6 +182,7 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
   const names: string[] = [];
   const index = new Map<string, number>();
   for (const [f, c] of counts) if (c >= minCount) index.set(f, names.push(f) - 1);
+  const shapeIndex = useShape ? SHAPE_FEATURES.map((f) => names.push(f) - 1) : [];
   const kwIndex = new Map<string, number>();
   if (keywords) {
     for (const f of [KW_COMPLAINT, KW_CUES, ...keywords.categories.map(kwCategory)]) kwIndex.set(f, names.push(f) - 1);
@@ -195,9 +224,20 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
   // Gate.
   const settings = keywords?.config.settings;
   const gateRows = textRows.map((row, i) => {
-    const kw = prepared[i]?.kw;
-    if (!kw) return row;
-    return { idx: [...row.idx, kwIndex.get(KW_COMPLAINT) as number, kwIndex.get(KW_CUES) as number], val: [...row.val, Math.min(kw.raw, KW_CAP), Math.min(kw.cueSum, KW_CAP)] };
+    const p = prepared[i] as Prepared;
+    const idx = [...row.idx];
+    const val = [...row.val];
+    shapeIndex.forEach((j, bit) => {
+      if (p.shape & (1 << bit)) {
+        idx.push(j);
+        val.push(1);
+      }
+    });
+    if (p.kw) {
+      idx.push(kwIndex.get(KW_COMPLAINT) as number, kwIndex.get(KW_CUES) as number);
+      val.push(Math.min(p.kw.raw, KW_CAP), Math.min(p.kw.cueSum, KW_CAP));
+    }
+    return { idx, val };
   });
   const gateY = examples.map((e) => (e.complaint ? 1 : 0));
   const gatePrior = new Float64Array(names.length);
@@ -241,6 +281,7 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
     kind: 'complaint-radar/learned',
     version: 2,
     charGrams: useChars,
+    shape: useShape,
     calibration,
     keywordFeatures: keywords !== undefined,
     gate: toLinear(gateFit.bias, gateFit.weights, names),

@@ -120,13 +120,14 @@ const cueGroupSchema = z
     description: z.string().default('').describe('What the group covers.'),
     terms: perLanguage('Cues that count unless negated ("stopped working", "не работает")'),
     markers: perLanguage('Cues that count even after a negator ("again", "до сих пор")'),
+    negated: perLanguage('Abilities that count only inside a negation scope: "работать" matches "не работает", "никак не хочет работать", "уже неделю не работают"; "load" matches "will not load" (the stemmer folds the word forms)'),
     weights,
   })
   .strict()
   .superRefine((group, ctx) => {
-    const known = new Set([...group.terms.en, ...group.terms.ru, ...group.markers.en, ...group.markers.ru]);
+    const known = new Set([...group.terms.en, ...group.terms.ru, ...group.markers.en, ...group.markers.ru, ...group.negated.en, ...group.negated.ru]);
     for (const key of Object.keys(group.weights)) {
-      if (!known.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights', key], message: `"${key}" is not one of the terms or markers` });
+      if (!known.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights', key], message: `"${key}" is not one of the terms, markers or negated abilities` });
     }
   })
   .describe('One group of generic complaint cues.');

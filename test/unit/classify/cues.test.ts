@@ -51,6 +51,37 @@ describe('generic complaint cues', () => {
     expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm']);
   });
 
+  describe('negated abilities count only inside a negation scope', () => {
+    const negatedCues = cuesSchema.parse({
+      version: 1,
+      groups: [{ name: 'failure', negated: { en: ['load'], ru: ['работать', 'могу'] }, weights: { могу: 0.6 } }],
+    });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse({ ...base, gate: { terms: { en: ['problems'] } } }), cues: negatedCues }) });
+    it.each([
+      ['Почта не работает', true, ['failure: not работать']],
+      ['Уже неделю ничего не работают', true, ['failure: not работать']], // another form, folded by the stemmer
+      ['никак не хочет работать', true, ['failure: not работать']], // two words after the negator
+      ['Все работает, спасибо', false, []], // not negated
+      ['не знаю. Работает', false, []], // the scope ends with the sentence
+      ['не могу', false, ['failure: not могу']], // 0.6 alone is below the threshold
+      ['the page will not load', true, ['failure: not load']],
+      ['no problems, it loads', false, []],
+      ['no problems loading the page today', false, []], // the negator belongs to the (negated) gate term "problems"
+    ] as const)('%j → complaint %s, cues %j', (text, complaint, terms) => {
+      const e = c.explain(text);
+      expect(e.classification.complaint).toBe(complaint);
+      expect(e.cueTerms).toEqual(terms);
+    });
+
+    it('a negated ability the gate already lists with its negator is left to the gate', () => {
+      const gate = keywordsSchema.parse({ ...base, gate: { terms: { ru: ['не работает'] }, weights: { 'не работает': 0.8 } } });
+      const e = createClassifier({ keywords: compileKeywords({ ...gate, cues: negatedCues }) }).explain('Почта не работает');
+      expect(e.gateTerms).toEqual(['не работает']);
+      expect(e.cueTerms).toEqual([]);
+      expect(e.keywordRaw).toBe(0.8);
+    });
+  });
+
   it('a bad cue file names the file, line and key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cues-'));
     writeFileSync(join(dir, 'cues.yaml'), 'version: 1\ngroups:\n  - name: Failure\n');

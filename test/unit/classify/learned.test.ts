@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileKeywords, createClassifier, isLearnedModel, trainLearned, type LabelledExample } from '../../../src/classify/index.js';
+import { shapeFeatures } from '../../../src/classify/learned-model.js';
 import { keywordsSchema } from '../../../src/config/keywords.js';
 
 const keywords = compileKeywords(
@@ -68,5 +69,37 @@ describe('learned layer', () => {
     const c = createClassifier({ keywords, learned });
     expect(c.classify('the search is zorbled').complaint).toBe(true);
     expect(isLearnedModel({ kind: 'other' })).toBe(false);
+  });
+});
+
+describe('message-shape features of the gate', () => {
+  it.each([
+    ['RT @news: operator fined http://t.co/x', 0b0011],
+    ['why is it broken?!', 0b1100],
+    ['see www.example.org', 0b0001],
+    ['plain words', 0],
+    ['ART @ the museum', 0], // "RT @" only as a word
+  ] as const)('%j → %i', (text, bits) => {
+    expect(shapeFeatures(text)).toBe(bits);
+  });
+
+  it('are learned from labels: a linked repost of "not working" news weighs less as a complaint', () => {
+    const shaped: LabelledExample[] = [];
+    for (const s of subjects) {
+      shaped.push({ text: `RT @news: ${s} maker reports record profit https://t.co/${s}`, complaint: false, category: null });
+      shaped.push({ text: `RT @daily: the ${s} story is not working for readers https://t.co/a${s}`, complaint: false, category: null });
+      shaped.push({ text: `my ${s} is not working`, complaint: true, category: null });
+      shaped.push({ text: `the ${s} went quiet today`, complaint: false, category: null });
+    }
+    const model = trainLearned(shaped, { keywords });
+    expect(model.shape).toBe(true);
+    expect(model.gate.weights['s:link'] ?? 0).toBeLessThan(0);
+    const c = createClassifier({ keywords, learned: model });
+    const without = createClassifier({ keywords, learned: trainLearned(shaped, { keywords, shape: false }) });
+    expect(without.learned?.gate.weights['s:link']).toBeUndefined();
+    expect(c.classify('the printer is not working').complaint).toBe(true);
+    // The same words as a linked repost: less likely a complaint with the shape features than without.
+    const repost = 'RT @paper: the printer is not working https://t.co/zz';
+    expect(c.explain(repost).learnedScore as number).toBeLessThan((without.explain(repost).learnedScore as number) - 0.05);
   });
 });
