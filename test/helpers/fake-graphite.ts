@@ -6,6 +6,7 @@
  * may make the next requests fail or answer garbage. Every request is recorded.
  */
 import { createServer, type Server } from 'node:http';
+import { listenOnLoopback } from './listen.js';
 
 export interface FakeGraphite {
   readonly url: string;
@@ -62,9 +63,7 @@ export async function startFakeGraphite(): Promise<FakeGraphite> {
     record(200);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './dovecot.js';
+import { listenOnLoopback } from './listen.js';
 
 export const PROMETHEUS_USER = 'radar';
 export const PROMETHEUS_PASSWORD = 'radar-test-password';
@@ -173,9 +174,7 @@ export async function startExporter(): Promise<TestExporter> {
     const lines = metrics.flatMap((m) => [`# TYPE ${m} gauge`, ...[...gauges.values()].filter((g) => g.metric === m).map((g) => `${m}${g.labels} ${g.value}`)]);
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     target: `127.0.0.1:${port}`,
     set(metric, labels, value) {
@@ -246,9 +245,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       res.writeHead(502).end('upstream down');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
