@@ -89,6 +89,15 @@ export class SourceState {
     return raw === null ? null : (JSON.parse(raw) as T);
   }
 
+  /** Several cursors in one read: name → parsed cursor, null where none is stored. */
+  async getCursors<T>(names: readonly string[]): Promise<Map<string, T | null>> {
+    const raw = await this.store.getCursors(names);
+    return new Map(names.map((name) => {
+      const text = raw.get(name);
+      return [name, text === undefined ? null : (JSON.parse(text) as T)];
+    }));
+  }
+
   async setCursor(name: string, cursor: unknown): Promise<void> {
     this.guard(name);
     await this.store.setCursor(name, JSON.stringify(cursor), this.clock.now());

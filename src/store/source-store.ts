@@ -2,6 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../domain/actor.js';
 import type { Database, SourceStatesTable } from './schema.js';
 
+/** Well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
+const CURSORS_PER_QUERY = 500;
+
 /** One source's stored state, timestamps in epoch ms (null: never). */
 export interface SourceRecord {
   readonly name: string;
@@ -173,6 +176,17 @@ export class SourceStore {
   async getCursor(name: string): Promise<string | null> {
     const row = await this.db.selectFrom('source_cursors').select('value').where('name', '=', name).executeTakeFirst();
     return row?.value ?? null;
+  }
+
+  /** The cursors' JSON texts by name (names with none are absent), a few hundred names per query. */
+  async getCursors(names: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < names.length; i += CURSORS_PER_QUERY) {
+      const chunk = names.slice(i, i + CURSORS_PER_QUERY);
+      const rows = await this.db.selectFrom('source_cursors').select(['name', 'value']).where('name', 'in', chunk).execute();
+      for (const row of rows) out.set(row.name, row.value);
+    }
+    return out;
   }
 
   /** Stores the cursor; `trx` puts it in the caller's transaction (a metric pull stores its points with it). */

@@ -153,8 +153,9 @@ export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricP
     // Each entry's cursor as it is stored. Writes go one at a time; pieces that are ready while a write
     // runs are stored together by the next one (one transaction for many entries).
     const queries: Record<string, QueryCursor | null> = {};
+    const storedCursors = await ctx.state.getCursors<unknown>(entries.map((entry) => metricCursorName(source.name, entry.name)));
     for (const entry of entries) {
-      const stored = await ctx.state.getCursor<unknown>(metricCursorName(source.name, entry.name));
+      const stored = storedCursors.get(metricCursorName(source.name, entry.name)) ?? null;
       queries[entry.name] = parseQueryCursor(stored);
       if (stored !== null && queries[entry.name] === null) ctx.log.warn({ source: source.name, series: entry.name }, 'stored cursor unreadable; this series starts over from its backfill');
     }
