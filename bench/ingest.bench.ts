@@ -2,6 +2,9 @@
  * Ingest throughput: N messages enqueued → validated, classified, stored and counted, next to raw
  * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import type { BenchArgs } from './index.js';
 import type { Message } from '../src/domain/message.js';
@@ -71,6 +74,39 @@ async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres'): P
   return n / seconds;
 }
 
+const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
+
+/**
+ * The pipeline on PostgreSQL with `processes` ingest worker processes (each one `bench/ingest-child.ts`,
+ * the ingest worker at its defaults) sharing one queue and one schema: messages per second from the
+ * moment every process is ready until all are stored.
+ */
+async function processes(n: number, prefix: string, count: number): Promise<number> {
+  const service = await benchService(prefix, 'postgres');
+  const { ctx } = service;
+  const children: ChildProcess[] = [];
+  try {
+    await ctx.queues.enqueueMessages(messages(n, prefix));
+    for (let i = 0; i < count; i++) {
+      children.push(fork(CHILD, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, RADAR_BENCH_CONFIG: JSON.stringify(service.configInput) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    }
+    await Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`ingest child exited with ${code} before it was ready`)));
+    })));
+    const start = performance.now();
+    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.send('stop');
+    })));
+    await service.cleanup();
+  }
+}
+
 export default async function run(args: BenchArgs): Promise<void> {
   if (!(await pingRedis(REDIS_URL))) {
     process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
@@ -87,5 +123,12 @@ export default async function run(args: BenchArgs): Promise<void> {
     process.stdout.write(`ingest pipeline, PostgreSQL:                     ${Math.round(pg).toLocaleString('en')} msg/s  ratio ${(pg / raw).toFixed(2)}\n`);
   } catch (error) {
     process.stdout.write(`ingest pipeline, PostgreSQL: skipped (${(error as Error).message})\n`);
+    return;
   }
+  // Past one process: the same pipeline in separate ingest worker processes on one queue and one schema
+  // (Redis, PostgreSQL and the workers share this machine's cores, so the ratio is a floor).
+  const one = await processes(n, `${id}p1`, 1);
+  const two = await processes(n, `${id}p2`, 2);
+  process.stdout.write(`ingest pipeline, PostgreSQL, 1 worker process:   ${Math.round(one).toLocaleString('en')} msg/s\n`);
+  process.stdout.write(`ingest pipeline, PostgreSQL, 2 worker processes: ${Math.round(two).toLocaleString('en')} msg/s  ratio ${(two / one).toFixed(2)} of one process (${os.availableParallelism()} cores)\n`);
 }

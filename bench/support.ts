@@ -21,6 +21,8 @@ export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgre
 
 export interface BenchService {
   readonly ctx: ServiceContext;
+  /** The config as written (before defaults), for a child process that joins the same service. */
+  readonly configInput: Record<string, unknown>;
   cleanup(): Promise<void>;
 }
 
@@ -28,15 +30,17 @@ export interface BenchService {
 export async function benchService(prefix: string, db: 'sqlite' | 'postgres'): Promise<BenchService> {
   const dir = mkdtempSync(join(tmpdir(), 'radar-bench-'));
   const schema = prefix.toLowerCase();
-  const config = serviceConfigSchema.parse({
+  const configInput = {
     dataDir: dir,
     redis: { url: REDIS_URL, prefix, autoStart: false },
     database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: POSTGRES_URL, schema },
-  });
+  };
+  const config = serviceConfigSchema.parse(configInput);
   const classifier = new LiveClassifier(config.classify.keywords, silentLogger, () => Date.now());
   const ctx = await createContext(config, { log: silentLogger, classifier });
   return {
     ctx,
+    configInput,
     async cleanup() {
       await ctx.queues.obliterate();
       const redis = createRedis(REDIS_URL);
