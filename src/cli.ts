@@ -7,14 +7,14 @@ import { exitWithError } from './cli/errors.js';
 import { configureHelp } from './cli/help.js';
 
 const registrations: Array<() => Promise<{ register: (program: Command) => void }>> = [
-  () => import('./classify/command.js'),
+  () => import('./cli/classify-command.js'),
   () => import('../workers/replay-command.js'),
   () => import('../workers/versions-command.js'),
   () => import('../workers/command.js'),
   () => import('../workers/migrate-command.js'),
   () => import('../workers/retention-command.js'),
-  () => import('./detect/command.js'),
-  () => import('./alerting/command.js'),
+  () => import('./cli/detect-command.js'),
+  () => import('./cli/alerting-command.js'),
   () => import('./sources/imap/command.js'),
 ];
 

@@ -7,16 +7,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
 import type { Lang } from '../domain/message.js';
-import { exitWithError } from '../cli/errors.js';
-import { subcommandOptions } from '../cli/options.js';
+import { exitWithError } from './errors.js';
+import { subcommandOptions } from './options.js';
 import { RadarError } from '../platform/errors.js';
-import { createClassifier, type Classifier } from './classifier.js';
-import { evaluate, formatReport, reportJson } from './evaluate.js';
-import { compileKeywords } from './keyword-model.js';
-import { keywordExamples } from './keyword-examples.js';
-import { DEFAULT_SIZES, formatLearningCurve, learningCurve } from './learning-curve.js';
-import { parseLabelledJsonl } from './labelled.js';
-import { isLearnedModel, trainLearned, type LearnedModel } from './learned-model.js';
+import { createClassifier, type Classifier } from '../classify/classifier.js';
+import { evaluate, formatReport, reportJson } from '../classify/evaluate.js';
+import { compileKeywords } from '../classify/keyword-model.js';
+import { keywordExamples } from '../classify/keyword-examples.js';
+import { DEFAULT_SIZES, formatLearningCurve, learningCurve } from '../classify/learning-curve.js';
+import { parseLabelledJsonl } from '../classify/labelled.js';
+import { isLearnedModel, trainLearned, type LearnedModel } from '../classify/learned-model.js';
 
 interface ModelOptions {
   readonly keywords?: string;

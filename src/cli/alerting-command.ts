@@ -11,12 +11,12 @@ import { parseConfigText } from '../config/load.js';
 import { serviceConfigPath } from '../config/service.js';
 import { describeError } from '../platform/errors.js';
 import { systemClock } from '../platform/clock.js';
-import { compileAlerting } from './compile.js';
-import { buildNotification } from './notification.js';
-import { formatRoute, routeSeries } from './route.js';
-import { parseLocalDateTime } from './time-zone.js';
+import { compileAlerting } from '../alerting/compile.js';
+import { buildNotification } from '../alerting/notification.js';
+import { formatRoute, routeSeries } from '../alerting/route.js';
+import { parseLocalDateTime } from '../alerting/time-zone.js';
 import type { Alert } from '../domain/alert.js';
-import { newAlert, newMember } from './new-alert.js';
+import { newAlert, newMember } from '../alerting/new-alert.js';
 
 const fileSchema = z.object({ alerting: alertingConfigSchema.default({}) }).passthrough();
 
@@ -80,7 +80,7 @@ export function register(program: Command): void {
       const runtime = compileAlerting(config);
       const { createNotifiers } = await import('../notify/index.js');
       const now = systemClock.now();
-      const owner = (await import('./oncall.js')).whoIsOnCall(runtime.oncall, now).person;
+      const owner = (await import('../alerting/oncall.js')).whoIsOnCall(runtime.oncall, now).person;
       const alert = testAlert(flags.series, owner, now);
       const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null });
       let failed = 0;

@@ -9,9 +9,9 @@ import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { detectConfigSchema, detectorOptionsFromSettings, detectorSettingsSchema } from '../config/detect.js';
 import { parseConfigText } from '../config/load.js';
-import { cliErrorLines } from '../cli/errors.js';
-import { scoreSeriesCsv } from './csv.js';
-import type { DetectorOptions, DirectionOption } from './options.js';
+import { cliErrorLines } from './errors.js';
+import { scoreSeriesCsv } from '../detect/csv.js';
+import type { DetectorOptions, DirectionOption } from '../detect/options.js';
 
 interface DetectFlags {
   readonly in: string;
