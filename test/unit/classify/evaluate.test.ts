@@ -5,10 +5,16 @@ import { keywordsSchema, loadKeywords } from '../../../src/config/keywords.js';
 
 const dir = 'test/fixtures/labelled';
 // The tuning set. `webmail-*-2.jsonl` was the held-out set of issue 4; the vocabulary was tuned on it since, so it
-// is tuning data now (issue 13). The held-out set is `test/fixtures/heldout-mail/` (heldout.test.ts).
+// is tuning data now (issue 13). The held-out set is `test/fixtures/heldout-mail-2/` (the first one, `heldout-mail`, is tuning data now: `webmail-*-3.jsonl`) (heldout.test.ts).
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
 const examples = fixtures.flatMap((f) => parseLabelledJsonl(readFileSync(`${dir}/${f}`, 'utf8'), f));
 const keywords = compileKeywords(loadKeywords());
+// The floors below were measured on the 648 messages before the first held-out set was folded in; that set
+// (`webmail-*-3.jsonl`) joins the tuning data for future vocabulary work, and its own figures are the old
+// held-out figures (keywords alone P 0.935 R 0.872, category macro-F1 0.732), so it is left out of them.
+const floored = fixtures
+  .filter((f) => !/-3\.jsonl$/.test(f))
+  .flatMap((f) => parseLabelledJsonl(readFileSync(`${dir}/${f}`, 'utf8'), f));
 
 describe('labelled fixture set', () => {
   it('has at least 300 messages in both languages, every category covered', () => {
@@ -21,7 +27,7 @@ describe('labelled fixture set', () => {
 });
 
 describe('quality floors on the tuning set (648 messages; measured: gate P 0.947 R 0.935, category macro F1 0.942 with keywords alone)', () => {
-  const report = evaluate(createClassifier({ keywords }), examples);
+  const report = evaluate(createClassifier({ keywords }), floored);
   it('complaint gate', () => {
     expect(report.complaint.precision).toBeGreaterThanOrEqual(0.9);
     expect(report.complaint.recall).toBeGreaterThanOrEqual(0.9);
@@ -35,7 +41,7 @@ describe('quality floors on the tuning set (648 messages; measured: gate P 0.947
   });
   it('per language', () => {
     for (const lang of ['en', 'ru'] as const) {
-      const subset = examples.filter((e) => (/[а-я]/i.test(e.text) ? 'ru' : 'en') === lang);
+      const subset = floored.filter((e) => (/[а-я]/i.test(e.text) ? 'ru' : 'en') === lang);
       const r = evaluate(createClassifier({ keywords }), subset);
       expect.soft(r.complaint.precision, lang).toBeGreaterThanOrEqual(0.88);
       expect.soft(r.complaint.recall, lang).toBeGreaterThanOrEqual(0.88);
@@ -44,9 +50,9 @@ describe('quality floors on the tuning set (648 messages; measured: gate P 0.947
   it('keywords + learned layer, 5-fold (measured P 0.949 R 0.939)', () => {
     let tp = 0, fp = 0, fn = 0;
     for (let f = 0; f < 5; f++) {
-      const learned = trainLearned(examples.filter((_, i) => i % 5 !== f), { keywords });
+      const learned = trainLearned(floored.filter((_, i) => i % 5 !== f), { keywords });
       const c = createClassifier({ keywords, learned });
-      for (const e of examples.filter((_, i) => i % 5 === f)) {
+      for (const e of floored.filter((_, i) => i % 5 === f)) {
         const got = c.classify(e.text).complaint;
         if (got && e.complaint) tp++;
         else if (got) fp++;

@@ -1,9 +1,11 @@
 /**
- * The held-out set of issue 13 (`test/fixtures/heldout-mail/`): 260 en/ru messages about a web mail
- * service (tweets, support mail, report forms; complaints in every category, praise, questions,
- * resolved follow-ups, sarcasm, and complaints about OTHER services that are not ours), written before
- * the vocabulary of issue 13 was touched and never used to choose a term or a rule. The files are
- * pinned by SHA-256: editing them to make a test pass fails here first. A complaint about another
+ * The held-out set (`test/fixtures/heldout-mail-2/`): 260 en/ru messages about a web mail service
+ * (tweets, support mail, report forms; complaints in every category, praise, questions, resolved
+ * follow-ups, sarcasm, and complaints about OTHER services that are not ours), written on 2026-12-07 by
+ * a writer who never saw the keyword files, the tuning fixtures or the classifier's code, and never used
+ * to choose a term, a rule or a constant. The first held-out set (`heldout-mail`) was measured again and
+ * again while the vocabulary changed, so it is tuning data now (`labelled/webmail-*-3.jsonl`). The files
+ * are pinned by SHA-256: editing them to make a test pass fails here first. A complaint about another
  * service is labelled `complaint: false, about: "other"`.
  */
 import { createHash } from 'node:crypto';
@@ -13,10 +15,10 @@ import { compileKeywords, createClassifier, evaluate, keywordExamples, parseLabe
 import { loadKeywords } from '../../../src/config/keywords.js';
 import { readdirSync } from 'node:fs';
 
-const dir = 'test/fixtures/heldout-mail';
+const dir = 'test/fixtures/heldout-mail-2';
 const PINNED: Readonly<Record<string, string>> = {
-  'en.jsonl': '94ea540819bfef3b59373b198aade18ec6d3cfeaa6f1c314b6c0e5f685cf91f9',
-  'ru.jsonl': 'df3a59061e7bc0a1b5ee926bfe84dedc1e4de23062b0a4cbeede7bacda113f6d',
+  'en.jsonl': '1fa36c2abded018ef87b9c5f0ed5f2150b938ad923b025719af5f845243513e9',
+  'ru.jsonl': '598f1964435b2b683018218b55bd338d2a20e675e9e8ffa29f14bb3ee3cc74a7',
 };
 const texts = Object.fromEntries(Object.keys(PINNED).map((f) => [f, readFileSync(`${dir}/${f}`, 'utf8')]));
 const heldout = Object.entries(texts).flatMap(([f, t]) => parseLabelledJsonl(t, f));
@@ -35,23 +37,23 @@ describe('held-out mail-service set', () => {
     expect(heldout.filter((e) => e.about === 'other').length).toBeGreaterThanOrEqual(40);
   });
 
-  // Floors a little under the measured figures (README; `npm run bench -- --only heldout`). Before issue 13:
-  // keywords alone P 0.803 R 0.797, category macro-F1 0.732, other services not ours 18/44.
-  it('keywords alone (measured P 0.934 R 0.858 F1 0.894, category macro-F1 0.732, other services not ours 40/44)', () => {
+  // Floors a little under the measured figures (README; `npm run bench -- --only heldout`), measured once
+  // on 2026-12-07 when this set was written; nothing was changed after that measurement.
+  it('keywords alone (measured P 0.794 R 0.912 F1 0.849, category macro-F1 0.872, other services not ours 21/44)', () => {
     const r = evaluate(createClassifier({ keywords }), heldout);
-    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.92);
-    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.84);
-    expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.72);
+    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.78);
+    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.89);
+    expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.85);
     const others = heldout.filter((e) => e.about === 'other');
     const c = createClassifier({ keywords });
-    expect(others.filter((e) => !c.classify(e.text, e.lang ?? null, e.channel ?? null).complaint).length).toBeGreaterThanOrEqual(38);
+    expect(others.filter((e) => !c.classify(e.text, e.lang ?? null, e.channel ?? null).complaint).length).toBeGreaterThanOrEqual(20);
   });
 
-  it('keywords + learned layer trained on the tuning set and the keyword file (measured P 0.959 R 0.797 F1 0.871, category 0.794)', () => {
+  it('keywords + learned layer trained on the tuning set and the keyword file (measured P 0.845 R 0.919 F1 0.880, category 0.938)', () => {
     const learned = trainLearned([...tuning, ...keywordExamples(keywords.config)], { keywords });
     const r = evaluate(createClassifier({ keywords, learned }), heldout);
-    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.94);
-    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.78);
-    expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.77);
+    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.83);
+    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.90);
+    expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.92);
   });
 });
