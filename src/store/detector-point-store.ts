@@ -98,15 +98,7 @@ export class DetectorPointStore {
 
   /** Stored rows of `key` in [from, to), oldest first. */
   async read(key: string, from: number, to: number): Promise<StoredDetectorPoint[]> {
-    const rows = await this.db
-      .selectFrom('detector_points')
-      .selectAll()
-      .where('series_key', '=', key)
-      .where('t', '>=', from)
-      .where('t', '<', to)
-      .orderBy('t')
-      .execute();
-    return rows.map(fromRow);
+    return (await this.readMany([key], from, to)).get(key) ?? [];
   }
 
   /**

@@ -39,12 +39,13 @@ export interface NewModelVersion {
   readonly note: string | null;
 }
 
-function fromRow(row: Selectable<ModelVersionsTable>): ModelVersionRecord {
+type SummaryColumns = Omit<Selectable<ModelVersionsTable>, 'keywords' | 'learned'>;
+
+/** The fields a listing and a full record share, from the columns both read. */
+function summaryFields(row: SummaryColumns): Omit<ModelVersionSummary, 'learned'> {
   return {
     id: row.id,
     keywordsHash: row.keywords_hash,
-    keywords: JSON.parse(row.keywords) as unknown,
-    learned: row.learned === null ? null : (JSON.parse(row.learned) as unknown),
     labels: row.labels === null ? null : Number(row.labels),
     createdAt: Number(row.created_at),
     createdBy: row.created_by,
@@ -53,6 +54,14 @@ function fromRow(row: Selectable<ModelVersionsTable>): ModelVersionRecord {
     active: Number(row.active) === 1,
     activatedAt: row.activated_at === null ? null : Number(row.activated_at),
     activatedBy: row.activated_by,
+  };
+}
+
+function fromRow(row: Selectable<ModelVersionsTable>): ModelVersionRecord {
+  return {
+    ...summaryFields(row),
+    keywords: JSON.parse(row.keywords) as unknown,
+    learned: row.learned === null ? null : (JSON.parse(row.learned) as unknown),
   };
 }
 
@@ -91,19 +100,7 @@ export class ModelVersionStore {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      keywordsHash: r.keywords_hash,
-      learned: Number(r.has_learned) === 1,
-      labels: r.labels === null ? null : Number(r.labels),
-      createdAt: Number(r.created_at),
-      createdBy: r.created_by,
-      createdVia: r.created_via as VersionOrigin,
-      note: r.note,
-      active: Number(r.active) === 1,
-      activatedAt: r.activated_at === null ? null : Number(r.activated_at),
-      activatedBy: r.activated_by,
-    }));
+    return rows.map((r) => ({ ...summaryFields(r), learned: Number(r.has_learned) === 1 }));
   }
 
   /**
