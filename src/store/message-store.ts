@@ -3,8 +3,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Classification } from '../domain/classification.js';
 import type { Channel, Lang, Message } from '../domain/message.js';
 import { RadarError } from '../platform/errors.js';
-import type { DialectKind } from './migrations.js';
-import type { Database, MessagesTable } from './schema.js';
+import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
+import { ftsMatch, indexedStems, tsQuery } from './message-search.js';
+import type { ComplaintCountsTable, Database, MessagesTable } from './schema.js';
 
 export interface ClassifiedMessage {
   readonly message: Message;
@@ -26,7 +27,10 @@ export interface MessageFilter {
   readonly channel?: Channel;
   readonly lang?: Lang;
   readonly source?: string;
-  /** Case-insensitive substring of the text. */
+  /**
+   * Full-text search: every word of `q`, stemmed (Russian and English), is a prefix of a stemmed word
+   * of the text (see message-search.ts). A `q` with no letter or digit matches nothing.
+   */
   readonly q?: string;
   /** created_at >= from (epoch ms). */
   readonly from?: number;
@@ -40,6 +44,32 @@ export interface Page<T> {
 }
 
 const INSERT_CHUNK = 400;
+
+/**
+ * A search matching more than this many messages is checked message by message while walking the
+ * newest first (a few hundred probes fill a page); a rarer one is looked up first (at most this many).
+ */
+const FTS_FREQUENT = 5000;
+
+/** The complaint counts (table `complaint_counts`) that stored rows add, merged per key, keys in order. */
+function complaintCounts(rows: readonly MessagesTable[]): ComplaintCountsTable[] {
+  const merged = new Map<string, ComplaintCountsTable>();
+  for (const row of rows) {
+    if (row.complaint !== 1) continue;
+    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
+    const lang = row.lang ?? '';
+    const category = row.category ?? '';
+    const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
+    const prev = merged.get(id);
+    merged.set(id, { t, channel: row.channel, lang, category, n: (prev?.n ?? 0) + 1 });
+  }
+  // One order for every writer, so concurrent PostgreSQL transactions lock the same rows in the same order.
+  return [...merged.values()].sort((a, b) => a.t - b.t || cmp(a.channel, b.channel) || cmp(a.lang, b.lang) || cmp(a.category, b.category));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 function toRow(item: ClassifiedMessage, now: number): MessagesTable {
   const { message: m, classification: c } = item;
@@ -106,6 +136,8 @@ export function decodeMessageCursor(cursor: string): [number, string] | null {
   return null;
 }
 
+const ADD_COUNT = 'INSERT INTO complaint_counts (t, channel, lang, category, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT (t, channel, lang, category) DO UPDATE SET n = complaint_counts.n + excluded.n';
+
 const COLUMNS = [
   'id', 'channel', 'source', 'author', 'text', 'lang', 'created_at', 'ingested_at', 'link', 'meta',
   'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
@@ -114,11 +146,17 @@ const COLUMNS = [
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
   private readonly insertOne: BetterSqlite3.Statement | null;
+  private readonly indexOne: BetterSqlite3.Statement | null;
+  private readonly addCount: BetterSqlite3.Statement | null;
+  private readonly ftsProbe: BetterSqlite3.Statement | null;
 
   constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
     this.insertOne = sqlite
-      ? sqlite.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`)
+      ? sqlite.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING rowid AS r`)
       : null;
+    this.indexOne = sqlite ? sqlite.prepare('INSERT INTO messages_fts (rowid, body) VALUES (?, ?)') : null;
+    this.addCount = sqlite ? sqlite.prepare(ADD_COUNT) : null;
+    this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
   }
 
   /**
@@ -128,15 +166,27 @@ export class MessageStore {
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (this.insertOne) return this.insertNewSync(items, now);
+    const stored: MessagesTable[] = [];
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const rows = items.slice(i, i + INSERT_CHUNK).map((item) => toRow(item, now));
+      // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
+      const values = rows.map((row) => ({ ...row, search: row.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(row.text)})` }) as MessagesTable);
       const result = await trx
         .insertInto('messages')
-        .values(rows)
+        .values(values)
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
         .execute();
       for (const r of result) inserted.add(r.id);
+      for (const row of rows) if (inserted.has(row.id)) stored.push(row);
+    }
+    const counts = complaintCounts(stored);
+    for (let i = 0; i < counts.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('complaint_counts')
+        .values(counts.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category']).doUpdateSet({ n: sql`complaint_counts.n + excluded.n` }))
+        .execute();
     }
     return inserted;
   }
@@ -148,10 +198,16 @@ export class MessageStore {
   insertNewSync(items: readonly ClassifiedMessage[], now: number): Set<string> {
     if (!this.insertOne) throw new Error('insertNewSync needs SQLite');
     const inserted = new Set<string>();
+    const stored: MessagesTable[] = [];
     for (const item of items) {
       const row = toRow(item, now);
-      if (this.insertOne.get(...COLUMNS.map((c) => row[c])) !== undefined) inserted.add(row.id);
+      const result = this.insertOne.get(...COLUMNS.map((c) => row[c])) as { r: number } | undefined;
+      if (result === undefined) continue;
+      inserted.add(row.id);
+      stored.push(row);
+      if (row.text !== '') this.indexOne?.run(result.r, indexedStems(row.text));
     }
+    for (const c of complaintCounts(stored)) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
     return inserted;
   }
 
@@ -174,10 +230,13 @@ export class MessageStore {
     const after = cursor ? decodeMessageCursor(cursor) : null;
     // Never "page 1" for a cursor that is not one: a client paging loop would never end.
     if (cursor && after === null) throw new RadarError('ERR_BAD_CURSOR', 'not a message cursor', { context: { cursor: cursor.slice(0, 100) } });
+    // SQLite cannot estimate how many messages a search matches: a frequent one is checked per message
+    // while walking newest first; a rare one is looked up in the index first.
+    const probe = this.ftsProbe !== null && filter.q !== undefined && filter.q !== '' && this.isFrequent(filter.q);
     let query = this.db
       .selectFrom('messages')
       .selectAll()
-      .where((eb) => this.where(eb, filter))
+      .where((eb) => this.where(eb, filter, probe))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit + 1);
@@ -344,7 +403,43 @@ export class MessageStore {
     return new Map(rows.map((r) => [r[column] as string | null, Number(r.n)]));
   }
 
-  private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter) {
+  /** SQLite: does the search `q` match more than FTS_FREQUENT messages? */
+  private isFrequent(q: string): boolean {
+    const match = ftsMatch(q);
+    if (match === null || this.ftsProbe === null) return false;
+    return (this.ftsProbe.get(match, FTS_FREQUENT + 1) as { n: number }).n > FTS_FREQUENT;
+  }
+
+  /**
+   * Complaints per effective category (null: none) created in [from, to), optionally of one channel and
+   * language: the same answer as `countBy('category', {complaint: true, …})`, read from the hourly
+   * `complaint_counts` for the whole hours and from messages only for the partial hours at both ends.
+   */
+  async complaintsByCategory(filter: { readonly from: number; readonly to: number; readonly channel?: Channel; readonly lang?: Lang }): Promise<Map<string | null, number>> {
+    const { from, to } = filter;
+    const rest = { complaint: true, ...(filter.channel !== undefined ? { channel: filter.channel } : {}), ...(filter.lang !== undefined ? { lang: filter.lang } : {}) };
+    const H = COUNT_BUCKET_MS;
+    const first = Math.ceil(from / H) * H;
+    const last = Math.floor(to / H) * H;
+    if (from < 0 || first >= last) return this.countBy('category', { ...rest, from, to });
+    let query = this.db
+      .selectFrom('complaint_counts')
+      .select(['category', sql<number>`sum(n)`.as('n')])
+      .where('t', '>=', first)
+      .where('t', '<', last);
+    if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+    if (filter.lang !== undefined) query = query.where('lang', '=', filter.lang);
+    const rows = await query.groupBy('category').execute();
+    const out = new Map<string | null, number>();
+    const add = (category: string | null, n: number) => out.set(category, (out.get(category) ?? 0) + n);
+    for (const r of rows) add(r.category === '' ? null : r.category, Number(r.n));
+    if (from < first) for (const [category, n] of await this.countBy('category', { ...rest, from, to: first })) add(category, n);
+    if (last < to) for (const [category, n] of await this.countBy('category', { ...rest, from: last, to })) add(category, n);
+    for (const [category, n] of out) if (n === 0) out.delete(category);
+    return out;
+  }
+
+  private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter, ftsPerRow = false) {
     const conds = [];
     if (f.complaint !== undefined) conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
     if (f.category !== undefined) conds.push(eb('category', '=', f.category));
@@ -354,9 +449,15 @@ export class MessageStore {
     if (f.from !== undefined) conds.push(eb('created_at', '>=', f.from));
     if (f.to !== undefined) conds.push(eb('created_at', '<', f.to));
     if (f.q !== undefined && f.q !== '') {
-      const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const lower = this.kind === 'sqlite' ? sql<string>`radar_lower(text)` : sql<string>`lower(text)`;
-      conds.push(sql<SqlBool>`${lower} like ${pattern} escape '\\'`);
+      if (this.kind === 'sqlite') {
+        const match = ftsMatch(f.q);
+        if (match === null) conds.push(sql<SqlBool>`1 = 0`);
+        else if (ftsPerRow) conds.push(sql<SqlBool>`exists (select 1 from messages_fts where messages_fts match ${match} and messages_fts.rowid = messages.rowid)`);
+        else conds.push(sql<SqlBool>`messages.rowid in (select rowid from messages_fts where messages_fts match ${match})`);
+      } else {
+        const query = tsQuery(f.q);
+        conds.push(query === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`search @@ to_tsquery('simple', ${query})`);
+      }
     }
     return eb.and(conds);
   }

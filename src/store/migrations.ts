@@ -1,6 +1,10 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { indexedStems } from './message-search.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
+
+/** Bucket of `complaint_counts` (migration 0021): one hour. */
+export const COUNT_BUCKET_MS = 3_600_000;
 
 /**
  * One set of migrations for SQLite and PostgreSQL. Append new ones; never edit a released one.
@@ -280,6 +284,88 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       // The version that judged each message, as a column (it was only inside the classification JSON).
       await db.schema.alterTable('messages').addColumn('model_version', 'text').execute();
       await sql`update messages set model_version = ${kind === 'sqlite' ? sql`json_extract(classification, '$.modelVersion')` : sql`(classification::jsonb ->> 'modelVersion')`}`.execute(db);
+    },
+  },
+  '0020_message_search': {
+    async up(db: Kysely<unknown>) {
+      // Full-text search (see message-search.ts): the stems of each message's text, indexed. SQLite: a
+      // contentless FTS5 table keyed by the message's rowid (the writer inserts, these triggers delete when
+      // retention blanks the text or deletes the row). PostgreSQL: a tsvector column under GIN, cleared by a
+      // trigger when the text is blanked. Existing messages are indexed here, 2,000 at a time.
+      const BATCH = 2000;
+      if (kind === 'sqlite') {
+        await sql`create virtual table messages_fts using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3')`.execute(db);
+        await sql`create trigger messages_fts_delete after delete on messages begin delete from messages_fts where rowid = old.rowid; end`.execute(db);
+        await sql`create trigger messages_fts_text after update of text on messages when new.text is not old.text begin delete from messages_fts where rowid = old.rowid; end`.execute(db);
+        for (let after = -1; ; ) {
+          const rows = (await sql<{ r: number; text: string }>`select rowid as r, text from messages where rowid > ${after} order by rowid limit ${BATCH}`.execute(db)).rows;
+          const values = rows.filter((row) => row.text !== '').map((row) => sql`(${row.r}, ${indexedStems(row.text)})`);
+          if (values.length > 0) await sql`insert into messages_fts (rowid, body) values ${sql.join(values)}`.execute(db);
+          if (rows.length < BATCH) break;
+          after = (rows.at(-1) as { r: number }).r;
+        }
+      } else {
+        await sql`alter table messages add column search tsvector`.execute(db);
+        await sql`create function messages_search_blank() returns trigger language plpgsql as $$ begin new.search := null; return new; end $$`.execute(db);
+        await sql`create trigger messages_search_blank before update of text on messages for each row when (new.text is distinct from old.text) execute function messages_search_blank()`.execute(db);
+        for (let after = ''; ; ) {
+          const rows = (await sql<{ id: string; text: string }>`select id, text from messages where id > ${after} order by id limit ${BATCH}`.execute(db)).rows;
+          const values = rows.filter((row) => row.text !== '').map((row) => sql`(${row.id}, ${indexedStems(row.text)})`);
+          if (values.length > 0) await sql`update messages set search = to_tsvector('simple', v.s) from (values ${sql.join(values)}) as v(id, s) where messages.id = v.id`.execute(db);
+          if (rows.length < BATCH) break;
+          after = (rows.at(-1) as { id: string }).id;
+        }
+        await sql`create index messages_search on messages using gin (search)`.execute(db);
+      }
+    },
+  },
+  '0021_complaint_counts': {
+    async up(db: Kysely<unknown>) {
+      // Complaints per hour by channel, language and effective category ('' for none): the filtered
+      // summary sums these instead of scanning messages. The writer adds the counts of new messages (in the
+      // insert's transaction, keys in order); these triggers follow relabels, re-classification and deleted
+      // rows, so the counts always equal a count over messages.
+      await db.schema
+        .createTable('complaint_counts')
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('complaint_counts_pk', ['t', 'channel', 'lang', 'category'])
+        .execute();
+      const H = COUNT_BUCKET_MS;
+      if (kind === 'sqlite') {
+        const key = (row: 'old' | 'new') =>
+          `t = ${row}.created_at - ${row}.created_at % ${H} and channel = ${row}.channel and lang = coalesce(${row}.lang, '') and category = coalesce(${row}.category, '')`;
+        await sql.raw(`create trigger complaint_counts_delete after delete on messages when old.complaint = 1 begin
+          update complaint_counts set n = n - 1 where ${key('old')}; end`).execute(db);
+        await sql.raw(`create trigger complaint_counts_update after update of complaint, category, channel, lang, created_at on messages
+          when (old.complaint = 1 or new.complaint = 1) and (old.complaint is not new.complaint or old.category is not new.category
+            or old.channel is not new.channel or old.lang is not new.lang or old.created_at is not new.created_at)
+          begin
+            update complaint_counts set n = n - 1 where old.complaint = 1 and ${key('old')};
+            insert into complaint_counts (t, channel, lang, category, n)
+              select new.created_at - new.created_at % ${H}, new.channel, coalesce(new.lang, ''), coalesce(new.category, ''), 1 where new.complaint = 1
+              on conflict (t, channel, lang, category) do update set n = n + 1;
+          end`).execute(db);
+      } else {
+        const keyOf = (rows: string, sign: number) =>
+          `select created_at - created_at % ${H} as t, channel, coalesce(lang, '') as lang, coalesce(category, '') as category, ${sign} as d from ${rows} where complaint = 1`;
+        const apply = (source: string) => `insert into complaint_counts (t, channel, lang, category, n)
+            select t, channel, lang, category, sum(d) from (${source}) x group by t, channel, lang, category having sum(d) <> 0 order by t, channel, lang, category
+            on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n`;
+        await sql.raw(`create function complaint_counts_changed() returns trigger language plpgsql as $$ begin
+          if tg_op = 'DELETE' then ${apply(keyOf('old_rows', -1))};
+          else ${apply(`${keyOf('old_rows', -1)} union all ${keyOf('new_rows', 1)}`)};
+          end if;
+          return null; end $$`).execute(db);
+        await sql`create trigger complaint_counts_update after update on messages referencing old table as old_rows new table as new_rows for each statement execute function complaint_counts_changed()`.execute(db);
+        await sql`create trigger complaint_counts_delete after delete on messages referencing old table as old_rows for each statement execute function complaint_counts_changed()`.execute(db);
+      }
+      await sql.raw(`insert into complaint_counts (t, channel, lang, category, n)
+        select created_at - created_at % ${H}, channel, coalesce(lang, ''), coalesce(category, ''), count(*) from messages where complaint = 1
+        group by created_at - created_at % ${H}, channel, coalesce(lang, ''), coalesce(category, '')`).execute(db);
     },
   },
   };

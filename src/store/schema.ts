@@ -1,6 +1,16 @@
 import type { Generated } from 'kysely';
 
 /** Table shapes. Timestamps are epoch milliseconds (bigint), booleans 0/1, JSON as text: one schema for SQLite and PostgreSQL. */
+/** Complaints per hour, channel, language ('' for none) and effective category ('' for none) (migration 0021). */
+export interface ComplaintCountsTable {
+  /** Start of the hour (epoch ms). */
+  t: number;
+  channel: string;
+  lang: string;
+  category: string;
+  n: number;
+}
+
 export interface MessagesTable {
   id: string;
   channel: string;
@@ -211,6 +221,7 @@ export interface Database {
   silences: SilencesTable;
   alert_events: AlertEventsTable;
   messages: MessagesTable;
+  complaint_counts: ComplaintCountsTable;
   labels: LabelsTable;
   series_points: SeriesPointsTable;
   dead_letters: DeadLettersTable;

@@ -42,8 +42,10 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: ApiDeps): void
     let previous: Map<string, number>;
     let total: number;
     if (filtered) {
-      const byCategory = await deps.store.messages.countBy('category', filter);
-      const before = await deps.store.messages.countBy('category', { ...filter, from: from - window, to: from });
+      // From the hourly complaint counts (messages are read only for the partial hours at both ends).
+      const by = { ...(q.channel ? { channel: q.channel } : {}), ...(q.lang ? { lang: q.lang } : {}) };
+      const byCategory = await deps.store.messages.complaintsByCategory({ ...by, from, to });
+      const before = await deps.store.messages.complaintsByCategory({ ...by, from: from - window, to: from });
       counts = new Map([...byCategory].map(([k, v]) => [k ?? 'uncategorised', v]));
       previous = new Map([...before].map(([k, v]) => [k ?? 'uncategorised', v]));
       total = [...byCategory.values()].reduce((a, b) => a + b, 0);

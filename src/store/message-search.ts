@@ -1,0 +1,35 @@
+/**
+ * Full-text search over message text, one shape on both databases: the stems of `searchTerms` are
+ * indexed (SQLite: the FTS5 table `messages_fts`, rowid = the message's rowid; PostgreSQL: the tsvector
+ * column `messages.search` under a GIN index, built with the `simple` configuration so the database adds
+ * no stemming of its own), and a query is stemmed by the same function. The query text is
+ * attacker-controlled: it never reaches the engine's syntax. Each stem is a run of letters and digits,
+ * quoted as a string anyway, and matched as a prefix; the words are AND-ed.
+ */
+import { searchTerms } from '../classify/search-terms.js';
+
+/** At most this many words of a query are used (a query is at most 200 characters). */
+export const MAX_QUERY_TERMS = 16;
+
+/** What the index holds for a text: its stems, space-separated ('' for an empty or blanked text). */
+export function indexedStems(text: string): string {
+  return searchTerms(text).join(' ');
+}
+
+function queryTerms(q: string): string[] {
+  return searchTerms(q).slice(0, MAX_QUERY_TERMS);
+}
+
+/** An FTS5 MATCH expression for `q` (`"stem"* AND …`), or null when `q` holds no word. */
+export function ftsMatch(q: string): string | null {
+  const terms = queryTerms(q);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"*`).join(' AND ');
+}
+
+/** A tsquery text for `to_tsquery('simple', …)` (`'stem':* & …`), or null when `q` holds no word. */
+export function tsQuery(q: string): string | null {
+  const terms = queryTerms(q);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}':*`).join(' & ');
+}

@@ -1,0 +1,248 @@
+/**
+ * Full-text search and the hourly complaint counts, on a real SQLite file and a real PostgreSQL schema:
+ * stemmed search (Russian and English) with hostile query text, search results checked against a
+ * plain scan of the same data (both SQLite plans: a rare and a frequent word), pages with a cursor,
+ * blanked and deleted messages leaving the index, the migrations back-filling messages stored before
+ * them, and the filtered summary's new path (hourly counts) equal to the old one (a count over messages)
+ * on a generated data set with relabels, re-classification, late messages and retention.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { searchTerms } from '../../../src/classify/search-terms.js';
+import type { Classification } from '../../../src/domain/classification.js';
+import type { Channel, Lang, Message } from '../../../src/domain/message.js';
+import { serviceConfigSchema } from '../../../src/config/service.js';
+import { mulberry32 } from '../../../src/sources/demo/prng.js';
+import { dropSchema, openDatabase } from '../../../src/store/database.js';
+import type { ClassifiedMessage, MessageFilter, StoredMessage } from '../../../src/store/message-store.js';
+import { migrationProvider } from '../../../src/store/migrations.js';
+import { pruneExpired } from '../../../src/store/retention.js';
+import { Store } from '../../../src/store/store.js';
+import { POSTGRES_URL, postgresAvailable, uniqueName, type DbKind } from '../../helpers/services.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.parse('2026-06-01T12:34:56.789Z');
+const CATEGORIES = ['login', 'payment', 'crash'] as const;
+const CHANNELS: readonly Channel[] = ['twitter', 'email', 'api'];
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A store on a fresh database; `upTo`: apply migrations only up to that one. */
+async function openStore(kind: DbKind, upTo?: string): Promise<{ db: Store['db']; store: Store; migrateRest: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'radar-search-'));
+  const schema = uniqueName('search').toLowerCase();
+  const url = kind === 'postgres' ? POSTGRES_URL : `sqlite:${join(dir, 'radar.db')}`;
+  const handle = await openDatabase({ url, ...(kind === 'postgres' ? { schema } : {}), migrations: upTo === undefined ? 'apply' : 'none' });
+  const migrator = () =>
+    new Migrator({ db: handle.db, provider: migrationProvider(kind), allowUnorderedMigrations: true, ...(kind === 'postgres' ? { migrationTableSchema: schema } : {}) });
+  if (upTo !== undefined) {
+    if (kind === 'postgres') await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+    const { error } = await migrator().migrateTo(upTo);
+    if (error) throw error;
+  }
+  // The prepared statements of a SQLite store name the new tables: before the rest of the migrations, none.
+  let store: Store | null = upTo === undefined ? new Store(handle) : null;
+  cleanups.push(async () => {
+    await handle.close();
+    if (kind === 'postgres') await dropSchema(POSTGRES_URL, schema);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    db: handle.db,
+    get store() {
+      if (store === null) throw new Error('migrations not applied yet');
+      return store;
+    },
+    migrateRest: async () => {
+      const { error } = await migrator().migrateToLatest();
+      if (error) throw error;
+      store = new Store(handle);
+    },
+  };
+}
+
+function item(id: string, text: string, createdAt: number, options: { complaint?: boolean; category?: string; channel?: Channel; lang?: Lang | null } = {}): ClassifiedMessage {
+  const complaint = options.complaint ?? true;
+  const lang = options.lang === undefined ? 'en' : options.lang;
+  const message: Message = { id, channel: options.channel ?? 'email', source: 'support', author: null, text, lang, createdAt: new Date(createdAt).toISOString(), link: null };
+  const classification: Classification = complaint
+    ? { complaint, score: 0.9, categories: [{ name: options.category ?? 'login', score: 0.9, terms: ['term'] }], lang }
+    : { complaint, score: 0.1, categories: [], lang };
+  return { message, classification };
+}
+
+async function searchIds(store: Store, q: string, filter: MessageFilter = {}, limit = 1000): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: readonly StoredMessage[]; nextCursor: string | null } = await store.messages.list({ ...filter, q }, limit, cursor);
+    ids.push(...page.items.map((m) => m.id));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return ids;
+}
+
+/** The oracle: every stemmed word of `q` is a prefix of a stemmed word of the text; newest first. */
+function expected(messages: readonly ClassifiedMessage[], q: string): string[] {
+  const terms = searchTerms(q);
+  if (terms.length === 0) return [];
+  return messages
+    .filter((m) => {
+      const stems = searchTerms(m.message.text);
+      return terms.every((t) => stems.some((s) => s.startsWith(t)));
+    })
+    .sort((a, b) => Date.parse(b.message.createdAt) - Date.parse(a.message.createdAt) || (a.message.id < b.message.id ? 1 : -1))
+    .map((m) => m.message.id);
+}
+
+const HOSTILE = [
+  '"', '""', "'", "''", '"пароль', 'пароль"', 'NEAR(пароль войти)', 'пароль NEAR войти', 'NEAR', '*', 'пар*', '^пароль', '^',
+  '(', ')', '(пароль', 'пароль OR войти', 'пароль AND', 'NOT пароль', '-пароль', 'body:пароль', '{body}: пароль', "'; drop table messages; --",
+  '%', '_', '\\', '%пароль%', 'пароль & войти', 'пароль | crash', '!пароль', 'пароль:*', "пароль' | 'crash", '<->', ':', '\u0000', '🙂',
+];
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`message search and complaint counts (${kind})`, () => {
+    it('finds stemmed words in Russian and English, newest first, and never passes query syntax through', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { store } = await openStore(kind);
+      const messages = [
+        item('ru-1', 'Не могу войти, пароль не подходит', NOW - 5000, { lang: 'ru' }),
+        item('ru-2', 'Сбросил пароля два раза — без толку', NOW - 4000, { lang: 'ru' }),
+        item('ru-3', 'Ёлки, оплата картой не проходит', NOW - 3000, { lang: 'ru', category: 'payment' }),
+        item('en-1', 'The app keeps crashing on start', NOW - 2000, { category: 'crash' }),
+        item('en-2', 'crash after update; "NEAR" (x*) ^y', NOW - 1000, { category: 'crash' }),
+        item('en-3', "Payment failed: card declined'; drop table messages; --", NOW - 500, { category: 'payment', channel: 'twitter' }),
+        item('mixed', 'login не работает, password reset broken', NOW - 100, { lang: null }),
+      ];
+      await store.ingest(messages, NOW, 60_000);
+      expect(await searchIds(store, 'пароля')).toEqual(['ru-2', 'ru-1']);
+      expect(await searchIds(store, 'ПАРОЛЬ')).toEqual(['ru-2', 'ru-1']);
+      expect(await searchIds(store, 'crashing')).toEqual(['en-2', 'en-1']);
+      expect(await searchIds(store, 'crash')).toEqual(['en-2', 'en-1']);
+      expect(await searchIds(store, 'елки оплата')).toEqual(['ru-3']);
+      expect(await searchIds(store, 'не войти')).toEqual(['ru-1']);
+      expect(await searchIds(store, 'password')).toEqual(['mixed']);
+      expect(await searchIds(store, 'работает')).toEqual(['mixed']);
+      expect(await searchIds(store, 'crash', { channel: 'twitter' })).toEqual([]);
+      expect(await searchIds(store, 'card', { channel: 'twitter' })).toEqual(['en-3']);
+      expect(await searchIds(store, 'zzzz')).toEqual([]);
+      expect(await store.messages.count({ q: 'пароль' })).toBe(2);
+      for (const q of HOSTILE) expect(await searchIds(store, q), q).toEqual(expected(messages, q));
+      // The quoted words of the hostile text are words like any other.
+      expect(await searchIds(store, '"NEAR" (x*) ^y')).toEqual(['en-2']);
+      expect(await searchIds(store, "'; drop table messages; --")).toEqual(['en-3']);
+      expect(await store.messages.count()).toBe(messages.length);
+    });
+
+    it('returns what a plain scan returns, for rare and frequent words, page by page, and forgets blanked and deleted text', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { store } = await openStore(kind);
+      const random = mulberry32(11);
+      const words = ['login', 'logging', 'password', 'пароль', 'пароля', 'оплата', 'crash', 'crashed', 'slow', 'медленно', 'card', 'карта'];
+      const messages: ClassifiedMessage[] = [];
+      // 6,000 messages: "common" in most of them (more than SQLite's frequent-word threshold), "rare" in a few.
+      for (let i = 0; i < 6000; i++) {
+        const text = [random() < 0.9 ? 'common' : '', i % 997 === 0 ? 'rare' : '', ...Array.from({ length: 3 }, () => words[Math.floor(random() * words.length)])].join(' ');
+        messages.push(item(`m${i}`, text, NOW - Math.floor(random() * 7 * 24 * HOUR), { channel: CHANNELS[i % 3] as Channel }));
+      }
+      for (let i = 0; i < messages.length; i += 500) await store.ingest(messages.slice(i, i + 500), NOW, 60_000);
+      for (const q of ['common', 'rare', 'пароль', 'login', 'crash', 'common rare', 'карт медлен', 'nothing']) {
+        expect(await searchIds(store, q, {}, 700), q).toEqual(expected(messages, q));
+      }
+      const twitter = messages.filter((m) => m.message.channel === 'twitter');
+      expect(await searchIds(store, 'common', { channel: 'twitter' }, 300)).toEqual(expected(twitter, 'common'));
+      expect(await store.messages.count({ q: 'common' })).toBe(expected(messages, 'common').length);
+
+      // Retention blanks the text of old messages, then deletes the oldest rows: neither is found any more.
+      const periods = { ...serviceConfigSchema.parse({}).retention.keep, messageText: 3 * 24 * HOUR, messages: 5 * 24 * HOUR };
+      await pruneExpired(store.handle, { periods, now: NOW, batchSize: 700 });
+      const kept = messages.filter((m) => Date.parse(m.message.createdAt) >= NOW - 3 * 24 * HOUR);
+      expect(kept.length).toBeGreaterThan(1000);
+      for (const q of ['common', 'rare', 'пароль']) expect(await searchIds(store, q, {}, 700), q).toEqual(expected(kept, q));
+    });
+
+    it('indexes and counts messages stored before the migrations', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const opened = await openStore(kind, '0017_model_versions');
+      const messages = Array.from({ length: 4321 }, (_, i) =>
+        item(`old-${i}`, i % 2 === 0 ? `пароль номер ${i}` : `crashing again ${i}`, NOW - i * 60_000, { lang: i % 2 === 0 ? 'ru' : 'en', category: CATEGORIES[i % 3], complaint: i % 5 !== 0, channel: CHANNELS[i % 3] as Channel }),
+      );
+      // Stored as the version before them did: rows only.
+      const rows = messages.map((m) => ({
+        id: m.message.id, channel: m.message.channel, source: m.message.source, author: null, text: m.message.text, lang: m.message.lang, created_at: Date.parse(m.message.createdAt),
+        ingested_at: NOW, link: null, meta: null, complaint: m.classification.complaint ? 1 : 0, score: m.classification.score,
+        category: m.classification.complaint ? (m.classification.categories[0]?.name ?? null) : null, classification: JSON.stringify(m.classification),
+        label_complaint: null, label_category: null, labelled_at: null,
+      }));
+      for (let i = 0; i < rows.length; i += 1000) await opened.db.insertInto('messages').values(rows.slice(i, i + 1000)).execute();
+      await opened.migrateRest();
+      const { store } = opened;
+      expect(await searchIds(store, 'пароля', {}, 1000)).toEqual(expected(messages, 'пароля'));
+      expect((await searchIds(store, 'crash', {}, 1000)).length).toBe(messages.length / 2 - 0.5);
+      const from = NOW - 3 * 24 * HOUR - 1234;
+      expect(await store.messages.complaintsByCategory({ from, to: NOW })).toEqual(await store.messages.countBy('category', { complaint: true, from, to: NOW }));
+      // New messages after the back-fill are indexed and counted too.
+      await store.ingest([item('new-1', 'пароли кончились', NOW + 10, { lang: 'ru' })], NOW, 60_000);
+      expect((await searchIds(store, 'пароль')).slice(0, 1)).toEqual(['new-1']);
+    });
+
+    it('the filtered summary from hourly counts equals a count over messages, through relabels, re-classification, late messages and retention', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { store } = await openStore(kind);
+      const random = mulberry32(5);
+      const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+      const messages: ClassifiedMessage[] = [];
+      for (let i = 0; i < 3000; i++) {
+        messages.push(item(`c${i}`, `text ${i}`, NOW - Math.floor(random() * 10 * 24 * HOUR), {
+          complaint: random() < 0.6, category: pick(CATEGORIES), channel: pick(CHANNELS), lang: pick<Lang | null>(['en', 'ru', null]),
+        }));
+      }
+      for (let i = 0; i < messages.length; i += 400) await store.ingest(messages.slice(i, i + 400), NOW, 60_000);
+      // Late messages: created long ago, stored now; and the same messages delivered again (not counted twice).
+      await store.ingest(Array.from({ length: 50 }, (_, i) => item(`late-${i}`, 'late', NOW - 20 * 24 * HOUR + i * 977_000, { category: pick(CATEGORIES), channel: pick(CHANNELS) })), NOW, 60_000);
+      await store.ingest(messages.slice(0, 300), NOW, 60_000);
+      // Relabels: to another category, to "not a complaint", from "not a complaint" to one.
+      for (let i = 0; i < 300; i++) {
+        const m = pick(messages).message.id;
+        const complaint = random() < 0.7;
+        await store.messages.label(m, complaint, complaint ? pick(CATEGORIES) : null, 'ann', NOW, 'api');
+      }
+      // A new model re-classifies some (relabelled ones keep their label).
+      await store.db.transaction().execute((trx) =>
+        store.messages.reclassify(messages.slice(1000, 1400).map((m, i) => ({
+          id: m.message.id,
+          classification: i % 2 === 0
+            ? { complaint: true, score: 0.7, categories: [{ name: CATEGORIES[i % 3] as string, score: 0.7, terms: [] }], lang: m.message.lang }
+            : { complaint: false, score: 0.2, categories: [], lang: m.message.lang },
+        })), trx),
+      );
+      const check = async () => {
+        for (let k = 0; k < 40; k++) {
+          const to = NOW - Math.floor(random() * 5 * 24 * HOUR);
+          const window = pick([HOUR, 24 * HOUR, 7 * 24 * HOUR, 90_000, 3 * HOUR + 17]);
+          const from = to - window;
+          const filter = { from, to, ...(random() < 0.6 ? { channel: pick(CHANNELS) } : {}), ...(random() < 0.5 ? { lang: pick<Lang>(['en', 'ru']) } : {}) };
+          expect(await store.messages.complaintsByCategory(filter), JSON.stringify(filter)).toEqual(await store.messages.countBy('category', { complaint: true, ...filter }));
+        }
+        const whole = { from: NOW - 30 * 24 * HOUR, to: NOW + HOUR };
+        expect(await store.messages.complaintsByCategory(whole)).toEqual(await store.messages.countBy('category', { complaint: true, ...whole }));
+      };
+      await check();
+      // Retention: text blanked after 3 days (counts unchanged), rows deleted after 6 (counts drop with them).
+      const periods = { ...serviceConfigSchema.parse({}).retention.keep, messageText: 3 * 24 * HOUR, messages: 6 * 24 * HOUR };
+      const pruned = await pruneExpired(store.handle, { periods, now: NOW, batchSize: 500 });
+      expect(pruned.find((r) => r.table === 'messages' && r.action === 'delete')?.rows).toBeGreaterThan(500);
+      await check();
+      // No negative or stray rows are left by the updates and deletes.
+      const negative = await store.db.selectFrom('complaint_counts').select('n').where('n', '<', 0).execute();
+      expect(negative).toEqual([]);
+    });
+  });
+}
