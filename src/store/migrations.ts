@@ -338,13 +338,16 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       if (kind === 'sqlite') {
         const key = (row: 'old' | 'new') =>
           `t = ${row}.created_at - ${row}.created_at % ${H} and channel = ${row}.channel and lang = coalesce(${row}.lang, '') and category = coalesce(${row}.category, '')`;
+        // A count that falls to zero (its messages deleted by retention, or relabelled) goes.
         await sql.raw(`create trigger complaint_counts_delete after delete on messages when old.complaint = 1 begin
-          update complaint_counts set n = n - 1 where ${key('old')}; end`).execute(db);
+          update complaint_counts set n = n - 1 where ${key('old')};
+          delete from complaint_counts where n = 0 and ${key('old')}; end`).execute(db);
         await sql.raw(`create trigger complaint_counts_update after update of complaint, category, channel, lang, created_at on messages
           when (old.complaint = 1 or new.complaint = 1) and (old.complaint is not new.complaint or old.category is not new.category
             or old.channel is not new.channel or old.lang is not new.lang or old.created_at is not new.created_at)
           begin
             update complaint_counts set n = n - 1 where old.complaint = 1 and ${key('old')};
+            delete from complaint_counts where old.complaint = 1 and n = 0 and ${key('old')};
             insert into complaint_counts (t, channel, lang, category, n)
               select new.created_at - new.created_at % ${H}, new.channel, coalesce(new.lang, ''), coalesce(new.category, ''), 1 where new.complaint = 1
               on conflict (t, channel, lang, category) do update set n = n + 1;
@@ -355,10 +358,13 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
         const apply = (source: string) => `insert into complaint_counts (t, channel, lang, category, n)
             select t, channel, lang, category, sum(d) from (${source}) x group by t, channel, lang, category having sum(d) <> 0 order by t, channel, lang, category
             on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n`;
+        // A count that falls to zero (its messages deleted by retention, or relabelled) goes.
+        const dropZeros = `delete from complaint_counts c where c.n = 0 and (c.t, c.channel, c.lang, c.category) in (select t, channel, lang, category from (${keyOf('old_rows', -1)}) o)`;
         await sql.raw(`create function complaint_counts_changed() returns trigger language plpgsql as $$ begin
           if tg_op = 'DELETE' then ${apply(keyOf('old_rows', -1))};
           else ${apply(`${keyOf('old_rows', -1)} union all ${keyOf('new_rows', 1)}`)};
           end if;
+          ${dropZeros};
           return null; end $$`).execute(db);
         await sql`create trigger complaint_counts_update after update on messages referencing old table as old_rows new table as new_rows for each statement execute function complaint_counts_changed()`.execute(db);
         await sql`create trigger complaint_counts_delete after delete on messages referencing old table as old_rows for each statement execute function complaint_counts_changed()`.execute(db);
