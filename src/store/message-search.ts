@@ -4,7 +4,9 @@
  * column `messages.search` under a GIN index, built with the `simple` configuration so the database adds
  * no stemming of its own), and a query is stemmed by the same function. The query text is
  * attacker-controlled: it never reaches the engine's syntax. Each stem is a run of letters and digits,
- * quoted as a string anyway, and matched as a prefix; the words are AND-ed.
+ * quoted as a string anyway; a message matches when it holds every stem of the query (words AND-ed).
+ * Whole stems, not prefixes: a prefix of a frequent stem makes the engine merge every term under it on
+ * each lookup (SQLite: 5 ms per message checked at 100,000 messages, against 10 µs for a whole stem).
  */
 import { searchTerms } from '../classify/search-terms.js';
 
@@ -20,16 +22,16 @@ function queryTerms(q: string): string[] {
   return searchTerms(q).slice(0, MAX_QUERY_TERMS);
 }
 
-/** An FTS5 MATCH expression for `q` (`"stem"* AND …`), or null when `q` holds no word. */
+/** An FTS5 MATCH expression for `q` (`"stem" AND …`), or null when `q` holds no word. */
 export function ftsMatch(q: string): string | null {
   const terms = queryTerms(q);
   if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"*`).join(' AND ');
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
 }
 
-/** A tsquery text for `to_tsquery('simple', …)` (`'stem':* & …`), or null when `q` holds no word. */
+/** A tsquery text for `to_tsquery('simple', …)` (`'stem' & …`), or null when `q` holds no word. */
 export function tsQuery(q: string): string | null {
   const terms = queryTerms(q);
   if (terms.length === 0) return null;
-  return terms.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}':*`).join(' & ');
+  return terms.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ');
 }

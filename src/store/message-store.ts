@@ -28,8 +28,9 @@ export interface MessageFilter {
   readonly lang?: Lang;
   readonly source?: string;
   /**
-   * Full-text search: every word of `q`, stemmed (Russian and English), is a prefix of a stemmed word
-   * of the text (see message-search.ts). A `q` with no letter or digit matches nothing.
+   * Full-text search: the text holds every word of `q`, both stemmed (Russian and English: "пароля"
+   * finds "пароль", "crashing" finds "crash"; see message-search.ts). A `q` with no letter or digit
+   * matches nothing.
    */
   readonly q?: string;
   /** created_at >= from (epoch ms). */
@@ -45,11 +46,8 @@ export interface Page<T> {
 
 const INSERT_CHUNK = 400;
 
-/**
- * A search matching more than this many messages is checked message by message while walking the
- * newest first (a few hundred probes fill a page); a rarer one is looked up first (at most this many).
- */
-const FTS_FREQUENT = 5000;
+/** SQLite: matches of a search counted up to this many to choose its plan (counting is fast: ~1 ms). */
+const FTS_COUNT_CAP = 50_000;
 
 /** The complaint counts (table `complaint_counts`) that stored rows add, merged per key, keys in order. */
 function complaintCounts(rows: readonly MessagesTable[]): ComplaintCountsTable[] {
@@ -149,6 +147,7 @@ export class MessageStore {
   private readonly indexOne: BetterSqlite3.Statement | null;
   private readonly addCount: BetterSqlite3.Statement | null;
   private readonly ftsProbe: BetterSqlite3.Statement | null;
+  private readonly lastRowid: BetterSqlite3.Statement | null;
 
   constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
     this.insertOne = sqlite
@@ -157,6 +156,7 @@ export class MessageStore {
     this.indexOne = sqlite ? sqlite.prepare('INSERT INTO messages_fts (rowid, body) VALUES (?, ?)') : null;
     this.addCount = sqlite ? sqlite.prepare(ADD_COUNT) : null;
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
+    this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
   }
 
   /**
@@ -232,7 +232,7 @@ export class MessageStore {
     if (cursor && after === null) throw new RadarError('ERR_BAD_CURSOR', 'not a message cursor', { context: { cursor: cursor.slice(0, 100) } });
     // SQLite cannot estimate how many messages a search matches: a frequent one is checked per message
     // while walking newest first; a rare one is looked up in the index first.
-    const probe = this.ftsProbe !== null && filter.q !== undefined && filter.q !== '' && this.isFrequent(filter.q);
+    const probe = this.ftsProbe !== null && filter.q !== undefined && filter.q !== '' && this.isFrequent(filter.q, limit);
     let query = this.db
       .selectFrom('messages')
       .selectAll()
@@ -403,11 +403,18 @@ export class MessageStore {
     return new Map(rows.map((r) => [r[column] as string | null, Number(r.n)]));
   }
 
-  /** SQLite: does the search `q` match more than FTS_FREQUENT messages? */
-  private isFrequent(q: string): boolean {
+  /**
+   * SQLite: is the search `q` frequent enough that checking message by message, newest first, fills a
+   * page of `limit` sooner than looking every match up? Walking checks about limit × messages / matches
+   * messages (~10 µs each); the look-up reads every match (~3 µs each) and sorts them.
+   */
+  private isFrequent(q: string, limit: number): boolean {
     const match = ftsMatch(q);
-    if (match === null || this.ftsProbe === null) return false;
-    return (this.ftsProbe.get(match, FTS_FREQUENT + 1) as { n: number }).n > FTS_FREQUENT;
+    if (match === null || this.ftsProbe === null || this.lastRowid === null) return false;
+    const matches = (this.ftsProbe.get(match, FTS_COUNT_CAP) as { n: number }).n;
+    if (matches === 0) return false;
+    const messages = (this.lastRowid.get() as { n: number }).n;
+    return ((limit + 1) * messages / matches) * 3 < matches;
   }
 
   /**
@@ -441,7 +448,12 @@ export class MessageStore {
 
   private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter, ftsPerRow = false) {
     const conds = [];
-    if (f.complaint !== undefined) conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
+    if (f.complaint !== undefined) {
+      // SQLite: with a category too, `+complaint` keeps the planner on (category, created_at), which finds
+      // a category's newest complaints directly, instead of walking every complaint (summary top terms).
+      if (this.kind === 'sqlite' && f.category !== undefined) conds.push(sql<SqlBool>`+complaint = ${f.complaint ? 1 : 0}`);
+      else conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
+    }
     if (f.category !== undefined) conds.push(eb('category', '=', f.category));
     if (f.channel !== undefined) conds.push(eb('channel', '=', f.channel));
     if (f.lang !== undefined) conds.push(eb('lang', '=', f.lang));

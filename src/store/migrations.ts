@@ -294,7 +294,7 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       // trigger when the text is blanked. Existing messages are indexed here, 2,000 at a time.
       const BATCH = 2000;
       if (kind === 'sqlite') {
-        await sql`create virtual table messages_fts using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3')`.execute(db);
+        await sql`create virtual table messages_fts using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`.execute(db);
         await sql`create trigger messages_fts_delete after delete on messages begin delete from messages_fts where rowid = old.rowid; end`.execute(db);
         await sql`create trigger messages_fts_text after update of text on messages when new.text is not old.text begin delete from messages_fts where rowid = old.rowid; end`.execute(db);
         for (let after = -1; ; ) {
