@@ -448,15 +448,16 @@ export class MessageStore {
 
   private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter, ftsPerRow = false) {
     const conds = [];
-    if (f.complaint !== undefined) {
-      // SQLite: with a category too, `+complaint` keeps the planner on (category, created_at), which finds
-      // a category's newest complaints directly, instead of walking every complaint (summary top terms).
-      if (this.kind === 'sqlite' && f.category !== undefined) conds.push(sql<SqlBool>`+complaint = ${f.complaint ? 1 : 0}`);
-      else conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
-    }
+    // SQLite: with a category, `+column` keeps the planner on (category, created_at), which finds a
+    // category's newest messages directly, instead of walking every complaint, or every message of a
+    // channel, of the window (the summary's top terms: 0.1-0.4 s at 1,000,000 messages).
+    const byCategory = this.kind === 'sqlite' && f.category !== undefined;
+    const eq = (column: 'complaint' | 'channel' | 'lang', value: string | number) =>
+      byCategory ? sql<SqlBool>`+${sql.ref(column)} = ${value}` : eb(column, '=', value);
+    if (f.complaint !== undefined) conds.push(eq('complaint', f.complaint ? 1 : 0));
     if (f.category !== undefined) conds.push(eb('category', '=', f.category));
-    if (f.channel !== undefined) conds.push(eb('channel', '=', f.channel));
-    if (f.lang !== undefined) conds.push(eb('lang', '=', f.lang));
+    if (f.channel !== undefined) conds.push(eq('channel', f.channel));
+    if (f.lang !== undefined) conds.push(eq('lang', f.lang));
     if (f.source !== undefined) conds.push(eb('source', '=', f.source));
     if (f.from !== undefined) conds.push(eb('created_at', '>=', f.from));
     if (f.to !== undefined) conds.push(eb('created_at', '<', f.to));

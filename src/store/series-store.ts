@@ -81,21 +81,35 @@ export class SeriesStore {
     return rows.map((r) => ({ t: from + Number(r.b) * step, v: Number(r.v) }));
   }
 
-  /** Keys that have points, optionally under a prefix. */
-  async keys(prefix?: string): Promise<string[]> {
-    let query = this.db.selectFrom('series_points').select('key').distinct();
-    if (prefix !== undefined) query = query.where('key', '>=', prefix).where('key', '<', `${prefix}\uffff`);
-    const rows = await query.orderBy('key').execute();
-    return rows.map((r) => r.key);
+  /**
+   * Keys that have points, optionally under a prefix, in order: a skip scan of the primary key (one
+   * seek per key; `select distinct` would read every bucket of the whole history).
+   */
+  async keys(prefix = ''): Promise<string[]> {
+    const end = `${prefix}\uffff`;
+    const found = await sql<{ key: string | null }>`
+      with recursive k(key) as (
+        select min(key) from series_points where key >= ${prefix} and key < ${end}
+        union all
+        select (select min(key) from series_points where key > k.key and key < ${end}) from k where k.key is not null
+      )
+      select key from k where key is not null order by key`.execute(this.db);
+    return found.rows.map((r) => r.key as string);
   }
 
-  /** Sums of buckets in [from, to) for every key under `prefix`, in one query. */
-  async totalsByKey(prefix: string, from: number, to: number): Promise<Map<string, number>> {
+  /**
+   * Sums of buckets in [from, to) for every key under `prefix` (those `keep` accepts, when given). The
+   * keys are found by a skip scan of the primary key (one seek per key), then each key's sum reads only
+   * its buckets in the window: a key range and a time range in one condition would read every bucket
+   * of every key under the prefix, the whole history.
+   */
+  async totalsByKey(prefix: string, from: number, to: number, keep?: (key: string) => boolean): Promise<Map<string, number>> {
+    const keys = (await this.keys(prefix)).filter((key) => keep === undefined || keep(key));
+    if (keys.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('series_points')
       .select(['key', sql<number>`sum(v)`.as('s')])
-      .where('key', '>=', prefix)
-      .where('key', '<', `${prefix}\uffff`)
+      .where('key', 'in', keys)
       .where('t', '>=', from)
       .where('t', '<', to)
       .groupBy('key')

@@ -52,7 +52,7 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: ApiDeps): void
     } else {
       const byCategory = async (a: number, b: number) => {
         const out = new Map<string, number>();
-        for (const [key, n] of await deps.store.series.totalsByKey('complaints.', a, b)) {
+        for (const [key, n] of await deps.store.series.totalsByKey('complaints.', a, b, (key) => categoryOfSeries(key) !== null)) {
           const category = categoryOfSeries(key);
           if (category !== null) out.set(category, n);
         }

@@ -193,6 +193,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await searchIds(store, 'пароль')).slice(0, 1)).toEqual(['new-1']);
     });
 
+    it('series keys and totals by key (the unfiltered summary) equal a plain scan, per key under the prefix only', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { store } = await openStore(kind);
+      const random = mulberry32(3);
+      const keys = ['complaints', 'complaints.login', 'complaints.payment', 'complaints.channel.email', 'complaints.lang.ru', 'complaintsx', 'messages', 'complaints.zzz'];
+      const points = keys.flatMap((key) => Array.from({ length: 300 }, (_, i) => ({ key, t: NOW - i * 60_000 * 7, v: 1 + Math.floor(random() * 5) })));
+      await store.series.add(points);
+      expect(await store.series.keys()).toEqual([...keys].sort());
+      expect(await store.series.keys('complaints.')).toEqual(keys.filter((k) => k.startsWith('complaints.')).sort());
+      for (const [from, to] of [[NOW - 24 * HOUR, NOW], [NOW - 3 * HOUR - 1, NOW - HOUR + 7], [NOW + 1, NOW + HOUR]] as const) {
+        const plain = new Map<string, number>();
+        for (const p of points) if (p.key.startsWith('complaints.') && p.t >= from && p.t < to) plain.set(p.key, (plain.get(p.key) ?? 0) + p.v);
+        expect(await store.series.totalsByKey('complaints.', from, to)).toEqual(plain);
+        const leaf = (key: string) => !key.slice('complaints.'.length).includes('.');
+        expect(await store.series.totalsByKey('complaints.', from, to, leaf)).toEqual(new Map([...plain].filter(([k]) => leaf(k))));
+      }
+    });
+
     it('the filtered summary from hourly counts equals a count over messages, through relabels, re-classification, late messages and retention', async () => {
       if (kind === 'postgres' && !(await postgresAvailable())) return;
       const { store } = await openStore(kind);
