@@ -14,10 +14,8 @@ import { QUEUE_NAMES } from '../src/queues/jobs.js';
 import { watchSchedulers } from '../src/queues/schedulers.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
-import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
-import { createImapPollHandler, redisSeenIds } from '../src/sources/imap/index.js';
-import { createGraphitePollHandler } from '../src/sources/graphite/index.js';
-import { createPrometheusPollHandler } from '../src/sources/prometheus/index.js';
+import { redisSeenIds } from '../src/sources/imap/index.js';
+import { buildPollHandlers } from '../src/sources/registry.js';
 import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
@@ -60,16 +58,9 @@ export interface RunningService {
   readonly workers: readonly WorkerKind[];
 }
 
-/** Source poll handlers configured in the service config (twitter, imap, prometheus, graphite). */
+/** Source poll handlers configured in the service config (src/sources/registry.ts). */
 export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandler[] {
-  const handlers: PollHandler[] = [];
-  const { twitter, imap, prometheus, graphite } = ctx.config.sources;
-  const seriesStep = ctx.config.series.step;
-  if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { metrics: ctx.metrics, authorKey }));
-  if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys) }));
-  if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
-  if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
-  return handlers;
+  return buildPollHandlers(ctx.config, { authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys), metrics: ctx.metrics });
 }
 
 export async function runService(options: RunOptions): Promise<RunningService> {

@@ -213,8 +213,8 @@ export const serviceConfigSchema = z
         // Names key cursors and status: one name, one source, across kinds (and `demo` is the demo's).
         // (Repeats within one list are reported by that list.)
         const taken = new Map<string, string>([['demo', 'demo']]);
-        for (const kind of ['twitter', 'imap', 'prometheus', 'graphite'] as const) {
-          sources[kind].forEach((source, i) => {
+        for (const [kind, list] of Object.entries(sources) as Array<[string, ReadonlyArray<{ readonly name: string }>]>) {
+          list.forEach((source, i) => {
             const owner = taken.get(source.name);
             if (owner !== undefined && owner !== kind) {
               ctx.addIssue({ code: z.ZodIssueCode.custom, path: [kind, i, 'name'], message: `source name "${source.name}" is already used` });

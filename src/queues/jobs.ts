@@ -1,5 +1,6 @@
 import type { Notification } from '../alerting/notification.js';
 import type { Message } from '../domain/message.js';
+import type { PollKind } from '../sources/poll.js';
 
 /**
  * The one union of queue names, job names and payloads. A worker that has no handler for a job
@@ -8,7 +9,7 @@ import type { Message } from '../domain/message.js';
 export interface JobPayloads {
   ingest: { message: Message };
   detect: { tick: true };
-  poll: { source: string; kind: 'twitter' | 'imap' | 'prometheus' | 'graphite'; mailbox?: string };
+  poll: { source: string; kind: PollKind; mailbox?: string };
   /** One notification to one notifier: a failing notifier never blocks the others. */
   notify: { notification: Notification; notifier: string };
   /** Prune data past its retention period (scheduled; see src/store/retention.ts). */
