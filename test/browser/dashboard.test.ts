@@ -78,6 +78,36 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     expect(await page.inputValue('select[name=category]')).toBe('login');
   });
 
+  it('the timeline draws one row per category, each with its own scale, in the unit Overview uses', async () => {
+    await open('#/timeline?range=6h', '#complaints-chart section.multiple .u-over');
+    const rows = await page.$$eval('#complaints-chart section.multiple', (els) => els.map((e) => ({ category: (e as HTMLElement).dataset.category, plots: e.querySelectorAll('.uplot').length, title: e.querySelector('h3')?.textContent ?? '' })));
+    const categories = await page.$$eval('select[name=category] option', (els) => els.map((e) => (e as HTMLOptionElement).value).filter((v) => v !== ''));
+    expect(rows.map((r) => r.category)).toEqual(categories);
+    for (const r of rows) expect(r.plots, r.category).toBe(1);
+    expect(rows.find((r) => r.category === 'login')?.title).toMatch(/login.*(alert firing|anomalous)/);
+    const all = await page.getAttribute('#complaints-chart', 'data-unit');
+    // one category: the same unit, never the detector's own
+    await open('#/timeline?range=6h&category=login', '#complaints-chart section.multiple .u-over');
+    await page.waitForFunction(() => document.querySelectorAll('#complaints-chart section.multiple').length === 1);
+    expect(await page.getAttribute('#complaints-chart', 'data-unit')).toBe(all);
+    expect(await page.textContent('#complaints-chart')).not.toContain('detector value');
+  });
+
+  it('overview arrows agree with the ratio printed beside them', async () => {
+    await open('#/overview?window=1h', '#categories article .trend');
+    const cards = await page.$$eval('#categories article', (els) => els.map((e) => ({ cls: e.querySelector('.trend')?.className ?? '', label: e.querySelector('.trend')?.getAttribute('aria-label') ?? '', text: e.textContent ?? '' })));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const c of cards) {
+      const m = /×([\d.,]+) of (normal|the previous window)/.exec(c.label);
+      expect(m, c.label).not.toBeNull();
+      const ratio = Number(m![1]!.replace(',', ''));
+      if (ratio >= 1.1) expect(c.cls).toContain('up');
+      else if (ratio <= 0.9) expect(c.cls).toContain('down');
+      else expect(c.cls).toContain('flat');
+      if (m![2] === 'normal') expect(c.text).toContain(`×${m![1]} of normal`);
+    }
+  });
+
   let relabelled: { id: string; text: string } | null = null;
 
   it('a click on the spike in the timeline lists its messages', async () => {
@@ -167,7 +197,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
 
   it('dragging across the timeline zooms in; the range goes into the URL', async () => {
     await open('#/timeline?range=24h', '#complaints-chart .u-over');
-    const box = await page.locator('#complaints-chart .u-over').boundingBox();
+    const box = await page.locator('#complaints-chart .u-over').first().boundingBox(); // the first category's row
     if (!box) throw new Error('no chart');
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();

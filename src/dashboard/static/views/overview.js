@@ -4,13 +4,19 @@ import { clear, fmtNum, h, select } from '../dom.js';
 import { go, hrefFor } from '../state.js';
 import { banner, categoryOfSeries, CHANNELS, fetchSeries, hasTraffic, isBandAvailable, LANGS, optionList, pickStepMinutes, WINDOWS } from './common.js';
 
-function trend(count, previous) {
-  const ratio = (count + 1) / (previous + 1);
-  if (ratio >= 1.5) return { arrow: '↑', cls: 'up', ratio };
-  if (ratio >= 1.1) return { arrow: '↗', cls: 'up', ratio };
-  if (ratio <= 0.67) return { arrow: '↓', cls: 'down', ratio };
-  if (ratio <= 0.9) return { arrow: '↘', cls: 'down', ratio };
-  return { arrow: '→', cls: 'flat', ratio };
+/**
+ * The arrow and its colour say one thing: against normal (the detector's expected) when it is known, else
+ * against the previous window. `basis` names which, for the tooltip and screen readers.
+ */
+export function trend(value, reference, basis) {
+  const ratio = reference > 0 ? value / reference : (value + 1) / (reference + 1);
+  const words = basis === 'normal' ? 'of normal' : 'of the previous window';
+  const of = (arrow, cls, dir) => ({ arrow, cls, ratio, label: `${dir}: ×${fmtNum(ratio, 1)} ${words}` });
+  if (ratio >= 1.5) return of('↑', 'up', 'well above');
+  if (ratio >= 1.1) return of('↗', 'up', 'above');
+  if (ratio <= 0.67) return of('↓', 'down', 'well below');
+  if (ratio <= 0.9) return of('↘', 'down', 'below');
+  return of('→', 'flat', 'about the same');
 }
 
 /** Sparkline on a canvas: the expected band shaded, the value line, alert points in red. */
@@ -96,8 +102,9 @@ export function mount(root, params, ctx) {
         const expected = scored.length > 0 ? { value: scored.reduce((a, p) => a + p.value, 0), expected: scored.reduce((a, p) => a + p.expected, 0) } : null;
         const alerted = band ? band.some((p) => p.alert) : false;
         const alertFiring = (firing ?? []).some((a) => a.state === 'firing' && a.members.some((m) => categoryOfSeries(m.series) === c.category));
-        const t = trend(c.count, c.previous);
-        const trouble = alertFiring || alerted || (!band && c.count >= 5 && t.ratio >= 2);
+        const vsPrevious = trend(c.count, c.previous, 'previous');
+        const t = expected && expected.expected > 0 ? trend(expected.value, expected.expected, 'normal') : vsPrevious;
+        const trouble = alertFiring || alerted || (!band && c.count >= 5 && vsPrevious.ratio >= 2);
         return { c, series, band, expected, trouble, alertFiring, t };
       }),
     );
@@ -144,7 +151,7 @@ function card(r, { from, to, state }) {
     ),
     h('div', { class: 'head' },
       h('a', { class: 'count', href: messagesHref, title: 'Show these messages', data: { count: c.count }, text: fmtNum(c.count) }),
-      h('span', { class: `trend ${t.cls}`, title: `${c.count} vs ${c.previous} in the previous window`, 'aria-label': `trend ${t.cls}`, text: t.arrow }),
+      h('span', { class: `trend ${t.cls}`, title: t.label, 'aria-label': `trend ${t.cls}, ${t.label}`, text: t.arrow }),
     ),
     h('div', { class: 'line', text: c.rate === null ? `${fmtNum(c.share * 100)} % of complaints` : `${fmtNum(c.rate, 1)} per million visits · ${fmtNum(c.share * 100)} % of complaints` }),
     h('div', { class: 'line', text: rateLine }),

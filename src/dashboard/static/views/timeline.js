@@ -84,99 +84,116 @@ export function mount(root, params, ctx) {
     clear(traffic);
     if (!isBandAvailable()) notes.append(banner('info', 'Expected band not available: the detector does not run in this api process.', 'no-band'));
 
-    // One category with a band: draw the detector's own values (its units), expected and band around
-    // them; several categories: the rates (or counts) side by side.
-    const single = cats.length === 1 && series[0]?.band;
-    const unit = single ? `as scored by the detector, per ${stepMinutes} min` : rate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
-    const title = metric ? `${metric} (${single ? unit : `per ${stepMinutes} min`})` : `Complaints (${unit})`;
-    const data = [xs.map((t) => t / 1000)];
-    const uSeries = [{}];
-    const bands = [];
-    cats.forEach((cat, i) => {
-      data.push(single ? column(series[i].band, (p) => p.value) : column(series[i]?.points, (p) => p.v));
-      uSeries.push({ label: cat, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u, v) => fmtNum(v, 2) });
-    });
-    if (single) {
-      const band = series[0].band;
-      data.push(column(band, (p) => p.expected), column(band, (p) => p.upper), column(band, (p) => (p.lower === null ? null : Math.max(0, p.lower))));
-      uSeries.push(
-        { label: 'expected', stroke: '#7a8899', dash: [4, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
-        { label: 'upper', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
-        { label: 'lower', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
-      );
-      bands.push({ series: [uSeries.length - 2, uSeries.length - 1], fill: 'rgba(37,99,235,0.10)' });
+    // Small multiples: one row per category (or the one metric), each with its own scale, its own band and
+    // its own alerts, all in the unit Overview uses. The detector stores its band in the series' own units
+    // (counts per bucket); shown as a rate, the band is divided by the same traffic as the values.
+    const trafficAt = new Map((trafficSeries?.points ?? []).map((p) => [p.t, p.v]));
+    const perRate = (t) => {
+      const visits = trafficAt.get(t);
+      return visits !== undefined && visits > 0 ? 1_000_000 / visits : null;
+    };
+    const shownAsRate = rate && !metric;
+    const unit = metric ? `per ${stepMinutes} min` : shownAsRate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
+    const axisLabel = metric ? metric : shownAsRate ? 'per million visits' : 'complaints';
+    main.append(h('h2', { text: metric ? `${metric} (${unit})` : `Complaints (${unit})` }));
+    if (cats.length > 1) {
+      main.append(h('p', { class: 'muted legend-key' },
+        'Each row has its own scale. Line: what came; dashed: expected; shaded: the band the detector expects; red dot: anomalous point; red dashed line: an alert began.'));
     }
-    // Anomalies: points the detector would alert on, drawn as red dots.
-    const anomalies = [];
-    cats.forEach((cat, i) => {
-      for (const p of series[i]?.band ?? []) if (p.alert && p.value !== null) anomalies.push({ cat, t: p.t, value: p.value, expected: p.expected, reason: p.reason });
-    });
-    const anomalyColumn = new Array(xs.length).fill(null);
-    for (const a of anomalies) {
-      const i = index.get(a.t);
-      const plotted = i === undefined ? null : data[cats.indexOf(a.cat) + 1]?.[i];
-      if (i !== undefined) anomalyColumn[i] = Math.max(anomalyColumn[i] ?? 0, plotted ?? a.value);
-    }
-    data.push(anomalyColumn);
-    uSeries.push({ label: 'anomaly', stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
-
     const width = main.clientWidth - 16;
-    const height = window.innerWidth < 640 ? 240 : 340;
-    main.append(h('h2', { text: title }));
-    const plot = new window.uPlot(
-      {
-        width,
-        height,
-        series: uSeries,
-        bands,
-        scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, 1e-6)] } },
-        axes: [{}, { label: single ? 'detector value' : metric ? metric : rate ? 'per million visits' : 'complaints', size: 60 }],
-        cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'timeline' } },
-        legend: { live: true },
-        hooks: {
-          setSelect: [
-            (u) => {
-              if (u.select.width < 8) return;
-              const a = Math.round(u.posToVal(u.select.left, 'x') * 1000);
-              const b = Math.round(u.posToVal(u.select.left + u.select.width, 'x') * 1000);
-              u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
-              if (b - a >= 2 * 60_000) set({ from: a, to: b }, false);
-            },
-          ],
-          draw: [(u) => drawAlerts(u, alerts)],
+    const single = cats.length === 1;
+    const height = single ? (window.innerWidth < 640 ? 240 : 340) : 120;
+    const anomalies = [];
+    const data = [xs.map((t) => t / 1000)];
+    cats.forEach((cat, i) => {
+      const s = series[i];
+      const key = metric ?? `complaints.${cat}`;
+      const values = column(s?.points, (p) => p.v);
+      data.push(values);
+      const inUnit = (pick) => column(s?.band, (p) => {
+        const v = pick(p);
+        if (v === null || v === undefined) return null;
+        if (!shownAsRate) return v;
+        const f = perRate(p.t);
+        return f === null ? null : v * f;
+      });
+      const rowAlerts = alerts.filter((a) => (a.members ?? []).some((m) => m.series === key));
+      const rowAnomalies = (s?.band ?? []).filter((p) => p.alert && p.value !== null);
+      for (const p of rowAnomalies) {
+        const f = shownAsRate ? perRate(p.t) : 1;
+        anomalies.push({ cat, t: p.t, value: f === null ? p.value : p.value * f, expected: p.expected === null ? null : f === null ? p.expected : p.expected * f, reason: p.reason });
+      }
+      const anomalyColumn = new Array(xs.length).fill(null);
+      for (const p of rowAnomalies) {
+        const at = index.get(p.t);
+        if (at !== undefined) anomalyColumn[at] = values[at];
+      }
+      const row = h('section', { class: 'multiple', data: { series: key, category: metric ? undefined : cat } });
+      const firing = rowAlerts.some((a) => a.state === 'firing');
+      row.append(h('h3', {},
+        h('span', { text: metric ?? cat }),
+        firing ? h('span', { class: 'chip bad', text: 'alert firing' }) : rowAnomalies.length > 0 ? h('span', { class: 'chip warn', text: `${rowAnomalies.length} anomalous ${rowAnomalies.length === 1 ? 'point' : 'points'}` }) : null,
+      ));
+      main.append(row);
+      const uSeries = [{}, { label: metric ?? cat, stroke: '#2563eb', width: 1.5, value: (_u, v) => fmtNum(v, 2) }];
+      const rowData = [data[0], values];
+      const bands = [];
+      if (s?.band) {
+        rowData.push(inUnit((p) => p.expected), inUnit((p) => p.upper), inUnit((p) => (p.lower === null ? null : Math.max(0, p.lower))));
+        uSeries.push(
+          { label: 'expected', stroke: '#7a8899', dash: [4, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
+          { label: 'upper', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+          { label: 'lower', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+        );
+        bands.push({ series: [3, 4], fill: 'rgba(37,99,235,0.10)' });
+      }
+      rowData.push(anomalyColumn);
+      // Anomalies are red dots and listed under the chart in words: colour is never the only signal.
+      uSeries.push({ label: 'anomaly', stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
+      const plot = new window.uPlot(
+        {
+          width,
+          // the last row also carries the time axis: taller by the axis, so every row's plot is as high
+          height: single || i < cats.length - 1 ? height : height + 50,
+          series: uSeries,
+          bands,
+          scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, 1e-6)] } },
+          axes: [{ show: single || i === cats.length - 1 }, single ? { label: axisLabel, size: 60 } : { size: 60 }],
+          cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'timeline' } },
+          legend: { live: true, show: single },
+          hooks: {
+            setSelect: [
+              (u) => {
+                if (u.select.width < 8) return;
+                const a = Math.round(u.posToVal(u.select.left, 'x') * 1000);
+                const b = Math.round(u.posToVal(u.select.left + u.select.width, 'x') * 1000);
+                u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+                if (b - a >= 2 * 60_000) set({ from: a, to: b }, false);
+              },
+            ],
+            draw: [(u) => drawAlerts(u, rowAlerts)],
+          },
         },
-      },
-      data,
-      main,
-    );
-    plots.push(plot);
+        rowData,
+        row,
+      );
+      plots.push(plot);
+      // A click (not a drag) on a point lists that bucket's messages of this row's category.
+      let downX = null;
+      plot.over.addEventListener('mousedown', (e) => (downX = e.clientX));
+      plot.over.addEventListener('mouseup', (e) => {
+        if (downX === null || Math.abs(e.clientX - downX) > 4) return;
+        const idx = plot.cursor.idx;
+        if (idx === null || idx === undefined) return;
+        const t = xs[idx];
+        if (metric) return go('messages', { complaint: 'true', from: t, to: t + stepMs });
+        go('messages', { complaint: 'true', category: cat, from: t, to: t + stepMs });
+      });
+    });
     main.dataset.from = String(xs[0] ?? from);
     main.dataset.to = String(xs.at(-1) ?? to);
     main.dataset.step = String(stepMs);
-
-    // A click (not a drag) on a point lists its messages: the category nearest to the pointer.
-    let downX = null;
-    plot.over.addEventListener('mousedown', (e) => (downX = e.clientX));
-    plot.over.addEventListener('mouseup', (e) => {
-      if (downX === null || Math.abs(e.clientX - downX) > 4) return;
-      const idx = plot.cursor.idx;
-      if (idx === null || idx === undefined) return;
-      const t = xs[idx];
-      if (metric) return go('messages', { complaint: 'true', from: t, to: t + stepMs });
-      let cat = cats.length === 1 ? cats[0] : null;
-      if (cat === null) {
-        const yVal = plot.posToVal(plot.cursor.top, 'y');
-        let best = Infinity;
-        cats.forEach((c, i) => {
-          const v = data[i + 1][idx];
-          if (v !== null && Math.abs(v - yVal) < best) {
-            best = Math.abs(v - yVal);
-            cat = c;
-          }
-        });
-      }
-      go('messages', { complaint: 'true', category: cat ?? undefined, from: t, to: t + stepMs });
-    });
+    main.dataset.unit = unit;
 
     if (anomalies.length > 0 || alerts.length > 0) {
       marks.append(h('span', { class: 'muted' }, 'Marked: '));
@@ -197,7 +214,7 @@ export function mount(root, params, ctx) {
           class: 'anomaly',
           data: { t: e.start, category: e.cat },
           on: { click: () => go('messages', { complaint: 'true', category: metric ? undefined : e.cat, from: e.start, to: e.end + stepMs }) },
-        }, `${span} ${e.cat}: peak ${fmtNum(e.peak.value, 1)} vs ${fmtNum(e.peak.expected, 1)} expected${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
+        }, `${span} ${e.cat}: peak ${fmtNum(e.peak.value, 1)}${e.peak.expected === null ? '' : ` vs ${fmtNum(e.peak.expected, 1)} expected`} ${unit}${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
       }
       for (const al of alerts) {
         const cat = categoryOfSeries(al.members?.[0]?.series);
@@ -213,7 +230,7 @@ export function mount(root, params, ctx) {
     cats.forEach((cat, i) => {
       const s = series[i];
       if (!s?.band || !s.decoupling?.follows) return;
-      plots.push(drawDecouplingLane(lanes, s, metric ?? `complaints.${cat}`, { xs: data[0], column, width, height: Math.round(height * 0.45) }));
+      plots.push(drawDecouplingLane(lanes, s, metric ?? `complaints.${cat}`, { xs: data[0], column, width, height: single ? Math.round(height * 0.45) : 150 }));
     });
 
     if (trafficSeries) {
@@ -221,7 +238,7 @@ export function mount(root, params, ctx) {
       plots.push(new window.uPlot(
         {
           width,
-          height: Math.round(height * 0.6),
+          height: single ? Math.round(height * 0.6) : 180,
           series: [{}, { label: 'traffic', stroke: '#546e7a', fill: 'rgba(84,110,122,0.08)', width: 1.5, value: (_u, v) => fmtNum(v) }],
           scales: { x: { time: true } },
           axes: [{}, { label: 'visits', size: 60 }],
