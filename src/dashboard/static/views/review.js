@@ -94,7 +94,7 @@ export function mount(root, _params, _ctx) {
         h('kbd', {}, 'y'), suggested ? ` Complaint: ${suggested}` : ' Complaint (no suggestion: pick a category)'),
       h('button', { type: 'button', data: { action: 'no' }, 'aria-keyshortcuts': 'n', on: { click: () => verdict(false, null) } }, h('kbd', {}, 'n'), ' Not a complaint'),
       ...categories.slice(0, 9).map((name, i) =>
-        h('button', { type: 'button', data: { action: 'category', category: name }, 'aria-keyshortcuts': String(i + 1), 'aria-label': `Complaint: ${name} (key ${i + 1})`, on: { click: () => verdict(true, name) } }, h('kbd', {}, String(i + 1)), ` ${name}`),
+        h('button', { type: 'button', data: { action: 'category', category: name }, 'aria-keyshortcuts': String(i + 1), 'aria-label': `${i + 1} ${name}: a complaint about ${name} (key ${i + 1})`, on: { click: () => verdict(true, name) } }, h('kbd', {}, String(i + 1)), ` ${name}`),
       ),
       h('button', { type: 'button', data: { action: 'skip' }, 'aria-keyshortcuts': 's', on: { click: skip } }, h('kbd', {}, 's'), ' Skip'),
       undoButton(),
