@@ -293,6 +293,7 @@ export async function newPage(context: BrowserContext): Promise<{ page: Page; di
     void d.dismiss();
   });
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && process.env.DEBUG_CONSOLE) process.stderr.write(`console: ${m.text()} ${JSON.stringify(m.location())}\n`); });
   return { page, dialogs, errors };
 }
 

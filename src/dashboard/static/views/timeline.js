@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { clear, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go } from '../state.js';
+import { t, tp } from '../i18n.js';
 import { categoryOfSeries, fetchSeries, hasTraffic, isBandAvailable, banner, optionList, pickStepMinutes } from './common.js';
 
 /** Series the service counts itself (complaints, messages): shown by category, never in the metric list. */
@@ -20,7 +21,7 @@ export function mount(root, params, ctx) {
   const set = (patch, replace = true) => go('timeline', { ...state, ...patch }, { replace });
 
   // Watched series other than the complaint counters (traffic, pushed or pulled service metrics).
-  const metricSelect = select(optionList(state.series ? [state.series] : [], 'complaints'), state.series, { name: 'series', on: { change: (e) => set({ series: e.target.value }) } });
+  const metricSelect = select(optionList(state.series ? [state.series] : [], t('complaints')), state.series, { name: 'series', on: { change: (e) => set({ series: e.target.value }) } });
   api('/api/series')
     .then(({ series }) => {
       const keys = series.filter((s) => s.state !== 'unwatched' && !COUNTER_SERIES.test(s.key)).map((s) => s.key);
@@ -28,19 +29,19 @@ export function mount(root, params, ctx) {
     })
     .catch(() => undefined);
   const toolbar = h('div', { class: 'toolbar' },
-    h('div', { class: 'group', role: 'group', 'aria-label': 'Range' },
+    h('div', { class: 'group', role: 'group', 'aria-label': t('Range') },
       Object.keys(RANGES).map((r) => h('button', { type: 'button', class: r === range && !zoomed ? 'on' : '', data: { range: r }, on: { click: () => set({ range: r, from: undefined, to: undefined }) } }, r))),
-    h('label', {}, 'Category', select(optionList(ctx.categories, 'all categories'), state.category, { name: 'category', disabled: state.series !== '', on: { change: (e) => set({ category: e.target.value }) } })),
-    h('label', {}, 'Metric', metricSelect),
-    zoomed ? h('button', { type: 'button', id: 'reset-zoom', on: { click: () => set({ from: undefined, to: undefined }) } }, 'Reset zoom') : null,
-    h('span', { class: 'muted' }, 'Drag on the chart to zoom; click a point to see its messages.'),
+    h('label', {}, t('Category'), select(optionList(ctx.categories, t('all categories')), state.category, { name: 'category', disabled: state.series !== '', on: { change: (e) => set({ category: e.target.value }) } })),
+    h('label', {}, t('Metric'), metricSelect),
+    zoomed ? h('button', { type: 'button', id: 'reset-zoom', on: { click: () => set({ from: undefined, to: undefined }) } }, t('Reset zoom')) : null,
+    h('span', { class: 'muted' }, t('Drag on the chart to zoom; click a point to see its messages.')),
   );
   const notes = h('div');
   const main = h('div', { class: 'chart', id: 'complaints-chart' });
   const traffic = h('div', { class: 'chart', id: 'traffic-chart' });
   const lanes = h('div', { id: 'decoupling-lanes' });
   const marks = h('div', { class: 'marks', id: 'marks' });
-  root.append(h('h1', {}, 'Timeline'), toolbar, notes, main, lanes, marks, traffic);
+  root.append(h('h1', {}, t('Timeline')), toolbar, notes, main, lanes, marks, traffic);
 
   let plots = [];
   const onResize = () => {
@@ -82,7 +83,7 @@ export function mount(root, params, ctx) {
     clear(lanes);
     clear(marks);
     clear(traffic);
-    if (!isBandAvailable()) notes.append(banner('info', 'Expected band not available: the detector does not run in this api process.', 'no-band'));
+    if (!isBandAvailable()) notes.append(banner('info', t('Expected band not available: the detector does not run in this api process.'), 'no-band'));
 
     // Small multiples: one row per category (or the one metric), each with its own scale, its own band and
     // its own alerts, all in the unit Overview uses. The detector stores its band in the series' own units
@@ -93,12 +94,12 @@ export function mount(root, params, ctx) {
       return visits !== undefined && visits > 0 ? 1_000_000 / visits : null;
     };
     const shownAsRate = rate && !metric;
-    const unit = metric ? `per ${stepMinutes} min` : shownAsRate ? 'complaints per million visits' : `complaints per ${stepMinutes} min`;
-    const axisLabel = metric ? metric : shownAsRate ? 'per million visits' : 'complaints';
-    main.append(h('h2', { text: metric ? `${metric} (${unit})` : `Complaints (${unit})` }));
+    const unit = metric ? t('per {n} min', { n: stepMinutes }) : shownAsRate ? t('complaints per million visits') : t('complaints per {n} min', { n: stepMinutes });
+    const axisLabel = metric ? metric : shownAsRate ? t('per million visits') : t('complaints');
+    main.append(h('h2', { text: metric ? `${metric} (${unit})` : t('Complaints ({unit})', { unit }) }));
     if (cats.length > 1) {
       main.append(h('p', { class: 'muted legend-key' },
-        'Each row has its own scale. Line: what came; dashed: expected; shaded: the band the detector expects; red dot: anomalous point; red dashed line: an alert began.'));
+        t('Each row has its own scale. Line: what came; dashed: expected; shaded: the band the detector expects; red dot: anomalous point; red dashed line: an alert began.')));
     }
     const width = main.clientWidth - 16;
     const single = cats.length === 1;
@@ -132,7 +133,7 @@ export function mount(root, params, ctx) {
       const firing = rowAlerts.some((a) => a.state === 'firing');
       row.append(h('h3', {},
         h('span', { text: metric ?? cat }),
-        firing ? h('span', { class: 'chip bad', text: 'alert firing' }) : rowAnomalies.length > 0 ? h('span', { class: 'chip warn', text: `${rowAnomalies.length} anomalous ${rowAnomalies.length === 1 ? 'point' : 'points'}` }) : null,
+        firing ? h('span', { class: 'chip bad', text: t('alert firing') }) : rowAnomalies.length > 0 ? h('span', { class: 'chip warn', text: tp(rowAnomalies.length, { one: '{n} anomalous point', other: '{n} anomalous points' }) }) : null,
       ));
       main.append(row);
       const uSeries = [{}, { label: metric ?? cat, stroke: '#2563eb', width: 1.5, value: (_u, v) => fmtNum(v, 2) }];
@@ -141,15 +142,15 @@ export function mount(root, params, ctx) {
       if (s?.band) {
         rowData.push(inUnit((p) => p.expected), inUnit((p) => p.upper), inUnit((p) => (p.lower === null ? null : Math.max(0, p.lower))));
         uSeries.push(
-          { label: 'expected', stroke: '#7a8899', dash: [4, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
-          { label: 'upper', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
-          { label: 'lower', stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+          { label: t('expected'), stroke: '#7a8899', dash: [4, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
+          { label: t('upper'), stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
+          { label: t('lower'), stroke: 'rgba(37,99,235,0.25)', width: 1, value: (_u, v) => fmtNum(v, 2) },
         );
         bands.push({ series: [3, 4], fill: 'rgba(37,99,235,0.10)' });
       }
       rowData.push(anomalyColumn);
       // Anomalies are red dots and listed under the chart in words: colour is never the only signal.
-      uSeries.push({ label: 'anomaly', stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
+      uSeries.push({ label: t('anomaly'), stroke: '#c62828', fill: '#c62828', width: 0, paths: () => null, points: { show: true, size: 9, fill: '#c62828', stroke: '#c62828' } });
       const plot = new window.uPlot(
         {
           width,
@@ -196,7 +197,7 @@ export function mount(root, params, ctx) {
     main.dataset.unit = unit;
 
     if (anomalies.length > 0 || alerts.length > 0) {
-      marks.append(h('span', { class: 'muted' }, 'Marked: '));
+      marks.append(h('span', { class: 'muted' }, `${t('Marked:')} `));
       // consecutive anomalous buckets of one category are one episode: its peak, and its messages
       const episodes = [];
       for (const a of [...anomalies].sort((x, y) => x.cat.localeCompare(y.cat) || x.t - y.t)) {
@@ -214,7 +215,7 @@ export function mount(root, params, ctx) {
           class: 'anomaly',
           data: { t: e.start, category: e.cat },
           on: { click: () => go('messages', { complaint: 'true', category: metric ? undefined : e.cat, from: e.start, to: e.end + stepMs }) },
-        }, `${span} ${e.cat}: peak ${fmtNum(e.peak.value, 1)}${e.peak.expected === null ? '' : ` vs ${fmtNum(e.peak.expected, 1)} expected`} ${unit}${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
+        }, `${span} ${e.cat}: ${e.peak.expected === null ? t('peak {value}', { value: fmtNum(e.peak.value, 1) }) : t('peak {value} vs {expected} expected', { value: fmtNum(e.peak.value, 1), expected: fmtNum(e.peak.expected, 1) })} ${unit}${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
       }
       for (const al of alerts) {
         const cat = categoryOfSeries(al.members?.[0]?.series);
@@ -222,9 +223,9 @@ export function mount(root, params, ctx) {
           type: 'button',
           data: { alert: al.id },
           on: { click: () => go('alerts', { id: al.id }) },
-        }, `⚑ ${fmtTime(al.startsAt)} ${al.rule}${cat ? ` · ${cat}` : ''} (${al.state})`));
+        }, `⚑ ${fmtTime(al.startsAt)} ${al.rule}${cat ? ` · ${cat}` : ''} (${t(al.state)})`));
       }
-    } else marks.append(h('span', { class: 'muted' }, 'No anomalies or alerts in this range.'));
+    } else marks.append(h('span', { class: 'muted' }, t('No anomalies or alerts in this range.')));
 
     // A decoupling lane under the chart for each series judged against a reference it normally follows.
     cats.forEach((cat, i) => {
@@ -234,14 +235,14 @@ export function mount(root, params, ctx) {
     });
 
     if (trafficSeries) {
-      traffic.append(h('h2', { text: `Traffic (${trafficSeries.key}, per ${stepMinutes} min)` }));
+      traffic.append(h('h2', { text: t('Traffic ({key}, per {n} min)', { key: trafficSeries.key, n: stepMinutes }) }));
       plots.push(new window.uPlot(
         {
           width,
           height: single ? Math.round(height * 0.6) : 180,
-          series: [{}, { label: 'traffic', stroke: '#546e7a', fill: 'rgba(84,110,122,0.08)', width: 1.5, value: (_u, v) => fmtNum(v) }],
+          series: [{}, { label: t('traffic'), stroke: '#546e7a', fill: 'rgba(84,110,122,0.08)', width: 1.5, value: (_u, v) => fmtNum(v) }],
           scales: { x: { time: true } },
-          axes: [{}, { label: 'visits', size: 60 }],
+          axes: [{}, { label: t('visits'), size: 60 }],
           cursor: { drag: { x: false, y: false }, sync: { key: 'timeline' } },
         },
         [data[0], column(trafficSeries.points, (p) => p.v)],
@@ -268,8 +269,8 @@ function drawDecouplingLane(parent, s, key, { xs, column, width, height }) {
   const { reference, threshold } = s.decoupling;
   const lane = h('section', { class: 'chart decoupling-lane', data: { series: key, reference, threshold } });
   lane.append(
-    h('h2', { text: `Decoupling: ${key} vs ${reference}` }),
-    h('p', { class: 'muted', text: `Correlation with ${reference} over about 30 points; under ${fmtNum(threshold, 2)}, ${key} no longer moves with ${reference}.` }),
+    h('h2', { text: t('Decoupling: {key} vs {reference}', { key, reference }) }),
+    h('p', { class: 'muted', text: t('Correlation with {reference} over about 30 points; under {threshold}, {key} no longer moves with {reference}.', { reference, key, threshold: fmtNum(threshold, 2) }) }),
   );
   parent.append(lane);
   const correlation = column(s.band, (p) => p.correlation);
@@ -280,12 +281,12 @@ function drawDecouplingLane(parent, s, key, { xs, column, width, height }) {
       height,
       series: [
         {},
-        { label: `correlation with ${reference}`, stroke: '#00838f', width: 1.5, value: (_u, v) => fmtNum(v, 2) },
-        { label: 'threshold', stroke: '#c62828', dash: [6, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
-        { label: 'decoupled', stroke: '#c62828', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#c62828', stroke: '#c62828' }, value: (_u, v) => fmtNum(v, 2) },
+        { label: t('correlation with {reference}', { reference }), stroke: '#00838f', width: 1.5, value: (_u, v) => fmtNum(v, 2) },
+        { label: t('threshold'), stroke: '#c62828', dash: [6, 4], width: 1, value: (_u, v) => fmtNum(v, 2) },
+        { label: t('decoupled'), stroke: '#c62828', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#c62828', stroke: '#c62828' }, value: (_u, v) => fmtNum(v, 2) },
       ],
       scales: { x: { time: true }, y: { range: [-1, 1] } },
-      axes: [{}, { label: 'correlation', size: 60 }],
+      axes: [{}, { label: t('correlation'), size: 60 }],
       cursor: { drag: { x: false, y: false }, sync: { key: 'timeline' } },
     },
     [xs, correlation, xs.map(() => threshold), under],
