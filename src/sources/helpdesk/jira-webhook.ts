@@ -43,15 +43,16 @@ const eventSchema = z
   })
   .passthrough();
 
-/** Jira text: wiki markup (REST v2 payloads) or an Atlassian Document (v3): its text nodes, paragraphs on lines. */
+/** Jira text: wiki markup (REST v2 payloads) or an Atlassian Document (v3): its text nodes, each block on its own line. */
 export function jiraText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object') return '';
   const node = value as { type?: unknown; text?: unknown; content?: unknown };
   if (typeof node.text === 'string') return node.text;
   const children = Array.isArray(node.content) ? node.content.map(jiraText) : [];
-  const block = node.type === 'paragraph' || node.type === 'heading' || node.type === 'listItem' || node.type === 'doc';
-  return children.join(block ? '\n' : '');
+  // Paragraphs and headings hold inline text; every other container (doc, lists, quotes) holds blocks.
+  const inline = node.type === 'paragraph' || node.type === 'heading';
+  return children.join(inline ? '' : '\n');
 }
 
 /** Jira's `2026-12-07T03:00:00.000+0000` (no colon in the offset) → epoch ms. */
