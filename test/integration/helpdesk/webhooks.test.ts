@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
@@ -107,6 +109,9 @@ describe('Zendesk', () => {
     expect(second?.text).toBe('Still broken after reinstalling, it happens on wifi and on mobile data.'); // quoted history cut
     expect(second?.author).toBe(first?.author);
     expect(await svc.ctx.store.messages.count({ source: 'zd' })).toBe(2);
+    // The source shows in /api/sources with what its deliveries brought.
+    const sources = (await (await fetch(`${base}/api/sources`, { headers: admin })).json()) as { items: Array<{ name: string; kind: string; fetched: number; skipped: number }> };
+    expect(sources.items.find((i) => i.name === 'zd')).toMatchObject({ kind: 'helpdesk', fetched: 2, skipped: 3 });
   });
 
   it('accepts the previous secret while rotating, and a re-delivered comment is stored once', async () => {
@@ -284,6 +289,22 @@ describe('malformed bodies and other refusals', () => {
     const big = Buffer.alloc(1024 * 1024 + 10, 0x20);
     const res = await fetch(`${base}/api/hooks/zm`, { method: 'POST', headers: hubHeaders('sha1', SECRETS.zammad, big), body: new Uint8Array(big) });
     expect(res.status).toBe(413);
+  });
+
+  it('logs a refusal with the source and reason, never the body', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const logged = await buildTestApp(svc.ctx, { log });
+    try {
+      const body = JSON.stringify({ ticket: { id: 1, title: 'BODY-MARKER-4711 my password is hunter2' } });
+      const res = await logged.inject({ method: 'POST', url: '/api/hooks/zm', headers: hubHeaders('sha1', 'wrong-secret-0000', Buffer.from(body)), payload: body });
+      expect(res.statusCode).toBe(401);
+    } finally {
+      await logged.close();
+    }
+    const refusal = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'webhook rejected');
+    expect(refusal).toMatchObject({ source: 'zm', reason: 'bad-signature' });
+    expect(lines.join('\n')).not.toContain('BODY-MARKER-4711');
   });
 
   it('exposes the rejections on /metrics', async () => {
