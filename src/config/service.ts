@@ -7,6 +7,7 @@ import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
+import { helpdeskSourcesSchema } from './helpdesk.js';
 import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
@@ -207,6 +208,7 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
+        helpdesk: helpdeskSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -224,7 +226,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),
