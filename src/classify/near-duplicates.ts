@@ -4,8 +4,8 @@
  *
  * Each text is normalised (`normaliseText`: URLs, e-mail addresses and @mentions out, case folded,
  * ё → е), split into words (punctuation and emoji dropped, so "same text!!!" is the same text), a leading
- * retweet marker (`rt`) dropped, and turned into a set of character 4-gram shingles over the words
- * joined by one space. A MinHash signature (60 hashes) in 20 LSH bands of 3 finds candidate pairs;
+ * retweet marker (`rt`) dropped, and turned into a set of shingles: character 4-grams over the words
+ * joined by one space, and word pairs. A MinHash signature (60 hashes) in 20 LSH bands of 3 finds candidate pairs;
  * a candidate joins a cluster only when the exact Jaccard similarity of its shingles with the cluster's
  * leader is at least `threshold` (default 0.7). Leaders, not chains: a text joins the most similar
  * leader, so A~B and B~C never glue two different complaints A and C together.
@@ -64,13 +64,19 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** The shingle set of a text (hashed 4-grams of its words joined by one space; a short text is one shingle). */
+/**
+ * The shingle set of a text: hashed character 4-grams of its words joined by one space (a typo or an
+ * inflection changes a few), plus its word pairs (an inserted "не"/"not" changes two of those as well,
+ * so "works" and "does not work" stay apart). A short text is one shingle.
+ */
 export function shingles(text: string): Set<number> {
-  const joined = clusterWords(text).join(' ');
+  const words = clusterWords(text);
+  const joined = words.join(' ');
   const out = new Set<number>();
   if (joined === '') return out;
   if (joined.length <= SHINGLE) out.add(fnv1a(joined));
   else for (let i = 0; i + SHINGLE <= joined.length; i++) out.add(fnv1a(joined.slice(i, i + SHINGLE)));
+  for (let i = 0; i + 1 < words.length; i++) out.add(fnv1a(`\u0001${words[i]} ${words[i + 1]}`));
   return out;
 }
 
@@ -101,10 +107,11 @@ function minHash(set: ReadonlySet<number>): Uint32Array {
   for (const x of set) {
     for (let i = 0; i < HASHES; i++) {
       const [a, b] = FAMILY[i] as readonly [number, number];
+      // Unsigned throughout (`^` gives a signed int32; a negative value would always look smallest).
       let v = (Math.imul(x, a) + b) >>> 0;
-      v ^= v >>> 16;
+      v = (v ^ (v >>> 16)) >>> 0;
       v = Math.imul(v, 0x45d9f3b) >>> 0;
-      v ^= v >>> 16;
+      v = (v ^ (v >>> 16)) >>> 0;
       if (v < (sig[i] as number)) sig[i] = v;
     }
   }

@@ -44,6 +44,13 @@ describe('near-duplicate clusters', () => {
     for (const c of clusters) expect(c.members).toContain(c.representative);
   });
 
+  it('a stream of numbered variants (the LSH finds every pair, whatever the order of the shingles)', () => {
+    const texts = Array.from({ length: 40 }, (_, i) => ({ text: i % 3 === 0 ? `Опять не могу войти, пароль сбрасывается (${i})` : `login broken again, password reset loops (${i})` }));
+    expect(clusterNearDuplicates(texts).map((c) => c.members.length)).toEqual([26, 14]);
+    const long = Array.from({ length: 30 }, (_, i) => ({ text: `Since the update #${i} the mail app shows an empty inbox, all my folders are gone and search finds nothing at all` }));
+    expect(clusterNearDuplicates(long).map((c) => c.members.length)).toEqual([30]);
+  });
+
   it('does not chain: a text joins a leader, not a member that looks like another leader', () => {
     // b is 0.7+ like a, c is like b but not like a: c must not join a through b.
     const a = 'the app crashes when I open the inbox on my phone';
