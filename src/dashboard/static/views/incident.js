@@ -70,6 +70,7 @@ export const TEXT = {
   history: 'History',
   noEvents: 'No events recorded.',
   eventBy: (who, via) => ` by ${who} via ${via}`,
+  timeline: 'timeline',
 };
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -324,7 +325,7 @@ export function mount(root, params, ctx) {
         h('span', { id: 'incident-onset' }, TEXT.onset(fmtTime(s.onset))),
         s.band ? h('span', { id: 'incident-band' }, ` · ${TEXT.band(fmtNum(s.band.lower, 2), fmtNum(s.band.upper, 2), fmtNum(s.band.expected, 2))}`) : null,
         ' · ',
-        h('a', { href: hrefFor('timeline', cat ? { category: cat, from: s.onset - 3 * 3_600_000, to: (d.alert.endedAt ?? Date.now()) + 15 * 60_000 } : { series: s.key }) }, 'timeline'),
+        h('a', { href: hrefFor('timeline', cat ? { category: cat, from: s.onset - 3 * 3_600_000, to: (d.alert.endedAt ?? Date.now()) + 15 * 60_000 } : { series: s.key }) }, TEXT.timeline),
       ),
     );
   }
@@ -378,7 +379,7 @@ export function mount(root, params, ctx) {
           h('strong', {}, r.label), ' ',
           r.size ? h('span', { class: 'chip' }, r.size) : null, ' ',
           h('span', { class: 'muted' }, [r.why === 'joined' ? TEXT.joined : TEXT.correlated, min === null ? '' : TEXT.lead(min)].filter(Boolean).join(' · ')), ' ',
-          h('a', { href: cat ? hrefFor('timeline', { category: cat }) : hrefFor('timeline', { series: r.series }) }, 'timeline'),
+          h('a', { href: cat ? hrefFor('timeline', { category: cat }) : hrefFor('timeline', { series: r.series }) }, TEXT.timeline),
         ),
         h('div', { class: 'chart small' }, chart(r.points, { onset: null, band: null, label: r.label, height: 90 })),
       ));
