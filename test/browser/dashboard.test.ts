@@ -361,6 +361,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     expect(await page.textContent('#incident-meta [data-field=state]')).toBe('resolved');
     expect(await page.textContent('#incident-headline')).toMatch(/^Login complaints: .*back to normal\.$/);
     expect(await page.locator('#incident-actions button').count()).toBe(0);
+    expect(await page.textContent('#incident-meta')).not.toMatch(/null|undefined/);
 
     // The Alerts view still opens an alert by id: listed first and outlined, its history open.
     const linked = `#alerts article.linked[data-id="${resolved.id}"]`;

@@ -12,7 +12,7 @@ import { buildNotification } from '../../src/alerting/notification.js';
 import { compileOncall } from '../../src/alerting/oncall.js';
 import { notificationParts, plainText } from '../../src/notify/format.js';
 import { webhookPayload } from '../../src/notify/webhook.js';
-import { MINUTE, USERS, XSS, chromiumMissing, newPage, seedDetectorPoints, startHarness, type Running } from './harness.js';
+import { MINUTE, USERS, XSS, chromiumMissing, newPage, startHarness, type Running } from './harness.js';
 
 let h: Running;
 let context: BrowserContext;
@@ -21,9 +21,6 @@ let incidentUrl: string;
 describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => {
   beforeAll(async () => {
     h = await startHarness({ alerts: true, detector: true });
-    // What the detector stored for the login series, on minute buckets.
-    const now = Date.now();
-    await seedDetectorPoints(h.svc.ctx.store, 'complaints.login', Math.floor((now - 2 * 1440 * MINUTE) / MINUTE) * MINUTE, now, MINUTE);
     context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
   }, 120_000);
@@ -72,6 +69,8 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
     expect(counts[0]).toBeGreaterThanOrEqual(13);
     expect(await page.locator('#incident-related [data-series="errors.auth"]').textContent()).toContain('×9');
+    expect(await page.textContent('#incident-meta')).not.toMatch(/null|undefined/);
+    expect(await page.textContent('#incident-actions')).not.toMatch(/null|undefined/);
     // Hostile text from the messages stays text.
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#view img, #view script').count()).toBe(0);
@@ -152,6 +151,7 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     expect(new URL(page.url()).hash).toContain('group=1');
     const rows = page.locator('#messages article.cluster-row');
     const counts = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+    expect(await page.locator('#messages').textContent()).not.toMatch(/\bnull\b|undefined/);
     expect(counts[0]).toBeGreaterThan(10);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
     const first = rows.first();

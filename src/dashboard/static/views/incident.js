@@ -4,7 +4,7 @@
 // related series, the notes thread, the history, and "copy summary" (plain text for a status page or chat).
 // Everything from the API goes into the page as text (dom.js `h`), SVG shapes only from numbers.
 import { api, ApiError } from '../api.js';
-import { clear, fmtNum, fmtTime, h } from '../dom.js';
+import { clear, fmtNum, fmtTime, h, put } from '../dom.js';
 import { hrefFor } from '../state.js';
 import { EVENT_TEXT, VIA_TEXT } from './alerts.js';
 import { banner, categoryOfSeries } from './common.js';
@@ -165,7 +165,7 @@ export function mount(root, params, ctx) {
       next = await api(`/api/incidents/${encodeURIComponent(id)}`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        clear(notice).append(banner('warn', TEXT.missing(id), 'incident-missing'));
+        put(notice, banner('warn', TEXT.missing(id), 'incident-missing'));
         heading.textContent = TEXT.title;
         return;
       }
@@ -183,7 +183,7 @@ export function mount(root, params, ctx) {
     if (d.requestedId !== d.id) notice.append(banner('info', TEXT.joinedNote(d.requestedId), 'incident-joined'));
     const a = d.alert;
     const acked = a.acknowledgedAt !== null && a.acknowledgedAt !== undefined;
-    clear(meta).append(
+    put(meta, 
       h('span', { class: `chip ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}`, data: { field: 'state' } }, a.state),
       h('span', { class: 'chip' }, a.severity),
       h('span', { data: { field: 'owner' } }, `${TEXT.owner}: ${d.owner?.name ?? TEXT.nobody}`),
@@ -208,7 +208,7 @@ export function mount(root, params, ctx) {
     const me = ctx.session?.name ?? '?';
     const people = (d.people ?? []).filter((p) => p.id !== a.owner);
     const person = h('select', { id: 'handover-to', 'aria-label': TEXT.handOverTo }, h('option', { value: '' }, TEXT.choosePerson), people.map((p) => h('option', { value: p.id }, p.name)));
-    clear(actions).append(
+    put(actions, 
       a.state === 'firing' && !acked
         ? h('button', { type: 'button', class: 'primary', data: { action: 'ack' }, on: { click: () => ask(TEXT.confirmAck(me), acknowledge) } }, TEXT.acknowledge)
         : null,
@@ -317,7 +317,7 @@ export function mount(root, params, ctx) {
   function renderSeries(d) {
     const s = d.series;
     const cat = categoryOfSeries(s.key);
-    clear(seriesBox).append(
+    put(seriesBox, 
       h('h2', {}, `${TEXT.series}: ${s.label}`),
       h('p', { class: 'muted', id: 'incident-size' }, TEXT.size(fmtNum(d.size.count), fmtNum(d.size.expected, 1), d.size.ratio ? fmtNum(d.size.ratio, 1) : null)),
       h('div', { class: 'chart' }, chart(s.points, { onset: s.onset, band: s.band, label: s.label })),
@@ -334,7 +334,7 @@ export function mount(root, params, ctx) {
     const table = (title, rows, idName) => h('div', { id: idName },
       h('h2', {}, title),
       rows.length === 0 ? h('p', { class: 'muted' }, '–') : h('table', {}, h('tbody', {}, rows.map(([name, count]) => h('tr', {}, h('td', {}, name), h('td', {}, fmtNum(count)))))));
-    clear(splitBox).append(
+    put(splitBox, 
       table(TEXT.channels, d.channels.map((c) => [c.channel, c.count]), 'incident-channels'),
       table(TEXT.languages, d.languages.map((l) => [l.lang, l.count]), 'incident-languages'),
       h('div', { id: 'incident-rising' },
@@ -345,7 +345,7 @@ export function mount(root, params, ctx) {
 
   function renderClusters(d) {
     const open = new Set([...clustersBox.querySelectorAll('details[open]')].map((e) => e.dataset.cluster));
-    clear(clustersBox).append(
+    put(clustersBox, 
       h('h2', {}, TEXT.clusters),
       h('p', { class: 'muted' }, TEXT.clustersNote(d.messages.scanned, d.messages.complete)),
       d.clusters.length === 0 ? h('p', { class: 'muted' }, TEXT.noMessages) : h('ol', { class: 'clusters', id: 'incident-cluster-list' }, d.clusters.map((c) => {
@@ -366,15 +366,10 @@ export function mount(root, params, ctx) {
   }
 
   function renderRelated(d) {
-    clear(relatedBox).append(h('h2', {}, TEXT.related));
-    if (d.related.length === 0) {
-      relatedBox.append(h('p', { class: 'muted' }, TEXT.noRelated));
-      return;
-    }
-    for (const r of d.related) {
+    put(relatedBox, h('h2', {}, TEXT.related), d.related.length === 0 ? h('p', { class: 'muted' }, TEXT.noRelated) : d.related.map((r) => {
       const min = r.leadMs === null ? null : Math.round(r.leadMs / 60_000);
       const cat = categoryOfSeries(r.series);
-      relatedBox.append(h('div', { class: 'related', data: { series: r.series, why: r.why } },
+      return h('div', { class: 'related', data: { series: r.series, why: r.why } },
         h('div', {},
           h('strong', {}, r.label), ' ',
           r.size ? h('span', { class: 'chip' }, r.size) : null, ' ',
@@ -382,8 +377,8 @@ export function mount(root, params, ctx) {
           h('a', { href: cat ? hrefFor('timeline', { category: cat }) : hrefFor('timeline', { series: r.series }) }, TEXT.timeline),
         ),
         h('div', { class: 'chart small' }, chart(r.points, { onset: null, band: null, label: r.label, height: 90 })),
-      ));
-    }
+      );
+    }));
   }
 
   function renderNotes(notes) {
@@ -418,9 +413,9 @@ export function mount(root, params, ctx) {
   }
 
   function renderAlertsAndHistory(d) {
-    clear(alertsBox).append(h('ul', {}, d.alerts.map((a) => h('li', { data: { alert: a.id } },
+    put(alertsBox, h('ul', {}, d.alerts.map((a) => h('li', { data: { alert: a.id } },
       h('a', { href: hrefFor('alerts', { id: a.id }) }, a.id), ` · ${a.state} · ${a.series.join(', ')}`))));
-    clear(historyList).append(d.events.length === 0
+    put(historyList, d.events.length === 0
       ? h('p', { class: 'muted' }, TEXT.noEvents)
       : h('ol', { class: 'events' }, d.events.map((e) => h('li', { data: { event: e.type, via: e.via ?? 'system' } },
           h('span', { class: 'muted' }, fmtTime(e.at)), ' ',

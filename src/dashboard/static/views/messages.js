@@ -2,7 +2,7 @@
 // source links (http/https only), one-click relabel (complaint / not, category). "Group near-duplicates"
 // (`group=1`) shows one row per cluster (count, representative, members on demand) with a bulk relabel.
 import { api } from '../api.js';
-import { clear, externalLink, fmtTime, h, highlight, select } from '../dom.js';
+import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.js';
 import { go } from '../state.js';
 import { CHANNELS, LANGS, optionList } from './common.js';
 
@@ -143,8 +143,8 @@ export function mount(root, params, ctx) {
       for (const m of c.members) members.append(item(m));
       if (c.count > c.members.length) members.append(h('p', { class: 'muted' }, CLUSTER_TEXT.moreMembers(c.count - c.members.length)));
     });
-    el.append(
-      h('div', { class: 'meta' }, h('span', { class: 'chip count', data: { field: 'count' } }, `×${c.count}`), h('span', {}, CLUSTER_TEXT.messages(c.count)), h('span', {}, `${fmtTime(c.from)} – ${fmtTime(c.to)}`)),
+    put(el,
+      h('div', { class: 'meta' }, h('span', { class: 'chip count', data: { field: 'count' } }, `×${c.count}`), ' ', h('span', {}, CLUSTER_TEXT.messages(c.count)), ' · ', h('span', {}, `${fmtTime(c.from)} – ${fmtTime(c.to)}`)),
       rep,
       c.count > 1 ? bulkRelabel(c) : null,
       details,
