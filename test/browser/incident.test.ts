@@ -93,6 +93,20 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     expect(lines).toContain('Owner: alice (on call) (not acknowledged)');
     expect(lines).toContain('Top complaints:');
     expect(lines.some((l) => /^- \d+ × "login broken again, password reset loops \(\d+\)"$/.test(l))).toBe(true);
+
+    // Without the async Clipboard API (an older browser, a page not in a secure context): the textarea fallback.
+    await page.evaluate(() => navigator.clipboard.writeText('something else'));
+    const { page: old, errors: oldErrors } = await newPage(context);
+    await old.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    await old.goto(incidentUrl);
+    await old.waitForSelector('#incident-series svg');
+    expect(await old.evaluate(() => navigator.clipboard === undefined)).toBe(true);
+    await old.click('#copy-summary');
+    await old.waitForSelector('#copy-status[data-result=copied]');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(api);
+    expect(await old.locator('textarea.offscreen').count()).toBe(0);
+    expect(oldErrors).toEqual([]);
+    await old.close();
     expect(errors).toEqual([]);
     await page.close();
   });
