@@ -2,7 +2,7 @@
  * The incident page and message clusters in headless Chromium: a notification link (taken from the
  * notification the notify code renders) opens the incident page through the login; the page shows the
  * headline, the chart with the onset, channels, clusters; "copy summary" puts the API's summary text on
- * the clipboard; acknowledge after a confirm step; a note with hostile text stays text; Messages groups
+ * the clipboard; acknowledge and hand over after a confirm step; a note with hostile text stays text; Messages groups
  * near-duplicates and relabels a whole cluster in one request.
  */
 import type { BrowserContext } from 'playwright-core';
@@ -20,7 +20,8 @@ let incidentUrl: string;
 
 describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => {
   beforeAll(async () => {
-    h = await startHarness({ alerts: true, detector: true });
+    // Bob is a person of the on-call config, for the hand over.
+    h = await startHarness({ alerts: true, detector: true, config: { alerting: { oncall: { people: [{ id: 'bob', name: 'Bob' }] } } } });
     context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
   }, 120_000);
@@ -152,6 +153,26 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     const stored = await h.svc.ctx.store.incidentNotes.list(h.alerts[0]?.id ?? '');
     expect(stored.map((n) => [n.by, n.via, n.text])).toEqual([['support', 'dashboard', text]]);
     expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('hands the incident over to another person after a confirm step', async () => {
+    const alert = h.alerts[0];
+    if (!alert) throw new Error('the harness has no alert');
+    const { page, errors } = await newPage(context);
+    await page.goto(incidentUrl);
+    await page.waitForSelector('#incident-actions [data-action=handover]');
+    await page.click('#incident-actions [data-action=handover]');
+    expect(await page.locator('#incident-confirm').isHidden()).toBe(true); // nobody chosen yet
+    await page.selectOption('#handover-to', 'bob');
+    await page.click('#incident-actions [data-action=handover]');
+    expect(await page.textContent('#confirm-question')).toBe('Hand this incident over to Bob? They own it from now.');
+    await page.click('#confirm-yes');
+    await page.waitForSelector('#incident-status[data-result=handed-over]');
+    await page.waitForFunction(() => document.querySelector('#incident-meta [data-field=owner]')?.textContent === 'owner: Bob');
+    expect((await h.svc.ctx.store.alerts.get(alert.id))?.owner).toBe('bob');
+    expect(await page.textContent('#incident-history li[data-event=handed_over]')).toContain('alice (on call) → bob');
     expect(errors).toEqual([]);
     await page.close();
   });
