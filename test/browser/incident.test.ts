@@ -177,6 +177,29 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     await page.close();
   });
 
+  it('relabels a cluster from the incident page after a confirm step', async () => {
+    const { page, errors } = await newPage(context);
+    await page.goto(incidentUrl);
+    await page.waitForSelector('#incident-cluster-list li.cluster');
+    // The Russian variants of the spike: one cluster.
+    const row = page.locator('#incident-cluster-list li.cluster', { hasText: 'Опять не могу войти' }).first();
+    const count = Number(await row.getAttribute('data-count'));
+    expect(count).toBeGreaterThanOrEqual(13);
+    await row.locator('select[name=bulk-category]').selectOption('payment');
+    await row.locator('[data-action=bulk-complaint]').click();
+    expect(await page.textContent('#confirm-question')).toBe(`Relabel ${count} messages as complaints in “payment”?`);
+    await page.click('#confirm-yes');
+    await page.waitForSelector('#incident-status[data-result=relabelled]');
+    expect(await page.textContent('#incident-status')).toBe(`${count} messages relabelled.`);
+    const ids = (await h.svc.ctx.store.messages.list({ category: 'payment', q: 'Опять не могу войти' }, 100)).items.map((m) => m.id);
+    expect(ids).toHaveLength(count);
+    for (const id of ids.slice(0, 3)) expect((await h.svc.ctx.store.messages.labelHistory(id)).at(-1)).toMatchObject({ category: 'payment', by: 'support', via: 'dashboard' });
+    // The incident's clusters are its login complaints: that cluster left them.
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('#incident-cluster-list li.cluster')).some((e) => e.textContent?.includes('Опять не могу войти')));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('Messages groups near-duplicates and relabels a whole cluster in one request', async () => {
     const { page, dialogs, errors } = await newPage(context);
     await page.goto(`${h.url}/#/messages?category=login`);

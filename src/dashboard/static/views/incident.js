@@ -55,6 +55,14 @@ export const TEXT = {
   noMessages: 'No complaint messages in the incident window.',
   similar: (n) => `${n} similar`,
   inMessages: 'open in Messages',
+  relabelCluster: (n) => `Relabel all ${n}:`,
+  category: '— category —',
+  asComplaints: 'Complaints',
+  asNot: 'Not complaints',
+  confirmRelabel: (n, what) => `Relabel ${n} messages as ${what}?`,
+  inCategory: (c) => `complaints in “${c}”`,
+  notComplaints: 'not complaints',
+  relabelled: (n) => `${n} messages relabelled.`,
   related: 'Related series',
   noRelated: 'No other series moved with it.',
   joined: 'joined this incident',
@@ -158,8 +166,9 @@ export function mount(root, params, ctx) {
   let data = null;
 
   async function refresh() {
-    // Not while a person is confirming an action or typing a note: the page would move under them.
-    if (!confirmBox.hidden) return;
+    // Not while a person is confirming an action or choosing a cluster's category: the page would move
+    // under them (the note being typed is never redrawn).
+    if (!confirmBox.hidden || clustersBox.contains(document.activeElement)) return;
     let next;
     try {
       next = await api(`/api/incidents/${encodeURIComponent(id)}`);
@@ -354,11 +363,28 @@ export function mount(root, params, ctx) {
           ? h('details', { data: { cluster: c.id }, open: open.has(c.id) }, h('summary', {}, TEXT.similar(c.count - 1)),
               h('ul', {}, rest.map((m) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(m.createdAt)} · ${m.channel} `), h('span', { class: 'text', dir: 'auto' }, m.text)))))
           : null;
+        const cat = h('select', { name: 'bulk-category', 'aria-label': TEXT.category }, h('option', { value: '' }, TEXT.category), ctx.categories.map((x) => h('option', { value: x }, x)));
+        const relabel = (body, what) => ask(TEXT.confirmRelabel(c.memberIds.length, what), async () => {
+          try {
+            const r = await api('/api/messages/labels', { method: 'POST', body: { ids: c.memberIds, ...body } });
+            status.textContent = TEXT.relabelled(r.labelled);
+            status.dataset.result = 'relabelled';
+          } catch (error) {
+            status.textContent = TEXT.failed(TEXT.relabelCluster(c.memberIds.length), error.message);
+            status.dataset.result = 'error';
+          }
+        });
+        const bulk = h('div', { class: 'actions bulk' },
+          TEXT.relabelCluster(c.memberIds.length), cat,
+          h('button', { type: 'button', data: { action: 'bulk-complaint' }, on: { click: () => (cat.value ? relabel({ complaint: true, category: cat.value }, TEXT.inCategory(cat.value)) : cat.focus()) } }, TEXT.asComplaints),
+          h('button', { type: 'button', data: { action: 'bulk-not' }, on: { click: () => relabel({ complaint: false }, TEXT.notComplaints) } }, TEXT.asNot),
+        );
         return h('li', { class: 'cluster', data: { cluster: c.id, count: c.count } },
           h('span', { class: 'chip count', title: TEXT.similar(c.count) }, `×${c.count}`), ' ',
           h('span', { class: 'text', dir: 'auto', lang: c.representative.lang ?? undefined }, c.representative.text),
           h('div', { class: 'muted' }, `${fmtTime(c.from)} – ${fmtTime(c.to)} · `,
             h('a', { href: hrefFor('messages', { group: '1', category: d.category ?? undefined, complaint: 'true', from: d.window.from, to: d.window.to + 1 }) }, TEXT.inMessages)),
+          bulk,
           details,
         );
       })),
