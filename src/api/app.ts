@@ -16,6 +16,7 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerReviewRoutes } from './routes/review.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,6 +82,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerHookRoutes(app, deps);
   return app;

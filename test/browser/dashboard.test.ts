@@ -342,7 +342,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await open(`#/messages?q=${encodeURIComponent('__xss')}`, '#messages article');
     const ids = await page.$$eval('#messages article', (els) => els.map((e) => (e as HTMLElement).dataset.id));
     expect(ids).toEqual(expect.arrayContaining([...h.plan.xssIds, 'api:xss4']));
-    for (const view of ['#/messages?q=__xss', '#/overview', '#/timeline', '#/alerts', '#/sources']) {
+    for (const view of ['#/messages?q=__xss', '#/messages?group=1', '#/overview', '#/timeline', '#/alerts', '#/sources', `#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`]) {
       await page.goto(`${h.url}/${view}`);
       await page.waitForSelector('body[data-ready="1"]');
       await page.waitForTimeout(300);
@@ -380,29 +380,38 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await phone.close();
   });
 
-  it('a notification link opens its alert in the Alerts view, a resolved one too; old-style links as well, through the login', async () => {
+  it('a notification link opens its incident page, a resolved one too; #/alerts?id= opens the alert in Alerts; old-style links open the incident page, through the login', async () => {
     // an alert already resolved: the default filter (firing & pending) hides it, the link shows it anyway
     const resolved: Alert = { ...firingAlert(Date.now() - 6 * 60 * MINUTE, 'complaints.login-earlier'), state: 'resolved', endedAt: Date.now() - 5 * 60 * MINUTE };
     await h.svc.ctx.store.alerts.save([resolved]);
     const link = dashboardLink(h.url, resolved.id);
-    expect(new URL(link).hash).toBe('#/alerts?id=complaints.login-earlier');
-    const linked = `#alerts article.linked[data-id="${resolved.id}"]`;
+    expect(new URL(link).hash).toBe('#/incidents/complaints.login-earlier');
     await page.goto(link);
+    await page.waitForSelector('#incident-meta [data-field=state]');
+    expect(await page.textContent('#incident-meta [data-field=state]')).toBe('resolved');
+    expect(await page.textContent('#incident-headline')).toMatch(/^Login complaints: .*back to normal\.$/);
+    expect(await page.locator('#incident-actions button').count()).toBe(0);
+    expect(await page.textContent('#incident-meta')).not.toMatch(/null|undefined/);
+
+    // The Alerts view still opens an alert by id: listed first and outlined, its history open.
+    const linked = `#alerts article.linked[data-id="${resolved.id}"]`;
+    await page.goto(`${h.url}/#/alerts?id=${encodeURIComponent(resolved.id)}`);
     await page.waitForSelector(linked);
     expect(await page.locator('#alerts article').first().getAttribute('data-id')).toBe(resolved.id);
     expect(await page.getAttribute(linked, 'aria-current')).toBe('true');
     expect(await page.getAttribute(linked, 'data-state')).toBe('resolved');
     expect(await page.locator(`${linked} details[data-history]`).evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await page.locator('#alerts article.linked').count()).toBe(1);
+    expect(await page.getAttribute(`${linked} [data-field=incident-link]`, 'href')).toBe('#/incidents/complaints.login-earlier');
     // the firing alert is still listed below it
     expect(await page.locator(`#alerts article[data-id="${h.alerts[0]?.id}"]`).count()).toBe(1);
 
-    // a link from a notification sent before this change: /?series=…&alert=…
+    // a link from a notification sent before the dashboard navigated by #/…: /?series=…&alert=…
     const legacy = `${h.url}/?series=complaints.login&from=${Date.now() - 7 * 60 * MINUTE}&to=${Date.now()}&alert=${encodeURIComponent(resolved.id)}`;
     await page.goto(legacy);
-    await page.waitForSelector(linked);
+    await page.waitForSelector('#incident-meta [data-field=state]');
     expect(new URL(page.url()).search).toBe('');
-    expect(new URL(page.url()).hash).toBe('#/alerts?id=complaints.login-earlier');
+    expect(new URL(page.url()).hash).toBe('#/incidents/complaints.login-earlier');
 
     // both forms survive the login of someone who is not logged in yet
     for (const url of [link, legacy]) {
@@ -413,15 +422,15 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
       await p.fill('input[name=name]', USERS.support.name);
       await p.fill('input[name=password]', USERS.support.password);
       await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login')), p.click('button[type=submit]')]);
-      await p.waitForSelector(linked);
-      expect(new URL(p.url()).hash, url).toBe('#/alerts?id=complaints.login-earlier');
+      await p.waitForSelector('#incident-meta [data-field=state]');
+      expect(new URL(p.url()).hash, url).toBe('#/incidents/complaints.login-earlier');
       await fresh.close();
     }
 
-    // a link to an alert that is gone says so
+    // a link to an incident that is gone says so
     await page.goto(dashboardLink(h.url, 'complaints.no-such-alert'));
-    await page.waitForSelector('#linked-missing');
-    expect(await page.textContent('#linked-missing')).toContain('complaints.no-such-alert');
+    await page.waitForSelector('#incident-missing');
+    expect(await page.textContent('#incident-missing')).toContain('complaints.no-such-alert');
     expect(errors).toEqual([]);
   });
 });

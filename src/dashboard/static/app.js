@@ -9,14 +9,15 @@ import * as messages from './views/messages.js';
 import * as review from './views/review.js';
 import * as alerts from './views/alerts.js';
 import * as sources from './views/sources.js';
+import * as incident from './views/incident.js';
 
-const MODULES = { overview, timeline, messages, review, alerts, sources };
-const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', review: 'Review', alerts: 'Alerts', sources: 'Sources' };
+const MODULES = { overview, timeline, messages, review, alerts, sources, incident };
+const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', review: 'Review', alerts: 'Alerts', sources: 'Sources', incident: 'Incident' };
 const label = (view) => t(LABELS[view]);
 // Polling interval; `localStorage['radar.refreshMs']` overrides it (tests, wall displays), at least 1 s.
 const REFRESH_MS = Math.max(1000, Number(localStorage.getItem('radar.refreshMs')) || 15_000);
 
-// An old-style notification link (`/?series=…&alert=…`) opens the alert it names: `/#/alerts?id=…`.
+// An old-style notification link (`/?series=…&alert=…`) opens the incident page of the alert it names.
 const legacy = legacyLinkHash(location.search);
 if (legacy !== null) history.replaceState(null, '', `/${legacy}`);
 
@@ -67,7 +68,8 @@ let current = null; // { view, controller }
 function renderNav(active, firing) {
   clear(nav);
   for (const view of VIEWS) {
-    const link = h('a', { href: hrefFor(view), class: view === active ? 'active' : '', data: { view } }, label(view));
+    // An incident page belongs to Alerts.
+    const link = h('a', { href: hrefFor(view), class: view === active || (view === 'alerts' && active === 'incident') ? 'active' : '', data: { view } }, label(view));
     if (view === 'alerts' && firing > 0) link.appendChild(h('span', { class: 'count', title: t('firing alerts'), text: String(firing) }));
     nav.appendChild(link);
   }
@@ -88,14 +90,14 @@ async function route() {
   const { view, params } = readState();
   renderNav(view, firingCount);
   document.title = `${label(view)} · complaint-radar`;
-  if (current && current.view === view && current.controller.update) {
+  if (current && current.view === view && current.controller.update && current.params?.id === params.id) {
     await run(() => current.controller.update(params));
     return;
   }
   current?.controller.destroy?.();
   clear(root);
   const controller = MODULES[view].mount(root, params, ctx);
-  current = { view, controller };
+  current = { view, controller, params };
   await run(() => controller.refresh());
 }
 

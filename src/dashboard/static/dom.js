@@ -58,6 +58,12 @@ export function clear(el) {
   return el;
 }
 
+/** Replaces an element's children as `h` adds them (strings as text, null/false skipped, arrays flattened). */
+export function put(el, ...children) {
+  append(clear(el), children);
+  return el;
+}
+
 /**
  * The text with every case-insensitive occurrence of `terms` wrapped in <mark>, built from text nodes
  * (so hostile text stays text). Overlapping matches: the longest term wins.

@@ -16,7 +16,7 @@ const ru = JSON.parse(readFileSync(join(STATIC, 'i18n/ru.json'), 'utf8')) as Rec
 
 /** Keys given to `t` as a variable (view names, source and alert states, table headers). */
 const DYNAMIC = [
-  'Overview', 'Timeline', 'Messages', 'Review', 'Alerts', 'Sources',
+  'Overview', 'Timeline', 'Messages', 'Review', 'Alerts', 'Sources', 'Incident',
   'ok', 'error', 'stopped', 'polling', 'blocked', 'pending', 'firing', 'resolved', 'cancelled', 'ended', 'acknowledged',
   'Source', 'State', 'Last poll', 'Lag', 'Last error', 'Rate limit', 'Fetched', 'Skipped', 'Dead-lettered',
 ];
