@@ -163,6 +163,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const procs = new Map<string, RoleProc>();
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   let stopping = false;
+  let probe: ReturnType<typeof createCluster> | undefined;
 
   const spawnRole = (name: string, role: string, env: Record<string, string>): RoleProc => {
     const child = spawn(process.execPath, [BIN, 'start', '--role', role, '-c', join(dir, 'radar.yaml')], {
@@ -239,10 +240,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const victims = plan.map(() => ROLES[Math.floor(random() * ROLES.length)]?.name ?? 'ingest-1');
     const ingestTag = new RedisKeys(prefix, { slotPerQueue: true }).bullPrefixFor('ingest');
-    const probe = createCluster({ url: 'redis://', cluster: cluster.nodes });
-    const slot = Number(await probe.call('CLUSTER', 'KEYSLOT', `${ingestTag}:ingest:wait`));
-    const ingestMaster = probe.slots[slot]?.[0] ?? cluster.nodes[0];
-    probe.disconnect();
+    const redis = createCluster({ url: 'redis://', cluster: cluster.nodes });
+    probe = redis;
+    const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', `${ingestTag}:ingest:wait`));
+    const ingestMaster = redis.slots[slot]?.[0] ?? cluster.nodes[0];
+    const waitingJobs = async () => Number(await redis.llen(`${ingestTag}:ingest:wait`).catch(() => 0));
 
     // Feeding: the push API in batches (a batch not answered 202 is sent again: same ids), mail in batches.
     let feeding = true;
@@ -302,6 +304,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })();
     const feed = Promise.all([pushFeed, mailFeed]).finally(() => (feeding = false));
 
+    const kill = async (proc: RoleProc): Promise<void> => {
+      proc.killing = true;
+      const exited = new Promise<void>((resolve) => (proc.child.exitCode !== null || proc.child.signalCode !== null ? resolve() : proc.child.once('exit', () => resolve())));
+      proc.child.kill('SIGKILL');
+      await exited;
+    };
     // Chaos: the plan spread evenly over the feed, each step at a seeded moment of its slot.
     let redisRestarts = 0;
     let pgTerminations = 0;
@@ -314,18 +322,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const name = victims[i] ?? 'ingest-1';
         const proc = procs.get(name);
         if (!proc) continue;
-        proc.killing = true;
-        const exited = new Promise<void>((resolve) => (proc.child.exitCode !== null || proc.child.signalCode !== null ? resolve() : proc.child.once('exit', () => resolve())));
-        proc.child.kill('SIGKILL');
-        await exited;
+        await kill(proc);
         procs.set(name, spawnRole(name, proc.role, envOf(name)));
         killCount += 1;
         actions.push(`kill -9 ${name}`);
       } else if (action === 'redis') {
+        // With both ingest workers down the queue backs up on the primary that holds it, which is then
+        // killed (no shutdown save) and started again: what it had acknowledged must still be there.
+        const ingesters = ['ingest-1', 'ingest-2'].map((n) => procs.get(n)).filter((p): p is RoleProc => p !== undefined);
+        await Promise.all(ingesters.map((p) => kill(p)));
+        await waitFor(async () => (await waitingJobs()) >= 20, 10_000, 'no backlog').catch(() => undefined);
+        const waiting = await waitingJobs();
         const index = cluster.nodes.indexOf(ingestMaster ?? '');
         await cluster.restartMaster(index < 0 ? 0 : index);
+        for (const p of ingesters) procs.set(p.name, spawnRole(p.name, p.role, envOf(p.name)));
         redisRestarts += 1;
-        actions.push(`redis primary kill -9 + restart ${ingestMaster} (holds the ingest queue)`);
+        actions.push(`redis primary ${ingestMaster} kill -9 + restart with ${waiting} ingest jobs waiting on it`);
       } else {
         const res = await admin.query(
           'select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()',
@@ -337,7 +349,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(`chaos: ${actions.at(-1) ?? ''}${feeding ? '' : ' (after the feed)'}`);
     }
     await feed;
-    log(`fed ${pushed} pushed + ${mailed} mailed in ${Date.now() - started} ms`);
+    log(`fed ${pushed} pushed + ${mailed} mailed in ${Date.now() - feedStart} ms`);
 
     // Quiescence: every mail and push stored, every incident paged (or the safety net runs out), queues empty.
     const q = (text: string, params: unknown[] = []) => admin.query(text.replaceAll('$schema', `"${schema}"`), params);
@@ -436,6 +448,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           }),
       ),
     );
+    probe?.disconnect();
     await cluster?.stop();
     await dovecot?.stop();
     await receiver?.close();
