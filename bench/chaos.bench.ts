@@ -32,10 +32,10 @@ export default async function chaosBench(args: BenchArgs): Promise<void> {
   const pages = Object.entries(report.pages).map(([series, n]) => `${series}=${n}`).join(' ');
   console.log(`chaos (seed ${report.seed}): ${report.stored} stored of ${messages} messages (${report.mailed} IMAP, ${report.pushed} push API)`);
   console.log(`  kill -9: ${report.kills} processes, ${report.redisRestarts} Redis primary restarts, ${report.pgTerminations} PostgreSQL terminations; ${report.pushRetries} pushes sent again`);
-  console.log(`  losses=${report.lost.length} doubles=${report.doubled.length} count mismatches=${report.countMismatches.length} crashes=${report.crashes.length}`);
+  console.log(`  losses=${report.lost.length} doubles=${report.doubled.length} count mismatches=${report.countMismatches.length} crashes=${report.crashes.length} failed starts=${report.startFailures.length}`);
   console.log(`  pages per incident: ${pages}; stray pages: ${report.strayPages.length}; webhook deliveries: ${report.deliveries}`);
   console.log(`  time: ${(report.elapsedMs / 1000).toFixed(1)} s`);
-  for (const [label, list] of [['lost', report.lost], ['doubled', report.doubled], ['counts', report.countMismatches], ['crashes', report.crashes]] as const) {
+  for (const [label, list] of [['lost', report.lost], ['doubled', report.doubled], ['counts', report.countMismatches], ['crashes', report.crashes], ['failed starts', report.startFailures]] as const) {
     if (list.length > 0) console.log(`  ${label}: ${list.slice(0, 20).join(', ')}${list.length > 20 ? ` … (${list.length})` : ''}`);
   }
 }

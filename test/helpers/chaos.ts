@@ -88,8 +88,10 @@ export interface ChaosReport {
   readonly deliveries: number;
   /** Firing pages for series that had no incident. */
   readonly strayPages: readonly string[];
-  /** Processes that exited without being killed by the schedule (and were started again). */
+  /** Processes that exited on their own after they had started (and were started again). */
   readonly crashes: readonly string[];
+  /** Starts that failed (exit 1 with one `error:` line) because Redis or PostgreSQL was cut under them; started again. */
+  readonly startFailures: readonly string[];
   readonly elapsedMs: number;
 }
 
@@ -157,6 +159,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dir = mkdtempSync(join(tmpdir(), 'radar-chaos-'));
   const actions: string[] = [];
   const crashes: string[] = [];
+  const startFailures: string[] = [];
   let cluster: TestRedisCluster | undefined;
   let dovecot: Dovecot | undefined;
   let receiver: FakeReceiver | undefined;
@@ -178,8 +181,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     child.once('exit', (code, signal) => {
       if (stopping || proc.killing) return;
-      // Not the schedule's doing: a crash. Recorded (the report fails the test on it) and started again, as a supervisor would.
-      crashes.push(`${name} exited with ${code ?? signal}: ${proc.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      // Not the schedule's doing. Before it said it runs: a start that failed on a dependency cut under
+      // it (one `error:` line, exit 1; a supervisor starts it again). After: a crash, which the test fails on.
+      // Either way it is started again, as a supervisor would.
+      const what = `${name} exited with ${code ?? signal}: ${proc.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      if (proc.url === '') startFailures.push(what);
+      else crashes.push(what);
       log(`crash: ${name} exited with ${code ?? signal}:\n${proc.stderr.slice(-4000)}`);
       if (!stopping) procs.set(name, spawnRole(name, role, env));
     });
@@ -434,6 +441,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       deliveries: receiver.requests.length,
       strayPages,
       crashes: [...crashes],
+      startFailures: [...startFailures],
       elapsedMs: Date.now() - started,
     };
   } finally {
