@@ -187,7 +187,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const what = `${name} exited with ${code ?? signal}: ${proc.stderr.trim().split('\n').slice(-3).join(' | ')}`;
       if (proc.url === '') startFailures.push(what);
       else crashes.push(what);
-      log(`crash: ${name} exited with ${code ?? signal}:\n${proc.stderr.slice(-4000)}`);
+      log(`${proc.url === '' ? 'failed start' : 'crash'}: ${name} exited with ${code ?? signal}:\n${proc.stderr.slice(-4000)}`);
       if (!stopping) procs.set(name, spawnRole(name, role, env));
     });
     return proc;
