@@ -106,7 +106,7 @@ export function mount(root, params, ctx) {
         const vsPrevious = trend(c.count, c.previous, 'previous');
         const arrow = expected && expected.expected > 0 ? trend(expected.value, expected.expected, 'normal') : vsPrevious;
         const trouble = alertFiring || alerted || (!band && c.count >= 5 && vsPrevious.ratio >= 2);
-        return { c, series, band, expected, trouble, alertFiring, arrow };
+        return { c, series, band, expected, trouble, alertFiring, alerted, arrow };
       }),
     );
     rows.sort((a, b) => Number(b.trouble) - Number(a.trouble) || b.c.count - a.c.count || a.c.category.localeCompare(b.c.category));
@@ -150,7 +150,11 @@ function card(r, { from, to, state }) {
   return h('article', { class: `card cat${r.trouble ? ' trouble' : ''}`, data: { category: c.category, trouble: r.trouble ? '1' : '0' } },
     h('div', { class: 'head' },
       h('a', { class: 'name', href: hrefFor('timeline', { category: c.category, range: state.window === '15m' ? '6h' : state.window === '7d' ? '7d' : '24h' }), title: t('Open the timeline'), text: c.category }),
-      r.alertFiring ? h('span', { class: 'chip bad', text: t('alert firing') }) : r.trouble ? h('span', { class: 'chip bad', text: t('rising') }) : null,
+      r.alertFiring
+        ? h('span', { class: 'chip bad', text: t('alert firing') })
+        // the detector flagged points in this window (they may be over): say that, not "rising"
+        : r.alerted ? h('span', { class: 'chip warn', title: t('The detector flagged points in this window'), text: t('anomalies') })
+        : r.trouble ? h('span', { class: 'chip bad', text: t('rising') }) : null,
       // Too little history to know its normal: shown, never paged (the detector's stored verdict).
       r.series?.learning === true ? h('span', { class: 'chip', title: t('Less history than detect.learning: this category pages nobody yet'), text: t('learning') }) : null,
     ),
