@@ -26,7 +26,8 @@ import { JOB_NAMES } from '../src/queues/jobs.js';
 import { withLock, type Lease } from '../src/queues/lock.js';
 import { syncSchedulers } from '../src/queues/schedulers.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
-import type { Checkpoint } from '../src/store/late-store.js';
+import type { Checkpoint, LateMark } from '../src/store/late-store.js';
+import type { Point } from '../src/domain/point.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
@@ -89,9 +90,8 @@ export async function watchedSeries(ctx: ServiceContext): Promise<CompiledSeries
   return out;
 }
 
-/** Values of `key` at each bucket of [from, to): counters read absence as 0, pushed series as missing. */
-async function valuesAt(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<Array<number | null>> {
-  const points = await ctx.store.series.read(key, from, to);
+/** Values of `key` at each bucket of [from, to) from its stored points: counters read absence as 0, pushed series as missing. */
+function fillBuckets(key: string, points: readonly Point[], from: number, to: number, step: number): Array<number | null> {
   const byT = new Map(points.map((p) => [p.t, p.v]));
   const fill = isCounterSeries(key) ? 0 : null;
   const out: Array<number | null> = [];
@@ -99,9 +99,20 @@ async function valuesAt(ctx: ServiceContext, key: string, from: number, to: numb
   return out;
 }
 
+/** Values of `key` at each bucket of [from, to), read from the store. */
+async function valuesAt(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<Array<number | null>> {
+  return fillBuckets(key, await ctx.store.series.read(key, from, to), from, to, step);
+}
+
+/** Stored values of a series and its reference over [from, to) (read already, e.g. in one query for many series). */
+export interface SeriesValues {
+  readonly values: ReadonlyArray<number | null>;
+  readonly refs: ReadonlyArray<number | null> | null;
+}
+
 /**
  * Runs the detector over [from, to) for one series; snapshots the state at every hour boundary at or
- * after `checkpointFrom` (the checkpoints late data restores).
+ * after `checkpointFrom` (the checkpoints late data restores). `preread`: the values, when read already.
  */
 export async function runSeries(
   ctx: ServiceContext,
@@ -110,10 +121,11 @@ export async function runSeries(
   from: number,
   to: number,
   checkpointFrom = Number.POSITIVE_INFINITY,
+  preread?: SeriesValues,
 ): Promise<{ outputs: DetectorOutput[]; checkpoints: Checkpoint[] }> {
   const step = ctx.config.series.step;
-  const values = await valuesAt(ctx, series.key, from, to, step);
-  const refs = series.reference ? await valuesAt(ctx, series.reference, from, to, step) : null;
+  const values = preread?.values ?? (await valuesAt(ctx, series.key, from, to, step));
+  const refs = preread ? preread.refs : series.reference ? await valuesAt(ctx, series.reference, from, to, step) : null;
   const outputs: DetectorOutput[] = [];
   const checkpoints: Checkpoint[] = [];
   for (let i = 0, t = from; t < to; i += 1, t += step) {
@@ -172,100 +184,149 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
 /** Has this value anything in it (a complaint counted, a metric pushed)? */
 const nonEmpty = (key: string, v: number | null): boolean => v !== null && (!isCounterSeries(key) || v !== 0);
 
-/** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */
-export async function runDetectTick(ctx: ServiceContext, now: number): Promise<TickResult> {
+/** What judging a set of series decided (a whole tick's, or one series group's). */
+export interface Judged {
+  readonly series: SeriesTick[];
+  readonly anomalies: Anomaly[];
+  readonly writes: Omit<DetectorWrites, 'tick' | 'lateHandled'>;
+  /** Late marks judged again (series keys and references of the series judged). */
+  readonly lateHandled: Map<string, number>;
+}
+
+/** Series read from the store in one go (their states, then their values in one query per 500 keys). */
+const BATCH = 500;
+
+/**
+ * Judges `watched` up to `end` (exclusive): every complete bucket not judged yet, and again every bucket
+ * late data reached (`marks`). Reads in batches; writes nothing (the caller commits `writes`).
+ */
+export async function judgeSeries(ctx: ServiceContext, watched: readonly CompiledSeries[], end: number, marks: ReadonlyMap<string, LateMark>): Promise<Judged> {
   const step = ctx.config.series.step;
   const config = ctx.config.detect;
-  const { end } = await judgingEnd(ctx, now);
-  // Announced (and committed) before any count is read: data stored after this for an earlier bucket is late.
-  await ctx.store.late.raiseHorizon(end, now);
-  const marks = await ctx.store.late.marks();
   const results: SeriesTick[] = [];
   const anomalies: Anomaly[] = [];
   const states: Array<{ key: string; value: SavedState }> = [];
   const points: StoredDetectorPoint[] = [];
   const checkpoints: Checkpoint[] = [];
   const lateHandled = new Map<string, number>();
-  const watched = await watchedSeries(ctx);
   const checkpointFrom = end - config.late.window;
 
-  for (const series of watched) {
-    const options = { ...series.options, step };
-    const saved = await ctx.store.kv.get<SavedState>(stateKey(series.key));
-    const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
-    // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
-    const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
-    const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
-    for (const k of [series.key, series.reference]) {
-      const m = markOf(k);
-      if (k !== null && m) lateHandled.set(k, m.seq);
-    }
-    const rejudge = usable && lateT <= saved.t ? Math.max(lateT, end - config.late.window) : null;
-
-    let detector: Detector | null = null;
-    let from = end - WARMUP_HISTORY_MS;
-    if (usable) {
-      try {
-        if (rejudge !== null) {
-          const cp = await ctx.store.late.checkpointBefore(series.key, rejudge);
-          if (cp && cp.t < saved.t) {
-            detector = restoreDetector(options, cp.state as DetectorState);
-            from = cp.t + step;
-          }
-          // No checkpoint before it (a young state): judge the whole history again.
-        } else {
-          detector = restoreDetector(options, saved.state);
-          from = saved.t + step;
-        }
-      } catch {
-        detector = null; // a state from another detector version: learn again
+  for (let b = 0; b < watched.length; b += BATCH) {
+    const batch = watched.slice(b, b + BATCH);
+    const saves = await ctx.store.kv.getMany<SavedState>(batch.map((s) => stateKey(s.key)));
+    const plans: Array<{ series: CompiledSeries; saved: SavedState | null; usable: boolean; rejudge: number | null; detector: Detector; from: number }> = [];
+    for (const series of batch) {
+      const options = { ...series.options, step };
+      const saved = saves.get(stateKey(series.key)) ?? null;
+      const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
+      // A state already past this tick (a tick's job run late, after a newer one): nothing to do here.
+      if (usable && saved.t > end - step) continue;
+      // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
+      const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
+      const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
+      for (const k of [series.key, series.reference]) {
+        const m = markOf(k);
+        if (k !== null && m) lateHandled.set(k, m.seq);
       }
-    }
-    detector ??= createDetector(options);
-    if (from >= end) continue;
+      const rejudge = usable && lateT <= saved.t ? Math.max(lateT, end - config.late.window) : null;
 
-    const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom);
-    checkpoints.push(...cps);
-    // A state saved before learning existed has history: treat it as seen long ago.
-    let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
-    for (const o of outputs) {
-      if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
+      let detector: Detector | null = null;
+      let from = end - WARMUP_HISTORY_MS;
+      if (usable) {
+        try {
+          if (rejudge !== null) {
+            const cp = await ctx.store.late.checkpointBefore(series.key, rejudge);
+            if (cp && cp.t < saved.t) {
+              detector = restoreDetector(options, cp.state as DetectorState);
+              from = cp.t + step;
+            }
+            // No checkpoint before it (a young state): judge the whole history again.
+          } else {
+            detector = restoreDetector(options, saved.state);
+            from = saved.t + step;
+          }
+        } catch {
+          detector = null; // a state from another detector version: learn again
+        }
+      }
+      detector ??= createDetector(options);
+      if (from >= end) continue;
+      plans.push({ series, saved, usable, rejudge, detector, from });
     }
-    states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
 
-    // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
-    // the buckets late data reached; never a learning one.
-    const alertFrom = usable ? Math.min(saved.t + step, rejudge ?? Infinity) : end - config.startupWindow;
-    const learning = (t: number) => firstSeen === null || t < firstSeen + config.learning;
-    const live: JudgedPoint[] = [];
-    for (const o of outputs) {
-      const late = rejudge !== null && usable && o.t >= rejudge && o.t <= saved.t;
-      const isLearning = learning(o.t);
-      // Nothing to show before the series' first data (a fresh series warms up on two empty weeks).
-      if (firstSeen === null || o.t < firstSeen) continue;
-      points.push({
-        series: series.key,
-        t: o.t,
-        value: o.value,
-        expected: o.expected,
-        lower: o.lower,
-        upper: o.upper,
-        score: o.score,
-        direction: o.direction,
-        reason: o.reason,
-        alert: o.alert,
-        learning: isLearning,
-        late,
-        correlation: o.correlation,
-        usualCorrelation: o.usualCorrelation,
-      });
-      if (o.t < alertFrom || isLearning) continue;
-      live.push({ ...o, late });
-      const a = toAnomaly(series.key, o);
-      if (a) anomalies.push(a);
+    // Values of the batch, one read per distinct start (in steady state all start at the same bucket).
+    const byFrom = new Map<number, Set<string>>();
+    for (const p of plans) {
+      let keys = byFrom.get(p.from);
+      if (!keys) byFrom.set(p.from, (keys = new Set()));
+      keys.add(p.series.key);
+      if (p.series.reference) keys.add(p.series.reference);
     }
-    results.push({ key: series.key, reference: series.reference, outputs: live });
+    const read = new Map<number, Map<string, Array<number | null>>>();
+    for (const [from, keys] of byFrom) {
+      const stored = await ctx.store.series.readMany([...keys], from, end);
+      read.set(from, new Map([...keys].map((k) => [k, fillBuckets(k, stored.get(k) ?? [], from, end, step)])));
+    }
+
+    for (const { series, saved, usable, rejudge, detector, from } of plans) {
+      const values = read.get(from);
+      const preread: SeriesValues = { values: values?.get(series.key) ?? [], refs: series.reference ? (values?.get(series.reference) ?? []) : null };
+      const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom, preread);
+      checkpoints.push(...cps);
+      // A state saved before learning existed has history: treat it as seen long ago.
+      let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
+      for (const o of outputs) {
+        if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
+      }
+      states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
+
+      // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
+      // the buckets late data reached; never a learning one.
+      const alertFrom = usable && saved ? Math.min(saved.t + step, rejudge ?? Infinity) : end - config.startupWindow;
+      const learning = (t: number) => firstSeen === null || t < firstSeen + config.learning;
+      const live: JudgedPoint[] = [];
+      for (const o of outputs) {
+        const late = rejudge !== null && usable && saved !== null && o.t >= rejudge && o.t <= saved.t;
+        const isLearning = learning(o.t);
+        // Nothing to show before the series' first data (a fresh series warms up on two empty weeks).
+        if (firstSeen === null || o.t < firstSeen) continue;
+        points.push({
+          series: series.key,
+          t: o.t,
+          value: o.value,
+          expected: o.expected,
+          lower: o.lower,
+          upper: o.upper,
+          score: o.score,
+          direction: o.direction,
+          reason: o.reason,
+          alert: o.alert,
+          learning: isLearning,
+          late,
+          correlation: o.correlation,
+          usualCorrelation: o.usualCorrelation,
+        });
+        if (o.t < alertFrom || isLearning) continue;
+        live.push({ ...o, late });
+        const a = toAnomaly(series.key, o);
+        if (a) anomalies.push(a);
+      }
+      results.push({ key: series.key, reference: series.reference, outputs: live });
+    }
   }
+  return { series: results, anomalies, writes: { states, points, checkpoints, checkpointsBefore: checkpointFrom - HOUR }, lateHandled };
+}
+
+/** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */
+export async function runDetectTick(ctx: ServiceContext, now: number): Promise<TickResult> {
+  const step = ctx.config.series.step;
+  const { end } = await judgingEnd(ctx, now);
+  // Announced (and committed) before any count is read: data stored after this for an earlier bucket is late.
+  await ctx.store.late.raiseHorizon(end, now);
+  const marks = await ctx.store.late.marks();
+  const watched = await watchedSeries(ctx);
+  const judged = await judgeSeries(ctx, watched, end, marks);
+  const lateHandled = judged.lateHandled;
   // Marks of series nobody watches (or whose buckets were not judged yet) need nothing more.
   for (const [key, m] of marks) if (!lateHandled.has(key)) lateHandled.set(key, m.seq);
 
@@ -273,14 +334,11 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
   return {
     now,
     judgedUntil: watched.length > 0 ? judgedUntil : null,
-    series: results,
+    series: judged.series,
     watched: watched.map((s) => s.key),
-    anomalies,
+    anomalies: judged.anomalies,
     writes: {
-      states,
-      points,
-      checkpoints,
-      checkpointsBefore: checkpointFrom - HOUR,
+      ...judged.writes,
       lateHandled: [...lateHandled].map(([key, seq]) => ({ key, seq })),
       tick: { at: now, judgedUntil: watched.length > 0 ? judgedUntil : null },
     },

@@ -11,6 +11,16 @@ export class KvStore {
     return row ? (JSON.parse(row.value) as T) : null;
   }
 
+  /** Several documents in one query per 500 keys (keys with none are absent). */
+  async getMany<T>(keys: readonly string[]): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db.selectFrom('kv').select(['key', 'value']).where('key', 'in', keys.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.key, JSON.parse(r.value) as T);
+    }
+    return out;
+  }
+
   /** Upserts a document; pass `trx` to write inside a transaction (the detector tick's). */
   async set(key: string, value: unknown, now: number, trx: Kysely<Database> = this.db): Promise<void> {
     const text = JSON.stringify(value);
