@@ -13,26 +13,21 @@
  * - **Learning**: until `detect.learning` after its first non-empty bucket a series is shown as
  *   learning and pages nobody.
  * Detector state is persisted per series (a bounded JSON snapshot), so any worker process can run the
- * next tick; a renewed Redis lease keeps ticks one at a time cluster-wide, and a tick that loses it
- * commits nothing.
+ * next tick. `runDetectTick` judges every series in one go (tools, tests, the CSV-free one-shot path);
+ * the detect worker splits a tick over series groups that several processes share
+ * (workers/detect-groups.ts), each group under its own renewed Redis lease.
  */
-import { Worker } from 'bullmq';
-import { compileDetectorOptions, detectTickEveryMs, keyMatches, type CompiledSeries } from '../src/config/detect.js';
+import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/config/detect.js';
 import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
 import { bucketStart, isCounterSeries } from '../src/series/counts.js';
-import { JOB_NAMES } from '../src/queues/jobs.js';
-import { withLock, type Lease } from '../src/queues/lock.js';
-import { syncSchedulers } from '../src/queues/schedulers.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { Checkpoint, LateMark } from '../src/store/late-store.js';
 import type { Point } from '../src/domain/point.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
-import { duplicateRedis } from '../src/queues/connection.js';
-import { applyModelChange } from './model-rollout.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
@@ -60,13 +55,17 @@ export interface SeriesTick {
   readonly outputs: readonly JudgedPoint[];
 }
 
-export interface TickResult {
+/** What alerting decides on: the judged series of a tick (or of several ticks' group rows). */
+export interface JudgedTick {
   readonly now: number;
   /** Start of the last bucket judged (null when nothing is complete yet). */
   readonly judgedUntil: number | null;
   readonly series: readonly SeriesTick[];
   /** Every watched series key (judged this tick or not). */
   readonly watched: readonly string[];
+}
+
+export interface TickResult extends JudgedTick {
   readonly anomalies: readonly Anomaly[];
   /** What this tick decided for the detector's side; committed by alerting (or `commitDetectTick`). */
   readonly writes: DetectorWrites;
@@ -135,7 +134,7 @@ export async function runSeries(
   return { outputs, checkpoints };
 }
 
-function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
+export function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
   if (!o.alert || o.value === null || o.direction === null || o.reason === null) return null;
   return {
     series: key,
@@ -348,58 +347,4 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
 /** Commits a tick's detector writes alone (alerting disabled, tools): the same one transaction. */
 export async function commitDetectTick(ctx: ServiceContext, result: TickResult): Promise<void> {
   await commitTick(ctx.store, result.writes, NO_ALERTING);
-}
-
-export interface DetectWorker {
-  close(): Promise<void>;
-}
-
-/** Lease of the tick lock: renewed every third of it while the tick runs. */
-const TICK_LEASE_MS = 30_000;
-
-/** Schedules the tick (one cluster-wide) and processes it; `onTick` decides alerts and commits everything. */
-export async function startDetectWorker(
-  ctx: ServiceContext,
-  onTick: (result: TickResult, lease: Lease) => Promise<void>,
-  options: { everyMs?: number; skip?: () => Promise<string | null> } = {},
-): Promise<DetectWorker> {
-  const log = ctx.log.child({ module: 'detect', queue: 'detect' });
-  const everyMs = options.everyMs ?? detectTickEveryMs(ctx.config.series.step);
-  await syncSchedulers(ctx.queues.get('detect'), [{ id: 'detect-tick', everyMs, name: JOB_NAMES.detect, data: { tick: true } }]);
-  const lockKey = ctx.keys.lock('detect-tick');
-  const worker = new Worker(
-    'detect',
-    async () => {
-      const reason = await options.skip?.();
-      if (reason) return { skipped: reason };
-      const run = await withLock(ctx.redis, lockKey, { leaseMs: TICK_LEASE_MS }, async (lease) => {
-        // A new model version first re-counts the recent window and re-baselines what changed.
-        await applyModelChange(ctx, ctx.clock.now(), lease);
-        if (lease.lost) return { series: 0, anomalies: 0 };
-        const result = await runDetectTick(ctx, ctx.clock.now());
-        await onTick(result, lease);
-        recordTickMetrics(ctx, result);
-        if (result.anomalies.length > 0) log.info({ anomalies: result.anomalies.map((a) => `${a.series}:${a.reason}`) }, 'anomalies');
-        return { series: result.series.length, anomalies: result.anomalies.length };
-      });
-      return run.acquired ? run.value : { skipped: 'another tick is running' };
-    },
-    { connection: duplicateRedis(ctx.redis), prefix: ctx.keys.bullPrefixFor('detect'), concurrency: 1 },
-  );
-  worker.on('failed', (_job, error) => {
-    ctx.metrics.jobFailures.inc({ queue: 'detect', final: 'false' });
-    log.error({ err: error }, 'detect tick failed');
-  });
-  worker.on('error', (error) => log.error({ err: error }, 'detect worker error'));
-  return { close: () => worker.close() };
-}
-
-/** Last tick time and lag per series group (the key's first segment: `complaints`, `traffic`…). */
-function recordTickMetrics(ctx: ServiceContext, result: TickResult): void {
-  if (result.judgedUntil === null) return;
-  const groups = new Set(result.watched.map((key) => key.split('.')[0] ?? key));
-  for (const group of groups) {
-    ctx.metrics.detectLastTick.set({ group }, result.now / 1000);
-    ctx.metrics.detectLag.set({ group }, Math.max(0, result.now - (result.judgedUntil + ctx.config.series.step)) / 1000);
-  }
 }

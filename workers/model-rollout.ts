@@ -45,6 +45,13 @@ export interface RolloutResult extends SeriesVersion {
 const sameCounts = (a: Classification, b: Classification): boolean =>
   a.complaint === b.complaint && (!a.complaint || (a.categories.length === b.categories.length && a.categories.every((c, i) => c.name === b.categories[i]?.name)));
 
+/** Does the active model version differ from the one the series were counted under (or was none recorded)? */
+export async function modelChangePending(ctx: ServiceContext): Promise<boolean> {
+  const activeId = await ctx.store.modelVersions.activeId();
+  if (activeId === null) return false;
+  return (await ctx.store.kv.get<SeriesVersion>(SERIES_VERSION_KEY))?.version !== activeId;
+}
+
 /**
  * Brings the series and the detector in line with the active model version; null when they already
  * are (or nothing is active). The first call on a store records the active version without re-counting.
