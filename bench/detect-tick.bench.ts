@@ -7,7 +7,8 @@
  *
  * Steady state, as a running service meets every minute: each series has a saved detector state (one
  * detector warmed on two weeks of a daily curve, its snapshot saved for every series — the same history,
- * so the same state) and gets one new bucket a tick. One warm-up tick, then the median of three.
+ * so the same state) and gets one new bucket a tick. One warm-up tick, then the median of three (one
+ * at 10,000 series).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -28,7 +29,8 @@ const DAY = 1440 * MIN;
 const GROUPS = 16;
 /** The first bucket the bench feeds (states are saved up to the bucket before it). */
 const E0 = Date.UTC(2026, 0, 15);
-const TICKS_PER_RUN = 4;
+/** Ticks per run: one warm-up, then three timed (one at 10,000 series, to keep the bench within minutes). */
+const ticksFor = (n: number): number => (n >= 10_000 ? 2 : 4);
 const value = (i: number, t: number): number => 100 + 30 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) + ((i * 7 + t / MIN) % 5);
 
 /** Saved detector states for `n` series (`svc.<i>`) and their values for the buckets the runs judge. */
@@ -67,8 +69,8 @@ async function tick(ctx: ServiceContext, onJudged: JudgedHandler, now: number): 
   return performance.now() - start;
 }
 
-/** Median tick time with `processes` detect processes, ticks `from`…`from + TICKS_PER_RUN − 1` (the first one not counted). */
-async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number): Promise<number> {
+/** Median tick time with `processes` detect processes, ticks `from`…`from + ticks − 1` (the first one not counted). */
+async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<number> {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
@@ -84,7 +86,7 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
       ),
     );
     const times: number[] = [];
-    for (let k = from; k < from + TICKS_PER_RUN; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+    for (let k = from; k < from + ticks; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
     const timed = times.slice(1).sort((a, b) => a - b);
     return timed[Math.floor(timed.length / 2)] ?? Number.NaN;
   } finally {
@@ -104,11 +106,12 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
 async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: number; two: number }> {
   const service = await benchService(`bdt${db}${n}x${process.pid}`, db, { detect: { groups: GROUPS, series: [{ key: 'svc.*' }] } });
   try {
-    await prime(service.ctx, n, 2 * TICKS_PER_RUN + 1);
+    const ticks = ticksFor(n);
+    await prime(service.ctx, n, 2 * ticks + 1);
     const alerting = createAlerting(service.ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
     const onJudged: JudgedHandler = (t, taken, lease) => alerting.onJudged(t, taken, lease);
-    const one = await measure(service, onJudged, 1, 1);
-    const two = await measure(service, onJudged, 2, 1 + TICKS_PER_RUN);
+    const one = await measure(service, onJudged, 1, 1, ticks);
+    const two = await measure(service, onJudged, 2, 1 + ticks, ticks);
     return { one, two };
   } finally {
     await service.cleanup();
@@ -124,7 +127,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const sizes = args.quick ? [100, 1000] : [100, 1000, 10_000];
   const dbs: Array<'sqlite' | 'postgres'> = (await postgresUp()) ? ['sqlite', 'postgres'] : ['sqlite'];
-  process.stdout.write(`detect tick, ${GROUPS} series groups, 1-minute step, one new bucket per series (median of 3 ticks; ${os.availableParallelism()} cores shared with Redis and the database)\n`);
+  process.stdout.write(`detect tick, ${GROUPS} series groups, 1-minute step, one new bucket per series (median of 3 ticks, 1 at 10,000; ${os.availableParallelism()} cores shared with Redis and the database)\n`);
   for (const db of dbs) {
     for (const n of sizes) {
       const { one, two } = await size(db, n);

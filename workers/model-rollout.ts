@@ -1,8 +1,8 @@
 /**
  * What a model change does to the series and the detector, so that it never pages as a level shift.
  *
- * The detect tick (under its cluster-wide lock, before it judges anything) compares the active model
- * version with the one the series were counted under. When they differ:
+ * The detect tick (under its cluster-wide lock and every series group's lock, before any group judges;
+ * see detect-groups.ts) compares the active model version with the one the series were counted under. When they differ:
  * 1. **Re-classify the recent window** (`classify.recountWindow`, default the detector's two weeks of
  *    warm-up history) with the active version, in batches, oldest first. Each batch stores the new
  *    classifications (a relabel keeps support's verdict as the effective one) and adds the difference

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Small JSON documents the service keeps (learned model, detector state, demo progress). */
@@ -29,6 +29,17 @@ export class KvStore {
       .values({ key, value: text, updated_at: now })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now }))
       .execute();
+  }
+
+  /** Upserts several documents, 100 to a statement (pass `trx` to write inside a transaction). */
+  async setMany(entries: ReadonlyArray<{ readonly key: string; readonly value: unknown }>, now: number, trx: Kysely<Database> = this.db): Promise<void> {
+    for (let i = 0; i < entries.length; i += 100) {
+      await trx
+        .insertInto('kv')
+        .values(entries.slice(i, i + 100).map((e) => ({ key: e.key, value: JSON.stringify(e.value), updated_at: now })))
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: sql`excluded.updated_at` }))
+        .execute();
+    }
   }
 
   /** Removes documents (pass `trx` to delete inside a transaction). */

@@ -89,7 +89,7 @@ export interface GroupWrites {
  */
 export async function commitGroup(stores: TickStores, detector: Omit<DetectorWrites, 'tick' | 'lateHandled'>, group: GroupWrites, now: number): Promise<void> {
   await stores.db.transaction().execute(async (trx) => {
-    for (const s of detector.states) await stores.kv.set(s.key, s.value, now, trx);
+    await stores.kv.setMany(detector.states, now, trx);
     await stores.detectorPoints.write(detector.points, trx);
     await stores.late.saveCheckpoints(detector.checkpoints, trx);
     await stores.late.pruneCheckpoints(detector.checkpointsBefore, trx);
