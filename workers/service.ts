@@ -24,9 +24,8 @@ import { startMetricsServer } from './metrics-server.js';
 import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
-import { startDetectWorker, type TickResult } from './detect.js';
+import { startDetectWorker, type JudgedHandler } from './detect-groups.js';
 import { metricBackfillPending } from './metric-backfill.js';
-import type { Lease } from '../src/queues/lock.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo', 'retention'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
@@ -96,11 +95,11 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
     const startedAt = ctx.clock.now();
-    const onTick = async (result: TickResult, lease: Lease) => {
-      for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
-      await alerting.onTick(result, lease);
+    const onJudged: JudgedHandler = async (tick, taken, lease) => {
+      for (const a of tick.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
+      await alerting.onJudged(tick, taken, lease);
     };
-    const detect = await startDetectWorker(ctx, onTick, {
+    const detect = await startDetectWorker(ctx, onJudged, {
       skip: async () => {
         if (await backfillInProgress(ctx)) return 'history backfill in progress';
         const pulling = await metricBackfillPending(ctx, ctx.clock.now(), startedAt);

@@ -303,6 +303,21 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await db.schema.alterTable('alerts').addColumn('handed_over_to', 'text').execute();
     },
   },
+  '0022_detect_inbox': {
+    async up(db: Kysely<unknown>) {
+      // Detection split over series groups (workers/detect-groups.ts): each group job commits what it
+      // judged for alerting here, with its detector state, in one transaction; the alerting step reads the
+      // rows of every group of a tick, decides, and deletes them with the alert changes and the outbox.
+      await db.schema
+        .createTable('detect_inbox')
+        .addColumn('grp', 'integer', (c) => c.notNull())
+        .addColumn('tick', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('detect_inbox_pk', ['grp', 'tick'])
+        .execute();
+    },
+  },
   };
 }
 

@@ -219,6 +219,17 @@ export interface LateBucketsTable {
   seq: number;
 }
 
+/** What one series group judged for alerting in one tick (migration 0022), until the alerting step takes it. */
+export interface DetectInboxTable {
+  grp: number;
+  /** The tick's end (exclusive): buckets before it were judged. */
+  tick: number;
+  /** When the tick ran (ms). */
+  at: number;
+  /** JSON: the group's SeriesTick[] (workers/detect.ts). */
+  payload: string;
+}
+
 export interface Database {
   alerts: AlertsTable;
   silences: SilencesTable;
@@ -237,4 +248,5 @@ export interface Database {
   late_buckets: LateBucketsTable;
   sessions: SessionsTable;
   model_versions: ModelVersionsTable;
+  detect_inbox: DetectInboxTable;
 }
