@@ -26,11 +26,15 @@ export interface BenchService {
   cleanup(): Promise<void>;
 }
 
-/** A service context with the real classifier, a unique Redis prefix and a fresh SQLite file or PostgreSQL schema. */
-export async function benchService(prefix: string, db: 'sqlite' | 'postgres'): Promise<BenchService> {
+/**
+ * A service context with the real classifier, a unique Redis prefix and a fresh SQLite file or PostgreSQL
+ * schema; `extra`: more config sections (e.g. `{ detect: … }`).
+ */
+export async function benchService(prefix: string, db: 'sqlite' | 'postgres', extra: Record<string, unknown> = {}): Promise<BenchService> {
   const dir = mkdtempSync(join(tmpdir(), 'radar-bench-'));
   const schema = prefix.toLowerCase();
   const configInput = {
+    ...extra,
     dataDir: dir,
     redis: { url: REDIS_URL, prefix, autoStart: false },
     database: db === 'sqlite' ? { url: `sqlite:${join(dir, 'radar.db')}` } : { url: POSTGRES_URL, schema },

@@ -16,6 +16,7 @@ const registrations: Array<() => Promise<{ register: (program: Command) => void 
   () => import('./cli/detect-command.js'),
   () => import('./cli/alerting-command.js'),
   () => import('./sources/imap/command.js'),
+  () => import('../workers/sources-command.js'),
 ];
 
 /** The `radar` program with every sub-command registered (nothing runs until it is parsed). */

@@ -21,9 +21,10 @@ import type { JobPayloads } from '../src/queues/jobs.js';
 import type { Lease } from '../src/queues/lock.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { OutboxEntry } from '../src/store/outbox-store.js';
-import { commitTick, NO_ALERTING, type AlertingWrites } from '../src/store/tick-store.js';
+import { commitAlerting, commitTick, NO_ALERTING, type AlertingWrites } from '../src/store/tick-store.js';
+import type { InboxKey } from '../src/store/detect-inbox-store.js';
 import type { ServiceContext } from './context.js';
-import { watchedSeries, type TickResult } from './detect.js';
+import { watchedSeries, type JudgedTick, type TickResult } from './detect.js';
 import { relayOutbox } from './outbox-relay.js';
 import { duplicateRedis } from '../src/queues/connection.js';
 
@@ -43,6 +44,12 @@ export interface AlertingEngine {
    * alerts, events, evidence, outbox) in one transaction — unless `lease` was lost — then relays.
    */
   onTick(result: TickResult, lease?: Lease): Promise<void>;
+  /**
+   * The alerting step of a tick split over series groups (workers/detect-groups.ts): decides on what the
+   * group jobs judged (committed already, with the inbox rows `taken`) and commits the alert changes, the
+   * outbox, the rows' removal and the tick record in one transaction — unless `lease` was lost — then relays.
+   */
+  onJudged(tick: JudgedTick, taken: readonly InboxKey[], lease?: Lease): Promise<void>;
   /**
    * Evidence for an alert at `now` from what the detector said (stored rows, plus `pending` ones not
    * committed yet); `recent`: the watched series' rows already read for this tick (see `recentPoints`);
@@ -141,7 +148,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   };
 
   /** The alerting side of a tick: the state machine, evidence at decision time, outbox entries. */
-  const decide = async (result: TickResult): Promise<{ writes: AlertingWrites; events: readonly { alertId: string; type: string; series?: string; to?: string | null }[] }> => {
+  const decide = async (result: JudgedTick, pending: readonly StoredDetectorPoint[]): Promise<{ writes: AlertingWrites; events: readonly { alertId: string; type: string; series?: string; to?: string | null }[] }> => {
     const now = result.now;
     const observations: Observation[] = [];
     const lateAt = new Set<string>();
@@ -157,7 +164,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
     const silences = await ctx.store.alerts.silences(now);
     // What the detector said about every watched series lately: an alert about to page checks whether
     // it is another signal of an incident already firing (read only when there is something to decide).
-    const recent = open.length > 0 || observations.some((o) => o.status === 'anomaly') ? await recentPoints(ctx, result.watched, now - lookback, now + 1, result.writes.points) : undefined;
+    const recent = open.length > 0 || observations.some((o) => o.status === 'anomaly') ? await recentPoints(ctx, result.watched, now - lookback, now + 1, pending) : undefined;
     const out = evaluate({ now, alerts: open, observations, silences, ...(recent ? { points: recent.points } : {}) }, runtime);
     // An alert opened by a bucket that late data re-judged says so.
     const alerts = out.alerts.map((a) => (!openIds.has(a.id) && a.members.some((m) => lateAt.has(`${m.series}@${m.since}`)) ? { ...a, late: true } : a));
@@ -170,7 +177,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       const late = alert.late === true;
       let ev: Evidence | null = null;
       try {
-        const gathered = await evidence(alert, now, result.writes.points, recent);
+        const gathered = await evidence(alert, now, pending, recent);
         ev = late ? { ...gathered, late } : gathered;
         evidenceRows.push({ alertId: alert.id, evidence: ev });
       } catch (error) {
@@ -189,7 +196,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       if (!alert) continue;
       try {
         const incident = alerts.filter((a) => a.id === e.related || (a.id !== alert.id && a.attachedTo === e.related));
-        evidenceRows.push({ alertId: alert.id, evidence: await evidence(alert, now, result.writes.points, recent, incident) });
+        evidenceRows.push({ alertId: alert.id, evidence: await evidence(alert, now, pending, recent, incident) });
       } catch (error) {
         log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered');
       }
@@ -198,7 +205,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   };
 
   const onTick = async (result: TickResult, lease?: Lease): Promise<void> => {
-    const decided = config.enabled ? await decide(result) : { writes: NO_ALERTING, events: [] };
+    const decided = config.enabled ? await decide(result, result.writes.points) : { writes: NO_ALERTING, events: [] };
     // A tick that lost its lease may overlap another holder's: it commits nothing.
     if (lease?.lost) throw new RadarError('ERR_LOCK_LOST', 'detector tick lost its lease before committing; nothing written', { retryable: true });
     failpoint('tick.before-commit');
@@ -208,7 +215,18 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
     await relayOutbox(ctx);
   };
 
-  return { runtime, onTick, evidence };
+  const onJudged = async (tick: JudgedTick, taken: readonly InboxKey[], lease?: Lease): Promise<void> => {
+    // What the group jobs said is committed already: nothing pending to lay over the stored rows.
+    const decided = config.enabled ? await decide(tick, []) : { writes: NO_ALERTING, events: [] };
+    if (lease?.lost) throw new RadarError('ERR_LOCK_LOST', 'alerting step lost its lease before committing; nothing written', { retryable: true });
+    failpoint('alerting.before-commit');
+    await commitAlerting(ctx.store, decided.writes, taken, { at: tick.now, judgedUntil: tick.judgedUntil });
+    failpoint('alerting.after-commit');
+    for (const e of decided.events) log.info({ alertId: e.alertId, event: e.type, series: e.series, to: e.to }, 'alert event');
+    await relayOutbox(ctx);
+  };
+
+  return { runtime, onTick, onJudged, evidence };
 }
 
 export interface NotifyWorker {

@@ -13,25 +13,21 @@
  * - **Learning**: until `detect.learning` after its first non-empty bucket a series is shown as
  *   learning and pages nobody.
  * Detector state is persisted per series (a bounded JSON snapshot), so any worker process can run the
- * next tick; a renewed Redis lease keeps ticks one at a time cluster-wide, and a tick that loses it
- * commits nothing.
+ * next tick. `runDetectTick` judges every series in one go (tools, tests, the CSV-free one-shot path);
+ * the detect worker splits a tick over series groups that several processes share
+ * (workers/detect-groups.ts), each group under its own renewed Redis lease.
  */
-import { Worker } from 'bullmq';
-import { compileDetectorOptions, detectTickEveryMs, keyMatches, type CompiledSeries } from '../src/config/detect.js';
+import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/config/detect.js';
 import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
 import { bucketStart, isCounterSeries } from '../src/series/counts.js';
-import { JOB_NAMES } from '../src/queues/jobs.js';
-import { withLock, type Lease } from '../src/queues/lock.js';
-import { syncSchedulers } from '../src/queues/schedulers.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
-import type { Checkpoint } from '../src/store/late-store.js';
+import type { Checkpoint, LateMark } from '../src/store/late-store.js';
+import type { Point } from '../src/domain/point.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import type { ServiceContext } from './context.js';
-import { duplicateRedis } from '../src/queues/connection.js';
-import { applyModelChange } from './model-rollout.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
@@ -59,13 +55,17 @@ export interface SeriesTick {
   readonly outputs: readonly JudgedPoint[];
 }
 
-export interface TickResult {
+/** What alerting decides on: the judged series of a tick (or of several ticks' group rows). */
+export interface JudgedTick {
   readonly now: number;
   /** Start of the last bucket judged (null when nothing is complete yet). */
   readonly judgedUntil: number | null;
   readonly series: readonly SeriesTick[];
   /** Every watched series key (judged this tick or not). */
   readonly watched: readonly string[];
+}
+
+export interface TickResult extends JudgedTick {
   readonly anomalies: readonly Anomaly[];
   /** What this tick decided for the detector's side; committed by alerting (or `commitDetectTick`). */
   readonly writes: DetectorWrites;
@@ -89,9 +89,8 @@ export async function watchedSeries(ctx: ServiceContext): Promise<CompiledSeries
   return out;
 }
 
-/** Values of `key` at each bucket of [from, to): counters read absence as 0, pushed series as missing. */
-async function valuesAt(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<Array<number | null>> {
-  const points = await ctx.store.series.read(key, from, to);
+/** Values of `key` at each bucket of [from, to) from its stored points: counters read absence as 0, pushed series as missing. */
+function fillBuckets(key: string, points: readonly Point[], from: number, to: number, step: number): Array<number | null> {
   const byT = new Map(points.map((p) => [p.t, p.v]));
   const fill = isCounterSeries(key) ? 0 : null;
   const out: Array<number | null> = [];
@@ -99,9 +98,20 @@ async function valuesAt(ctx: ServiceContext, key: string, from: number, to: numb
   return out;
 }
 
+/** Values of `key` at each bucket of [from, to), read from the store. */
+async function valuesAt(ctx: ServiceContext, key: string, from: number, to: number, step: number): Promise<Array<number | null>> {
+  return fillBuckets(key, await ctx.store.series.read(key, from, to), from, to, step);
+}
+
+/** Stored values of a series and its reference over [from, to) (read already, e.g. in one query for many series). */
+export interface SeriesValues {
+  readonly values: ReadonlyArray<number | null>;
+  readonly refs: ReadonlyArray<number | null> | null;
+}
+
 /**
  * Runs the detector over [from, to) for one series; snapshots the state at every hour boundary at or
- * after `checkpointFrom` (the checkpoints late data restores).
+ * after `checkpointFrom` (the checkpoints late data restores). `preread`: the values, when read already.
  */
 export async function runSeries(
   ctx: ServiceContext,
@@ -110,10 +120,11 @@ export async function runSeries(
   from: number,
   to: number,
   checkpointFrom = Number.POSITIVE_INFINITY,
+  preread?: SeriesValues,
 ): Promise<{ outputs: DetectorOutput[]; checkpoints: Checkpoint[] }> {
   const step = ctx.config.series.step;
-  const values = await valuesAt(ctx, series.key, from, to, step);
-  const refs = series.reference ? await valuesAt(ctx, series.reference, from, to, step) : null;
+  const values = preread?.values ?? (await valuesAt(ctx, series.key, from, to, step));
+  const refs = preread ? preread.refs : series.reference ? await valuesAt(ctx, series.reference, from, to, step) : null;
   const outputs: DetectorOutput[] = [];
   const checkpoints: Checkpoint[] = [];
   for (let i = 0, t = from; t < to; i += 1, t += step) {
@@ -123,7 +134,7 @@ export async function runSeries(
   return { outputs, checkpoints };
 }
 
-function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
+export function toAnomaly(key: string, o: DetectorOutput): Anomaly | null {
   if (!o.alert || o.value === null || o.direction === null || o.reason === null) return null;
   return {
     series: key,
@@ -148,7 +159,11 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
   let limit = now - ctx.config.series.settle;
   const waitingFor: string[] = [];
   const leftOut: string[] = [];
-  const polled = [...ctx.config.sources.twitter.map((s) => s.name), ...ctx.config.sources.imap.map((s) => s.name)];
+  const polled = [
+    ...ctx.config.sources.twitter.map((s) => s.name),
+    ...ctx.config.sources.imap.map((s) => s.name),
+    ...ctx.config.sources.helpdesk.filter((s) => s.poll !== undefined).map((s) => s.name),
+  ];
   // A metric source is complete up to its cursor (the end of its last pulled bucket), not its last poll.
   const pulled = new Map([...ctx.config.sources.prometheus, ...ctx.config.sources.graphite].map((s) => [s.name, metricSteps(s, step)]));
   for (const name of [...polled, ...pulled.keys()]) {
@@ -172,100 +187,149 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
 /** Has this value anything in it (a complaint counted, a metric pushed)? */
 const nonEmpty = (key: string, v: number | null): boolean => v !== null && (!isCounterSeries(key) || v !== 0);
 
-/** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */
-export async function runDetectTick(ctx: ServiceContext, now: number): Promise<TickResult> {
+/** What judging a set of series decided (a whole tick's, or one series group's). */
+export interface Judged {
+  readonly series: SeriesTick[];
+  readonly anomalies: Anomaly[];
+  readonly writes: Omit<DetectorWrites, 'tick' | 'lateHandled'>;
+  /** Late marks judged again (series keys and references of the series judged). */
+  readonly lateHandled: Map<string, number>;
+}
+
+/** Series read from the store in one go (their states, then their values in one query per 500 keys). */
+const BATCH = 500;
+
+/**
+ * Judges `watched` up to `end` (exclusive): every complete bucket not judged yet, and again every bucket
+ * late data reached (`marks`). Reads in batches; writes nothing (the caller commits `writes`).
+ */
+export async function judgeSeries(ctx: ServiceContext, watched: readonly CompiledSeries[], end: number, marks: ReadonlyMap<string, LateMark>): Promise<Judged> {
   const step = ctx.config.series.step;
   const config = ctx.config.detect;
-  const { end } = await judgingEnd(ctx, now);
-  // Announced (and committed) before any count is read: data stored after this for an earlier bucket is late.
-  await ctx.store.late.raiseHorizon(end, now);
-  const marks = await ctx.store.late.marks();
   const results: SeriesTick[] = [];
   const anomalies: Anomaly[] = [];
   const states: Array<{ key: string; value: SavedState }> = [];
   const points: StoredDetectorPoint[] = [];
   const checkpoints: Checkpoint[] = [];
   const lateHandled = new Map<string, number>();
-  const watched = await watchedSeries(ctx);
   const checkpointFrom = end - config.late.window;
 
-  for (const series of watched) {
-    const options = { ...series.options, step };
-    const saved = await ctx.store.kv.get<SavedState>(stateKey(series.key));
-    const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
-    // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
-    const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
-    const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
-    for (const k of [series.key, series.reference]) {
-      const m = markOf(k);
-      if (k !== null && m) lateHandled.set(k, m.seq);
-    }
-    const rejudge = usable && lateT <= saved.t ? Math.max(lateT, end - config.late.window) : null;
-
-    let detector: Detector | null = null;
-    let from = end - WARMUP_HISTORY_MS;
-    if (usable) {
-      try {
-        if (rejudge !== null) {
-          const cp = await ctx.store.late.checkpointBefore(series.key, rejudge);
-          if (cp && cp.t < saved.t) {
-            detector = restoreDetector(options, cp.state as DetectorState);
-            from = cp.t + step;
-          }
-          // No checkpoint before it (a young state): judge the whole history again.
-        } else {
-          detector = restoreDetector(options, saved.state);
-          from = saved.t + step;
-        }
-      } catch {
-        detector = null; // a state from another detector version: learn again
+  for (let b = 0; b < watched.length; b += BATCH) {
+    const batch = watched.slice(b, b + BATCH);
+    const saves = await ctx.store.kv.getMany<SavedState>(batch.map((s) => stateKey(s.key)));
+    const plans: Array<{ series: CompiledSeries; saved: SavedState | null; usable: boolean; rejudge: number | null; detector: Detector; from: number }> = [];
+    for (const series of batch) {
+      const options = { ...series.options, step };
+      const saved = saves.get(stateKey(series.key)) ?? null;
+      const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
+      // A state already past this tick (a tick's job run late, after a newer one): nothing to do here.
+      if (usable && saved.t > end - step) continue;
+      // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
+      const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
+      const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
+      for (const k of [series.key, series.reference]) {
+        const m = markOf(k);
+        if (k !== null && m) lateHandled.set(k, m.seq);
       }
-    }
-    detector ??= createDetector(options);
-    if (from >= end) continue;
+      const rejudge = usable && lateT <= saved.t ? Math.max(lateT, end - config.late.window) : null;
 
-    const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom);
-    checkpoints.push(...cps);
-    // A state saved before learning existed has history: treat it as seen long ago.
-    let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
-    for (const o of outputs) {
-      if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
+      let detector: Detector | null = null;
+      let from = end - WARMUP_HISTORY_MS;
+      if (usable) {
+        try {
+          if (rejudge !== null) {
+            const cp = await ctx.store.late.checkpointBefore(series.key, rejudge);
+            if (cp && cp.t < saved.t) {
+              detector = restoreDetector(options, cp.state as DetectorState);
+              from = cp.t + step;
+            }
+            // No checkpoint before it (a young state): judge the whole history again.
+          } else {
+            detector = restoreDetector(options, saved.state);
+            from = saved.t + step;
+          }
+        } catch {
+          detector = null; // a state from another detector version: learn again
+        }
+      }
+      detector ??= createDetector(options);
+      if (from >= end) continue;
+      plans.push({ series, saved, usable, rejudge, detector, from });
     }
-    states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
 
-    // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
-    // the buckets late data reached; never a learning one.
-    const alertFrom = usable ? Math.min(saved.t + step, rejudge ?? Infinity) : end - config.startupWindow;
-    const learning = (t: number) => firstSeen === null || t < firstSeen + config.learning;
-    const live: JudgedPoint[] = [];
-    for (const o of outputs) {
-      const late = rejudge !== null && usable && o.t >= rejudge && o.t <= saved.t;
-      const isLearning = learning(o.t);
-      // Nothing to show before the series' first data (a fresh series warms up on two empty weeks).
-      if (firstSeen === null || o.t < firstSeen) continue;
-      points.push({
-        series: series.key,
-        t: o.t,
-        value: o.value,
-        expected: o.expected,
-        lower: o.lower,
-        upper: o.upper,
-        score: o.score,
-        direction: o.direction,
-        reason: o.reason,
-        alert: o.alert,
-        learning: isLearning,
-        late,
-        correlation: o.correlation,
-        usualCorrelation: o.usualCorrelation,
-      });
-      if (o.t < alertFrom || isLearning) continue;
-      live.push({ ...o, late });
-      const a = toAnomaly(series.key, o);
-      if (a) anomalies.push(a);
+    // Values of the batch, one read per distinct start (in steady state all start at the same bucket).
+    const byFrom = new Map<number, Set<string>>();
+    for (const p of plans) {
+      let keys = byFrom.get(p.from);
+      if (!keys) byFrom.set(p.from, (keys = new Set()));
+      keys.add(p.series.key);
+      if (p.series.reference) keys.add(p.series.reference);
     }
-    results.push({ key: series.key, reference: series.reference, outputs: live });
+    const read = new Map<number, Map<string, Array<number | null>>>();
+    for (const [from, keys] of byFrom) {
+      const stored = await ctx.store.series.readMany([...keys], from, end);
+      read.set(from, new Map([...keys].map((k) => [k, fillBuckets(k, stored.get(k) ?? [], from, end, step)])));
+    }
+
+    for (const { series, saved, usable, rejudge, detector, from } of plans) {
+      const values = read.get(from);
+      const preread: SeriesValues = { values: values?.get(series.key) ?? [], refs: series.reference ? (values?.get(series.reference) ?? []) : null };
+      const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom, preread);
+      checkpoints.push(...cps);
+      // A state saved before learning existed has history: treat it as seen long ago.
+      let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
+      for (const o of outputs) {
+        if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
+      }
+      states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
+
+      // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
+      // the buckets late data reached; never a learning one.
+      const alertFrom = usable && saved ? Math.min(saved.t + step, rejudge ?? Infinity) : end - config.startupWindow;
+      const learning = (t: number) => firstSeen === null || t < firstSeen + config.learning;
+      const live: JudgedPoint[] = [];
+      for (const o of outputs) {
+        const late = rejudge !== null && usable && saved !== null && o.t >= rejudge && o.t <= saved.t;
+        const isLearning = learning(o.t);
+        // Nothing to show before the series' first data (a fresh series warms up on two empty weeks).
+        if (firstSeen === null || o.t < firstSeen) continue;
+        points.push({
+          series: series.key,
+          t: o.t,
+          value: o.value,
+          expected: o.expected,
+          lower: o.lower,
+          upper: o.upper,
+          score: o.score,
+          direction: o.direction,
+          reason: o.reason,
+          alert: o.alert,
+          learning: isLearning,
+          late,
+          correlation: o.correlation,
+          usualCorrelation: o.usualCorrelation,
+        });
+        if (o.t < alertFrom || isLearning) continue;
+        live.push({ ...o, late });
+        const a = toAnomaly(series.key, o);
+        if (a) anomalies.push(a);
+      }
+      results.push({ key: series.key, reference: series.reference, outputs: live });
+    }
   }
+  return { series: results, anomalies, writes: { states, points, checkpoints, checkpointsBefore: checkpointFrom - HOUR }, lateHandled };
+}
+
+/** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */
+export async function runDetectTick(ctx: ServiceContext, now: number): Promise<TickResult> {
+  const step = ctx.config.series.step;
+  const { end } = await judgingEnd(ctx, now);
+  // Announced (and committed) before any count is read: data stored after this for an earlier bucket is late.
+  await ctx.store.late.raiseHorizon(end, now);
+  const marks = await ctx.store.late.marks();
+  const watched = await watchedSeries(ctx);
+  const judged = await judgeSeries(ctx, watched, end, marks);
+  const lateHandled = judged.lateHandled;
   // Marks of series nobody watches (or whose buckets were not judged yet) need nothing more.
   for (const [key, m] of marks) if (!lateHandled.has(key)) lateHandled.set(key, m.seq);
 
@@ -273,14 +337,11 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
   return {
     now,
     judgedUntil: watched.length > 0 ? judgedUntil : null,
-    series: results,
+    series: judged.series,
     watched: watched.map((s) => s.key),
-    anomalies,
+    anomalies: judged.anomalies,
     writes: {
-      states,
-      points,
-      checkpoints,
-      checkpointsBefore: checkpointFrom - HOUR,
+      ...judged.writes,
       lateHandled: [...lateHandled].map(([key, seq]) => ({ key, seq })),
       tick: { at: now, judgedUntil: watched.length > 0 ? judgedUntil : null },
     },
@@ -290,58 +351,4 @@ export async function runDetectTick(ctx: ServiceContext, now: number): Promise<T
 /** Commits a tick's detector writes alone (alerting disabled, tools): the same one transaction. */
 export async function commitDetectTick(ctx: ServiceContext, result: TickResult): Promise<void> {
   await commitTick(ctx.store, result.writes, NO_ALERTING);
-}
-
-export interface DetectWorker {
-  close(): Promise<void>;
-}
-
-/** Lease of the tick lock: renewed every third of it while the tick runs. */
-const TICK_LEASE_MS = 30_000;
-
-/** Schedules the tick (one cluster-wide) and processes it; `onTick` decides alerts and commits everything. */
-export async function startDetectWorker(
-  ctx: ServiceContext,
-  onTick: (result: TickResult, lease: Lease) => Promise<void>,
-  options: { everyMs?: number; skip?: () => Promise<string | null> } = {},
-): Promise<DetectWorker> {
-  const log = ctx.log.child({ module: 'detect', queue: 'detect' });
-  const everyMs = options.everyMs ?? detectTickEveryMs(ctx.config.series.step);
-  await syncSchedulers(ctx.queues.get('detect'), [{ id: 'detect-tick', everyMs, name: JOB_NAMES.detect, data: { tick: true } }]);
-  const lockKey = ctx.keys.lock('detect-tick');
-  const worker = new Worker(
-    'detect',
-    async () => {
-      const reason = await options.skip?.();
-      if (reason) return { skipped: reason };
-      const run = await withLock(ctx.redis, lockKey, { leaseMs: TICK_LEASE_MS }, async (lease) => {
-        // A new model version first re-counts the recent window and re-baselines what changed.
-        await applyModelChange(ctx, ctx.clock.now(), lease);
-        if (lease.lost) return { series: 0, anomalies: 0 };
-        const result = await runDetectTick(ctx, ctx.clock.now());
-        await onTick(result, lease);
-        recordTickMetrics(ctx, result);
-        if (result.anomalies.length > 0) log.info({ anomalies: result.anomalies.map((a) => `${a.series}:${a.reason}`) }, 'anomalies');
-        return { series: result.series.length, anomalies: result.anomalies.length };
-      });
-      return run.acquired ? run.value : { skipped: 'another tick is running' };
-    },
-    { connection: duplicateRedis(ctx.redis), prefix: ctx.keys.bullPrefixFor('detect'), concurrency: 1 },
-  );
-  worker.on('failed', (_job, error) => {
-    ctx.metrics.jobFailures.inc({ queue: 'detect', final: 'false' });
-    log.error({ err: error }, 'detect tick failed');
-  });
-  worker.on('error', (error) => log.error({ err: error }, 'detect worker error'));
-  return { close: () => worker.close() };
-}
-
-/** Last tick time and lag per series group (the key's first segment: `complaints`, `traffic`…). */
-function recordTickMetrics(ctx: ServiceContext, result: TickResult): void {
-  if (result.judgedUntil === null) return;
-  const groups = new Set(result.watched.map((key) => key.split('.')[0] ?? key));
-  for (const group of groups) {
-    ctx.metrics.detectLastTick.set({ group }, result.now / 1000);
-    ctx.metrics.detectLag.set({ group }, Math.max(0, result.now - (result.judgedUntil + ctx.config.series.step)) / 1000);
-  }
 }

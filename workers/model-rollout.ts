@@ -1,8 +1,8 @@
 /**
  * What a model change does to the series and the detector, so that it never pages as a level shift.
  *
- * The detect tick (under its cluster-wide lock, before it judges anything) compares the active model
- * version with the one the series were counted under. When they differ:
+ * The detect tick (under its cluster-wide lock and every series group's lock, before any group judges;
+ * see detect-groups.ts) compares the active model version with the one the series were counted under. When they differ:
  * 1. **Re-classify the recent window** (`classify.recountWindow`, default the detector's two weeks of
  *    warm-up history) with the active version, in batches, oldest first. Each batch stores the new
  *    classifications (a relabel keeps support's verdict as the effective one) and adds the difference
@@ -44,6 +44,13 @@ export interface RolloutResult extends SeriesVersion {
 
 const sameCounts = (a: Classification, b: Classification): boolean =>
   a.complaint === b.complaint && (!a.complaint || (a.categories.length === b.categories.length && a.categories.every((c, i) => c.name === b.categories[i]?.name)));
+
+/** Does the active model version differ from the one the series were counted under (or was none recorded)? */
+export async function modelChangePending(ctx: ServiceContext): Promise<boolean> {
+  const activeId = await ctx.store.modelVersions.activeId();
+  if (activeId === null) return false;
+  return (await ctx.store.kv.get<SeriesVersion>(SERIES_VERSION_KEY))?.version !== activeId;
+}
 
 /**
  * Brings the series and the detector in line with the active model version; null when they already

@@ -14,10 +14,8 @@ import { QUEUE_NAMES } from '../src/queues/jobs.js';
 import { watchSchedulers } from '../src/queues/schedulers.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { PollHandler } from '../src/sources/poll.js';
-import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
-import { createImapPollHandler, redisSeenIds } from '../src/sources/imap/index.js';
-import { createGraphitePollHandler } from '../src/sources/graphite/index.js';
-import { createPrometheusPollHandler } from '../src/sources/prometheus/index.js';
+import { redisSeenIds } from '../src/sources/imap/index.js';
+import { buildPollHandlers } from '../src/sources/registry.js';
 import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
@@ -26,9 +24,8 @@ import { startMetricsServer } from './metrics-server.js';
 import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
-import { startDetectWorker, type TickResult } from './detect.js';
+import { startDetectWorker, type JudgedHandler } from './detect-groups.js';
 import { metricBackfillPending } from './metric-backfill.js';
-import type { Lease } from '../src/queues/lock.js';
 
 export const WORKER_KINDS = ['ingest', 'poll', 'detect', 'notify', 'demo', 'retention'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
@@ -60,16 +57,9 @@ export interface RunningService {
   readonly workers: readonly WorkerKind[];
 }
 
-/** Source poll handlers configured in the service config (twitter, imap, prometheus, graphite). */
+/** Source poll handlers configured in the service config (src/sources/registry.ts). */
 export function pollHandlers(ctx: ServiceContext, authorKey: string): PollHandler[] {
-  const handlers: PollHandler[] = [];
-  const { twitter, imap, prometheus, graphite } = ctx.config.sources;
-  const seriesStep = ctx.config.series.step;
-  if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { metrics: ctx.metrics, authorKey }));
-  if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys) }));
-  if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
-  if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
-  return handlers;
+  return buildPollHandlers(ctx.config, { authorKey, seenIds: redisSeenIds(ctx.redis, ctx.keys), metrics: ctx.metrics });
 }
 
 export async function runService(options: RunOptions): Promise<RunningService> {
@@ -105,11 +95,11 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   const alerting = createAlerting(ctx, { ackSecret, publicUrl });
   if (want.has('detect')) {
     const startedAt = ctx.clock.now();
-    const onTick = async (result: TickResult, lease: Lease) => {
-      for (const a of result.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
-      await alerting.onTick(result, lease);
+    const onJudged: JudgedHandler = async (tick, taken, lease) => {
+      for (const a of tick.anomalies) log.info({ series: a.series, reason: a.reason, value: a.value, expected: a.expected }, 'anomaly');
+      await alerting.onJudged(tick, taken, lease);
     };
-    const detect = await startDetectWorker(ctx, onTick, {
+    const detect = await startDetectWorker(ctx, onJudged, {
       skip: async () => {
         if (await backfillInProgress(ctx)) return 'history backfill in progress';
         const pulling = await metricBackfillPending(ctx, ctx.clock.now(), startedAt);

@@ -32,7 +32,7 @@ export const timeInput = z.union([
 export const pushedMessageSchema = z
   .object({
     id: z.string().min(1).max(400).regex(/^[\w.:@\-/+=]+$/, 'letters, digits and _.:@-/+= only').optional().describe('Stable id; re-sending the same id stores it once. Default: a new UUID.'),
-    channel: z.enum(CHANNELS).describe('twitter, email, beta_form or api.'),
+    channel: z.enum(CHANNELS).describe(`One of ${CHANNELS.join(', ')}.`),
     text: z.string().min(1).max(MAX_TEXT_LENGTH).describe('The message text.'),
     author: z.string().max(200).nullable().optional().describe('Author id or address; stored hashed.'),
     createdAt: timeInput.optional().describe('When the user wrote it (default: now).'),

@@ -38,7 +38,7 @@ export interface Classifier {
   readonly learned: LearnedModel | null;
   /** Hash of the keyword config and the learned layer; stored with every classification. */
   readonly version: string;
-  /** `channel` (twitter, email, beta_form, api) tells "is it about us?" that mail to our support is ours. */
+  /** `channel` (twitter, email, helpdesk, …) tells "is it about us?" that mail to our support is ours. */
   classify(text: string, lang?: Lang | null, channel?: string | null): Classification;
   explain(text: string, lang?: Lang | null, channel?: string | null): Explanation;
 }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
-import type { Lang } from '../domain/message.js';
+import { CHANNELS, type Lang } from '../domain/message.js';
 import { exitWithError } from './errors.js';
 import { subcommandOptions } from './options.js';
 import { RadarError } from '../platform/errors.js';
@@ -47,7 +47,7 @@ export function registerClassify(program: Command): Command {
     .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
     .option('--learned <file>', 'learned layer (JSON from `radar classify train`)')
     .option('--lang <lang>', 'en or ru (default: detected)')
-    .option('--channel <channel>', 'twitter, email, beta_form or api (mail to our support is about us unless it says otherwise)')
+    .option('--channel <channel>', `${CHANNELS.join(', ')} (mail to our support is about us unless it says otherwise)`)
     .option('--json', 'print the explanation as JSON')
     .action((text: string | undefined, options: ModelOptions & { lang?: string; channel?: string; json?: boolean }) => {
       try {

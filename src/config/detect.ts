@@ -77,6 +77,15 @@ export const detectConfigSchema = z
       .describe(
         'Series to watch; the first entry whose key matches a series applies. Default: complaints (total and every breakdown), and the service metrics `errors.*` (rises), `logins` and `letters.sent` (drops), each relative to traffic.',
       ),
+    groups: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(16)
+      .describe(
+        'Series groups a tick is split into: one job per group and tick, each with its own lock and state, so detect workers on several processes share the series (a series belongs to the group its key hashes to).',
+      ),
     learning: duration()
       .default('24h')
       .describe('A series is "learning" (shown, never paged) until this long after its first non-empty bucket: too little history to know its normal.'),

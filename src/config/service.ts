@@ -7,6 +7,7 @@ import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
+import { helpdeskSourcesSchema } from './helpdesk.js';
 import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
@@ -207,14 +208,15 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
+        helpdesk: helpdeskSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
         // Names key cursors and status: one name, one source, across kinds (and `demo` is the demo's).
         // (Repeats within one list are reported by that list.)
         const taken = new Map<string, string>([['demo', 'demo']]);
-        for (const kind of ['twitter', 'imap', 'prometheus', 'graphite'] as const) {
-          sources[kind].forEach((source, i) => {
+        for (const [kind, list] of Object.entries(sources) as Array<[string, ReadonlyArray<{ readonly name: string }>]>) {
+          list.forEach((source, i) => {
             const owner = taken.get(source.name);
             if (owner !== undefined && owner !== kind) {
               ctx.addIssue({ code: z.ZodIssueCode.custom, path: [kind, i, 'name'], message: `source name "${source.name}" is already used` });
@@ -224,7 +226,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

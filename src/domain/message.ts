@@ -5,7 +5,11 @@
  * `api:<caller id or uuid>`, `demo:<seed>:<minute>:<n>`. The id is the BullMQ job id and the store's primary
  * key, so ingesting the same id twice stores and counts it once.
  */
-export const CHANNELS = ['twitter', 'email', 'beta_form', 'api'] as const;
+/**
+ * Where a message was written: one channel per kind of source. `helpdesk` is a help desk's ticket
+ * (webhook or poll), `appstore` a store review; the social networks are named for themselves.
+ */
+export const CHANNELS = ['twitter', 'email', 'beta_form', 'api', 'vk', 'telegram', 'mastodon', 'bluesky', 'reddit', 'helpdesk', 'appstore'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const LANGS = ['en', 'ru'] as const;

@@ -1,5 +1,6 @@
 import type { Notification } from '../alerting/notification.js';
 import type { Message } from '../domain/message.js';
+import type { PollKind } from '../sources/poll.js';
 
 /**
  * The one union of queue names, job names and payloads. A worker that has no handler for a job
@@ -8,7 +9,9 @@ import type { Message } from '../domain/message.js';
 export interface JobPayloads {
   ingest: { message: Message };
   detect: { tick: true };
-  poll: { source: string; kind: 'twitter' | 'imap' | 'prometheus' | 'graphite'; mailbox?: string };
+  /** One series group's part of one detect tick (workers/detect-groups.ts): its series keys, judged up to `end`. */
+  'detect-group': { group: number; groups: number; end: number; now: number; series: string[] };
+  poll: { source: string; kind: PollKind; mailbox?: string };
   /** One notification to one notifier: a failing notifier never blocks the others. */
   notify: { notification: Notification; notifier: string };
   /** Prune data past its retention period (scheduled; see src/store/retention.ts). */
@@ -16,12 +19,13 @@ export interface JobPayloads {
 }
 
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['ingest', 'detect', 'poll', 'notify', 'retention'];
+export const QUEUE_NAMES: readonly QueueName[] = ['ingest', 'detect', 'detect-group', 'poll', 'notify', 'retention'];
 
 /** Job names per queue (BullMQ's `job.name`). */
 export const JOB_NAMES = {
   ingest: 'message',
   detect: 'tick',
+  'detect-group': 'group',
   poll: 'poll',
   notify: 'notify',
   retention: 'prune',

@@ -109,3 +109,35 @@ export async function withLock<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Takes every lock of `keys` (in order, each as `withLock` does) and runs `fn` under all of them; the
+ * lease is lost as soon as any of them is. `{ acquired: false }` when one is held by someone else (the
+ * ones taken already are released).
+ */
+export async function withLocks<T>(
+  redis: RedisClient,
+  keys: readonly string[],
+  opts: { leaseMs: number },
+  fn: (lease: Lease) => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false }> {
+  const leases: Lease[] = [];
+  const take = async (i: number): Promise<{ acquired: true; value: T } | { acquired: false }> => {
+    const key = keys[i];
+    if (key === undefined) {
+      const lease: Lease = {
+        signal: AbortSignal.any(leases.map((l) => l.signal)),
+        get lost() {
+          return leases.some((l) => l.lost);
+        },
+      };
+      return { acquired: true, value: await fn(lease) };
+    }
+    const run = await withLock(redis, key, opts, async (lease) => {
+      leases.push(lease);
+      return take(i + 1);
+    });
+    return run.acquired ? run.value : { acquired: false };
+  };
+  return take(0);
+}

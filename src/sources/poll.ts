@@ -4,7 +4,10 @@ import type { Message } from '../domain/message.js';
 import type { Point } from '../domain/point.js';
 import { RadarError } from '../platform/errors.js';
 import type { NewDeadLetter } from '../store/dead-letter-store.js';
+import type { PollKind } from './kinds.js';
 import type { RateLimitInfo, SourceState } from './source-state.js';
+
+export { POLL_KINDS, type PollKind } from './kinds.js';
 
 /** What a poller may use: it fetches, enqueues, saves its cursor, and reports. No database, no queue internals. */
 export interface PollContext {
@@ -30,7 +33,7 @@ export interface PollContext {
 
 /** One poll of one source (one mailbox). Throw the errors below to tell the worker what to do. */
 export interface PollHandler {
-  readonly kind: 'twitter' | 'imap' | 'prometheus' | 'graphite';
+  readonly kind: PollKind;
   /**
    * Source names this handler serves, with their poll interval (ms), optional mailboxes, and the
    * fingerprint of the source's config entry (`configFingerprint`): a source stopped on a rejected
@@ -89,5 +92,6 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.imap.flatMap((s) => s.mailboxes.map((mailbox) => ({ kind: 'imap' as const, source: s.name, mailbox, everyMs: s.pollInterval }))),
     ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.helpdesk.flatMap((s) => (s.poll === undefined ? [] : [{ kind: 'helpdesk' as const, source: s.name, everyMs: s.poll.interval }])),
   ];
 }

@@ -4,9 +4,11 @@ import { RadarError } from '../platform/errors.js';
 import { scanKeys, type RedisClient } from '../queues/connection.js';
 import type { RedisKeys } from '../queues/keys.js';
 import type { SourceRecord, SourceStore } from '../store/source-store.js';
+import { POLL_KINDS, type PollKind } from './kinds.js';
 
-export type SourceKind = 'twitter' | 'imap' | 'prometheus' | 'graphite' | 'demo' | 'api' | 'form';
-const KINDS: readonly string[] = ['twitter', 'imap', 'prometheus', 'graphite', 'demo', 'api', 'form'] satisfies SourceKind[];
+/** A polled source's kind, or a source that pushes (`demo`, the push `api`, the report `form`). */
+export type SourceKind = PollKind | 'demo' | 'api' | 'form';
+const KINDS: readonly string[] = [...POLL_KINDS, 'demo', 'api', 'form'] satisfies SourceKind[];
 const STATES: readonly string[] = ['idle', 'ok', 'error', 'stopped'] satisfies SourceStatus['state'][];
 
 export interface RateLimitInfo {

@@ -380,6 +380,42 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
         group by created_at - created_at % ${H}, channel, coalesce(lang, ''), coalesce(category, '')`).execute(db);
     },
   },
+  '0018_incident_notes': {
+    async up(db: Kysely<unknown>) {
+      // The incident page's notes thread: who wrote what and when, per incident (the id of the alert that
+      // pages for it). Pruned with the alert history.
+      await db.schema
+        .createTable('incident_notes')
+        .addColumn('id', 'integer', serial)
+        .addColumn('incident_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('via', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('incident_notes_incident').on('incident_notes').columns(['incident_id', 'at']).execute();
+      await db.schema.createIndex('incident_notes_at').on('incident_notes').column('at').execute();
+      // A hand over, kept outside the alert's JSON too (as the acknowledgement is), so one that races a
+      // detector tick is never lost: the tick's copy may predate it.
+      await db.schema.alterTable('alerts').addColumn('handed_over_at', 'bigint').execute();
+      await db.schema.alterTable('alerts').addColumn('handed_over_to', 'text').execute();
+    },
+  },
+  '0022_detect_inbox': {
+    async up(db: Kysely<unknown>) {
+      // Detection split over series groups (workers/detect-groups.ts): each group job commits what it
+      // judged for alerting here, with its detector state, in one transaction; the alerting step reads the
+      // rows of every group of a tick, decides, and deletes them with the alert changes and the outbox.
+      await db.schema
+        .createTable('detect_inbox')
+        .addColumn('grp', 'integer', (c) => c.notNull())
+        .addColumn('tick', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('detect_inbox_pk', ['grp', 'tick'])
+        .execute();
+    },
+  },
   };
 }
 

@@ -135,6 +135,9 @@ export interface AlertsTable {
   /** Kept outside `doc` too, so an acknowledgement that races a detector tick is never lost. */
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  /** The last hand over (migration 0018): who took the alert over and when; null before any. */
+  handed_over_at: number | null;
+  handed_over_to: string | null;
   /** JSON: the Alert. */
   doc: string;
   /** JSON: the latest Evidence sent with a notification. */
@@ -146,6 +149,16 @@ export interface SilencesTable {
   starts_at: number;
   ends_at: number;
   doc: string;
+}
+
+/** The incident page's notes (migration 0018), per incident (the id of the alert that pages for it). */
+export interface IncidentNotesTable {
+  id: Generated<number>;
+  incident_id: string;
+  at: number;
+  author: string;
+  via: string;
+  text: string;
 }
 
 export interface AlertEventsTable {
@@ -216,10 +229,22 @@ export interface LateBucketsTable {
   seq: number;
 }
 
+/** What one series group judged for alerting in one tick (migration 0022), until the alerting step takes it. */
+export interface DetectInboxTable {
+  grp: number;
+  /** The tick's end (exclusive): buckets before it were judged. */
+  tick: number;
+  /** When the tick ran (ms). */
+  at: number;
+  /** JSON: the group's SeriesTick[] (workers/detect.ts). */
+  payload: string;
+}
+
 export interface Database {
   alerts: AlertsTable;
   silences: SilencesTable;
   alert_events: AlertEventsTable;
+  incident_notes: IncidentNotesTable;
   messages: MessagesTable;
   complaint_counts: ComplaintCountsTable;
   labels: LabelsTable;
@@ -234,4 +259,5 @@ export interface Database {
   late_buckets: LateBucketsTable;
   sessions: SessionsTable;
   model_versions: ModelVersionsTable;
+  detect_inbox: DetectInboxTable;
 }

@@ -81,6 +81,29 @@ export class SeriesStore {
     return rows.map((r) => ({ t: from + Number(r.b) * step, v: Number(r.v) }));
   }
 
+  /** Raw buckets of each of `keys` in [from, to), per key, oldest first (keys with none are absent): one query per 500 keys. */
+  async readMany(keys: readonly string[], from: number, to: number): Promise<Map<string, Point[]>> {
+    const out = new Map<string, Point[]>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('series_points')
+        .select(['key', 't', 'v'])
+        .where('key', 'in', keys.slice(i, i + 500))
+        .where('t', '>=', from)
+        .where('t', '<', to)
+        .orderBy('key')
+        .orderBy('t')
+        .execute();
+      for (const r of rows) {
+        const p = { t: Number(r.t), v: Number(r.v) };
+        const list = out.get(r.key);
+        if (list) list.push(p);
+        else out.set(r.key, [p]);
+      }
+    }
+    return out;
+  }
+
   /**
    * Keys that have points, optionally under a prefix, in order: a skip scan of the primary key (one
    * seek per key; `select distinct` would read every bucket of the whole history).

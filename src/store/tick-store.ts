@@ -4,6 +4,7 @@ import type { AlertEventRecord, AlertStore } from './alert-store.js';
 import type { DetectorPointStore, StoredDetectorPoint } from './detector-point-store.js';
 import type { KvStore } from './kv-store.js';
 import type { Checkpoint, LateStore } from './late-store.js';
+import type { DetectInboxStore, InboxKey, InboxRow } from './detect-inbox-store.js';
 import type { OutboxEntry, OutboxStore } from './outbox-store.js';
 import type { Database } from './schema.js';
 
@@ -11,6 +12,8 @@ import type { Database } from './schema.js';
 export const TICK_KEY = 'detect.tick';
 /** The kv key of one series' detector state. */
 export const stateKey = (series: string): string => `detect.state.${series}`;
+/** The kv key of one series group's state (workers/detect-groups.ts): how far it has judged. */
+export const groupKey = (group: number): string => `detect.group.${group}`;
 
 export interface TickInfo {
   /** When the tick ran (ms). */
@@ -48,6 +51,7 @@ export interface TickStores {
   readonly late: LateStore;
   readonly alerts: AlertStore;
   readonly outbox: OutboxStore;
+  readonly inbox: DetectInboxStore;
 }
 
 /**
@@ -67,5 +71,45 @@ export async function commitTick(stores: TickStores, detector: DetectorWrites, a
     for (const e of alerting.evidence) await stores.alerts.setEvidence(e.alertId, e.evidence, trx);
     await stores.outbox.add(alerting.outbox, now, trx);
     await stores.kv.set(TICK_KEY, detector.tick, now, trx);
+  });
+}
+
+/** What one series group's job decided: its state (how far it judged, which late marks it saw) and its row for alerting. */
+export interface GroupWrites {
+  readonly group: number;
+  readonly state: unknown;
+  /** null: nothing for alerting (no series judged a new bucket). */
+  readonly inbox: InboxRow | null;
+}
+
+/**
+ * Commits one series group's part of a tick in ONE transaction: detector state per series, what the
+ * detector said, checkpoints, the group's state and what it judged for alerting (the inbox row the
+ * alerting step takes). Late marks are not cleared here: a reference series' mark concerns every group.
+ */
+export async function commitGroup(stores: TickStores, detector: Omit<DetectorWrites, 'tick' | 'lateHandled'>, group: GroupWrites, now: number): Promise<void> {
+  await stores.db.transaction().execute(async (trx) => {
+    await stores.kv.setMany(detector.states, now, trx);
+    await stores.detectorPoints.write(detector.points, trx);
+    await stores.late.saveCheckpoints(detector.checkpoints, trx);
+    await stores.late.pruneCheckpoints(detector.checkpointsBefore, trx);
+    if (group.inbox !== null) await stores.inbox.add(group.inbox, trx);
+    await stores.kv.set(groupKey(group.group), group.state, now, trx);
+  });
+}
+
+/**
+ * Commits the alerting step of a partitioned tick in ONE transaction: the alerts it changed with their
+ * events and evidence, the notification intents (outbox), the inbox rows it took, and the tick record.
+ * The detector's side was committed by the group jobs, each with its inbox row: a decision is made from
+ * a row exactly once, and its consequences commit with the row's removal.
+ */
+export async function commitAlerting(stores: TickStores, alerting: AlertingWrites, taken: readonly InboxKey[], tick: TickInfo): Promise<void> {
+  await stores.db.transaction().execute(async (trx) => {
+    await stores.alerts.save(alerting.alerts, alerting.events, trx);
+    for (const e of alerting.evidence) await stores.alerts.setEvidence(e.alertId, e.evidence, trx);
+    await stores.outbox.add(alerting.outbox, tick.at, trx);
+    await stores.inbox.delete(taken, trx);
+    await stores.kv.set(TICK_KEY, tick, tick.at, trx);
   });
 }

@@ -94,6 +94,7 @@ describe.concurrent('-c/--config on every command that reads a config file', () 
     'alerts test-route': (c) => ['alerts', 'test-route', 'complaints', '-c', c],
     'alerts test-notify': (c) => ['alerts', 'test-notify', '-c', c],
     'imap check': (c) => ['imap', 'check', '-c', c],
+    'sources test': (c) => ['sources', 'test', 'brand', '-c', c],
   };
 
   it('every command with a --config option spells it -c, --config <file>, and each has a case below', () => {

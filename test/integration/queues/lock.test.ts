@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRadarError } from '../../../src/platform/errors.js';
 import { createRedis } from '../../../src/queues/connection.js';
 import { RedisKeys } from '../../../src/queues/keys.js';
-import { withLock } from '../../../src/queues/lock.js';
+import { withLock, withLocks } from '../../../src/queues/lock.js';
 import { REDIS_URL, requireRedis, uniqueName } from '../../helpers/services.js';
 
 let redis: Redis;
@@ -141,5 +141,35 @@ describe('withLock', () => {
 
   it('rejects a lease too short to renew', async () => {
     await expect(withLock(redis, keys.lock('short'), { leaseMs: 0 }, async () => 1)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('withLocks', () => {
+  it('runs under every lock; refuses, releasing what it took, when one is held; frees them all afterwards', async () => {
+    const all = ['a', 'b', 'c'].map((n) => keys.lock(`many-${n}`));
+    const held = gate();
+    const other = withLock(redis, all[1] as string, { leaseMs: 5_000 }, () => held.wait);
+    await sleep(20);
+    expect(await withLocks(redis, all, { leaseMs: 5_000 }, async () => 'ran')).toEqual({ acquired: false });
+    expect(await redis.exists(all[0] as string)).toBe(0); // the first one, taken, was released
+    held.release();
+    await other;
+    const run = await withLocks(redis, all, { leaseMs: 5_000 }, async () => {
+      expect(await redis.exists(...all)).toBe(3);
+      return 'ran';
+    });
+    expect(run).toEqual({ acquired: true, value: 'ran' });
+    expect(await redis.exists(...all)).toBe(0);
+  });
+
+  it('loses the lease as soon as any one of them is lost', async () => {
+    const all = ['x', 'y'].map((n) => keys.lock(`lose-${n}`));
+    const run = await withLocks(redis, all, { leaseMs: 300 }, async (lease) => {
+      await redis.set(all[1] as string, 'someone else');
+      await sleep(250);
+      return { lost: lease.lost, aborted: lease.signal.aborted };
+    });
+    expect(run).toEqual({ acquired: true, value: { lost: true, aborted: true } });
+    await redis.del(...all);
   });
 });

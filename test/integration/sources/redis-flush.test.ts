@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../../src/queues/jobs.js';
 import { watchSchedulers, type SchedulerWatchdog } from '../../../src/queues/schedulers.js';
 import { createTwitterPollHandler } from '../../../src/sources/twitter/index.js';
-import { commitDetectTick, startDetectWorker, type DetectWorker } from '../../../workers/detect.js';
+import { commitJudged, startDetectWorker, type DetectWorker } from '../../../workers/detect-groups.js';
 import { startIngestWorker, type IngestWorker } from '../../../workers/ingest.js';
 import { startPollWorker, syncPollSchedulers } from '../../../workers/poll.js';
 import { silentLogger } from '../../../src/platform/log.js';
@@ -66,7 +66,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       ingest = startIngestWorker(ctx);
       await syncPollSchedulers(ctx, [handler]);
       poller = startPollWorker(ctx, [handler]);
-      detect = await startDetectWorker(ctx, (result) => commitDetectTick(ctx, result), { everyMs: 300 });
+      detect = await startDetectWorker(ctx, commitJudged(ctx), { everyMs: 300 });
       watchdog = watchSchedulers({ redis: ctx.redis, queues: () => QUEUE_NAMES.map((n) => ctx.queues.get(n)), everyMs: 200, log: ctx.log });
 
       await waitFor(async () => (await ctx.store.messages.count()) === before.length, 30_000, 'first tweets stored');

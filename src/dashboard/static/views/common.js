@@ -3,7 +3,8 @@ import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
 
 export const WINDOWS = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
-export const CHANNELS = ['twitter', 'email', 'beta_form', 'api'];
+// The same list as src/domain/message.ts CHANNELS (a unit test keeps them equal).
+export const CHANNELS = ['twitter', 'email', 'beta_form', 'api', 'vk', 'telegram', 'mastodon', 'bluesky', 'reddit', 'helpdesk', 'appstore'];
 export const LANGS = ['en', 'ru'];
 
 const NICE_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];

@@ -1,0 +1,141 @@
+/**
+ * Detect tick time with the series split over groups (workers/detect-groups.ts): 100, 1,000 and 10,000
+ * pushed series at a 1-minute step, judged by one detect process, then by two (each `bench/detect-child.ts`,
+ * the group worker at its defaults), on SQLite and PostgreSQL. This process runs the ticks as the tick job
+ * does: the alerting step, one job per group (`detect.groups` 16), then — once every group has committed —
+ * the alerting step on what they judged. A tick's time runs from its start until that step has committed.
+ *
+ * Steady state, as a running service meets every minute: each series has a saved detector state (one
+ * detector warmed on two weeks of a daily curve, its snapshot saved for every series — the same history,
+ * so the same state) and gets one new bucket a tick. One warm-up tick, then the median of three (one
+ * at 10,000 series).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import type { BenchArgs } from './index.js';
+import { benchService, postgresUp, REDIS_URL, type BenchService } from './support.js';
+import { pingRedis } from '../src/queues/connection.js';
+import { compileDetectorOptions } from '../src/config/detect.js';
+import { createDetector } from '../src/detect/detector.js';
+import { withLock } from '../src/queues/lock.js';
+import { stateKey } from '../src/store/tick-store.js';
+import { createAlerting } from '../workers/alerting.js';
+import { alertingStep, groupStates, runTick, type JudgedHandler } from '../workers/detect-groups.js';
+import type { ServiceContext } from '../workers/context.js';
+
+const CHILD = new URL('./detect-child.ts', import.meta.url).pathname;
+const MIN = 60_000;
+const DAY = 1440 * MIN;
+const GROUPS = 16;
+/** The first bucket the bench feeds (states are saved up to the bucket before it). */
+const E0 = Date.UTC(2026, 0, 15);
+/** Ticks per run: one warm-up, then three timed (one at 10,000 series, to keep the bench within minutes). */
+const ticksFor = (n: number): number => (n >= 10_000 ? 2 : 4);
+const value = (i: number, t: number): number => 100 + 30 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) + ((i * 7 + t / MIN) % 5);
+
+/** Saved detector states for `n` series (`svc.<i>`) and their values for the buckets the runs judge. */
+async function prime(ctx: ServiceContext, n: number, buckets: number): Promise<void> {
+  const compiled = compileDetectorOptions(ctx.config.detect, 'svc.0');
+  if (!compiled) throw new Error('svc.* is not watched');
+  const detector = createDetector({ ...compiled.options, step: MIN });
+  for (let t = E0 - 14 * DAY; t < E0; t += MIN) detector.update(t, value(0, t));
+  const saved = JSON.stringify({ t: E0 - MIN, state: detector.snapshot(), firstSeen: E0 - 14 * DAY });
+  const keys = Array.from({ length: n }, (_, i) => `svc.${i}`);
+  for (let i = 0; i < n; i += 200) {
+    await ctx.store.db
+      .insertInto('kv')
+      .values(keys.slice(i, i + 200).map((k) => ({ key: stateKey(k), value: saved, updated_at: E0 })))
+      .execute();
+  }
+  const points = keys.flatMap((key, i) => Array.from({ length: buckets }, (_, b) => ({ key, t: E0 + b * MIN, v: value(i, E0 + b * MIN) })));
+  for (let i = 0; i < points.length; i += 20_000) await ctx.store.series.add(points.slice(i, i + 20_000));
+}
+
+/** One tick at `now`, the way the tick job runs it (plus waiting for the groups); its wall time in ms. */
+async function tick(ctx: ServiceContext, onJudged: JudgedHandler, now: number): Promise<number> {
+  const start = performance.now();
+  const end = now - MIN;
+  const run = await withLock(ctx.redis, ctx.keys.lock('detect-tick'), { leaseMs: 60_000 }, async (lease) => {
+    await runTick(ctx, onJudged, now, lease);
+    for (;;) {
+      if ((await groupStates(ctx, GROUPS)).every((s) => s !== null && s.judgedUntil >= end - MIN)) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const watched = (await ctx.store.series.keys('svc.')).length;
+    const keys = Array.from({ length: watched }, (_, i) => `svc.${i}`);
+    await alertingStep(ctx, onJudged, now, keys, lease);
+  });
+  if (!run.acquired) throw new Error('tick lock taken');
+  return performance.now() - start;
+}
+
+/** Median tick time with `processes` detect processes, ticks `from`…`from + ticks − 1` (the first one not counted). */
+async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<number> {
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < processes; i++) {
+      children.push(fork(CHILD, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, RADAR_BENCH_CONFIG: JSON.stringify(service.configInput) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    }
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.once('message', () => resolve());
+            child.once('exit', (code) => reject(new Error(`detect child exited with ${code} before it was ready`)));
+          }),
+      ),
+    );
+    const times: number[] = [];
+    for (let k = from; k < from + ticks; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+    const timed = times.slice(1).sort((a, b) => a - b);
+    return timed[Math.floor(timed.length / 2)] ?? Number.NaN;
+  } finally {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.send('stop');
+          }),
+      ),
+    );
+  }
+}
+
+async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: number; two: number }> {
+  const service = await benchService(`bdt${db}${n}x${process.pid}`, db, { detect: { groups: GROUPS, series: [{ key: 'svc.*' }] } });
+  try {
+    const ticks = ticksFor(n);
+    await prime(service.ctx, n, 2 * ticks + 1);
+    const alerting = createAlerting(service.ctx, { ackSecret: 'x'.repeat(40), publicUrl: 'http://127.0.0.1:8080' });
+    const onJudged: JudgedHandler = (t, taken, lease) => alerting.onJudged(t, taken, lease);
+    const one = await measure(service, onJudged, 1, 1, ticks);
+    const two = await measure(service, onJudged, 2, 1 + ticks, ticks);
+    return { one, two };
+  } finally {
+    await service.cleanup();
+  }
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+
+export default async function run(args: BenchArgs): Promise<void> {
+  if (!(await pingRedis(REDIS_URL))) {
+    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+    return;
+  }
+  const sizes = args.quick ? [100, 1000] : [100, 1000, 10_000];
+  const dbs: Array<'sqlite' | 'postgres'> = (await postgresUp()) ? ['sqlite', 'postgres'] : ['sqlite'];
+  process.stdout.write(`detect tick, ${GROUPS} series groups, 1-minute step, one new bucket per series (median of 3 ticks, 1 at 10,000; ${os.availableParallelism()} cores shared with Redis and the database)\n`);
+  for (const db of dbs) {
+    for (const n of sizes) {
+      const { one, two } = await size(db, n);
+      const name = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+      process.stdout.write(
+        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one).padStart(8)}/tick, 2 processes ${fmt(two).padStart(8)}/tick (×${(one / two).toFixed(2)})${two < MIN ? '' : '  — over the step'}\n`,
+      );
+    }
+  }
+  if (dbs.length === 1) process.stdout.write('PostgreSQL: skipped (no server)\n');
+}

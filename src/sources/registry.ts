@@ -1,0 +1,34 @@
+/**
+ * Every poll handler the service config asks for: one line per source kind. A new source kind adds its
+ * config list to `sources` (src/config/service.ts), its kind to `POLL_KINDS` (poll.ts) and one line here;
+ * the poll worker, the status API and `radar sources test` then know it.
+ */
+import type { ServiceConfig } from '../config/service.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { PollHandler } from './poll.js';
+import { createGraphitePollHandler } from './graphite/index.js';
+import { createHelpdeskPollHandler } from './helpdesk/index.js';
+import { createImapPollHandler, type SeenIds } from './imap/index.js';
+import { createPrometheusPollHandler } from './prometheus/index.js';
+import { createTwitterPollHandler } from './twitter/index.js';
+
+export interface PollHandlerDeps {
+  /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
+  readonly authorKey: string;
+  /** IMAP Message-IDs already queued, per source (`redisSeenIds` in the service). */
+  readonly seenIds: SeenIds;
+  readonly metrics?: Pick<Metrics, 'rateLimitRemaining'>;
+}
+
+/** The handlers of every configured source kind (a kind with no configured source gets none). */
+export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series' | 'ingest'>, deps: PollHandlerDeps): PollHandler[] {
+  const { twitter, imap, prometheus, graphite, helpdesk } = config.sources;
+  const seriesStep = config.series.step;
+  const handlers: PollHandler[] = [];
+  if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
+  if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: deps.authorKey, seenIds: deps.seenIds }));
+  if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
+  if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
+  if (helpdesk.some((s) => s.poll !== undefined)) handlers.push(createHelpdeskPollHandler(helpdesk, { authorKey: deps.authorKey, maxFutureSkewMs: config.ingest.maxFutureSkew }));
+  return handlers;
+}
