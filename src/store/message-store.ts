@@ -111,14 +111,89 @@ const COLUMNS = [
   'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
 ] as const satisfies ReadonlyArray<keyof MessagesTable>;
 
+/**
+ * A message that says which version of its text it holds (`meta.revisedAt`, an ISO time): a store
+ * review edited by its author comes again with the same id and a newer `revisedAt`.
+ */
+export function revisionOf(message: Message): string | null {
+  const at = message.meta?.revisedAt;
+  return typeof at === 'string' && at !== '' ? at : null;
+}
+
+/** SQLite: set by a revision: the newest text and what goes with it; `created_at`, labels and counts stay. */
+const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author = ?, link = ?, meta = ?, classification = ?, score = ?, model_version = ?,
+  complaint = CASE WHEN label_complaint IS NULL THEN ? ELSE complaint END,
+  category = CASE WHEN label_complaint IS NULL THEN ? ELSE category END
+  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?)`;
+
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
   private readonly insertOne: BetterSqlite3.Statement | null;
+  private readonly reviseOne: BetterSqlite3.Statement | null;
 
   constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
     this.insertOne = sqlite
       ? sqlite.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`)
       : null;
+    this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
+  }
+
+  private reviseParams(item: ClassifiedMessage, revised: string): unknown[] {
+    const { message: m, classification: c } = item;
+    return [
+      m.text, m.author, m.link, m.meta === undefined ? null : JSON.stringify(m.meta), JSON.stringify(c), c.score, c.modelVersion ?? null,
+      c.complaint ? 1 : 0, c.complaint ? (c.categories[0]?.name ?? null) : null, m.id, revised,
+    ];
+  }
+
+  /**
+   * Of `items` whose ids were already stored, those carrying a newer revision (`meta.revisedAt`) than
+   * the stored one replace its text, meta and classification (an edited store review: same id, newest
+   * text). The message is not counted again: its series counts stay those of its first version. Returns
+   * the ids revised. Inside the caller's transaction when given one.
+   */
+  async reviseExisting(items: readonly ClassifiedMessage[], trx: Kysely<Database> = this.db): Promise<Set<string>> {
+    if (this.reviseOne) return this.reviseExistingSync(items);
+    const revised = new Set<string>();
+    for (const item of items) {
+      const at = revisionOf(item.message);
+      if (at === null) continue;
+      const { message: m, classification: c } = item;
+      const complaint = c.complaint ? 1 : 0;
+      const category = c.complaint ? (c.categories[0]?.name ?? null) : null;
+      const stored = sql<string | null>`(meta::jsonb ->> 'revisedAt')`;
+      const res = await trx
+        .updateTable('messages')
+        .set({
+          text: m.text,
+          author: m.author,
+          link: m.link,
+          meta: m.meta === undefined ? null : JSON.stringify(m.meta),
+          classification: JSON.stringify(c),
+          score: c.score,
+          model_version: c.modelVersion ?? null,
+          complaint: sql<number>`case when label_complaint is null then ${complaint} else complaint end`,
+          category: sql<string | null>`case when label_complaint is null then ${category} else category end`,
+        })
+        .where('id', '=', m.id)
+        .where('redacted_at', 'is', null)
+        .where((eb) => eb.or([eb(stored, 'is', null), eb(stored, '<', at)]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) revised.add(item.message.id);
+    }
+    return revised;
+  }
+
+  /** SQLite only, synchronous (see insertNewSync). */
+  reviseExistingSync(items: readonly ClassifiedMessage[]): Set<string> {
+    if (!this.reviseOne) throw new Error('reviseExistingSync needs SQLite');
+    const revised = new Set<string>();
+    for (const item of items) {
+      const at = revisionOf(item.message);
+      if (at === null) continue;
+      if (this.reviseOne.run(...this.reviseParams(item, at)).changes > 0) revised.add(item.message.id);
+    }
+    return revised;
   }
 
   /**

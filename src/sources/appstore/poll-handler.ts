@@ -13,7 +13,7 @@ import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { createAppStoreClient } from './app-store-client.js';
-import { covered, newerInstant, nextReviewCursor, parseReviewCursor, sameCursor, startCursor, type Instant, type ReviewCursor } from './cursor.js';
+import { atOrAbove, covered, newerInstant, olderInstant, nextReviewCursor, parseReviewCursor, sameCursor, startCursor, type Instant, type ReviewCursor } from './cursor.js';
 import { AppStoreApiError } from './errors.js';
 import { createGooglePlayClient } from './google-play-client.js';
 import { appStoreReviewToMessage, googlePlayReviewToMessage, type ReviewOutcome } from './review-to-message.js';
@@ -93,6 +93,8 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
 
     const counts = { pages: 0, fetched: 0, skipped: 0, deadLettered: 0 };
     let newest: Instant = cursor.backlog?.newest ?? floor;
+    /** The oldest review enqueued by this run of pages (this poll, or the backlog it goes on with). */
+    let below: Instant | null = cursor.backlog?.below ?? null;
     let rateLimit: RateLimitInfo | null = null;
     let ref: string | null = cursor.backlog?.next ?? null;
     let restarted = false;
@@ -103,7 +105,7 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
     const fail = async (error: unknown): Promise<never> => {
       if (counts.pages > 0) {
         // What was enqueued stays covered: the next poll goes on from the page that failed.
-        await finish(nextReviewCursor(cursor, newest, { complete: false, next: ref ?? '' }));
+        await finish(nextReviewCursor(cursor, { newest, below }, { complete: false, next: ref ?? '' }));
         await ctx.state.addCounts(source, { fetched: counts.fetched, skipped: counts.skipped, deadLettered: counts.deadLettered });
       }
       throw error;
@@ -132,6 +134,7 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
       const letters: Array<{ id: string | null; reason: string; raw: unknown }> = [];
       let fresh = 0;
       let old = 0;
+      let shifted = 0;
       for (const raw of page.items) {
         const outcome = toMessage(config, raw);
         if (outcome.kind === 'malformed') {
@@ -142,13 +145,19 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
           old += 1;
           continue;
         }
+        if (below !== null && atOrAbove(below, outcome.t, outcome.id)) {
+          shifted += 1; // enqueued on an earlier page (the list moved down), or newer than this run: the next poll from the top
+          continue;
+        }
         fresh += 1;
         messages.push(outcome.message);
-        newest = newerInstant(newest, { t: outcome.t, ids: [outcome.id] });
+        const at: Instant = { t: outcome.t, ids: [outcome.id] };
+        newest = newerInstant(newest, at);
+        below = below === null ? at : olderInstant(below, at);
       }
       if (messages.length > 0) await ctx.enqueue(messages);
       counts.fetched += messages.length;
-      counts.skipped += old;
+      counts.skipped += old + shifted;
       for (const letter of letters) {
         await ctx.deadLetter({
           messageId: letter.id === null ? null : `appstore:${source}:${letter.id}`,
@@ -173,7 +182,7 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
       if (ctx.signal.aborted) break;
     }
 
-    const next = complete ? nextReviewCursor(cursor, newest, { complete: true }) : nextReviewCursor(cursor, newest, { complete: false, next: ref as string });
+    const next = complete ? nextReviewCursor(cursor, { newest, below }, { complete: true }) : nextReviewCursor(cursor, { newest, below }, { complete: false, next: ref as string });
     await finish(next);
     await ctx.state.recordSuccess(source, { now: ctx.now(), fetched: counts.fetched, skipped: counts.skipped, deadLettered: counts.deadLettered, rateLimit });
     if (rateLimit?.remaining != null) deps.metrics?.rateLimitRemaining.set({ source }, rateLimit.remaining);
