@@ -28,6 +28,12 @@ export interface MessageFilter {
   readonly source?: string;
   /** Case-insensitive substring of the text. */
   readonly q?: string;
+  /** Store reviews (channel appstore) of this app version (`meta.appVersion`). */
+  readonly appVersion?: string;
+  /** Store reviews with one of these star ratings (`meta.rating`). */
+  readonly rating?: readonly number[];
+  /** Store reviews from this country (`meta.country`). */
+  readonly country?: string;
   /** created_at >= from (epoch ms). */
   readonly from?: number;
   /** created_at < to (epoch ms). */
@@ -419,6 +425,42 @@ export class MessageStore {
     return new Map(rows.map((r) => [r[column] as string | null, Number(r.n)]));
   }
 
+  /** A top-level field of `meta` as text (numbers too), in either database. `field` is a constant of ours. */
+  private metaField(field: 'appVersion' | 'country' | 'rating'): ReturnType<typeof sql<string | null>> {
+    // A literal, not a parameter: PostgreSQL must see the select and the group by as one expression.
+    return this.kind === 'sqlite' ? sql<string | null>`cast(json_extract(meta, ${sql.lit(`$.${field}`)}) as text)` : sql<string | null>`(meta::jsonb ->> ${sql.lit(field)})`;
+  }
+
+  /**
+   * Store reviews per app version in [from, to): how many, how many with 1–2 stars, the mean rating.
+   * Most reviewed first (then by version, no version last), at most `limit` versions; reviews without a
+   * version (the App Store's) under null.
+   */
+  async reviewsByVersion(filter: { readonly from: number; readonly to: number; readonly source?: string }, limit = 30): Promise<Array<{ appVersion: string | null; reviews: number; lowRating: number; meanRating: number | null }>> {
+    const version = this.metaField('appVersion');
+    const rating = this.kind === 'sqlite' ? sql<number | null>`json_extract(meta, '$.rating')` : sql<number | null>`(meta::jsonb ->> 'rating')::numeric`;
+    let query = this.db
+      .selectFrom('messages')
+      .select([
+        version.as('version'),
+        sql<number>`count(*)`.as('reviews'),
+        sql<number>`sum(case when ${rating} <= 2 then 1 else 0 end)`.as('low'),
+        sql<number | null>`avg(${rating})`.as('mean'),
+      ])
+      .where('channel', '=', 'appstore')
+      .where('created_at', '>=', filter.from)
+      .where('created_at', '<', filter.to)
+      .where('redacted_at', 'is', null);
+    if (filter.source !== undefined) query = query.where('source', '=', filter.source);
+    const rows = await query.groupBy(version).orderBy(sql`count(*)`, 'desc').orderBy(sql`case when ${version} is null then 1 else 0 end`).orderBy(version).limit(limit).execute();
+    return rows.map((r) => ({
+      appVersion: r.version,
+      reviews: Number(r.reviews),
+      lowRating: Number(r.low ?? 0),
+      meanRating: r.mean === null ? null : Math.round(Number(r.mean) * 100) / 100,
+    }));
+  }
+
   private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter) {
     const conds = [];
     if (f.complaint !== undefined) conds.push(eb('complaint', '=', f.complaint ? 1 : 0));
@@ -428,6 +470,16 @@ export class MessageStore {
     if (f.source !== undefined) conds.push(eb('source', '=', f.source));
     if (f.from !== undefined) conds.push(eb('created_at', '>=', f.from));
     if (f.to !== undefined) conds.push(eb('created_at', '<', f.to));
+    if (f.appVersion !== undefined || f.rating !== undefined || f.country !== undefined) {
+      // Review filters read meta (JSON text in both databases) and apply to store reviews only.
+      conds.push(eb('channel', '=', 'appstore'));
+      if (f.appVersion !== undefined) conds.push(sql<SqlBool>`${this.metaField('appVersion')} = ${f.appVersion}`);
+      if (f.country !== undefined) conds.push(sql<SqlBool>`${this.metaField('country')} = ${f.country}`);
+      if (f.rating !== undefined && f.rating.length > 0) {
+        const ratings = f.rating.map((r) => String(r));
+        conds.push(sql<SqlBool>`${this.metaField('rating')} in (${sql.join(ratings)})`);
+      }
+    }
     if (f.q !== undefined && f.q !== '') {
       const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const lower = this.kind === 'sqlite' ? sql<string>`radar_lower(text)` : sql<string>`lower(text)`;
