@@ -76,10 +76,6 @@ export const googlePlaySourceSchema = z
     tokenUri: url('Where the signed JWT is exchanged for an access token. Default: the key file\'s `token_uri` (`https://oauth2.googleapis.com/token`).').optional(),
   })
   .strict()
-  .refine((c) => (c.serviceAccountKey === undefined) !== (c.serviceAccountKeyFile === undefined), {
-    message: 'give exactly one of serviceAccountKey (from the environment) and serviceAccountKeyFile',
-    path: ['serviceAccountKey'],
-  })
   .describe('Reviews of one Android app on Google Play.');
 
 export const appStoreSourceSchema = z
@@ -101,13 +97,17 @@ export const appStoreSourceSchema = z
     apiBase: url('Replaces `https://api.appstoreconnect.apple.com` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
   })
   .strict()
-  .refine((c) => (c.privateKey === undefined) !== (c.privateKeyFile === undefined), {
-    message: 'give exactly one of privateKey (from the environment) and privateKeyFile',
-    path: ['privateKey'],
-  })
   .describe('Customer reviews of one iOS/macOS app on the App Store.');
 
-export const appStoreReviewSourceSchema = z.union([googlePlaySourceSchema, appStoreSourceSchema]).describe('One app\'s store reviews, polled on a schedule (`store: google-play | app-store`).');
+export const appStoreReviewSourceSchema = z
+  .discriminatedUnion('store', [googlePlaySourceSchema, appStoreSourceSchema])
+  .superRefine((c, ctx) => {
+    // One key per source, from exactly one place.
+    const [inline, file] = c.store === 'google-play' ? (['serviceAccountKey', 'serviceAccountKeyFile'] as const) : (['privateKey', 'privateKeyFile'] as const);
+    const given = [(c as Record<string, unknown>)[inline], (c as Record<string, unknown>)[file]].filter((v) => v !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [inline], message: `give exactly one of ${inline} (from the environment) and ${file}` });
+  })
+  .describe('One app\'s store reviews, polled on a schedule (`store: google-play | app-store`).');
 
 export const appStoreSourcesSchema = z
   .array(appStoreReviewSourceSchema)
