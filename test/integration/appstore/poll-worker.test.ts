@@ -39,7 +39,8 @@ describe('app-store sources on the poll worker', () => {
     apple = await FakeAppStoreConnect.start({ publicKey: ec.publicKey, issuerId: ISSUER, keyId: KEY_ID, appId: APP_ID });
     play.reviews = [playReview('gp:1', ctx.clock.now() - 60_000)];
     const handler = createAppStorePollHandler(
-      [googlePlaySource(play, rsa.privatePem, { pollInterval: '150ms' }), appStoreSource(apple.url, ecKeys().privatePem, { pollInterval: '150ms' })],
+      [googlePlaySource(play, rsa.privatePem, { pollInterval: '150ms' }), // 1 s: the poll lock's lease is one interval, and a lease lost on a loaded machine would let a second poll try the key
+        appStoreSource(apple.url, ecKeys().privatePem, { pollInterval: '1s' })],
       { authorKey: TEST_AUTHOR_KEY },
     );
     await syncPollSchedulers(ctx, [handler]);
