@@ -16,6 +16,8 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerReviewRoutes } from './routes/review.js';
 import { registerAppReviewRoutes } from './routes/reviews.js';
+import { registerHookRoutes } from './routes/hooks.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,6 +84,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerDashboardRoutes(app, deps);
+  registerHookRoutes(app, deps);
   return app;
 }

@@ -8,6 +8,7 @@ import { appStoreSourcesSchema } from './appstore.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
+import { helpdeskSourcesSchema } from './helpdesk.js';
 import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
@@ -208,6 +209,7 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
+        helpdesk: helpdeskSourcesSchema,
         appstore: appStoreSourcesSchema,
       })
       .strict()
@@ -226,7 +228,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap, appstore) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk, appstore) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

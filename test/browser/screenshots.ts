@@ -21,6 +21,8 @@ try {
     ['dashboard-alerts.png', '#/alerts', '#alerts article'],
     ['dashboard-sources.png', '#/sources', '#sources'],
     ['dashboard-review.png', '#/review', '#review-card[data-id]'],
+    ['dashboard-incident.png', `#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`, '#incident-series svg'],
+    ['dashboard-clusters.png', '#/messages?category=login&complaint=true&group=1', '#messages article.cluster-row'],
   ];
   for (const [file, hash, ready] of shots) {
     await page.goto(`${h.url}/${hash}`);
