@@ -110,10 +110,11 @@ describe.skipIf(chromiumMissing)('app reviews in the dashboard (Chromium)', () =
     );
     expect(rows).toEqual([
       { version: '4.12.0', reviews: 3, low: 2, barWidth: 100, lowWidth: 67 },
-      { version: 'no version', reviews: 2, low: 1, barWidth: 67, lowWidth: 50 },
+      { version: '', reviews: 2, low: 1, barWidth: 67, lowWidth: 50 },
       { version: '4.11.0', reviews: 1, low: 0, barWidth: 33, lowWidth: 0 },
       { version: HOSTILE_VERSION, reviews: 1, low: 0, barWidth: 33, lowWidth: 0 },
     ]);
+    expect(await page.textContent('#review-versions-chart .bar-row[data-version=""] .bar-label')).toBe('no version');
     // The hostile version name is text, not an element, and not a link.
     expect(await page.locator('#review-versions-chart img').count()).toBe(0);
     expect(await page.locator(`#review-versions-chart .bar-row[data-version="${HOSTILE_VERSION.replaceAll('"', '\\"')}"] a`).count()).toBe(0);
