@@ -15,6 +15,7 @@ import { registerSessionRoutes } from './routes/session.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerReviewRoutes } from './routes/review.js';
+import { registerAppReviewRoutes } from './routes/reviews.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
 
@@ -78,6 +79,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerAppReviewRoutes(app, deps);
   registerSeriesRoutes(app, deps);
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);

@@ -71,6 +71,27 @@ export function toMessage(input: z.infer<typeof pushedMessageSchema>, now: numbe
 
 const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** Filters on store reviews' meta (channel appstore): app version, stars, country. */
+export const reviewFilters = {
+  appVersion: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\p{L}\p{N} ._+()-]+$/u, 'must be an app version such as 4.12.0')
+    .describe('Store reviews of this app version (`meta.appVersion`, e.g. `4.12.0`). Only app-store reviews match.'),
+  rating: z
+    .string()
+    .max(20)
+    .regex(/^[1-5](,[1-5]){0,4}$/, 'must be stars 1 to 5, or a comma list such as 1,2')
+    .transform((v) => [...new Set(v.split(',').map(Number))].sort())
+    .describe('Store reviews with these stars (`1,2` for the low ratings). Only app-store reviews match.'),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}$/, 'must be a country code such as USA')
+    .transform((v) => v.toUpperCase())
+    .describe('Store reviews from this country (`meta.country`, the App Store territory such as `USA`). Only app-store reviews match.'),
+};
+
 export const messageQuerySchema = z
   .object({
     complaint: boolParam.optional(),
@@ -79,6 +100,9 @@ export const messageQuerySchema = z
     lang: z.enum(LANGS).optional(),
     source: z.string().max(200).optional(),
     q: z.string().max(200).optional(),
+    appVersion: reviewFilters.appVersion.optional(),
+    rating: reviewFilters.rating.optional(),
+    country: reviewFilters.country.optional(),
     from: timeInput.optional(),
     to: timeInput.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { alertingConfigSchema } from './alerting.js';
+import { appStoreSourcesSchema } from './appstore.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
@@ -209,6 +210,7 @@ export const serviceConfigSchema = z
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
         helpdesk: helpdeskSourcesSchema,
+        appstore: appStoreSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -226,7 +228,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap, helpdesk) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk, appstore) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

@@ -34,12 +34,26 @@ export const SERIES = {
   complaintsByCategory: (category: string) => `complaints.${category}`,
   complaintsByChannel: (channel: string) => `complaints.channel.${channel}`,
   complaintsByLang: (lang: string) => `complaints.lang.${lang}`,
+  /** Store reviews with 1 or 2 stars, whatever their text says (or with no text at all). */
+  lowRatingReviews: 'messages.appstore.low_rating',
 } as const;
+
+/** Stars at or below this make a store review count in `messages.appstore.low_rating`. */
+export const LOW_RATING_MAX = 2;
+
+/** The star rating of a store review (`meta.rating`, 1–5), or null for any other message. */
+export function reviewRating(message: Message): number | null {
+  if (message.channel !== 'appstore') return null;
+  const rating = message.meta?.rating;
+  return typeof rating === 'number' && Number.isInteger(rating) && rating >= 1 && rating <= 5 ? rating : null;
+}
 
 /**
  * PURE: the counter increments for a batch of newly stored messages, merged per (key, bucket):
  * `messages`, `messages.channel.<ch>`, and for complaints `complaints`, `complaints.<category>` (each
- * matched category), `complaints.channel.<ch>`, `complaints.lang.<lang>`.
+ * matched category), `complaints.channel.<ch>`, `complaints.lang.<lang>`; and for a store review of 1–2
+ * stars `messages.appstore.low_rating`, independent of the classifier, so a bare low rating (no text,
+ * nothing to classify) still counts.
  */
 export function countIncrements(
   items: ReadonlyArray<{ readonly message: Message; readonly classification: Classification }>,
@@ -56,6 +70,8 @@ export function countIncrements(
     if (!Number.isFinite(t)) continue;
     bump(SERIES.messages, t);
     bump(SERIES.messagesByChannel(message.channel), t);
+    const rating = reviewRating(message);
+    if (rating !== null && rating <= LOW_RATING_MAX) bump(SERIES.lowRatingReviews, t);
     if (!classification.complaint) continue;
     bump(SERIES.complaints, t);
     bump(SERIES.complaintsByChannel(message.channel), t);

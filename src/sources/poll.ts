@@ -93,5 +93,6 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.helpdesk.flatMap((s) => (s.poll === undefined ? [] : [{ kind: 'helpdesk' as const, source: s.name, everyMs: s.poll.interval }])),
+    ...sources.appstore.map((s) => ({ kind: 'appstore' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

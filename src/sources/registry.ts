@@ -6,6 +6,7 @@
 import type { ServiceConfig } from '../config/service.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { PollHandler } from './poll.js';
+import { createAppStorePollHandler } from './appstore/index.js';
 import { createGraphitePollHandler } from './graphite/index.js';
 import { createHelpdeskPollHandler } from './helpdesk/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
@@ -22,7 +23,7 @@ export interface PollHandlerDeps {
 
 /** The handlers of every configured source kind (a kind with no configured source gets none). */
 export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series' | 'ingest'>, deps: PollHandlerDeps): PollHandler[] {
-  const { twitter, imap, prometheus, graphite, helpdesk } = config.sources;
+  const { twitter, imap, prometheus, graphite, helpdesk, appstore } = config.sources;
   const seriesStep = config.series.step;
   const handlers: PollHandler[] = [];
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
@@ -30,5 +31,6 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
   if (helpdesk.some((s) => s.poll !== undefined)) handlers.push(createHelpdeskPollHandler(helpdesk, { authorKey: deps.authorKey, maxFutureSkewMs: config.ingest.maxFutureSkew }));
+  if (appstore.length > 0) handlers.push(createAppStorePollHandler(appstore, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   return handlers;
 }

@@ -33,6 +33,12 @@ export interface MessageFilter {
    * matches nothing.
    */
   readonly q?: string;
+  /** Store reviews (channel appstore) of this app version (`meta.appVersion`). */
+  readonly appVersion?: string;
+  /** Store reviews with one of these star ratings (`meta.rating`). */
+  readonly rating?: readonly number[];
+  /** Store reviews from this country (`meta.country`). */
+  readonly country?: string;
   /** created_at >= from (epoch ms). */
   readonly from?: number;
   /** created_at < to (epoch ms). */
@@ -141,6 +147,21 @@ const COLUMNS = [
   'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
 ] as const satisfies ReadonlyArray<keyof MessagesTable>;
 
+/**
+ * A message that says which version of its text it holds (`meta.revisedAt`, an ISO time): a store
+ * review edited by its author comes again with the same id and a newer `revisedAt`.
+ */
+export function revisionOf(message: Message): string | null {
+  const at = message.meta?.revisedAt;
+  return typeof at === 'string' && at !== '' ? at : null;
+}
+
+/** SQLite: set by a revision: the newest text and what goes with it; `created_at`, labels and counts stay. */
+const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author = ?, link = ?, meta = ?, classification = ?, score = ?, model_version = ?,
+  complaint = CASE WHEN label_complaint IS NULL THEN ? ELSE complaint END,
+  category = CASE WHEN label_complaint IS NULL THEN ? ELSE category END
+  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?)`;
+
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
   private readonly insertOne: BetterSqlite3.Statement | null;
@@ -148,6 +169,7 @@ export class MessageStore {
   private readonly addCount: BetterSqlite3.Statement | null;
   private readonly ftsProbe: BetterSqlite3.Statement | null;
   private readonly lastRowid: BetterSqlite3.Statement | null;
+  private readonly reviseOne: BetterSqlite3.Statement | null;
 
   constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
     this.insertOne = sqlite
@@ -157,6 +179,65 @@ export class MessageStore {
     this.addCount = sqlite ? sqlite.prepare(ADD_COUNT) : null;
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
     this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
+    this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
+  }
+
+  private reviseParams(item: ClassifiedMessage, revised: string): unknown[] {
+    const { message: m, classification: c } = item;
+    return [
+      m.text, m.author, m.link, m.meta === undefined ? null : JSON.stringify(m.meta), JSON.stringify(c), c.score, c.modelVersion ?? null,
+      c.complaint ? 1 : 0, c.complaint ? (c.categories[0]?.name ?? null) : null, m.id, revised,
+    ];
+  }
+
+  /**
+   * Of `items` whose ids were already stored, those carrying a newer revision (`meta.revisedAt`) than
+   * the stored one replace its text, meta and classification (an edited store review: same id, newest
+   * text). The message is not counted again: its series counts stay those of its first version. Returns
+   * the ids revised. Inside the caller's transaction when given one.
+   */
+  async reviseExisting(items: readonly ClassifiedMessage[], trx: Kysely<Database> = this.db): Promise<Set<string>> {
+    if (this.reviseOne) return this.reviseExistingSync(items);
+    const revised = new Set<string>();
+    for (const item of items) {
+      const at = revisionOf(item.message);
+      if (at === null) continue;
+      const { message: m, classification: c } = item;
+      const complaint = c.complaint ? 1 : 0;
+      const category = c.complaint ? (c.categories[0]?.name ?? null) : null;
+      const stored = sql<string | null>`(meta::jsonb ->> 'revisedAt')`;
+      const res = await trx
+        .updateTable('messages')
+        .set({
+          text: m.text,
+          author: m.author,
+          link: m.link,
+          meta: m.meta === undefined ? null : JSON.stringify(m.meta),
+          classification: JSON.stringify(c),
+          score: c.score,
+          model_version: c.modelVersion ?? null,
+          complaint: sql<number>`case when label_complaint is null then ${complaint} else complaint end`,
+          category: sql<string | null>`case when label_complaint is null then ${category} else category end`,
+        })
+        .where('id', '=', m.id)
+        .where('redacted_at', 'is', null)
+        .where((eb) => eb.or([eb(stored, 'is', null), eb(stored, '<', at)]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) revised.add(item.message.id);
+    }
+    return revised;
+  }
+
+  /** SQLite only, synchronous (see insertNewSync). */
+  reviseExistingSync(items: readonly ClassifiedMessage[]): Set<string> {
+    if (!this.reviseOne) throw new Error('reviseExistingSync needs SQLite');
+    const revised = new Set<string>();
+    for (const item of items) {
+      const at = revisionOf(item.message);
+      if (at === null) continue;
+      if (this.reviseOne.run(...this.reviseParams(item, at)).changes > 0) revised.add(item.message.id);
+    }
+    return revised;
   }
 
   /**
@@ -468,6 +549,42 @@ export class MessageStore {
     return out;
   }
 
+  /** A top-level field of `meta` as text (numbers too), in either database. `field` is a constant of ours. */
+  private metaField(field: 'appVersion' | 'country' | 'rating'): ReturnType<typeof sql<string | null>> {
+    // A literal, not a parameter: PostgreSQL must see the select and the group by as one expression.
+    return this.kind === 'sqlite' ? sql<string | null>`cast(json_extract(meta, ${sql.lit(`$.${field}`)}) as text)` : sql<string | null>`(meta::jsonb ->> ${sql.lit(field)})`;
+  }
+
+  /**
+   * Store reviews per app version in [from, to): how many, how many with 1–2 stars, the mean rating.
+   * Most reviewed first (then by version, no version last), at most `limit` versions; reviews without a
+   * version (the App Store's) under null.
+   */
+  async reviewsByVersion(filter: { readonly from: number; readonly to: number; readonly source?: string }, limit = 30): Promise<Array<{ appVersion: string | null; reviews: number; lowRating: number; meanRating: number | null }>> {
+    const version = this.metaField('appVersion');
+    const rating = this.kind === 'sqlite' ? sql<number | null>`json_extract(meta, '$.rating')` : sql<number | null>`(meta::jsonb ->> 'rating')::numeric`;
+    let query = this.db
+      .selectFrom('messages')
+      .select([
+        version.as('version'),
+        sql<number>`count(*)`.as('reviews'),
+        sql<number>`sum(case when ${rating} <= 2 then 1 else 0 end)`.as('low'),
+        sql<number | null>`avg(${rating})`.as('mean'),
+      ])
+      .where('channel', '=', 'appstore')
+      .where('created_at', '>=', filter.from)
+      .where('created_at', '<', filter.to)
+      .where('redacted_at', 'is', null);
+    if (filter.source !== undefined) query = query.where('source', '=', filter.source);
+    const rows = await query.groupBy(version).orderBy(sql`count(*)`, 'desc').orderBy(sql`case when ${version} is null then 1 else 0 end`).orderBy(version).limit(limit).execute();
+    return rows.map((r) => ({
+      appVersion: r.version,
+      reviews: Number(r.reviews),
+      lowRating: Number(r.low ?? 0),
+      meanRating: r.mean === null ? null : Math.round(Number(r.mean) * 100) / 100,
+    }));
+  }
+
   private where(eb: ExpressionBuilder<Database, 'messages'>, f: MessageFilter, ftsPerRow = false) {
     const conds = [];
     // SQLite: with a category, `+column` keeps the planner on (category, created_at), which finds a
@@ -483,6 +600,16 @@ export class MessageStore {
     if (f.source !== undefined) conds.push(eb('source', '=', f.source));
     if (f.from !== undefined) conds.push(eb('created_at', '>=', f.from));
     if (f.to !== undefined) conds.push(eb('created_at', '<', f.to));
+    if (f.appVersion !== undefined || f.rating !== undefined || f.country !== undefined) {
+      // Review filters read meta (JSON text in both databases) and apply to store reviews only.
+      conds.push(eb('channel', '=', 'appstore'));
+      if (f.appVersion !== undefined) conds.push(sql<SqlBool>`${this.metaField('appVersion')} = ${f.appVersion}`);
+      if (f.country !== undefined) conds.push(sql<SqlBool>`${this.metaField('country')} = ${f.country}`);
+      if (f.rating !== undefined && f.rating.length > 0) {
+        const ratings = f.rating.map((r) => String(r));
+        conds.push(sql<SqlBool>`${this.metaField('rating')} in (${sql.join(ratings)})`);
+      }
+    }
     if (f.q !== undefined && f.q !== '') {
       if (this.kind === 'sqlite') {
         const match = ftsMatch(f.q);

@@ -4,7 +4,7 @@ import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './d
 import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
-import { MessageStore, type ClassifiedMessage } from './message-store.js';
+import { MessageStore, revisionOf, type ClassifiedMessage } from './message-store.js';
 import type { Point } from '../domain/point.js';
 import { bucketStart, countIncrements, type SeriesIncrement } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
@@ -96,6 +96,7 @@ export class Store {
       const done = sqlite.transaction(() => {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
+        this.messages.reviseExistingSync(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null));
         const incs = increments(fresh);
         this.series.addSync(incs);
         const late = lateOf(fresh, incs, this.late.horizonNow());
@@ -108,6 +109,7 @@ export class Store {
     const done = await this.handle.db.transaction().execute(async (trx) => {
       const inserted = await this.messages.insertNew(items, now, trx);
       const fresh = items.filter((i) => inserted.has(i.message.id));
+      await this.messages.reviseExisting(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null), trx);
       const incs = increments(fresh);
       await this.series.add(incs, trx);
       // Read last, under a share lock: a tick raising the horizon waits for this commit (see LateStore).

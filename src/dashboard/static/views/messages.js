@@ -6,7 +6,9 @@ import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.
 import { go } from '../state.js';
 import { CHANNELS, LANGS, optionList } from './common.js';
 
-const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source'];
+const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source', 'appVersion', 'rating', 'country'];
+// Store reviews' stars: the API takes one value or a comma list.
+const RATINGS = [['', 'any'], ['1,2', '1–2 ★ (low)'], ['1', '1 ★'], ['2', '2 ★'], ['3', '3 ★'], ['4', '4 ★'], ['5', '5 ★']];
 const PAGE = 50;
 
 /** Every user-visible string of the cluster mode (to move into a message catalogue). */
@@ -55,11 +57,23 @@ export function mount(root, params, ctx) {
       set({ q: q.value.trim() || undefined });
     }
   });
+  // Review filters (app-store reviews only): typed values are applied on Enter or when the field is left.
+  const textFilter = (name, placeholder, maxlength) => {
+    const el = h('input', { type: 'text', name, placeholder, maxlength, value: state[name] ?? '', size: '10' });
+    const apply = () => set({ [name]: el.value.trim() || undefined });
+    el.addEventListener('change', apply);
+    el.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') apply();
+    });
+    return el;
+  };
+  const texts = { appVersion: textFilter('appVersion', 'e.g. 4.12.0', '100'), country: textFilter('country', 'e.g. USA', '3') };
   const selects = {
     category: select(optionList([...new Set([...ctx.categories, ...(state.category ? [state.category] : [])])], 'any'), state.category ?? '', { name: 'category' }),
     channel: select(optionList(CHANNELS, 'any'), state.channel ?? '', { name: 'channel' }),
     lang: select(optionList(LANGS, 'any'), state.lang ?? '', { name: 'lang' }),
     complaint: select([['', 'any'], ['true', 'complaints'], ['false', 'not complaints']], state.complaint ?? '', { name: 'complaint' }),
+    rating: select(RATINGS.some(([v]) => v === (state.rating ?? '')) ? RATINGS : [...RATINGS, [state.rating, state.rating]], state.rating ?? '', { name: 'rating' }),
   };
   for (const [name, el] of Object.entries(selects)) el.addEventListener('change', () => set({ [name]: el.value || undefined }));
   const filters = h('form', { class: 'filters', role: 'search', on: { submit: (e) => e.preventDefault() } },
@@ -67,6 +81,9 @@ export function mount(root, params, ctx) {
     h('label', {}, 'Channel', selects.channel),
     h('label', {}, 'Language', selects.lang),
     h('label', {}, 'Complaint', selects.complaint),
+    h('label', { title: 'app-store reviews only' }, 'Stars', selects.rating),
+    h('label', { title: 'app-store reviews only' }, 'App version', texts.appVersion),
+    h('label', { title: 'app-store reviews only (App Store territory)' }, 'Country', texts.country),
     h('label', { class: 'q' }, 'Search', q),
   );
   const groupToggle = h('input', { type: 'checkbox', id: 'group-toggle', checked: params.group === '1' });
@@ -213,6 +230,7 @@ export function mount(root, params, ctx) {
         m.lang ? h('span', {}, m.lang) : null,
         m.author ? h('span', { title: 'author (hashed)' }, m.author.slice(0, 10)) : null,
         typeof m.meta?.contact === 'string' ? h('span', { title: 'contact (masked)' }, m.meta.contact) : null,
+        reviewChips(m),
         source,
       ),
       h('div', { class: 'text', lang: m.lang ?? undefined, dir: 'auto' }, highlight(m.text, terms)),
@@ -273,10 +291,23 @@ export function mount(root, params, ctx) {
       state = pick(next);
       for (const [name, el] of Object.entries(selects)) if (document.activeElement !== el) el.value = state[name] ?? '';
       groupToggle.checked = state.group === '1';
+      for (const [name, el] of Object.entries(texts)) if (document.activeElement !== el) el.value = state[name] ?? '';
       if (document.activeElement !== q) q.value = state.q ?? '';
       return load();
     },
   };
+}
+
+/** Stars, app version, device and country of a store review, as chips (text only). */
+function reviewChips(m) {
+  if (m.channel !== 'appstore' || !m.meta) return null;
+  const { rating, appVersion, deviceModel, device, country } = m.meta;
+  return [
+    typeof rating === 'number' ? h('span', { class: `chip${rating <= 2 ? ' bad' : ''}`, data: { rating }, title: 'stars' }, `${rating} ★`) : null,
+    typeof appVersion === 'string' ? h('span', { class: 'chip', data: { appVersion }, title: 'app version' }, `v${appVersion}`) : null,
+    typeof (deviceModel ?? device) === 'string' ? h('span', { title: 'device' }, deviceModel ?? device) : null,
+    typeof country === 'string' ? h('span', { title: 'country' }, country) : null,
+  ];
 }
 
 function pick(params) {

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { clear, fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../dom.js';
 import { banner } from './common.js';
 import { t, tp } from '../i18n.js';
+import { versionPanel } from './app-reviews.js';
 
 /** Dead: stopped (needs an operator), failing, blocked by a dead poller's lock, or silent for 15 minutes. */
 export function isDead(s) {
@@ -52,11 +53,13 @@ export function mount(root, params, ctx) {
   const notes = h('div');
   const table = h('div', { class: 'table-wrap' });
   const dead = h('div', { id: 'dead-letters' });
-  root.append(h('h1', {}, t('Sources')), notes, table, dead);
+  const versions = versionPanel();
+  root.append(h('h1', {}, t('Sources')), notes, table, versions.el, dead);
 
   async function refresh() {
     const { items } = await api('/api/sources');
     const letters = await api('/api/dead-letters', { query: { limit: 10 } }).catch(() => null);
+    await versions.refresh();
     clear(notes);
     clear(table);
     clear(dead);

@@ -1,0 +1,94 @@
+/**
+ * App-store source throughput, per store: N reviews served by the local fakes (Google Play pages of
+ * 100 behind the JWT-bearer token endpoint, App Store Connect pages of 200 behind an ES256 JWT, both
+ * verified by the fakes), fetched by the real clients through the poll handler, enqueued, then
+ * classified (the real keyword classifier), stored and counted by the ingest worker. Prints messages/s
+ * from the first page request to the last message stored, and the poll part alone (fetch + parse + enqueue).
+ */
+import type { BenchArgs } from './index.js';
+import { appStoreReviewSourceSchema } from '../src/config/appstore.js';
+import { pingRedis } from '../src/queues/connection.js';
+import { createAppStorePollHandler } from '../src/sources/appstore/index.js';
+import { startIngestWorker } from '../workers/ingest.js';
+import { FakeAppStoreConnect, FakeGooglePlay } from '../test/helpers/fake-store-servers.js';
+import { APP_ID, appReview, CLIENT_EMAIL, ecKeys, ISSUER, KEY_ID, PACKAGE, playReview, rsaKeys, serviceAccountJson } from '../test/integration/appstore/setup.js';
+import { benchPollContext, benchService, REDIS_URL, waitUntil } from './support.js';
+
+const TEXTS = [
+  'The app crashes every time I open an attachment since the last update',
+  'Не приходят письма после обновления, уведомлений нет',
+  'cannot log in, it says wrong password although it is right',
+  'Приложение тормозит, список писем грузится минуту',
+  'Works great, fast and clean',
+  '',
+];
+
+interface Run {
+  readonly pollSeconds: number;
+  readonly totalSeconds: number;
+  readonly pages: number;
+}
+
+async function once(store: 'google-play' | 'app-store', n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+  const service = await benchService(prefix, db);
+  const { ctx } = service;
+  const now = Date.now();
+  const at = (i: number) => now - 6 * 86_400_000 + Math.floor((i * 5 * 86_400_000) / n);
+  let close: () => Promise<void>;
+  let config;
+  if (store === 'google-play') {
+    const keys = rsaKeys();
+    const fake = await FakeGooglePlay.start({ publicKey: keys.publicKey, clientEmail: CLIENT_EMAIL, packageName: PACKAGE });
+    fake.reviews = Array.from({ length: n }, (_, i) => playReview(`gp:${i}`, at(i), { text: `${TEXTS[i % TEXTS.length]}`, stars: 1 + (i % 5), version: `4.${10 + (i % 3)}.0` }));
+    config = { store, name: 'bench', packageName: PACKAGE, serviceAccountKey: serviceAccountJson(keys.privatePem, fake.tokenUri), apiBase: fake.url, maxPagesPerPoll: 100 };
+    close = () => fake.close();
+  } else {
+    const keys = ecKeys();
+    const fake = await FakeAppStoreConnect.start({ publicKey: keys.publicKey, issuerId: ISSUER, keyId: KEY_ID, appId: APP_ID });
+    fake.reviews = Array.from({ length: n }, (_, i) => appReview(`r${i}`, at(i), { title: 'Review', body: TEXTS[i % TEXTS.length] as string, rating: 1 + (i % 5) }));
+    config = { store, name: 'bench', appId: APP_ID, issuerId: ISSUER, keyId: KEY_ID, privateKey: keys.privatePem, apiBase: fake.url, maxPagesPerPoll: 100 };
+    close = () => fake.close();
+  }
+  try {
+    const handler = createAppStorePollHandler([appStoreReviewSourceSchema.parse(config)], { authorKey: ctx.authorKey });
+    const pollCtx = benchPollContext(ctx);
+    const ingest = startIngestWorker(ctx);
+    const start = performance.now();
+    let pages = 0;
+    for (;;) {
+      const result = await handler.pollOnce({ source: 'bench' }, pollCtx);
+      pages += result.pages;
+      if (result.complete) break;
+    }
+    const pollSeconds = (performance.now() - start) / 1000;
+    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+    const totalSeconds = (performance.now() - start) / 1000;
+    await ingest.close();
+    return { pollSeconds, totalSeconds, pages };
+  } finally {
+    await close();
+    await service.cleanup();
+  }
+}
+
+export default async function run(args: BenchArgs): Promise<void> {
+  if (!(await pingRedis(REDIS_URL))) {
+    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+    return;
+  }
+  const n = args.quick ? 2_000 : 10_000;
+  const id = `benchas${process.pid}`;
+  const report = (label: string, r: Run) =>
+    process.stdout.write(
+      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} reviews, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
+        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} reviews/s\n`,
+    );
+  for (const store of ['google-play', 'app-store'] as const) {
+    report(`${store.padEnd(11)} SQLite    `, await once(store, n, `${id}${store === 'google-play' ? 'g' : 'a'}sq`, 'sqlite'));
+    try {
+      report(`${store.padEnd(11)} PostgreSQL`, await once(store, n, `${id}${store === 'google-play' ? 'g' : 'a'}pg`, 'postgres'));
+    } catch (error) {
+      process.stdout.write(`${store} PostgreSQL: skipped (${(error as Error).message})\n`);
+    }
+  }
+}
