@@ -10,6 +10,7 @@ import { createGraphitePollHandler } from './graphite/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
 import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
+import { createVkPollHandler } from './vk/index.js';
 
 export interface PollHandlerDeps {
   /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
@@ -21,12 +22,13 @@ export interface PollHandlerDeps {
 
 /** The handlers of every configured source kind (a kind with no configured source gets none). */
 export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series'>, deps: PollHandlerDeps): PollHandler[] {
-  const { twitter, imap, prometheus, graphite } = config.sources;
+  const { twitter, imap, prometheus, graphite, vk } = config.sources;
   const seriesStep = config.series.step;
   const handlers: PollHandler[] = [];
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: deps.authorKey, seenIds: deps.seenIds }));
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
+  if (vk.length > 0) handlers.push(createVkPollHandler(vk, { authorKey: deps.authorKey }));
   return handlers;
 }
