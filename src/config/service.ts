@@ -12,6 +12,7 @@ import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 import { vkSourcesSchema } from './vk.js';
+import { telegramSourcesSchema } from './telegram.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -209,6 +210,7 @@ export const serviceConfigSchema = z
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
         vk: vkSourcesSchema,
+        telegram: telegramSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -226,7 +228,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, vk, telegram) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

@@ -10,6 +10,7 @@ import { createGraphitePollHandler } from './graphite/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
 import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
+import { createTelegramPollHandler } from './telegram/index.js';
 import { createVkPollHandler } from './vk/index.js';
 
 export interface PollHandlerDeps {
@@ -22,7 +23,7 @@ export interface PollHandlerDeps {
 
 /** The handlers of every configured source kind (a kind with no configured source gets none). */
 export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series'>, deps: PollHandlerDeps): PollHandler[] {
-  const { twitter, imap, prometheus, graphite, vk } = config.sources;
+  const { twitter, imap, prometheus, graphite, vk, telegram } = config.sources;
   const seriesStep = config.series.step;
   const handlers: PollHandler[] = [];
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
@@ -30,5 +31,6 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
   if (vk.length > 0) handlers.push(createVkPollHandler(vk, { authorKey: deps.authorKey }));
+  if (telegram.length > 0) handlers.push(createTelegramPollHandler(telegram, { authorKey: deps.authorKey }));
   return handlers;
 }
