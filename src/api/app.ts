@@ -15,6 +15,7 @@ import { registerSessionRoutes } from './routes/session.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerReviewRoutes } from './routes/review.js';
+import { registerTelegramWebhookRoutes } from '../sources/telegram/webhook.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,5 +82,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerDashboardRoutes(app, deps);
+  registerTelegramWebhookRoutes(app, deps);
   return app;
 }

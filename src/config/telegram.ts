@@ -38,6 +38,18 @@ export const telegramSourceSchema = z
       .array(chatSchema)
       .min(1, 'must list the chats to read (the support group, the channel\'s discussion group)')
       .describe('The chats read: messages from any other chat the bot is in are skipped.'),
+    mode: z
+      .enum(['polling', 'webhook'])
+      .default('polling')
+      .describe('`polling`: the poll worker long-polls `getUpdates`. `webhook`: Telegram posts each update to `POST /api/hooks/telegram/<name>` (set it with `setWebhook`, see the README); nothing is polled.'),
+    webhookSecret: fromEnvironment(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or - (is TELEGRAM_WEBHOOK_SECRET set?)')
+        .optional()
+        .describe('Webhook mode: the `secret_token` given to `setWebhook`; every update must carry it in `X-Telegram-Bot-Api-Secret-Token` (checked in constant time). Keep it in the environment: `${TELEGRAM_WEBHOOK_SECRET}`.'),
+      'TELEGRAM_WEBHOOK_SECRET',
+    ),
     ownUserIds: z
       .array(z.number().int().positive())
       .default([])
@@ -74,6 +86,7 @@ export const telegramSourceSchema = z
       .describe('A request with no answer for this long (plus the long-poll wait) fails and is retried with backoff.'),
   })
   .strict()
+  .refine((s) => s.mode !== 'webhook' || s.webhookSecret !== undefined, { message: 'webhook mode needs webhookSecret (`${TELEGRAM_WEBHOOK_SECRET}`)', path: ['webhookSecret'] })
   .describe('One Telegram bot reading the support group and the channel\'s discussion group.');
 
 export const telegramSourcesSchema = z.array(telegramSourceSchema).default([]).superRefine(uniqueNames('source')).describe('Telegram bots to poll.');

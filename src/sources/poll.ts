@@ -93,6 +93,6 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.vk.map((s) => ({ kind: 'vk' as const, source: s.name, everyMs: s.pollInterval })),
-    ...sources.telegram.map((s) => ({ kind: 'telegram' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.telegram.filter((s) => s.mode === 'polling').map((s) => ({ kind: 'telegram' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

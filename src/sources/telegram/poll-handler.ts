@@ -175,7 +175,8 @@ export function createTelegramPollHandler(configs: readonly TelegramSourceConfig
 
   return {
     kind: 'telegram',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('telegram', telegramSourceSchema, c) })),
+    // A bot in webhook mode is not polled (Telegram refuses getUpdates while a webhook is set).
+    schedules: configs.filter((c) => c.mode === 'polling').map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('telegram', telegramSourceSchema, c) })),
     async poll(job, ctx) {
       await pollOnce(job, ctx);
     },
