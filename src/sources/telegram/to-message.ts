@@ -59,8 +59,8 @@ export function cleanTelegramText(text: string): string {
   return text
     .replace(/\bhttps?:\/\/\S+/gi, ' ')
     .replace(/\bt\.me\/\S+/gi, ' ')
+    .replace(/(^|\s)\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{4,32})?(?=\s|$)/g, '$1 ')
     .replace(/(^|[^\p{L}\p{N}_])@[A-Za-z0-9_]{4,32}\b/gu, '$1 ')
-    .replace(/(^|\s)\/[A-Za-z0-9_]{1,32}(?=\s|$)/g, '$1 ')
     .replace(/(^|[^\p{L}\p{N}_&])#(?=[\p{L}\p{N}_])/gu, '$1')
     .replace(/\s+/g, ' ')
     .trim();
