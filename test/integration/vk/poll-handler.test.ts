@@ -184,6 +184,24 @@ describe('vk poll handler: the community wall and comments', () => {
     expect(second.fetched).toBe(3);
     expect(await enqueuedIds(ctx)).toEqual(['vk:-42_10_c100', 'vk:-42_10_c102', 'vk:-42_11', 'vk:-42_11_c104', 'vk:-42_12', 'vk:-42_12_c105', 'vk:-42_1_c103'].sort());
   });
+
+  it('a malformed comment is dead-lettered; the comments around it are enqueued', async () => {
+    const { ctx } = service;
+    const now = Math.floor(ctx.clock.now() / 1000);
+    fake.addPosts({ id: 20, ownerId: -42, fromId: -42, date: now - 300, text: 'Пост' });
+    fake.addComments(
+      { id: 201, postId: 20, fromId: 1001, date: now - 200, text: 'не работает' },
+      { id: 203, postId: 20, fromId: 1002, date: now - 100, text: 'и у меня' },
+    );
+    fake.extraItems.push({ method: 'wall.getComments', item: { id: 202, from_id: 1003, date: now - 150, text: null }, at: 1 });
+    const result = await createVkPollHandler([vkSource(fake.url, { query: undefined, communityId: 42 })], { authorKey: TEST_AUTHOR_KEY }).pollOnce({ source: 'vkbrand' }, pollContext(ctx));
+    expect(result).toMatchObject({ fetched: 2, deadLettered: 1 });
+    expect(await enqueuedIds(ctx)).toEqual(['vk:-42_20_c201', 'vk:-42_20_c203']);
+    const [letter] = await ctx.store.deadLetters.list(10);
+    expect(letter).toMatchObject({ messageId: 'vk:-42_20_c202', source: 'vkbrand' });
+    expect(letter?.reason).toMatch(/^malformed VK comment: text:/);
+    expect(await ctx.sources.getCursor('vkbrand')).toMatchObject({ comments: { posts: { '20': 203 } } });
+  });
 });
 
 describe('vk poll handler: VK errors', () => {
