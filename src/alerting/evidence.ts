@@ -125,13 +125,14 @@ export function risingTerms(
 }
 
 /**
- * The alert in the dashboard's Alerts view, opened and scrolled to: `<base>/#/alerts?id=<id>` (the
- * dashboard navigates by `#/…`; the fragment survives the login redirect). Links of the older form
- * `<base>/?series=…&alert=<id>` still open the alert: the dashboard rewrites them to this one.
- * @example dashboardLink('https://radar.example.com/', 'complaints-x1') // 'https://radar.example.com/#/alerts?id=complaints-x1'
+ * The incident page of the dashboard: `<base>/#/incidents/<id>` (the dashboard navigates by `#/…`; the
+ * fragment survives the login redirect). The id is the alert's: an alert that joined another's incident
+ * opens that incident's page. Links of the older forms (`<base>/#/alerts?id=<id>` opens the alert in the
+ * Alerts view; `<base>/?series=…&alert=<id>` is rewritten to the incident page) still work.
+ * @example dashboardLink('https://radar.example.com/', 'complaints-x1') // 'https://radar.example.com/#/incidents/complaints-x1'
  */
 export function dashboardLink(base: string, alertId: string): string {
-  return `${base.replace(/\/+$/, '')}/#/alerts?${new URLSearchParams({ id: alertId }).toString()}`;
+  return `${base.replace(/\/+$/, '')}/#/incidents/${encodeURIComponent(alertId)}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -15,6 +15,8 @@ import { registerSessionRoutes } from './routes/session.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerReviewRoutes } from './routes/review.js';
+import { registerHookRoutes } from './routes/hooks.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerTelegramWebhookRoutes } from '../sources/telegram/webhook.js';
 
 declare module 'fastify' {
@@ -81,7 +83,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerDashboardRoutes(app, deps);
+  registerHookRoutes(app, deps);
   registerTelegramWebhookRoutes(app, deps);
   return app;
 }

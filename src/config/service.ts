@@ -7,6 +7,7 @@ import { alertingConfigSchema } from './alerting.js';
 import { detectConfigSchema } from './detect.js';
 import { imapSourcesSchema } from './imap.js';
 import { graphiteSourcesSchema, prometheusSourcesSchema } from './metric-sources.js';
+import { helpdeskSourcesSchema } from './helpdesk.js';
 import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
@@ -209,6 +210,7 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
+        helpdesk: helpdeskSourcesSchema,
         vk: vkSourcesSchema,
         telegram: telegramSourcesSchema,
       })
@@ -228,7 +230,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap, vk, telegram) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk, vk, telegram) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

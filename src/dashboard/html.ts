@@ -1,3 +1,5 @@
+import { translator, UI_LANGS, type Translate, type UiLang } from './i18n.js';
+
 /**
  * Server-rendered pages of the dashboard (shell, login) and the public report form. Every value put
  * into markup goes through `escapeHtml`; pages carry no inline script or style (strict CSP).
@@ -25,11 +27,11 @@ export const DASHBOARD_CSP = [
 export const REPORT_CSP = DASHBOARD_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
 
 /** A complete page (shared stylesheet, optional same-origin scripts) for the CSP above. */
-export function page(title: string, body: string, options: { bodyClass?: string; scripts?: readonly string[]; styles?: readonly string[] } = {}): string {
+export function page(title: string, body: string, options: { bodyClass?: string; scripts?: readonly string[]; styles?: readonly string[]; lang?: UiLang } = {}): string {
   const styles = ['/static/style.css', ...(options.styles ?? [])].map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`).join('\n');
   const scripts = (options.scripts ?? []).map((s) => (s.includes('/vendor/') ? `<script src="${escapeHtml(s)}"></script>` : `<script type="module" src="${escapeHtml(s)}"></script>`)).join('\n');
   return `<!doctype html>
-<html lang="en">
+<html lang="${options.lang ?? 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,22 +63,36 @@ export function renderDashboardShell(): string {
   );
 }
 
+const LANGUAGE_NAMES: Record<UiLang, string> = { en: 'English', ru: 'Русский' };
+
+/** Links to the same page in the other languages (`?lang=`: a GET that changes nothing but the text). */
+function languageLinks(lang: UiLang, path: string, t: Translate, extra: Record<string, string> = {}): string {
+  const links = UI_LANGS.filter((l) => l !== lang).map((l) => {
+    const query = new URLSearchParams({ ...extra, lang: l }).toString();
+    return `<a href="${escapeHtml(`${path}?${query}`)}" hreflang="${l}" lang="${l}">${escapeHtml(LANGUAGE_NAMES[l])}</a>`;
+  });
+  return `<nav class="langs muted" aria-label="${escapeHtml(t('Language'))}">${links.join(' ')}</nav>`;
+}
+
 /** A plain HTML login form posting to `/api/session` (works without JavaScript). */
-export function renderLoginPage(options: { error: boolean; next: string }): string {
+export function renderLoginPage(options: { error: boolean; next: string; lang?: UiLang }): string {
+  const lang = options.lang ?? 'en';
+  const t = translator(lang);
   return page(
-    'Log in · complaint-radar',
+    `${t('Log in')} · complaint-radar`,
     `<main class="narrow">
+${languageLinks(lang, '/login', t, options.next === '/' ? {} : { next: options.next })}
 <h1>complaint-radar</h1>
 <form class="card login" method="post" action="/api/session">
-  ${options.error ? '<p class="error" role="alert">Wrong name or password.</p>' : ''}
-  <label>Name <input name="name" autocomplete="username" required maxlength="200" autofocus></label>
-  <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1000"></label>
+  ${options.error ? `<p class="error" role="alert">${escapeHtml(t('Wrong name or password.'))}</p>` : ''}
+  <label>${escapeHtml(t('Name'))} <input name="name" autocomplete="username" required maxlength="200" autofocus></label>
+  <label>${escapeHtml(t('Password'))} <input name="password" type="password" autocomplete="current-password" required maxlength="1000"></label>
   <input type="hidden" name="next" value="${escapeHtml(options.next)}">
-  <button type="submit">Log in</button>
+  <button type="submit">${escapeHtml(t('Log in'))}</button>
 </form>
-<p class="muted">Beta tester? <a href="/report">Report a problem</a> — no login needed.</p>
+<p class="muted">${escapeHtml(t('Beta tester?'))} <a href="/report${lang === 'en' ? '' : `?lang=${lang}`}">${escapeHtml(t('Report a problem'))}</a> — ${escapeHtml(t('no login needed.'))}</p>
 </main>`,
-    { bodyClass: 'login-page', scripts: ['/static/login.js'] },
+    { bodyClass: 'login-page', scripts: ['/static/login.js'], lang },
   );
 }
 
@@ -101,7 +117,10 @@ export function renderReportForm(options: {
   values?: Partial<ReportFormValues>;
   errors?: Readonly<Record<string, string>>;
   notice?: string;
+  lang?: UiLang;
 }): string {
+  const lang = options.lang ?? 'en';
+  const t = translator(lang);
   const errors = options.errors ?? {};
   const fields = REPORT_FIELDS.map((f) => {
     const value = options.values?.[f.name] ?? '';
@@ -110,43 +129,57 @@ export function renderReportForm(options: {
     const attrs = `id="${id}" name="${f.name}" maxlength="${f.max}"${f.required ? ' required minlength="3"' : ''}${error ? ` aria-invalid="true" aria-describedby="${id}-err"` : ''}`;
     const input = f.multiline ? `<textarea ${attrs} rows="4">${escapeHtml(value)}</textarea>` : `<input ${attrs} value="${escapeHtml(value)}" autocomplete="email">`;
     return `<div class="field${error ? ' invalid' : ''}">
-  <label for="${id}">${escapeHtml(f.label)}${f.required ? ' <span class="req">*</span>' : ''}</label>
-  <small class="muted">${escapeHtml(f.hint)}</small>
+  <label for="${id}">${escapeHtml(t(f.label))}${f.required ? ' <span class="req">*</span>' : ''}</label>
+  <small class="muted">${escapeHtml(t(f.hint))}</small>
   ${input}
-  ${error ? `<p class="error" id="${id}-err" data-field="${f.name}">${escapeHtml(error)}</p>` : ''}
+  ${error ? `<p class="error" id="${id}-err" data-field="${f.name}">${escapeHtml(t(error))}</p>` : ''}
 </div>`;
   }).join('\n');
-  const summary = Object.keys(errors).length > 0 ? `<p class="error" role="alert" id="report-errors">Please fix the marked fields.</p>` : '';
-  const notice = options.notice ? `<p class="error" role="alert" id="report-notice">${escapeHtml(options.notice)}</p>` : '';
+  const summary = Object.keys(errors).length > 0 ? `<p class="error" role="alert" id="report-errors">${escapeHtml(t('Please fix the marked fields.'))}</p>` : '';
+  const notice = options.notice ? `<p class="error" role="alert" id="report-notice">${escapeHtml(t(options.notice))}</p>` : '';
+  // What report.js says after a fetch, in the page's language (data attributes: no inline script).
+  const said = (name: string, text: string) => `data-say-${name}="${escapeHtml(t(text))}"`;
+  const strings = [
+    said('thanks', 'Thank you, received.'),
+    said('reference', 'Reference:'),
+    said('expired', 'The form expired. Reload the page and send it again.'),
+    said('fix', 'Please fix the marked field.'),
+    said('offline', 'Could not send: check your connection and try again.'),
+    said('failed', 'Something went wrong.'),
+  ].join(' ');
   return page(
-    'Report a problem',
+    t('Report a problem'),
     `<main class="narrow">
-<h1>Report a problem</h1>
-<p class="muted">Tell us what happened. We read every report.</p>
-<form class="card report" id="report-form" method="post" action="/api/reports" novalidate>
+${options.embed ? '' : languageLinks(lang, '/report', t)}
+<h1>${escapeHtml(t('Report a problem'))}</h1>
+<p class="muted">${escapeHtml(t('Tell us what happened. We read every report.'))}</p>
+<form class="card report" id="report-form" method="post" action="/api/reports${lang === 'en' ? '' : `?lang=${lang}`}" novalidate ${strings}>
 ${notice}${summary}
 ${fields}
 <div class="hp" aria-hidden="true"><label>Leave this empty <input name="website" tabindex="-1" autocomplete="off"></label></div>
 <input type="hidden" name="_csrf" value="${escapeHtml(options.token)}">
 ${options.embed ? '<input type="hidden" name="embed" value="1">' : ''}
-<button type="submit">Send report</button>
+<button type="submit">${escapeHtml(t('Send report'))}</button>
 <div id="report-result" role="status" aria-live="polite"></div>
 </form>
 </main>`,
-    { bodyClass: options.embed ? 'report-page embed' : 'report-page', scripts: ['/static/report.js'] },
+    { bodyClass: options.embed ? 'report-page embed' : 'report-page', scripts: ['/static/report.js'], lang },
   );
 }
 
-export function renderReportThanks(options: { embed: boolean; id: string | null }): string {
+export function renderReportThanks(options: { embed: boolean; id: string | null; lang?: UiLang }): string {
+  const lang = options.lang ?? 'en';
+  const t = translator(lang);
+  const again = new URLSearchParams({ ...(options.embed ? { embed: '1' } : {}), ...(lang === 'en' ? {} : { lang }) }).toString();
   return page(
-    'Thank you · report received',
+    t('Thank you · report received'),
     `<main class="narrow">
 <div class="card thanks" id="report-thanks" role="status">
-<h1>Thank you, received.</h1>
-<p>Your report reached the team.${options.id ? ` Reference: <code>${escapeHtml(options.id)}</code>` : ''}</p>
-<p><a href="/report${options.embed ? '?embed=1' : ''}">Report another problem</a></p>
+<h1>${escapeHtml(t('Thank you, received.'))}</h1>
+<p>${escapeHtml(t('Your report reached the team.'))}${options.id ? ` ${escapeHtml(t('Reference:'))} <code>${escapeHtml(options.id)}</code>` : ''}</p>
+<p><a href="${escapeHtml(`/report${again ? `?${again}` : ''}`)}">${escapeHtml(t('Report another problem'))}</a></p>
 </div>
 </main>`,
-    { bodyClass: options.embed ? 'report-page embed' : 'report-page' },
+    { bodyClass: options.embed ? 'report-page embed' : 'report-page', lang },
   );
 }

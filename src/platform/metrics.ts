@@ -26,6 +26,12 @@ export function createMetrics() {
     }),
     lateMessages: new Counter({ name: 'radar_late_messages_total', help: 'Messages stored for a bucket the detector had already judged (late data).', labelNames: ['source'] as const, registers: [registry] }),
     jobFailures: new Counter({ name: 'radar_job_failures_total', help: 'Failed job attempts.', labelNames: ['queue', 'final'] as const, registers: [registry] }),
+    webhookRejected: new Counter({
+      name: 'radar_webhook_rejected_total',
+      help: 'Webhook calls refused, per source (`unknown` for a name not configured) and reason (missing-signature, bad-signature, stale, unknown-source).',
+      labelNames: ['source', 'reason'] as const,
+      registers: [registry],
+    }),
     deadLetters: new Counter({ name: 'radar_dead_letters_total', help: 'Messages set aside as dead letters.', labelNames: ['queue'] as const, registers: [registry] }),
     queueDepth: new Gauge({ name: 'radar_queue_depth', help: 'Jobs per queue and state.', labelNames: ['queue', 'state'] as const, registers: [registry] }),
     sourceLag: new Gauge({ name: 'radar_source_lag_seconds', help: 'Seconds since a source last polled successfully.', labelNames: ['source'] as const, registers: [registry] }),

@@ -92,6 +92,7 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.imap.flatMap((s) => s.mailboxes.map((mailbox) => ({ kind: 'imap' as const, source: s.name, mailbox, everyMs: s.pollInterval }))),
     ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.helpdesk.flatMap((s) => (s.poll === undefined ? [] : [{ kind: 'helpdesk' as const, source: s.name, everyMs: s.poll.interval }])),
     ...sources.vk.map((s) => ({ kind: 'vk' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.telegram.filter((s) => s.mode === 'polling').map((s) => ({ kind: 'telegram' as const, source: s.name, everyMs: s.pollInterval })),
   ];

@@ -7,6 +7,7 @@ import type { ServiceConfig } from '../config/service.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { PollHandler } from './poll.js';
 import { createGraphitePollHandler } from './graphite/index.js';
+import { createHelpdeskPollHandler } from './helpdesk/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
 import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
@@ -22,14 +23,15 @@ export interface PollHandlerDeps {
 }
 
 /** The handlers of every configured source kind (a kind with no configured source gets none). */
-export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series'>, deps: PollHandlerDeps): PollHandler[] {
-  const { twitter, imap, prometheus, graphite, vk, telegram } = config.sources;
+export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series' | 'ingest'>, deps: PollHandlerDeps): PollHandler[] {
+  const { twitter, imap, prometheus, graphite, helpdesk, vk, telegram } = config.sources;
   const seriesStep = config.series.step;
   const handlers: PollHandler[] = [];
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: deps.authorKey, seenIds: deps.seenIds }));
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
+  if (helpdesk.some((s) => s.poll !== undefined)) handlers.push(createHelpdeskPollHandler(helpdesk, { authorKey: deps.authorKey, maxFutureSkewMs: config.ingest.maxFutureSkew }));
   if (vk.length > 0) handlers.push(createVkPollHandler(vk, { authorKey: deps.authorKey }));
   if (telegram.length > 0) handlers.push(createTelegramPollHandler(telegram, { authorKey: deps.authorKey }));
   return handlers;

@@ -37,6 +37,24 @@ export interface AckOutcome {
 
 const CLOSED = new Set<string>(['resolved', 'cancelled']);
 
+/**
+ * A hand over written meanwhile survives a tick's older copy: the person it was handed to stays the
+ * owner (and their time as owner starts at the hand over) unless the tick escalated after it.
+ */
+function withHandOver(alert: Alert, at: number | null, to: string | null): Alert {
+  if (at === null || to === null || CLOSED.has(alert.state)) return alert;
+  const at_ = Number(at);
+  if (alert.escalations.some((e) => e.at > at_)) return alert;
+  if (alert.owner === to && (alert.ownerSince ?? 0) >= at_) return alert;
+  return { ...alert, owner: to, ownerSince: Math.max(alert.ownerSince ?? 0, at_) };
+}
+
+/** What a hand over did: `changed` is false when the alert is not open or already owned by that person. */
+export interface HandOverOutcome {
+  readonly changed: boolean;
+  readonly alert: StoredAlert | null;
+}
+
 function withActor(event: AlertEventRecord): AlertEventRecord {
   return event.by !== undefined && event.via !== undefined ? event : { ...event, by: event.by ?? SYSTEM_ACTOR.by, via: event.via ?? SYSTEM_ACTOR.via };
 }
@@ -72,10 +90,14 @@ export class AlertStore {
     const run = (body: (trx: Kysely<Database>) => Promise<void>) => (within ? body(within) : this.db.transaction().execute(body));
     await run(async (trx) => {
       for (const a of alerts) {
-        const existing = await trx.selectFrom('alerts').select(['acknowledged_at', 'acknowledged_by', 'state']).where('id', '=', a.id).executeTakeFirst();
+        const existing = await trx
+          .selectFrom('alerts')
+          .select(['acknowledged_at', 'acknowledged_by', 'state', 'handed_over_at', 'handed_over_to'])
+          .where('id', '=', a.id)
+          .executeTakeFirst();
         // Resolved by a person meanwhile: a tick that loaded it while open must not reopen it.
         if (existing && CLOSED.has(existing.state) && !CLOSED.has(a.state)) continue;
-        const alert = existing ? this.withAck(a, existing.acknowledged_at, existing.acknowledged_by) : a;
+        const alert = existing ? withHandOver(this.withAck(a, existing.acknowledged_at, existing.acknowledged_by), existing.handed_over_at, existing.handed_over_to) : a;
         const row = {
           state: alert.state,
           rule: alert.rule,
@@ -175,6 +197,44 @@ export class AlertStore {
       await trx.insertInto('alert_events').values({ alert_id: alertId, type: event.type, at: now, doc: JSON.stringify(event) }).execute();
       return true;
     });
+  }
+
+  /**
+   * A person hands an open alert over to another: `to` owns it from `now` (escalation, if it is not
+   * acknowledged, counts from now), a `handed_over` event `{from, to, by, via}` — in one transaction,
+   * with the hand over also in its own columns so a racing detector tick does not undo it (see `save`).
+   */
+  async handOver(alertId: string, to: string, actor: Actor, now: number): Promise<HandOverOutcome> {
+    const changed = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('alerts').select(['doc', 'state', 'acknowledged_at', 'acknowledged_by']).where('id', '=', alertId).executeTakeFirst();
+      if (!row || CLOSED.has(row.state)) return false;
+      const before = this.withAck(JSON.parse(row.doc) as Alert, row.acknowledged_at, row.acknowledged_by);
+      if (before.owner === to) return false;
+      const alert: Alert = { ...before, owner: to, ownerSince: now, updatedAt: now };
+      const result = await trx
+        .updateTable('alerts')
+        .set({ owner: to, handed_over_at: now, handed_over_to: to, updated_at: now, doc: JSON.stringify(alert) })
+        .where('id', '=', alertId)
+        .where('state', 'in', ['pending', 'firing'])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      const event: AlertEventRecord = { alertId, type: 'handed_over', at: now, by: actor.by, via: actor.via, from: before.owner, to };
+      await trx.insertInto('alert_events').values({ alert_id: alertId, type: event.type, at: now, doc: JSON.stringify(event) }).execute();
+      return true;
+    });
+    return { changed, alert: await this.get(alertId) };
+  }
+
+  /**
+   * Alerts that joined the incident `incidentId` (their `attachedTo`), started at or after `since` (an
+   * alert joins an incident after it began): newest first, at most `limit`.
+   */
+  async attachedTo(incidentId: string, since: number, limit = 200): Promise<StoredAlert[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('starts_at', '>=', since).orderBy('starts_at', 'desc').limit(limit * 5).execute();
+    return rows
+      .map((r) => ({ ...this.withAck(JSON.parse(r.doc) as Alert, r.acknowledged_at, r.acknowledged_by), evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as unknown) }))
+      .filter((a) => a.attachedTo === incidentId)
+      .slice(0, limit);
   }
 
   /** Appends events to alerts' histories (silences created or ended by a person). */

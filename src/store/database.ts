@@ -56,6 +56,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options: `-c search_path=${schema}`,
     });
     pool.on('error', () => undefined);
+    // pg emits 'error' on a client the pool has handed out (inside a transaction, between statements)
+    // when its backend goes away (pg_terminate_backend, a failover, a proxy's idle timeout); the pool's
+    // own listener covers only idle clients, so without this one the whole process crashed. The
+    // statement running or next sent on that client fails instead, and the pool drops the client on
+    // release (it is no longer queryable): the caller's retry runs on a fresh connection.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`select 1`.execute(db);

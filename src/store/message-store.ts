@@ -279,25 +279,47 @@ export class MessageStore {
    * with who made it (`by`) and how (`via`: dashboard | api).
    */
   async label(id: string, complaint: boolean, category: string | null, by: string | null, now: number, via: string | null = null): Promise<StoredMessage | null> {
+    return (await this.labelMany([id], complaint, category, by, now, via))?.after[0] ?? null;
+  }
+
+  /**
+   * The same correction for many messages at once (a cluster of near-duplicates), in one transaction:
+   * every message gets the label and its own history row, as `label` does one by one. Returns each
+   * message as it was before (for the alert history's from → to) and after, in the order of `ids`;
+   * nothing changes and null is returned when one of the ids is not stored.
+   */
+  async labelMany(
+    ids: readonly string[],
+    complaint: boolean,
+    category: string | null,
+    by: string | null,
+    now: number,
+    via: string | null = null,
+  ): Promise<{ before: StoredMessage[]; after: StoredMessage[] } | null> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { before: [], after: [] };
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('messages')
-        .set({
-          label_complaint: complaint ? 1 : 0,
-          label_category: complaint ? category : null,
-          labelled_at: now,
-          complaint: complaint ? 1 : 0,
-          category: complaint ? category : null,
-        })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return null;
-      await trx
-        .insertInto('labels')
-        .values({ message_id: id, complaint: complaint ? 1 : 0, category: complaint ? category : null, labelled_by: by, labelled_at: now, labelled_via: via })
-        .execute();
-      const row = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      return fromRow(row);
+      const read = async () => {
+        const rows = [];
+        for (let i = 0; i < unique.length; i += INSERT_CHUNK) rows.push(...(await trx.selectFrom('messages').selectAll().where('id', 'in', unique.slice(i, i + INSERT_CHUNK)).execute()));
+        const byId = new Map(rows.map((r) => [r.id, fromRow(r)]));
+        return unique.map((id) => byId.get(id)).filter((m): m is StoredMessage => m !== undefined);
+      };
+      const before = await read();
+      if (before.length !== unique.length) return null;
+      for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+        const chunk = unique.slice(i, i + INSERT_CHUNK);
+        await trx
+          .updateTable('messages')
+          .set({ label_complaint: complaint ? 1 : 0, label_category: complaint ? category : null, labelled_at: now, complaint: complaint ? 1 : 0, category: complaint ? category : null })
+          .where('id', 'in', chunk)
+          .execute();
+        await trx
+          .insertInto('labels')
+          .values(chunk.map((id) => ({ message_id: id, complaint: complaint ? 1 : 0, category: complaint ? category : null, labelled_by: by, labelled_at: now, labelled_via: via })))
+          .execute();
+      }
+      return { before, after: await read() };
     });
   }
 

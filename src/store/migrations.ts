@@ -282,6 +282,27 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
       await sql`update messages set model_version = ${kind === 'sqlite' ? sql`json_extract(classification, '$.modelVersion')` : sql`(classification::jsonb ->> 'modelVersion')`}`.execute(db);
     },
   },
+  '0018_incident_notes': {
+    async up(db: Kysely<unknown>) {
+      // The incident page's notes thread: who wrote what and when, per incident (the id of the alert that
+      // pages for it). Pruned with the alert history.
+      await db.schema
+        .createTable('incident_notes')
+        .addColumn('id', 'integer', serial)
+        .addColumn('incident_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('via', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('incident_notes_incident').on('incident_notes').columns(['incident_id', 'at']).execute();
+      await db.schema.createIndex('incident_notes_at').on('incident_notes').column('at').execute();
+      // A hand over, kept outside the alert's JSON too (as the acknowledgement is), so one that races a
+      // detector tick is never lost: the tick's copy may predate it.
+      await db.schema.alterTable('alerts').addColumn('handed_over_at', 'bigint').execute();
+      await db.schema.alterTable('alerts').addColumn('handed_over_to', 'text').execute();
+    },
+  },
   };
 }
 

@@ -48,6 +48,7 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'dead_letters', column: 'failed_at', keep: 'deadLetters' },
   { table: 'series_points', column: 't', keep: 'series' },
   { table: 'alert_events', column: 'at', keep: 'alerts' },
+  { table: 'incident_notes', column: 'at', keep: 'alerts' },
   { table: 'alerts', column: 'updated_at', keep: 'alerts', only: { column: 'state', values: ['resolved'] } },
   { table: 'sessions', column: 'expires_at', keep: 'sessions' },
   { table: 'detector_points', column: 't', keep: 'detectorPoints' },

@@ -125,6 +125,9 @@ export interface AlertsTable {
   /** Kept outside `doc` too, so an acknowledgement that races a detector tick is never lost. */
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  /** The last hand over (migration 0018): who took the alert over and when; null before any. */
+  handed_over_at: number | null;
+  handed_over_to: string | null;
   /** JSON: the Alert. */
   doc: string;
   /** JSON: the latest Evidence sent with a notification. */
@@ -136,6 +139,16 @@ export interface SilencesTable {
   starts_at: number;
   ends_at: number;
   doc: string;
+}
+
+/** The incident page's notes (migration 0018), per incident (the id of the alert that pages for it). */
+export interface IncidentNotesTable {
+  id: Generated<number>;
+  incident_id: string;
+  at: number;
+  author: string;
+  via: string;
+  text: string;
 }
 
 export interface AlertEventsTable {
@@ -210,6 +223,7 @@ export interface Database {
   alerts: AlertsTable;
   silences: SilencesTable;
   alert_events: AlertEventsTable;
+  incident_notes: IncidentNotesTable;
   messages: MessagesTable;
   labels: LabelsTable;
   series_points: SeriesPointsTable;

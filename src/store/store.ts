@@ -14,6 +14,7 @@ import { LateStore } from './late-store.js';
 import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
 import { ModelVersionStore } from './model-version-store.js';
+import { IncidentNoteStore } from './incident-note-store.js';
 
 /** The one entry to the database: every query lives behind these repositories. */
 export class Store {
@@ -30,6 +31,8 @@ export class Store {
   readonly sessions: SessionStore;
   /** Classifier model versions and the active one (the one place every process loads the model from). */
   readonly modelVersions: ModelVersionStore;
+  /** The incident page's notes thread. */
+  readonly incidentNotes: IncidentNoteStore;
 
   constructor(readonly handle: DatabaseHandle) {
     this.messages = new MessageStore(handle.db, handle.kind, handle.sqlite);
@@ -43,6 +46,7 @@ export class Store {
     this.outbox = new OutboxStore(handle.db);
     this.sessions = new SessionStore(handle.db);
     this.modelVersions = new ModelVersionStore(handle.db);
+    this.incidentNotes = new IncidentNoteStore(handle.db);
   }
 
   get db() {

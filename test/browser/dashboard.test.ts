@@ -78,6 +78,36 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     expect(await page.inputValue('select[name=category]')).toBe('login');
   });
 
+  it('the timeline draws one row per category, each with its own scale, in the unit Overview uses', async () => {
+    await open('#/timeline?range=6h', '#complaints-chart section.multiple .u-over');
+    const rows = await page.$$eval('#complaints-chart section.multiple', (els) => els.map((e) => ({ category: (e as HTMLElement).dataset.category, plots: e.querySelectorAll('.uplot').length, title: e.querySelector('h3')?.textContent ?? '' })));
+    const categories = await page.$$eval('select[name=category] option', (els) => els.map((e) => (e as HTMLOptionElement).value).filter((v) => v !== ''));
+    expect(rows.map((r) => r.category)).toEqual(categories);
+    for (const r of rows) expect(r.plots, r.category).toBe(1);
+    expect(rows.find((r) => r.category === 'login')?.title).toMatch(/login.*(alert firing|anomalous)/);
+    const all = await page.getAttribute('#complaints-chart', 'data-unit');
+    // one category: the same unit, never the detector's own
+    await open('#/timeline?range=6h&category=login', '#complaints-chart section.multiple .u-over');
+    await page.waitForFunction(() => document.querySelectorAll('#complaints-chart section.multiple').length === 1);
+    expect(await page.getAttribute('#complaints-chart', 'data-unit')).toBe(all);
+    expect(await page.textContent('#complaints-chart')).not.toContain('detector value');
+  });
+
+  it('overview arrows agree with the ratio printed beside them', async () => {
+    await open('#/overview?window=1h', '#categories article .trend');
+    const cards = await page.$$eval('#categories article', (els) => els.map((e) => ({ cls: e.querySelector('.trend')?.className ?? '', label: e.querySelector('.trend')?.getAttribute('aria-label') ?? '', text: e.textContent ?? '' })));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const c of cards) {
+      const m = /×([\d.,]+) of (normal|the previous window)/.exec(c.label);
+      expect(m, c.label).not.toBeNull();
+      const ratio = Number(m![1]!.replace(',', ''));
+      if (ratio >= 1.1) expect(c.cls).toContain('up');
+      else if (ratio <= 0.9) expect(c.cls).toContain('down');
+      else expect(c.cls).toContain('flat');
+      if (m![2] === 'normal') expect(c.text).toContain(`×${m![1]} of normal`);
+    }
+  });
+
   let relabelled: { id: string; text: string } | null = null;
 
   it('a click on the spike in the timeline lists its messages', async () => {
@@ -167,7 +197,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
 
   it('dragging across the timeline zooms in; the range goes into the URL', async () => {
     await open('#/timeline?range=24h', '#complaints-chart .u-over');
-    const box = await page.locator('#complaints-chart .u-over').boundingBox();
+    const box = await page.locator('#complaints-chart .u-over').first().boundingBox(); // the first category's row
     if (!box) throw new Error('no chart');
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
@@ -312,7 +342,7 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await open(`#/messages?q=${encodeURIComponent('__xss')}`, '#messages article');
     const ids = await page.$$eval('#messages article', (els) => els.map((e) => (e as HTMLElement).dataset.id));
     expect(ids).toEqual(expect.arrayContaining([...h.plan.xssIds, 'api:xss4']));
-    for (const view of ['#/messages?q=__xss', '#/overview', '#/timeline', '#/alerts', '#/sources']) {
+    for (const view of ['#/messages?q=__xss', '#/messages?group=1', '#/overview', '#/timeline', '#/alerts', '#/sources', `#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`]) {
       await page.goto(`${h.url}/${view}`);
       await page.waitForSelector('body[data-ready="1"]');
       await page.waitForTimeout(300);
@@ -350,29 +380,38 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await phone.close();
   });
 
-  it('a notification link opens its alert in the Alerts view, a resolved one too; old-style links as well, through the login', async () => {
+  it('a notification link opens its incident page, a resolved one too; #/alerts?id= opens the alert in Alerts; old-style links open the incident page, through the login', async () => {
     // an alert already resolved: the default filter (firing & pending) hides it, the link shows it anyway
     const resolved: Alert = { ...firingAlert(Date.now() - 6 * 60 * MINUTE, 'complaints.login-earlier'), state: 'resolved', endedAt: Date.now() - 5 * 60 * MINUTE };
     await h.svc.ctx.store.alerts.save([resolved]);
     const link = dashboardLink(h.url, resolved.id);
-    expect(new URL(link).hash).toBe('#/alerts?id=complaints.login-earlier');
-    const linked = `#alerts article.linked[data-id="${resolved.id}"]`;
+    expect(new URL(link).hash).toBe('#/incidents/complaints.login-earlier');
     await page.goto(link);
+    await page.waitForSelector('#incident-meta [data-field=state]');
+    expect(await page.textContent('#incident-meta [data-field=state]')).toBe('resolved');
+    expect(await page.textContent('#incident-headline')).toMatch(/^Login complaints: .*back to normal\.$/);
+    expect(await page.locator('#incident-actions button').count()).toBe(0);
+    expect(await page.textContent('#incident-meta')).not.toMatch(/null|undefined/);
+
+    // The Alerts view still opens an alert by id: listed first and outlined, its history open.
+    const linked = `#alerts article.linked[data-id="${resolved.id}"]`;
+    await page.goto(`${h.url}/#/alerts?id=${encodeURIComponent(resolved.id)}`);
     await page.waitForSelector(linked);
     expect(await page.locator('#alerts article').first().getAttribute('data-id')).toBe(resolved.id);
     expect(await page.getAttribute(linked, 'aria-current')).toBe('true');
     expect(await page.getAttribute(linked, 'data-state')).toBe('resolved');
     expect(await page.locator(`${linked} details[data-history]`).evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await page.locator('#alerts article.linked').count()).toBe(1);
+    expect(await page.getAttribute(`${linked} [data-field=incident-link]`, 'href')).toBe('#/incidents/complaints.login-earlier');
     // the firing alert is still listed below it
     expect(await page.locator(`#alerts article[data-id="${h.alerts[0]?.id}"]`).count()).toBe(1);
 
-    // a link from a notification sent before this change: /?series=…&alert=…
+    // a link from a notification sent before the dashboard navigated by #/…: /?series=…&alert=…
     const legacy = `${h.url}/?series=complaints.login&from=${Date.now() - 7 * 60 * MINUTE}&to=${Date.now()}&alert=${encodeURIComponent(resolved.id)}`;
     await page.goto(legacy);
-    await page.waitForSelector(linked);
+    await page.waitForSelector('#incident-meta [data-field=state]');
     expect(new URL(page.url()).search).toBe('');
-    expect(new URL(page.url()).hash).toBe('#/alerts?id=complaints.login-earlier');
+    expect(new URL(page.url()).hash).toBe('#/incidents/complaints.login-earlier');
 
     // both forms survive the login of someone who is not logged in yet
     for (const url of [link, legacy]) {
@@ -383,15 +422,15 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
       await p.fill('input[name=name]', USERS.support.name);
       await p.fill('input[name=password]', USERS.support.password);
       await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login')), p.click('button[type=submit]')]);
-      await p.waitForSelector(linked);
-      expect(new URL(p.url()).hash, url).toBe('#/alerts?id=complaints.login-earlier');
+      await p.waitForSelector('#incident-meta [data-field=state]');
+      expect(new URL(p.url()).hash, url).toBe('#/incidents/complaints.login-earlier');
       await fresh.close();
     }
 
-    // a link to an alert that is gone says so
+    // a link to an incident that is gone says so
     await page.goto(dashboardLink(h.url, 'complaints.no-such-alert'));
-    await page.waitForSelector('#linked-missing');
-    expect(await page.textContent('#linked-missing')).toContain('complaints.no-such-alert');
+    await page.waitForSelector('#incident-missing');
+    expect(await page.textContent('#incident-missing')).toContain('complaints.no-such-alert');
     expect(errors).toEqual([]);
   });
 });

@@ -251,7 +251,9 @@ export async function startHarness(
     for (const a of alerts) await svc.ctx.store.alerts.setEvidence(a.id, alertEvidence(now, options.hostile ?? true));
   }
   if (options.detector) {
-    for (const key of await svc.ctx.store.series.keys('complaints')) await seedDetectorPoints(svc.ctx.store, key, now - 2 * 1440 * MINUTE, now, MINUTE);
+    // On minute buckets, as the detector stores them (an unaligned start would store points between buckets).
+    const from = Math.floor((now - 2 * 1440 * MINUTE) / MINUTE) * MINUTE;
+    for (const key of await svc.ctx.store.series.keys('complaints')) await seedDetectorPoints(svc.ctx.store, key, from, now, MINUTE);
   }
   const deps: ApiDeps = {
     ...svc.ctx,
@@ -293,6 +295,7 @@ export async function newPage(context: BrowserContext): Promise<{ page: Page; di
     void d.dismiss();
   });
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && process.env.DEBUG_CONSOLE) process.stderr.write(`console: ${m.text()} ${JSON.stringify(m.location())}\n`); });
   return { page, dialogs, errors };
 }
 

@@ -43,7 +43,7 @@ describe.skipIf(chromiumMissing)('review queue (Chromium)', () => {
     // Every key has a named button.
     for (const name of ['Not a complaint', 'Skip', 'Undo']) expect(await page.getByRole('button', { name }).count()).toBeGreaterThan(0);
     const category = queue.categories[1] as string;
-    expect(await page.getByRole('button', { name: `Complaint: ${category} (key 2)` }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: `2 ${category}: a complaint about ${category} (key 2)` }).count()).toBe(1);
 
     await page.keyboard.press('n');
     await page.waitForFunction((id) => document.querySelector('#review-card')?.getAttribute('data-id') !== id, first);

@@ -233,25 +233,41 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
+/** One relabelled message: its id, when it was written, its category before and after (null: not a complaint). */
+export interface RelabelChange {
+  readonly messageId: string;
+  readonly createdAt: number;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
 /**
  * A relabel of a message inside an open alert's window also goes into that alert's history (a
  * `relabelled` event with `{message, from, to, by, via}`): the alert's evidence may have counted it.
  * An alert is concerned when one of its series is the message's category before or after the relabel
- * and the message was written after the alert's evidence window began.
+ * and the message was written after the alert's evidence window began. Many changes (a cluster
+ * relabelled at once) read the open alerts once.
  */
 export async function recordRelabelOnAlerts(
   deps: Pick<ApiDeps, 'store' | 'config'>,
-  change: { readonly messageId: string; readonly createdAt: number; readonly from: string | null; readonly to: string | null },
+  changes: RelabelChange | readonly RelabelChange[],
   actor: Actor,
   now: number,
 ): Promise<number> {
-  const categories = new Set([change.from, change.to].filter((c): c is string => c !== null));
-  if (categories.size === 0) return 0;
+  const list = Array.isArray(changes) ? (changes as readonly RelabelChange[]) : [changes as RelabelChange];
+  const relevant = list.filter((c) => c.from !== null || c.to !== null);
+  if (relevant.length === 0) return 0;
   const window = deps.config.alerting.evidence.window;
   const open = [...(await deps.store.alerts.list({ state: 'firing', limit: 500 })), ...(await deps.store.alerts.list({ state: 'pending', limit: 500 }))];
-  const events: AlertEventRecord[] = open
-    .filter((a) => change.createdAt >= a.startsAt - window && a.members.some((m) => categories.has(parseSeriesName(m.series).category ?? '')))
-    .map((a) => ({ alertId: a.id, type: 'relabelled', at: now, by: actor.by, via: actor.via, message: change.messageId, from: change.from, to: change.to }));
+  const events: AlertEventRecord[] = [];
+  for (const change of relevant) {
+    const categories = new Set([change.from, change.to].filter((c): c is string => c !== null));
+    for (const a of open) {
+      if (change.createdAt >= a.startsAt - window && a.members.some((m) => categories.has(parseSeriesName(m.series).category ?? ''))) {
+        events.push({ alertId: a.id, type: 'relabelled', at: now, by: actor.by, via: actor.via, message: change.messageId, from: change.from, to: change.to });
+      }
+    }
+  }
   await deps.store.alerts.recordEvents(events);
   return events.length;
 }

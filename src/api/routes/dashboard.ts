@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loadAssets } from '../../dashboard/assets.js';
 import { DASHBOARD_CSP, renderDashboardShell, renderLoginPage } from '../../dashboard/html.js';
+import { pickUiLang } from '../../dashboard/i18n.js';
 import type { ApiDeps } from '../deps.js';
 import { registerReportRoutes } from './reports.js';
 
@@ -39,7 +40,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const query = request.query as { error?: string; next?: string };
     const next = typeof query.next === 'string' && SAFE_NEXT.test(query.next) ? query.next : '/';
     if (request.principal?.via === 'session' && query.error === undefined) return reply.redirect(next, 303);
-    return html(reply, renderLoginPage({ error: query.error !== undefined, next }));
+    return html(reply, renderLoginPage({ error: query.error !== undefined, next, lang: pickUiLang(request) }));
   });
 
   app.get('/static/*', async (request, reply) => {

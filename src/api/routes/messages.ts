@@ -6,6 +6,71 @@ import { recordRelabelOnAlerts } from './alerts.js';
 import { HttpError, parseInput } from '../errors.js';
 import { assertTimeInBounds } from '../time-bounds.js';
 import { labelBodySchema, messageQuerySchema, messagesFromBody, pushMessagesBody, toMessage } from '../schemas.js';
+import { clusterNearDuplicates, type NearDuplicateCluster } from '../../classify/near-duplicates.js';
+import type { Actor } from '../../domain/actor.js';
+import type { StoredMessage } from '../../store/message-store.js';
+
+/** Messages relabelled by one bulk request (a cluster), and messages a cluster query reads. */
+export const BULK_LABEL_MAX = 1000;
+export const CLUSTER_WINDOW_MAX = 1000;
+/** Members of a cluster returned in full (the rest by id). */
+export const CLUSTER_MEMBERS_SHOWN = 50;
+
+const bulkLabelBodySchema = labelBodySchema
+  .extend({ ids: z.array(z.string().min(1).max(512)).min(1).max(BULK_LABEL_MAX) })
+  .strict();
+
+const clusterQuerySchema = messageQuerySchema
+  .omit({ limit: true, cursor: true })
+  .extend({
+    window: z.coerce.number().int().min(1).max(CLUSTER_WINDOW_MAX).default(CLUSTER_WINDOW_MAX),
+    clusters: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+/** One cluster as the API shows it. */
+export function clusterView(items: readonly StoredMessage[], c: NearDuplicateCluster) {
+  const members = c.members.map((i) => items[i] as StoredMessage);
+  return {
+    id: (items[c.leader] as StoredMessage).id,
+    count: members.length,
+    representative: items[c.representative] as StoredMessage,
+    members: members.slice(0, CLUSTER_MEMBERS_SHOWN),
+    memberIds: members.map((m) => m.id),
+    from: members.reduce((t, m) => (m.createdAt < t ? m.createdAt : t), members[0]?.createdAt ?? ''),
+    to: members.reduce((t, m) => (m.createdAt > t ? m.createdAt : t), members[0]?.createdAt ?? ''),
+  };
+}
+
+/** The category a message counted in before a relabel (null: not a complaint). */
+function effectiveCategory(m: StoredMessage): string | null {
+  return m.label ? m.label.category : m.classification.complaint ? (m.classification.categories[0]?.name ?? null) : null;
+}
+
+/**
+ * The one relabel path (one message or a cluster): validates the category against the keyword config,
+ * stores the labels with history, and records the change on the open alerts it concerns. Null when an
+ * id is not stored (nothing changed).
+ */
+async function relabel(
+  deps: ApiDeps,
+  ids: readonly string[],
+  body: { readonly complaint: boolean; readonly category?: string | null | undefined },
+  actor: Actor,
+): Promise<StoredMessage[] | null> {
+  if (body.complaint && !body.category) throw new HttpError(400, 'ERR_VALIDATION', 'body.category: required when complaint is true', 'body.category');
+  // A made-up category would reach the summary, the series and the training export.
+  if (body.category != null && !deps.classifier.categories.includes(body.category)) {
+    throw new HttpError(400, 'ERR_VALIDATION', `body.category: "${body.category}" is not a category of the keyword config (${deps.classifier.categories.join(', ')})`, 'body.category');
+  }
+  const now = deps.clock.now();
+  const outcome = await deps.store.messages.labelMany(ids, body.complaint, body.category ?? null, actor.by, now, actor.via);
+  if (outcome === null) return null;
+  // The label history keeps who and how; an open alert over this category records it too.
+  const to = body.complaint ? (body.category ?? null) : null;
+  await recordRelabelOnAlerts(deps, outcome.before.map((m) => ({ messageId: m.id, createdAt: Date.parse(m.createdAt), from: effectiveCategory(m), to })), actor, now);
+  return outcome.after;
+}
 
 export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /** Push one or many messages (admin token): validated, then queued for ingest; 202 with the ids. */
@@ -39,20 +104,38 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.post('/api/messages/:id/label', { preHandler: app.requireRole('viewer') }, async (request) => {
     const { id } = parseInput(z.object({ id: z.string().min(1).max(512) }), request.params, 'params');
     const body = parseInput(labelBodySchema, request.body, 'body');
-    if (body.complaint && !body.category) throw new HttpError(400, 'ERR_VALIDATION', 'body.category: required when complaint is true', 'body.category');
-    // A made-up category would reach the summary, the series and the training export.
-    if (body.category != null && !deps.classifier.categories.includes(body.category)) {
-      throw new HttpError(400, 'ERR_VALIDATION', `body.category: "${body.category}" is not a category of the keyword config (${deps.classifier.categories.join(', ')})`, 'body.category');
-    }
-    const actor = actorOf(request.principal);
-    const now = deps.clock.now();
-    const before = await deps.store.messages.get(id);
-    const updated = await deps.store.messages.label(id, body.complaint, body.category ?? null, actor.by, now, actor.via);
-    if (!before || !updated) throw new HttpError(404, 'ERR_NOT_FOUND', `no message ${id}`);
-    // The label history keeps who and how; an open alert over this category records it too.
-    const from = before.label ? before.label.category : before.classification.complaint ? (before.classification.categories[0]?.name ?? null) : null;
-    await recordRelabelOnAlerts(deps, { messageId: id, createdAt: Date.parse(before.createdAt), from, to: body.complaint ? (body.category ?? null) : null }, actor, now);
-    return updated;
+    const outcome = await relabel(deps, [id], body, actorOf(request.principal));
+    if (outcome === null) throw new HttpError(404, 'ERR_NOT_FOUND', `no message ${id}`);
+    return outcome[0];
+  });
+
+  /**
+   * The same correction for a cluster of near-duplicates in one request (`{ids, complaint, category}`,
+   * at most `BULK_LABEL_MAX` ids): one transaction, every message with its own history row, as if each
+   * had been relabelled alone. An unknown id is a 404 and nothing changes.
+   */
+  app.post('/api/messages/labels', { preHandler: app.requireRole('viewer') }, async (request) => {
+    const { ids, ...label } = parseInput(bulkLabelBodySchema, request.body, 'body');
+    const outcome = await relabel(deps, ids, label, actorOf(request.principal));
+    if (outcome === null) throw new HttpError(404, 'ERR_NOT_FOUND', 'body.ids: one or more messages are not stored (nothing was relabelled)', 'body.ids');
+    return { labelled: outcome.length, items: outcome };
+  });
+
+  /**
+   * Near-duplicate clusters (`classify/near-duplicates.ts`) of the newest `window` messages matching the
+   * same filters as `GET /api/messages`, biggest first: `{items: [{id, count, representative,
+   * members (the first 50), memberIds}], scanned, complete}` (`complete`: the window held every match).
+   */
+  app.get('/api/messages/clusters', { preHandler: app.requireRole('viewer') }, async (request) => {
+    const { window, clusters: max, ...filter } = parseInput(clusterQuerySchema, request.query, 'query');
+    const page = await deps.store.messages.list(filter, window);
+    const found = clusterNearDuplicates(page.items);
+    return {
+      items: found.slice(0, max).map((c) => clusterView(page.items, c)),
+      clusters: found.length,
+      scanned: page.items.length,
+      complete: page.nextCursor === null,
+    };
   });
 
   /** A message's relabel history, oldest first: `{items: [{complaint, category, by, via, at}]}`. */

@@ -1,6 +1,7 @@
 // The dashboard app: session, navigation, URL state, live refresh. Views live in ./views/.
 import { api, ApiError, loginUrl, setCsrf } from './api.js';
-import { clear, h } from './dom.js';
+import { clear, h, select } from './dom.js';
+import { currentLanguage, LANGUAGES, loadLanguage, locale, switchLanguage, t } from './i18n.js';
 import { hrefFor, legacyLinkHash, readState, VIEWS } from './state.js';
 import * as overview from './views/overview.js';
 import * as timeline from './views/timeline.js';
@@ -8,13 +9,15 @@ import * as messages from './views/messages.js';
 import * as review from './views/review.js';
 import * as alerts from './views/alerts.js';
 import * as sources from './views/sources.js';
+import * as incident from './views/incident.js';
 
-const MODULES = { overview, timeline, messages, review, alerts, sources };
-const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', review: 'Review', alerts: 'Alerts', sources: 'Sources' };
+const MODULES = { overview, timeline, messages, review, alerts, sources, incident };
+const LABELS = { overview: 'Overview', timeline: 'Timeline', messages: 'Messages', review: 'Review', alerts: 'Alerts', sources: 'Sources', incident: 'Incident' };
+const label = (view) => t(LABELS[view]);
 // Polling interval; `localStorage['radar.refreshMs']` overrides it (tests, wall displays), at least 1 s.
 const REFRESH_MS = Math.max(1000, Number(localStorage.getItem('radar.refreshMs')) || 15_000);
 
-// An old-style notification link (`/?series=…&alert=…`) opens the alert it names: `/#/alerts?id=…`.
+// An old-style notification link (`/?series=…&alert=…`) opens the incident page of the alert it names.
 const legacy = legacyLinkHash(location.search);
 if (legacy !== null) history.replaceState(null, '', `/${legacy}`);
 
@@ -65,8 +68,9 @@ let current = null; // { view, controller }
 function renderNav(active, firing) {
   clear(nav);
   for (const view of VIEWS) {
-    const link = h('a', { href: hrefFor(view), class: view === active ? 'active' : '', data: { view } }, LABELS[view]);
-    if (view === 'alerts' && firing > 0) link.appendChild(h('span', { class: 'count', title: 'firing alerts', text: String(firing) }));
+    // An incident page belongs to Alerts.
+    const link = h('a', { href: hrefFor(view), class: view === active || (view === 'alerts' && active === 'incident') ? 'active' : '', data: { view } }, label(view));
+    if (view === 'alerts' && firing > 0) link.appendChild(h('span', { class: 'count', title: t('firing alerts'), text: String(firing) }));
     nav.appendChild(link);
   }
 }
@@ -85,29 +89,30 @@ async function refreshBadge() {
 async function route() {
   const { view, params } = readState();
   renderNav(view, firingCount);
-  document.title = `${LABELS[view]} · complaint-radar`;
-  if (current && current.view === view && current.controller.update) {
+  document.title = `${label(view)} · complaint-radar`;
+  if (current && current.view === view && current.controller.update && current.params?.id === params.id) {
     await run(() => current.controller.update(params));
     return;
   }
   current?.controller.destroy?.();
   clear(root);
   const controller = MODULES[view].mount(root, params, ctx);
-  current = { view, controller };
+  current = { view, controller, params };
   await run(() => controller.refresh());
 }
 
 async function run(fn) {
   try {
     await fn();
-    ctx.setStatus(`Updated ${new Date().toLocaleTimeString('en-GB')} · refreshes every ${REFRESH_MS / 1000} s`);
+    ctx.setStatus(t('Updated {time} · refreshes every {n} s', { time: new Date().toLocaleTimeString(locale()), n: REFRESH_MS / 1000 }));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
-    ctx.setStatus(`Could not refresh: ${error.message}`, true);
+    ctx.setStatus(t('Could not refresh: {error}', { error: error.message }), true);
   }
 }
 
 async function boot() {
+  await loadLanguage();
   try {
     ctx.session = await api('/api/session');
   } catch {
@@ -127,7 +132,9 @@ async function boot() {
           location.href = '/login';
         },
       },
-    }, 'Log out'),
+    }, t('Log out')),
+    h('label', { class: 'lang' }, h('span', { class: 'sr-only', text: t('Language') }),
+      select(Object.entries(LANGUAGES), currentLanguage(), { id: 'language', name: 'language', on: { change: (e) => switchLanguage(e.target.value) } })),
   );
   await ctx.loadCategories();
   window.addEventListener('hashchange', () => void route());

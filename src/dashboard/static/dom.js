@@ -1,4 +1,5 @@
 // DOM helpers. Data is only ever put into the page as text nodes (textContent), never as HTML.
+import { locale, t } from './i18n.js';
 
 /**
  * Builds an element. `attrs`: `class`, `text`, `href` (checked by safeHref), `on` ({event: handler}),
@@ -57,6 +58,12 @@ export function clear(el) {
   return el;
 }
 
+/** Replaces an element's children as `h` adds them (strings as text, null/false skipped, arrays flattened). */
+export function put(el, ...children) {
+  append(clear(el), children);
+  return el;
+}
+
 /**
  * The text with every case-insensitive occurrence of `terms` wrapped in <mark>, built from text nodes
  * (so hostile text stays text). Overlapping matches: the longest term wins.
@@ -92,7 +99,7 @@ export function highlight(text, terms) {
 
 export function fmtNum(n, digits = 0) {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return n.toLocaleString(locale(), { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
 export function fmtTime(value) {
@@ -101,27 +108,27 @@ export function fmtTime(value) {
   if (Number.isNaN(d.getTime())) return '–';
   const now = new Date();
   const sameDay = d.toDateString() === now.toDateString();
-  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-  return sameDay ? time : `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${time}`;
+  const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' });
+  return sameDay ? time : `${d.toLocaleDateString(locale(), { day: '2-digit', month: 'short' })} ${time}`;
 }
 
 export function fmtAgo(value, now = Date.now()) {
-  if (value === null || value === undefined) return 'never';
-  const t = typeof value === 'number' ? value : Date.parse(String(value));
-  if (!Number.isFinite(t)) return '–';
-  const s = Math.round((now - t) / 1000);
-  if (s < 60) return `${Math.max(0, s)} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
+  if (value === null || value === undefined) return t('never');
+  const at = typeof value === 'number' ? value : Date.parse(String(value));
+  if (!Number.isFinite(at)) return '–';
+  const s = Math.round((now - at) / 1000);
+  if (s < 60) return t('{n} s ago', { n: Math.max(0, s) });
+  if (s < 3600) return t('{n} min ago', { n: Math.round(s / 60) });
+  if (s < 86400) return t('{n} h ago', { n: Math.round(s / 3600) });
+  return t('{n} d ago', { n: Math.round(s / 86400) });
 }
 
 export function fmtDuration(seconds) {
   if (seconds === null || seconds === undefined) return '–';
-  if (seconds < 90) return `${seconds} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} d`;
+  if (seconds < 90) return t('{n} s', { n: seconds });
+  if (seconds < 5400) return t('{n} min', { n: Math.round(seconds / 60) });
+  if (seconds < 172800) return t('{n} h', { n: Math.round(seconds / 3600) });
+  return t('{n} d', { n: Math.round(seconds / 86400) });
 }
 
 export function select(options, value, attrs = {}) {

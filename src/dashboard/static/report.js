@@ -2,6 +2,8 @@
 // JavaScript the same form posts normally and the server answers with a page.
 const form = document.getElementById('report-form');
 const result = document.getElementById('report-result');
+// The page's language: the server put what to say into data attributes (`data-say-thanks`, …).
+const say = (name, fallback) => form?.dataset[`say${name[0].toUpperCase()}${name.slice(1)}`] ?? fallback;
 
 function setFieldError(name, text) {
   const field = form.elements.namedItem(name);
@@ -43,24 +45,24 @@ if (form && result && window.fetch) {
       if (res.ok) {
         for (const name of ['doing', 'wrong', 'expected', 'contact']) form.elements.namedItem(name).value = '';
         result.className = 'ok';
-        result.textContent = 'Thank you, received. ';
+        result.textContent = `${say('thanks', 'Thank you, received.')} `;
         const ref = document.createElement('code');
         ref.textContent = body.id ?? '';
-        result.append('Reference: ', ref);
+        result.append(`${say('reference', 'Reference:')} `, ref);
         return;
       }
       const field = typeof body.field === 'string' ? body.field.replace(/^body\./, '') : null;
-      const text = String(body.message ?? 'Something went wrong.').replace(/^body\.\w+: /, '');
+      const text = String(body.message ?? say('failed', 'Something went wrong.')).replace(/^body\.\w+: /, '');
       if (!(field && setFieldError(field, text))) {
         result.className = 'error';
-        result.textContent = res.status === 403 ? 'The form expired. Reload the page and send it again.' : text;
+        result.textContent = res.status === 403 ? say('expired', 'The form expired. Reload the page and send it again.') : text;
       } else {
         result.className = 'error';
-        result.textContent = 'Please fix the marked field.';
+        result.textContent = say('fix', 'Please fix the marked field.');
       }
     } catch {
       result.className = 'error';
-      result.textContent = 'Could not send: check your connection and try again.';
+      result.textContent = say('offline', 'Could not send: check your connection and try again.');
     } finally {
       button.disabled = false;
     }

@@ -6,10 +6,24 @@ export const VIEWS = ['overview', 'timeline', 'messages', 'review', 'alerts', 's
 export function readState() {
   const hash = location.hash.replace(/^#\/?/, '');
   const [path, query = ''] = hash.split('?');
-  const view = VIEWS.includes(path) ? path : 'overview';
   const params = {};
   for (const [k, v] of new URLSearchParams(query)) params[k] = v;
+  // `#/incidents/<id>`: one incident's page (not in the navigation; reached from alerts and notifications).
+  const incident = /^incidents\/(.+)$/.exec(path);
+  if (incident) {
+    try {
+      return { view: 'incident', params: { ...params, id: decodeURIComponent(incident[1]) } };
+    } catch {
+      return { view: 'incident', params: { ...params, id: incident[1] } };
+    }
+  }
+  const view = VIEWS.includes(path) ? path : 'overview';
   return { view, params };
+}
+
+/** The incident page of an alert (an alert that joined another's incident opens that one's page). */
+export function incidentHref(id) {
+  return `#/incidents/${encodeURIComponent(id)}`;
 }
 
 export function hrefFor(view, params = {}) {
@@ -31,13 +45,13 @@ export function go(view, params = {}, { replace = false } = {}) {
 
 /**
  * Where an old-style link goes (`/?series=<s>&from=<ms>&to=<ms>&alert=<id>`, sent in notifications before
- * the dashboard navigated by `#/…`): the alert it names in the Alerts view, or the series' category on
+ * the dashboard navigated by `#/…`): the incident page of the alert it names, or the series' category on
  * the Timeline when it names no alert; null for any other URL.
  */
 export function legacyLinkHash(search) {
   const q = new URLSearchParams(search);
   const alert = q.get('alert');
-  if (alert) return hrefFor('alerts', { id: alert });
+  if (alert) return incidentHref(alert);
   const series = q.get('series');
   if (!series) return null;
   const category = /^complaints\.(?!channel\.|lang\.)(.+)$/.exec(series)?.[1];

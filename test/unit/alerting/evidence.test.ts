@@ -103,18 +103,18 @@ describe('buildEvidence', () => {
       `${'x'.repeat(279)}…`,
     ]);
   });
-  it('links to the alert itself in the dashboard\'s Alerts view (the dashboard navigates by #/…)', () => {
-    expect(evidence.dashboardUrl).toBe('https://radar.example.com/#/alerts?id=complaints-x1');
+  it('links to the incident page in the dashboard (the dashboard navigates by #/…)', () => {
+    expect(evidence.dashboardUrl).toBe('https://radar.example.com/#/incidents/complaints-x1');
   });
   it.each([
-    ['https://radar.example.com', 'complaints-x1', 'https://radar.example.com/#/alerts?id=complaints-x1'],
-    ['https://radar.example.com//', 'complaints-x1', 'https://radar.example.com/#/alerts?id=complaints-x1'],
-    ['https://example.com/radar/', 'a b&c=d#e', 'https://example.com/radar/#/alerts?id=a+b%26c%3Dd%23e'],
+    ['https://radar.example.com', 'complaints-x1', 'https://radar.example.com/#/incidents/complaints-x1'],
+    ['https://radar.example.com//', 'complaints-x1', 'https://radar.example.com/#/incidents/complaints-x1'],
+    ['https://example.com/radar/', 'a b&c=d#e/f', 'https://example.com/radar/#/incidents/a%20b%26c%3Dd%23e%2Ff'],
   ])('dashboardLink(%j, %j) is %j, and its id reads back as the alert id', (base, id, link) => {
     expect(dashboardLink(base, id)).toBe(link);
     const hash = new URL(link).hash;
-    expect(hash.startsWith('#/alerts?')).toBe(true);
-    expect(new URLSearchParams(hash.slice('#/alerts?'.length)).get('id')).toBe(id);
+    expect(hash.startsWith('#/incidents/')).toBe(true);
+    expect(decodeURIComponent(hash.slice('#/incidents/'.length))).toBe(id);
   });
 });
 

@@ -2,13 +2,13 @@
 // each alert's history (who acknowledged, resolved, escalated, silenced, relabelled — and how).
 import { api, ApiError } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
-import { go, hrefFor } from '../state.js';
+import { go, hrefFor, incidentHref } from '../state.js';
 import { banner, categoryOfSeries } from './common.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
 
 /** What an event in an alert's history says, in words. */
-const EVENT_TEXT = {
+export const EVENT_TEXT = {
   pending: 'became pending',
   series_added: 'series added',
   firing: 'started firing',
@@ -24,8 +24,9 @@ const EVENT_TEXT = {
   worse: 'got worse',
   attached: 'joined another incident',
   correlated: 'another alert joined',
+  handed_over: 'handed over',
 };
-const VIA_TEXT = { link: 'ack link', dashboard: 'dashboard', api: 'API token', system: 'automatic' };
+export const VIA_TEXT = { link: 'ack link', dashboard: 'dashboard', api: 'API token', system: 'automatic' };
 
 /** One series that moved with the alert: "errors.auth ×9 (started 3 min earlier)". */
 function correlatedText(c) {
@@ -148,6 +149,7 @@ export function mount(root, params, ctx) {
         h('strong', {}, a.rule),
         h('span', { class: 'muted' }, a.groupKey),
         a.silencedBy?.length ? h('span', { class: 'chip warn' }, 'silenced') : null,
+        h('a', { href: incidentHref(a.attachedTo ?? a.id), data: { field: 'incident-link' } }, 'incident page'),
       ),
       h('div', { class: 'meta' },
         h('span', {}, `started ${fmtTime(a.startsAt)} (${fmtAgo(a.startsAt)})`),

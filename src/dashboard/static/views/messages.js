@@ -1,12 +1,35 @@
 // Messages: the list behind any number or chart point. Filters in the URL, matched terms highlighted,
-// source links (http/https only), one-click relabel (complaint / not, category).
+// source links (http/https only), one-click relabel (complaint / not, category). "Group near-duplicates"
+// (`group=1`) shows one row per cluster (count, representative, members on demand) with a bulk relabel.
 import { api } from '../api.js';
-import { clear, externalLink, fmtTime, h, highlight, select } from '../dom.js';
+import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.js';
 import { go } from '../state.js';
 import { CHANNELS, LANGS, optionList } from './common.js';
 
 const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source'];
 const PAGE = 50;
+
+/** Every user-visible string of the cluster mode (to move into a message catalogue). */
+export const CLUSTER_TEXT = {
+  group: 'Group near-duplicates',
+  groupHint: 'one row per cluster of near-duplicate messages',
+  noClusters: 'No messages match these filters.',
+  scanned: (clusters, scanned, complete) => `${clusters} clusters in the newest ${scanned} messages${complete ? '' : ' (older ones not grouped: narrow the filters or the time range)'}`,
+  messages: (n) => `${n} message${n === 1 ? '' : 's'}`,
+  showMembers: (n) => `show ${n} message${n === 1 ? '' : 's'}`,
+  moreMembers: (n) => `and ${n} more (relabelled with the cluster)`,
+  relabelAll: (n) => `Relabel all ${n}:`,
+  complaintIn: 'Complaints',
+  notComplaints: 'Not complaints',
+  chooseCategory: 'choose a category',
+  confirm: (n, what) => `Relabel ${n} messages as ${what}?`,
+  asCategory: (c) => `complaints in “${c}”`,
+  asNot: 'not complaints',
+  yes: 'Relabel',
+  no: 'Cancel',
+  done: (n) => `${n} messages relabelled.`,
+  failed: (why) => `not relabelled: ${why}`,
+};
 
 function effective(m) {
   const complaint = m.label ? m.label.complaint : m.classification.complaint;
@@ -46,6 +69,9 @@ export function mount(root, params, ctx) {
     h('label', {}, 'Complaint', selects.complaint),
     h('label', { class: 'q' }, 'Search', q),
   );
+  const groupToggle = h('input', { type: 'checkbox', id: 'group-toggle', checked: params.group === '1' });
+  groupToggle.addEventListener('change', () => set({ group: groupToggle.checked ? '1' : undefined }));
+  filters.append(h('label', { class: 'group-toggle', title: CLUSTER_TEXT.groupHint }, groupToggle, CLUSTER_TEXT.group));
   const range = h('div', { class: 'toolbar', id: 'range' });
   const list = h('div', { class: 'list', id: 'messages' });
   const more = h('button', { type: 'button', class: 'more', id: 'more', hidden: true, on: { click: () => void loadMore() } }, 'Load more');
@@ -70,6 +96,7 @@ export function mount(root, params, ctx) {
 
   async function load() {
     renderRange();
+    if (state.group === '1') return loadClusters();
     const page = await api('/api/messages', { query: query() });
     cursor = page.nextCursor;
     pagesLoaded = 1;
@@ -86,6 +113,84 @@ export function mount(root, params, ctx) {
     pagesLoaded += 1;
     for (const m of page.items) list.append(item(m));
     more.hidden = cursor === null;
+  }
+
+  /** One row per cluster of near-duplicates: count, representative (relabel it alone), members, bulk relabel. */
+  async function loadClusters() {
+    const { group: _group, ...filter } = state;
+    const data = await api('/api/messages/clusters', { query: filter });
+    cursor = null;
+    pagesLoaded = 1;
+    more.hidden = true;
+    clear(list);
+    if (data.items.length === 0) {
+      list.append(h('p', { class: 'muted', id: 'no-messages' }, CLUSTER_TEXT.noClusters));
+      return;
+    }
+    list.append(h('p', { class: 'muted', id: 'cluster-count' }, CLUSTER_TEXT.scanned(data.clusters, data.scanned, data.complete)));
+    for (const c of data.items) list.append(clusterRow(c));
+  }
+
+  function clusterRow(c) {
+    const el = h('article', { class: 'card cluster-row', data: { cluster: c.id, count: c.count } });
+    const rep = item(c.representative);
+    const members = h('div', { class: 'members' });
+    const details = c.count > 1
+      ? h('details', { data: { members: c.id } }, h('summary', {}, CLUSTER_TEXT.showMembers(c.count)), members)
+      : null;
+    details?.addEventListener('toggle', () => {
+      if (!details.open || members.childElementCount > 0) return;
+      for (const m of c.members) members.append(item(m));
+      if (c.count > c.members.length) members.append(h('p', { class: 'muted' }, CLUSTER_TEXT.moreMembers(c.count - c.members.length)));
+    });
+    put(el,
+      h('div', { class: 'meta' }, h('span', { class: 'chip count', data: { field: 'count' } }, `×${c.count}`), ' ', h('span', {}, CLUSTER_TEXT.messages(c.count)), ' · ', h('span', {}, `${fmtTime(c.from)} – ${fmtTime(c.to)}`)),
+      rep,
+      c.count > 1 ? bulkRelabel(c) : null,
+      details,
+    );
+    return el;
+  }
+
+  function bulkRelabel(c) {
+    const status = h('span', { class: 'muted', role: 'status', data: { field: 'bulk-status' } });
+    const cat = select([['', '— category —'], ...ctx.categories.map((x) => [x, x])], '', { name: 'bulk-category', 'aria-label': 'category for the whole cluster' });
+    const confirmBox = h('span', { class: 'confirm', hidden: true });
+    function ask(body, what) {
+      const yes = h('button', { type: 'button', class: 'primary', data: { action: 'bulk-confirm' }, on: { click: async () => {
+        yes.disabled = true;
+        try {
+          const r = await api('/api/messages/labels', { method: 'POST', body: { ids: c.memberIds, ...body } });
+          confirmBox.hidden = true;
+          await load();
+          // The list was redrawn: say so at its top.
+          list.prepend(h('p', { class: 'banner info', role: 'status', id: 'bulk-done' }, CLUSTER_TEXT.done(r.labelled)));
+        } catch (error) {
+          status.textContent = CLUSTER_TEXT.failed(error.message);
+          status.className = 'error';
+          yes.disabled = false;
+        }
+      } } }, CLUSTER_TEXT.yes);
+      const no = h('button', { type: 'button', on: { click: () => { confirmBox.hidden = true; } } }, CLUSTER_TEXT.no);
+      clear(confirmBox).append(CLUSTER_TEXT.confirm(c.memberIds.length, what), ' ', yes, ' ', no);
+      confirmBox.hidden = false;
+      yes.focus();
+    }
+    return h('div', { class: 'actions bulk' },
+      h('span', {}, CLUSTER_TEXT.relabelAll(c.memberIds.length)),
+      cat,
+      h('button', { type: 'button', data: { action: 'bulk-complaint' }, on: { click: () => {
+        if (!cat.value) {
+          status.textContent = CLUSTER_TEXT.chooseCategory;
+          cat.focus();
+          return;
+        }
+        ask({ complaint: true, category: cat.value }, CLUSTER_TEXT.asCategory(cat.value));
+      } } }, CLUSTER_TEXT.complaintIn),
+      h('button', { type: 'button', data: { action: 'bulk-not' }, on: { click: () => ask({ complaint: false }, CLUSTER_TEXT.asNot) } }, CLUSTER_TEXT.notComplaints),
+      confirmBox,
+      status,
+    );
   }
 
   function item(m) {
@@ -161,11 +266,13 @@ export function mount(root, params, ctx) {
   }
 
   return {
-    // Live refresh redraws the first page only, and not while the user works in the list or paged on.
-    refresh: () => (pagesLoaded > 1 || list.contains(document.activeElement) ? Promise.resolve() : load()),
+    // Live refresh redraws the first page only, and not while the user works in the list, paged on or
+    // has a cluster open.
+    refresh: () => (pagesLoaded > 1 || list.contains(document.activeElement) || list.querySelector('details[open], .confirm:not([hidden])') ? Promise.resolve() : load()),
     update(next) {
       state = pick(next);
       for (const [name, el] of Object.entries(selects)) if (document.activeElement !== el) el.value = state[name] ?? '';
+      groupToggle.checked = state.group === '1';
       if (document.activeElement !== q) q.value = state.q ?? '';
       return load();
     },
@@ -175,5 +282,6 @@ export function mount(root, params, ctx) {
 function pick(params) {
   const out = {};
   for (const k of FILTERS) if (params[k]) out[k] = params[k];
+  if (params.group === '1') out.group = '1';
   return out;
 }

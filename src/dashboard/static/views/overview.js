@@ -1,16 +1,23 @@
 // Overview: per category, complaints in the window, rate against expected, sparkline, trend; trouble first.
 import { api } from '../api.js';
 import { clear, fmtNum, h, select } from '../dom.js';
+import { t, tp } from '../i18n.js';
 import { go, hrefFor } from '../state.js';
 import { banner, categoryOfSeries, CHANNELS, fetchSeries, hasTraffic, isBandAvailable, LANGS, optionList, pickStepMinutes, WINDOWS } from './common.js';
 
-function trend(count, previous) {
-  const ratio = (count + 1) / (previous + 1);
-  if (ratio >= 1.5) return { arrow: '↑', cls: 'up', ratio };
-  if (ratio >= 1.1) return { arrow: '↗', cls: 'up', ratio };
-  if (ratio <= 0.67) return { arrow: '↓', cls: 'down', ratio };
-  if (ratio <= 0.9) return { arrow: '↘', cls: 'down', ratio };
-  return { arrow: '→', cls: 'flat', ratio };
+/**
+ * The arrow and its colour say one thing: against normal (the detector's expected) when it is known, else
+ * against the previous window. `basis` names which, for the tooltip and screen readers.
+ */
+export function trend(value, reference, basis) {
+  const ratio = reference > 0 ? value / reference : (value + 1) / (reference + 1);
+  const words = basis === 'normal' ? t('of normal') : t('of the previous window');
+  const of = (arrow, cls, dir) => ({ arrow, cls, ratio, label: `${dir}: ×${fmtNum(ratio, 1)} ${words}` });
+  if (ratio >= 1.5) return of('↑', 'up', t('well above'));
+  if (ratio >= 1.1) return of('↗', 'up', t('above'));
+  if (ratio <= 0.67) return of('↓', 'down', t('well below'));
+  if (ratio <= 0.9) return of('↘', 'down', t('below'));
+  return of('→', 'flat', t('about the same'));
 }
 
 /** Sparkline on a canvas: the expected band shaded, the value line, alert points in red. */
@@ -64,15 +71,15 @@ export function mount(root, params, ctx) {
   const set = (patch) => go('overview', { ...state, ...patch }, { replace: true });
 
   const toolbar = h('div', { class: 'toolbar' },
-    h('div', { class: 'group', role: 'group', 'aria-label': 'Window' },
+    h('div', { class: 'group', role: 'group', 'aria-label': t('Window') },
       Object.keys(WINDOWS).map((w) => h('button', { type: 'button', class: w === win ? 'on' : '', 'aria-pressed': String(w === win), data: { window: w }, on: { click: () => set({ window: w }) } }, w))),
-    h('label', {}, 'Channel', select(optionList(CHANNELS, 'all'), state.channel, { name: 'channel', on: { change: (e) => set({ channel: e.target.value }) } })),
-    h('label', {}, 'Language', select(optionList(LANGS, 'all'), state.lang, { name: 'lang', on: { change: (e) => set({ lang: e.target.value }) } })),
+    h('label', {}, t('Channel'), select(optionList(CHANNELS, t('all')), state.channel, { name: 'channel', on: { change: (e) => set({ channel: e.target.value }) } })),
+    h('label', {}, t('Language'), select(optionList(LANGS, t('all')), state.lang, { name: 'lang', on: { change: (e) => set({ lang: e.target.value }) } })),
   );
   const totals = h('div', { class: 'totals', id: 'totals' });
   const notes = h('div');
   const cards = h('div', { class: 'cards', id: 'categories' });
-  root.append(h('h1', {}, 'Overview'), toolbar, totals, notes, cards);
+  root.append(h('h1', {}, t('Overview')), toolbar, totals, notes, cards);
 
   async function refresh() {
     const summary = await api('/api/summary', { query: { window: state.window, channel: state.channel, lang: state.lang } });
@@ -96,23 +103,24 @@ export function mount(root, params, ctx) {
         const expected = scored.length > 0 ? { value: scored.reduce((a, p) => a + p.value, 0), expected: scored.reduce((a, p) => a + p.expected, 0) } : null;
         const alerted = band ? band.some((p) => p.alert) : false;
         const alertFiring = (firing ?? []).some((a) => a.state === 'firing' && a.members.some((m) => categoryOfSeries(m.series) === c.category));
-        const t = trend(c.count, c.previous);
-        const trouble = alertFiring || alerted || (!band && c.count >= 5 && t.ratio >= 2);
-        return { c, series, band, expected, trouble, alertFiring, t };
+        const vsPrevious = trend(c.count, c.previous, 'previous');
+        const arrow = expected && expected.expected > 0 ? trend(expected.value, expected.expected, 'normal') : vsPrevious;
+        const trouble = alertFiring || alerted || (!band && c.count >= 5 && vsPrevious.ratio >= 2);
+        return { c, series, band, expected, trouble, alertFiring, alerted, arrow };
       }),
     );
     rows.sort((a, b) => Number(b.trouble) - Number(a.trouble) || b.c.count - a.c.count || a.c.category.localeCompare(b.c.category));
 
     clear(totals).append(
-      h('span', {}, h('b', { text: fmtNum(summary.total) }), ` complaints in ${state.window}`),
-      h('span', {}, h('b', { text: fmtNum(summary.traffic) }), ` ${summary.reference} in ${state.window}`),
-      h('span', {}, h('b', { text: String(rows.filter((r) => r.trouble).length) }), rows.filter((r) => r.trouble).length === 1 ? ' category in trouble' : ' categories in trouble'),
+      h('span', {}, h('b', { text: fmtNum(summary.total) }), ` ${t('complaints in {window}', { window: state.window })}`),
+      h('span', {}, h('b', { text: fmtNum(summary.traffic) }), ` ${t('{reference} in {window}', { reference: summary.reference, window: state.window })}`),
+      h('span', {}, h('b', { text: String(rows.filter((r) => r.trouble).length) }), ` ${tp(rows.filter((r) => r.trouble).length, { one: 'category in trouble', other: 'categories in trouble' })}`),
     );
     clear(notes);
-    if (!isBandAvailable()) notes.append(banner('info', 'Expected bands are not available (the detector does not run in this api process); trends compare with the previous window.', 'no-band'));
-    if (state.channel || state.lang) notes.append(banner('info', 'Counts are filtered; sparklines show all channels and languages.'));
+    if (!isBandAvailable()) notes.append(banner('info', t('Expected bands are not available (the detector does not run in this api process); trends compare with the previous window.'), 'no-band'));
+    if (state.channel || state.lang) notes.append(banner('info', t('Counts are filtered; sparklines show all channels and languages.')));
     clear(cards);
-    if (rows.length === 0) cards.append(h('p', { class: 'muted', id: 'no-categories' }, `No complaints in the last ${state.window}.`));
+    if (rows.length === 0) cards.append(h('p', { class: 'muted', id: 'no-categories' }, t('No complaints in the last {window}.', { window: state.window })));
     for (const r of rows) cards.append(card(r, { from, to, state }));
     requestAnimationFrame(() => {
       for (const r of rows) {
@@ -128,27 +136,35 @@ export function mount(root, params, ctx) {
 }
 
 function card(r, { from, to, state }) {
-  const { c, expected, t } = r;
+  const { c, expected, arrow } = r;
   const messagesHref = hrefFor('messages', { category: c.category, complaint: 'true', from, to, channel: state.channel, lang: state.lang });
   const ratio = expected && expected.expected > 0 ? expected.value / expected.expected : null;
   const expectedRate = c.rate !== null && ratio ? c.rate / ratio : null;
   const rateLine = expected
-    ? `expected ${expectedRate !== null ? `${fmtNum(expectedRate, 1)} per million` : fmtNum(expected.expected, 1)}${ratio !== null ? ` · ×${fmtNum(ratio, 1)} of normal` : ''} · ${fmtNum(c.previous)} in the previous ${state.window}`
-    : `${fmtNum(c.previous)} in the previous ${state.window} (×${fmtNum(t.ratio, 1)})`;
+    ? [
+        expectedRate !== null ? t('expected {n} per million', { n: fmtNum(expectedRate, 1) }) : t('expected {n}', { n: fmtNum(expected.expected, 1) }),
+        ratio !== null ? t('×{ratio} of normal', { ratio: fmtNum(ratio, 1) }) : null,
+        t('{n} in the previous {window}', { n: fmtNum(c.previous), window: state.window }),
+      ].filter((x) => x !== null).join(' · ')
+    : `${t('{n} in the previous {window}', { n: fmtNum(c.previous), window: state.window })} (×${fmtNum(arrow.ratio, 1)})`;
   return h('article', { class: `card cat${r.trouble ? ' trouble' : ''}`, data: { category: c.category, trouble: r.trouble ? '1' : '0' } },
     h('div', { class: 'head' },
-      h('a', { class: 'name', href: hrefFor('timeline', { category: c.category, range: state.window === '15m' ? '6h' : state.window === '7d' ? '7d' : '24h' }), title: 'Open the timeline', text: c.category }),
-      r.alertFiring ? h('span', { class: 'chip bad', text: 'alert firing' }) : r.trouble ? h('span', { class: 'chip bad', text: 'rising' }) : null,
+      h('a', { class: 'name', href: hrefFor('timeline', { category: c.category, range: state.window === '15m' ? '6h' : state.window === '7d' ? '7d' : '24h' }), title: t('Open the timeline'), text: c.category }),
+      r.alertFiring
+        ? h('span', { class: 'chip bad', text: t('alert firing') })
+        // the detector flagged points in this window (they may be over): say that, not "rising"
+        : r.alerted ? h('span', { class: 'chip warn', title: t('The detector flagged points in this window'), text: t('anomalies') })
+        : r.trouble ? h('span', { class: 'chip bad', text: t('rising') }) : null,
       // Too little history to know its normal: shown, never paged (the detector's stored verdict).
-      r.series?.learning === true ? h('span', { class: 'chip', title: 'Less history than detect.learning: this category pages nobody yet', text: 'learning' }) : null,
+      r.series?.learning === true ? h('span', { class: 'chip', title: t('Less history than detect.learning: this category pages nobody yet'), text: t('learning') }) : null,
     ),
     h('div', { class: 'head' },
-      h('a', { class: 'count', href: messagesHref, title: 'Show these messages', data: { count: c.count }, text: fmtNum(c.count) }),
-      h('span', { class: `trend ${t.cls}`, title: `${c.count} vs ${c.previous} in the previous window`, 'aria-label': `trend ${t.cls}`, text: t.arrow }),
+      h('a', { class: 'count', href: messagesHref, title: t('Show these messages'), data: { count: c.count }, text: fmtNum(c.count) }),
+      h('span', { class: `trend ${arrow.cls}`, title: arrow.label, 'aria-label': `${t('trend')} ${arrow.cls}, ${arrow.label}`, text: arrow.arrow }),
     ),
-    h('div', { class: 'line', text: c.rate === null ? `${fmtNum(c.share * 100)} % of complaints` : `${fmtNum(c.rate, 1)} per million visits · ${fmtNum(c.share * 100)} % of complaints` }),
+    h('div', { class: 'line', text: c.rate === null ? t('{share} % of complaints', { share: fmtNum(c.share * 100) }) : `${t('{n} per million visits', { n: fmtNum(c.rate, 1) })} · ${t('{share} % of complaints', { share: fmtNum(c.share * 100) })}` }),
     h('div', { class: 'line', text: rateLine }),
-    h('canvas', { class: 'spark', data: { category: c.category }, role: 'img', 'aria-label': `${c.category} over the window` }),
-    h('div', { class: 'terms' }, c.topTerms.map((term) => h('span', { class: 'chip', title: `${term.count} messages`, text: term.term }))),
+    h('canvas', { class: 'spark', data: { category: c.category }, role: 'img', 'aria-label': t('{category} over the window', { category: c.category }) }),
+    h('div', { class: 'terms' }, c.topTerms.map((term) => h('span', { class: 'chip', title: tp(term.count, { one: '{n} message', other: '{n} messages' }), text: term.term }))),
   );
 }

@@ -4,6 +4,7 @@
 // button. Verdicts go through POST /api/messages/:id/label (CSRF header via api()).
 import { api } from '../api.js';
 import { clear, externalLink, fmtTime, h, highlight } from '../dom.js';
+import { t } from '../i18n.js';
 
 const BATCH = 20;
 const REFILL_BELOW = 3;
@@ -13,13 +14,13 @@ function pct(x) {
 }
 
 function reasonText(item) {
-  if (item.reason === 'layers-disagree') return `The layers disagree: keyword layer ${pct(item.keywordScore)}, learned layer ${pct(item.learnedScore ?? 0)} complaint.`;
-  return `Uncertain: complaint probability ${pct(item.probability)}, among the nearest to undecided (50%) of the recent unlabelled messages.`;
+  if (item.reason === 'layers-disagree') return t('The layers disagree: keyword layer {keyword}, learned layer {learned} complaint.', { keyword: pct(item.keywordScore), learned: pct(item.learnedScore ?? 0) });
+  return t('Uncertain: complaint probability {p}, among the nearest to undecided (50%) of the recent unlabelled messages.', { p: pct(item.probability) });
 }
 
 function verdictText(c) {
-  if (!c.complaint) return `not a complaint (score ${pct(c.score)})`;
-  return `complaint${c.categories[0] ? ` · ${c.categories[0].name}` : ''} (score ${pct(c.score)})`;
+  if (!c.complaint) return t('not a complaint (score {score})', { score: pct(c.score) });
+  return `${t('complaint')}${c.categories[0] ? ` · ${c.categories[0].name}` : ''} (${t('score {score}', { score: pct(c.score) })})`;
 }
 
 export function mount(root, _params, _ctx) {
@@ -35,8 +36,8 @@ export function mount(root, _params, _ctx) {
   const card = h('article', { class: 'card msg review', id: 'review-card', tabindex: '-1', 'aria-labelledby': 'review-heading' });
   const buttons = h('div', { class: 'actions', id: 'review-actions' });
   const status = h('p', { class: 'muted', id: 'review-status', role: 'status' });
-  const help = h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'y'), ' complaint (suggested category) · ', h('kbd', {}, 'n'), ' not a complaint · ', h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ' complaint in that category · ', h('kbd', {}, 's'), ' skip · ', h('kbd', {}, 'u'), ' undo (shows the last message again to change its label).');
-  root.append(h('h1', {}, 'Review'), h('p', { class: 'muted' }, 'The recent unlabelled messages whose label would teach the model most: where the keyword and learned layers disagree first, then the most uncertain.'), help, counter, card, buttons, status);
+  const help = h('p', { class: 'muted' }, `${t('Keys:')} `, h('kbd', {}, 'y'), ` ${t('complaint (suggested category)')} · `, h('kbd', {}, 'n'), ` ${t('not a complaint')} · `, h('kbd', {}, '1'), '–', h('kbd', {}, '9'), ` ${t('complaint in that category')} · `, h('kbd', {}, 's'), ` ${t('skip')} · `, h('kbd', {}, 'u'), ` ${t('undo (shows the last message again to change its label).')}`);
+  root.append(h('h1', {}, t('Review')), h('p', { class: 'muted' }, t('The recent unlabelled messages whose label would teach the model most: where the keyword and learned layers disagree first, then the most uncertain.')), help, counter, card, buttons, status);
 
   function say(text, isError = false) {
     status.textContent = text;
@@ -62,9 +63,9 @@ export function mount(root, _params, _ctx) {
     const item = queue[0];
     clear(card);
     clear(buttons);
-    counter.textContent = item ? `${queue.length} in the queue · ${done.length} labelled this visit` : `${done.length} labelled this visit`;
+    counter.textContent = item ? t('{queued} in the queue · {done} labelled this visit', { queued: queue.length, done: done.length }) : t('{done} labelled this visit', { done: done.length });
     if (!item) {
-      card.append(h('h2', { id: 'review-heading' }, 'Nothing to review'), h('p', { id: 'review-empty' }, 'No unlabelled messages of the last 7 days are waiting.'));
+      card.append(h('h2', { id: 'review-heading' }, t('Nothing to review')), h('p', { id: 'review-empty' }, t('No unlabelled messages of the last 7 days are waiting.')));
       buttons.append(undoButton());
       return;
     }
@@ -74,35 +75,35 @@ export function mount(root, _params, _ctx) {
     card.dataset.id = item.id;
     // Element.append would print null as "null": only nodes go in.
     const parts = [
-      h('h2', { id: 'review-heading' }, 'Message to label'),
+      h('h2', { id: 'review-heading' }, t('Message to label')),
       h('div', { class: 'meta' },
         h('time', { datetime: item.createdAt, title: item.createdAt }, fmtTime(item.createdAt)),
-        h('span', { class: 'chip' }, `channel: ${item.channel}`),
+        h('span', { class: 'chip' }, t('channel: {channel}', { channel: item.channel })),
         h('span', {}, item.source),
-        h('span', {}, `language: ${item.lang ?? 'unknown'}`),
-        externalLink(item.link, 'source ↗'),
+        h('span', {}, t('language: {lang}', { lang: item.lang ?? t('unknown') })),
+        externalLink(item.link, t('source ↗')),
       ),
       h('div', { class: 'text', lang: item.lang ?? undefined, dir: 'auto', id: 'review-text' }, highlight(item.text, terms)),
-      h('p', { id: 'review-verdict' }, 'Model says: ', h('strong', {}, verdictText(c))),
-      h('p', { id: 'review-reason', data: { reason: item.reason } }, `Why it is here: ${reasonText(item)}`),
-      previous ? h('p', { class: 'chip', id: 'review-previous' }, `Labelled before the undo as: ${previous.label.complaint ? previous.label.category : 'not a complaint'} (stays until you choose again)`) : null,
+      h('p', { id: 'review-verdict' }, `${t('Model says:')} `, h('strong', {}, verdictText(c))),
+      h('p', { id: 'review-reason', data: { reason: item.reason } }, t('Why it is here: {reason}', { reason: reasonText(item) })),
+      previous ? h('p', { class: 'chip', id: 'review-previous' }, t('Labelled before the undo as: {label} (stays until you choose again)', { label: previous.label.complaint ? previous.label.category : t('not a complaint') })) : null,
     ];
     card.append(...parts.filter((p) => p !== null));
     const suggested = item.suggestedCategory;
     buttons.append(
       h('button', { type: 'button', data: { action: 'yes' }, disabled: !suggested, 'aria-keyshortcuts': 'y', on: { click: () => verdict(true, suggested) } },
-        h('kbd', {}, 'y'), suggested ? ` Complaint: ${suggested}` : ' Complaint (no suggestion: pick a category)'),
-      h('button', { type: 'button', data: { action: 'no' }, 'aria-keyshortcuts': 'n', on: { click: () => verdict(false, null) } }, h('kbd', {}, 'n'), ' Not a complaint'),
+        h('kbd', {}, 'y'), ` ${suggested ? t('Complaint: {category}', { category: suggested }) : t('Complaint (no suggestion: pick a category)')}`),
+      h('button', { type: 'button', data: { action: 'no' }, 'aria-keyshortcuts': 'n', on: { click: () => verdict(false, null) } }, h('kbd', {}, 'n'), ` ${t('Not a complaint')}`),
       ...categories.slice(0, 9).map((name, i) =>
-        h('button', { type: 'button', data: { action: 'category', category: name }, 'aria-keyshortcuts': String(i + 1), 'aria-label': `Complaint: ${name} (key ${i + 1})`, on: { click: () => verdict(true, name) } }, h('kbd', {}, String(i + 1)), ` ${name}`),
+        h('button', { type: 'button', data: { action: 'category', category: name }, 'aria-keyshortcuts': String(i + 1), 'aria-label': `${i + 1} ${name}: ${t('a complaint about {category} (key {key})', { category: name, key: i + 1 })}`, on: { click: () => verdict(true, name) } }, h('kbd', {}, String(i + 1)), ` ${name}`),
       ),
-      h('button', { type: 'button', data: { action: 'skip' }, 'aria-keyshortcuts': 's', on: { click: skip } }, h('kbd', {}, 's'), ' Skip'),
+      h('button', { type: 'button', data: { action: 'skip' }, 'aria-keyshortcuts': 's', on: { click: skip } }, h('kbd', {}, 's'), ` ${t('Skip')}`),
       undoButton(),
     );
   }
 
   function undoButton() {
-    return h('button', { type: 'button', data: { action: 'undo' }, disabled: done.length === 0 && skipped.size === 0, 'aria-keyshortcuts': 'u', on: { click: undo } }, h('kbd', {}, 'u'), ' Undo');
+    return h('button', { type: 'button', data: { action: 'undo' }, disabled: done.length === 0 && skipped.size === 0, 'aria-keyshortcuts': 'u', on: { click: undo } }, h('kbd', {}, 'u'), ` ${t('Undo')}`);
   }
 
   /** Shows the next message at once, moving focus to it when the focus was in the view. */
@@ -116,7 +117,7 @@ export function mount(root, _params, _ctx) {
           if (queue.length > 0 && card.dataset.id !== queue[0]?.id) render();
           else counter.textContent = `${queue.length} in the queue · ${done.length} labelled this visit`;
         })
-        .catch((error) => say(`Could not load more messages: ${error.message}`, true));
+        .catch((error) => say(t('Could not load more messages: {error}', { error: error.message }), true));
     }
   }
 
@@ -127,7 +128,7 @@ export function mount(root, _params, _ctx) {
     const item = queue[0];
     if (!item) return;
     if (complaint && !category) {
-      say('No suggested category: press 1–9 or click a category.');
+      say(t('No suggested category: press 1–9 or click a category.'));
       return;
     }
     const label = complaint ? { complaint: true, category } : { complaint: false };
@@ -138,16 +139,16 @@ export function mount(root, _params, _ctx) {
     const entry = { item, label, undone: false };
     done.push(entry);
     lastAction = 'label';
-    say(`Saving: ${complaint ? category : 'not a complaint'}…`);
+    say(t('Saving: {label}…', { label: complaint ? category : t('not a complaint') }));
     next();
     api(`/api/messages/${encodeURIComponent(item.id)}/label`, { method: 'POST', body: label })
-      .then(() => say(`Saved: ${complaint ? `complaint, ${category}` : 'not a complaint'}.`))
+      .then(() => say(complaint ? t('Saved: complaint, {category}.', { category }) : t('Saved: not a complaint.')))
       .catch((error) => {
         // Not stored: the message comes back to the front, so nothing is lost silently.
         done.splice(done.indexOf(entry), 1);
         queue.unshift(item);
         render();
-        say(`Not saved (${error.message}); the message is back in front.`, true);
+        say(t('Not saved ({error}); the message is back in front.', { error: error.message }), true);
       });
   }
 
@@ -157,7 +158,7 @@ export function mount(root, _params, _ctx) {
     skipped.add(item.id);
     lastSkipped = item;
     lastAction = 'skip';
-    say('Skipped.');
+    say(t('Skipped.'));
     next();
   }
 
@@ -167,7 +168,7 @@ export function mount(root, _params, _ctx) {
       queue.unshift(lastSkipped);
       lastSkipped = null;
       lastAction = done.length ? 'label' : null;
-      say('Skip undone.');
+      say(t('Skip undone.'));
       next();
       return;
     }
@@ -175,14 +176,14 @@ export function mount(root, _params, _ctx) {
     if (!last) return;
     last.undone = true;
     queue.unshift(last.item);
-    say('Showing the last message again: choose its label.');
+    say(t('Showing the last message again: choose its label.'));
     next();
   }
 
   function onKey(e) {
     if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-    const t = e.target;
-    if (t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName))) return;
+    const target = e.target;
+    if (target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
     const key = e.key.toLowerCase();
     if (key === 'y') verdict(true, queue[0]?.suggestedCategory ?? null);
     else if (key === 'n') verdict(false, null);

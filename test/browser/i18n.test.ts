@@ -1,0 +1,100 @@
+/**
+ * Russian and English (issue 18): the dashboard takes the browser's language, the header's switch changes
+ * it and is remembered (the server-rendered pages follow through the cookie); numbers and dates are
+ * formatted for the locale; the report form and its answers (with and without JavaScript) in both.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, login, newPage, startHarness, USERS, type Running } from './harness.js';
+
+let h: Running;
+
+describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
+  beforeAll(async () => {
+    h = await startHarness({ alerts: true, detector: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a Russian browser gets the login page and the dashboard in Russian, numbers formatted for ru-RU', async () => {
+    const context = await h.browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await newPage(context);
+    await page.goto(`${h.url}/login`);
+    expect(await page.textContent('button[type=submit]')).toBe('Войти');
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    await login(page, h.url, USERS.support, '#/overview?window=24h');
+    await page.waitForSelector('#categories article');
+    expect(await page.textContent('h1')).toBe('Обзор');
+    expect(await page.$$eval('#nav a', (els) => els.map((e) => e.firstChild?.textContent))).toEqual(['Обзор', 'Динамика', 'Сообщения', 'Разметка', 'Алерты', 'Источники']);
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    expect(await page.textContent('#totals')).toMatch(/жалоб за 24h/);
+    // ru-RU groups thousands with a (narrow) no-break space, not a comma
+    const formatted = await page.evaluate("import('/static/dom.js').then((m) => m.fmtNum(12345.5, 1))");
+    expect(formatted).toMatch(/^12\s345,5$/u);
+    await page.goto(`${h.url}/#/timeline?range=6h`);
+    await page.waitForSelector('#complaints-chart .u-over');
+    expect(await page.textContent('#complaints-chart h2')).toMatch(/^Жалобы \(/);
+    await page.goto(`${h.url}/#/sources`);
+    await page.waitForSelector('#sources').catch(async (e) => { throw new Error(`${e}\n${await page.textContent('body')}\n${errors.join('\n')}`); });
+    expect(await page.textContent('#sources thead')).toContain('Состояние');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the switch changes the language, is remembered, and the server-rendered pages follow it', async () => {
+    const context = await h.browser.newContext({ locale: 'en-US' });
+    const { page } = await newPage(context);
+    await login(page, h.url, USERS.support, '#/overview?window=1h');
+    await page.waitForSelector('#categories article');
+    expect(await page.textContent('h1')).toBe('Overview');
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#language', 'ru')]);
+    await page.waitForSelector('#categories article');
+    expect(await page.textContent('h1')).toBe('Обзор');
+    expect(page.url()).toContain('#/overview?window=1h'); // the view stays
+    await page.reload();
+    await page.waitForSelector('#categories article');
+    expect(await page.textContent('h1')).toBe('Обзор');
+    await page.goto(`${h.url}/report`);
+    expect(await page.textContent('h1')).toBe('Сообщить о проблеме');
+    await context.close();
+  });
+
+  it('the report form in Russian: labels, the what-to-fix answer and the thanks, with JavaScript', async () => {
+    const context = await h.browser.newContext({ locale: 'ru-RU' });
+    const page = await context.newPage();
+    await page.goto(`${h.url}/report`);
+    expect(await page.textContent('label[for=f-wrong]')).toContain('Что пошло не так?');
+    await page.fill('#f-wrong', 'x');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.js-error');
+    expect(await page.textContent('.js-error')).toBe('Что пошло не так: напишите хотя бы 3 символа');
+    expect(await page.textContent('#report-result')).toBe('Исправьте отмеченное поле.');
+    await page.fill('#f-wrong', 'письма не отправляются');
+    await page.click('button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#report-result')?.className === 'ok');
+    expect(await page.textContent('#report-result')).toMatch(/^Спасибо, получили\. Номер: form:/);
+    await context.close();
+  });
+
+  it('the report form in Russian without JavaScript (?lang=ru): the server answers in Russian, and in English again', async () => {
+    const context = await h.browser.newContext({ javaScriptEnabled: false, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${h.url}/report`);
+    expect(await page.textContent('h1')).toBe('Report a problem');
+    await page.click('nav.langs a[hreflang=ru]');
+    expect(await page.textContent('h1')).toBe('Сообщить о проблеме');
+    await page.fill('#f-wrong', 'x');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('#report-errors')).toBe('Исправьте отмеченные поля.');
+    expect(await page.textContent('p.error[data-field=wrong]')).toBe('Что пошло не так: напишите хотя бы 3 символа');
+    await page.fill('#f-wrong', 'не приходят письма');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('#report-thanks h1')).toBe('Спасибо, получили.');
+    await page.click('#report-thanks a');
+    expect(await page.textContent('h1')).toBe('Сообщить о проблеме');
+    await page.click('nav.langs a[hreflang=en]');
+    expect(await page.textContent('h1')).toBe('Report a problem');
+    await context.close();
+  });
+});
