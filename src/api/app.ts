@@ -18,6 +18,7 @@ import { registerReviewRoutes } from './routes/review.js';
 import { registerAppReviewRoutes } from './routes/reviews.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
+import { registerTelegramWebhookRoutes } from '../sources/telegram/webhook.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,5 +88,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerIncidentRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerHookRoutes(app, deps);
+  registerTelegramWebhookRoutes(app, deps);
   return app;
 }

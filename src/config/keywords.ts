@@ -108,8 +108,8 @@ const targetSchema = z
     others: perLanguage('Other services and things people complain about ("bank", "post office", "госуслуги"); evidence that a message is about someone else'),
     ownChannels: z
       .array(z.string())
-      .default(['email', 'beta_form', 'helpdesk', 'appstore'])
-      .describe('Channels that reach us directly (our support mailbox, our report form, our help desk, reviews of our app): a message there is about us unless it names something else and nothing of ours.'),
+      .default(['email', 'beta_form', 'helpdesk', 'appstore', 'telegram'])
+      .describe('Channels that reach us directly (our support mailbox, our report form, our help desk, reviews of our app, our Telegram support and discussion groups): a message there is about us unless it names something else and nothing of ours.'),
   })
   .strict()
   .describe('"Is it about us?": a complaint about another service or thing is not our complaint. Leave out to count every complaint as ours.');

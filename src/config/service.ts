@@ -13,6 +13,8 @@ import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
+import { vkSourcesSchema } from './vk.js';
+import { telegramSourcesSchema } from './telegram.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -211,6 +213,8 @@ export const serviceConfigSchema = z
         graphite: graphiteSourcesSchema,
         helpdesk: helpdeskSourcesSchema,
         appstore: appStoreSourcesSchema,
+        vk: vkSourcesSchema,
+        telegram: telegramSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -228,7 +232,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap, helpdesk, appstore) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk, appstore, vk, telegram) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

@@ -94,5 +94,7 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.helpdesk.flatMap((s) => (s.poll === undefined ? [] : [{ kind: 'helpdesk' as const, source: s.name, everyMs: s.poll.interval }])),
     ...sources.appstore.map((s) => ({ kind: 'appstore' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.vk.map((s) => ({ kind: 'vk' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.telegram.filter((s) => s.mode === 'polling').map((s) => ({ kind: 'telegram' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

@@ -12,6 +12,8 @@ import { createHelpdeskPollHandler } from './helpdesk/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
 import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
+import { createTelegramPollHandler } from './telegram/index.js';
+import { createVkPollHandler } from './vk/index.js';
 
 export interface PollHandlerDeps {
   /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
@@ -23,7 +25,7 @@ export interface PollHandlerDeps {
 
 /** The handlers of every configured source kind (a kind with no configured source gets none). */
 export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'series' | 'ingest'>, deps: PollHandlerDeps): PollHandler[] {
-  const { twitter, imap, prometheus, graphite, helpdesk, appstore } = config.sources;
+  const { twitter, imap, prometheus, graphite, helpdesk, appstore, vk, telegram } = config.sources;
   const seriesStep = config.series.step;
   const handlers: PollHandler[] = [];
   if (twitter.length > 0) handlers.push(createTwitterPollHandler(twitter, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
@@ -32,5 +34,7 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
   if (helpdesk.some((s) => s.poll !== undefined)) handlers.push(createHelpdeskPollHandler(helpdesk, { authorKey: deps.authorKey, maxFutureSkewMs: config.ingest.maxFutureSkew }));
   if (appstore.length > 0) handlers.push(createAppStorePollHandler(appstore, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
+  if (vk.length > 0) handlers.push(createVkPollHandler(vk, { authorKey: deps.authorKey }));
+  if (telegram.length > 0) handlers.push(createTelegramPollHandler(telegram, { authorKey: deps.authorKey }));
   return handlers;
 }

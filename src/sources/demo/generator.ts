@@ -7,7 +7,8 @@
  * Complaints arrive at `complaintsPerMillionVisits` × traffic (Poisson), split over the categories;
  * chatter (praise, questions, news, jokes, ads, "works again", complaints about other services) comes
  * at about 1.5× the complaints. Incidents multiply one category 4–10×; traffic surges (newsletters)
- * raise everything in proportion and are not incidents.
+ * raise everything in proportion and are not incidents. Public posts are spread over X, VK, Telegram (the
+ * support group), Reddit, Mastodon and Bluesky (social.ts); the rest is support mail and the beta form.
  */
 import type { Channel, Lang, Message } from '../../domain/message.js';
 import { authorHandle, authorId, drawAuthor, tweetLink, tweetStatusId } from './authors.js';
@@ -19,6 +20,7 @@ import { hashKey, keyedRand, poisson, weightedIndex, type Rand } from './prng.js
 import { createDemoMetrics, type DemoMetric, type DemoMetricIncident } from './metrics.js';
 import { DemoSchedule, incidentChannelShares, type DemoIncident, type DemoSurge } from './schedule.js';
 import { MINUTE_MS, seasonalShape, trafficNoise } from './traffic.js';
+import { socialChannel, socialLink } from './social.js';
 
 export type { DemoIncident, DemoSurge } from './schedule.js';
 
@@ -195,10 +197,17 @@ export function createDemoGenerator(options: DemoOptions): DemoGenerator {
     const meta: Record<string, unknown> = { truth };
     if (draft.incident !== null) meta.incident = draft.incident;
     if (composed.subject !== null) meta.subject = composed.subject;
-    const link = draft.channel === 'twitter' ? tweetLink(authorHandle(seed, author), tweetStatusId(createdMs, hashKey(seed, t, n))) : null;
+    // A public post is placed on one social network by a hash (no draw: the rest stays as it was).
+    const channel: Channel = draft.channel === 'twitter' ? socialChannel(seed, t, n) : draft.channel;
+    const link =
+      channel === 'twitter'
+        ? tweetLink(authorHandle(seed, author), tweetStatusId(createdMs, hashKey(seed, t, n)))
+        : channel === 'vk' || channel === 'telegram' || channel === 'reddit' || channel === 'mastodon' || channel === 'bluesky'
+          ? socialLink(channel, seed, author, t, n)
+          : null;
     return {
       id: `demo:${seed}:${t}:${n}`,
-      channel: draft.channel as Channel,
+      channel,
       source: 'demo',
       author: authorId(seed, author),
       text: composed.text,

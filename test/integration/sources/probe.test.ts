@@ -60,3 +60,39 @@ describe('radar sources test', () => {
     await expect(probeSource(configFor('TEST'), 'nope', { log })).rejects.toThrow(/no source named "nope" is configured \(configured: brand, other\)/);
   });
 });
+
+describe('radar sources test: vk and telegram', () => {
+  it('probes a VK source and a Telegram bot: the first batch, nothing stored, nothing confirmed to Telegram', async () => {
+    const { FakeVkServer } = await import('../../helpers/fake-vk.js');
+    const { FakeTelegramServer, TEST_BOT_TOKEN } = await import('../../helpers/fake-telegram.js');
+    const { postsAt } = await import('../vk/setup.js');
+    const vk = await FakeVkServer.start();
+    const tg = await FakeTelegramServer.start();
+    try {
+      vk.addPosts(...postsAt(Date.now(), 5, 30));
+      vk.pageSize = 10;
+      for (let i = 0; i < 3; i++) tg.addMessage({ chat: { id: -100123, username: 'skymail_support' }, messageId: 1 + i, text: `не работает ${i}` });
+      const config = serviceConfigSchema.parse({
+        sources: {
+          vk: [{ name: 'vkb', token: 'TEST', query: 'скаймейл', apiBase: vk.url, requestTimeout: '2s', requestsPerSecond: 20 }, { name: 'vkx', token: 'WRONG', query: 'x', apiBase: vk.url }],
+          telegram: [{ name: 'tgb', botToken: TEST_BOT_TOKEN, chats: [{ id: -100123 }], apiRoot: tg.url, longPollTimeout: '0s', requestTimeout: '2s' }],
+        },
+      });
+      const [v] = await probeSource(config, 'vkb', { log });
+      expect(v).toMatchObject({ source: 'vkb', kind: 'vk', outcome: 'ok', error: null });
+      expect(v?.messages).toHaveLength(10);
+      expect(vk.calls('newsfeed.search')).toHaveLength(1);
+      expect(formatProbe([v!])).toMatch(/^vkb \(vk\): ok, 10 messages in the first batch; nothing stored\n {2}\S+ ru vk "не могу войти в почту/);
+      const [bad] = await probeSource(config, 'vkx', { log });
+      expect(bad).toMatchObject({ kind: 'vk', outcome: 'auth' });
+
+      const [t] = await probeSource(config, 'tgb', { log });
+      expect(t).toMatchObject({ source: 'tgb', kind: 'telegram', outcome: 'ok' });
+      expect(t?.messages).toHaveLength(3);
+      expect(tg.unconfirmed()).toHaveLength(3); // a probe confirms nothing: the service still gets them
+    } finally {
+      await vk.close();
+      await tg.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageSchema } from '../../../src/queues/message-schema.js';
 import { createDemoGenerator } from '../../../src/sources/demo/index.js';
+import { SOCIAL_CHANNELS, SOCIAL_SHARES } from '../../../src/sources/demo/social.js';
 import { BASE, DAY, HOUR, MINUTE, MONDAY_MSK, demo, minutes, truth } from './harness.js';
 
 const T = MONDAY_MSK + 12 * HOUR; // Monday noon, Moscow
@@ -56,17 +57,26 @@ describe('messages', () => {
     }
   });
 
-  it('source is demo; channels twitter / email / beta_form; authors hashed-looking', () => {
+  it('source is demo; channels the social networks / email / beta_form; authors hashed-looking', () => {
     for (const m of all) {
       expect(m.source).toBe('demo');
-      expect(['twitter', 'email', 'beta_form']).toContain(m.channel);
+      expect([...SOCIAL_CHANNELS, 'email', 'beta_form']).toContain(m.channel);
       expect(m.author).toMatch(/^h:[0-9a-f]{24}$/);
     }
   });
 
-  it('tweets link to a status, the others have no link', () => {
+  it('public posts link to the post on their network, mail and form reports have no link', () => {
+    const links: Record<string, RegExp> = {
+      twitter: /^https:\/\/x\.com\/[A-Za-z0-9_]{1,15}\/status\/\d{18,19}$/,
+      vk: /^https:\/\/vk\.com\/wall\d+_\d+$/,
+      telegram: /^https:\/\/t\.me\/skymail_support\/\d+$/,
+      reddit: /^https:\/\/www\.reddit\.com\/r\/skymail\/comments\/[0-9a-z]{7}\/$/,
+      mastodon: /^https:\/\/mastodon\.social\/@[A-Za-z0-9_]+\/\d+$/,
+      bluesky: /^https:\/\/bsky\.app\/profile\/[a-z0-9_]+\.bsky\.social\/post\/3l[0-9a-v]{9}$/,
+    };
     for (const m of all) {
-      if (m.channel === 'twitter') expect(m.link).toMatch(/^https:\/\/x\.com\/[A-Za-z0-9_]{1,15}\/status\/\d{18,19}$/);
+      const pattern = links[m.channel];
+      if (pattern) expect(m.link).toMatch(pattern);
       else expect(m.link).toBeNull();
     }
   });
@@ -91,11 +101,13 @@ describe('messages', () => {
     }
   });
 
-  it('mixes channels (~55/35/10), languages (~55/45) and chatter (~1.5× complaints) outside incidents', () => {
+  it('mixes channels (~55 social / 35 mail / 10 form; social X 40, VK 20, Telegram 15, Reddit 10, Mastodon 8, Bluesky 7), languages (~55/45) and chatter (~1.5× complaints) outside incidents', () => {
     const quiet = demo({ incidentEveryMs: 30 * 365 * DAY });
     const ms = minutes(MONDAY_MSK, 2 * DAY, 3 * MINUTE).flatMap((t) => quiet.minute(t).messages);
     const share = (pred: (m: (typeof ms)[number]) => boolean) => ms.filter(pred).length / ms.length;
-    expect(share((m) => m.channel === 'twitter')).toBeCloseTo(0.55, 1);
+    const social = share((m) => (SOCIAL_CHANNELS as readonly string[]).includes(m.channel));
+    expect(social).toBeCloseTo(0.55, 1);
+    for (const channel of SOCIAL_CHANNELS) expect(share((m) => m.channel === channel) / social).toBeCloseTo(SOCIAL_SHARES[channel], 1);
     expect(share((m) => m.channel === 'email')).toBeCloseTo(0.35, 1);
     expect(share((m) => m.channel === 'beta_form')).toBeCloseTo(0.1, 1);
     expect(share((m) => truth(m).lang === 'ru')).toBeCloseTo(0.55, 1);

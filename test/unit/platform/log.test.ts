@@ -61,4 +61,11 @@ describe('the service logger', () => {
     expect(JSON.stringify(lines[0])).not.toContain('secret');
     expect(lines[0]).toMatchObject({ token: '[redacted]', notifier: { webhookUrl: '[redacted]' } });
   });
+
+  it('redacts the VK and Telegram credentials (token, botToken, webhookSecret, access_token)', () => {
+    const { lines, log } = capture();
+    log.info({ source: { token: 'vk1-TOKEN', botToken: '1:BOT-TOKEN', webhookSecret: 'HOOK-SECRET' }, params: { access_token: 'vk1-TOKEN' } }, 'configured');
+    expect(JSON.stringify(lines[0])).not.toMatch(/TOKEN|HOOK-SECRET/);
+    expect(lines[0]).toMatchObject({ source: { token: '[redacted]', botToken: '[redacted]', webhookSecret: '[redacted]' }, params: { access_token: '[redacted]' } });
+  });
 });

@@ -1,0 +1,101 @@
+/**
+ * VK and Telegram source throughput: N posts (VK `newsfeed.search`, pages of 200) and N updates
+ * (Telegram `getUpdates`, pages of 100) served by the local fake servers, fetched by the real vk-io and
+ * grammY clients through the poll handlers, enqueued, then classified, stored and counted by the ingest
+ * worker. Prints messages/s per source from the first page request to the last message stored, and the
+ * poll part alone (fetch + parse + enqueue). VK's client paces itself to `requestsPerSecond` (20 here, a
+ * community token's limit; 3 for a user token caps the poll at 600 posts/s).
+ */
+import type { BenchArgs } from './index.js';
+import { telegramSourceSchema } from '../src/config/telegram.js';
+import { vkSourceSchema } from '../src/config/vk.js';
+import { pingRedis } from '../src/queues/connection.js';
+import type { PollContext } from '../src/sources/poll.js';
+import { createTelegramPollHandler } from '../src/sources/telegram/index.js';
+import { createVkPollHandler } from '../src/sources/vk/index.js';
+import { startIngestWorker } from '../workers/ingest.js';
+import { FakeTelegramServer, TEST_BOT_TOKEN } from '../test/helpers/fake-telegram.js';
+import { FakeVkServer } from '../test/helpers/fake-vk.js';
+import { benchPollContext, benchService, waitUntil } from './support.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const TEXTS = [
+  '[club1|Скаймейл], не могу войти в почту с утра https://vk.cc/abc',
+  'Не приходят письма уже второй час #сбой',
+  'skymail letters stuck in outbox, sending fails every time',
+  'Почта ужасно тормозит, страница с письмами грузится минуту',
+  'Спасибо за новую тёмную тему, очень удобно',
+  'Вложения не открываются, пишет что файл поврежден',
+];
+
+interface Run {
+  readonly pollSeconds: number;
+  readonly totalSeconds: number;
+  readonly pages: number;
+}
+
+type Kind = 'vk' | 'telegram';
+
+async function once(kind: Kind, n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+  const service = await benchService(prefix, db);
+  const { ctx } = service;
+  const pollCtx: PollContext = benchPollContext(ctx);
+  const vk = kind === 'vk' ? await FakeVkServer.start() : null;
+  const tg = kind === 'telegram' ? await FakeTelegramServer.start() : null;
+  try {
+    const nowS = Math.floor(Date.now() / 1000);
+    let poll: () => Promise<{ pages: number; complete: boolean }>;
+    if (vk) {
+      for (let i = 0; i < n; i++) vk.addPosts({ id: i + 1, ownerId: 1000 + (i % 50), fromId: 1000 + (i % 50), date: nowS - 600 + Math.floor((i * 540) / n), text: `${TEXTS[i % TEXTS.length]} ${i}` });
+      const handler = createVkPollHandler([vkSourceSchema.parse({ name: 'bench-vk', token: 'TEST', query: 'скаймейл', apiBase: vk.url, requestsPerSecond: 20, maxPagesPerPoll: 100 })], { authorKey: ctx.authorKey });
+      poll = () => handler.pollOnce({ source: 'bench-vk' }, pollCtx);
+    } else {
+      for (let i = 0; i < n; i++) tg!.addMessage({ chat: { id: -1001, username: 'skymail_support' }, messageId: i + 1, text: `${TEXTS[i % TEXTS.length]} ${i}`, fromId: 600 + (i % 50), date: nowS - 60 });
+      const handler = createTelegramPollHandler(
+        [telegramSourceSchema.parse({ name: 'bench-tg', botToken: TEST_BOT_TOKEN, chats: [{ id: -1001 }], apiRoot: tg!.url, longPollTimeout: '0s', maxPagesPerPoll: 100 })],
+        { authorKey: ctx.authorKey },
+      );
+      poll = () => handler.pollOnce({ source: 'bench-tg' }, pollCtx);
+    }
+    const ingest = startIngestWorker(ctx);
+    const start = performance.now();
+    let pages = 0;
+    for (;;) {
+      const result = await poll();
+      pages += result.pages;
+      if (result.complete) break;
+    }
+    const pollSeconds = (performance.now() - start) / 1000;
+    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+    const totalSeconds = (performance.now() - start) / 1000;
+    await ingest.close();
+    return { pollSeconds, totalSeconds, pages };
+  } finally {
+    await vk?.close();
+    await tg?.close();
+    await service.cleanup();
+  }
+}
+
+export default async function run(args: BenchArgs): Promise<void> {
+  if (!(await pingRedis(REDIS_URL))) {
+    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+    return;
+  }
+  const n = args.quick ? 2_000 : 10_000;
+  const id = `benchvt${process.pid}`;
+  const report = (label: string, r: Run) =>
+    process.stdout.write(
+      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} items, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
+        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} messages/s\n`,
+    );
+  for (const kind of ['vk', 'telegram'] as const) {
+    report(`${kind.padEnd(8)} SQLite    `, await once(kind, n, `${id}${kind}sq`, 'sqlite'));
+    try {
+      report(`${kind.padEnd(8)} PostgreSQL`, await once(kind, n, `${id}${kind}pg`, 'postgres'));
+    } catch (error) {
+      process.stdout.write(`${kind.padEnd(8)} PostgreSQL: skipped (${(error as Error).message})\n`);
+    }
+  }
+}
