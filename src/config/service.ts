@@ -11,6 +11,7 @@ import { loadConfigFile } from './load.js';
 import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
+import { mastodonSourcesSchema } from './mastodon.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -207,6 +208,7 @@ export const serviceConfigSchema = z
         imap: imapSourcesSchema,
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
+        mastodon: mastodonSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {

@@ -9,6 +9,7 @@ const REDACT = [
   'password', '*.password', 'token', '*.token', 'bearerToken', '*.bearerToken', 'authorization',
   '*.authorization', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie',
   'secret', '*.secret', 'apiKey', '*.apiKey', 'webhookUrl', '*.webhookUrl', 'botToken', '*.botToken',
+  'accessToken', '*.accessToken', 'appPassword', '*.appPassword', 'clientSecret', '*.clientSecret', 'refreshJwt', '*.refreshJwt', 'accessJwt', '*.accessJwt',
 ];
 
 /** `err` / `error` fields: an Error keeps its stack, code, context and causes; anything else is logged as it is. */

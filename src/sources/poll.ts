@@ -92,5 +92,6 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.imap.flatMap((s) => s.mailboxes.map((mailbox) => ({ kind: 'imap' as const, source: s.name, mailbox, everyMs: s.pollInterval }))),
     ...sources.prometheus.map((s) => ({ kind: 'prometheus' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.mastodon.map((s) => ({ kind: 'mastodon' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

@@ -10,6 +10,7 @@ import { createGraphitePollHandler } from './graphite/index.js';
 import { createImapPollHandler, type SeenIds } from './imap/index.js';
 import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
+import { createMastodonPollHandler } from './mastodon/index.js';
 
 export interface PollHandlerDeps {
   /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
@@ -28,5 +29,6 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (imap.length > 0) handlers.push(createImapPollHandler(imap, { authorSalt: deps.authorKey, seenIds: deps.seenIds }));
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
+  if (config.sources.mastodon.length > 0) handlers.push(createMastodonPollHandler(config.sources.mastodon, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   return handlers;
 }
