@@ -12,6 +12,7 @@ import { RadarError } from '../platform/errors.js';
 import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 import { mastodonSourcesSchema } from './mastodon.js';
+import { redditSourcesSchema } from './reddit.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -209,6 +210,7 @@ export const serviceConfigSchema = z
         prometheus: prometheusSourcesSchema,
         graphite: graphiteSourcesSchema,
         mastodon: mastodonSourcesSchema,
+        reddit: redditSourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
