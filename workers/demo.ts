@@ -56,7 +56,7 @@ export function demoEnabled(ctx: ServiceContext): boolean {
   const setting = ctx.config.demo.enabled;
   if (setting !== 'auto') return setting;
   const { twitter, imap, prometheus, graphite } = ctx.config.sources;
-  if (ctx.config.sources.mastodon.length + ctx.config.sources.reddit.length > 0) return false;
+  if (ctx.config.sources.mastodon.length + ctx.config.sources.bluesky.length + ctx.config.sources.reddit.length > 0) return false;
   return twitter.length === 0 && imap.length === 0 && prometheus.length === 0 && graphite.length === 0;
 }
 

@@ -149,7 +149,7 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
   const waitingFor: string[] = [];
   const leftOut: string[] = [];
   const polled = [...ctx.config.sources.twitter.map((s) => s.name), ...ctx.config.sources.imap.map((s) => s.name)];
-  polled.push(...[...ctx.config.sources.mastodon, ...ctx.config.sources.reddit].map((s) => s.name));
+  polled.push(...[...ctx.config.sources.mastodon, ...ctx.config.sources.bluesky, ...ctx.config.sources.reddit].map((s) => s.name));
   // A metric source is complete up to its cursor (the end of its last pulled bucket), not its last poll.
   const pulled = new Map([...ctx.config.sources.prometheus, ...ctx.config.sources.graphite].map((s) => [s.name, metricSteps(s, step)]));
   for (const name of [...polled, ...pulled.keys()]) {

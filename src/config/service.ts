@@ -13,6 +13,7 @@ import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 import { mastodonSourcesSchema } from './mastodon.js';
 import { redditSourcesSchema } from './reddit.js';
+import { blueskySourcesSchema } from './bluesky.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -211,6 +212,7 @@ export const serviceConfigSchema = z
         graphite: graphiteSourcesSchema,
         mastodon: mastodonSourcesSchema,
         reddit: redditSourcesSchema,
+        bluesky: blueskySourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -228,7 +230,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, mastodon, bluesky, reddit) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

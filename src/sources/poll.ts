@@ -94,5 +94,6 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.graphite.map((s) => ({ kind: 'graphite' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.mastodon.map((s) => ({ kind: 'mastodon' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.reddit.map((s) => ({ kind: 'reddit' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.bluesky.map((s) => ({ kind: 'bluesky' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

@@ -12,6 +12,7 @@ import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
 import { createMastodonPollHandler } from './mastodon/index.js';
 import { createRedditPollHandler } from './reddit/index.js';
+import { createBlueskyPollHandler } from './bluesky/index.js';
 
 export interface PollHandlerDeps {
   /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
@@ -31,6 +32,7 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (prometheus.length > 0) handlers.push(createPrometheusPollHandler(prometheus, { seriesStep }));
   if (graphite.length > 0) handlers.push(createGraphitePollHandler(graphite, { seriesStep }));
   if (config.sources.mastodon.length > 0) handlers.push(createMastodonPollHandler(config.sources.mastodon, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
+  if (config.sources.bluesky.length > 0) handlers.push(createBlueskyPollHandler(config.sources.bluesky, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   if (config.sources.reddit.length > 0) handlers.push(createRedditPollHandler(config.sources.reddit, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   return handlers;
 }
