@@ -99,8 +99,10 @@ export class FakeMastodon extends FakeApiBase {
     const max = q.max_id === undefined ? null : BigInt(q.max_id);
     const min = q.min_id === undefined ? null : BigInt(q.min_id);
     const inRange = items
-      .filter((s) => (since === null || BigInt(s.id) > since) && (max === null || BigInt(s.id) < max) && (min === null || BigInt(s.id) > min))
-      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? 1 : -1));
+      .map((item) => ({ item, id: BigInt(item.id) }))
+      .filter(({ id }) => (since === null || id > since) && (max === null || id < max) && (min === null || id > min))
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map(({ item }) => item);
     return min !== null && since === null ? inRange.slice(-limit) : inRange.slice(0, limit);
   }
 
