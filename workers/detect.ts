@@ -27,6 +27,7 @@ import type { Checkpoint, LateMark } from '../src/store/late-store.js';
 import type { Point } from '../src/domain/point.js';
 import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
+import { configuredPolls } from '../src/sources/poll.js';
 import type { ServiceContext } from './context.js';
 
 /** History the detector learns from when a series has no saved state (two weeks: daily and weekly cycles). */
@@ -159,11 +160,8 @@ export async function judgingEnd(ctx: ServiceContext, now: number): Promise<{ en
   let limit = now - ctx.config.series.settle;
   const waitingFor: string[] = [];
   const leftOut: string[] = [];
-  const polled = [
-    ...ctx.config.sources.twitter.map((s) => s.name),
-    ...ctx.config.sources.imap.map((s) => s.name),
-    ...ctx.config.sources.helpdesk.filter((s) => s.poll !== undefined).map((s) => s.name),
-  ];
+  // Every polled message source (metric pulls have their own backfill wait): a new kind needs no line here.
+  const polled = [...new Set(configuredPolls(ctx.config.sources).filter((p) => p.kind !== 'prometheus' && p.kind !== 'graphite').map((p) => p.source))];
   // A metric source is complete up to its cursor (the end of its last pulled bucket), not its last poll.
   const pulled = new Map([...ctx.config.sources.prometheus, ...ctx.config.sources.graphite].map((s) => [s.name, metricSteps(s, step)]));
   for (const name of [...polled, ...pulled.keys()]) {

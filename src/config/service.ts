@@ -15,6 +15,9 @@ import { retentionConfigSchema } from './retention.js';
 import { twitterSourcesSchema } from './twitter.js';
 import { vkSourcesSchema } from './vk.js';
 import { telegramSourcesSchema } from './telegram.js';
+import { mastodonSourcesSchema } from './mastodon.js';
+import { redditSourcesSchema } from './reddit.js';
+import { blueskySourcesSchema } from './bluesky.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 /** A Redis Cluster seed node: `host:port` (or `[v6]:port`). */
@@ -215,6 +218,9 @@ export const serviceConfigSchema = z
         appstore: appStoreSourcesSchema,
         vk: vkSourcesSchema,
         telegram: telegramSourcesSchema,
+        mastodon: mastodonSourcesSchema,
+        reddit: redditSourcesSchema,
+        bluesky: blueskySourcesSchema,
       })
       .strict()
       .superRefine((sources, ctx) => {
@@ -232,7 +238,7 @@ export const serviceConfigSchema = z
         }
       })
       .default({})
-      .describe('Real sources: messages (twitter, imap, helpdesk, appstore, vk, telegram) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
+      .describe('Real sources: messages (twitter, imap, helpdesk, appstore, vk, telegram, mastodon, bluesky, reddit) and metrics pulled into series (prometheus, graphite). While none is configured, the demo source runs (demo.enabled: auto).'),
     demo: demoSchema.default({}),
     detect: detectConfigSchema.default({}),
     alerting: alertingConfigSchema.default({}),

@@ -10,6 +10,7 @@ const REDACT = [
   '*.authorization', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie',
   'secret', '*.secret', 'apiKey', '*.apiKey', 'webhookUrl', '*.webhookUrl', 'botToken', '*.botToken',
   'webhookSecret', '*.webhookSecret', 'access_token', '*.access_token',
+  'accessToken', '*.accessToken', 'appPassword', '*.appPassword', 'clientSecret', '*.clientSecret', 'refreshJwt', '*.refreshJwt', 'accessJwt', '*.accessJwt',
 ];
 
 /** `err` / `error` fields: an Error keeps its stack, code, context and causes; anything else is logged as it is. */

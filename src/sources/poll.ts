@@ -96,5 +96,8 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.appstore.map((s) => ({ kind: 'appstore' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.vk.map((s) => ({ kind: 'vk' as const, source: s.name, everyMs: s.pollInterval })),
     ...sources.telegram.filter((s) => s.mode === 'polling').map((s) => ({ kind: 'telegram' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.mastodon.map((s) => ({ kind: 'mastodon' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.reddit.map((s) => ({ kind: 'reddit' as const, source: s.name, everyMs: s.pollInterval })),
+    ...sources.bluesky.map((s) => ({ kind: 'bluesky' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }

@@ -14,6 +14,9 @@ import { createPrometheusPollHandler } from './prometheus/index.js';
 import { createTwitterPollHandler } from './twitter/index.js';
 import { createTelegramPollHandler } from './telegram/index.js';
 import { createVkPollHandler } from './vk/index.js';
+import { createMastodonPollHandler } from './mastodon/index.js';
+import { createRedditPollHandler } from './reddit/index.js';
+import { createBlueskyPollHandler } from './bluesky/index.js';
 
 export interface PollHandlerDeps {
   /** The deployment's author key (`ServiceContext.authorKey`): authors are stored as keyed hashes. */
@@ -36,5 +39,8 @@ export function buildPollHandlers(config: Pick<ServiceConfig, 'sources' | 'serie
   if (appstore.length > 0) handlers.push(createAppStorePollHandler(appstore, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   if (vk.length > 0) handlers.push(createVkPollHandler(vk, { authorKey: deps.authorKey }));
   if (telegram.length > 0) handlers.push(createTelegramPollHandler(telegram, { authorKey: deps.authorKey }));
+  if (config.sources.mastodon.length > 0) handlers.push(createMastodonPollHandler(config.sources.mastodon, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
+  if (config.sources.bluesky.length > 0) handlers.push(createBlueskyPollHandler(config.sources.bluesky, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
+  if (config.sources.reddit.length > 0) handlers.push(createRedditPollHandler(config.sources.reddit, { authorKey: deps.authorKey, ...(deps.metrics ? { metrics: deps.metrics } : {}) }));
   return handlers;
 }

@@ -57,7 +57,7 @@ describe('service config', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.database.url).toBe('sqlite:./data/radar.db');
     expect(config.series.step).toBe(60_000);
-    expect(config.sources).toEqual({ twitter: [], imap: [], prometheus: [], graphite: [], helpdesk: [], appstore: [], vk: [], telegram: [] });
+    expect(config.sources).toEqual({ twitter: [], imap: [], prometheus: [], graphite: [], helpdesk: [], appstore: [], vk: [], telegram: [], mastodon: [], reddit: [], bluesky: [] });
   });
 
   it('${VAR} and ${VAR:-default} interpolate; PORT, REDIS_URL, DATABASE_URL override', () => {
