@@ -9,6 +9,7 @@ import { appStoreReviewSourceSchema } from '../../config/appstore.js';
 import type { Message } from '../../domain/message.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
@@ -51,27 +52,20 @@ export function defaultReviewsClient(config: AppReviewSourceConfig, now: () => n
 export function createAppStorePollHandler(configs: readonly AppReviewSourceConfig[], deps: AppStoreHandlerDeps): AppStorePollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, ReviewsClient>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
   const makeClient = deps.createClient ?? defaultReviewsClient;
 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<AppStorePollResult> {
     const config = byName.get(job.source);
     if (!config) throw new AppStoreApiError(job.source, `no appstore source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null }), async () => {
       let client = clients.get(config.name);
       if (!client) {
         client = makeClient(config, ctx.now);
         clients.set(config.name, client);
       }
       return await run(config, client, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   function toMessage(config: AppReviewSourceConfig, raw: unknown): ReviewOutcome {

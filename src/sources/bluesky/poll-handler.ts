@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { blueskySourceSchema, type BlueskySourceConfig } from '../../config/bluesky.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, firstProblem, refuseWhileQuotaSpent, SocialApiError, storeOutcomes } from '../social/index.js';
@@ -46,7 +47,7 @@ function invalidResponseBody(error: unknown): unknown {
 export function createBlueskyPollHandler(configs: readonly BlueskySourceConfig[], deps: BlueskyHandlerDeps): BlueskyPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, BlueskyClient>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
 
   async function clientOf(config: BlueskySourceConfig, ctx: PollContext): Promise<BlueskyClient> {
     let client = clients.get(config.name);
@@ -156,16 +157,9 @@ export function createBlueskyPollHandler(configs: readonly BlueskySourceConfig[]
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<BlueskyPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new SocialApiError(job.source, `no bluesky source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: blueskyWindow(null, ctx.now()), rateLimit: null };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: blueskyWindow(null, ctx.now()), rateLimit: null }), async () => {
       return await run(config, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   return {

@@ -8,6 +8,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { mastodonSourceSchema, type MastodonSourceConfig } from '../../config/mastodon.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, refuseWhileQuotaSpent, SocialApiError, type ItemOutcome } from '../social/index.js';
@@ -64,7 +65,7 @@ export function createMastodonClient(config: Pick<MastodonSourceConfig, 'instanc
 export function createMastodonPollHandler(configs: readonly MastodonSourceConfig[], deps: MastodonHandlerDeps): MastodonPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, mastodon.rest.Client>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
 
   const clientOf = (config: MastodonSourceConfig) => {
     let client = clients.get(config.name);
@@ -153,16 +154,9 @@ export function createMastodonPollHandler(configs: readonly MastodonSourceConfig
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MastodonPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new SocialApiError(job.source, `no mastodon source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} } };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} } }), async () => {
       return await run(config, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   return {

@@ -14,6 +14,7 @@ import type { Point } from '../../domain/point.js';
 import type { MetricSourceConfig } from '../../config/metric-sources.js';
 import { RadarError } from '../../platform/errors.js';
 import { parseNameTemplate, renderName, type TemplatePart } from '../../series/name-template.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext } from '../poll.js';
 import { SourceAuthError, SourceRateLimitError } from '../poll.js';
 import { metricCursorName, parseQueryCursor, type MetricCursor, type QueryCursor } from './cursor.js';
@@ -131,21 +132,14 @@ export interface MetricPollHandlerParts<S extends MetricSourceConfig, E> {
 /** The poll of one source, shared by the Prometheus and Graphite handlers. */
 export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricPollHandlerParts<S, E>) {
   const byName = new Map(parts.configs.map((c) => [c.name, c]));
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MetricPollResult> {
     const source = byName.get(job.source);
     if (!source) throw new MetricSourceError(job.source, `no ${parts.kind} source named "${job.source}" is configured`, { retryable: false });
-    if (inFlight.has(source.name)) {
-      ctx.log.debug({ source: source.name }, 'poll of this source still running in this process; skipped');
-      return { requests: 0, points: 0, series: 0, overCap: 0, failed: 0, cursor: { queries: {} } };
-    }
-    inFlight.add(source.name);
-    try {
+    return polls.run(source.name, ctx, () => ({ requests: 0, points: 0, series: 0, overCap: 0, failed: 0, cursor: { queries: {} } }), async () => {
       return await run(source, ctx);
-    } finally {
-      inFlight.delete(source.name);
-    }
+    });
   }
 
   async function run(source: S, ctx: PollContext): Promise<MetricPollResult> {

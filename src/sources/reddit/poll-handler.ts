@@ -7,6 +7,7 @@
 import { redditSourceSchema, type RedditSourceConfig } from '../../config/reddit.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, firstProblem, refuseWhileQuotaSpent, SocialApiError } from '../social/index.js';
@@ -62,7 +63,7 @@ const listingSchema = z.object({ kind: z.literal('Listing'), data: z.object({ ch
 export function createRedditPollHandler(configs: readonly RedditSourceConfig[], deps: RedditHandlerDeps): RedditPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, RedditClient>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
 
   async function run(config: RedditSourceConfig, ctx: PollContext): Promise<RedditPollResult> {
     const source = config.name;
@@ -138,16 +139,9 @@ export function createRedditPollHandler(configs: readonly RedditSourceConfig[], 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<RedditPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new SocialApiError(job.source, `no reddit source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} }, rateLimit: null };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} }, rateLimit: null }), async () => {
       return await run(config, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   return {

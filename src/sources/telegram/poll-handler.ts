@@ -9,6 +9,7 @@ import type { Api } from 'grammy';
 import type { Message } from '../../domain/message.js';
 import { telegramSourceSchema, type TelegramSourceConfig } from '../../config/telegram.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
 import { createTelegramApi } from './client.js';
@@ -54,7 +55,7 @@ export interface TelegramPollHandler extends PollHandler {
 export function createTelegramPollHandler(configs: readonly TelegramSourceConfig[], deps: TelegramHandlerDeps): TelegramPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const apis = new Map<string, Api>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createTelegramApi;
 
   const apiOf = (config: TelegramSourceConfig): Api => {
@@ -69,16 +70,9 @@ export function createTelegramPollHandler(configs: readonly TelegramSourceConfig
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TelegramPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new TelegramApiError(job.source, `no telegram source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, updates: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, updates: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null }), async () => {
       return await run(config, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   async function run(config: TelegramSourceConfig, ctx: PollContext): Promise<TelegramPollResult> {

@@ -9,6 +9,7 @@ import type { Message } from '../../domain/message.js';
 import { twitterSourceSchema, type TwitterSourceConfig } from '../../config/twitter.js';
 import { configFingerprint } from '../config-fingerprint.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
@@ -55,7 +56,7 @@ export interface TwitterPollHandler extends PollHandler {
 export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[], deps: TwitterHandlerDeps): TwitterPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, TwitterApiReadOnly>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
   const makeClient = deps.createClient ?? createTwitterClient;
   const authorKey = deps.authorKey;
 
@@ -71,18 +72,8 @@ export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[]
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TwitterPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new TwitterApiError(job.source, `no twitter source named "${job.source}" is configured`, false);
-    const source = config.name;
     const empty: TwitterPollResult = { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null };
-    if (inFlight.has(source)) {
-      ctx.log.debug({ source }, 'poll of this source still running in this process; skipped');
-      return empty;
-    }
-    inFlight.add(source);
-    try {
-      return await run(config, ctx);
-    } finally {
-      inFlight.delete(source);
-    }
+    return polls.run(config.name, ctx, () => empty, () => run(config, ctx));
   }
 
   async function run(config: TwitterSourceConfig, ctx: PollContext): Promise<TwitterPollResult> {

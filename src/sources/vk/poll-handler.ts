@@ -10,6 +10,7 @@ import type { API } from 'vk-io';
 import type { Message } from '../../domain/message.js';
 import { vkSourceSchema, type VkSourceConfig } from '../../config/vk.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
 import { createVkApi } from './client.js';
@@ -57,7 +58,7 @@ interface Counts {
 export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: VkHandlerDeps): VkPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
   const apis = new Map<string, API>();
-  const inFlight = new Set<string>();
+  const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createVkApi;
 
   const apiOf = (config: VkSourceConfig): API => {
@@ -72,16 +73,9 @@ export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: Vk
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<VkPollResult> {
     const config = byName.get(job.source);
     if (!config) throw new VkApiError(job.source, `no vk source named "${job.source}" is configured`, false);
-    if (inFlight.has(config.name)) {
-      ctx.log.debug({ source: config.name }, 'poll of this source still running in this process; skipped');
-      return { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: {} };
-    }
-    inFlight.add(config.name);
-    try {
+    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: {} }), async () => {
       return await run(config, ctx);
-    } finally {
-      inFlight.delete(config.name);
-    }
+    });
   }
 
   async function run(config: VkSourceConfig, ctx: PollContext): Promise<VkPollResult> {

@@ -6,6 +6,7 @@
  * And the decoupling lane's data: the correlation with traffic stored per point, served with `with=band`.
  * Every metric and label the shipped Grafana dashboard and alert rules use is in that real scrape.
  */
+import { CHANNELS } from '../../../src/domain/message.js';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,7 +176,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         expect(value('radar_complaint_rate')).toBeCloseTo((5 / traffic) * RATE_PER, 9);
         const byLabel = (name: string, label: string) => Object.fromEntries(samples.filter((s) => s.name === name).map((s) => [s.labels[label], s.value]));
         expect(byLabel('radar_category_complaints_in_bucket', 'category')).toEqual({ login: 4, payment: 2, slow: 1 });
-        expect(byLabel('radar_channel_complaints_in_bucket', 'channel')).toEqual({ twitter: 2, email: 1, beta_form: 1, api: 1 });
+        expect(byLabel('radar_channel_complaints_in_bucket', 'channel')).toEqual({ ...Object.fromEntries(CHANNELS.map((c) => [c, 0])), twitter: 2, email: 1, beta_form: 1, api: 1 });
         expect(byLabel('radar_language_complaints_in_bucket', 'language')).toEqual({ en: 2, ru: 2, other: 1 });
         const rates = byLabel('radar_category_complaint_rate', 'category');
         expect(rates.login).toBeCloseTo((4 / traffic) * RATE_PER, 9);
@@ -185,7 +186,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         // Bounded label sets: nothing but the config's categories, the channels, en/ru/other.
         const labelValues = (label: string) => new Set(samples.filter((s) => s.labels[label] !== undefined && s.name.startsWith('radar_') && !s.name.startsWith('radar_complaints_total')).map((s) => s.labels[label]));
         expect([...labelValues('category')].sort()).toEqual(CATEGORIES);
-        expect([...labelValues('channel')].sort()).toEqual(['api', 'beta_form', 'email', 'twitter']);
+        expect([...labelValues('channel')].sort()).toEqual([...CHANNELS].sort());
         expect([...labelValues('language')].sort()).toEqual(['en', 'other', 'ru']);
         expect(res.body).not.toContain('retired');
 

@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../../src/domain/message.js';
 import { describe, expect, it } from 'vitest';
 import { lastCompleteBucket } from '../../../src/api/scrape-metrics.js';
 import { categoryLabel, EXPORT_LANGUAGES, exportedSeriesKeys, exportGauges, languageLabel } from '../../../src/series/export-gauges.js';
@@ -33,10 +34,7 @@ describe('export labels (bounded sets)', () => {
       'complaints',
       'complaints.login',
       'complaints.slow',
-      'complaints.channel.twitter',
-      'complaints.channel.email',
-      'complaints.channel.beta_form',
-      'complaints.channel.api',
+      ...CHANNELS.map((c) => `complaints.channel.${c}`),
       'complaints.lang.en',
       'complaints.lang.ru',
       'traffic',
@@ -62,7 +60,7 @@ describe('exportGauges', () => {
       { labels: { category: 'login' }, count: 3, rate: 1500 },
       { labels: { category: 'slow' }, count: 0, rate: 0 },
     ]);
-    expect(g.byChannel.map((s) => [s.labels.channel, s.count])).toEqual([['twitter', 0], ['email', 4], ['beta_form', 0], ['api', 0]]);
+    expect(g.byChannel.map((s) => [s.labels.channel, s.count])).toEqual(CHANNELS.map((c) => [c, c === 'email' ? 4 : 0]));
     expect(g.byLanguage).toEqual([
       { labels: { language: 'en' }, count: 1, rate: 500 },
       { labels: { language: 'ru' }, count: 2, rate: 1000 },
