@@ -71,12 +71,20 @@ describe.skipIf(chromiumMissing)('accessibility (axe-core in Chromium)', () => {
     ['#/review', '#review-card[data-id]'],
     ['#/alerts', '#alerts article'],
     ['#/sources', '#sources'],
+    ['#/messages?complaint=true&group=1', '#messages article.cluster-row'],
   ];
 
   it.each(views)('%s has no serious or critical violation', async (hash, ready) => {
     if (!page.url().startsWith(h.url)) await login(page, h.url, USERS.ops);
     await page.goto(`${h.url}/${hash}`);
     await page.waitForSelector(ready);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('the incident page (where notification links land) has no serious or critical violation', async () => {
+    if (!page.url().startsWith(h.url)) await login(page, h.url, USERS.ops);
+    await page.goto(`${h.url}/#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`);
+    await page.waitForSelector('#incident-series svg');
     expect(await seriousViolations(page)).toEqual([]);
   });
 

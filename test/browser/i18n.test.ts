@@ -38,6 +38,17 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     await page.goto(`${h.url}/#/sources`);
     await page.waitForSelector('#sources').catch(async (e) => { throw new Error(`${e}\n${await page.textContent('body')}\n${errors.join('\n')}`); });
     expect(await page.textContent('#sources thead')).toContain('Состояние');
+    await page.goto(`${h.url}/#/messages?complaint=true`);
+    await page.waitForSelector('#messages article');
+    expect(await page.textContent('h1')).toBe('Сообщения');
+    expect(await page.textContent('#messages article button[data-action=not-complaint]')).toBe('Не жалоба');
+    await page.goto(`${h.url}/#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`);
+    await page.waitForSelector('#incident-series svg');
+    expect(await page.textContent('main')).toContain('Скопировать сводку');
+    await page.goto(`${h.url}/#/alerts`);
+    await page.waitForSelector('#alerts article');
+    expect(await page.textContent('h1')).toBe('Алерты');
+    expect(await page.textContent('#alerts article')).toContain('страница инцидента');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -40,7 +40,7 @@ function keysUsed(): { simple: Set<string>; plural: Set<string> } {
   const simple = new Set<string>();
   const plural = new Set<string>();
   for (const text of sources()) {
-    for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) simple.add(m[1] as string);
+    for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) simple.add((m[1] as string).replace(/\\'/g, "'"));
     for (const m of text.matchAll(/\bsaid\('\w+',\s*'((?:[^'\\]|\\.)*)'/g)) simple.add(m[1] as string); // report.js's strings, set by html.ts
     for (const m of text.matchAll(/\btp\([^{]*\{\s*one:\s*'((?:[^'\\]|\\.)*)',\s*other:\s*'((?:[^'\\]|\\.)*)'/g)) plural.add(m[2] as string);
   }

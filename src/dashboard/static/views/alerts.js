@@ -4,34 +4,40 @@ import { api, ApiError } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go, hrefFor, incidentHref } from '../state.js';
 import { banner, categoryOfSeries } from './common.js';
+import { t, tp } from '../i18n.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
 
 /** What an event in an alert's history says, in words. */
 export const EVENT_TEXT = {
-  pending: 'became pending',
-  series_added: 'series added',
-  firing: 'started firing',
-  escalated: 'escalated',
-  silenced: 'silenced',
-  unsilenced: 'no longer silenced',
-  resolved: 'resolved',
-  cancelled: 'cancelled',
-  acknowledged: 'acknowledged',
-  silence_created: 'silence created',
-  silence_expired: 'silence ended',
-  relabelled: 'message relabelled',
-  worse: 'got worse',
-  attached: 'joined another incident',
-  correlated: 'another alert joined',
-  handed_over: 'handed over',
+  get pending() { return t('became pending'); },
+  get series_added() { return t('series added'); },
+  get firing() { return t('started firing'); },
+  get escalated() { return t('escalated'); },
+  get silenced() { return t('silenced'); },
+  get unsilenced() { return t('no longer silenced'); },
+  get resolved() { return t('resolved'); },
+  get cancelled() { return t('cancelled'); },
+  get acknowledged() { return t('acknowledged'); },
+  get silence_created() { return t('silence created'); },
+  get silence_expired() { return t('silence ended'); },
+  get relabelled() { return t('message relabelled'); },
+  get worse() { return t('got worse'); },
+  get attached() { return t('joined another incident'); },
+  get correlated() { return t('another alert joined'); },
+  get handed_over() { return t('handed over'); },
 };
-export const VIA_TEXT = { link: 'ack link', dashboard: 'dashboard', api: 'API token', system: 'automatic' };
+export const VIA_TEXT = {
+  get link() { return t('ack link'); },
+  get dashboard() { return t('dashboard'); },
+  get api() { return t('API token'); },
+  get system() { return t('automatic'); },
+};
 
 /** One series that moved with the alert: "errors.auth ×9 (started 3 min earlier)". */
 function correlatedText(c) {
   const min = Math.round(Number(c.leadMs) / 60_000);
-  const lead = !Number.isFinite(min) || min === 0 ? '' : min < 0 ? ` (started ${-min} min earlier)` : ` (started ${min} min later)`;
+  const lead = !Number.isFinite(min) || min === 0 ? '' : ` (${min < 0 ? t('started {n} min earlier', { n: -min }) : t('started {n} min later', { n: min })})`;
   return `${String(c.label ?? c.series ?? '')} ${String(c.size ?? '')}${lead}`;
 }
 
@@ -41,8 +47,8 @@ function eventDetail(e) {
   if (e.type === 'escalated' || e.type === 'firing') parts.push(`${e.from ? `${e.from} → ` : 'to '}${e.to ?? '?'}`);
   if (e.type === 'worse' && e.peak && e.paged) parts.push(`peak ${fmtNum(e.paged.value, 2)} → ${fmtNum(e.peak.value, 2)} (expected ${fmtNum(e.peak.expected, 2)})`);
   if (e.related) parts.push(`${e.type === 'attached' ? 'incident' : 'alert'} ${e.related}`);
-  if (e.manual) parts.push('by hand');
-  if (e.type === 'relabelled') parts.push(`${e.message ?? ''}: ${e.from ?? 'not a complaint'} → ${e.to ?? 'not a complaint'}`);
+  if (e.manual) parts.push(t('by hand'));
+  if (e.type === 'relabelled') parts.push(`${e.message ?? ''}: ${e.from ?? t('not a complaint')} → ${e.to ?? t('not a complaint')}`);
   if (e.comment) parts.push(`“${e.comment}”`);
   return parts.join(' · ');
 }
@@ -50,9 +56,9 @@ function eventDetail(e) {
 export function mount(root, params, ctx) {
   const show = params.show === 'recent' ? 'recent' : 'active';
   const toolbar = h('div', { class: 'toolbar' },
-    h('div', { class: 'group', role: 'group', 'aria-label': 'Which alerts' },
-      h('button', { type: 'button', class: show === 'active' ? 'on' : '', on: { click: () => go('alerts', { show: 'active' }, { replace: true }) } }, 'Firing & pending'),
-      h('button', { type: 'button', class: show === 'recent' ? 'on' : '', on: { click: () => go('alerts', { show: 'recent' }, { replace: true }) } }, 'Recent (all)'),
+    h('div', { class: 'group', role: 'group', 'aria-label': t('Which alerts') },
+      h('button', { type: 'button', class: show === 'active' ? 'on' : '', on: { click: () => go('alerts', { show: 'active' }, { replace: true }) } }, t('Firing & pending')),
+      h('button', { type: 'button', class: show === 'recent' ? 'on' : '', on: { click: () => go('alerts', { show: 'recent' }, { replace: true }) } }, t('Recent (all)')),
     ),
   );
   const list = h('div', { class: 'list', id: 'alerts' });
@@ -61,20 +67,20 @@ export function mount(root, params, ctx) {
   /** The linked alert is scrolled to once, not on every live refresh. */
   let scrolled = false;
   const silences = h('div', { id: 'silences' });
-  root.append(h('h1', {}, 'Alerts'), toolbar, list, silences);
+  root.append(h('h1', {}, t('Alerts')), toolbar, list, silences);
 
   async function refresh() {
     const items = await ctx.loadAlerts();
     clear(list);
     clear(silences);
     if (items === null) {
-      list.append(banner('warn', 'Alerting is not available in this deployment (the api has no /api/alerts yet). Anomalies still show on the timeline.', 'alerts-unavailable'));
+      list.append(banner('warn', t('Alerting is not available in this deployment (the api has no /api/alerts yet). Anomalies still show on the timeline.'), 'alerts-unavailable'));
       return;
     }
     const shown = items.filter((a) => show === 'recent' || ACTIVE.has(a.state)).sort((a, b) => Number(ACTIVE.has(b.state)) - Number(ACTIVE.has(a.state)) || b.startsAt - a.startsAt);
     const linked = params.id ? await linkedAlert(items) : null;
     if (shown.length === 0 && !linked) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? 'Nothing is firing. ' : 'No alerts yet.', show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, 'See recent alerts') : null));
-    if (params.id && !linked) list.append(banner('warn', `There is no alert ${params.id} (it may have been pruned by retention).`, 'linked-missing'));
+    if (params.id && !linked) list.append(banner('warn', t('There is no alert {id} (it may have been pruned by retention).', { id: params.id }), 'linked-missing'));
     // The alert a link names (a notification's "Dashboard" link) comes first, whatever the filter.
     // Alerts that joined another's incident, by that incident (shown on its card).
     const joined = new Map();
@@ -117,12 +123,12 @@ export function mount(root, params, ctx) {
                 await api(`/api/alerts/${encodeURIComponent(a.id)}/ack`, { method: 'POST', body: {} });
                 await refresh();
               } catch (error) {
-                status.textContent = `not acknowledged: ${error.message}`;
+                status.textContent = t('not acknowledged: {error}', { error: error.message });
                 e.target.disabled = false;
               }
             },
           },
-        }, 'Acknowledge')
+        }, t('Acknowledge'))
       : null;
     const resolve = ACTIVE.has(a.state)
       ? h('button', {
@@ -135,36 +141,36 @@ export function mount(root, params, ctx) {
                 await api(`/api/alerts/${encodeURIComponent(a.id)}/resolve`, { method: 'POST', body: {} });
                 await refresh();
               } catch (error) {
-                status.textContent = `not resolved: ${error.message}`;
+                status.textContent = t('not resolved: {error}', { error: error.message });
                 e.target.disabled = false;
               }
             },
           },
-        }, 'Resolve')
+        }, t('Resolve'))
       : null;
     el.append(
       h('div', { class: 'head' },
-        h('span', { class: `chip ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}`, data: { field: 'state' } }, a.state),
+        h('span', { class: `chip ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}`, data: { field: 'state' } }, t(a.state)),
         h('span', { class: 'chip' }, a.severity),
         h('strong', {}, a.rule),
         h('span', { class: 'muted' }, a.groupKey),
-        a.silencedBy?.length ? h('span', { class: 'chip warn' }, 'silenced') : null,
-        h('a', { href: incidentHref(a.attachedTo ?? a.id), data: { field: 'incident-link' } }, 'incident page'),
+        a.silencedBy?.length ? h('span', { class: 'chip warn' }, t('silenced')) : null,
+        h('a', { href: incidentHref(a.attachedTo ?? a.id), data: { field: 'incident-link' } }, t('incident page')),
       ),
       h('div', { class: 'meta' },
-        h('span', {}, `started ${fmtTime(a.startsAt)} (${fmtAgo(a.startsAt)})`),
-        a.firingAt ? h('span', {}, ` · firing since ${fmtTime(a.firingAt)}`) : null,
-        a.endedAt ? h('span', {}, ` · ended ${fmtTime(a.endedAt)}`) : null,
+        h('span', {}, `${t('started {at}', { at: fmtTime(a.startsAt) })} (${fmtAgo(a.startsAt)})`),
+        a.firingAt ? h('span', {}, ` · ${t('firing since {at}', { at: fmtTime(a.firingAt) })}`) : null,
+        a.endedAt ? h('span', {}, ` · ${t('ended {at}', { at: fmtTime(a.endedAt) })}`) : null,
       ),
       h('div', { class: 'meta' },
-        h('span', { data: { field: 'owner' } }, `owner: ${a.owner ?? 'unassigned'}`),
-        h('span', { data: { field: 'ack' } }, acked ? ` · acknowledged by ${a.acknowledgedBy ?? '?'} at ${fmtTime(a.acknowledgedAt)}` : ' · not acknowledged'),
+        h('span', { data: { field: 'owner' } }, t('owner: {owner}', { owner: a.owner ?? t('unassigned') })),
+        h('span', { data: { field: 'ack' } }, acked ? ` · ${t('acknowledged by {who} at {at}', { who: a.acknowledgedBy ?? '?', at: fmtTime(a.acknowledgedAt) })}` : ` · ${t('not acknowledged')}`),
       ),
       a.attachedTo
-        ? h('div', { class: 'meta', data: { field: 'attached' } }, 'part of incident ', h('a', { href: hrefFor('alerts', { id: a.attachedTo }) }, String(a.attachedTo)), ' (it pages; this alert does not)')
+        ? h('div', { class: 'meta', data: { field: 'attached' } }, `${t('part of incident')} `, h('a', { href: hrefFor('alerts', { id: a.attachedTo }) }, String(a.attachedTo)), ` ${t('(it pages; this alert does not)')}`)
         : null,
       (joined.get(a.id) ?? []).length > 0
-        ? h('div', { class: 'meta', data: { field: 'joined' } }, 'same incident: ', ...(joined.get(a.id) ?? []).flatMap((c, i) => [i > 0 ? ', ' : '', h('a', { href: hrefFor('alerts', { id: c.id }) }, String(c.members?.[0]?.series ?? c.id))]))
+        ? h('div', { class: 'meta', data: { field: 'joined' } }, `${t('same incident:')} `, ...(joined.get(a.id) ?? []).flatMap((c, i) => [i > 0 ? ', ' : '', h('a', { href: hrefFor('alerts', { id: c.id }) }, String(c.members?.[0]?.series ?? c.id))]))
         : null,
       h('ul', { class: 'evidence' }, a.members.map((m) => evidence(a, m))),
       notified(a.evidence),
@@ -177,9 +183,9 @@ export function mount(root, params, ctx) {
   /** The alert's history, loaded when opened (GET /api/alerts/:id): each event with who and how. */
   function history(a) {
     const body = h('div', { class: 'history', data: { field: 'history' } });
-    const details = h('details', { class: 'history', data: { history: a.id } }, h('summary', {}, 'History'), body);
+    const details = h('details', { class: 'history', data: { history: a.id } }, h('summary', {}, t('History')), body);
     const load = async () => {
-      clear(body).append(h('p', { class: 'muted' }, 'Loading…'));
+      clear(body).append(h('p', { class: 'muted' }, t('Loading…')));
       try {
         const events = (await api(`/api/alerts/${encodeURIComponent(a.id)}`)).events ?? [];
         clear(body).append(events.length === 0
@@ -187,12 +193,12 @@ export function mount(root, params, ctx) {
           : h('ol', { class: 'events' }, events.map((e) => h('li', { data: { event: e.type, via: e.via ?? 'system' } },
               h('span', { class: 'muted' }, fmtTime(e.at)), ' ',
               h('strong', {}, EVENT_TEXT[e.type] ?? String(e.type)),
-              ' by ', h('span', { data: { field: 'by' } }, String(e.by ?? 'system')),
-              ` via ${VIA_TEXT[e.via] ?? String(e.via ?? 'automatic')}`,
+              ` ${t('by')} `, h('span', { data: { field: 'by' } }, String(e.by ?? 'system')),
+              ` ${t('via')} ${VIA_TEXT[e.via] ?? String(e.via ?? VIA_TEXT.system)}`,
               eventDetail(e) ? h('span', { class: 'muted' }, ` · ${eventDetail(e)}`) : null,
             ))));
       } catch (error) {
-        clear(body).append(h('p', { class: 'muted' }, `history not available: ${error.message}`));
+        clear(body).append(h('p', { class: 'muted' }, t('history not available: {error}', { error: error.message })));
       }
     };
     let loading = null;
@@ -214,13 +220,13 @@ export function mount(root, params, ctx) {
     const p = m.peak ?? m.latest;
     const cat = categoryOfSeries(m.series);
     return h('li', {},
-      h('strong', {}, m.series), ` ${m.state}`,
-      p ? ` · peak ${fmtNum(p.value, 2)} vs expected ${fmtNum(p.expected, 2)} (band ${fmtNum(p.lower, 2)}–${fmtNum(p.upper, 2)}), score ${fmtNum(p.score, 2)}, ${p.reason}` : '',
-      m.worst ? ` · furthest from normal: ${fmtNum(m.worst.value, 2)} vs expected ${fmtNum(m.worst.expected, 2)} at ${fmtTime(m.worst.t)}` : '',
-      ` · ${m.anomalies} anomalous points since ${fmtTime(m.since)} `,
-      cat ? h('a', { href: hrefFor('messages', { category: cat, complaint: 'true', from: m.since, to: m.endedAt ?? undefined }) }, 'messages') : null,
+      h('strong', {}, m.series), ` ${t(m.state)}`,
+      p ? ` · ${t('peak {value} vs expected {expected} (band {lower}–{upper}), score {score}', { value: fmtNum(p.value, 2), expected: fmtNum(p.expected, 2), lower: fmtNum(p.lower, 2), upper: fmtNum(p.upper, 2), score: fmtNum(p.score, 2) })}, ${p.reason}` : '',
+      m.worst ? ` · ${t('furthest from normal: {value} vs expected {expected} at {at}', { value: fmtNum(m.worst.value, 2), expected: fmtNum(m.worst.expected, 2), at: fmtTime(m.worst.t) })}` : '',
+      ` · ${tp(m.anomalies, { one: '{n} anomalous point since {since}', other: '{n} anomalous points since {since}' }, { since: fmtTime(m.since) })} `,
+      cat ? h('a', { href: hrefFor('messages', { category: cat, complaint: 'true', from: m.since, to: m.endedAt ?? undefined }) }, t('messages')) : null,
       ' ',
-      cat ? h('a', { href: hrefFor('timeline', { category: cat, from: m.since - 3 * 3_600_000, to: (m.endedAt ?? Date.now()) + 15 * 60_000 }) }, 'timeline') : null,
+      cat ? h('a', { href: hrefFor('timeline', { category: cat, from: m.since - 3 * 3_600_000, to: (m.endedAt ?? Date.now()) + 15 * 60_000 }) }, t('timeline')) : null,
     );
   }
 
@@ -230,31 +236,31 @@ export function mount(root, params, ctx) {
     if (list.length === 0) return null;
     return h('div', { class: 'evidence', data: { field: 'evidence' } }, list.map((e) => {
       const channels = Array.isArray(e.channels) ? e.channels.map((c) => `${c.channel} ${fmtNum(c.count)}`).join(', ') : '';
-      const terms = Array.isArray(e.risingTerms) ? e.risingTerms.map((t) => `${t.term}${t.ratio ? ` ×${fmtNum(t.ratio, 1)}` : ''}`).join(', ') : '';
+      const terms = Array.isArray(e.risingTerms) ? e.risingTerms.map((x) => `${x.term}${x.ratio ? ` ×${fmtNum(x.ratio, 1)}` : ''}`).join(', ') : '';
       const examples = Array.isArray(e.examples) ? e.examples.slice(0, 3) : [];
       const moved = Array.isArray(e.correlated) ? e.correlated.map(correlatedText).join(', ') : '';
       return h('div', {},
-        h('div', {}, `${e.label ?? e.series ?? ''}: ${fmtNum(e.count)} in ${fmtNum(e.window?.minutes)} min vs ${fmtNum(e.expected, 1)} expected${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
-        channels ? h('div', { class: 'muted' }, `channels: ${channels}`) : null,
-        terms ? h('div', { class: 'muted' }, `rising terms: ${terms}`) : null,
-        moved ? h('div', { data: { field: 'correlated' } }, `at the same time: ${moved}`) : null,
+        h('div', {}, `${e.label ?? e.series ?? ''}: ${t('{count} in {minutes} min vs {expected} expected', { count: fmtNum(e.count), minutes: fmtNum(e.window?.minutes), expected: fmtNum(e.expected, 1) })}${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
+        channels ? h('div', { class: 'muted' }, t('channels: {list}', { list: channels })) : null,
+        terms ? h('div', { class: 'muted' }, t('rising terms: {list}', { list: terms })) : null,
+        moved ? h('div', { data: { field: 'correlated' } }, t('at the same time: {list}', { list: moved })) : null,
         examples.length > 0
-          ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, String(x.channel ?? '')), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, 'source ↗'))))
+          ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, String(x.channel ?? '')), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, t('source ↗')))))
           : null,
       );
     }));
   }
 
   function silenceForm(a, status) {
-    const duration = select([['1', '1 h'], ['4', '4 h'], ['24', '24 h']], '1', { 'aria-label': 'silence for' });
-    const comment = h('input', { type: 'text', placeholder: 'why (required)', maxlength: '200', 'aria-label': 'silence comment' });
+    const duration = select([['1', '1 h'], ['4', '4 h'], ['24', '24 h']], '1', { 'aria-label': t('silence for') });
+    const comment = h('input', { type: 'text', placeholder: t('why (required)'), maxlength: '200', 'aria-label': t('silence comment') });
     const button = h('button', {
       type: 'button',
       data: { action: 'silence' },
       on: {
         click: async () => {
           if (!comment.value.trim()) {
-            status.textContent = 'say why you silence it';
+            status.textContent = t('say why you silence it');
             comment.focus();
             return;
           }
@@ -264,11 +270,11 @@ export function mount(root, params, ctx) {
             await api('/api/silences', { method: 'POST', body: { series, startsAt: now, endsAt: now + Number(duration.value) * 3_600_000, comment: comment.value.trim() } });
             await refresh();
           } catch (error) {
-            status.textContent = `not silenced: ${error.message}`;
+            status.textContent = t('not silenced: {error}', { error: error.message });
           }
         },
       },
-    }, 'Silence');
+    }, t('Silence'));
     return h('span', { class: 'actions' }, duration, comment, button);
   }
 
@@ -283,14 +289,14 @@ export function mount(root, params, ctx) {
     const active = items.filter((s) => s.endsAt > now);
     if (active.length === 0) return;
     silences.append(h('h2', {}, 'Silences'), h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ['Matches', 'Until', 'By', 'Why', ''].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ['Matches', 'Until', 'By', 'Why', ''].map((name) => h('th', {}, name && t(name))))),
       h('tbody', {}, active.map((s) => h('tr', {},
-        h('td', {}, [s.series, s.category].filter(Boolean).join(' / ') || 'everything'),
+        h('td', {}, [s.series, s.category].filter(Boolean).join(' / ') || t('everything')),
         h('td', {}, fmtTime(s.endsAt)),
         h('td', {}, s.createdBy),
         h('td', {}, s.comment),
         h('td', {}, ctx.session?.role === 'admin'
-          ? h('button', { type: 'button', class: 'danger', on: { click: async () => { await api(`/api/silences/${encodeURIComponent(s.id)}`, { method: 'DELETE' }).catch(() => undefined); await refresh(); } } }, 'End')
+          ? h('button', { type: 'button', class: 'danger', on: { click: async () => { await api(`/api/silences/${encodeURIComponent(s.id)}`, { method: 'DELETE' }).catch(() => undefined); await refresh(); } } }, t('End'))
           : null),
       ))),
     )));

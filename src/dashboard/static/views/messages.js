@@ -5,32 +5,33 @@ import { api } from '../api.js';
 import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.js';
 import { go } from '../state.js';
 import { CHANNELS, LANGS, optionList } from './common.js';
+import { t, tp } from '../i18n.js';
 
 const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source', 'appVersion', 'rating', 'country'];
 // Store reviews' stars: the API takes one value or a comma list.
-const RATINGS = [['', 'any'], ['1,2', '1–2 ★ (low)'], ['1', '1 ★'], ['2', '2 ★'], ['3', '3 ★'], ['4', '4 ★'], ['5', '5 ★']];
+const ratings = () => [['', t('any')], ['1,2', t('1–2 ★ (low)')], ['1', '1 ★'], ['2', '2 ★'], ['3', '3 ★'], ['4', '4 ★'], ['5', '5 ★']];
 const PAGE = 50;
 
-/** Every user-visible string of the cluster mode (to move into a message catalogue). */
+/** Every user-visible string of the cluster mode, through the catalogue (getters: the language chosen at boot). */
 export const CLUSTER_TEXT = {
-  group: 'Group near-duplicates',
-  groupHint: 'one row per cluster of near-duplicate messages',
-  noClusters: 'No messages match these filters.',
-  scanned: (clusters, scanned, complete) => `${clusters} clusters in the newest ${scanned} messages${complete ? '' : ' (older ones not grouped: narrow the filters or the time range)'}`,
-  messages: (n) => `${n} message${n === 1 ? '' : 's'}`,
-  showMembers: (n) => `show ${n} message${n === 1 ? '' : 's'}`,
-  moreMembers: (n) => `and ${n} more (relabelled with the cluster)`,
-  relabelAll: (n) => `Relabel all ${n}:`,
-  complaintIn: 'Complaints',
-  notComplaints: 'Not complaints',
-  chooseCategory: 'choose a category',
-  confirm: (n, what) => `Relabel ${n} messages as ${what}?`,
-  asCategory: (c) => `complaints in “${c}”`,
-  asNot: 'not complaints',
-  yes: 'Relabel',
-  no: 'Cancel',
-  done: (n) => `${n} messages relabelled.`,
-  failed: (why) => `not relabelled: ${why}`,
+  get group() { return t('Group near-duplicates'); },
+  get groupHint() { return t('one row per cluster of near-duplicate messages'); },
+  get noClusters() { return t('No messages match these filters.'); },
+  scanned: (clusters, scanned, complete) => `${t('{clusters} clusters in the newest {scanned} messages', { clusters, scanned })}${complete ? '' : ` ${t('(older ones not grouped: narrow the filters or the time range)')}`}`,
+  messages: (n) => tp(n, { one: '{n} message', other: '{n} messages' }),
+  showMembers: (n) => tp(n, { one: 'show {n} message', other: 'show {n} messages' }),
+  moreMembers: (n) => t('and {n} more (relabelled with the cluster)', { n }),
+  relabelAll: (n) => t('Relabel all {n}:', { n }),
+  get complaintIn() { return t('Complaints'); },
+  get notComplaints() { return t('Not complaints'); },
+  get chooseCategory() { return t('choose a category'); },
+  confirm: (n, what) => t('Relabel {n} messages as {what}?', { n, what }),
+  asCategory: (c) => t('complaints in “{c}”', { c }),
+  get asNot() { return t('not complaints'); },
+  get yes() { return t('Relabel'); },
+  get no() { return t('Cancel'); },
+  done: (n) => t('{n} messages relabelled.', { n }),
+  failed: (why) => t('not relabelled: {why}', { why }),
 };
 
 function effective(m) {
@@ -45,7 +46,7 @@ export function mount(root, params, ctx) {
   let pagesLoaded = 1;
   const set = (patch) => go('messages', { ...state, ...patch }, { replace: true });
 
-  const q = h('input', { type: 'search', name: 'q', placeholder: 'text contains…', maxlength: '200', value: state.q ?? '' });
+  const q = h('input', { type: 'search', name: 'q', placeholder: t('text contains…'), maxlength: '200', value: state.q ?? '' });
   let qTimer = null;
   q.addEventListener('input', () => {
     clearTimeout(qTimer);
@@ -67,42 +68,42 @@ export function mount(root, params, ctx) {
     });
     return el;
   };
-  const texts = { appVersion: textFilter('appVersion', 'e.g. 4.12.0', '100'), country: textFilter('country', 'e.g. USA', '3') };
+  const texts = { appVersion: textFilter('appVersion', t('e.g. {example}', { example: '4.12.0' }), '100'), country: textFilter('country', t('e.g. {example}', { example: 'USA' }), '3') };
   const selects = {
-    category: select(optionList([...new Set([...ctx.categories, ...(state.category ? [state.category] : [])])], 'any'), state.category ?? '', { name: 'category' }),
-    channel: select(optionList(CHANNELS, 'any'), state.channel ?? '', { name: 'channel' }),
-    lang: select(optionList(LANGS, 'any'), state.lang ?? '', { name: 'lang' }),
-    complaint: select([['', 'any'], ['true', 'complaints'], ['false', 'not complaints']], state.complaint ?? '', { name: 'complaint' }),
-    rating: select(RATINGS.some(([v]) => v === (state.rating ?? '')) ? RATINGS : [...RATINGS, [state.rating, state.rating]], state.rating ?? '', { name: 'rating' }),
+    category: select(optionList([...new Set([...ctx.categories, ...(state.category ? [state.category] : [])])], t('any')), state.category ?? '', { name: 'category' }),
+    channel: select(optionList(CHANNELS, t('any')), state.channel ?? '', { name: 'channel' }),
+    lang: select(optionList(LANGS, t('any')), state.lang ?? '', { name: 'lang' }),
+    complaint: select([['', t('any')], ['true', t('complaints')], ['false', t('not complaints')]], state.complaint ?? '', { name: 'complaint' }),
+    rating: select(ratings().some(([v]) => v === (state.rating ?? '')) ? ratings() : [...ratings(), [state.rating, state.rating]], state.rating ?? '', { name: 'rating' }),
   };
   for (const [name, el] of Object.entries(selects)) el.addEventListener('change', () => set({ [name]: el.value || undefined }));
   const filters = h('form', { class: 'filters', role: 'search', on: { submit: (e) => e.preventDefault() } },
-    h('label', {}, 'Category', selects.category),
-    h('label', {}, 'Channel', selects.channel),
-    h('label', {}, 'Language', selects.lang),
-    h('label', {}, 'Complaint', selects.complaint),
-    h('label', { title: 'app-store reviews only' }, 'Stars', selects.rating),
-    h('label', { title: 'app-store reviews only' }, 'App version', texts.appVersion),
-    h('label', { title: 'app-store reviews only (App Store territory)' }, 'Country', texts.country),
-    h('label', { class: 'q' }, 'Search', q),
+    h('label', {}, t('Category'), selects.category),
+    h('label', {}, t('Channel'), selects.channel),
+    h('label', {}, t('Language'), selects.lang),
+    h('label', {}, t('Complaint'), selects.complaint),
+    h('label', { title: t('app-store reviews only') }, t('Stars'), selects.rating),
+    h('label', { title: t('app-store reviews only') }, t('App version'), texts.appVersion),
+    h('label', { title: t('app-store reviews only (App Store territory)') }, t('Country'), texts.country),
+    h('label', { class: 'q' }, t('Search'), q),
   );
   const groupToggle = h('input', { type: 'checkbox', id: 'group-toggle', checked: params.group === '1' });
   groupToggle.addEventListener('change', () => set({ group: groupToggle.checked ? '1' : undefined }));
   filters.append(h('label', { class: 'group-toggle', title: CLUSTER_TEXT.groupHint }, groupToggle, CLUSTER_TEXT.group));
   const range = h('div', { class: 'toolbar', id: 'range' });
   const list = h('div', { class: 'list', id: 'messages' });
-  const more = h('button', { type: 'button', class: 'more', id: 'more', hidden: true, on: { click: () => void loadMore() } }, 'Load more');
-  root.append(h('h1', {}, 'Messages'), filters, range, list, more);
+  const more = h('button', { type: 'button', class: 'more', id: 'more', hidden: true, on: { click: () => void loadMore() } }, t('Load more'));
+  root.append(h('h1', {}, t('Messages')), filters, range, list, more);
 
   function renderRange() {
     clear(range);
     if (state.from || state.to) {
       range.append(
-        h('span', { class: 'chip' }, `${state.from ? fmtTime(Number(state.from)) : '…'} → ${state.to ? fmtTime(Number(state.to)) : 'now'}`),
-        h('button', { type: 'button', id: 'clear-range', on: { click: () => set({ from: undefined, to: undefined }) } }, 'All times'),
+        h('span', { class: 'chip' }, `${state.from ? fmtTime(Number(state.from)) : '…'} → ${state.to ? fmtTime(Number(state.to)) : t('now')}`),
+        h('button', { type: 'button', id: 'clear-range', on: { click: () => set({ from: undefined, to: undefined }) } }, t('All times')),
       );
     }
-    if (state.source) range.append(h('span', { class: 'chip' }, `source ${state.source}`), h('button', { type: 'button', on: { click: () => set({ source: undefined }) } }, '×'));
+    if (state.source) range.append(h('span', { class: 'chip' }, t('source {name}', { name: state.source })), h('button', { type: 'button', on: { click: () => set({ source: undefined }) } }, '×'));
   }
 
   function query(extra = {}) {
@@ -118,7 +119,7 @@ export function mount(root, params, ctx) {
     cursor = page.nextCursor;
     pagesLoaded = 1;
     clear(list);
-    if (page.items.length === 0) list.append(h('p', { class: 'muted', id: 'no-messages' }, 'No messages match these filters.'));
+    if (page.items.length === 0) list.append(h('p', { class: 'muted', id: 'no-messages' }, t('No messages match these filters.')));
     for (const m of page.items) list.append(item(m));
     more.hidden = cursor === null;
   }
@@ -171,7 +172,7 @@ export function mount(root, params, ctx) {
 
   function bulkRelabel(c) {
     const status = h('span', { class: 'muted', role: 'status', data: { field: 'bulk-status' } });
-    const cat = select([['', '— category —'], ...ctx.categories.map((x) => [x, x])], '', { name: 'bulk-category', 'aria-label': 'category for the whole cluster' });
+    const cat = select([['', t('— category —')], ...ctx.categories.map((x) => [x, x])], '', { name: 'bulk-category', 'aria-label': t('category for the whole cluster') });
     const confirmBox = h('span', { class: 'confirm', hidden: true });
     function ask(body, what) {
       const yes = h('button', { type: 'button', class: 'primary', data: { action: 'bulk-confirm' }, on: { click: async () => {
@@ -221,23 +222,23 @@ export function mount(root, params, ctx) {
     el.classList.toggle('relabelled', Boolean(m.label));
     const eff = effective(m);
     const terms = m.classification.categories.flatMap((c) => c.terms);
-    const source = externalLink(m.link, 'source ↗');
+    const source = externalLink(m.link, t('source ↗'));
     el.append(
       h('div', { class: 'meta' },
         h('time', { datetime: m.createdAt, title: m.createdAt }, fmtTime(m.createdAt)),
         h('span', { class: 'chip' }, m.channel),
         h('span', {}, m.source),
         m.lang ? h('span', {}, m.lang) : null,
-        m.author ? h('span', { title: 'author (hashed)' }, m.author.slice(0, 10)) : null,
-        typeof m.meta?.contact === 'string' ? h('span', { title: 'contact (masked)' }, m.meta.contact) : null,
+        m.author ? h('span', { title: t('author (hashed)') }, m.author.slice(0, 10)) : null,
+        typeof m.meta?.contact === 'string' ? h('span', { title: t('contact (masked)') }, m.meta.contact) : null,
         reviewChips(m),
         source,
       ),
       h('div', { class: 'text', lang: m.lang ?? undefined, dir: 'auto' }, highlight(m.text, terms)),
       h('div', { class: 'meta' },
-        m.classification.categories.map((c) => h('span', { class: 'chip', title: `matched: ${c.terms.join(', ')}` }, `${c.name} ${Math.round(c.score * 100)}%`)),
-        m.label ? h('span', { class: 'chip ok', data: { label: eff.complaint ? eff.category ?? '' : 'not' } }, `relabelled: ${eff.complaint ? eff.category : 'not a complaint'}`) : null,
-        m.classification.modelVersion ? h('span', { class: 'muted', title: 'the model version that judged it (radar classify versions)', data: { modelVersion: m.classification.modelVersion } }, `model ${m.classification.modelVersion}`) : null,
+        m.classification.categories.map((c) => h('span', { class: 'chip', title: t('matched: {terms}', { terms: c.terms.join(', ') }) }, `${c.name} ${Math.round(c.score * 100)}%`)),
+        m.label ? h('span', { class: 'chip ok', data: { label: eff.complaint ? eff.category ?? '' : 'not' } }, t('relabelled: {label}', { label: eff.complaint ? eff.category : t('not a complaint') })) : null,
+        m.classification.modelVersion ? h('span', { class: 'muted', title: t('the model version that judged it (radar classify versions)'), data: { modelVersion: m.classification.modelVersion } }, t('model {version}', { version: m.classification.modelVersion })) : null,
       ),
       actions(el, m, eff),
     );
@@ -246,14 +247,14 @@ export function mount(root, params, ctx) {
   function actions(el, m, eff) {
     const status = h('span', { class: 'muted', role: 'status' });
     const categories = [...new Set([...ctx.categories, ...m.classification.categories.map((c) => c.name), ...(eff.category ? [eff.category] : [])])].sort();
-    const cat = select([['', '— category —'], ...categories.map((c) => [c, c])], eff.category ?? '', { name: 'relabel-category', 'aria-label': 'category' });
+    const cat = select([['', t('— category —')], ...categories.map((c) => [c, c])], eff.category ?? '', { name: 'relabel-category', 'aria-label': t('category') });
     async function send(complaint, category) {
-      status.textContent = 'saving…';
+      status.textContent = t('saving…');
       try {
         const updated = await api(`/api/messages/${encodeURIComponent(m.id)}/label`, { method: 'POST', body: complaint ? { complaint, category } : { complaint } });
         fill(el, updated);
       } catch (error) {
-        status.textContent = `not saved: ${error.message}`;
+        status.textContent = t('not saved: {error}', { error: error.message });
         status.className = 'error';
       }
     }
@@ -271,13 +272,13 @@ export function mount(root, params, ctx) {
             const c = cat.value || m.classification.categories[0]?.name;
             if (c) void send(true, c);
             else {
-              status.textContent = 'choose a category';
+              status.textContent = t('choose a category');
               cat.focus();
             }
           },
         },
-      }, 'Complaint'),
-      h('button', { type: 'button', class: eff.complaint ? '' : 'on', 'aria-pressed': String(!eff.complaint), data: { action: 'not-complaint' }, on: { click: () => void send(false) } }, 'Not a complaint'),
+      }, t('Complaint')),
+      h('button', { type: 'button', class: eff.complaint ? '' : 'on', 'aria-pressed': String(!eff.complaint), data: { action: 'not-complaint' }, on: { click: () => void send(false) } }, t('Not a complaint')),
       cat,
       status,
     );
@@ -303,10 +304,10 @@ function reviewChips(m) {
   if (m.channel !== 'appstore' || !m.meta) return null;
   const { rating, appVersion, deviceModel, device, country } = m.meta;
   return [
-    typeof rating === 'number' ? h('span', { class: `chip${rating <= 2 ? ' bad' : ''}`, data: { rating }, title: 'stars' }, `${rating} ★`) : null,
-    typeof appVersion === 'string' ? h('span', { class: 'chip', data: { appVersion }, title: 'app version' }, `v${appVersion}`) : null,
-    typeof (deviceModel ?? device) === 'string' ? h('span', { title: 'device' }, deviceModel ?? device) : null,
-    typeof country === 'string' ? h('span', { title: 'country' }, country) : null,
+    typeof rating === 'number' ? h('span', { class: `chip${rating <= 2 ? ' bad' : ''}`, data: { rating }, title: t('stars') }, `${rating} ★`) : null,
+    typeof appVersion === 'string' ? h('span', { class: 'chip', data: { appVersion }, title: t('app version') }, `v${appVersion}`) : null,
+    typeof (deviceModel ?? device) === 'string' ? h('span', { title: t('device') }, deviceModel ?? device) : null,
+    typeof country === 'string' ? h('span', { title: t('country') }, country) : null,
   ];
 }
 
