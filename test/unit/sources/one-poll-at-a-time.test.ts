@@ -18,7 +18,7 @@ describe('OnePollAtATime', () => {
 
   it('frees the source when the poll fails', async () => {
     const polls = new OnePollAtATime();
-    await expect(polls.run('a', ctx, () => 'skipped', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(polls.run<string>('a', ctx, () => 'skipped', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await polls.run('a', ctx, () => 'skipped', async () => 'polled')).toBe('polled');
   });
 });
