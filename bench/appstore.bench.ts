@@ -9,10 +9,9 @@ import type { BenchArgs } from './index.js';
 import { appStoreReviewSourceSchema } from '../src/config/appstore.js';
 import { pingRedis } from '../src/queues/connection.js';
 import { createAppStorePollHandler } from '../src/sources/appstore/index.js';
-import { startIngestWorker } from '../workers/ingest.js';
 import { FakeAppStoreConnect, FakeGooglePlay } from '../test/helpers/fake-store-servers.js';
 import { APP_ID, appReview, CLIENT_EMAIL, ecKeys, ISSUER, KEY_ID, PACKAGE, playReview, rsaKeys, serviceAccountJson } from '../test/integration/appstore/setup.js';
-import { benchPollContext, benchService, REDIS_URL, waitUntil } from './support.js';
+import { benchPollContext, benchService, REDIS_URL, pageToStored, type PageToStored } from './support.js';
 
 const TEXTS = [
   'The app crashes every time I open an attachment since the last update',
@@ -23,13 +22,7 @@ const TEXTS = [
   '',
 ];
 
-interface Run {
-  readonly pollSeconds: number;
-  readonly totalSeconds: number;
-  readonly pages: number;
-}
-
-async function once(store: 'google-play' | 'app-store', n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+async function once(store: 'google-play' | 'app-store', n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<PageToStored> {
   const service = await benchService(prefix, db);
   const { ctx } = service;
   const now = Date.now();
@@ -52,19 +45,7 @@ async function once(store: 'google-play' | 'app-store', n: number, prefix: strin
   try {
     const handler = createAppStorePollHandler([appStoreReviewSourceSchema.parse(config)], { authorKey: ctx.authorKey });
     const pollCtx = benchPollContext(ctx);
-    const ingest = startIngestWorker(ctx);
-    const start = performance.now();
-    let pages = 0;
-    for (;;) {
-      const result = await handler.pollOnce({ source: 'bench' }, pollCtx);
-      pages += result.pages;
-      if (result.complete) break;
-    }
-    const pollSeconds = (performance.now() - start) / 1000;
-    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
-    const totalSeconds = (performance.now() - start) / 1000;
-    await ingest.close();
-    return { pollSeconds, totalSeconds, pages };
+    return await pageToStored(ctx, n, () => handler.pollOnce({ source: 'bench' }, pollCtx));
   } finally {
     await close();
     await service.cleanup();
@@ -78,7 +59,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchas${process.pid}`;
-  const report = (label: string, r: Run) =>
+  const report = (label: string, r: PageToStored) =>
     process.stdout.write(
       `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} reviews, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
         `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} reviews/s\n`,

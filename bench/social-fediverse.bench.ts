@@ -13,11 +13,10 @@ import { pingRedis } from '../src/queues/connection.js';
 import { createBlueskyPollHandler } from '../src/sources/bluesky/index.js';
 import { createMastodonPollHandler } from '../src/sources/mastodon/index.js';
 import { createRedditPollHandler } from '../src/sources/reddit/index.js';
-import { startIngestWorker } from '../workers/ingest.js';
 import { FakeBluesky } from '../test/helpers/fake-bluesky.js';
 import { FakeMastodon, mastodonIdAt } from '../test/helpers/fake-mastodon.js';
 import { FakeReddit, redditIdAt } from '../test/helpers/fake-reddit.js';
-import { benchPollContext, benchService, REDIS_URL, waitUntil } from './support.js';
+import { benchPollContext, benchService, REDIS_URL, pageToStored, type PageToStored } from './support.js';
 
 const TEXTS = [
   'cannot log in to my mailbox since this morning https://example.org/abc',
@@ -28,15 +27,9 @@ const TEXTS = [
   'Вложения не открываются в mail.ru, пишет что файл поврежден',
 ];
 
-interface Run {
-  readonly pollSeconds: number;
-  readonly totalSeconds: number;
-  readonly pages: number;
-}
-
 type Poll = () => Promise<{ pages: number; complete: boolean }>;
 
-async function once(kind: 'mastodon' | 'bluesky' | 'reddit', n: number, prefix: string): Promise<Run> {
+async function once(kind: 'mastodon' | 'bluesky' | 'reddit', n: number, prefix: string): Promise<PageToStored> {
   const service = await benchService(prefix, 'sqlite');
   const { ctx } = service;
   const now = Date.now();
@@ -67,19 +60,7 @@ async function once(kind: 'mastodon' | 'bluesky' | 'reddit', n: number, prefix: 
     poll = () => handler.pollOnce({ source: 'bench' }, pollCtx);
   }
   try {
-    const ingest = startIngestWorker(ctx);
-    const start = performance.now();
-    let pages = 0;
-    for (;;) {
-      const result = await poll();
-      pages += result.pages;
-      if (result.complete) break;
-    }
-    const pollSeconds = (performance.now() - start) / 1000;
-    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
-    const totalSeconds = (performance.now() - start) / 1000;
-    await ingest.close();
-    return { pollSeconds, totalSeconds, pages };
+    return await pageToStored(ctx, n, () => poll());
   } finally {
     await close();
     await service.cleanup();

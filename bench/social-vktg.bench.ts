@@ -13,10 +13,9 @@ import { pingRedis } from '../src/queues/connection.js';
 import type { PollContext } from '../src/sources/poll.js';
 import { createTelegramPollHandler } from '../src/sources/telegram/index.js';
 import { createVkPollHandler } from '../src/sources/vk/index.js';
-import { startIngestWorker } from '../workers/ingest.js';
 import { FakeTelegramServer, TEST_BOT_TOKEN } from '../test/helpers/fake-telegram.js';
 import { FakeVkServer } from '../test/helpers/fake-vk.js';
-import { benchPollContext, benchService, waitUntil } from './support.js';
+import { benchPollContext, benchService, pageToStored, type PageToStored } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,15 +28,9 @@ const TEXTS = [
   'Вложения не открываются, пишет что файл поврежден',
 ];
 
-interface Run {
-  readonly pollSeconds: number;
-  readonly totalSeconds: number;
-  readonly pages: number;
-}
-
 type Kind = 'vk' | 'telegram';
 
-async function once(kind: Kind, n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+async function once(kind: Kind, n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<PageToStored> {
   const service = await benchService(prefix, db);
   const { ctx } = service;
   const pollCtx: PollContext = benchPollContext(ctx);
@@ -58,19 +51,7 @@ async function once(kind: Kind, n: number, prefix: string, db: 'sqlite' | 'postg
       );
       poll = () => handler.pollOnce({ source: 'bench-tg' }, pollCtx);
     }
-    const ingest = startIngestWorker(ctx);
-    const start = performance.now();
-    let pages = 0;
-    for (;;) {
-      const result = await poll();
-      pages += result.pages;
-      if (result.complete) break;
-    }
-    const pollSeconds = (performance.now() - start) / 1000;
-    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
-    const totalSeconds = (performance.now() - start) / 1000;
-    await ingest.close();
-    return { pollSeconds, totalSeconds, pages };
+    return await pageToStored(ctx, n, () => poll());
   } finally {
     await vk?.close();
     await tg?.close();
@@ -85,7 +66,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchvt${process.pid}`;
-  const report = (label: string, r: Run) =>
+  const report = (label: string, r: PageToStored) =>
     process.stdout.write(
       `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} items, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
         `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} messages/s\n`,

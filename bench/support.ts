@@ -15,6 +15,7 @@ import { createRedis } from '../src/queues/connection.js';
 import type { PollContext } from '../src/sources/poll.js';
 import { LiveClassifier } from '../workers/classifier.js';
 import { createContext, type ServiceContext } from '../workers/context.js';
+import { startIngestWorker } from '../workers/ingest.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -113,4 +114,35 @@ export async function demoBench(dir: string, prefix: string, clock: ManualClock,
   });
   const classifier = createClassifier({ keywords: compileKeywords(loadKeywords(config.classify.keywords)) });
   return { config, ctx, generator, feed: createDemoReplay(ctx, generator, classifier) };
+}
+
+/** What one "fake page → stored message" run of a message source measured. */
+export interface PageToStored {
+  /** Polling alone (fetch, parse, enqueue) until a poll says the source is read to its end. */
+  readonly pollSeconds: number;
+  /** From the first request until `n` messages are stored (the ingest worker running beside). */
+  readonly totalSeconds: number;
+  readonly pages: number;
+}
+
+/**
+ * The source benches' measure: polls (`poll`, a handler's `pollOnce`) until one is complete, with an
+ * ingest worker running, then waits until `n` messages are stored.
+ */
+export async function pageToStored(ctx: ServiceContext, n: number, poll: () => Promise<{ readonly pages: number; readonly complete: boolean }>): Promise<PageToStored> {
+  const ingest = startIngestWorker(ctx);
+  try {
+    const start = performance.now();
+    let pages = 0;
+    for (;;) {
+      const result = await poll();
+      pages += result.pages;
+      if (result.complete) break;
+    }
+    const pollSeconds = (performance.now() - start) / 1000;
+    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
+    return { pollSeconds, totalSeconds: (performance.now() - start) / 1000, pages };
+  } finally {
+    await ingest.close();
+  }
 }

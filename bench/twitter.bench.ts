@@ -8,9 +8,8 @@ import type { BenchArgs } from './index.js';
 import { twitterSourceSchema } from '../src/config/twitter.js';
 import { pingRedis } from '../src/queues/connection.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
-import { startIngestWorker } from '../workers/ingest.js';
 import { FakeXServer, snowflakeAt } from '../test/helpers/fake-x-server.js';
-import { benchPollContext, benchService, waitUntil } from './support.js';
+import { benchPollContext, benchService, pageToStored, type PageToStored } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,13 +22,7 @@ const TEXTS = [
   'Вложения не открываются в mail.ru, пишет что файл поврежден',
 ];
 
-interface Run {
-  readonly pollSeconds: number;
-  readonly totalSeconds: number;
-  readonly pages: number;
-}
-
-async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<Run> {
+async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<PageToStored> {
   const service = await benchService(prefix, db);
   const { ctx } = service;
   const fake = await FakeXServer.start({ limit: 1_000_000 });
@@ -44,19 +37,7 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
       twitterSourceSchema.parse({ name: 'bench', query: '"mail.ru" (не работает OR down)', bearerToken: 'TEST', apiBase: fake.url, maxPagesPerPoll: 100 }),
     ], { authorKey: ctx.authorKey });
     const pollCtx = benchPollContext(ctx);
-    const ingest = startIngestWorker(ctx);
-    const start = performance.now();
-    let pages = 0;
-    for (;;) {
-      const result = await handler.pollOnce({ source: 'bench' }, pollCtx);
-      pages += result.pages;
-      if (result.complete) break;
-    }
-    const pollSeconds = (performance.now() - start) / 1000;
-    await waitUntil(async () => (await ctx.store.messages.count()) >= n);
-    const totalSeconds = (performance.now() - start) / 1000;
-    await ingest.close();
-    return { pollSeconds, totalSeconds, pages };
+    return await pageToStored(ctx, n, () => handler.pollOnce({ source: 'bench' }, pollCtx));
   } finally {
     await fake.close();
     await service.cleanup();
@@ -70,7 +51,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchtw${process.pid}`;
-  const report = (label: string, r: Run) =>
+  const report = (label: string, r: PageToStored) =>
     process.stdout.write(
       `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} tweets/s page → stored (${n.toLocaleString('en')} tweets, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
         `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} tweets/s\n`,
