@@ -8,6 +8,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { mastodonSourceSchema, type MastodonSourceConfig } from '../../config/mastodon.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
@@ -64,17 +65,9 @@ export function createMastodonClient(config: Pick<MastodonSourceConfig, 'instanc
 
 export function createMastodonPollHandler(configs: readonly MastodonSourceConfig[], deps: MastodonHandlerDeps): MastodonPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
-  const clients = new Map<string, mastodon.rest.Client>();
   const polls = new OnePollAtATime();
 
-  const clientOf = (config: MastodonSourceConfig) => {
-    let client = clients.get(config.name);
-    if (!client) {
-      client = createMastodonClient(config);
-      clients.set(config.name, client);
-    }
-    return client;
-  };
+  const clientOf = clientPerSource((config: MastodonSourceConfig) => createMastodonClient(config));
 
   async function fetchRaw(client: mastodon.rest.Client, config: MastodonSourceConfig, feed: Feed, sinceId: string, maxId: string | undefined): Promise<unknown[]> {
     const paging = { sinceId, limit: config.pageSize, ...(maxId === undefined ? {} : { maxId }) };

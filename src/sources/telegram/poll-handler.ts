@@ -9,6 +9,7 @@ import type { Api } from 'grammy';
 import type { Message } from '../../domain/message.js';
 import { telegramSourceSchema, type TelegramSourceConfig } from '../../config/telegram.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
@@ -54,18 +55,10 @@ export interface TelegramPollHandler extends PollHandler {
 
 export function createTelegramPollHandler(configs: readonly TelegramSourceConfig[], deps: TelegramHandlerDeps): TelegramPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
-  const apis = new Map<string, Api>();
   const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createTelegramApi;
 
-  const apiOf = (config: TelegramSourceConfig): Api => {
-    let api = apis.get(config.name);
-    if (!api) {
-      api = makeApi(config);
-      apis.set(config.name, api);
-    }
-    return api;
-  };
+  const apiOf = clientPerSource((config: TelegramSourceConfig) => makeApi(config));
 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TelegramPollResult> {
     const config = byName.get(job.source);

@@ -9,6 +9,7 @@ import type { Message } from '../../domain/message.js';
 import { twitterSourceSchema, type TwitterSourceConfig } from '../../config/twitter.js';
 import { configFingerprint } from '../config-fingerprint.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
@@ -55,19 +56,11 @@ export interface TwitterPollHandler extends PollHandler {
 
 export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[], deps: TwitterHandlerDeps): TwitterPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
-  const clients = new Map<string, TwitterApiReadOnly>();
   const polls = new OnePollAtATime();
   const makeClient = deps.createClient ?? createTwitterClient;
   const authorKey = deps.authorKey;
 
-  const clientOf = (config: TwitterSourceConfig): TwitterApiReadOnly => {
-    let client = clients.get(config.name);
-    if (!client) {
-      client = makeClient(config);
-      clients.set(config.name, client);
-    }
-    return client;
-  };
+  const clientOf = clientPerSource((config: TwitterSourceConfig) => makeClient(config));
 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TwitterPollResult> {
     const config = byName.get(job.source);

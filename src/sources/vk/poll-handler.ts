@@ -10,6 +10,7 @@ import type { API } from 'vk-io';
 import type { Message } from '../../domain/message.js';
 import { vkSourceSchema, type VkSourceConfig } from '../../config/vk.js';
 import { configFingerprint } from '../config-fingerprint.js';
+import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
 import { SourceRateLimitError } from '../poll.js';
@@ -57,18 +58,10 @@ interface Counts {
 
 export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: VkHandlerDeps): VkPollHandler {
   const byName = new Map(configs.map((c) => [c.name, c]));
-  const apis = new Map<string, API>();
   const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createVkApi;
 
-  const apiOf = (config: VkSourceConfig): API => {
-    let api = apis.get(config.name);
-    if (!api) {
-      api = makeApi(config);
-      apis.set(config.name, api);
-    }
-    return api;
-  };
+  const apiOf = clientPerSource((config: VkSourceConfig) => makeApi(config));
 
   async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<VkPollResult> {
     const config = byName.get(job.source);
