@@ -101,3 +101,11 @@ export function configuredPolls(sources: ServiceConfig['sources']): PollSchedule
     ...sources.bluesky.map((s) => ({ kind: 'bluesky' as const, source: s.name, everyMs: s.pollInterval })),
   ];
 }
+
+/** Never spend a request we know will be refused: another worker may have seen the quota run out. */
+export async function refuseWhileQuotaSpent(ctx: PollContext, source: string): Promise<void> {
+  const known = (await ctx.state.get(source))?.rateLimit ?? null;
+  if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > ctx.now()) {
+    throw new SourceRateLimitError(source, known.resetAt, known);
+  }
+}

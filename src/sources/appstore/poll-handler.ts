@@ -11,7 +11,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import { configFingerprint } from '../config-fingerprint.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
-import { SourceRateLimitError } from '../poll.js';
+import { refuseWhileQuotaSpent } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { createAppStoreClient } from './app-store-client.js';
 import { atOrAbove, covered, newerInstant, olderInstant, nextReviewCursor, parseReviewCursor, sameCursor, startCursor, type Instant, type ReviewCursor } from './cursor.js';
@@ -76,8 +76,7 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
   async function run(config: AppReviewSourceConfig, client: ReviewsClient, ctx: PollContext): Promise<AppStorePollResult> {
     const source = config.name;
     const started = ctx.now();
-    const known = (await ctx.state.get(source))?.rateLimit ?? null;
-    if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > started) throw new SourceRateLimitError(source, known.resetAt, known);
+    await refuseWhileQuotaSpent(ctx, source);
 
     const stored = await ctx.state.getCursor<unknown>(source);
     const parsed = parseReviewCursor(stored);

@@ -7,7 +7,6 @@
 import { detectLang } from '../../classify/language.js';
 import { LANGS, type Lang, type Message } from '../../domain/message.js';
 import type { PollContext } from '../poll.js';
-import { SourceRateLimitError } from '../poll.js';
 
 export type ItemOutcome =
   | { readonly kind: 'message'; readonly message: Message }
@@ -83,17 +82,11 @@ export function languageAllowed(declared: string | null | undefined, languages: 
   return languages.includes(declared.toLowerCase().split(/[-_]/)[0] ?? '');
 }
 
-/** Never spend a request we know will be refused: another worker may have seen the quota run out. */
-export async function refuseWhileQuotaSpent(ctx: PollContext, source: string): Promise<void> {
-  const known = (await ctx.state.get(source))?.rateLimit ?? null;
-  if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > ctx.now()) {
-    throw new SourceRateLimitError(source, known.resetAt, known);
-  }
-}
-
 /** A finite number from a header value, or null. */
 export function headerNumber(value: string | null | undefined): number | null {
   if (value === null || value === undefined || value.trim() === '') return null;
   const n = Number(value);
   return Number.isFinite(n) ? n : null;
 }
+
+export { refuseWhileQuotaSpent } from '../poll.js';

@@ -12,7 +12,7 @@ import { configFingerprint } from '../config-fingerprint.js';
 import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
-import { SourceRateLimitError } from '../poll.js';
+import { refuseWhileQuotaSpent } from '../poll.js';
 import { createTelegramApi } from './client.js';
 import { mapTelegramError, TelegramApiError } from './errors.js';
 import { updateSchema, updateToMessage, type TelegramItemContext } from './to-message.js';
@@ -71,8 +71,7 @@ export function createTelegramPollHandler(configs: readonly TelegramSourceConfig
   async function run(config: TelegramSourceConfig, ctx: PollContext): Promise<TelegramPollResult> {
     const source = config.name;
     const started = ctx.now();
-    const known = (await ctx.state.get(source))?.rateLimit ?? null;
-    if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > started) throw new SourceRateLimitError(source, known.resetAt, known);
+    await refuseWhileQuotaSpent(ctx, source);
 
     const stored = await ctx.state.getCursor<unknown>(source);
     let cursor = parseTelegramCursor(stored);

@@ -12,7 +12,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
-import { SourceRateLimitError } from '../poll.js';
+import { refuseWhileQuotaSpent } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { createTwitterClient } from './client.js';
 import { nextCursor, parseCursor, searchWindow, type SearchWindow, type TwitterCursor } from './cursor.js';
@@ -74,10 +74,7 @@ export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[]
     const started = ctx.now();
 
     // Never spend a request we know will be refused: another worker may have seen the quota run out.
-    const known = (await ctx.state.get(source))?.rateLimit ?? null;
-    if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > started) {
-      throw new SourceRateLimitError(source, known.resetAt, known);
-    }
+    await refuseWhileQuotaSpent(ctx, source);
 
     const stored = await ctx.state.getCursor<unknown>(source);
     const cursor = parseCursor(stored);

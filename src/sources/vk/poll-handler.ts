@@ -13,7 +13,7 @@ import { configFingerprint } from '../config-fingerprint.js';
 import { clientPerSource } from '../client-per-source.js';
 import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext, PollHandler } from '../poll.js';
-import { SourceRateLimitError } from '../poll.js';
+import { refuseWhileQuotaSpent } from '../poll.js';
 import { createVkApi } from './client.js';
 import { nextVkSearchCursor, noteFetched, parseVkCursor, vkSearchWindow, type VkCursor, type VkFetched } from './cursor.js';
 import { mapVkError, VkApiError, VkStillThrottledError } from './errors.js';
@@ -74,8 +74,7 @@ export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: Vk
   async function run(config: VkSourceConfig, ctx: PollContext): Promise<VkPollResult> {
     const source = config.name;
     const started = ctx.now();
-    const known = (await ctx.state.get(source))?.rateLimit ?? null;
-    if (known && known.remaining === 0 && known.resetAt !== null && known.resetAt > started) throw new SourceRateLimitError(source, known.resetAt, known);
+    await refuseWhileQuotaSpent(ctx, source);
 
     const stored = await ctx.state.getCursor<unknown>(source);
     const before = parseVkCursor(stored);
