@@ -7,40 +7,16 @@
  * the config file itself.
  */
 import { z } from 'zod';
+import { httpUrl, pagesPerPoll, period, sourceName } from './source-fields.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { uniqueNames } from './unique-names.js';
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-  .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.');
-
-const url = (what: string) =>
-  z
-    .string()
-    .url()
-    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-    .transform((u) => u.replace(/\/+$/, ''))
-    .describe(what);
-
 const common = {
-  name,
-  pollInterval: duration()
-    .default('15m')
-    .refine((ms) => ms >= 100, 'must be at least 100ms')
-    .describe('How often the reviews are read (one poll cluster-wide). Reviews arrive slowly; both APIs have hourly/daily quotas.'),
-  maxPagesPerPoll: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(10)
-    .describe('Pages fetched per poll at most; the rest follows in the next polls (nothing is skipped).'),
-  requestTimeout: duration()
-    .default('30s')
-    .refine((ms) => ms >= 100, 'must be at least 100ms')
-    .describe('A request with no answer for this long fails and is retried with backoff.'),
+  name: sourceName(),
+  pollInterval: period('15m', 'How often the reviews are read (one poll cluster-wide). Reviews arrive slowly; both APIs have hourly/daily quotas.'),
+  maxPagesPerPoll: pagesPerPoll('Pages fetched per poll at most; the rest follows in the next polls (nothing is skipped).'),
+  requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff.'),
   lookback: duration()
     .default('7d')
     .describe('First poll only (no cursor yet): how far back to read reviews. Google Play returns only the last week anyway.'),
@@ -72,8 +48,8 @@ export const googlePlaySourceSchema = z
       .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'must be a language code such as en or en-US')
       .optional()
       .describe('Ask Google to translate reviews into this language (`translationLanguage`); the original text is kept in meta. Default: no translation.'),
-    apiBase: url('Replaces `https://androidpublisher.googleapis.com` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
-    tokenUri: url('Where the signed JWT is exchanged for an access token. Default: the key file\'s `token_uri` (`https://oauth2.googleapis.com/token`).').optional(),
+    apiBase: httpUrl('Replaces `https://androidpublisher.googleapis.com` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
+    tokenUri: httpUrl('Where the signed JWT is exchanged for an access token. Default: the key file\'s `token_uri` (`https://oauth2.googleapis.com/token`).').optional(),
   })
   .strict()
   .describe('Reviews of one Android app on Google Play.');
@@ -94,7 +70,7 @@ export const appStoreSourceSchema = z
       'APP_STORE_CONNECT_KEY',
     ),
     privateKeyFile: z.string().min(1).optional().describe('Path of the downloaded `AuthKey_<keyId>.p8` file. Or give privateKey.'),
-    apiBase: url('Replaces `https://api.appstoreconnect.apple.com` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
+    apiBase: httpUrl('Replaces `https://api.appstoreconnect.apple.com` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
   })
   .strict()
   .describe('Customer reviews of one iOS/macOS app on the App Store.');

@@ -4,6 +4,7 @@
  * each entry into an @atproto/api agent and a poll handler.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll, languageCodes } from './source-fields.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { uniqueNames } from './unique-names.js';
@@ -16,46 +17,21 @@ const handle = z
 
 export const blueskySourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
-    service: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .default('https://bsky.social')
-      .describe('The PDS (or entryway) to log in to and search through: `https://bsky.social` for accounts hosted by Bluesky (a local fake server in tests).'),
+    name: sourceName(),
+    service: httpUrl('The PDS (or entryway) to log in to and search through: `https://bsky.social` for accounts hosted by Bluesky (a local fake server in tests).').default('https://bsky.social'),
     identifier: handle.describe('The account that logs in: its handle (`brand.bsky.social`) or DID.'),
     appPassword: fromEnvironment(
       z.string().min(1, 'must not be empty (is BLUESKY_APP_PASSWORD set?)').describe('An app password of that account (Settings → Privacy and security → App passwords): `${BLUESKY_APP_PASSWORD}`. Never logged.'),
       'BLUESKY_APP_PASSWORD',
     ),
     query: z.string().trim().min(1).max(1000).describe('The search query (Lucene-like syntax), e.g. `"mail.ru" OR mailru`.'),
-    pollInterval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the search runs (one poll cluster-wide). Bluesky allows 3000 requests / 5 min per IP.'),
+    pollInterval: period('60s', 'How often the search runs (one poll cluster-wide). Bluesky allows 3000 requests / 5 min per IP.'),
     lookback: duration().default('15m').describe('First poll only (no cursor yet): how far back to search.'),
-    languages: z
-      .array(z.string().regex(/^[a-z]{2,3}$/, 'must be an ISO 639-1 code such as en or ru'))
-      .min(1)
-      .optional()
-      .describe('Only posts in these languages (the post\'s `langs`; a post without one is kept). Default: all languages.'),
+    languages: languageCodes('Only posts in these languages (the post\'s `langs`; a post without one is kept). Default: all languages.'),
     ownAccounts: z.array(handle).default([]).describe('The service\'s own accounts (handles or DIDs): their posts are skipped.'),
     pageSize: z.number().int().min(1).max(100).default(100).describe('Posts per request (searchPosts allows at most 100).'),
-    maxPagesPerPoll: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(10)
-      .describe('Pages per poll at most; the rest is read by the next polls (nothing is skipped).'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried with backoff.'),
+    maxPagesPerPoll: pagesPerPoll('Pages per poll at most; the rest is read by the next polls (nothing is skipped).'),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff.'),
   })
   .strict()
   .describe('One Bluesky post search, polled on a schedule.');

@@ -5,6 +5,7 @@
  * ids are the same either way where the vendor gives comment ids, so nothing is stored twice.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll } from './source-fields.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { uniqueNames } from './unique-names.js';
@@ -51,42 +52,22 @@ const pollSchema = z
       z.string().min(1, 'must not be empty (is HELPDESK_API_TOKEN set?)').describe('API token (Zendesk) or API key (Freshdesk): `${HELPDESK_API_TOKEN}`. Never logged.'),
       'HELPDESK_API_TOKEN',
     ),
-    interval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the help desk is polled (one poll cluster-wide). Zendesk allows 10 incremental-export requests a minute.'),
+    interval: period('60s', 'How often the help desk is polled (one poll cluster-wide). Zendesk allows 10 incremental-export requests a minute.'),
     lookback: duration()
       .default('1h')
       .describe('First poll only (no cursor yet): how far back to read.'),
-    maxPagesPerPoll: z.number().int().min(1).max(100).default(10).describe('Pages read per poll at most; the rest follows in the next polls (nothing is skipped).'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried from the cursor.'),
-    apiBase: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .optional()
-      .describe('Where the API is reached when not at `url` (a proxy, or a local fake server in tests).'),
+    maxPagesPerPoll: pagesPerPoll('Pages read per poll at most; the rest follows in the next polls (nothing is skipped).'),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried from the cursor.'),
+    apiBase: httpUrl('Where the API is reached when not at `url` (a proxy, or a local fake server in tests).').optional(),
   })
   .strict()
   .describe('Polling through the vendor\'s incremental API (Zendesk ticket events, Freshdesk updated tickets), the fallback when webhooks cannot reach the radar.');
 
 export const helpdeskSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: the webhook URL is `/api/hooks/<name>`; shown on every message it produces. Unique across all sources.'),
+    name: sourceName('Source name: the webhook URL is `/api/hooks/<name>`; shown on every message it produces. Unique across all sources.'),
     vendor: z.enum(HELPDESK_VENDORS).describe('Which help desk: zendesk, jira (Jira Service Management), freshdesk, zammad or intercom.'),
-    url: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .describe('Base URL of the help desk (`https://acme.zendesk.com`, `https://acme.atlassian.net`, `https://acme.freshdesk.com`, `https://support.acme.com` for Zammad, `https://app.intercom.com/a/apps/<app id>` for Intercom): ticket links are made from it.'),
+    url: httpUrl('Base URL of the help desk (`https://acme.zendesk.com`, `https://acme.atlassian.net`, `https://acme.freshdesk.com`, `https://support.acme.com` for Zammad, `https://app.intercom.com/a/apps/<app id>` for Intercom): ticket links are made from it.'),
     webhook: webhookSchema.optional(),
     poll: pollSchema.optional(),
   })

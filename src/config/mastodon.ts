@@ -4,6 +4,7 @@
  * `src/sources/mastodon/` turns each entry into a masto client and a poll handler.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll, languageCodes } from './source-fields.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { uniqueNames } from './unique-names.js';
@@ -17,16 +18,8 @@ const acct = z
 
 export const mastodonSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
-    instance: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .describe('Base URL of the instance, e.g. `https://mastodon.social` (a local fake server in tests). The host goes into message ids.'),
+    name: sourceName(),
+    instance: httpUrl('Base URL of the instance, e.g. `https://mastodon.social` (a local fake server in tests). The host goes into message ids.'),
     accessToken: fromEnvironment(
       z.string().min(1, 'must not be empty (is MASTODON_ACCESS_TOKEN set?)').optional().describe('Access token of the brand account (scope `read`): `${MASTODON_ACCESS_TOKEN}`. Needed for `search` and `mentions`; hashtag timelines work without it. Never logged.'),
       'MASTODON_ACCESS_TOKEN',
@@ -43,30 +36,14 @@ export const mastodonSourceSchema = z
       .optional()
       .describe('A full-text status search (`/api/v2/search?type=statuses`); needs accessToken, and the instance must have full-text search enabled.'),
     mentions: z.boolean().default(false).describe('Read the mentions of the token\'s account (`/api/v1/notifications?types[]=mention`); needs accessToken.'),
-    pollInterval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the feeds are read (one poll cluster-wide). mastodon.social allows 300 requests / 5 min per token or IP.'),
+    pollInterval: period('60s', 'How often the feeds are read (one poll cluster-wide). mastodon.social allows 300 requests / 5 min per token or IP.'),
     lookback: duration().default('15m').describe('First poll only (no cursor yet): how far back to read.'),
-    languages: z
-      .array(z.string().regex(/^[a-z]{2,3}$/, 'must be an ISO 639-1 code such as en or ru'))
-      .min(1)
-      .optional()
-      .describe('Only statuses in these languages (a status without a language is kept). Default: all languages.'),
+    languages: languageCodes('Only statuses in these languages (a status without a language is kept). Default: all languages.'),
     excludeBoosts: z.boolean().default(true).describe('Drop boosts (reblogs): the boosted status is its author\'s words, read where it was posted.'),
     ownAccounts: z.array(acct).default([]).describe('The service\'s own accounts: their statuses (announcements, support replies) are skipped.'),
     pageSize: z.number().int().min(1).max(40).default(40).describe('Statuses per request (Mastodon allows at most 40).'),
-    maxPagesPerPoll: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(10)
-      .describe('Pages per feed per poll at most; the rest is read by the next polls (nothing is skipped).'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried with backoff.'),
+    maxPagesPerPoll: pagesPerPoll('Pages per feed per poll at most; the rest is read by the next polls (nothing is skipped).'),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff.'),
   })
   .strict()
   .superRefine((s, ctx) => {

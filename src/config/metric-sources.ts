@@ -6,6 +6,7 @@
  * `src/sources/graphite/` turn each entry into a poll handler.
  */
 import { z } from 'zod';
+import { httpUrl, period } from './source-fields.js';
 import { parseNameTemplate } from '../series/name-template.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
@@ -40,25 +41,14 @@ const basicAuth = z
 /** What a Prometheus and a Graphite entry share. */
 const common = {
   name: sourceName,
-  url: z
-    .string()
-    .url()
-    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-    .transform((u) => u.replace(/\/+$/, ''))
-    .describe('Base URL of the server, e.g. `http://prometheus:9090` (the API path is appended; a path prefix such as `/prometheus` is kept).'),
+  url: httpUrl('Base URL of the server, e.g. `http://prometheus:9090` (the API path is appended; a path prefix such as `/prometheus` is kept).'),
   bearerToken: fromEnvironment(
     z.string().min(1, 'must not be empty (is the variable set?)').optional().describe('Sent as `Authorization: Bearer …`; keep it in the environment: `${PROMETHEUS_TOKEN}`. Never logged.'),
     'PROMETHEUS_TOKEN',
   ),
   basicAuth: basicAuth.optional(),
-  pollInterval: duration()
-    .default('1m')
-    .refine((ms) => ms >= 100, 'must be at least 100ms')
-    .describe('How often the source is polled (one poll cluster-wide); each poll fetches every complete bucket since the cursor.'),
-  requestTimeout: duration()
-    .default('30s')
-    .refine((ms) => ms >= 100, 'must be at least 100ms')
-    .describe('A request with no complete answer for this long fails; the poll is retried with backoff and resumes from the cursor (no bucket is lost).'),
+  pollInterval: period('1m', 'How often the source is polled (one poll cluster-wide); each poll fetches every complete bucket since the cursor.'),
+  requestTimeout: period('30s', 'A request with no complete answer for this long fails; the poll is retried with backoff and resumes from the cursor (no bucket is lost).'),
   delay: duration()
     .default('1m')
     .describe('How long after a bucket ends it is taken as complete and pulled (scrape and ingestion lag). A bucket pulled is never pulled again, so a bucket the server had no sample for by then stays a gap.'),

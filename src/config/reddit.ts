@@ -4,24 +4,14 @@
  * `src/sources/reddit/` turns each entry into a poll handler.
  */
 import { z } from 'zod';
+import { httpUrl, sourceName, period, pagesPerPoll, languageCodes } from './source-fields.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 import { uniqueNames } from './unique-names.js';
 
-const baseUrl = (what: string) =>
-  z
-    .string()
-    .url()
-    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-    .transform((u) => u.replace(/\/+$/, ''))
-    .describe(what);
-
 export const redditSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
+    name: sourceName(),
     clientId: fromEnvironment(
       z.string().min(1, 'must not be empty (is REDDIT_CLIENT_ID set?)').describe('The app\'s client id (under the app name on reddit.com/prefs/apps): `${REDDIT_CLIENT_ID}`.'),
       'REDDIT_CLIENT_ID',
@@ -43,28 +33,18 @@ export const redditSourceSchema = z
       .describe('Subreddits whose new posts are read (`/r/<name>/new`).'),
     comments: z.boolean().default(false).describe('Also read the new comments of those subreddits (`/r/<name>/comments`).'),
     search: z.string().trim().min(1).max(512).optional().describe('A site-wide search, newest first (`/search?sort=new`), e.g. `"mail.ru" OR mailru`.'),
-    pollInterval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the feeds are read (one poll cluster-wide). Reddit allows 100 requests a minute per OAuth client (averaged over 10 minutes).'),
+    pollInterval: period('60s', 'How often the feeds are read (one poll cluster-wide). Reddit allows 100 requests a minute per OAuth client (averaged over 10 minutes).'),
     lookback: duration().default('15m').describe('First poll only (no cursor yet): how far back to read.'),
-    languages: z
-      .array(z.string().regex(/^[a-z]{2,3}$/, 'must be an ISO 639-1 code such as en or ru'))
-      .min(1)
-      .optional()
-      .describe('Only posts whose detected language is one of these (Reddit gives none). Default: all.'),
+    languages: languageCodes('Only posts whose detected language is one of these (Reddit gives none). Default: all.'),
     ownAccounts: z
       .array(z.string().trim().regex(/^(\/?u\/)?[A-Za-z0-9_-]{3,20}$/, 'must be a Reddit username, with or without u/').transform((u) => u.replace(/^\/?u\//, '').toLowerCase()))
       .default([])
       .describe('The service\'s own accounts: their posts and comments are skipped.'),
     pageSize: z.number().int().min(1).max(100).default(100).describe('Items per request (Reddit allows at most 100).'),
-    maxPagesPerPoll: z.number().int().min(1).max(10).default(5).describe('Pages per feed per poll at most; the rest is read by the next polls (nothing is skipped). A listing goes back about 1000 items.'),
-    apiBase: baseUrl('The OAuth API, `https://oauth.reddit.com` (a local fake server in tests).').default('https://oauth.reddit.com'),
-    authBase: baseUrl('Where tokens come from (`<authBase>/api/v1/access_token`): `https://www.reddit.com`.').default('https://www.reddit.com'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried with backoff.'),
+    maxPagesPerPoll: pagesPerPoll('Pages per feed per poll at most; the rest is read by the next polls (nothing is skipped). A listing goes back about 1000 items.', { max: 10, defaultValue: 5 }),
+    apiBase: httpUrl('The OAuth API, `https://oauth.reddit.com` (a local fake server in tests).').default('https://oauth.reddit.com'),
+    authBase: httpUrl('Where tokens come from (`<authBase>/api/v1/access_token`): `https://www.reddit.com`.').default('https://www.reddit.com'),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff.'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -5,6 +5,7 @@
  * turns each entry into a grammY `Api` client and a poll handler.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll } from './source-fields.js';
 import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
@@ -23,10 +24,7 @@ const chatSchema = z
 
 export const telegramSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
+    name: sourceName(),
     botToken: fromEnvironment(
       z
         .string()
@@ -58,32 +56,14 @@ export const telegramSourceSchema = z
       .boolean()
       .default(true)
       .describe('Store an edited message as a new revision (`telegram:<chat>:<message>:e<edit_date>`); off: edits are skipped.'),
-    pollInterval: duration()
-      .default('10s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often a poll starts (one poll cluster-wide; a poll waits up to longPollTimeout for the first update).'),
+    pollInterval: period('10s', 'How often a poll starts (one poll cluster-wide; a poll waits up to longPollTimeout for the first update).'),
     longPollTimeout: duration()
       .default('10s')
       .refine((ms) => ms <= 50_000, 'must be at most 50s')
       .describe('`getUpdates` timeout: how long the first request of a poll waits for an update (long polling; `0s` asks and returns at once). It holds one poll-worker slot meanwhile.'),
-    maxPagesPerPoll: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(10)
-      .describe('Pages of 100 updates fetched per poll at most; the rest follows in the next polls (Telegram keeps updates for 24 hours).'),
-    apiRoot: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .optional()
-      .describe('Replaces `https://api.telegram.org` (a local Bot API server, or a fake server in tests). Default: the real API.'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long (plus the long-poll wait) fails and is retried with backoff.'),
+    maxPagesPerPoll: pagesPerPoll('Pages of 100 updates fetched per poll at most; the rest follows in the next polls (Telegram keeps updates for 24 hours).'),
+    apiRoot: httpUrl('Replaces `https://api.telegram.org` (a local Bot API server, or a fake server in tests). Default: the real API.').optional(),
+    requestTimeout: period('30s', 'A request with no answer for this long (plus the long-poll wait) fails and is retried with backoff.'),
   })
   .strict()
   .refine((s) => s.mode !== 'webhook' || s.webhookSecret !== undefined, { message: 'webhook mode needs webhookSecret (`${TELEGRAM_WEBHOOK_SECRET}`)', path: ['webhookSecret'] })

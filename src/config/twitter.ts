@@ -4,6 +4,7 @@
  * into a client and a poll handler.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll, languageCodes } from './source-fields.js';
 import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
@@ -20,10 +21,7 @@ const username = z
 
 export const twitterSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
+    name: sourceName(),
     query: z
       .string()
       .trim()
@@ -39,15 +37,8 @@ export const twitterSourceSchema = z
         .describe('App-only bearer token; keep it in the environment: `${TWITTER_BEARER_TOKEN}`. Never logged.'),
       'TWITTER_BEARER_TOKEN',
     ),
-    pollInterval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the search runs (one poll cluster-wide). Recent search allows 450 requests / 15 min per app (Basic: far fewer).'),
-    languages: z
-      .array(z.string().regex(/^[a-z]{2,3}$/, 'must be an ISO 639-1 code such as en or ru'))
-      .min(1)
-      .optional()
-      .describe('Only tweets in these languages (adds `(lang:en OR lang:ru)` to the query and drops others). Default: all languages.'),
+    pollInterval: period('60s', 'How often the search runs (one poll cluster-wide). Recent search allows 450 requests / 15 min per app (Basic: far fewer).'),
+    languages: languageCodes('Only tweets in these languages (adds `(lang:en OR lang:ru)` to the query and drops others). Default: all languages.'),
     lookback: duration()
       .default('15m')
       .refine((ms) => ms <= MAX_LOOKBACK_MS, 'must be less than 7 days (X keeps recent search for 7 days)')
@@ -57,24 +48,9 @@ export const twitterSourceSchema = z
       .array(username)
       .default([])
       .describe('The service\'s own accounts (usernames): their tweets (announcements, support replies) are skipped.'),
-    apiBase: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .optional()
-      .describe('Replaces `https://api.x.com` in every request (a proxy, or a local fake server in tests). Default: the real API.'),
-    maxPagesPerPoll: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(10)
-      .describe('Pages of 100 tweets fetched per poll at most; the rest is fetched by the next polls (nothing is skipped).'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried with backoff.'),
+    apiBase: httpUrl('Replaces `https://api.x.com` in every request (a proxy, or a local fake server in tests). Default: the real API.').optional(),
+    maxPagesPerPoll: pagesPerPoll('Pages of 100 tweets fetched per poll at most; the rest is fetched by the next polls (nothing is skipped).'),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff.'),
   })
   .strict()
   .describe('One X (Twitter) recent search, polled on a schedule.');

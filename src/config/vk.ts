@@ -5,6 +5,7 @@
  * poll handler.
  */
 import { z } from 'zod';
+import { sourceName, httpUrl, period, pagesPerPoll } from './source-fields.js';
 import { uniqueNames } from './unique-names.js';
 import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
@@ -14,10 +15,7 @@ export const VK_MAX_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
 
 export const vkSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . - (at most 100)')
-      .describe('Source name: shown in /api/sources and on every message it produces (`source`). Unique across all sources.'),
+    name: sourceName(),
     token: fromEnvironment(
       z
         .string()
@@ -51,10 +49,7 @@ export const vkSourceSchema = z
       .default([])
       .describe('VK ids whose posts and comments are skipped (support staff; a community as -id). The community itself (-communityId) is always own.'),
     excludeReposts: z.boolean().default(true).describe('Skip reposts (`copy_history`): the words are someone else\'s.'),
-    pollInterval: duration()
-      .default('60s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('How often the source is polled (one poll cluster-wide).'),
+    pollInterval: period('60s', 'How often the source is polled (one poll cluster-wide).'),
     lookback: duration()
       .default('15m')
       .refine((ms) => ms <= VK_MAX_LOOKBACK_MS, 'must be at most 7 days')
@@ -66,24 +61,9 @@ export const vkSourceSchema = z
       .max(20)
       .default(3)
       .describe('Requests per second this token may make (VK: 3 for a user token, 20 for a community token); the client paces itself to it.'),
-    maxPagesPerPoll: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(10)
-      .describe('Pages (of 200 search results, 100 wall posts or comments) fetched per poll and part at most; the rest follows in the next polls.'),
-    apiBase: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .transform((u) => u.replace(/\/+$/, ''))
-      .optional()
-      .describe('Replaces `https://api.vk.ru/method` (a proxy, or a local fake server in tests). Default: the real API.'),
-    requestTimeout: duration()
-      .default('30s')
-      .refine((ms) => ms >= 100, 'must be at least 100ms')
-      .describe('A request with no answer for this long fails and is retried with backoff (also a request VK keeps refusing with error 6).'),
+    maxPagesPerPoll: pagesPerPoll('Pages (of 200 search results, 100 wall posts or comments) fetched per poll and part at most; the rest follows in the next polls.'),
+    apiBase: httpUrl('Replaces `https://api.vk.ru/method` (a proxy, or a local fake server in tests). Default: the real API.').optional(),
+    requestTimeout: period('30s', 'A request with no answer for this long fails and is retried with backoff (also a request VK keeps refusing with error 6).'),
   })
   .strict()
   .refine((s) => s.query !== undefined || s.communityId !== undefined, { message: 'needs a query, a communityId or both', path: ['query'] })
