@@ -50,6 +50,8 @@ export interface AlertingEngine {
    * outbox, the rows' removal and the tick record in one transaction — unless `lease` was lost — then relays.
    */
   onJudged(tick: JudgedTick, taken: readonly InboxKey[], lease?: Lease): Promise<void>;
+  /** The pages telling a new owner (`alert.owner`) that `by` handed the incident over to them (see the incidents API). */
+  handOverPages(alert: Alert, evidence: Evidence | null, by: string, at: number): OutboxEntry[];
   /**
    * Evidence for an alert at `now` from what the detector said (stored rows, plus `pending` ones not
    * committed yet); `recent`: the watched series' rows already read for this tick (see `recentPoints`);
@@ -226,7 +228,20 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
     await relayOutbox(ctx);
   };
 
-  return { runtime, onTick, onJudged, evidence };
+  /**
+   * The page that tells `alert.owner` a person (`by`) handed the incident over to them: one outbox
+   * entry per notifier, written by the hand over's own transaction and sent by the next relay.
+   */
+  const handOverPages = (alert: Alert, gathered: Evidence | null, by: string, at: number): OutboxEntry[] => {
+    const intent = { key: `${alert.id}-handed_over-${at}-${alert.owner ?? 'nobody'}`, kind: 'handed_over', at, owner: alert.owner, by } as const;
+    const notification = buildNotification({ intent, alert, evidence: gathered, oncall: runtime.oncall, ack, labels: config.evidence.labels });
+    return notifiersFor(intent.kind, notifiers).map((notifier) => {
+      const payload: JobPayloads['notify'] = { notification, notifier: notifier.name };
+      return { key: `${intent.key}.${notifier.name}`, alertId: alert.id, notifier: notifier.name, payload };
+    });
+  };
+
+  return { runtime, onTick, onJudged, evidence, handOverPages };
 }
 
 export interface NotifyWorker {

@@ -133,7 +133,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
     const app = await buildApp({
       ...ctx,
       auth: new Authenticator(resolved.auth),
-      alerting: { ackSecret },
+      alerting: { ackSecret, handOver: alerting },
     });
     const server = await startServer(app, { host: config.server.host, port: config.server.port });
     url = server.url;

@@ -102,6 +102,8 @@ export interface NotificationIntent {
   readonly owner: string | null;
   /** `worse` only: which series got worse, its peak now and the one last paged. */
   readonly worse?: WorseDetail;
+  /** `handed_over` only: who handed the incident over (a person's id, or a token's name). */
+  readonly by?: string;
 }
 
 export interface EvaluateResult {

@@ -42,7 +42,7 @@ export interface AckLinkOptions {
 }
 
 export interface BuildNotificationInput {
-  readonly intent: Pick<NotificationIntent, 'key' | 'kind' | 'at' | 'owner' | 'worse'>;
+  readonly intent: Pick<NotificationIntent, 'key' | 'kind' | 'at' | 'owner' | 'worse' | 'by'>;
   readonly alert: Alert;
   readonly evidence: Evidence | null;
   readonly oncall: CompiledOncall;
@@ -73,6 +73,7 @@ const KIND_TAGS: Readonly<Record<NotificationKind, string>> = {
   worse: 'FIRING, WORSE',
   repeat: 'STILL FIRING',
   escalated: 'ESCALATED',
+  handed_over: 'HANDED OVER',
   resolved: 'RESOLVED',
   test: 'TEST',
 };
@@ -84,7 +85,9 @@ export function buildNotification(input: BuildNotificationInput): Notification {
   const owner = ownerId === null ? null : (oncall.people.get(ownerId) ?? { id: ownerId, name: ownerId });
   const lastEscalation = alert.escalations.at(-1);
   const ownerRole =
-    lastEscalation !== undefined && lastEscalation.to === ownerId
+    intent.kind === 'handed_over'
+      ? `handed over by ${oncall.people.get(intent.by ?? '')?.name ?? intent.by ?? 'someone'}`
+      : lastEscalation !== undefined && lastEscalation.to === ownerId
       ? `escalated from ${oncall.people.get(lastEscalation.from ?? '')?.name ?? lastEscalation.from ?? 'nobody'}`
       : 'on call';
   const token =

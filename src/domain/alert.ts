@@ -104,6 +104,9 @@ export interface Silence {
   readonly comment: string;
 }
 
-/** `worse`: a firing series moved `worseFactor` times further from normal than when it was last paged. */
-export const NOTIFICATION_KINDS = ['firing', 'updated', 'worse', 'repeat', 'escalated', 'resolved', 'test'] as const;
+/**
+ * `worse`: a firing series moved `worseFactor` times further from normal than when it was last paged;
+ * `handed_over`: a person handed an open incident over to the one this page goes to.
+ */
+export const NOTIFICATION_KINDS = ['firing', 'updated', 'worse', 'repeat', 'escalated', 'handed_over', 'resolved', 'test'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR, type Actor, type ActorVia } from '../domain/actor.js';
 import type { Alert, AlertState, Silence } from '../domain/alert.js';
+import { OutboxStore, type OutboxEntry } from './outbox-store.js';
 import type { Database } from './schema.js';
 
 export interface StoredAlert extends Alert {
@@ -203,8 +204,10 @@ export class AlertStore {
    * A person hands an open alert over to another: `to` owns it from `now` (escalation, if it is not
    * acknowledged, counts from now), a `handed_over` event `{from, to, by, via}` — in one transaction,
    * with the hand over also in its own columns so a racing detector tick does not undo it (see `save`).
+   * `pages` makes the notifications that tell the new owner (from the alert as handed over); they go to
+   * the outbox in the same transaction, so a hand over never goes unpaged.
    */
-  async handOver(alertId: string, to: string, actor: Actor, now: number): Promise<HandOverOutcome> {
+  async handOver(alertId: string, to: string, actor: Actor, now: number, pages?: (alert: Alert) => readonly OutboxEntry[]): Promise<HandOverOutcome> {
     const changed = await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('alerts').select(['doc', 'state', 'acknowledged_at', 'acknowledged_by']).where('id', '=', alertId).executeTakeFirst();
       if (!row || CLOSED.has(row.state)) return false;
@@ -220,6 +223,7 @@ export class AlertStore {
       if (Number(result.numUpdatedRows) === 0) return false;
       const event: AlertEventRecord = { alertId, type: 'handed_over', at: now, by: actor.by, via: actor.via, from: before.owner, to };
       await trx.insertInto('alert_events').values({ alert_id: alertId, type: event.type, at: now, doc: JSON.stringify(event) }).execute();
+      if (pages) await new OutboxStore(trx).add(pages(alert), now);
       return true;
     });
     return { changed, alert: await this.get(alertId) };

@@ -188,7 +188,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   /**
    * Hand an open incident over to another person of the on-call config (`{to: <person id>}`): they own
-   * it from now, with a `handed_over` event `{from, to, by, via}`. The same person again → 200 with
+   * it from now, with a `handed_over` event `{from, to, by, via}`, and are paged (`[HANDED OVER]`, through
+   * the outbox, by every notifier). The same person again → 200 with
    * `handedOver: false`; a closed incident → 409.
    */
   app.post('/api/incidents/:id/handover', { preHandler: app.requireRole('viewer') }, async (request) => {
@@ -199,7 +200,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       throw new HttpError(400, 'ERR_VALIDATION', `body.to: "${to}" is not a person of alerting.oncall.people${known.length > 0 ? ` (${known.join(', ')})` : ' (none configured)'}`, 'body.to');
     }
     const incident = await incidentOf(deps, id);
-    const outcome = await deps.store.alerts.handOver(incident.id, to, actorOf(request.principal), deps.clock.now());
+    const actor = actorOf(request.principal);
+    const now = deps.clock.now();
+    const pager = deps.alerting?.handOver;
+    // What the new owner is shown is gathered before the hand over's transaction (which stays short).
+    const evidence = pager ? await pager.evidence(incident, now).catch((error: unknown) => (deps.log.warn({ alertId: incident.id, err: error }, 'evidence could not be gathered; paging without it'), null)) : null;
+    const outcome = await deps.store.alerts.handOver(incident.id, to, actor, now, pager && ((alert) => pager.handOverPages(alert, evidence, actor.by, now)));
     const alert = outcome.alert;
     if (!alert) throw new HttpError(404, 'ERR_NOT_FOUND', `no incident ${id}`);
     if (!outcome.changed && alert.owner !== to) throw new HttpError(409, 'ERR_ALERT_STATE', `incident ${incident.id} is ${alert.state}; only a pending or firing one can be handed over`);

@@ -10,6 +10,7 @@ import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
 import type { Alert } from '../../../src/domain/alert.js';
 import type { Channel, Lang } from '../../../src/domain/message.js';
 import { ManualClock } from '../../../src/platform/clock.js';
+import { createAlerting } from '../../../workers/alerting.js';
 import { admin, buildTestApp, PASSWORD, viewer } from '../../helpers/api.js';
 import { createTestService, postgresAvailable, type DbKind, type TestService } from '../../helpers/services.js';
 
@@ -49,10 +50,14 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
       clock,
       config: {
         server: { publicUrl: 'https://radar.example.com' },
-        alerting: { oncall: { timezone: 'UTC', people: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: `Bob ${HOSTILE}` }] } },
+        alerting: {
+          oncall: { timezone: 'UTC', people: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: `Bob ${HOSTILE}` }] },
+          notifiers: [{ type: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook' }],
+        },
       },
     });
-    app = await buildTestApp(service.ctx);
+    const engine = createAlerting(service.ctx, { ackSecret: 'incident-test-ack-secret', publicUrl: 'https://radar.example.com' });
+    app = await buildTestApp(service.ctx, { alerting: { ackSecret: 'incident-test-ack-secret', handOver: engine } });
     const { store } = service.ctx;
     // Baseline: a few login complaints a day before; the incident: 30 near-duplicate tweets (retweets with
     // other mentions and links), 8 Russian e-mails alike, 2 others.
@@ -202,6 +207,18 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
       { alertId: 'inc-login', type: 'handed_over', at: T0 + 3 * MINUTE, by: 'ci-viewer', via: 'api', from: 'alice', to: 'bob' },
     ]);
     expect((await app.inject({ method: 'POST', url: '/api/incidents/inc-over/handover', headers: viewer, payload: { to: 'bob' } })).statusCode).toBe(409);
+    // The new owner is paged, once, through the outbox written by the hand over's own transaction.
+    const pages = (await service.ctx.store.outbox.unsent()).filter((e) => e.alertId === 'inc-login');
+    expect(pages.map((e) => e.key)).toEqual([`inc-login-handed_over-${T0 + 3 * MINUTE}-bob.hook`]);
+    const page = pages[0]?.payload as { notifier: string; notification: { title: string; owner: { id: string } | null; ownerRole: string; ackUrl: string | null; evidence: { series: string; count: number } | null } };
+    expect(page.notifier).toBe('hook');
+    expect(page.notification.title).toMatch(/^\[HANDED OVER\] /);
+    expect(page.notification.owner?.id).toBe('bob');
+    expect(page.notification.ownerRole).toBe('handed over by ci-viewer');
+    // With the evidence as it stands at the hand over (30 tweets, 8 e-mails and 2 reports in the last half hour).
+    expect(page.notification.evidence).toMatchObject({ series: 'complaints.login' });
+    expect(page.notification.evidence?.count).toBeGreaterThan(0);
+    expect(page.notification.ackUrl).toMatch(/^https:\/\/radar\.example\.com\/ack\//);
     clock.set(T0);
   });
 
