@@ -9,7 +9,9 @@
 import type { BenchArgs } from './index.js';
 import { ManualClock } from '../src/platform/clock.js';
 import { pingRedis } from '../src/queues/connection.js';
-import { type DemoIncident } from '../src/sources/demo/index.js';
+import { type DemoGenerator, type DemoIncident } from '../src/sources/demo/index.js';
+import type { Alert } from '../src/domain/alert.js';
+import type { ServiceContext } from '../workers/context.js';
 import { createAlerting } from '../workers/alerting.js';
 import { runDetectTick } from '../workers/detect.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,7 +39,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   const scoreHours = args.quick ? 6 : 24;
   const clock = new ManualClock(start - 3 * DAY);
   // The demo as `npm start` plays it: started at `start` (its first incident follows within the hour).
-  const { ctx, generator, feed } = await demoBench(dir, 'benchal', clock, start);
+  const { config, ctx, generator, feed } = await demoBench(dir, 'benchal', clock, start, args.seed);
   try {
     await feed(start - 3 * DAY, start);
     const alerting = createAlerting(ctx, { ackSecret: null, publicUrl: 'http://127.0.0.1:8080' });
@@ -69,6 +71,7 @@ export default async function run(args: BenchArgs): Promise<void> {
           `${inWindow.length} alerts in all (${inWindow.length - matched.size} with no incident)\n`,
       );
     }
+    if (process.env.ALERTS_VERBOSE) await explain(ctx, generator, alerts, start, start + scoreHours * HOUR);
     // The demo's first incident (metrics first): what paged for it in the first hour, and what joined that page.
     const first = generator.incidentsBetween(start, start + HOUR).find((i) => i.metricsFirst === true);
     const effect = first === undefined ? undefined : generator.metricIncidentsBetween(first.start, first.end).find((m) => m.id === first.id);
@@ -84,10 +87,48 @@ export default async function run(args: BenchArgs): Promise<void> {
           `in the first hour paged: ${paged.join(', ') || 'nothing'}; joined that page: ${joined.join(', ') || 'nothing'}\n`,
       );
     }
-    process.stdout.write(`notifications queued over ${scoreHours} h: ${notifications} (log notifier; firing + resolved + escalations); replay ran ${(seconds / scoreHours).toFixed(1)} s per demo hour\n`);
+    process.stdout.write(`seed ${config.demo.seed}; notifications queued over ${scoreHours} h: ${notifications} (log notifier; firing + resolved + escalations); replay ran ${(seconds / scoreHours).toFixed(1)} s per demo hour\n`);
   } finally {
     await ctx.queues.obliterate();
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `ALERTS_VERBOSE=1`: every incident (size, what the detector said on its series, its alerts) and every unmatched alert. */
+async function explain(ctx: ServiceContext, generator: DemoGenerator, alerts: readonly Alert[], from: number, to: number): Promise<void> {
+  const msk = (t: number) => new Date(t + 3 * HOUR).toISOString().slice(11, 16);
+  const incidents = generator.incidentsBetween(from, to).filter((i) => i.start >= from);
+  const keys = await ctx.store.series.keys();
+  const watched = keys.filter((k) => k.startsWith('complaints'));
+  const points = await ctx.store.detectorPoints.readMany(watched, from, to + HOUR);
+  const peak = (key: string, a: number, b: number) => {
+    const list = (points.get(key) ?? []).filter((p) => p.t >= a && p.t < b);
+    const best = list.reduce<(typeof list)[number] | null>((m, p) => (m === null || p.score > m.score ? p : m), null);
+    const sum = (f: (p: (typeof list)[number]) => number | null) => list.reduce((x, p) => x + (f(p) ?? 0), 0);
+    return best === null ? '-' : `max ${best.score.toFixed(2)}${list.some((p) => p.alert) ? '!' : ''} sum ${sum((p) => p.value)}/${sum((p) => p.expected).toFixed(0)}`;
+  };
+  for (const i of incidents) {
+    let extra = 0;
+    let base = 0;
+    for (let t = i.start; t < i.end; t += MIN) {
+      for (const m of generator.minute(t).messages) {
+        const truth = m.meta?.truth as { category?: string | null } | undefined;
+        if (m.meta?.incident === i.id) extra += 1;
+        else if (truth?.category === i.category) base += 1;
+      }
+    }
+    const mine = alerts.filter((a) => a.groupKey.includes(i.category) && a.startsAt >= i.start - 5 * MIN && a.startsAt <= i.end + 10 * MIN);
+    process.stdout.write(
+      `${msk(i.start)} MSK ${String((i.end - i.start) / MIN).padStart(3)} min ${i.category.padEnd(11)} ×${i.factor} ${i.channels.join('+').padEnd(24)} extra ${String(extra).padStart(3)} on base ${String(base).padStart(3)} | ` +
+        `cat ${peak(`complaints.${i.category}`, i.start, i.end + 10 * MIN)}; total ${peak('complaints', i.start, i.end + 10 * MIN)} | ` +
+        `${mine.map((a) => `${a.members.map((m) => m.series).join(',')} +${Math.round((a.firingAt ?? a.startsAt) - i.start) / MIN}m`).join('; ') || 'MISSED'}\n`,
+    );
+  }
+  for (const a of alerts.filter((x) => x.startsAt >= from && x.startsAt < to)) {
+    const matched = incidents.some((i) => a.groupKey.includes(i.category) && a.startsAt >= i.start - 5 * MIN && a.startsAt <= i.end + 10 * MIN);
+    if (matched) continue;
+    const near = incidents.filter((i) => Math.abs(i.start - a.startsAt) < 60 * MIN).map((i) => `${i.category} ${msk(i.start)}–${msk(i.end)}`);
+    process.stdout.write(`  unmatched ${msk(a.startsAt)} MSK ${a.groupKey} [${a.members.map((m) => `${m.series} ${m.peak ? `${m.peak.value}/${m.peak.expected.toFixed(1)} s${m.peak.score.toFixed(2)}` : ''}`).join(', ')}]${a.attachedTo ? ` joined ${a.attachedTo}` : ''}; near: ${near.join(', ') || '-'}\n`);
   }
 }

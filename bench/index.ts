@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only <name>] [-- --nab <path>]`: runs every `bench/*.bench.ts` in turn and prints
+ * `npm run bench [-- --only <name>] [-- --nab <path>] [-- --seed <n>]`: runs every `bench/*.bench.ts` in turn and prints
  * its figures. Each bench module exports `default async (args: BenchArgs) => void` and prints lines.
  */
 import { readdirSync } from 'node:fs';
@@ -15,6 +15,8 @@ export interface BenchArgs {
   /** Path to the anomaly-extra corpus (default ../shared/anomaly-extra when it exists). */
   readonly extra: string | undefined;
   readonly quick: boolean;
+  /** `--seed <n>`: the demo seed for the benches that replay the demo (default: the config's, 42). */
+  readonly seed: number | undefined;
 }
 
 const { values } = parseArgs({
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     corpora: { type: 'string' },
     extra: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    seed: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -35,7 +38,9 @@ const args: BenchArgs = {
   corpora: values.corpora ?? (existsSync(join(here, '../../shared/corpora')) ? join(here, '../../shared/corpora') : undefined),
   extra: values.extra ?? (existsSync(join(here, '../../shared/anomaly-extra')) ? join(here, '../../shared/anomaly-extra') : undefined),
   quick: values.quick ?? false,
+  seed: values.seed === undefined ? undefined : Number.parseInt(values.seed, 10),
 };
+if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
 for (const file of files) {

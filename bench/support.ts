@@ -93,10 +93,12 @@ export async function postgresUp(): Promise<boolean> {
 /**
  * The demo as the service plays it, on a manual clock, for the benches that drive detection and alerting
  * over demo time: the service config at its defaults (SQLite in `dir`), its context, the demo generator
- * and a feed that replays demo time [from, to) into the store.
+ * and a feed that replays demo time [from, to) into the store. `seed`: another demo seed (`--seed`), as a
+ * user would set `demo.seed`.
  */
-export async function demoBench(dir: string, prefix: string, clock: ManualClock, startedAt?: number) {
+export async function demoBench(dir: string, prefix: string, clock: ManualClock, startedAt?: number, seed?: number) {
   const config = serviceConfigSchema.parse({
+    ...(seed === undefined ? {} : { demo: { seed } }),
     dataDir: dir,
     redis: { url: REDIS_URL, prefix: `${prefix}${process.pid}`, autoStart: false },
     database: { url: `sqlite:${join(dir, 'radar.db')}` },

@@ -182,7 +182,7 @@ export function sizeText(ratio: number | null, sumValue: number, sumExpected: nu
 /** Breakdowns of the complaints that only repeat a category's story (channels, languages). */
 function isBreakdown(series: string): boolean {
   const name = parseSeriesName(series);
-  return name.kind === 'channel' || (name.kind === 'category' && (name.category ?? '').includes('.'));
+  return name.kind === 'channel' || name.kind === 'language' || (name.kind === 'category' && (name.category ?? '').includes('.'));
 }
 
 /** One series' move around `onset`, or null when it did not move. */

@@ -30,6 +30,7 @@ import type { Alert, AlertMember, AlertPeak, NotificationKind, Silence } from '.
 import type { Anomaly } from '../domain/anomaly.js';
 import type { Observation, ObservationStatus } from './observation.js';
 import { absorbedBy, sameIncident, type CorrelationSettings, type PointsBySeries } from './correlation.js';
+import { movingCategory } from './moving-category.js';
 import { primarySeries as headline } from './primary-series.js';
 import { escalationChain, whoIsOnCall, type CompiledOncall } from './oncall.js';
 import { alertIdFor, groupKeyFor, ruleFor, type CompiledRule } from './rules.js';
@@ -248,7 +249,9 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
     if (status !== 'anomaly') return;
     const anomaly = obs.anomaly ?? null;
     const fresh: WorkMember = newMember({ series: obs.series, state: 'pending', since: t, onset: anomaly, latest: anomaly, peak: anomaly, worst: peakOf(obs, anomaly) });
-    const { groupKey, target } = placement(rule, obs.series, work.filter((a) => isOpen(a) && a.rule === rule.name));
+    const moving = (series: string): string | null =>
+      correlation === undefined || input.points === undefined ? null : movingCategory(series, t, input.points, correlation);
+    const { groupKey, target } = placement(rule, obs.series, work.filter((a) => isOpen(a) && a.rule === rule.name), moving);
     if (target) {
       if (target.groupKey !== groupKey) target.groupKey = groupKey;
       target.members.push(fresh);
@@ -399,11 +402,17 @@ export function evaluate(input: EvaluateInput, runtime: AlertingRuntime): Evalua
 /**
  * Which open alert a newly anomalous series joins, and the alert's group key afterwards.
  * `rule`: one incident per rule; `series`: one per series; `category`: one per complaint category
- * (`complaints.<category>`), and series without a category (the total, channels) join the most recent
- * open incident of the rule — an incident they opened first takes the category of the first category
- * series that joins it.
+ * (`complaints.<category>`). A series without a category (the total, a channel, a language) belongs to
+ * the category whose series moved with it (`moving`, see moving-category.ts): it joins that category's
+ * open incident, or opens it. When no category moved it joins the most recent open incident of the
+ * rule — an incident it opened first takes the category of the first category series that joins it.
  */
-function placement(rule: CompiledRule, series: string, open: readonly WorkAlert[]): { groupKey: string; target: WorkAlert | undefined } {
+function placement(
+  rule: CompiledRule,
+  series: string,
+  open: readonly WorkAlert[],
+  moving: (series: string) => string | null,
+): { groupKey: string; target: WorkAlert | undefined } {
   if (rule.group !== 'category') {
     const groupKey = groupKeyFor(rule, series);
     return { groupKey, target: open.find((a) => a.groupKey === groupKey) };
@@ -413,6 +422,11 @@ function placement(rule: CompiledRule, series: string, open: readonly WorkAlert[
     const groupKey = `${rule.name}.${category}`;
     const target = open.find((a) => a.groupKey === groupKey) ?? open.find((a) => a.groupKey === rule.name);
     return { groupKey, target };
+  }
+  const moved = moving(series);
+  if (moved !== null) {
+    const groupKey = `${rule.name}.${moved}`;
+    return { groupKey, target: open.find((a) => a.groupKey === groupKey) ?? open.find((a) => a.groupKey === rule.name) };
   }
   const latest = [...open].sort((a, b) => b.startsAt - a.startsAt)[0];
   return latest ? { groupKey: latest.groupKey, target: latest } : { groupKey: rule.name, target: undefined };

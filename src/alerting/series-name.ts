@@ -1,15 +1,18 @@
 /**
  * What a series name says: `complaints` (all), `complaints.<category>`, `complaints.<channel>` or
- * `complaints.channel.<channel>`, or any pushed series (`traffic`, `errors.5xx`).
+ * `complaints.channel.<channel>`, `complaints.lang.<language>`, or any pushed series (`traffic`, `errors.5xx`).
+ * Channel and language series are breakdowns of the total: they name no category.
  */
 import { CHANNELS } from '../domain/message.js';
 
-export type SeriesKind = 'total' | 'category' | 'channel' | 'other';
+export type SeriesKind = 'total' | 'category' | 'channel' | 'language' | 'other';
 
 export interface SeriesName {
   readonly kind: SeriesKind;
   readonly category: string | null;
   readonly channel: string | null;
+  /** `complaints.lang.<language>`: the language. */
+  readonly language?: string;
 }
 
 const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
@@ -18,6 +21,7 @@ export function parseSeriesName(series: string): SeriesName {
   if (series === 'complaints') return { kind: 'total', category: null, channel: null };
   if (!series.startsWith('complaints.')) return { kind: 'other', category: null, channel: null };
   const rest = series.slice('complaints.'.length);
+  if (rest.startsWith('lang.')) return { kind: 'language', category: null, channel: null, language: rest.slice('lang.'.length) };
   if (rest.startsWith('channel.')) return { kind: 'channel', category: null, channel: rest.slice('channel.'.length) };
   if (CHANNEL_SET.has(rest)) return { kind: 'channel', category: null, channel: rest };
   return { kind: 'category', category: rest, channel: null };
@@ -29,6 +33,8 @@ const CHANNEL_LABELS: Readonly<Record<string, string>> = {
   beta_form: 'beta form',
   api: 'API',
 };
+
+const LANGUAGE_LABELS: Readonly<Record<string, string>> = { en: 'English', ru: 'Russian' };
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -46,12 +52,14 @@ export function seriesLabel(series: string, labels: Readonly<Record<string, stri
       return `${capitalise((name.category ?? '').replace(/[._-]+/g, ' '))} complaints`;
     case 'channel':
       return `Complaints via ${CHANNEL_LABELS[name.channel ?? ''] ?? name.channel}`;
+    case 'language':
+      return `Complaints in ${LANGUAGE_LABELS[name.language ?? ''] ?? name.language}`;
     default:
       return series;
   }
 }
 
-/** Rank for picking an alert's headline series: categories say most, then the total, then channels. */
+/** Rank for picking an alert's headline series: categories say most, then the total, then channels and languages. */
 export function specificity(series: string): number {
   const kind = parseSeriesName(series).kind;
   return kind === 'category' ? 3 : kind === 'other' ? 2 : kind === 'total' ? 1 : 0;

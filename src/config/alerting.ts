@@ -41,7 +41,7 @@ const ruleSchema = z
       .enum(['rule', 'series', 'category'])
       .default('rule')
       .describe(
-        'rule: every matching series anomalous at the same time is one incident (one alert); series: one alert per series; category: one incident per complaint category (complaints.<category>), the total and channel series join the latest open one.',
+        'rule: every matching series anomalous at the same time is one incident (one alert); series: one alert per series; category: one incident per complaint category (complaints.<category>); the total, channel and language series join the incident of the category whose series moved with them (else the latest open one).',
       ),
     severity: z.enum(['info', 'warning', 'critical']).default('warning').describe('Severity label on the alert.'),
   })
