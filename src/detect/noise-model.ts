@@ -11,6 +11,7 @@ import type { ModelOption } from './options.js';
 import { MODEL_CONTINUOUS, MODEL_COUNTS, MODEL_NONE, zeros, type DetectorState } from './state.js';
 import { seasonalMedianState } from './seasonal-median.js';
 import { resetTests } from './reset-tests.js';
+import { recurringPeaksState } from './recurring-peaks.js';
 import { forgetRankSample } from './rank-test.js';
 
 /** The options the noise model reads: the model asked for, the profiles, the warm-up in points. */
@@ -54,6 +55,7 @@ export function chooseModel(o: ModelSettings, s: DetectorState, value: number, x
   const errSlots = model === MODEL_CONTINUOUS ? Math.min(s.daySlots, ERROR_SLOTS) : 0;
   s.slotErr0 = zeros(errSlots);
   s.slotErr1 = zeros(errSlots);
+  Object.assign(s, recurringPeaksState(errSlots));
   s.week = zeros(s.weekSlots);
   s.weekDen = zeros(s.weekSlots);
   if (model === MODEL_COUNTS) {
@@ -102,6 +104,7 @@ export function switchToContinuous(o: ModelSettings, s: DetectorState): void {
   const errSlots = Math.min(s.daySlots, ERROR_SLOTS);
   s.slotErr0 = zeros(errSlots);
   s.slotErr1 = zeros(errSlots);
+  Object.assign(s, recurringPeaksState(errSlots));
   s.err0 = 0;
   s.err1 = 0;
   s.err2 = 0;

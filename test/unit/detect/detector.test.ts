@@ -161,6 +161,19 @@ describe('state', () => {
     expect(rest).toEqual(whole.slice(2500));
   });
 
+  it('restores a snapshot taken before the recurring peaks existed (same version, fields missing)', () => {
+    const options: DetectorOptions = { model: 'continuous' };
+    const points = wavy(4000);
+    const first = createDetector(options);
+    for (const p of points.slice(0, 2500)) first.update(p.t, p.v);
+    const saved = JSON.parse(JSON.stringify(first.snapshot())) as Record<string, unknown>;
+    for (const key of ['peakUp', 'peakDown', 'todayUp', 'todayDown', 'daysUp', 'daysDown', 'peakDay']) delete saved[key];
+    const restored = restoreDetector(options, saved as unknown as ReturnType<typeof first.snapshot>);
+    const rest = points.slice(2500).map((p) => restored.update(p.t, p.v));
+    expect(rest.every((o) => Number.isFinite(o.score))).toBe(true);
+    expect(restored.snapshot().peakUp).toEqual([]);
+  });
+
   it('starts afresh from a snapshot of another version (no crash, no stale baseline)', () => {
     const d = createDetector({ model: 'counts' });
     for (let i = 0; i < 200; i++) d.update(T0 + i * 60_000, 5);
@@ -168,6 +181,31 @@ describe('state', () => {
     const restored = restoreDetector({ model: 'counts' }, old);
     expect(restored.snapshot()).toEqual(createDetector({ model: 'counts' }).snapshot());
     expect(restored.update(T0 + 200 * 60_000, 500)).toMatchObject({ score: 0, alert: false });
+  });
+});
+
+describe('recurring daily spikes (a pattern, not a new extreme each day)', () => {
+  // A calm 5-minute metric with a spike of 1.3 every night at about 03:30 (jittering by up to 20 minutes).
+  const series = (days: number, spikeOnLastDay: number) => {
+    const points: { t: number; v: number }[] = [];
+    for (let i = 0; i < days * 288; i++) {
+      const day = Math.floor(i / 288);
+      const slotInDay = i % 288;
+      const spikeAt = 42 + ((day * 5) % 4);
+      let v = 0.07 + 0.002 * ((i * 7919) % 7);
+      if (slotInDay === spikeAt) v = day === days - 1 ? spikeOnLastDay : 1.3 + 0.05 * (day % 3);
+      points.push({ t: T0 + i * 300_000, v });
+    }
+    return points;
+  };
+  const alertsOnDay = (out: DetectorOutput[], day: number) => out.slice(day * 288, (day + 1) * 288).filter((o) => o.alert).length;
+
+  it('stops alerting on the nightly spike once it has recurred, but still alerts on a much larger one', () => {
+    const usual = detectSeries(series(8, 1.35), null, { model: 'continuous', probationRows: 288 });
+    expect(alertsOnDay(usual, 1)).toBe(1);
+    expect(alertsOnDay(usual, 5) + alertsOnDay(usual, 6) + alertsOnDay(usual, 7)).toBe(0);
+    const bigger = detectSeries(series(8, 6), null, { model: 'continuous', probationRows: 288 });
+    expect(alertsOnDay(bigger, 7)).toBe(1);
   });
 });
 
