@@ -5,7 +5,7 @@ import type { Channel, Lang, Message } from '../domain/message.js';
 import { RadarError } from '../platform/errors.js';
 import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
 import { ftsMatch, indexedStems, tsQuery } from './message-search.js';
-import type { ComplaintCountsTable, Database, MessagesTable } from './schema.js';
+import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
 
 export interface ClassifiedMessage {
   readonly message: Message;
@@ -69,6 +69,30 @@ function complaintCounts(rows: readonly MessagesTable[]): ComplaintCountsTable[]
   }
   // One order for every writer, so concurrent PostgreSQL transactions lock the same rows in the same order.
   return [...merged.values()].sort((a, b) => a.t - b.t || cmp(a.channel, b.channel) || cmp(a.lang, b.lang) || cmp(a.category, b.category));
+}
+
+/**
+ * The term counts (table `complaint_terms`) that stored complaints add: each distinct matched term of a
+ * complaint's classification once, under its hour, channel, language and effective category; merged per
+ * key, keys in order (as `complaintCounts`).
+ */
+function complaintTerms(items: ReadonlyArray<{ readonly row: MessagesTable; readonly classification: Classification }>): ComplaintTermsTable[] {
+  const merged = new Map<string, ComplaintTermsTable>();
+  for (const { row, classification } of items) {
+    if (row.complaint !== 1) continue;
+    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
+    const lang = row.lang ?? '';
+    const category = row.category ?? '';
+    const terms = new Set<string>();
+    for (const c of classification.categories) for (const term of c.terms) terms.add(term);
+    for (const term of terms) {
+      const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}\u0000${term}`;
+      const prev = merged.get(id);
+      if (prev) prev.n += 1;
+      else merged.set(id, { t, channel: row.channel, lang, category, term, n: 1 });
+    }
+  }
+  return [...merged.values()].sort((a, b) => a.t - b.t || cmp(a.channel, b.channel) || cmp(a.lang, b.lang) || cmp(a.category, b.category) || cmp(a.term, b.term));
 }
 
 function cmp(a: string, b: string): number {
@@ -142,6 +166,8 @@ export function decodeMessageCursor(cursor: string): [number, string] | null {
 
 const ADD_COUNT = 'INSERT INTO complaint_counts (t, channel, lang, category, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT (t, channel, lang, category) DO UPDATE SET n = complaint_counts.n + excluded.n';
 
+const ADD_TERM = 'INSERT INTO complaint_terms (t, channel, lang, category, term, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (t, channel, lang, category, term) DO UPDATE SET n = complaint_terms.n + excluded.n';
+
 const COLUMNS = [
   'id', 'channel', 'source', 'author', 'text', 'lang', 'created_at', 'ingested_at', 'link', 'meta',
   'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
@@ -167,6 +193,7 @@ export class MessageStore {
   private readonly insertOne: BetterSqlite3.Statement | null;
   private readonly indexOne: BetterSqlite3.Statement | null;
   private readonly addCount: BetterSqlite3.Statement | null;
+  private readonly addTerm: BetterSqlite3.Statement | null;
   private readonly ftsProbe: BetterSqlite3.Statement | null;
   private readonly lastRowid: BetterSqlite3.Statement | null;
   private readonly reviseOne: BetterSqlite3.Statement | null;
@@ -177,6 +204,7 @@ export class MessageStore {
       : null;
     this.indexOne = sqlite ? sqlite.prepare('INSERT INTO messages_fts (rowid, body) VALUES (?, ?)') : null;
     this.addCount = sqlite ? sqlite.prepare(ADD_COUNT) : null;
+    this.addTerm = sqlite ? sqlite.prepare(ADD_TERM) : null;
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
     this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
     this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
@@ -247,9 +275,10 @@ export class MessageStore {
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (this.insertOne) return this.insertNewSync(items, now);
-    const stored: MessagesTable[] = [];
+    const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
-      const rows = items.slice(i, i + INSERT_CHUNK).map((item) => toRow(item, now));
+      const chunk = items.slice(i, i + INSERT_CHUNK);
+      const rows = chunk.map((item) => toRow(item, now));
       // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
       const values = rows.map((row) => ({ ...row, search: row.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(row.text)})` }) as MessagesTable);
       const result = await trx
@@ -259,14 +288,24 @@ export class MessageStore {
         .returning('id')
         .execute();
       for (const r of result) inserted.add(r.id);
-      for (const row of rows) if (inserted.has(row.id)) stored.push(row);
+      rows.forEach((row, j) => {
+        if (inserted.has(row.id)) stored.push({ row, classification: (chunk[j] as ClassifiedMessage).classification });
+      });
     }
-    const counts = complaintCounts(stored);
+    const counts = complaintCounts(stored.map((s) => s.row));
     for (let i = 0; i < counts.length; i += INSERT_CHUNK) {
       await trx
         .insertInto('complaint_counts')
         .values(counts.slice(i, i + INSERT_CHUNK))
         .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category']).doUpdateSet({ n: sql`complaint_counts.n + excluded.n` }))
+        .execute();
+    }
+    const terms = complaintTerms(stored);
+    for (let i = 0; i < terms.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('complaint_terms')
+        .values(terms.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category', 'term']).doUpdateSet({ n: sql`complaint_terms.n + excluded.n` }))
         .execute();
     }
     return inserted;
@@ -279,16 +318,17 @@ export class MessageStore {
   insertNewSync(items: readonly ClassifiedMessage[], now: number): Set<string> {
     if (!this.insertOne) throw new Error('insertNewSync needs SQLite');
     const inserted = new Set<string>();
-    const stored: MessagesTable[] = [];
+    const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
     for (const item of items) {
       const row = toRow(item, now);
       const result = this.insertOne.get(...COLUMNS.map((c) => row[c])) as { r: number } | undefined;
       if (result === undefined) continue;
       inserted.add(row.id);
-      stored.push(row);
+      stored.push({ row, classification: item.classification });
       if (row.text !== '') this.indexOne?.run(result.r, indexedStems(row.text));
     }
-    for (const c of complaintCounts(stored)) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
+    for (const c of complaintCounts(stored.map((s) => s.row))) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
+    for (const c of complaintTerms(stored)) this.addTerm?.run(c.t, c.channel, c.lang, c.category, c.term, c.n);
     return inserted;
   }
 
@@ -546,6 +586,37 @@ export class MessageStore {
     if (from < first) for (const [category, n] of await this.countBy('category', { ...rest, from, to: first })) add(category, n);
     if (last < to) for (const [category, n] of await this.countBy('category', { ...rest, from: last, to })) add(category, n);
     for (const [category, n] of out) if (n === 0) out.delete(category);
+    return out;
+  }
+
+  /**
+   * The most matched terms of complaints per effective category (null: none), at most `limit` each,
+   * most first (then by term), optionally of one channel and language: from the hourly `complaint_terms`
+   * of every hour the window [from, to) touches (so up to an hour more at either end), never from messages.
+   */
+  async topTerms(
+    filter: { readonly from: number; readonly to: number; readonly channel?: Channel; readonly lang?: Lang },
+    limit: number,
+  ): Promise<Map<string | null, Array<{ term: string; count: number }>>> {
+    const H = COUNT_BUCKET_MS;
+    let query = this.db
+      .selectFrom('complaint_terms')
+      .select(['category', 'term', sql<number>`sum(n)`.as('n')])
+      .where('t', '>=', Math.floor(filter.from / H) * H)
+      .where('t', '<', Math.ceil(filter.to / H) * H);
+    if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+    if (filter.lang !== undefined) query = query.where('lang', '=', filter.lang);
+    const rows = await query.groupBy(['category', 'term']).execute();
+    const out = new Map<string | null, Array<{ term: string; count: number }>>();
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (n <= 0) continue;
+      const category = r.category === '' ? null : r.category;
+      const list = out.get(category);
+      if (list) list.push({ term: r.term, count: n });
+      else out.set(category, [{ term: r.term, count: n }]);
+    }
+    for (const [category, list] of out) out.set(category, list.sort((a, b) => b.count - a.count || cmp(a.term, b.term)).slice(0, limit));
     return out;
   }
 

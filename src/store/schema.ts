@@ -11,6 +11,17 @@ export interface ComplaintCountsTable {
   n: number;
 }
 
+/** Complaints per hour, channel, language, effective category and matched term: the summary's top terms (migration 0027). */
+export interface ComplaintTermsTable {
+  /** Start of the hour (epoch ms). */
+  t: number;
+  channel: string;
+  lang: string;
+  category: string;
+  term: string;
+  n: number;
+}
+
 export interface MessagesTable {
   id: string;
   channel: string;
@@ -247,6 +258,7 @@ export interface Database {
   incident_notes: IncidentNotesTable;
   messages: MessagesTable;
   complaint_counts: ComplaintCountsTable;
+  complaint_terms: ComplaintTermsTable;
   labels: LabelsTable;
   series_points: SeriesPointsTable;
   dead_letters: DeadLettersTable;

@@ -67,12 +67,13 @@ async function openStore(kind: DbKind, upTo?: string): Promise<{ db: Store['db']
   };
 }
 
-function item(id: string, text: string, createdAt: number, options: { complaint?: boolean; category?: string; channel?: Channel; lang?: Lang | null } = {}): ClassifiedMessage {
+function item(id: string, text: string, createdAt: number, options: { complaint?: boolean; category?: string; channel?: Channel; lang?: Lang | null; terms?: readonly string[][] } = {}): ClassifiedMessage {
   const complaint = options.complaint ?? true;
   const lang = options.lang === undefined ? 'en' : options.lang;
   const message: Message = { id, channel: options.channel ?? 'email', source: 'support', author: null, text, lang, createdAt: new Date(createdAt).toISOString(), link: null };
+  const [first = ['term'], ...more] = options.terms ?? [];
   const classification: Classification = complaint
-    ? { complaint, score: 0.9, categories: [{ name: options.category ?? 'login', score: 0.9, terms: ['term'] }], lang }
+    ? { complaint, score: 0.9, categories: [{ name: options.category ?? 'login', score: 0.9, terms: [...first] }, ...more.map((terms, i) => ({ name: `other${i}`, score: 0.5, terms: [...terms] }))], lang }
     : { complaint, score: 0.1, categories: [], lang };
   return { message, classification };
 }
@@ -188,6 +189,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await searchIds(store, 'crash', {}, 1000)).length).toBe(messages.length / 2 - 0.5);
       const from = NOW - 3 * 24 * HOUR - 1234;
       expect(await store.messages.complaintsByCategory({ from, to: NOW })).toEqual(await store.messages.countBy('category', { complaint: true, from, to: NOW }));
+      // Their matched terms are counted too (each complaint matched 'term').
+      const all = { from: NOW - 4321 * 60_000 - HOUR, to: NOW + HOUR };
+      expect(await store.messages.topTerms(all, 5)).toEqual(new Map([...(await store.messages.countBy('category', { complaint: true, ...all }))].map(([category, n]) => [category, [{ term: 'term', count: n }]])));
       // New messages after the back-fill are indexed and counted too.
       await store.ingest([item('new-1', 'пароли кончились', NOW + 10, { lang: 'ru' })], NOW, 60_000);
       expect((await searchIds(store, 'пароль')).slice(0, 1)).toEqual(['new-1']);
@@ -217,9 +221,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const random = mulberry32(5);
       const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
       const messages: ClassifiedMessage[] = [];
+      // Matched terms: one or two categories' worth, a term repeated across them (counted once per message).
+      const TERMS = ['пароль', 'login', 'card', 'оплат', 'slow'];
+      const someTerms = () => Array.from({ length: 1 + Math.floor(random() * 2) }, () => Array.from({ length: Math.floor(random() * 3) }, () => pick(TERMS)));
       for (let i = 0; i < 3000; i++) {
         messages.push(item(`c${i}`, `text ${i}`, NOW - Math.floor(random() * 10 * 24 * HOUR), {
-          complaint: random() < 0.6, category: pick(CATEGORIES), channel: pick(CHANNELS), lang: pick<Lang | null>(['en', 'ru', null]),
+          complaint: random() < 0.6, category: pick(CATEGORIES), channel: pick(CHANNELS), lang: pick<Lang | null>(['en', 'ru', null]), terms: someTerms(),
         }));
       }
       for (let i = 0; i < messages.length; i += 400) await store.ingest(messages.slice(i, i + 400), NOW, 60_000);
@@ -237,7 +244,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         store.messages.reclassify(messages.slice(1000, 1400).map((m, i) => ({
           id: m.message.id,
           classification: i % 2 === 0
-            ? { complaint: true, score: 0.7, categories: [{ name: CATEGORIES[i % 3] as string, score: 0.7, terms: [] }], lang: m.message.lang }
+            ? { complaint: true, score: 0.7, categories: [{ name: CATEGORIES[i % 3] as string, score: 0.7, terms: i % 4 === 0 ? [] : [pick(TERMS)] }], lang: m.message.lang }
             : { complaint: false, score: 0.2, categories: [], lang: m.message.lang },
         })), trx),
       );
@@ -251,6 +258,30 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         }
         const whole = { from: NOW - 30 * 24 * HOUR, to: NOW + HOUR };
         expect(await store.messages.complaintsByCategory(whole)).toEqual(await store.messages.countBy('category', { complaint: true, ...whole }));
+        // The summary's top terms: the hourly term counts equal a count over the stored complaints' classifications.
+        const oracle = new Map<string, number>();
+        const complaints = await store.db.selectFrom('messages').select(['created_at', 'channel', 'lang', 'category', 'classification']).where('complaint', '=', 1).execute();
+        for (const m of complaints) {
+          const t = Number(m.created_at) - (Number(m.created_at) % HOUR);
+          for (const term of new Set((JSON.parse(m.classification) as Classification).categories.flatMap((c) => c.terms))) {
+            const key = [t, m.channel, m.lang ?? '', m.category ?? '', term].join('|');
+            oracle.set(key, (oracle.get(key) ?? 0) + 1);
+          }
+        }
+        const stored = await store.db.selectFrom('complaint_terms').selectAll().execute();
+        expect(new Map(stored.map((r) => [[Number(r.t), r.channel, r.lang, r.category, r.term].join('|'), Number(r.n)]))).toEqual(oracle);
+        // What the summary reads: per category, most first, over the hours a window touches.
+        const day = { from: NOW - 30 * HOUR - 17, to: NOW - 6 * HOUR + 5, channel: 'email' as Channel };
+        const top = new Map<string, Map<string, number>>();
+        for (const [key, n] of oracle) {
+          const [t, channel, , category, term] = key.split('|') as [string, string, string, string, string];
+          if (Number(t) < day.from - (day.from % HOUR) || Number(t) >= Math.ceil(day.to / HOUR) * HOUR || channel !== day.channel) continue;
+          const terms = top.get(category) ?? new Map<string, number>();
+          terms.set(term, (terms.get(term) ?? 0) + n);
+          top.set(category, terms);
+        }
+        const expectedTop = new Map([...top].map(([category, terms]) => [category === '' ? null : category, [...terms].map(([term, count]) => ({ term, count })).sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : 1)).slice(0, 3)]));
+        expect(await store.messages.topTerms(day, 3)).toEqual(expectedTop);
       };
       await check();
       // Retention: text blanked after 3 days (counts unchanged), rows deleted after 6 (counts drop with them).
@@ -261,6 +292,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // No negative or zero rows are left by the updates and deletes.
       const stray = await store.db.selectFrom('complaint_counts').select('n').where('n', '<=', 0).execute();
       expect(stray).toEqual([]);
+      expect(await store.db.selectFrom('complaint_terms').select('n').where('n', '<=', 0).execute()).toEqual([]);
       expect(Number((await store.db.selectFrom('complaint_counts').select((eb) => eb.fn.countAll().as('n')).where('t', '<', NOW - 6 * 24 * HOUR - HOUR).executeTakeFirstOrThrow()).n)).toBe(0);
     });
   });
