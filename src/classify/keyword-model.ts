@@ -181,6 +181,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let terms: Array<string[] | undefined> | null = null;
   let excluded: Array<string[] | undefined> | null = null;
   let negatedTerms: string[] | null = null;
+  let negatedProblem = false;
   let positiveGate = 0;
   const { ids, negated } = a;
   for (let i = 0; i < ids.length; i++) {
@@ -199,11 +200,13 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       if (entry.kind === KIND_TERM && negated[i]) {
         (negatedTerms ??= []).push(entry.text);
+        if (entry.weight > 0) negatedProblem = true;
         continue;
       }
       // A negated ability counts inside a negation scope, unless a problem word was negated before it
-      // ("no problems logging in": the negator belongs to "problems").
-      if (entry.kind === KIND_NEGATED && (!negated[i] || negatedTerms !== null)) continue;
+      // ("no problems logging in": the negator belongs to "problems"; a negated question or praise word
+      // such as "какой" in "без какой-либо связи" does not take the negator).
+      if (entry.kind === KIND_NEGATED && (!negated[i] || negatedProblem)) continue;
       stamp[entry.index] = generation;
       sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
       if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && entry.weight > 0) {

@@ -27,6 +27,9 @@ const CONTRACTION_HINT = /['’`´ʼ]|cannot|\b(?:cant|wont|aint|dont|doesnt|did
 const EMOTICONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(^|\s)(?::-?\(+|:'\(|=\()/g, '$1 🙁 '],
   [/(^|\s)(?::-?\)+|=\))/g, '$1 🙂 '],
+  // Brackets without eyes, as Russian writers smile and frown: "((" is sad, "))" glad.
+  [/\({2,}/g, ' 🙁 '],
+  [/\){2,}/g, ' 🙂 '],
 ];
 
 /**
@@ -57,7 +60,7 @@ export function normaliseText(text: string): string {
     out = out.replace(APOSTROPHE, "'");
     for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
   }
-  if (out.includes(':') || out.includes('=')) {
+  if (out.includes(':') || out.includes('=') || out.includes('((') || out.includes('))')) {
     for (const [pattern, replacement] of EMOTICONS) out = out.replace(pattern, replacement);
   }
   return out;

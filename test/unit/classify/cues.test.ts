@@ -56,7 +56,7 @@ describe('generic complaint cues', () => {
       version: 1,
       groups: [{ name: 'failure', negated: { en: ['load'], ru: ['работать', 'могу'] }, weights: { могу: 0.6 } }],
     });
-    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse({ ...base, gate: { terms: { en: ['problems'] } } }), cues: negatedCues }) });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse({ ...base, gate: { terms: { en: ['problems'], ru: ['какой'] }, weights: { какой: -0.3 } } }), cues: negatedCues }) });
     it.each([
       ['Почта не работает', true, ['failure: not работать']],
       ['Уже неделю ничего не работают', true, ['failure: not работать']], // another form, folded by the stemmer
@@ -67,6 +67,7 @@ describe('generic complaint cues', () => {
       ['the page will not load', true, ['failure: not load']],
       ['no problems, it loads', false, []],
       ['no problems loading the page today', false, []], // the negator belongs to the (negated) gate term "problems"
+      ['без какой-либо связи, ничего не работает', true, ['failure: not работать']], // a negated question word ("какой", weight < 0) keeps no negator
     ] as const)('%j → complaint %s, cues %j', (text, complaint, terms) => {
       const e = c.explain(text);
       expect(e.classification.complaint).toBe(complaint);

@@ -17,6 +17,8 @@ describe('normaliseText', () => {
     ['@MailHelp help', '  help'],
     ['write to ivan.petrov@corp.example now', 'write to   now'],
     ['still broken :(', 'still broken  🙁 '],
+    ['опять не грузится((', 'опять не грузится 🙁 '],
+    ['все работает)) (1/3)', 'все работает 🙂  (1/3)'],
     ['angry 😡', 'angry 😡'],
   ])('%j → %j', (input, expected) => {
     expect(normaliseText(input)).toBe(expected);
