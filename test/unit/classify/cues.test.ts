@@ -30,6 +30,11 @@ describe('generic complaint cues', () => {
     expect(e.cueTerms).toEqual(terms);
   });
 
+  it('a one-word cue met only as a hashtag counts half', () => {
+    expect(withCues.explain('Inbox zero at last 🎉 #broken').keywordRaw).toBe(0.45);
+    expect(withCues.explain('Inbox broken again').keywordRaw).toBe(0.9);
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });
