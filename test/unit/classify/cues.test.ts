@@ -53,7 +53,7 @@ describe('generic complaint cues', () => {
     const config = loadKeywords(join(dir, 'keywords.yaml'));
     expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
     expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
-    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm']);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm', 'satisfaction']);
   });
 
   describe('negated abilities count only inside a negation scope', () => {
