@@ -20,6 +20,8 @@ export interface Analysis {
   readonly negated: readonly boolean[];
   /** True when a clause boundary precedes the word. */
   readonly clauseStart: readonly boolean[];
+  /** True for a word written as a hashtag ("#сбой"): a topic label, often added to someone else's words. */
+  readonly hashtag: readonly boolean[];
   /** Per word, a memo slot a consumer may use (the learned layer's gate keeps its per-stem weights there). */
   readonly memos: readonly WordMemo[];
 }
@@ -143,6 +145,7 @@ export class Analyser implements TokenVisitor {
   private ids: number[] = [];
   private negated: boolean[] = [];
   private clauseStart: boolean[] = [];
+  private hashtag: boolean[] = [];
   private memos: WordMemo[] = [];
   private scope = 0;
 
@@ -151,19 +154,22 @@ export class Analyser implements TokenVisitor {
     const ids: number[] = (this.ids = []);
     const negated: boolean[] = (this.negated = []);
     const clauseStart: boolean[] = (this.clauseStart = []);
+    const hashtag: boolean[] = (this.hashtag = []);
     const memos: WordMemo[] = (this.memos = []);
     this.scope = 0;
     scanTokens(normaliseText(text), this);
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, memos };
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, memos };
   }
 
   /** TokenVisitor: one word of the message being analysed. */
   word(normalised: string, start: number, end: number, boundary: boolean): void {
+    this.hashtag.push(start > 0 && normalised.charCodeAt(start - 1) === 0x23);
     this.add(this.info(normalised, start, end), boundary);
   }
 
   /** TokenVisitor: one emoji of the message being analysed. */
   emoji(token: string, boundary: boolean): void {
+    this.hashtag.push(false);
     this.add(this.info(token, 0, token.length), boundary);
   }
 

@@ -156,6 +156,9 @@ function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
   return true;
 }
 
+/** What a one-word term written as a hashtag counts for, relative to its weight. */
+const HASHTAG_FACTOR = 0.5;
+
 /** Per-model scratch space: a stamp per entry ("already counted in this message"). */
 const scratch = new WeakMap<KeywordModel, { stamp: Int32Array; generation: number; sums: Float64Array; termSums: Float64Array }>();
 
@@ -181,8 +184,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let terms: Array<string[] | undefined> | null = null;
   let excluded: Array<string[] | undefined> | null = null;
   let negatedTerms: string[] | null = null;
+  let negatedProblem = false;
   let positiveGate = 0;
-  const { ids, negated } = a;
+  const { ids, negated, hashtag } = a;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -199,16 +203,21 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       if (entry.kind === KIND_TERM && negated[i]) {
         (negatedTerms ??= []).push(entry.text);
+        if (entry.weight > 0) negatedProblem = true;
         continue;
       }
       // A negated ability counts inside a negation scope, unless a problem word was negated before it
-      // ("no problems logging in": the negator belongs to "problems").
-      if (entry.kind === KIND_NEGATED && (!negated[i] || negatedTerms !== null)) continue;
+      // ("no problems logging in": the negator belongs to "problems"; a negated question or praise word
+      // such as "какой" in "без какой-либо связи" does not take the negator).
+      if (entry.kind === KIND_NEGATED && (!negated[i] || negatedProblem)) continue;
       stamp[entry.index] = generation;
-      sums[entry.owner] = (sums[entry.owner] as number) + entry.weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && entry.weight > 0) {
-        termSums[entry.owner] = (termSums[entry.owner] as number) + entry.weight;
-        if (entry.owner === 0) positiveGate += entry.weight;
+      // A one-word term met only as a hashtag counts half ("… inbox zero 🎉 #fail"): tags are topic
+      // labels, and a brand search finds them on anyone's words.
+      const weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      sums[entry.owner] = (sums[entry.owner] as number) + weight;
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0) {
+        termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
+        if (entry.owner === 0) positiveGate += weight;
       }
       terms ??= new Array<string[] | undefined>(owners);
       (terms[entry.owner] ??= []).push(entry.text);

@@ -27,6 +27,9 @@ const CONTRACTION_HINT = /['’`´ʼ]|cannot|\b(?:cant|wont|aint|dont|doesnt|did
 const EMOTICONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(^|\s)(?::-?\(+|:'\(|=\()/g, '$1 🙁 '],
   [/(^|\s)(?::-?\)+|=\))/g, '$1 🙂 '],
+  // Brackets without eyes, as Russian writers smile and frown: "((" is sad, "))" glad.
+  [/\({2,}/g, ' 🙁 '],
+  [/\){2,}/g, ' 🙂 '],
 ];
 
 /**
@@ -46,9 +49,16 @@ export function stripQuoted(text: string): string {
   return kept.join('\n');
 }
 
-/** Full normalisation: quoted text, URLs, e-mails, mentions out; lower case; ё → е; contractions expanded. */
+/**
+ * The report form's own field labels at the start of a line ("What went wrong: …", "Что пошло не так: …"):
+ * a form's questions are not the writer's words (every report would otherwise say "went wrong").
+ */
+const FORM_LABEL = /^[ \t]*(?:what were you doing|what went wrong|how should it have worked|что вы делали|что пошло не так|как должно было работать)[ \t]*[?:]/gim;
+
+/** Full normalisation: quoted text, form labels, URLs, e-mails, mentions out; lower case; ё → е; contractions expanded. */
 export function normaliseText(text: string): string {
   let out = stripQuoted(text);
+  if (out.includes(':') || out.includes('?')) out = out.replace(FORM_LABEL, ' ');
   if (out.includes('://') || out.includes('www.')) out = out.replace(URL, ' ');
   if (out.includes('@')) out = out.replace(EMAIL, ' ').replace(MENTION, '$1 ');
   out = out.toLowerCase();
@@ -57,7 +67,7 @@ export function normaliseText(text: string): string {
     out = out.replace(APOSTROPHE, "'");
     for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
   }
-  if (out.includes(':') || out.includes('=')) {
+  if (out.includes(':') || out.includes('=') || out.includes('((') || out.includes('))')) {
     for (const [pattern, replacement] of EMOTICONS) out = out.replace(pattern, replacement);
   }
   return out;

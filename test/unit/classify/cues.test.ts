@@ -30,6 +30,11 @@ describe('generic complaint cues', () => {
     expect(e.cueTerms).toEqual(terms);
   });
 
+  it('a one-word cue met only as a hashtag counts half', () => {
+    expect(withCues.explain('Inbox zero at last 🎉 #broken').keywordRaw).toBe(0.45);
+    expect(withCues.explain('Inbox broken again').keywordRaw).toBe(0.9);
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });
@@ -48,7 +53,7 @@ describe('generic complaint cues', () => {
     const config = loadKeywords(join(dir, 'keywords.yaml'));
     expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
     expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
-    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm']);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm', 'satisfaction']);
   });
 
   describe('negated abilities count only inside a negation scope', () => {
@@ -56,7 +61,7 @@ describe('generic complaint cues', () => {
       version: 1,
       groups: [{ name: 'failure', negated: { en: ['load'], ru: ['работать', 'могу'] }, weights: { могу: 0.6 } }],
     });
-    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse({ ...base, gate: { terms: { en: ['problems'] } } }), cues: negatedCues }) });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse({ ...base, gate: { terms: { en: ['problems'], ru: ['какой'] }, weights: { какой: -0.3 } } }), cues: negatedCues }) });
     it.each([
       ['Почта не работает', true, ['failure: not работать']],
       ['Уже неделю ничего не работают', true, ['failure: not работать']], // another form, folded by the stemmer
@@ -67,6 +72,7 @@ describe('generic complaint cues', () => {
       ['the page will not load', true, ['failure: not load']],
       ['no problems, it loads', false, []],
       ['no problems loading the page today', false, []], // the negator belongs to the (negated) gate term "problems"
+      ['без какой-либо связи, ничего не работает', true, ['failure: not работать']], // a negated question word ("какой", weight < 0) keeps no negator
     ] as const)('%j → complaint %s, cues %j', (text, complaint, terms) => {
       const e = c.explain(text);
       expect(e.classification.complaint).toBe(complaint);

@@ -17,6 +17,10 @@ describe('normaliseText', () => {
     ['@MailHelp help', '  help'],
     ['write to ivan.petrov@corp.example now', 'write to   now'],
     ['still broken :(', 'still broken  🙁 '],
+    ['опять не грузится((', 'опять не грузится 🙁 '],
+    ['What were you doing: reading\nWhat went wrong: all fine', '  reading\n  all fine'], // the report form's labels
+    ['Что пошло не так? ничего', '  ничего'],
+    ['все работает)) (1/3)', 'все работает 🙂  (1/3)'],
     ['angry 😡', 'angry 😡'],
   ])('%j → %j', (input, expected) => {
     expect(normaliseText(input)).toBe(expected);
