@@ -86,6 +86,10 @@ async function startCommand(plan: StartPlan, configFile: string | undefined): Pr
       autoStartRedis: plan.autoStartRedis,
       migrations: migratesAtStart(config, plan.all) ? 'apply' : 'check',
       onBackfillProgress: backfillProgress(),
+      waitForDatabase: true,
+      onWaitingForDatabase: (reason, healthUrl) => {
+        process.stderr.write(`waiting for the database (${reason}); retrying with backoff${healthUrl === null ? '' : `, ${healthUrl} answers 503 "starting" meanwhile`}\n`);
+      },
       onFirstStart: (info) => {
         process.stderr.write(
           [

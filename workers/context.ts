@@ -58,6 +58,8 @@ export interface CreateContextOptions {
   readonly autoStartRedis?: boolean;
   /** `apply` (default): apply pending migrations; `check`: exit with ERR_SCHEMA_OUTDATED when any is pending. */
   readonly migrations?: 'apply' | 'check';
+  /** How the database is opened: by default at once (an unreachable one throws); `radar start` waits for it (workers/database-wait.ts). */
+  readonly openStore?: (open: () => Promise<Store>) => Promise<Store>;
 }
 
 export async function createContext(config: ServiceConfig, options: CreateContextOptions): Promise<ServiceContext> {
@@ -94,7 +96,8 @@ export async function createContext(config: ServiceConfig, options: CreateContex
   const queues = new Queues(redis, keys, { attempts: config.ingest.attempts, backoffMs: config.ingest.backoff });
   let store: Store;
   try {
-    store = await Store.open({ url: config.database.url, schema: config.database.schema, migrations: options.migrations ?? 'apply' });
+    const open = () => Store.open({ url: config.database.url, schema: config.database.schema, migrations: options.migrations ?? 'apply' });
+    store = await (options.openStore ? options.openStore(open) : open());
   } catch (error) {
     await queues.close();
     redis.disconnect();

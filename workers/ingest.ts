@@ -4,7 +4,7 @@
  * keeps failing is dead-lettered with the reason after its retries; the ones around it go on.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { messageSchema, timeProblem } from '../src/queues/message-schema.js';
+import { isValidMessage, messageSchema, timeProblem } from '../src/queues/message-schema.js';
 import type { JobPayloads } from '../src/queues/jobs.js';
 import { messageIdFromJobId } from '../src/queues/keys.js';
 import { IngestWriter } from '../src/store/ingest-writer.js';
@@ -59,12 +59,7 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
   const worker = new Worker<JobPayloads['ingest']>(
     'ingest',
     async (job: Job<JobPayloads['ingest']>) => {
-      const parsed = messageSchema.safeParse(job.data?.message);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new UnrecoverableError(`invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`);
-      }
-      const message = parsed.data as Message;
+      const message = validMessage(job.data?.message);
       // The API refuses these with a 400; a polled tweet or mail with an absurd date is set aside here, with the reason.
       const problem = timeProblem(Date.parse(message.createdAt), ctx.clock.now(), ctx.config.ingest.maxFutureSkew);
       if (problem !== null) throw new UnrecoverableError(`invalid message: createdAt: ${problem}`);
@@ -115,4 +110,13 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
       await writer.flush();
     },
   };
+}
+
+/** The queued message if it is one (the plain check first, zod only for what it does not pass), else an UnrecoverableError saying why. */
+function validMessage(value: unknown): Message {
+  if (isValidMessage(value)) return value;
+  const parsed = messageSchema.safeParse(value);
+  if (parsed.success) return parsed.data as Message;
+  const issue = parsed.error.issues[0];
+  throw new UnrecoverableError(`invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`);
 }

@@ -71,3 +71,31 @@ export async function startMetricsServer(ctx: ServiceContext, options: { host: s
       }),
   };
 }
+
+/**
+ * `/health` (503, `status: "starting"`) on the port the process will serve on, while it waits for its
+ * database at start; everything else is a 503 too. Closed just before the real listener takes the port.
+ */
+export async function startStartingServer(options: { host: string; port: number; waitingFor: () => string | null }): Promise<MetricsServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const reason = options.waitingFor();
+    const body = { status: 'starting', checks: { database: reason === null ? 'connecting' : 'unavailable' }, ...(reason === null ? {} : { reason }) };
+    if (path === '/health') return send(res, 503, 'application/json', JSON.stringify(body));
+    return send(res, 503, 'application/json', JSON.stringify({ error: 'STARTING', message: 'this process is starting: it waits for its database' }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

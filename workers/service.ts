@@ -20,7 +20,8 @@ import { LiveClassifier } from './classifier.js';
 import { createAlerting, startNotifyWorker } from './alerting.js';
 import { createContext, type ServiceContext } from './context.js';
 import { startIngestWorker } from './ingest.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer, startStartingServer, type MetricsServer } from './metrics-server.js';
+import { whenDatabaseReachable } from './database-wait.js';
 import { startRetentionWorker } from './retention.js';
 import { startPollWorker, syncPollSchedulers } from './poll.js';
 import { backfillInProgress, demoEnabled, startDemo } from './demo.js';
@@ -45,6 +46,13 @@ export interface RunOptions {
   readonly onFirstStart?: (info: { name: string; password: string; apiToken: string; file: string }) => void;
   /** Demo backfill progress (done, total minutes). */
   readonly onBackfillProgress?: (done: number, total: number) => void;
+  /**
+   * Wait for a database that cannot be reached at start (backoff, logged, `/health` 503 "starting" on
+   * the process's port meanwhile) instead of failing: `radar start`. Tests leave it off to fail fast.
+   */
+  readonly waitForDatabase?: boolean;
+  /** Told once when the start waits for the database: why, and where `/health` answers meanwhile (null: no port). */
+  readonly onWaitingForDatabase?: (reason: string, healthUrl: string | null) => void;
 }
 
 export interface RunningService {
@@ -68,7 +76,32 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   // Generated once on the very first start (then read back): the session secret also signs ack links.
   const resolved = resolveAuth(config);
   const classifier = new LiveClassifier(config.classify.keywords, log.child({ module: 'classifier' }), () => systemClock.now());
-  const ctx = await createContext(config, { log, classifier, autoStartRedis: options.autoStartRedis, migrations: options.migrations ?? 'apply' });
+  // While the database cannot be reached: /health says "starting" on the port this process will serve.
+  let waitingFor: string | null = null;
+  let starting: Promise<MetricsServer | null> | null = null;
+  const startingAt = options.api ? { host: config.server.host, port: config.server.port } : config.metrics.port === null ? null : { host: config.metrics.host, port: config.metrics.port };
+  const onWaiting = (reason: string) => {
+    waitingFor = reason;
+    starting ??= (async () => {
+      const server = startingAt === null ? null : await startStartingServer({ ...startingAt, waitingFor: () => waitingFor }).catch(() => null);
+      options.onWaitingForDatabase?.(reason, server === null ? null : `${server.url}/health`);
+      return server;
+    })();
+  };
+  const stopStarting = async () => {
+    await (await starting)?.close();
+  };
+  const ctx = await createContext(config, {
+    log,
+    classifier,
+    autoStartRedis: options.autoStartRedis,
+    migrations: options.migrations ?? 'apply',
+    ...(options.waitForDatabase ? { openStore: (open) => whenDatabaseReachable(open, { log, onWaiting }) } : {}),
+  }).catch(async (error: unknown) => {
+    await stopStarting();
+    throw error;
+  });
+  waitingFor = null;
   shutdown.add('context', () => ctx.close());
   shutdown.add('classifier', () => classifier.close());
 
@@ -126,6 +159,7 @@ export async function runService(options: RunOptions): Promise<RunningService> {
   shutdown.add('scheduler watchdog', () => watchdog.stop());
 
   let url: string | null = null;
+  await stopStarting();
   if (options.api) {
     if (resolved.firstStart && resolved.generated) {
       options.onFirstStart?.({ name: resolved.generated.admin.name, password: resolved.generated.admin.password, apiToken: resolved.generated.apiToken, file: resolved.file });

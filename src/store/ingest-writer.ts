@@ -16,6 +16,8 @@ export interface IngestWriterOptions {
 
 interface Pending {
   readonly item: ClassifiedMessage;
+  /** When it was handed in (performance.now()). */
+  readonly at: number;
   resolve(fresh: boolean): void;
   reject(error: unknown): void;
 }
@@ -25,39 +27,74 @@ interface Pending {
  * batch (duplicates skipped by primary key) and adds the counts of the new ones only, so a message is
  * stored and counted exactly once however often it is delivered. When a batch fails, each message is
  * retried alone so that one bad message fails only its own job.
+ *
+ * Group commit: one transaction at a time, and the next batch is taken when it ends — everything that
+ * arrived meanwhile (up to `batchSize`) — so a slow commit makes the next batch larger instead of
+ * queueing many small ones behind it. An idle writer waits up to `batchWaitMs` to fill a batch.
  */
 export class IngestWriter {
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** The batch being committed, if any. */
+  private committing: Promise<void> | undefined;
 
   constructor(private readonly store: Store, private readonly options: IngestWriterOptions) {}
 
   write(item: ClassifiedMessage): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.options.batchSize) this.schedule(0);
-      else this.schedule(this.options.batchWaitMs);
+      this.pending.push({ item, at: performance.now(), resolve, reject });
+      if (this.committing === undefined) {
+        if (this.pending.length >= this.options.batchSize) this.start();
+        else this.next();
+      }
     });
   }
 
   /** Writes whatever is pending now; resolves when it is committed. */
   async flush(): Promise<void> {
-    this.schedule(0);
-    await this.flushing;
-    if (this.pending.length > 0) await this.flush();
+    while (this.committing !== undefined || this.pending.length > 0) {
+      if (this.committing === undefined) this.start();
+      await this.committing;
+    }
   }
 
-  private schedule(delay: number): void {
-    if (this.timer !== undefined && delay > 0) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const batch = this.pending.splice(0, this.options.batchSize);
-      if (batch.length === 0) return;
-      this.flushing = this.flushing.then(() => this.commit(batch));
-      if (this.pending.length > 0) this.schedule(this.pending.length >= this.options.batchSize ? 0 : this.options.batchWaitMs);
-    }, delay);
+  /**
+   * With no commit running: commits at once a full batch; otherwise when the oldest message has waited
+   * `batchWaitMs` — from a timer (or setImmediate when that time has passed), never from inside a
+   * `write`, so the replies Redis has already sent (one socket read holds many jobs) all join the batch.
+   */
+  private next(): void {
+    const first = this.pending[0];
+    if (first === undefined || this.timer !== undefined) return;
+    if (this.pending.length >= this.options.batchSize) {
+      this.start();
+      return;
+    }
+    const wait = this.options.batchWaitMs - (performance.now() - first.at);
+    this.timer = wait > 0 ? setTimeout(() => this.fire(), wait) : setImmediate(() => this.fire());
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    if (this.committing === undefined) this.start();
+  }
+
+  private start(): void {
+    this.clearTimer();
+    const batch = this.pending.splice(0, this.options.batchSize);
+    if (batch.length === 0) return;
+    // commit() settles every job of the batch itself and does not throw.
+    this.committing = this.commit(batch).catch(() => undefined).finally(() => {
+      this.committing = undefined;
+      this.next();
+    });
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    if ('hasRef' in this.timer && 'refresh' in this.timer) clearTimeout(this.timer);
+    else clearImmediate(this.timer);
+    this.timer = undefined;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
