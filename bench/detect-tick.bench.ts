@@ -8,7 +8,8 @@
  * Steady state, as a running service meets every minute: each series has a saved detector state (one
  * detector warmed on two weeks of a daily curve, its snapshot saved for every series — the same history,
  * so the same state) and gets one new bucket a tick. One warm-up tick, then the median of three (one
- * at 10,000 series).
+ * at 10,000 series). The warm-up tick is printed too ("first"): the processes have just started, so every
+ * series' state is read and restored, as after a restart or when a group moves to another process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { withLock } from '../src/queues/lock.js';
 import { stateKey } from '../src/store/tick-store.js';
 import { createAlerting } from '../workers/alerting.js';
 import { alertingStep, groupStates, runTick, type JudgedHandler } from '../workers/detect-groups.js';
+import { HEARTBEAT_MS } from '../workers/detect-owners.js';
 import type { ServiceContext } from '../workers/context.js';
 
 const CHILD = new URL('./detect-child.ts', import.meta.url).pathname;
@@ -69,8 +71,8 @@ async function tick(ctx: ServiceContext, onJudged: JudgedHandler, now: number): 
   return performance.now() - start;
 }
 
-/** Median tick time with `processes` detect processes, ticks `from`…`from + ticks − 1` (the first one not counted). */
-async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<number> {
+/** Tick times with `processes` detect processes, ticks `from`…`from + ticks − 1`: the first, and the median of the others. */
+async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<{ first: number; median: number }> {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
@@ -85,10 +87,12 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
           }),
       ),
     );
+    // Every process has heard of the others (they share the groups from then on).
+    await new Promise((r) => setTimeout(r, HEARTBEAT_MS + 500));
     const times: number[] = [];
     for (let k = from; k < from + ticks; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
     const timed = times.slice(1).sort((a, b) => a - b);
-    return timed[Math.floor(timed.length / 2)] ?? Number.NaN;
+    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN };
   } finally {
     await Promise.all(
       children.map(
@@ -103,7 +107,9 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
   }
 }
 
-async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: number; two: number }> {
+type Times = { first: number; median: number };
+
+async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: Times; two: Times }> {
   const service = await benchService(`bdt${db}${n}x${process.pid}`, db, { detect: { groups: GROUPS, series: [{ key: 'svc.*' }] } });
   try {
     const ticks = ticksFor(n);
@@ -127,15 +133,17 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const sizes = args.quick ? [100, 1000] : [100, 1000, 10_000];
   const dbs: Array<'sqlite' | 'postgres'> = (await postgresUp()) ? ['sqlite', 'postgres'] : ['sqlite'];
-  process.stdout.write(`detect tick, ${GROUPS} series groups, 1-minute step, one new bucket per series (median of 3 ticks, 1 at 10,000; ${os.availableParallelism()} cores shared with Redis and the database)\n`);
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  process.stdout.write(`detect tick, ${GROUPS} series groups, 1-minute step, one new bucket per series (median of 3 ticks, 1 at 10,000; first: the processes' first tick, every state read; ${os.availableParallelism()} cores shared with Redis and the database, load average ${load})\n`);
   for (const db of dbs) {
     for (const n of sizes) {
       const { one, two } = await size(db, n);
       const name = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
       process.stdout.write(
-        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one).padStart(8)}/tick, 2 processes ${fmt(two).padStart(8)}/tick (×${(one / two).toFixed(2)})${two < MIN ? '' : '  — over the step'}\n`,
+        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one.median).padStart(8)}/tick, 2 processes ${fmt(two.median).padStart(8)}/tick (×${(one.median / two.median).toFixed(2)})${two.median < MIN ? '' : '  — over the step'}; first tick ${fmt(one.first)} / ${fmt(two.first)}\n`,
       );
     }
   }
   if (dbs.length === 1) process.stdout.write('PostgreSQL: skipped (no server)\n');
+  process.stdout.write(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 }

@@ -36,7 +36,8 @@ import { seriesGroup } from '../src/series/group.js';
 import type { InboxKey } from '../src/store/detect-inbox-store.js';
 import { commitAlerting, commitGroup, groupKey, NO_ALERTING } from '../src/store/tick-store.js';
 import type { ServiceContext } from './context.js';
-import { judgeSeries, judgingEnd, toAnomaly, watchedSeries, type JudgedTick, type SeriesTick } from './detect.js';
+import { DetectorCache, judgeSeries, judgingEnd, toAnomaly, watchedSeries, type JudgedTick, type SeriesTick } from './detect.js';
+import { GroupOwners } from './detect-owners.js';
 import { applyModelChange, modelChangePending } from './model-rollout.js';
 
 /** A series group's state (kv `detect.group.<n>`), written with its detector states. */
@@ -87,9 +88,10 @@ function judgedByAll(states: ReadonlyArray<GroupState | null>): number | null {
 
 /**
  * One group's part of a tick: judges its series up to `end` and commits (see the file comment). Throws
- * ERR_LOCK_LOST, writing nothing, when the lease was lost before the commit.
+ * ERR_LOCK_LOST, writing nothing, when the lease was lost before the commit. `cache`: the detectors this
+ * process kept for the group, taken out while the job runs and put back only once its commit is done.
  */
-export async function runGroupJob(ctx: ServiceContext, data: GroupJobData, lease?: Lease): Promise<GroupRun> {
+export async function runGroupJob(ctx: ServiceContext, data: GroupJobData, lease?: Lease, cache?: DetectorCache): Promise<GroupRun> {
   const step = ctx.config.series.step;
   const base = { group: data.group, end: data.end, pid: process.pid };
   const before = await ctx.store.kv.get<GroupState>(groupKey(data.group));
@@ -100,7 +102,7 @@ export async function runGroupJob(ctx: ServiceContext, data: GroupJobData, lease
     if (compiled && compiled.key !== compiled.reference) series.push(compiled);
   }
   const marks = await ctx.store.late.marks();
-  const judged = await judgeSeries(ctx, series, data.end, marks);
+  const judged = await judgeSeries(ctx, series, data.end, marks, cache?.take(data.group));
   const live = judged.series.filter((s) => s.outputs.length > 0);
   const state: GroupState = { judgedUntil: data.end - step, at: data.now, handled: Object.fromEntries([...marks].map(([k, m]) => [k, m.seq])) };
   if (lease?.lost) throw new RadarError('ERR_LOCK_LOST', 'series group job lost its lease before committing; nothing written', { retryable: true, context: { group: data.group } });
@@ -112,6 +114,7 @@ export async function runGroupJob(ctx: ServiceContext, data: GroupJobData, lease
     data.now,
   );
   failpoint('group.after-commit');
+  cache?.put(data.group, judged.detectors, ctx.clock.now());
   const ranges = new Map<string, [number, number]>();
   for (const p of judged.writes.points) {
     const r = ranges.get(p.series);
@@ -159,6 +162,8 @@ export async function alertingStep(ctx: ServiceContext, onJudged: JudgedHandler,
 const LEASE_MS = 30_000;
 /** A group job that finds its group locked (the group's previous job still running) tries again this much later. */
 const GROUP_BUSY_DELAY_MS = 1000;
+/** A group job another live process owns (workers/detect-owners.ts) is put back this long for it. */
+const OWNER_WAIT_MS = 100;
 
 /**
  * The tick job (see the file comment): alerting for what every group judged, a model change under
@@ -251,10 +256,18 @@ export async function startDetectWorker(ctx: ServiceContext, onJudged: JudgedHan
     workers.push(ticker);
   }
   const groupLog = ctx.log.child({ module: 'detect', queue: 'detect-group' });
+  // Each group stays with one live process, which keeps the group's detectors between ticks.
+  const owners = new GroupOwners(ctx.redis, ctx.keys.detectMembers);
+  await owners.start();
+  const cache = new DetectorCache();
   const grouper = new Worker<GroupJobData>(
     'detect-group',
     async (job: Job<GroupJobData>, token?: string) => {
-      const run = await withLock(ctx.redis, lockOfGroup(ctx, job.data.group), { leaseMs: options.leaseMs ?? LEASE_MS }, (lease) => runGroupJob(ctx, job.data, lease));
+      if (!owners.owns(job.data.group)) {
+        await job.moveToDelayed(Date.now() + OWNER_WAIT_MS, token);
+        throw new DelayedError();
+      }
+      const run = await withLock(ctx.redis, lockOfGroup(ctx, job.data.group), { leaseMs: options.leaseMs ?? LEASE_MS }, (lease) => runGroupJob(ctx, job.data, lease, cache));
       // The group's previous job is still running: this one waits a second (no attempt spent).
       if (!run.acquired) {
         await job.moveToDelayed(Date.now() + GROUP_BUSY_DELAY_MS, token);
@@ -275,7 +288,13 @@ export async function startDetectWorker(ctx: ServiceContext, onJudged: JudgedHan
   });
   grouper.on('error', (error) => groupLog.error({ err: error }, 'detect group worker error'));
   workers.push(grouper);
-  return { close: async () => void (await Promise.all(workers.map((w) => w.close()))) };
+  return {
+    close: async () => {
+      // Out of the set first: the others take this process's groups while its last job finishes (under its lease).
+      await owners.stop();
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
 }
 
 /** Last tick time and lag per series family (the key's first segment: `complaints`, `traffic`…). */

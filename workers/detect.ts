@@ -12,20 +12,26 @@
  *   the detector said, and hands the re-judged points to alerting flagged `late`.
  * - **Learning**: until `detect.learning` after its first non-empty bucket a series is shown as
  *   learning and pages nobody.
- * Detector state is persisted per series (a bounded JSON snapshot), so any worker process can run the
- * next tick. `runDetectTick` judges every series in one go (tools, tests, the CSV-free one-shot path);
+ * Detector state is persisted per series, so any worker process can run the next tick: a small row
+ * every tick (how far the series is judged, and the commit's stamp) and the detector's full snapshot
+ * (its base, ~30 KB) every `BASE_EVERY` buckets, staggered over the series; a detector is restored from
+ * its base and fed the stored buckets since again, silently (the detector is deterministic, and late
+ * data re-judges from a checkpoint anyway). A process keeps its detectors between ticks
+ * (`DetectorCache`), used only while the saved row still carries the stamp of its own commit. `runDetectTick` judges every series in one go (tools, tests, the CSV-free one-shot path);
  * the detect worker splits a tick over series groups that several processes share
  * (workers/detect-groups.ts), each group under its own renewed Redis lease.
  */
+import { randomUUID } from 'node:crypto';
 import { compileDetectorOptions, keyMatches, type CompiledSeries } from '../src/config/detect.js';
 import type { Anomaly } from '../src/domain/anomaly.js';
 import { createDetector, restoreDetector, type Detector, type DetectorOutput } from '../src/detect/detector.js';
 import type { DetectorState } from '../src/detect/state.js';
 import { bucketStart, isCounterSeries } from '../src/series/counts.js';
+import { seriesGroup } from '../src/series/group.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import type { Checkpoint, LateMark } from '../src/store/late-store.js';
 import type { Point } from '../src/domain/point.js';
-import { commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
+import { baseKey, commitTick, NO_ALERTING, stateKey, type DetectorWrites } from '../src/store/tick-store.js';
 import { metricSteps, metricWatermark, readMetricCursor } from '../src/sources/metric-pull/cursor.js';
 import { configuredPolls } from '../src/sources/poll.js';
 import type { ServiceContext } from './context.js';
@@ -34,13 +40,73 @@ import type { ServiceContext } from './context.js';
 export const WARMUP_HISTORY_MS = 14 * 86_400_000;
 const HOUR = 3_600_000;
 
-/** A series' detector state as saved in the kv store. */
+/** A series' detector state as saved in the kv store (`detect.state.<key>`, written every tick). */
 interface SavedState {
-  /** The last bucket the state has seen. */
+  /** The last bucket judged. */
   readonly t: number;
-  readonly state: DetectorState;
   /** Start of the first non-empty bucket seen (null: none yet; absent in states saved before learning existed). */
   readonly firstSeen?: number | null;
+  /** The bucket of the base (`detect.base.<key>`) the detector is restored from before it is fed the buckets up to `t`. */
+  readonly base?: number;
+  /** The commit that wrote the row: a process's cached detector serves only while the row carries its stamp. */
+  readonly stamp?: string;
+  /** Rows written before the base was split off: the detector's state itself, at `t`. */
+  readonly state?: DetectorState;
+}
+
+/** A detector's full snapshot (`detect.base.<key>`), written every `BASE_EVERY` buckets. */
+interface SavedBase {
+  readonly t: number;
+  readonly state: DetectorState;
+}
+
+/** Buckets between two full snapshots of a series' detector (at most this many are fed again on a restore). */
+export const BASE_EVERY = 15;
+
+/** Does judging up to `t` (from a base at `baseT`) cross a base boundary of this series? Staggered by the key's hash. */
+function baseDue(key: string, baseT: number, t: number, step: number): boolean {
+  const phase = seriesGroup(key, BASE_EVERY);
+  return Math.floor((Math.floor(t / step) + phase) / BASE_EVERY) !== Math.floor((Math.floor(baseT / step) + phase) / BASE_EVERY);
+}
+
+/** A detector a process kept after its commit, and the stamp that commit wrote. */
+export interface CachedDetector {
+  readonly t: number;
+  readonly stamp: string;
+  readonly detector: Detector;
+  /** The base its saved row points at. */
+  readonly base: number;
+}
+
+/**
+ * Detectors kept between ticks, per series group, by the process that judges the group. A group's
+ * detectors are taken out while a job feeds them and put back only after its commit, so a job that
+ * fails or loses its lease leaves none behind; a detector serves only while the saved row carries the
+ * stamp it was committed with (another process judged the series since, or a model change reset it:
+ * the row says otherwise and the state is read again).
+ */
+export class DetectorCache {
+  private readonly groups = new Map<number, { at: number; detectors: Map<string, CachedDetector> }>();
+
+  /** Removes and returns a group's detectors (empty when none are held). */
+  take(group: number): Map<string, CachedDetector> {
+    const held = this.groups.get(group);
+    this.groups.delete(group);
+    return held?.detectors ?? new Map();
+  }
+
+  /** Keeps a group's detectors after its commit; forgets groups not judged here for `idleMs` (moved to another process). */
+  put(group: number, detectors: Map<string, CachedDetector>, now: number, idleMs = 600_000): void {
+    for (const [g, held] of this.groups) if (now - held.at > idleMs) this.groups.delete(g);
+    this.groups.set(group, { at: now, detectors });
+  }
+
+  /** Series held (all groups). */
+  get size(): number {
+    let n = 0;
+    for (const held of this.groups.values()) n += held.detectors.size;
+    return n;
+  }
 }
 
 /** One judged bucket as alerting receives it. */
@@ -192,6 +258,8 @@ export interface Judged {
   readonly writes: Omit<DetectorWrites, 'tick' | 'lateHandled'>;
   /** Late marks judged again (series keys and references of the series judged). */
   readonly lateHandled: Map<string, number>;
+  /** The detectors as `writes` saves them, with the stamp it carries: for a `DetectorCache` once committed. */
+  readonly detectors: Map<string, CachedDetector>;
 }
 
 /** Series read from the store in one go (their states, then their values in one query per 500 keys). */
@@ -199,29 +267,57 @@ const BATCH = 500;
 
 /**
  * Judges `watched` up to `end` (exclusive): every complete bucket not judged yet, and again every bucket
- * late data reached (`marks`). Reads in batches; writes nothing (the caller commits `writes`).
+ * late data reached (`marks`). Reads in batches; writes nothing (the caller commits `writes`). `held`:
+ * detectors this process kept since its last commit (`DetectorCache.take`), used where the saved row
+ * still carries their stamp; the rest are restored from their base and fed the buckets since again.
  */
-export async function judgeSeries(ctx: ServiceContext, watched: readonly CompiledSeries[], end: number, marks: ReadonlyMap<string, LateMark>): Promise<Judged> {
+export async function judgeSeries(
+  ctx: ServiceContext,
+  watched: readonly CompiledSeries[],
+  end: number,
+  marks: ReadonlyMap<string, LateMark>,
+  held: ReadonlyMap<string, CachedDetector> = new Map(),
+): Promise<Judged> {
   const step = ctx.config.series.step;
   const config = ctx.config.detect;
   const results: SeriesTick[] = [];
   const anomalies: Anomaly[] = [];
-  const states: Array<{ key: string; value: SavedState }> = [];
+  const states: Array<{ key: string; value: SavedState | SavedBase }> = [];
   const points: StoredDetectorPoint[] = [];
   const checkpoints: Checkpoint[] = [];
   const lateHandled = new Map<string, number>();
+  const detectors = new Map<string, CachedDetector>();
+  const stamp = randomUUID();
   const checkpointFrom = end - config.late.window;
+
+  interface Plan {
+    series: CompiledSeries;
+    saved: SavedState | null;
+    usable: boolean;
+    rejudge: number | null;
+    detector: Detector | null;
+    from: number;
+    /** Buckets up to this one were judged already: fed to the detector again, silently. */
+    replayUntil: number;
+    /** The base the detector started from (null: none saved; a new one is written). */
+    base: number | null;
+  }
 
   for (let b = 0; b < watched.length; b += BATCH) {
     const batch = watched.slice(b, b + BATCH);
     const saves = await ctx.store.kv.getMany<SavedState>(batch.map((s) => stateKey(s.key)));
-    const plans: Array<{ series: CompiledSeries; saved: SavedState | null; usable: boolean; rejudge: number | null; detector: Detector; from: number }> = [];
+    const plans: Plan[] = [];
     for (const series of batch) {
       const options = { ...series.options, step };
       const saved = saves.get(stateKey(series.key)) ?? null;
       const usable = saved !== null && saved.t >= end - WARMUP_HISTORY_MS;
+      const cached = held.get(series.key);
+      const current = usable && cached !== undefined && saved.stamp !== undefined && cached.stamp === saved.stamp && cached.t === saved.t ? cached : null;
       // A state already past this tick (a tick's job run late, after a newer one): nothing to do here.
-      if (usable && saved.t > end - step) continue;
+      if (usable && saved.t > end - step) {
+        if (current) detectors.set(series.key, current);
+        continue;
+      }
       // The earliest late bucket of the series or of its reference (traffic pushed late re-judges its rates).
       const markOf = (k: string | null) => (k === null ? undefined : marks.get(k));
       const lateT = Math.min(markOf(series.key)?.t ?? Infinity, markOf(series.reference)?.t ?? Infinity);
@@ -233,6 +329,8 @@ export async function judgeSeries(ctx: ServiceContext, watched: readonly Compile
 
       let detector: Detector | null = null;
       let from = end - WARMUP_HISTORY_MS;
+      let base: number | null = null;
+      let replayUntil = Number.NEGATIVE_INFINITY;
       if (usable) {
         try {
           if (rejudge !== null) {
@@ -242,18 +340,46 @@ export async function judgeSeries(ctx: ServiceContext, watched: readonly Compile
               from = cp.t + step;
             }
             // No checkpoint before it (a young state): judge the whole history again.
-          } else {
+          } else if (current) {
+            detector = current.detector;
+            from = saved.t + step;
+            base = current.base;
+          } else if (saved.state) {
+            // A row from before the base was split off: the state itself.
             detector = restoreDetector(options, saved.state);
             from = saved.t + step;
+          } else {
+            // Restored from its base below (one read for the batch); fed again up to `saved.t`.
+            replayUntil = saved.t;
           }
         } catch {
           detector = null; // a state from another detector version: learn again
         }
       }
-      detector ??= createDetector(options);
-      if (from >= end) continue;
-      plans.push({ series, saved, usable, rejudge, detector, from });
+      // Judged up to the bucket before `end` already (and nothing late): nothing to do; a kept detector stays valid.
+      if (usable && rejudge === null && saved.t + step >= end) {
+        if (current) detectors.set(series.key, current);
+        continue;
+      }
+      plans.push({ series, saved, usable, rejudge, detector, from, replayUntil, base });
     }
+
+    // Bases of the series restored from them, in one read; a base missing (or not the one the row names): learn again, silently up to `saved.t`.
+    const restoring = plans.filter((p) => p.detector === null && p.replayUntil > Number.NEGATIVE_INFINITY);
+    const bases = restoring.length > 0 ? await ctx.store.kv.getMany<SavedBase>(restoring.map((p) => baseKey(p.series.key))) : new Map<string, SavedBase>();
+    for (const p of restoring) {
+      const found = bases.get(baseKey(p.series.key));
+      if (found && found.t === p.saved?.base) {
+        try {
+          p.detector = restoreDetector({ ...p.series.options, step }, found.state);
+          p.from = found.t + step;
+          p.base = found.t;
+        } catch {
+          p.detector = null;
+        }
+      }
+    }
+    for (const p of plans) p.detector ??= createDetector({ ...p.series.options, step });
 
     // Values of the batch, one read per distinct start (in steady state all start at the same bucket).
     const byFrom = new Map<number, Set<string>>();
@@ -269,17 +395,25 @@ export async function judgeSeries(ctx: ServiceContext, watched: readonly Compile
       read.set(from, new Map([...keys].map((k) => [k, fillBuckets(k, stored.get(k) ?? [], from, end, step)])));
     }
 
-    for (const { series, saved, usable, rejudge, detector, from } of plans) {
+    for (const { series, saved, usable, rejudge, detector: planned, from, replayUntil, base } of plans) {
+      const detector = planned as Detector;
       const values = read.get(from);
       const preread: SeriesValues = { values: values?.get(series.key) ?? [], refs: series.reference ? (values?.get(series.reference) ?? []) : null };
-      const { outputs, checkpoints: cps } = await runSeries(ctx, series, detector, from, end, checkpointFrom, preread);
-      checkpoints.push(...cps);
+      const run = await runSeries(ctx, series, detector, from, end, checkpointFrom, preread);
+      // What is fed again only rebuilds the detector: judged, stored and checkpointed already.
+      const outputs = run.outputs.filter((o) => o.t > replayUntil);
+      checkpoints.push(...run.checkpoints.filter((c) => c.t > replayUntil));
       // A state saved before learning existed has history: treat it as seen long ago.
       let firstSeen: number | null = saved ? (saved.firstSeen === undefined ? 0 : saved.firstSeen) : null;
       for (const o of outputs) {
         if (nonEmpty(series.key, o.value) && (firstSeen === null || o.t < firstSeen)) firstSeen = o.t;
       }
-      states.push({ key: stateKey(series.key), value: { t: end - step, state: detector.snapshot(), firstSeen } });
+      // A full snapshot when the detector was rebuilt (new, re-judged, learnt again) or a base boundary is crossed.
+      const t = end - step;
+      const newBase = base === null || rejudge !== null || baseDue(series.key, base, t, step) ? t : base;
+      if (newBase === t) states.push({ key: baseKey(series.key), value: { t, state: detector.snapshot() } });
+      states.push({ key: stateKey(series.key), value: { t, firstSeen, base: newBase, stamp } });
+      detectors.set(series.key, { t, stamp, detector, base: newBase });
 
       // Which verdicts go to alerting: new buckets (on a fresh start, only the last `startupWindow`), and
       // the buckets late data reached; never a learning one.
@@ -315,7 +449,7 @@ export async function judgeSeries(ctx: ServiceContext, watched: readonly Compile
       results.push({ key: series.key, reference: series.reference, outputs: live });
     }
   }
-  return { series: results, anomalies, writes: { states, points, checkpoints, checkpointsBefore: checkpointFrom - HOUR }, lateHandled };
+  return { series: results, anomalies, writes: { states, points, checkpoints, checkpointsBefore: checkpointFrom - HOUR }, lateHandled, detectors };
 }
 
 /** One tick: judge every complete bucket not judged yet, and again every bucket late data reached. */

@@ -20,7 +20,7 @@ import type { Classification } from '../src/domain/classification.js';
 import type { Lease } from '../src/queues/lock.js';
 import { countIncrements } from '../src/series/counts.js';
 import type { StoredMessage } from '../src/store/message-store.js';
-import { stateKey } from '../src/store/tick-store.js';
+import { baseKey, stateKey } from '../src/store/tick-store.js';
 import { classifierOfVersion } from './classifier.js';
 import type { ServiceContext } from './context.js';
 
@@ -120,6 +120,7 @@ export async function applyModelChange(ctx: ServiceContext, now: number, lease?:
   await store.db.transaction().execute(async (trx) => {
     // Re-baseline: the next tick learns these series again from the corrected history.
     await store.kv.delete(series.map(stateKey), trx);
+    await store.kv.delete(series.map(baseKey), trx);
     await store.late.dropCheckpoints(series, trx);
     await store.kv.set(SERIES_VERSION_KEY, result, now, trx);
   });

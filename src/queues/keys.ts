@@ -55,6 +55,11 @@ export class RedisKeys {
     return `${this.prefix}:lock:${name}`;
   }
 
+  /** The detect processes alive (a sorted set of worker ids by last heartbeat): who judges which series group (workers/detect-owners.ts). */
+  get detectMembers(): string {
+    return `${this.prefix}:detect-members`;
+  }
+
   /** Everything this prefix owns, for cleanup in tests. */
   get pattern(): string {
     return `${this.prefix}:*`;

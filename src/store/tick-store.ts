@@ -10,8 +10,10 @@ import type { Database } from './schema.js';
 
 /** The kv key of the last committed tick: `{ at, judgedUntil }` (`/health` reads it). */
 export const TICK_KEY = 'detect.tick';
-/** The kv key of one series' detector state. */
+/** The kv key of one series' detector state: how far it is judged (small, written every tick; workers/detect.ts). */
 export const stateKey = (series: string): string => `detect.state.${series}`;
+/** The kv key of one series' detector base: its full snapshot, written every few buckets (workers/detect.ts). */
+export const baseKey = (series: string): string => `detect.base.${series}`;
 /** The kv key of one series group's state (workers/detect-groups.ts): how far it has judged. */
 export const groupKey = (group: number): string => `detect.group.${group}`;
 
