@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { serviceConfigSchema, type ServiceConfig } from '../../src/config/service.js';
 import { silentLogger } from '../../src/platform/log.js';
-import { pingRedis, createRedis } from '../../src/queues/connection.js';
+import { pingRedis, createRedis, scanKeys } from '../../src/queues/connection.js';
 import { dropSchema } from '../../src/store/database.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { createContext, type ClassifierHolder, type ServiceContext } from '../../workers/context.js';
@@ -44,6 +44,18 @@ export function postgresAvailable(): Promise<boolean> {
 
 export async function requireRedis(): Promise<void> {
   if (!(await pingRedis(REDIS_URL))) throw new Error(`Redis is required for integration tests but ${REDIS_URL} does not answer (start redis-server or set TEST_REDIS_URL)`);
+}
+
+/** Removes what processes started by a test left behind: the Redis keys under `prefix` and the PostgreSQL `schema`. */
+export async function dropProcessState(prefix: string, schema: string): Promise<void> {
+  const redis = createRedis(REDIS_URL);
+  try {
+    const keys = await scanKeys(redis, `*${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+  await dropSchema(POSTGRES_URL, schema);
 }
 
 export type DbKind = 'sqlite' | 'postgres';

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashAuthor } from '../../../src/platform/hash.js';
-import { dropSchema } from '../../../src/store/database.js';
-import { POSTGRES_URL, postgresAvailable, REDIS_URL, requireRedis, uniqueName } from '../../helpers/services.js';
+import { dropProcessState, POSTGRES_URL, postgresAvailable, REDIS_URL, requireRedis, uniqueName } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
-import { createRedis, scanKeys } from '../../../src/queues/connection.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/radar.js');
@@ -84,11 +82,7 @@ describe('roles as separate processes on PostgreSQL and Redis', async () => {
   afterAll(async () => {
     for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     if (!available) return;
-    const redis = createRedis(REDIS_URL);
-    const keys = await scanKeys(redis, `*${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-    await dropSchema(POSTGRES_URL, schema);
+    await dropProcessState(prefix, schema);
     rmSync(dir, { recursive: true, force: true });
   });
 

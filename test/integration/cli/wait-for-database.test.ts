@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchema } from '../../../src/store/database.js';
 import { Store } from '../../../src/store/store.js';
-import { createRedis, scanKeys } from '../../../src/queues/connection.js';
+import { createRedis } from '../../../src/queues/connection.js';
 import { RedisKeys } from '../../../src/queues/keys.js';
 import { Queues } from '../../../src/queues/queues.js';
-import { POSTGRES_URL, postgresAvailable, REDIS_URL, requireRedis, uniqueName } from '../../helpers/services.js';
+import { dropProcessState, POSTGRES_URL, postgresAvailable, REDIS_URL, requireRedis, uniqueName } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -60,11 +59,7 @@ describe('a role waits for its database at start', async () => {
     for (const s of relayed?.sockets ?? []) s.destroy();
     relayed?.server.close();
     if (available) {
-      const redis = createRedis(REDIS_URL);
-      const keys = await scanKeys(redis, `*${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      await dropSchema(POSTGRES_URL, schema);
+      await dropProcessState(prefix, schema);
     }
     rmSync(dir, { recursive: true, force: true });
   });
