@@ -5,6 +5,7 @@
  * every series is judged exactly once per bucket, and the alerts and pages are the ones the whole-tick
  * path decides on the same data. A process killed (SIGKILL) inside a group job, before or after its
  * commit, has its job redone by the other without a doubled alert or page.
+ * (series-groups.sqlite.test.ts and series-groups.postgres.test.ts run it.)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,7 +87,8 @@ async function reference(db: DbKind) {
   }
 }
 
-for (const db of ['sqlite', 'postgres'] as DbKind[]) {
+/** The suite for one database; one test file per database, so the two run on separate workers. */
+export function describeSeriesGroups(db: DbKind): void {
   describe(`detection split over series groups, two processes (${db})`, () => {
     let service: TestService | undefined;
     const children: ChildProcess[] = [];
