@@ -11,7 +11,7 @@ import { ackLinkOptions, compileAlerting } from '../src/alerting/compile.js';
 import { evaluate, type AlertingRuntime } from '../src/alerting/evaluate.js';
 import { buildEvidence, evidenceRequest, type Evidence } from '../src/alerting/evidence.js';
 import { correlatedWith, type PointsBySeries } from '../src/alerting/correlation.js';
-import { buildNotification } from '../src/alerting/notification.js';
+import { buildNotification, type Notification } from '../src/alerting/notification.js';
 import { observationFromPoint, type Observation } from '../src/alerting/observation.js';
 import type { Alert } from '../src/domain/alert.js';
 import { createNotifiers, notifiersFor, notifyBackoffStrategy, retryDelayFor, type Notifier } from '../src/notify/index.js';
@@ -95,6 +95,12 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   // Built once for their names and `sendResolved`; the notify worker holds the ones that send.
   const notifiers = createNotifiers(config.notifiers, { logger: log, clock: ctx.clock });
   const ack = options.ackSecret === null ? null : ackLinkOptions(config, options.ackSecret, options.publicUrl);
+  /** One outbox entry per notifier this kind goes to; the key `<intent key>.<notifier>` is its job id. */
+  const outboxEntries = (notification: Notification): OutboxEntry[] =>
+    notifiersFor(notification.kind, notifiers).map((notifier) => {
+      const payload: JobPayloads['notify'] = { notification, notifier: notifier.name };
+      return { key: `${notification.key}.${notifier.name}`, alertId: notification.alert.id, notifier: notifier.name, payload };
+    });
   const dashboardBaseUrl = config.dashboardUrl ?? options.publicUrl;
 
   const correlation = runtime.correlation ?? { windowMs: config.evidence.correlationWindow, limit: config.evidence.correlated };
@@ -186,11 +192,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
         log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered; notifying without it');
       }
       const built = buildNotification({ intent, alert, evidence: ev, oncall: runtime.oncall, ack, labels: config.evidence.labels });
-      const notification = late ? { ...built, title: `${built.title} (late data)`, summary: `From late data: ${built.summary}` } : built;
-      for (const notifier of notifiersFor(intent.kind, notifiers)) {
-        const payload: JobPayloads['notify'] = { notification, notifier: notifier.name };
-        outbox.push({ key: `${intent.key}.${notifier.name}`, alertId: alert.id, notifier: notifier.name, payload });
-      }
+      outbox.push(...outboxEntries(late ? { ...built, title: `${built.title} (late data)`, summary: `From late data: ${built.summary}` } : built));
     }
     // An alert that joined another's incident pages nobody, but the dashboard shows what it saw.
     for (const e of out.events) {
@@ -234,11 +236,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
    */
   const handOverPages = (alert: Alert, gathered: Evidence | null, by: string, at: number): OutboxEntry[] => {
     const intent = { key: `${alert.id}-handed_over-${at}-${alert.owner ?? 'nobody'}`, kind: 'handed_over', at, owner: alert.owner, by } as const;
-    const notification = buildNotification({ intent, alert, evidence: gathered, oncall: runtime.oncall, ack, labels: config.evidence.labels });
-    return notifiersFor(intent.kind, notifiers).map((notifier) => {
-      const payload: JobPayloads['notify'] = { notification, notifier: notifier.name };
-      return { key: `${intent.key}.${notifier.name}`, alertId: alert.id, notifier: notifier.name, payload };
-    });
+    return outboxEntries(buildNotification({ intent, alert, evidence: gathered, oncall: runtime.oncall, ack, labels: config.evidence.labels }));
   };
 
   return { runtime, onTick, onJudged, evidence, handOverPages };

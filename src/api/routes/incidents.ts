@@ -204,7 +204,14 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const now = deps.clock.now();
     const pager = deps.alerting?.handOver;
     // What the new owner is shown is gathered before the hand over's transaction (which stays short).
-    const evidence = pager ? await pager.evidence(incident, now).catch((error: unknown) => (deps.log.warn({ alertId: incident.id, err: error }, 'evidence could not be gathered; paging without it'), null)) : null;
+    let evidence: Evidence | null = null;
+    if (pager) {
+      try {
+        evidence = await pager.evidence(incident, now);
+      } catch (error) {
+        deps.log.warn({ alertId: incident.id, err: error }, 'evidence could not be gathered; paging without it');
+      }
+    }
     const outcome = await deps.store.alerts.handOver(incident.id, to, actor, now, pager && ((alert) => pager.handOverPages(alert, evidence, actor.by, now)));
     const alert = outcome.alert;
     if (!alert) throw new HttpError(404, 'ERR_NOT_FOUND', `no incident ${id}`);
