@@ -88,8 +88,24 @@ async function tick(ctx: ServiceContext, onJudged: JudgedHandler, now: number): 
   return performance.now() - start;
 }
 
-/** Tick times with `processes` detect processes, ticks `from`…`from + ticks − 1`: the first, and the median of the others. */
-async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<{ first: number; median: number }> {
+/** CPU time a detect child has used so far (ms; it answers "cpu"). */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (typeof message !== 'object' || message === null || !('cpu' in message)) return;
+      child.off('message', onMessage);
+      resolve(Number(message.cpu));
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/**
+ * Tick times with `processes` detect processes, ticks `from`…`from + ticks − 1`: the first, the median of
+ * the others, and the CPU time the busiest detect process spent on the first (robust to the neighbours' load).
+ */
+async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<Times> {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
@@ -107,9 +123,15 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
     // Every process has heard of the others (they share the groups from then on).
     await new Promise((r) => setTimeout(r, HEARTBEAT_MS + 500));
     const times: number[] = [];
-    for (let k = from; k < from + ticks; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+    let firstCpu = Number.NaN;
+    for (let k = from; k < from + ticks; k++) {
+      const before = await Promise.all(children.map(cpuOf));
+      times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+      const after = await Promise.all(children.map(cpuOf));
+      if (k === from) firstCpu = Math.max(...after.map((c, i) => c - (before[i] ?? 0)));
+    }
     const timed = times.slice(1).sort((a, b) => a - b);
-    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN };
+    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN, firstCpu };
   } finally {
     await Promise.all(
       children.map(
@@ -124,7 +146,7 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
   }
 }
 
-type Times = { first: number; median: number };
+type Times = { first: number; median: number; firstCpu: number };
 
 async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: Times; two: Times }> {
   const service = await benchService(`bdt${db}${n}x${process.pid}`, db, { detect: { groups: GROUPS, series: [{ key: 'svc.*' }] } });
@@ -157,7 +179,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       const { one, two } = await size(db, n);
       const name = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
       process.stdout.write(
-        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one.median).padStart(8)}/tick, 2 processes ${fmt(two.median).padStart(8)}/tick (×${(one.median / two.median).toFixed(2)})${two.median < MIN ? '' : '  — over the step'}; first tick ${fmt(one.first)} / ${fmt(two.first)}\n`,
+        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one.median).padStart(8)}/tick, 2 processes ${fmt(two.median).padStart(8)}/tick (×${(one.median / two.median).toFixed(2)})${two.median < MIN ? '' : '  — over the step'}; first tick ${fmt(one.first)} / ${fmt(two.first)} (CPU of the busiest detect process ${fmt(one.firstCpu)} / ${fmt(two.firstCpu)})${two.first < MIN ? '' : '  — first tick over the step'}\n`,
       );
     }
   }
