@@ -65,7 +65,8 @@ function kindOf(values: readonly number[]): [PackedKind, number] {
 function isDecimal(values: readonly number[], p: number): boolean {
   for (const v of values) {
     const m = Math.round(v * p);
-    if ((m | 0) !== m || !Object.is(m / p, v)) return false;
+    // −0 has no 32-bit integer: it stays a float.
+    if ((m | 0) !== m || Object.is(m, -0) || !Object.is(m / p, v)) return false;
   }
   return true;
 }

@@ -54,6 +54,9 @@ describe('a packed detector state', () => {
     expect(kind('weekDen')).toEqual([1, 2, 0]);
     const back = unpackState(stored(packed));
     expect([back.day, back.dayDen, back.week, back.weekDen]).toEqual([state.day, state.dayDen, state.week, state.weekDen]);
+    // A −0 among decimals: no 32-bit integer holds it, so the array stays floats.
+    const signed = unpackState(stored(packState({ ...initialState(), day: [0.5, -0] })));
+    expect(Object.is(signed.day[1], -0)).toBe(true);
   });
 
   it('packs the arrays of a nested part (the seasonal median) and keeps what is not an array of numbers as JSON', () => {
