@@ -117,20 +117,31 @@ function bound(values: Float64Array, len: number, y: number, strict: boolean): n
   return lo;
 }
 
-/** Replaces `out` (when the ring is full) by `y` in the sorted copy, keeping it sorted. */
+/**
+ * Replaces `out` (when the ring is full) by `y` in the sorted copy, keeping it sorted: the first occurrence of `out`
+ * leaves, `y` goes after the values equal to it, and only the values between the two places move (one shift, not a
+ * removal and an insertion over the rest of the sample).
+ */
 function replaceSorted(sorted: SortedSample, out: number | null, y: number): void {
   const values = sorted.values;
-  let len = sorted.len;
-  if (out !== null) {
-    // Remove one occurrence of the value leaving the ring.
-    const at = bound(values, len, out, false);
-    values.copyWithin(at, at + 1, len);
-    len -= 1;
+  const len = sorted.len;
+  // Where y goes among the values (after any equal to it), the leaving one still counted.
+  let at = bound(values, len, y, true);
+  if (out === null) {
+    for (let i = len; i > at; i--) values[i] = values[i - 1] as number;
+    values[at] = y;
+    sorted.len = len + 1;
+    return;
   }
-  const at = bound(values, len, y, true);
-  values.copyWithin(at + 1, at, len);
+  const gone = bound(values, len, out, false);
+  if (gone < at) {
+    // The leaving value is at or below y: the values between move down one place.
+    at -= 1;
+    for (let i = gone; i < at; i++) values[i] = values[i + 1] as number;
+  } else {
+    for (let i = gone; i > at; i--) values[i] = values[i - 1] as number;
+  }
   values[at] = y;
-  sorted.len = len + 1;
 }
 
 /**

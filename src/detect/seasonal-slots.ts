@@ -6,9 +6,27 @@
  * profileGain(0.1, 0, DAY, HOUR, 24); // 1: the first visit of a slot takes the value as it is
  */
 
+/** Below this, a whole-number time and period divide exactly in floating point (quotient off by at most one). */
+const EXACT = 2 ** 52;
+
+/**
+ * `t` modulo `period` in [0, period): `((t % period) + period) % period`, to the bit. For whole, non-negative
+ * times (epoch ms) and a whole period it is computed by a division instead of two floating-point remainders (a
+ * library call each, on every point).
+ */
+export function phaseOf(t: number, period: number): number {
+  if (t >= 0 && t < EXACT && Math.floor(t) === t && Math.floor(period) === period && period > 0 && period < EXACT) {
+    // Whole numbers below 2^52: q × period and t − q × period are exact; the rounded quotient is off by at most one.
+    const q = Math.floor(t / period);
+    const r = t - q * period;
+    return r < 0 ? r + period : r >= period ? r - period : r;
+  }
+  return ((t % period) + period) % period;
+}
+
 /** The slot (0 … slots − 1) of time `t` (epoch ms) in a cycle of `period` ms. */
 export function slotOf(t: number, period: number, slots: number): number {
-  const phase = ((t % period) + period) % period;
+  const phase = phaseOf(t, period);
   const slot = Math.floor((phase / period) * slots);
   return slot >= slots ? slots - 1 : slot;
 }
