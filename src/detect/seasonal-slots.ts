@@ -6,21 +6,21 @@
  * profileGain(0.1, 0, DAY, HOUR, 24); // 1: the first visit of a slot takes the value as it is
  */
 
-/** Below this, a whole-number time and period divide exactly in floating point (quotient off by at most one). */
+/** Below this (in magnitude), whole numbers divide exactly enough: the rounded quotient is off by at most one. */
 const EXACT = 2 ** 52;
 
 /**
- * `t` modulo `period` in [0, period): `((t % period) + period) % period`, to the bit. For whole, non-negative
- * times (epoch ms) and a whole period it is computed by a division instead of two floating-point remainders (a
- * library call each, on every point).
+ * `t` modulo `period` in [0, period), to the bit the same as `((t % period) + period) % period`. For a whole,
+ * non-negative time (epoch ms) and a whole period it is a division (two floating-point remainders are a library
+ * call each, on every point); kept small so that it is inlined.
  */
 export function phaseOf(t: number, period: number): number {
-  if (t >= 0 && t < EXACT && Math.floor(t) === t && Math.floor(period) === period && period > 0 && period < EXACT) {
-    // Whole numbers below 2^52: q × period and t − q × period are exact; the rounded quotient is off by at most one.
-    const q = Math.floor(t / period);
-    const r = t - q * period;
-    return r < 0 ? r + period : r >= period ? r - period : r;
-  }
+  // Whole numbers below 2^52: t − q × period is exact, and in [0, period) only when the quotient q was.
+  const r = t - Math.floor(t / period) * period;
+  return r >= 0 && r < period && t < EXACT && t > -EXACT && Math.floor(t) === t && Math.floor(period) === period ? r : remainder(t, period);
+}
+
+function remainder(t: number, period: number): number {
   return ((t % period) + period) % period;
 }
 
