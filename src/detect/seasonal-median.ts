@@ -88,7 +88,8 @@ function binOf(st: SeasonalMedianState, t: number): number {
   return lastBin;
 }
 
-const scratch: number[] = [];
+/** The values of one bin while its median is taken (at most DAYS). */
+const scratch = new Float64Array(DAYS);
 
 /**
  * Each bin's median, derived (not part of the JSON state): a bin's past days change once a day, so its median is
@@ -119,7 +120,6 @@ function cacheOf(st: SeasonalMedianState): MedianCache {
 }
 
 function medianOfBin(st: SeasonalMedianState, b: number, n: number): number {
-  scratch.length = n;
   for (let i = 0; i < n; i++) scratch[i] = st.values[b * DAYS + i] as number;
   // Insertion sort: at most 7 values.
   for (let i = 1; i < n; i++) {
@@ -153,21 +153,24 @@ export function learnSeasonalMedian(st: SeasonalMedianState, t: number, x: numbe
   if (st.bins === 0) return;
   const b = binOf(st, t);
   const day = Math.floor(t / DAY);
-  if (b !== st.accBin || day !== st.accDay) {
-    if (st.accN > 0 && st.accBin >= 0) {
-      const p = st.pos[st.accBin] as number;
-      // Six significant digits are plenty for a median and keep the JSON state small.
-      st.values[st.accBin * DAYS + p] = sixDigits(st.accSum / st.accN);
-      st.pos[st.accBin] = (p + 1) % DAYS;
-      const cache = st === lastState ? lastCache : caches.get(st);
-      if (cache !== undefined) cache.known[st.accBin] = 0;
-      if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
-    }
-    st.accBin = b;
-    st.accDay = day;
-    st.accSum = 0;
-    st.accN = 0;
-  }
+  if (b !== st.accBin || day !== st.accDay) startBin(st, b, day);
   st.accSum += x;
   st.accN += 1;
+}
+
+/** A new bin (or day) begins: the finished bin's mean joins its past days. Apart, so the per-point part stays small. */
+function startBin(st: SeasonalMedianState, b: number, day: number): void {
+  if (st.accN > 0 && st.accBin >= 0) {
+    const p = st.pos[st.accBin] as number;
+    // Six significant digits are plenty for a median and keep the JSON state small.
+    st.values[st.accBin * DAYS + p] = sixDigits(st.accSum / st.accN);
+    st.pos[st.accBin] = (p + 1) % DAYS;
+    const cache = st === lastState ? lastCache : caches.get(st);
+    if (cache !== undefined) cache.known[st.accBin] = 0;
+    if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
+  }
+  st.accBin = b;
+  st.accDay = day;
+  st.accSum = 0;
+  st.accN = 0;
 }
