@@ -410,7 +410,8 @@ function finish(
 ): DetectorOutput {
   const { expected, lower, upper, baseline, revertExpected } = band;
   const counts = state.model === MODEL_COUNTS;
-  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n), counts);
+  // The self-normalised tests' log10 p (postLp) replaces a calibrated one above it, which is then not computed exactly.
+  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n, verdict.postLp), counts);
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;
