@@ -57,7 +57,8 @@ export function calibrateSurprise(
   const surprise = -log10P;
   const sd = Math.sqrt(state.surpriseVar) + settings.floor;
   const judged = (surprise - state.surpriseMean) / sd;
-  const bound = log10NormalTailBound(judged);
+  // The bound is below 0: with nothing below 0 to beat (counts, no rank evidence) it is not even looked up.
+  const bound = beatenBy < 0 ? log10NormalTailBound(judged) : Number.NEGATIVE_INFINITY;
   const calibrated = bound > beatenBy ? bound : log10NormalTail(judged);
   const gain = pointsSeen < settings.memory ? 1 / pointsSeen : 1 / settings.memory;
   let deviation = surprise - state.surpriseMean;
