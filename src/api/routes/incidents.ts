@@ -18,13 +18,13 @@ import { incidentHeadline, incidentSummary, type IncidentSummaryInput } from '..
 import { compileOncall, personName } from '../../alerting/oncall.js';
 import { primarySeries } from '../../alerting/primary-series.js';
 import { parseSeriesName, seriesLabel, specificity } from '../../alerting/series-name.js';
-import { clusterNearDuplicates } from '../../classify/near-duplicates.js';
 import type { Alert } from '../../domain/alert.js';
 import type { StoredDetectorPoint } from '../../store/detector-point-store.js';
 import type { StoredAlert } from '../../store/alert-store.js';
 import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
+import type { ClusterCache } from '../cluster-cache.js';
 import { clusterView } from './messages.js';
 
 const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ async function incidentOf(deps: ApiDeps, id: string): Promise<StoredAlert> {
   return alert;
 }
 
-export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clusterCache: ClusterCache): void {
   const alerting = deps.config.alerting;
   const oncall = compileOncall(alerting.oncall);
   const labels = alerting.evidence.labels;
@@ -105,7 +105,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       maxTerms: alerting.evidence.risingTerms,
       correlated: Array.isArray(stored?.correlated) ? stored.correlated : [],
     });
-    const clusters = clusterNearDuplicates(messages.items).slice(0, CLUSTERS_SHOWN).map((c) => clusterView(messages.items, c));
+    const clusters = clusterCache.clusters(messages.items).slice(0, CLUSTERS_SHOWN).map((c) => clusterView(messages.items, c));
 
     // Related series: what moved with it (the evidence sent) and the series of the alerts that joined it.
     const related = new Map<string, { series: string; label: string; why: 'correlated' | 'joined'; alertId: string | null; size: string | null; leadMs: number | null }>();

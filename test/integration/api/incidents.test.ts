@@ -272,4 +272,22 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     expect(after.items.map((c: { count: number }) => c.count)).toEqual([30, 1, 1]);
     clock.set(T0);
   });
+
+  it('a refresh with no new message answers the same clusters, with the labels as stored now', async (t) => {
+    if (!service) return t.skip();
+    const url = `/api/messages/clusters?from=${T0 - 60 * MINUTE}`;
+    type Cluster = { id: string; count: number; memberIds: string[]; members: { id: string; label: { category: string } | null }[] };
+    const first = (await app.inject({ url, headers: viewer })).json();
+    expect((await app.inject({ url, headers: viewer })).json()).toEqual(first);
+    const retweets = first.items.find((c: Cluster) => c.memberIds.every((id) => id.startsWith('twitter:t'))) as Cluster;
+    const member = retweets.members.find((m) => m.label === null);
+    expect(member).toBeDefined();
+    // Relabelled, it stays in this window (no category filter): the same clusters, its new label shown.
+    const relabel = await app.inject({ method: 'POST', url: `/api/messages/${member?.id}/label`, headers: viewer, payload: { complaint: true, category: 'slow' } });
+    expect(relabel.statusCode).toBe(200);
+    const after = (await app.inject({ url, headers: viewer })).json();
+    expect(after.items.map((c: Cluster) => [c.id, c.count])).toEqual(first.items.map((c: Cluster) => [c.id, c.count]));
+    const shown = (after.items as Cluster[]).flatMap((c) => c.members).find((m) => m.id === member?.id);
+    expect(shown?.label).toMatchObject({ complaint: true, category: 'slow' });
+  });
 });
