@@ -178,6 +178,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (const q of ['common', 'rare', 'пароль']) expect(await searchIds(store, q, {}, 700), q).toEqual(expected(kept, q));
     });
 
+    it('plans a search by how often its words occur: frequent, rare, absent, frequent apart but never together, frequent only long ago', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { db, store } = await openStore(kind);
+      const messages: ClassifiedMessage[] = [];
+      for (let i = 0; i < 4000; i++) {
+        const createdAt = NOW - i * 150_000; // one every 2.5 min, newest first: about a week
+        const old = i >= 3000;
+        const text = [i % 10 !== 0 ? 'common' : '', i % 2 === 0 ? 'alpha' : 'beta', i % 997 === 3 ? 'rare' : '', old && i % 5 !== 0 ? 'faded' : '', 'card'].join(' ');
+        messages.push(item(`p${i}`, text, createdAt, { channel: CHANNELS[i % 3] as Channel }));
+      }
+      for (let i = 0; i < messages.length; i += 500) await store.ingest(messages.slice(i, i + 500), NOW, 60_000);
+      // PostgreSQL plans from its statistics: as autovacuum's ANALYZE would have made them.
+      if (kind === 'postgres') await sql`analyze messages`.execute(db);
+      const email = messages.filter((m) => m.message.channel === 'email');
+      for (const q of ['common', 'rare', 'zzzz', 'alpha beta', 'alpha card', 'faded', 'faded common', 'common rare']) {
+        expect(await searchIds(store, q, {}, 50), q).toEqual(expected(messages, q));
+        expect(await searchIds(store, q, { channel: 'email' }, 50), q).toEqual(expected(email, q));
+      }
+    });
+
     it('indexes and counts messages stored before the migrations', async () => {
       if (kind === 'postgres' && !(await postgresAvailable())) return;
       const opened = await openStore(kind, '0017_model_versions');
