@@ -53,6 +53,17 @@ export function isBandAvailable() {
   return bandAvailable;
 }
 
+/** The detector's reasons (src/domain/anomaly.ts AnomalyReason) in the page's language; an unknown one as it came. */
+export function reasonText(reason) {
+  const text = {
+    spike: () => t('spike'),
+    level_shift: () => t('level shift'),
+    drop: () => t('drop'),
+    correlation_break: () => t('correlation break'),
+  }[reason];
+  return text ? text() : String(reason);
+}
+
 /** Category named by an alert member series (`complaints.login` → `login`), else null. */
 export function categoryOfSeries(series) {
   const m = /^complaints\.(?!channel\.|lang\.)(.+)$/.exec(series ?? '');
