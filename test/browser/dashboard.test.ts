@@ -91,6 +91,13 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await page.waitForFunction(() => document.querySelectorAll('#complaints-chart section.multiple').length === 1);
     expect(await page.getAttribute('#complaints-chart', 'data-unit')).toBe(all);
     expect(await page.textContent('#complaints-chart')).not.toContain('detector value');
+    // its alert is listed under the chart; another category shows no other category's alert
+    await page.waitForSelector('#marks button[data-alert]');
+    expect(await page.locator('#marks button[data-alert]').count()).toBe(1);
+    await open('#/timeline?range=6h&category=payment', '#complaints-chart section.multiple .u-over');
+    await page.waitForFunction(() => document.querySelector('#complaints-chart section.multiple')?.getAttribute('data-category') === 'payment');
+    await page.waitForSelector('#marks');
+    expect(await page.locator('#marks button[data-alert]').count()).toBe(0);
   });
 
   it('overview arrows agree with the ratio printed beside them', async () => {

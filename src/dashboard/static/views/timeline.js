@@ -60,7 +60,11 @@ export function mount(root, params, ctx) {
     const cats = metric ? [metric] : state.category ? [state.category] : await ctx.loadCategories();
     const series = await Promise.all(cats.map((c) => fetchSeries(metric ?? `complaints.${c}`, { from, to, stepMinutes, rate: metric ? false : rate }).catch(() => null)));
     const trafficSeries = rate ? await fetchSeries('traffic', { from, to, stepMinutes, band: false }).catch(() => null) : null;
-    const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? []).filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to);
+    // One category or metric shown: only its alerts, in the chart and in the list under it.
+    const shownKeys = cats.map((c) => metric ?? `complaints.${c}`);
+    const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? [])
+      .filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to)
+      .filter((a) => !(metric || state.category) || (a.members ?? []).some((m) => shownKeys.includes(m.series)));
 
     const first = series.find((s) => s !== null);
     const alignedFrom = first ? first.from : Math.floor(from / stepMs) * stepMs;
