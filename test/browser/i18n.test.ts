@@ -45,6 +45,8 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     await page.goto(`${h.url}/#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`);
     await page.waitForSelector('#incident-series svg');
     expect(await page.textContent('main')).toContain('Скопировать сводку');
+    // what is wrong, in one sentence, in Russian too (numbers formatted for ru-RU)
+    expect(await page.textContent('#incident-headline')).toMatch(/^Жалобы: login: ×\d+(,\d)? от нормы, \d+ с .*\d\d:\d\d при ожидании \d+(,\d)?\.$/);
     // A silence, so the Alerts view lists it: its table is in Russian too, and so is the detector's reason.
     const silence = await fetch(`${h.url}/api/silences`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ series: 'complaints.crash', duration: '1h', comment: 'релиз' }) });
     expect(silence.status).toBe(201);

@@ -8,7 +8,7 @@ import { clear, fmtNum, fmtTime, h, put } from '../dom.js';
 import { hrefFor } from '../state.js';
 import { EVENT_TEXT, VIA_TEXT } from './alerts.js';
 import { RELABEL_TEXT, banner, categoryOfSeries, clusterRelabel } from './common.js';
-import { t } from '../i18n.js';
+import { currentLanguage, t } from '../i18n.js';
 
 /** Every user-visible string of this view, through the catalogue (i18n.js): getters, so the language is the one chosen at boot. */
 export const TEXT = {
@@ -73,6 +73,28 @@ export const TEXT = {
   eventBy: (who, via) => t(' by {who} via {via}', { who, via }),
   get timeline() { return t('timeline'); },
 };
+
+/**
+ * What is wrong, in one sentence. In English the API's sentence (the one notifications carry, times in
+ * the on-call time zone); in another language the same sentence from the same numbers, through the
+ * catalogue (times in the browser's).
+ */
+function headline(d) {
+  if (currentLanguage() === 'en') return d.headline;
+  const what = d.category ? t('Complaints: {category}', { category: d.category }) : d.series.label;
+  const { count, expected } = d.size;
+  const ratio = expected !== null && expected > 0 ? count / expected : null;
+  const size = ratio === null
+    ? null
+    : d.series.direction === 'down' || ratio < 1
+      ? t('{percent}% below normal', { percent: fmtNum(Math.round((1 - ratio) * 100)) })
+      : t('{ratio}× normal', { ratio: fmtNum(Math.round(ratio * 10) / 10, 1) });
+  const vars = { what, size, count: fmtNum(count), expected: fmtNum(expected, 1), at: fmtTime(d.series.onset), from: fmtTime(d.series.onset), to: fmtTime(d.alert.endedAt ?? Date.now()) };
+  if (d.alert.state === 'resolved' || d.alert.state === 'cancelled') {
+    return size === null ? t('{what}: anomalous from {from} to {to} ({count}); back to normal.', vars) : t('{what}: was {size} from {from} to {to} ({count} against {expected} expected); back to normal.', vars);
+  }
+  return size === null ? t('{what}: anomalous, {count} since {at} (no baseline yet).', vars) : t('{what}: {size}, {count} since {at} against {expected} expected.', vars);
+}
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -179,8 +201,9 @@ export function mount(root, params, ctx) {
 
   function render() {
     const d = data;
-    document.title = `${d.headline} · complaint-radar`;
-    heading.textContent = d.headline;
+    const sentence = headline(d);
+    document.title = `${sentence} · complaint-radar`;
+    heading.textContent = sentence;
     clear(notice);
     if (d.requestedId !== d.id) notice.append(banner('info', TEXT.joinedNote(d.requestedId), 'incident-joined'));
     const a = d.alert;
