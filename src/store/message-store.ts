@@ -361,8 +361,9 @@ export class MessageStore {
     const after = cursor ? decodeMessageCursor(cursor) : null;
     // Never "page 1" for a cursor that is not one: a client paging loop would never end.
     if (cursor && after === null) throw new RadarError('ERR_BAD_CURSOR', 'not a message cursor', { context: { cursor: cursor.slice(0, 100) } });
-    // SQLite cannot estimate how many messages a search matches: a frequent one is checked per message
-    // while walking newest first; a rare one is looked up in the index first.
+    // A frequent search is checked per message while walking newest first; a rare one is looked up in
+    // the index first. SQLite cannot estimate which it is: the store counts (isFrequent); PostgreSQL's
+    // estimate is too rough for rare words: the store reads its statistics (searchPostgres).
     const searching = filter.q !== undefined && filter.q !== '';
     let rows: Selectable<MessagesTable>[];
     if (this.kind === 'postgres' && searching) rows = await this.searchPostgres(filter, limit, after);
