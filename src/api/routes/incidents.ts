@@ -80,7 +80,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
     const { onset } = alertOnset(root, new Map([[series, points]]), alerting.evidence.correlationWindow);
     const from = Math.max(Math.min(onset, root.startsAt), end - INCIDENT_SPAN_MAX);
     const filter = { complaint: true, ...(category !== null ? { category } : {}) };
-    const window = { ...filter, from, to: end + 1 };
+    // Channels, languages, words and messages over the minutes the count covers: the count sums the
+    // judged buckets, so while the incident is open they end with the newest judged one (the page said
+    // "36 since the onset" beside channels summing to 48, the minutes not judged yet included).
+    const judged = points.filter((p) => p.value !== null).at(-1);
+    const to = root.endedAt === null && judged !== undefined ? Math.min(end + 1, judged.t + step) : end + 1;
+    const window = { ...filter, from, to };
     const [channels, langs, current, baseline, messages] = await Promise.all([
       deps.store.messages.countBy('channel', window),
       deps.store.messages.countBy('lang', window),
@@ -153,7 +158,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
       acknowledgedBy: root.acknowledgedBy === null ? null : { id: root.acknowledgedBy, name: personName(oncall, root.acknowledgedBy) },
       people: [...oncall.people.values()].map((p) => ({ id: p.id, name: p.name })),
       timezone: oncall.timezone,
-      window: { from, to: end },
+      window: { from, to: to - 1 },
       series: {
         key: series,
         label: evidence.label,

@@ -290,4 +290,25 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     const shown = (after.items as Cluster[]).flatMap((c) => c.members).find((m) => m.id === member?.id);
     expect(shown?.label).toMatchObject({ complaint: true, category: 'slow' });
   });
+
+  it('while open, channels, languages and messages cover the minutes the count covers: up to the newest judged one', async (t) => {
+    if (!service) return t.skip();
+    // Two minutes later a complaint arrives that no tick has judged yet (the stored points end at T0).
+    clock.set(T0 + 3 * MINUTE);
+    const before = (await incident('inc-login')).json();
+    const late = { id: 'vk:late1', channel: 'vk' as Channel, source: 'vk', author: null, text: 'still cannot login', lang: 'en' as Lang, createdAt: new Date(T0 + MINUTE).toISOString(), link: null };
+    await service.ctx.store.ingest([{ message: late, classification: { complaint: true, score: 0.9, categories: [{ name: 'login', score: 0.9, terms: ['login'] }], lang: 'en' } }], T0 + 3 * MINUTE, MINUTE);
+    const body = (await incident('inc-login')).json();
+    expect(body.window.to).toBe(T0 - 1);
+    expect(body.channels.map((c: { channel: string }) => c.channel)).not.toContain('vk');
+    expect(body.messages.scanned).toBe(before.messages.scanned);
+    expect(body.clusters.flatMap((c: { memberIds: string[] }) => c.memberIds)).not.toContain('vk:late1');
+    // Judged: the minute counts, and the message is in.
+    await service.ctx.store.detectorPoints.write([{ series: 'complaints.login', t: T0 + MINUTE, value: 1, score: 0.5, expected: 0.1, lower: 0, upper: 0.5, direction: 'up', reason: 'spike', alert: true, learning: false, late: false }]);
+    const after = (await incident('inc-login')).json();
+    expect(after.window.to).toBe(T0 + 2 * MINUTE - 1);
+    expect(after.channels).toContainEqual({ channel: 'vk', count: 1 });
+    expect(after.messages.scanned).toBe(before.messages.scanned + 1);
+    clock.set(T0);
+  });
 });
