@@ -107,6 +107,9 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     expect(body.id).toBe('inc-login');
     expect(body.headline).toBe('Login complaints: 20× normal, 60 since 09:30 against 3 expected.');
     expect(body.owner).toEqual({ id: 'alice', name: 'Alice' });
+    // the Alerts view names people as the incident page does
+    const listed = (await app.inject({ url: '/api/alerts', headers: viewer })).json().items as Array<{ id: string }>;
+    expect(listed.find((a) => a.id === 'inc-login')).toMatchObject({ owner: 'alice', ownerName: 'Alice', acknowledgedBy: null, acknowledgedByName: null });
     expect(body.alert).toMatchObject({ state: 'firing', acknowledgedAt: null });
     expect(body.alert.evidence).toBeUndefined();
     expect(body.series).toMatchObject({ key: 'complaints.login', onset: T0 - 30 * MINUTE, band: { expected: 2, lower: 0, upper: 4, t: T0 - 30 * MINUTE } });

@@ -165,8 +165,8 @@ export function mount(root, params, ctx) {
         a.endedAt ? h('span', {}, ` · ${t('ended {at}', { at: fmtTime(a.endedAt) })}`) : null,
       ),
       h('div', { class: 'meta' },
-        h('span', { data: { field: 'owner' } }, t('owner: {owner}', { owner: a.owner ?? t('unassigned') })),
-        h('span', { data: { field: 'ack' } }, acked ? ` · ${t('acknowledged by {who} at {at}', { who: a.acknowledgedBy ?? '?', at: fmtTime(a.acknowledgedAt) })}` : ` · ${t('not acknowledged')}`),
+        h('span', { data: { field: 'owner' } }, t('owner: {owner}', { owner: a.ownerName ?? a.owner ?? t('unassigned') })),
+        h('span', { data: { field: 'ack' } }, acked ? ` · ${t('acknowledged by {who} at {at}', { who: a.acknowledgedByName ?? a.acknowledgedBy ?? '?', at: fmtTime(a.acknowledgedAt) })}` : ` · ${t('not acknowledged')}`),
       ),
       a.attachedTo
         ? h('div', { class: 'meta', data: { field: 'attached' } }, `${t('part of incident')} `, h('a', { href: hrefFor('alerts', { id: a.attachedTo }) }, String(a.attachedTo)), ` ${t('(it pages; this alert does not)')}`)
