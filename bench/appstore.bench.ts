@@ -7,11 +7,10 @@
  */
 import type { BenchArgs } from './index.js';
 import { appStoreReviewSourceSchema } from '../src/config/appstore.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { createAppStorePollHandler } from '../src/sources/appstore/index.js';
 import { FakeAppStoreConnect, FakeGooglePlay } from '../test/helpers/fake-store-servers.js';
 import { APP_ID, appReview, CLIENT_EMAIL, ecKeys, ISSUER, KEY_ID, PACKAGE, playReview, rsaKeys, serviceAccountJson } from '../test/integration/appstore/setup.js';
-import { benchPollContext, benchService, REDIS_URL, pageToStored, type PageToStored } from './support.js';
+import { benchPollContext, benchService, onBothDatabases, pageToStored, pageToStoredFigures, redisAnswers, type PageToStored } from './support.js';
 
 const TEXTS = [
   'The app crashes every time I open an attachment since the last update',
@@ -53,23 +52,10 @@ async function once(store: 'google-play' | 'app-store', n: number, prefix: strin
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchas${process.pid}`;
-  const report = (label: string, r: PageToStored) =>
-    process.stdout.write(
-      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} reviews, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
-        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} reviews/s\n`,
-    );
   for (const store of ['google-play', 'app-store'] as const) {
-    report(`${store.padEnd(11)} SQLite    `, await once(store, n, `${id}${store === 'google-play' ? 'g' : 'a'}sq`, 'sqlite'));
-    try {
-      report(`${store.padEnd(11)} PostgreSQL`, await once(store, n, `${id}${store === 'google-play' ? 'g' : 'a'}pg`, 'postgres'));
-    } catch (error) {
-      process.stdout.write(`${store} PostgreSQL: skipped (${(error as Error).message})\n`);
-    }
+    await onBothDatabases(`${store.padEnd(11)} `, async (db) => pageToStoredFigures(n, 'reviews', await once(store, n, `${id}${store === 'google-play' ? 'g' : 'a'}${db === 'sqlite' ? 'sq' : 'pg'}`, db)));
   }
 }

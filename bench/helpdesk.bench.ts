@@ -11,10 +11,9 @@ import type { AddressInfo } from 'node:net';
 import type { BenchArgs } from './index.js';
 import { buildApp } from '../src/api/app.js';
 import { helpdeskSourceSchema } from '../src/config/helpdesk.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { testAuthenticator } from '../test/helpers/api.js';
-import { benchService, REDIS_URL, waitUntil } from './support.js';
+import { benchService, onBothDatabases, redisAnswers, waitUntil } from './support.js';
 
 const SECRET = 'bench-zendesk-signing-secret-0123456789';
 const CONCURRENCY = 32;
@@ -104,16 +103,8 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchhd${process.pid}`;
-  process.stdout.write(`SQLite    : ${await once(n, `${id}sq`, 'sqlite')}\n`);
-  try {
-    process.stdout.write(`PostgreSQL: ${await once(n, `${id}pg`, 'postgres')}\n`);
-  } catch (error) {
-    process.stdout.write(`PostgreSQL: skipped (${(error as Error).message})\n`);
-  }
+  await onBothDatabases('', (db) => once(n, `${id}${db === 'sqlite' ? 'sq' : 'pg'}`, db));
 }

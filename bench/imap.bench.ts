@@ -8,14 +8,11 @@
 import iconv from 'iconv-lite';
 import type { BenchArgs } from './index.js';
 import { imapSourceSchema } from '../src/config/imap.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { createImapPollHandler } from '../src/sources/imap/poll-handler.js';
 import { redisSeenIds } from '../src/sources/imap/seen-ids.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { mail, startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
-import { benchPollContext, benchService, waitUntil } from './support.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { benchPollContext, benchService, waitUntil, redisAnswers } from './support.js';
 
 const BODIES = [
   'I cannot log in to my account since this morning, the password is rejected.\n\nOn Mon, 2 Mar 2026 at 10:00, Support <support@example.org> wrote:\n> Please reset your password.\n\nBest regards,\nJohn',
@@ -80,10 +77,7 @@ async function once(dovecot: Dovecot, box: string, n: number, prefix: string, db
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   let dovecot: Dovecot;
   try {
     dovecot = await startDovecot();

@@ -10,11 +10,9 @@
 import { createServer, type Server } from 'node:http';
 import type { BenchArgs } from './index.js';
 import { prometheusSourceSchema } from '../src/config/metric-sources.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { createPrometheusPollHandler } from '../src/sources/prometheus/index.js';
-import { benchPollContext, benchService } from './support.js';
+import { benchPollContext, benchService, redisAnswers } from './support.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
 
 /** A query_range server: query `single{i}` gives one series, `multi{i}` gives 100 (label `service`). */
@@ -82,10 +80,7 @@ async function measure(shape: 'single' | 'multi', prefix: string, db: 'sqlite' |
 }
 
 export default async function run(_args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   const id = `benchmp${process.pid}`;
   const line = (label: string, c: Cycle) =>
     `${label}: ${c.seconds.toFixed(2)} s for ${c.points.toLocaleString('en')} points in ${c.requests.toLocaleString('en')} requests, ${Math.round(c.points / c.seconds).toLocaleString('en')} points/s`;

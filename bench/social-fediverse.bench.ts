@@ -9,14 +9,13 @@ import type { BenchArgs } from './index.js';
 import { blueskySourceSchema } from '../src/config/bluesky.js';
 import { mastodonSourceSchema } from '../src/config/mastodon.js';
 import { redditSourceSchema } from '../src/config/reddit.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { createBlueskyPollHandler } from '../src/sources/bluesky/index.js';
 import { createMastodonPollHandler } from '../src/sources/mastodon/index.js';
 import { createRedditPollHandler } from '../src/sources/reddit/index.js';
 import { FakeBluesky } from '../test/helpers/fake-bluesky.js';
 import { FakeMastodon, mastodonIdAt } from '../test/helpers/fake-mastodon.js';
 import { FakeReddit, redditIdAt } from '../test/helpers/fake-reddit.js';
-import { benchPollContext, benchService, REDIS_URL, pageToStored, type PageToStored } from './support.js';
+import { benchPollContext, benchService, pageToStored, pageToStoredFigures, redisAnswers, type PageToStored } from './support.js';
 
 const TEXTS = [
   'cannot log in to my mailbox since this morning https://example.org/abc',
@@ -68,18 +67,13 @@ async function once(kind: 'mastodon' | 'bluesky' | 'reddit', n: number, prefix: 
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   // A Reddit listing goes back about 1000 items, so the first poll's look-back sees at most that many.
   const n = args.quick ? 1_000 : 3_000;
   for (const kind of ['mastodon', 'bluesky', 'reddit'] as const) {
     const count = kind === 'reddit' ? Math.min(n, 1_000) : n;
     const r = await once(kind, count, `benchsoc${kind.slice(0, 2)}${process.pid}`);
-    process.stdout.write(
-      `${kind.padEnd(8)} (SQLite): ${Math.round(count / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${count.toLocaleString('en')} items, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
-        `poll alone (fetch + parse + enqueue): ${Math.round(count / r.pollSeconds).toLocaleString('en')} messages/s\n`,
-    );
+    process.stdout.write(`${kind.padEnd(8)} (SQLite): ${pageToStoredFigures(count, 'items', r)}
+`);
   }
 }

@@ -9,15 +9,13 @@
 import type { BenchArgs } from './index.js';
 import { telegramSourceSchema } from '../src/config/telegram.js';
 import { vkSourceSchema } from '../src/config/vk.js';
-import { pingRedis } from '../src/queues/connection.js';
 import type { PollContext } from '../src/sources/poll.js';
 import { createTelegramPollHandler } from '../src/sources/telegram/index.js';
 import { createVkPollHandler } from '../src/sources/vk/index.js';
 import { FakeTelegramServer, TEST_BOT_TOKEN } from '../test/helpers/fake-telegram.js';
 import { FakeVkServer } from '../test/helpers/fake-vk.js';
-import { benchPollContext, benchService, pageToStored, type PageToStored } from './support.js';
+import { benchPollContext, benchService, onBothDatabases, pageToStored, pageToStoredFigures, redisAnswers, type PageToStored } from './support.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const TEXTS = [
   '[club1|Скаймейл], не могу войти в почту с утра https://vk.cc/abc',
@@ -60,23 +58,10 @@ async function once(kind: Kind, n: number, prefix: string, db: 'sqlite' | 'postg
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchvt${process.pid}`;
-  const report = (label: string, r: PageToStored) =>
-    process.stdout.write(
-      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} items, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
-        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} messages/s\n`,
-    );
   for (const kind of ['vk', 'telegram'] as const) {
-    report(`${kind.padEnd(8)} SQLite    `, await once(kind, n, `${id}${kind}sq`, 'sqlite'));
-    try {
-      report(`${kind.padEnd(8)} PostgreSQL`, await once(kind, n, `${id}${kind}pg`, 'postgres'));
-    } catch (error) {
-      process.stdout.write(`${kind.padEnd(8)} PostgreSQL: skipped (${(error as Error).message})\n`);
-    }
+    await onBothDatabases(`${kind.padEnd(8)} `, async (db) => pageToStoredFigures(n, 'items', await once(kind, n, `${id}${kind}${db === 'sqlite' ? 'sq' : 'pg'}`, db)));
   }
 }

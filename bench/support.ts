@@ -11,7 +11,7 @@ import { createDemoGenerator } from '../src/sources/demo/index.js';
 import { createDemoReplay } from '../workers/demo.js';
 import { serviceConfigSchema } from '../src/config/service.js';
 import { silentLogger } from '../src/platform/log.js';
-import { createRedis } from '../src/queues/connection.js';
+import { createRedis, pingRedis } from '../src/queues/connection.js';
 import type { PollContext } from '../src/sources/poll.js';
 import { LiveClassifier } from '../workers/classifier.js';
 import { createContext, type ServiceContext } from '../workers/context.js';
@@ -147,4 +147,29 @@ export async function pageToStored(ctx: ServiceContext, n: number, poll: () => P
   } finally {
     await ingest.close();
   }
+}
+
+/** False (and a `skipped` line) when no Redis answers: every pipeline bench needs one. */
+export async function redisAnswers(): Promise<boolean> {
+  if (await pingRedis(REDIS_URL)) return true;
+  process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
+  return false;
+}
+
+/** Prints `<label> SQLite: <figures>` then the same on PostgreSQL, or why PostgreSQL was skipped. */
+export async function onBothDatabases(label: string, measure: (db: 'sqlite' | 'postgres') => Promise<string>): Promise<void> {
+  process.stdout.write(`${label}SQLite    : ${await measure('sqlite')}\n`);
+  try {
+    process.stdout.write(`${label}PostgreSQL: ${await measure('postgres')}\n`);
+  } catch (error) {
+    process.stdout.write(`${label}PostgreSQL: skipped (${(error as Error).message})\n`);
+  }
+}
+
+/** The figures of one source bench run: messages per second from page to stored, and the poll alone. */
+export function pageToStoredFigures(n: number, items: string, r: PageToStored): string {
+  return (
+    `${Math.round(n / r.totalSeconds).toLocaleString('en')} messages/s page → stored (${n.toLocaleString('en')} ${items}, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
+    `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} ${items}/s`
+  );
 }

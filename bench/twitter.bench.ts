@@ -6,12 +6,10 @@
  */
 import type { BenchArgs } from './index.js';
 import { twitterSourceSchema } from '../src/config/twitter.js';
-import { pingRedis } from '../src/queues/connection.js';
 import { createTwitterPollHandler } from '../src/sources/twitter/index.js';
 import { FakeXServer, snowflakeAt } from '../test/helpers/fake-x-server.js';
-import { benchPollContext, benchService, pageToStored, type PageToStored } from './support.js';
+import { benchPollContext, benchService, onBothDatabases, pageToStored, pageToStoredFigures, redisAnswers, type PageToStored } from './support.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const TEXTS = [
   '@mailru cannot log in to my mailbox since this morning https://t.co/abc',
@@ -45,21 +43,8 @@ async function once(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promi
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
-  if (!(await pingRedis(REDIS_URL))) {
-    process.stdout.write(`skipped: no Redis at ${REDIS_URL}\n`);
-    return;
-  }
+  if (!(await redisAnswers())) return;
   const n = args.quick ? 2_000 : 10_000;
   const id = `benchtw${process.pid}`;
-  const report = (label: string, r: PageToStored) =>
-    process.stdout.write(
-      `${label}: ${Math.round(n / r.totalSeconds).toLocaleString('en')} tweets/s page → stored (${n.toLocaleString('en')} tweets, ${r.pages} pages, ${r.totalSeconds.toFixed(2)} s); ` +
-        `poll alone (fetch + parse + enqueue): ${Math.round(n / r.pollSeconds).toLocaleString('en')} tweets/s\n`,
-    );
-  report('SQLite    ', await once(n, `${id}sq`, 'sqlite'));
-  try {
-    report('PostgreSQL', await once(n, `${id}pg`, 'postgres'));
-  } catch (error) {
-    process.stdout.write(`PostgreSQL: skipped (${(error as Error).message})\n`);
-  }
+  await onBothDatabases('', async (db) => pageToStoredFigures(n, 'tweets', await once(n, `${id}${db === 'sqlite' ? 'sq' : 'pg'}`, db)));
 }

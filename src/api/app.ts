@@ -18,6 +18,7 @@ import { registerReviewRoutes } from './routes/review.js';
 import { registerAppReviewRoutes } from './routes/reviews.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
+import { ClusterCache } from './cluster-cache.js';
 import { registerTelegramWebhookRoutes } from '../sources/telegram/webhook.js';
 
 declare module 'fastify' {
@@ -76,16 +77,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
+  // Messages' grouped rows and the incident page: one cache of clusterings for both.
+  const clusters = new ClusterCache();
   registerHealthRoutes(app, deps);
   registerSessionRoutes(app, deps);
-  registerMessageRoutes(app, deps);
+  registerMessageRoutes(app, deps, clusters);
   registerReviewRoutes(app, deps);
   registerAppReviewRoutes(app, deps);
   registerSeriesRoutes(app, deps);
   registerSummaryRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAlertRoutes(app, deps);
-  registerIncidentRoutes(app, deps);
+  registerIncidentRoutes(app, deps, clusters);
   registerDashboardRoutes(app, deps);
   registerHookRoutes(app, deps);
   registerTelegramWebhookRoutes(app, deps);

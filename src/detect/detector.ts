@@ -239,8 +239,26 @@ function quiet(t: number, value: number | null, state: DetectorState): DetectorO
   };
 }
 
+/**
+ * Arguments this far apart have normal tails (as `log10NormalTail` computes them) that are clearly ordered: its slope
+ * is at least 0.35 per unit of z, far above its approximation error (1.2e-7 relative below z = 6, about 3e-4 at the
+ * switch to the asymptotic series there).
+ */
+const TAIL_GAP = 0.05;
+
+/**
+ * True when the tail at `arg` is certainly above (less extreme than) the tail at `other`, so it cannot be the
+ * smallest log10 p (false when `other` is NaN, i.e. no candidate, or too large for the tails to stay finite).
+ */
+function tailBelow(arg: number, other: number): boolean {
+  return other > arg + TAIL_GAP && other < 1e150;
+}
+
+/** x clipped to [−c, c]. Written so that its bytecode stays small enough for V8 to inline it at every call. */
 function clip(x: number, c: number): number {
-  return x > c ? c : x < -c ? -c : x;
+  if (x > c) return c;
+  if (x < -c) return -c;
+  return x;
 }
 
 function onGap(settings: Run, state: DetectorState, missing: number): void {
@@ -358,13 +376,26 @@ function reasonOf(state: DetectorState, verdict: Verdict, hasRef: boolean): Anom
 /** What a predictor expects of the point, and what the hold policy needs to tell a return to normal. */
 interface Band {
   /** Expected value and the band around it (in the series' units). */
-  readonly expected: number;
-  readonly lower: number;
-  readonly upper: number;
+  expected: number;
+  lower: number;
+  upper: number;
   /** The baseline (level or rate) in the predictor's own terms, kept when a detection arms a hold. */
-  readonly baseline: number;
+  baseline: number;
   /** The value expected had the baseline stayed at the one from before the last detection. */
-  readonly revertExpected: number;
+  revertExpected: number;
+}
+
+/** One band, reused point after point like the verdict (its numbers stay unboxed: nothing is allocated per point). */
+const bandScratch: Band = { expected: 0.5, lower: 0.5, upper: 0.5, baseline: 0.5, revertExpected: 0.5 };
+
+function bandOf(expected: number, lower: number, upper: number, baseline: number, revertExpected: number): Band {
+  const band = bandScratch;
+  band.expected = expected;
+  band.lower = lower;
+  band.upper = upper;
+  band.baseline = baseline;
+  band.revertExpected = revertExpected;
+  return band;
 }
 
 /** Turns the strongest test into the score, applies the hold (de-duplication) and the alert rule. */
@@ -380,7 +411,8 @@ function finish(
 ): DetectorOutput {
   const { expected, lower, upper, baseline, revertExpected } = band;
   const counts = state.model === MODEL_COUNTS;
-  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n), counts);
+  // The self-normalised tests' log10 p (postLp) replaces a calibrated one above it, which is then not computed exactly.
+  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n, verdict.postLp), counts);
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;
@@ -504,42 +536,52 @@ function updateContinuous(
   state.cusDown = Math.max(0, state.cusDown - clippedZ - cusumK);
   const verdict = freshVerdict();
   const learnt = state.n > settings.warmup / 2;
-  // Tail probabilities are monotone: evaluate one per direction, for the larger of the point and window statistics.
-  if (settings.up) {
-    const stat = windowZ > zUp ? windowZ : zUp;
-    if (stat > 0) {
-      let lp = log10NormalTail(stat);
-      let test = windowZ > zUp ? Test.Window : Test.Point;
-      if (learnt && !recurringUp && x > state.max + tuning.rangeMargin * range) {
-        // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-RANGE_EVIDENCE < verdict.postLp) {
-          verdict.postLp = -RANGE_EVIDENCE;
-          verdict.postDir = 'up';
-        }
-        lp = (test === Test.Point ? lp : log10NormalTail(z)) - RANGE_BONUS;
-        test = Test.Range;
+  // Tail probabilities are monotone: one per direction, for the larger of the point and window statistics (a new
+  // extreme judges the point's own z instead, RANGE_BONUS stronger). The argument of each direction's tail first:
+  // NaN when that direction has no candidate.
+  const upStat = windowZ > zUp ? windowZ : zUp;
+  const upTest = !(settings.up && upStat > 0) ? Test.None : windowZ > zUp ? Test.Window : Test.Point;
+  const upRange = upTest !== Test.None && learnt && !recurringUp && x > state.max + tuning.rangeMargin * range;
+  const upArg = upTest === Test.None ? Number.NaN : upRange && upTest === Test.Window ? z : upStat;
+  const downStat = -windowZ > -zDown ? -windowZ : -zDown;
+  const downTest = !(settings.down && downStat > 0) ? Test.None : -windowZ > -zDown ? Test.Window : Test.Point;
+  const downRange = downTest !== Test.None && learnt && !recurringDown && x < state.min - tuning.rangeMargin * range;
+  const downArg = downTest === Test.None ? Number.NaN : downRange && downTest === Test.Window ? -z : downStat;
+  // Only the smallest log10 p wins (the first of equal ones): a tail whose argument is clearly below the other
+  // direction's cannot be the smallest, so it is not evaluated (a logarithm and an exponential saved).
+  if (upTest !== Test.None) {
+    if (upRange) {
+      // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
+      if (-RANGE_EVIDENCE < verdict.postLp) {
+        verdict.postLp = -RANGE_EVIDENCE;
+        verdict.postDir = 'up';
       }
-      if (lp < verdict.lp) setVerdict(verdict, lp, test, 'up');
+      const lp = log10NormalTail(upArg) - RANGE_BONUS;
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Range, 'up');
+    } else if (!tailBelow(upArg, downArg)) {
+      const lp = log10NormalTail(upArg);
+      if (lp < verdict.lp) setVerdict(verdict, lp, upTest, 'up');
     }
+  }
+  if (settings.up) {
     const cusumLp = (-2 * cusumK * state.cusUp) / LN10;
     if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'up');
   }
-  if (settings.down) {
-    const stat = -windowZ > -zDown ? -windowZ : -zDown;
-    if (stat > 0) {
-      let lp = log10NormalTail(stat);
-      let test = -windowZ > -zDown ? Test.Window : Test.Point;
-      if (learnt && !recurringDown && x < state.min - tuning.rangeMargin * range) {
-        // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-        if (-RANGE_EVIDENCE < verdict.postLp) {
-          verdict.postLp = -RANGE_EVIDENCE;
-          verdict.postDir = 'down';
-        }
-        lp = (test === Test.Point ? lp : log10NormalTail(-z)) - RANGE_BONUS;
-        test = Test.Range;
+  if (downTest !== Test.None) {
+    if (downRange) {
+      // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
+      if (-RANGE_EVIDENCE < verdict.postLp) {
+        verdict.postLp = -RANGE_EVIDENCE;
+        verdict.postDir = 'down';
       }
-      if (lp < verdict.lp) setVerdict(verdict, lp, test, 'down');
+      const lp = log10NormalTail(downArg) - RANGE_BONUS;
+      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Range, 'down');
+    } else if (!tailBelow(downArg, upArg)) {
+      const lp = log10NormalTail(downArg);
+      if (lp < verdict.lp) setVerdict(verdict, lp, downTest, 'down');
     }
+  }
+  if (settings.down) {
     const cusumLp = (-2 * cusumK * state.cusDown) / LN10;
     if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'down');
   }
@@ -602,7 +644,7 @@ function updateContinuous(
     value,
     verdict,
     true,
-    { expected: pred * scale, lower: (pred - BAND * sigma) * scale, upper: (pred + BAND * sigma) * scale, baseline: levelBefore, revertExpected: revert },
+    bandOf(pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, levelBefore, revert),
     hasRef,
   );
 }
@@ -741,7 +783,7 @@ function updateCounts(
     x,
     verdict,
     guardOk,
-    { expected: mu, lower: Math.max(0, mu - band), upper: mu + band, baseline: rate, revertExpected: revert },
+    bandOf(mu, Math.max(0, mu - band), mu + band, rate, revert),
     hasRef,
   );
 }

@@ -117,20 +117,32 @@ function bound(values: Float64Array, len: number, y: number, strict: boolean): n
   return lo;
 }
 
-/** Replaces `out` (when the ring is full) by `y` in the sorted copy, keeping it sorted. */
-function replaceSorted(sorted: SortedSample, out: number | null, y: number): void {
+/**
+ * Replaces `out` (when the ring is full) by `y` in the sorted copy, keeping it sorted: the first occurrence of `out`
+ * leaves, `y` goes after the values equal to it, and only the values between the two places move (one shift, not a
+ * removal and an insertion over the rest of the sample). `above` is the number of values ≤ y when the caller has
+ * counted them, else −1.
+ */
+function replaceSorted(sorted: SortedSample, out: number | null, y: number, above: number): void {
   const values = sorted.values;
-  let len = sorted.len;
-  if (out !== null) {
-    // Remove one occurrence of the value leaving the ring.
-    const at = bound(values, len, out, false);
-    values.copyWithin(at, at + 1, len);
-    len -= 1;
+  const len = sorted.len;
+  // Where y goes among the values (after any equal to it), the leaving one still counted (the caller may know it).
+  let at = above >= 0 ? above : bound(values, len, y, true);
+  if (out === null) {
+    for (let i = len; i > at; i--) values[i] = values[i - 1] as number;
+    values[at] = y;
+    sorted.len = len + 1;
+    return;
   }
-  const at = bound(values, len, y, true);
-  values.copyWithin(at + 1, at, len);
+  const gone = bound(values, len, out, false);
+  if (gone < at) {
+    // The leaving value is at or below y: the values between move down one place.
+    at -= 1;
+    for (let i = gone; i < at; i++) values[i] = values[i + 1] as number;
+  } else {
+    for (let i = gone; i > at; i--) values[i] = values[i - 1] as number;
+  }
   values[at] = y;
-  sorted.len = len + 1;
 }
 
 /**
@@ -144,13 +156,15 @@ export function rankTest(state: RankState, settings: RankSettings, y: number, ou
   // Values that do not order (NaN) take the plain pass, which treats them as neither below nor equal.
   const ordered = y === y;
   const sorted = ordered ? sortedSample(state) : null;
+  // Values ≤ y in the sorted copy, where y would enter it (−1: not counted).
+  let upper = -1;
   if (len > 0) {
     let below = 0;
     if (sorted !== null) {
       // Values below count 1, equal ones 1/2 (the same sum as the pass over the ring).
       const values = sorted.values;
       const lower = bound(values, len, y, false);
-      let upper = lower;
+      upper = lower;
       while (upper < len && values[upper] === y) upper += 1;
       below = lower + 0.5 * (upper - lower);
     } else {
@@ -187,7 +201,7 @@ export function rankTest(state: RankState, settings: RankSettings, y: number, ou
       sortedSamples.delete(state);
       if (lastState === state) lastState = null;
     }
-    else if (sorted !== null) replaceSorted(sorted, out, y);
+    else if (sorted !== null) replaceSorted(sorted, out, y, upper);
     state.rankRef[state.rankPos] = y;
     state.rankPos = (state.rankPos + 1) % RANK_REF;
     if (state.rankLen < RANK_REF) state.rankLen += 1;

@@ -12,7 +12,37 @@ export const MAX_BINS = 288;
 /** Bins needing this many past days before the median is used. */
 export const MIN_DAYS = 3;
 
+import { phaseOf } from './seasonal-slots.js';
+
 const DAY = 86_400_000;
+
+/** 10^0 … 10^22, each exact in floating point. */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * `Number(x.toPrecision(6))` (six significant digits, ties away from zero), without the string round trip where
+ * arithmetic gives the same double: x × 10^k (k puts six digits before the point) is rounded to the nearest whole
+ * n unless it lies within 1e-6 of a tie, and n / 10^k, one correctly rounded division by an exact power of ten, is
+ * the double nearest the six-digit decimal, as parsing it would give. Anything else (zero, ±0, NaN, ±Infinity, very
+ * small or large magnitudes, near-ties) takes the string path.
+ *
+ * @example
+ * sixDigits(123.4567891); // 123.457
+ */
+export function sixDigits(x: number): number {
+  const a = x < 0 ? -x : x;
+  if (a > 1e-15 && a < 1e21) {
+    const k = 5 - Math.floor(Math.log10(a));
+    const y = k >= 0 ? a * (POW10[k] as number) : a / (POW10[-k] as number);
+    const fraction = y - Math.floor(y);
+    if (y >= 1e5 && y < 1e6 && (fraction < 0.5 - 1e-6 || fraction > 0.5 + 1e-6)) {
+      const n = Math.round(y);
+      const r = k >= 0 ? n / (POW10[k] as number) : n * (POW10[-k] as number);
+      return x < 0 ? -r : r;
+    }
+  }
+  return Number(x.toPrecision(6));
+}
 
 export interface SeasonalMedianState {
   /** Bins per day (0 = off: the step is too coarse for a daily cycle). */
@@ -50,7 +80,7 @@ let lastBin = 0;
 
 function binOf(st: SeasonalMedianState, t: number): number {
   if (t === lastT && st.bins === lastBins) return lastBin;
-  const phase = ((t % DAY) + DAY) % DAY;
+  const phase = phaseOf(t, DAY);
   const b = Math.floor((phase / DAY) * st.bins);
   lastT = t;
   lastBins = st.bins;
@@ -58,7 +88,8 @@ function binOf(st: SeasonalMedianState, t: number): number {
   return lastBin;
 }
 
-const scratch: number[] = [];
+/** The values of one bin while its median is taken (at most DAYS). */
+const scratch = new Float64Array(DAYS);
 
 /**
  * Each bin's median, derived (not part of the JSON state): a bin's past days change once a day, so its median is
@@ -73,18 +104,22 @@ interface MedianCache {
 }
 
 const caches = new WeakMap<SeasonalMedianState, MedianCache>();
+/** The last state asked for and its cache (one detector asks with the same state point after point). */
+let lastState: SeasonalMedianState | null = null;
+let lastCache: MedianCache | undefined;
 
 function cacheOf(st: SeasonalMedianState): MedianCache {
-  let cache = caches.get(st);
+  let cache = st === lastState ? lastCache : caches.get(st);
   if (cache === undefined || cache.values !== st.values) {
     cache = { values: st.values, median: new Float64Array(st.bins), known: new Uint8Array(st.bins) };
     caches.set(st, cache);
   }
+  lastState = st;
+  lastCache = cache;
   return cache;
 }
 
 function medianOfBin(st: SeasonalMedianState, b: number, n: number): number {
-  scratch.length = n;
   for (let i = 0; i < n; i++) scratch[i] = st.values[b * DAYS + i] as number;
   // Insertion sort: at most 7 values.
   for (let i = 1; i < n; i++) {
@@ -118,21 +153,24 @@ export function learnSeasonalMedian(st: SeasonalMedianState, t: number, x: numbe
   if (st.bins === 0) return;
   const b = binOf(st, t);
   const day = Math.floor(t / DAY);
-  if (b !== st.accBin || day !== st.accDay) {
-    if (st.accN > 0 && st.accBin >= 0) {
-      const p = st.pos[st.accBin] as number;
-      // Six significant digits are plenty for a median and keep the JSON state small.
-      st.values[st.accBin * DAYS + p] = Number((st.accSum / st.accN).toPrecision(6));
-      st.pos[st.accBin] = (p + 1) % DAYS;
-      const cache = caches.get(st);
-      if (cache !== undefined) cache.known[st.accBin] = 0;
-      if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
-    }
-    st.accBin = b;
-    st.accDay = day;
-    st.accSum = 0;
-    st.accN = 0;
-  }
+  if (b !== st.accBin || day !== st.accDay) startBin(st, b, day);
   st.accSum += x;
   st.accN += 1;
+}
+
+/** A new bin (or day) begins: the finished bin's mean joins its past days. Apart, so the per-point part stays small. */
+function startBin(st: SeasonalMedianState, b: number, day: number): void {
+  if (st.accN > 0 && st.accBin >= 0) {
+    const p = st.pos[st.accBin] as number;
+    // Six significant digits are plenty for a median and keep the JSON state small.
+    st.values[st.accBin * DAYS + p] = sixDigits(st.accSum / st.accN);
+    st.pos[st.accBin] = (p + 1) % DAYS;
+    const cache = st === lastState ? lastCache : caches.get(st);
+    if (cache !== undefined) cache.known[st.accBin] = 0;
+    if ((st.count[st.accBin] as number) < DAYS) st.count[st.accBin] = (st.count[st.accBin] as number) + 1;
+  }
+  st.accBin = b;
+  st.accDay = day;
+  st.accSum = 0;
+  st.accN = 0;
 }

@@ -10,7 +10,7 @@
  * const state = { surpriseMean: 0, surpriseVar: 0 };
  * calibrateSurprise(state, { floor: CALIBRATION_FLOOR, memory: 1000, winsor: 25 }, -3, 1); // ≈ log10 P(Z > 3 / floor): the first surprise is judged on the floor
  */
-import { log10NormalTail } from './tail-probability.js';
+import { log10NormalTail, log10NormalTailBound } from './tail-probability.js';
 
 /** The part of the detector's state the calibration owns. */
 export interface CalibrationState {
@@ -43,17 +43,23 @@ export interface CalibrationSettings {
 
 /**
  * Judges the surprise `-log10P` against past surprises, then learns it. `pointsSeen` (≥ 1) sets the running-mean
- * gain over the first points.
+ * gain over the first points. `beatenBy` is another test's log10 p that the caller takes instead of a calibrated
+ * value above it: when the calibrated log10 p is certainly above it, a lower bound of it (also above `beatenBy`) is
+ * returned and the exact tail not computed (+Infinity, the default: nothing to beat, always exact).
  */
 export function calibrateSurprise(
   state: CalibrationState,
   settings: CalibrationSettings,
   log10P: number,
   pointsSeen: number,
+  beatenBy = Number.POSITIVE_INFINITY,
 ): number {
   const surprise = -log10P;
   const sd = Math.sqrt(state.surpriseVar) + settings.floor;
-  const calibrated = log10NormalTail((surprise - state.surpriseMean) / sd);
+  const judged = (surprise - state.surpriseMean) / sd;
+  // The bound is below 0: with nothing below 0 to beat (counts, no rank evidence) it is not even looked up.
+  const bound = beatenBy < 0 ? log10NormalTailBound(judged) : Number.NEGATIVE_INFINITY;
+  const calibrated = bound > beatenBy ? bound : log10NormalTail(judged);
   const gain = pointsSeen < settings.memory ? 1 / pointsSeen : 1 / settings.memory;
   let deviation = surprise - state.surpriseMean;
   if (settings.winsor > 0 && deviation > settings.winsor * sd) deviation = settings.winsor * sd;

@@ -18,6 +18,38 @@ export function log10NormalTail(z: number): number {
   return (-0.5 * z2 - Math.log(z) - LOG_SQRT_2PI + Math.log(1 - 1 / z2 + 3 / (z2 * z2))) / LN10;
 }
 
+/** The grid of {@link log10NormalTailBound}: z from BOUND_MIN to BOUND_MAX in steps of BOUND_STEP. */
+const BOUND_MIN = -8;
+const BOUND_MAX = 5.5;
+const BOUND_STEP = 1 / 32;
+/** Below the computed tail's own wiggle: erfcc's 1.2e-7 relative error is 5e-8 in log10, and 0 is where two branches meet. */
+const BOUND_SLACK = 1e-6;
+let boundTable: Float64Array | null = null;
+
+function bounds(): Float64Array {
+  if (boundTable === null) {
+    const n = Math.round((BOUND_MAX - BOUND_MIN) / BOUND_STEP) + 1;
+    boundTable = new Float64Array(n);
+    for (let i = 0; i < n; i++) boundTable[i] = log10NormalTail(BOUND_MIN + i * BOUND_STEP) - BOUND_SLACK;
+  }
+  return boundTable;
+}
+
+/**
+ * A lower bound of {@link log10NormalTail}(z) from a table (no logarithm, no exponential): the tail at the grid point
+ * at or above z (the tail falls with z), less a slack; −Infinity from BOUND_MAX on (where the switch to the
+ * asymptotic series breaks the ordering by ~1e-4) and for NaN. A caller that needs the tail only when it is below
+ * some value skips it when the bound is already above.
+ *
+ * @example log10NormalTailBound(1) // log10NormalTail(1) − 1e-6 (1 is on the grid)
+ */
+export function log10NormalTailBound(z: number): number {
+  if (!(z < BOUND_MAX)) return Number.NEGATIVE_INFINITY;
+  const table = bounds();
+  if (z <= BOUND_MIN) return table[0] as number;
+  return table[Math.ceil((z - BOUND_MIN) / BOUND_STEP)] as number;
+}
+
 /** Complementary error function (Numerical Recipes erfcc, fractional error < 1.2e-7). */
 function erfcc(x: number): number {
   const z = Math.abs(x);

@@ -212,9 +212,15 @@ export class DetectorPointStore {
   /** The newest stored row of each key under `prefix` (the series list shows learning / judged state). */
   async latest(keys: readonly string[]): Promise<Map<string, StoredDetectorPoint>> {
     const out = new Map<string, StoredDetectorPoint>();
-    for (const key of keys) {
-      const row = await this.db.selectFrom('detector_points').selectAll().where('series_key', '=', key).orderBy('t', 'desc').limit(1).executeTakeFirst();
-      if (row) out.set(key, fromRow(row));
+    // One statement per 100 keys (one round trip, not one per key: 19 keys cost PostgreSQL's
+    // `GET /api/series` 10 ms of CPU in this process), each key still one primary-key seek.
+    for (let i = 0; i < keys.length; i += 100) {
+      const chunk = keys.slice(i, i + 100);
+      const newest = (key: string) => this.db.selectFrom('detector_points').selectAll().where('series_key', '=', key).orderBy('t', 'desc').limit(1);
+      const [first, ...rest] = chunk.map((key, j) => this.db.selectFrom(newest(key).as(`p${j}`)).selectAll());
+      if (first === undefined) continue;
+      const rows = await rest.reduce((q, next) => q.unionAll(next), first).execute();
+      for (const row of rows) out.set(row.series_key, fromRow(row));
     }
     return out;
   }

@@ -88,6 +88,23 @@ describe.skipIf(chromiumMissing)('accessibility (axe-core in Chromium)', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('in Russian too: every view, the incident page and the report form have no serious or critical violation', async () => {
+    const ru = await h.browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 800 } });
+    const { page: p } = await newPage(ru);
+    await p.goto(`${h.url}/report`);
+    await p.waitForSelector('form');
+    expect(await p.getAttribute('html', 'lang')).toBe('ru');
+    expect(await seriousViolations(p)).toEqual([]);
+    await login(p, h.url, USERS.ops);
+    for (const [hash, ready] of [...views, [`#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`, '#incident-series svg'] as [string, string]]) {
+      await p.goto(`${h.url}/${hash}`);
+      await p.waitForSelector(ready);
+      expect(await p.getAttribute('html', 'lang'), hash).toBe('ru');
+      expect(await seriousViolations(p), hash).toEqual([]);
+    }
+    await ru.close();
+  });
+
   it('the views are reachable from the keyboard: Tab reaches the navigation and Enter opens a view', async () => {
     await page.goto(`${h.url}/#/overview?window=1h`);
     await page.waitForSelector('#categories article');

@@ -91,6 +91,13 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await page.waitForFunction(() => document.querySelectorAll('#complaints-chart section.multiple').length === 1);
     expect(await page.getAttribute('#complaints-chart', 'data-unit')).toBe(all);
     expect(await page.textContent('#complaints-chart')).not.toContain('detector value');
+    // its alert is listed under the chart; another category shows no other category's alert
+    await page.waitForSelector('#marks button[data-alert]');
+    expect(await page.locator('#marks button[data-alert]').count()).toBe(1);
+    await open('#/timeline?range=6h&category=payment', '#complaints-chart section.multiple .u-over');
+    await page.waitForFunction(() => document.querySelector('#complaints-chart section.multiple')?.getAttribute('data-category') === 'payment');
+    await page.waitForSelector('#marks');
+    expect(await page.locator('#marks button[data-alert]').count()).toBe(0);
   });
 
   it('overview arrows agree with the ratio printed beside them', async () => {
@@ -158,7 +165,10 @@ describe.skipIf(chromiumMissing)('dashboard (Chromium)', () => {
     await open('#/alerts', '#alerts article[data-state=firing]');
     const alert = page.locator('#alerts article').first();
     expect(await alert.locator('[data-field=owner]').textContent()).toContain('alice');
-    expect(await alert.locator('.evidence').first().textContent()).toContain('peak 9 vs expected 1.2');
+    // the bold title says what is wrong (the category), not the rule's name; no "null" from absent parts
+    expect(await alert.locator('[data-field=title]').textContent()).toBe('Complaints: login');
+    expect(await alert.textContent()).not.toMatch(/\bnull\b|undefined/);
+    expect(await alert.locator('.evidence').first().textContent()).toContain('peak 9 vs expected 1.2 (band 0–3.4), score 0.99, spike');
     // the evidence sent with the notification: examples shown as text, hostile ones inert
     const ev = (await alert.locator('[data-field=evidence]').textContent()) ?? '';
     expect(ev).toContain('login complaints: 40 in 10 min vs 1.2 expected (×33.3)');

@@ -4,7 +4,7 @@
  * formatted for the locale; the report form and its answers (with and without JavaScript) in both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, login, newPage, startHarness, USERS, type Running } from './harness.js';
+import { API_TOKEN, chromiumMissing, login, newPage, startHarness, USERS, type Running } from './harness.js';
 
 let h: Running;
 
@@ -45,10 +45,20 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     await page.goto(`${h.url}/#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`);
     await page.waitForSelector('#incident-series svg');
     expect(await page.textContent('main')).toContain('Скопировать сводку');
+    // what is wrong, in one sentence, in Russian too (numbers formatted for ru-RU)
+    expect(await page.textContent('#incident-headline')).toMatch(/^Жалобы: login: ×\d+(,\d)? от нормы, \d+ с .*\d\d:\d\d при ожидании \d+(,\d)?\.$/);
+    // A silence, so the Alerts view lists it: its table is in Russian too, and so is the detector's reason.
+    const silence = await fetch(`${h.url}/api/silences`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ series: 'complaints.crash', duration: '1h', comment: 'релиз' }) });
+    expect(silence.status).toBe(201);
     await page.goto(`${h.url}/#/alerts`);
     await page.waitForSelector('#alerts article');
     expect(await page.textContent('h1')).toBe('Алерты');
     expect(await page.textContent('#alerts article')).toContain('страница инцидента');
+    expect(await page.textContent('#alerts article')).toContain(', всплеск');
+    expect(await page.textContent('#alerts article')).not.toContain(', spike');
+    await page.waitForSelector('#silences table');
+    expect(await page.textContent('#silences h2')).toBe('Заглушки');
+    expect(await page.$$eval('#silences thead th', (els) => els.map((e) => e.textContent))).toEqual(['Что заглушено', 'До', 'Кто', 'Почему', '']);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -77,7 +77,9 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
       request.query,
       'query',
     );
-    return { items: await deps.store.alerts.list(q) };
+    // The owner's and acknowledger's names from the on-call config, as the incident page shows them.
+    const name = (id: string | null) => (id === null ? null : personName(oncall, id));
+    return { items: (await deps.store.alerts.list(q)).map((a) => ({ ...a, ownerName: name(a.owner), acknowledgedByName: name(a.acknowledgedBy) })) };
   });
 
   /** One alert and its history: every event with `{type, at, by, via}`, oldest first. */

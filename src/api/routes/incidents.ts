@@ -18,13 +18,13 @@ import { incidentHeadline, incidentSummary, type IncidentSummaryInput } from '..
 import { compileOncall, personName } from '../../alerting/oncall.js';
 import { primarySeries } from '../../alerting/primary-series.js';
 import { parseSeriesName, seriesLabel, specificity } from '../../alerting/series-name.js';
-import { clusterNearDuplicates } from '../../classify/near-duplicates.js';
 import type { Alert } from '../../domain/alert.js';
 import type { StoredDetectorPoint } from '../../store/detector-point-store.js';
 import type { StoredAlert } from '../../store/alert-store.js';
 import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
+import type { ClusterCache } from '../cluster-cache.js';
 import { clusterView } from './messages.js';
 
 const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ async function incidentOf(deps: ApiDeps, id: string): Promise<StoredAlert> {
   return alert;
 }
 
-export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clusterCache: ClusterCache): void {
   const alerting = deps.config.alerting;
   const oncall = compileOncall(alerting.oncall);
   const labels = alerting.evidence.labels;
@@ -80,7 +80,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const { onset } = alertOnset(root, new Map([[series, points]]), alerting.evidence.correlationWindow);
     const from = Math.max(Math.min(onset, root.startsAt), end - INCIDENT_SPAN_MAX);
     const filter = { complaint: true, ...(category !== null ? { category } : {}) };
-    const window = { ...filter, from, to: end + 1 };
+    // Channels, languages, words and messages over the minutes the count covers: the count sums the
+    // judged buckets, so while the incident is open they end with the newest judged one (the page said
+    // "36 since the onset" beside channels summing to 48, the minutes not judged yet included).
+    const judged = points.filter((p) => p.value !== null).at(-1);
+    const to = root.endedAt === null && judged !== undefined ? Math.min(end + 1, judged.t + step) : end + 1;
+    const window = { ...filter, from, to };
     const [channels, langs, current, baseline, messages] = await Promise.all([
       deps.store.messages.countBy('channel', window),
       deps.store.messages.countBy('lang', window),
@@ -105,7 +110,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       maxTerms: alerting.evidence.risingTerms,
       correlated: Array.isArray(stored?.correlated) ? stored.correlated : [],
     });
-    const clusters = clusterNearDuplicates(messages.items).slice(0, CLUSTERS_SHOWN).map((c) => clusterView(messages.items, c));
+    const clusters = clusterCache.clusters(messages.items).slice(0, CLUSTERS_SHOWN).map((c) => clusterView(messages.items, c));
 
     // Related series: what moved with it (the evidence sent) and the series of the alerts that joined it.
     const related = new Map<string, { series: string; label: string; why: 'correlated' | 'joined'; alertId: string | null; size: string | null; leadMs: number | null }>();
@@ -153,7 +158,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       acknowledgedBy: root.acknowledgedBy === null ? null : { id: root.acknowledgedBy, name: personName(oncall, root.acknowledgedBy) },
       people: [...oncall.people.values()].map((p) => ({ id: p.id, name: p.name })),
       timezone: oncall.timezone,
-      window: { from, to: end },
+      window: { from, to: to - 1 },
       series: {
         key: series,
         label: evidence.label,

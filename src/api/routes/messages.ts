@@ -6,7 +6,8 @@ import { recordRelabelOnAlerts } from './alerts.js';
 import { HttpError, parseInput } from '../errors.js';
 import { assertTimeInBounds } from '../time-bounds.js';
 import { labelBodySchema, messageQuerySchema, messagesFromBody, pushMessagesBody, toMessage } from '../schemas.js';
-import { clusterNearDuplicates, type NearDuplicateCluster } from '../../classify/near-duplicates.js';
+import type { NearDuplicateCluster } from '../../classify/near-duplicates.js';
+import type { ClusterCache } from '../cluster-cache.js';
 import type { Actor } from '../../domain/actor.js';
 import type { StoredMessage } from '../../store/message-store.js';
 
@@ -72,7 +73,7 @@ async function relabel(
   return outcome.after;
 }
 
-export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps, clusterCache: ClusterCache): void {
   /** Push one or many messages (admin token): validated, then queued for ingest; 202 with the ids. */
   app.post('/api/messages', { preHandler: app.requireRole('admin') }, async (request, reply) => {
     const raw = messagesFromBody(request.body);
@@ -125,11 +126,12 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
    * Near-duplicate clusters (`classify/near-duplicates.ts`) of the newest `window` messages matching the
    * same filters as `GET /api/messages`, biggest first: `{items: [{id, count, representative,
    * members (the first 50), memberIds}], scanned, complete}` (`complete`: the window held every match).
+   * The window is read every time; it is clustered again only when its messages changed (`ClusterCache`).
    */
   app.get('/api/messages/clusters', { preHandler: app.requireRole('viewer') }, async (request) => {
     const { window, clusters: max, ...filter } = parseInput(clusterQuerySchema, request.query, 'query');
     const page = await deps.store.messages.list(filter, window);
-    const found = clusterNearDuplicates(page.items);
+    const found = clusterCache.clusters(page.items);
     return {
       items: found.slice(0, max).map((c) => clusterView(page.items, c)),
       clusters: found.length,

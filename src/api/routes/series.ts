@@ -85,14 +85,15 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const step = chooseStep(q.step, base, from, to, limits);
     const alignedFrom = bucketStart(from, step);
     const isCounter = isCounterSeries(key);
-    let points = await deps.store.series.read(key, alignedFrom, to, step, q.agg);
+    const reference = q.rate ? deps.config.series.reference : null;
+    // The series and its reference at once (PostgreSQL: two connections).
+    const [read, ref] = await Promise.all([
+      deps.store.series.read(key, alignedFrom, to, step, q.agg),
+      reference === null ? null : deps.store.series.read(reference, alignedFrom, to, step, 'sum'),
+    ]);
+    let points = read;
     if (q.fill ?? isCounter) points = fillGaps(points, alignedFrom, to, step, 0);
-    let reference: string | null = null;
-    if (q.rate) {
-      reference = deps.config.series.reference;
-      const ref = await deps.store.series.read(reference, alignedFrom, to, step, 'sum');
-      points = rate(points, ref);
-    }
+    if (ref !== null) points = rate(points, ref);
     const result: Record<string, unknown> = { key, from: alignedFrom, to, step, agg: q.agg, ...(reference ? { rate: { per: 1_000_000, reference } } : {}), points };
     if (q.with === 'band') {
       const rows = step <= base ? await deps.store.detectorPoints.read(key, alignedFrom, to) : await deps.store.detectorPoints.readAtStep(key, alignedFrom, to, step);

@@ -42,12 +42,18 @@ export function registerSummaryRoutes(app: FastifyInstance, deps: ApiDeps): void
     // window: a complaint counts once, under its category after relabels, with or without a filter.
     const by = { ...(q.channel ? { channel: q.channel } : {}), ...(q.lang ? { lang: q.lang } : {}) };
     const name = (category: string | null) => category ?? 'uncategorised';
-    const counts = new Map([...(await deps.store.messages.complaintsByCategory({ ...by, from, to }))].map(([k, v]) => [name(k), v]));
-    const previous = new Map([...(await deps.store.messages.complaintsByCategory({ ...by, from: from - window, to: from }))].map(([k, v]) => [name(k), v]));
+    // Independent reads, at once: on PostgreSQL each on its own connection (SQLite runs them in turn).
+    const [current, before, top, traffic] = await Promise.all([
+      deps.store.messages.complaintsByCategory({ ...by, from, to }),
+      deps.store.messages.complaintsByCategory({ ...by, from: from - window, to: from }),
+      deps.store.messages.topTerms({ ...by, from, to }, 5),
+      deps.store.series.total(deps.config.series.reference, from, to),
+    ]);
+    const counts = new Map([...current].map(([k, v]) => [name(k), v]));
+    const previous = new Map([...before].map(([k, v]) => [name(k), v]));
     for (const category of previous.keys()) if (!counts.has(category)) counts.set(category, 0);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const terms = new Map([...(await deps.store.messages.topTerms({ ...by, from, to }, 5))].map(([k, v]) => [name(k), v]));
-    const traffic = await deps.store.series.total(deps.config.series.reference, from, to);
+    const terms = new Map([...top].map(([k, v]) => [name(k), v]));
     const categories: CategorySummary[] = [];
     for (const [category, count] of counts) {
       categories.push({

@@ -8,9 +8,10 @@ import type { AppReviewSourceConfig } from '../../config/appstore.js';
 import { appStoreReviewSourceSchema } from '../../config/appstore.js';
 import type { Message } from '../../domain/message.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { configFingerprint } from '../config-fingerprint.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { clientPerSource } from '../client-per-source.js';
+import { deadItemPayload } from '../item-outcome.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import { refuseWhileQuotaSpent } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { createAppStoreClient } from './app-store-client.js';
@@ -40,33 +41,15 @@ export interface AppStorePollResult {
   readonly rateLimit: RateLimitInfo | null;
 }
 
-export interface AppStorePollHandler extends PollHandler {
-  readonly kind: 'appstore';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<AppStorePollResult>;
-}
+export type AppStorePollHandler = SourcePollHandler<'appstore', AppStorePollResult>;
 
 export function defaultReviewsClient(config: AppReviewSourceConfig, now: () => number): ReviewsClient {
   return config.store === 'google-play' ? createGooglePlayClient(config, now) : createAppStoreClient(config, now);
 }
 
 export function createAppStorePollHandler(configs: readonly AppReviewSourceConfig[], deps: AppStoreHandlerDeps): AppStorePollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
-  const clients = new Map<string, ReviewsClient>();
-  const polls = new OnePollAtATime();
   const makeClient = deps.createClient ?? defaultReviewsClient;
-
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<AppStorePollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new AppStoreApiError(job.source, `no appstore source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null }), async () => {
-      let client = clients.get(config.name);
-      if (!client) {
-        client = makeClient(config, ctx.now);
-        clients.set(config.name, client);
-      }
-      return await run(config, client, ctx);
-    });
-  }
+  const clientOf = clientPerSource((config: AppReviewSourceConfig, now: () => number) => makeClient(config, now));
 
   function toMessage(config: AppReviewSourceConfig, raw: unknown): ReviewOutcome {
     const ctx = { source: config.name, authorKey: deps.authorKey };
@@ -155,7 +138,7 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
         await ctx.deadLetter({
           messageId: letter.id === null ? null : `appstore:${source}:${letter.id}`,
           source,
-          payload: safeJson(letter.raw),
+          payload: deadItemPayload(letter.raw),
           reason: letter.reason,
           attempts: 1,
         });
@@ -183,20 +166,13 @@ export function createAppStorePollHandler(configs: readonly AppReviewSourceConfi
     return { ...counts, complete, cursor: next, rateLimit };
   }
 
-  return {
+  return sourcePollHandler({
     kind: 'appstore',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('appstore', appStoreReviewSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
+    configs: configs,
+    schema: appStoreReviewSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new AppStoreApiError(source, `no appstore source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null }),
+    run: (config, ctx) => run(config, clientOf(config, ctx.now), ctx),
+  });
 }

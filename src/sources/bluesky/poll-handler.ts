@@ -7,9 +7,8 @@
 import { z } from 'zod';
 import { blueskySourceSchema, type BlueskySourceConfig } from '../../config/bluesky.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { configFingerprint } from '../config-fingerprint.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, firstProblem, refuseWhileQuotaSpent, SocialApiError, storeOutcomes } from '../social/index.js';
 import { createBlueskyClient, type BlueskyClient } from './client.js';
@@ -32,10 +31,7 @@ export interface BlueskyPollResult {
   readonly rateLimit: RateLimitInfo | null;
 }
 
-export interface BlueskyPollHandler extends PollHandler {
-  readonly kind: 'bluesky';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<BlueskyPollResult>;
-}
+export type BlueskyPollHandler = SourcePollHandler<'bluesky', BlueskyPollResult>;
 
 const pageSchema = z.object({ posts: z.array(z.unknown()), cursor: z.string().optional() });
 
@@ -45,9 +41,7 @@ function invalidResponseBody(error: unknown): unknown {
 }
 
 export function createBlueskyPollHandler(configs: readonly BlueskySourceConfig[], deps: BlueskyHandlerDeps): BlueskyPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, BlueskyClient>();
-  const polls = new OnePollAtATime();
 
   async function clientOf(config: BlueskySourceConfig, ctx: PollContext): Promise<BlueskyClient> {
     let client = clients.get(config.name);
@@ -154,20 +148,13 @@ export function createBlueskyPollHandler(configs: readonly BlueskySourceConfig[]
     return { pages, ...counts, complete, cursor, rateLimit };
   }
 
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<BlueskyPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new SocialApiError(job.source, `no bluesky source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: blueskyWindow(null, ctx.now()), rateLimit: null }), async () => {
-      return await run(config, ctx);
-    });
-  }
-
-  return {
+  return sourcePollHandler({
     kind: 'bluesky',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('bluesky', blueskySourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
+    configs: configs,
+    schema: blueskySourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new SocialApiError(source, `no bluesky source named "${source}" is configured`, false),
+    idle: (ctx) => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: blueskyWindow(null, ctx.now()), rateLimit: null }),
+    run: run,
+  });
 }

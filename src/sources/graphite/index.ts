@@ -3,32 +3,20 @@
  * `metric-pull/poll-handler.ts` for the cursor, backfill and retry rules.
  */
 import { graphiteSourceSchema, type GraphiteSourceConfig } from '../../config/metric-sources.js';
-import { configFingerprint } from '../config-fingerprint.js';
-import { compileEntries, createMetricPoll, type MetricPollResult } from '../metric-pull/poll-handler.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { compileEntries, metricPollHandler, type MetricPollResult } from '../metric-pull/poll-handler.js';
+import type { SourcePollHandler } from '../source-poll-handler.js';
 import { render, type GraphiteEntry } from './render.js';
 
-export interface GraphitePollHandler extends PollHandler {
-  readonly kind: 'graphite';
-  /** The same as `poll`, returning what it did. */
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MetricPollResult>;
-}
+export type GraphitePollHandler = SourcePollHandler<'graphite', MetricPollResult>;
 
 /** `seriesStep`: the radar's bucket width (`series.step`), the default step of every entry. */
 export function createGraphitePollHandler(configs: readonly GraphiteSourceConfig[], deps: { readonly seriesStep: number }): GraphitePollHandler {
   const entries = new Map(configs.map((c, i) => [c.name, compileEntries<GraphiteEntry>('graphite', i, c.series, deps.seriesStep)]));
-  const { pollOnce } = createMetricPoll<GraphiteSourceConfig, GraphiteEntry>({
+  return metricPollHandler<'graphite', GraphiteSourceConfig, GraphiteEntry>({
     kind: 'graphite',
     configs,
+    schema: graphiteSourceSchema,
     entries: (source) => entries.get(source.name) ?? [],
     fetcher: { fetch: render },
   });
-  return {
-    kind: 'graphite',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('graphite', graphiteSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
 }

@@ -4,6 +4,7 @@
  * `helpdesk:<source>:<ticket id>:<comment id>` (`description` for a ticket's first message).
  */
 import type { Message } from '../../domain/message.js';
+import type { ItemOutcome as SourceItemOutcome } from '../item-outcome.js';
 import { keyedHash } from '../../platform/hash.js';
 import { MAX_TEXT_LENGTH, timeProblem } from '../../queues/message-schema.js';
 import type { HelpdeskVendor } from '../../config/helpdesk.js';
@@ -12,10 +13,7 @@ import { htmlToPlainText, stripQuotesAndSignature } from '../imap/clean-text.js'
 /** Why a comment is not a customer's words. */
 export type SkipReason = 'agent-reply' | 'internal-note' | 'first-comment-again' | 'event-type' | 'empty';
 
-export type ItemOutcome =
-  | { readonly kind: 'message'; readonly message: Message }
-  | { readonly kind: 'skipped'; readonly reason: SkipReason }
-  | { readonly kind: 'malformed'; readonly messageId: string | null; readonly reason: string; readonly raw: unknown };
+export type ItemOutcome = SourceItemOutcome<SkipReason>;
 
 /** Comment id of a ticket's first message (its description). */
 export const FIRST_MESSAGE = 'description';

@@ -4,10 +4,10 @@
  * its malformed items before the cursor moves past that page, so a crash re-reads at most one page
  * (and stores nothing twice: ids by ticket and comment).
  */
-import type { Message } from '../../domain/message.js';
 import { helpdeskSourceSchema, type HelpdeskSourceConfig } from '../../config/helpdesk.js';
-import { configFingerprint } from '../config-fingerprint.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { storeOutcomes } from '../item-outcome.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import { MetricSourceError } from '../metric-pull/http.js';
 import type { PolledSource } from './api-request.js';
 import { fetchTicketPage, FRESHDESK_PAGE_SIZE, parseFreshdeskCursor, ticketOutcomes } from './freshdesk-poll.js';
@@ -29,10 +29,7 @@ export interface HelpdeskPollResult {
   readonly complete: boolean;
 }
 
-export interface HelpdeskPollHandler extends PollHandler {
-  readonly kind: 'helpdesk';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<HelpdeskPollResult>;
-}
+export type HelpdeskPollHandler = SourcePollHandler<'helpdesk', HelpdeskPollResult>;
 
 interface Counts {
   pages: number;
@@ -41,33 +38,8 @@ interface Counts {
   deadLettered: number;
 }
 
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
-}
-
-/** Queues a page's messages, then dead-letters its malformed items (the cursor moves only after both). */
-async function deliver(source: string, outcomes: readonly ItemOutcome[], ctx: PollContext, counts: Counts): Promise<void> {
-  const messages: Message[] = [];
-  for (const o of outcomes) {
-    if (o.kind === 'message') messages.push(o.message);
-    else if (o.kind === 'skipped') counts.skipped += 1;
-  }
-  if (messages.length > 0) await ctx.enqueue(messages);
-  counts.fetched += messages.length;
-  for (const o of outcomes) {
-    if (o.kind !== 'malformed') continue;
-    await ctx.deadLetter({ messageId: o.messageId, source, payload: safeJson(o.raw), reason: o.reason, attempts: 1 });
-    counts.deadLettered += 1;
-  }
-}
-
 export function createHelpdeskPollHandler(configs: readonly HelpdeskSourceConfig[], deps: HelpdeskHandlerDeps): HelpdeskPollHandler {
   const polled = configs.filter((c): c is PolledSource => c.poll !== undefined);
-  const byName = new Map(polled.map((c) => [c.name, c]));
   const roles = new Map<string, AuthorRoles>();
 
   const helpdeskContext = (config: PolledSource, ctx: PollContext): HelpdeskContext => ({
@@ -92,7 +64,7 @@ export function createHelpdeskPollHandler(configs: readonly HelpdeskSourceConfig
       const page = await fetchZendeskPage(config, ctx, from);
       counts.pages += 1;
       await known.resolve(config, ctx, commentAuthors(page.events));
-      await deliver(source, ticketEventOutcomes(page.events, known, helpdeskContext(config, ctx)), ctx, counts);
+      await storeOutcomes(ctx, source, ticketEventOutcomes(page.events, known, helpdeskContext(config, ctx)), counts);
       if (page.endTime > start) {
         await ctx.state.setCursor(source, { startTime: page.endTime });
       }
@@ -118,7 +90,7 @@ export function createHelpdeskPollHandler(configs: readonly HelpdeskSourceConfig
       const hctx = helpdeskContext(config, ctx);
       const outcomes: ItemOutcome[] = [...page.malformed];
       for (const ticket of page.tickets) outcomes.push(...(await ticketOutcomes(config, ctx, ticket, hctx)));
-      await deliver(source, outcomes, ctx, counts);
+      await storeOutcomes(ctx, source, outcomes, counts);
       const pageNewest = Math.max(...page.tickets.map((t) => Date.parse(t.updated_at)).filter((t) => Number.isFinite(t)));
       if (pageNewest > newest) {
         newest = pageNewest;
@@ -129,9 +101,7 @@ export function createHelpdeskPollHandler(configs: readonly HelpdeskSourceConfig
     }
   }
 
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<HelpdeskPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new MetricSourceError(job.source, `no polled helpdesk source named "${job.source}" is configured`, { retryable: false });
+  async function run(config: PolledSource, ctx: PollContext): Promise<HelpdeskPollResult> {
     const counts: Counts = { pages: 0, fetched: 0, skipped: 0, deadLettered: 0 };
     let complete: boolean;
     try {
@@ -146,12 +116,13 @@ export function createHelpdeskPollHandler(configs: readonly HelpdeskSourceConfig
     return { ...counts, complete };
   }
 
-  return {
+  return sourcePollHandler({
     kind: 'helpdesk',
-    schedules: polled.map((c) => ({ source: c.name, everyMs: c.poll.interval, fingerprint: configFingerprint('helpdesk', helpdeskSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
+    configs: polled,
+    schema: helpdeskSourceSchema,
+    everyMs: (c) => c.poll.interval,
+    unknownSource: (source) => new MetricSourceError(source, `no polled helpdesk source named "${source}" is configured`, { retryable: false }),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false }),
+    run: run,
+  });
 }

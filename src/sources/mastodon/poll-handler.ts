@@ -7,10 +7,9 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { mastodonSourceSchema, type MastodonSourceConfig } from '../../config/mastodon.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { configFingerprint } from '../config-fingerprint.js';
 import { clientPerSource } from '../client-per-source.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, refuseWhileQuotaSpent, SocialApiError, type ItemOutcome } from '../social/index.js';
 import { feedWindow, parseFeedsCursor, sameFeedCursor, type FeedCursor, type FeedsCursor } from '../social/feed-cursor.js';
@@ -34,10 +33,7 @@ export interface MastodonPollResult {
   readonly cursor: FeedsCursor;
 }
 
-export interface MastodonPollHandler extends PollHandler {
-  readonly kind: 'mastodon';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MastodonPollResult>;
-}
+export type MastodonPollHandler = SourcePollHandler<'mastodon', MastodonPollResult>;
 
 type Feed = { readonly key: string; readonly kind: 'tag'; readonly tag: string } | { readonly key: string; readonly kind: 'search' | 'mentions' };
 
@@ -64,8 +60,6 @@ export function createMastodonClient(config: Pick<MastodonSourceConfig, 'instanc
 }
 
 export function createMastodonPollHandler(configs: readonly MastodonSourceConfig[], deps: MastodonHandlerDeps): MastodonPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
-  const polls = new OnePollAtATime();
 
   const clientOf = clientPerSource((config: MastodonSourceConfig) => createMastodonClient(config));
 
@@ -144,20 +138,13 @@ export function createMastodonPollHandler(configs: readonly MastodonSourceConfig
     return outcome.kind === 'malformed' ? { ...outcome, raw: item } : outcome;
   }
 
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MastodonPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new SocialApiError(job.source, `no mastodon source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} } }), async () => {
-      return await run(config, ctx);
-    });
-  }
-
-  return {
+  return sourcePollHandler({
     kind: 'mastodon',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('mastodon', mastodonSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
+    configs: configs,
+    schema: mastodonSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new SocialApiError(source, `no mastodon source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} } }),
+    run: run,
+  });
 }

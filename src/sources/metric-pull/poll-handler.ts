@@ -10,12 +10,13 @@
  * bucket. The other entries of the source go on; the poll then fails with the first error, which the
  * poll worker records (and stops the source for, when retrying cannot help).
  */
+import type { ZodTypeAny } from 'zod';
 import type { Point } from '../../domain/point.js';
 import type { MetricSourceConfig } from '../../config/metric-sources.js';
 import { RadarError } from '../../platform/errors.js';
 import { parseNameTemplate, renderName, type TemplatePart } from '../../series/name-template.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
 import type { PollContext } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
 import { SourceAuthError, SourceRateLimitError } from '../poll.js';
 import { metricCursorName, parseQueryCursor, type MetricCursor, type QueryCursor } from './cursor.js';
 import { MetricSourceError } from './http.js';
@@ -122,25 +123,26 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
-export interface MetricPollHandlerParts<S extends MetricSourceConfig, E> {
-  readonly kind: 'prometheus' | 'graphite';
+export interface MetricPollHandlerParts<K extends 'prometheus' | 'graphite', S extends MetricSourceConfig, E> {
+  readonly kind: K;
   readonly configs: readonly S[];
+  /** The entry's schema (which fields are secrets, for the fingerprint). */
+  readonly schema: ZodTypeAny;
   readonly entries: (source: S) => readonly CompiledEntry<E>[];
   readonly fetcher: MetricFetcher<S, E>;
 }
 
-/** The poll of one source, shared by the Prometheus and Graphite handlers. */
-export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricPollHandlerParts<S, E>) {
-  const byName = new Map(parts.configs.map((c) => [c.name, c]));
-  const polls = new OnePollAtATime();
-
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<MetricPollResult> {
-    const source = byName.get(job.source);
-    if (!source) throw new MetricSourceError(job.source, `no ${parts.kind} source named "${job.source}" is configured`, { retryable: false });
-    return polls.run(source.name, ctx, () => ({ requests: 0, points: 0, series: 0, overCap: 0, failed: 0, cursor: { queries: {} } }), async () => {
-      return await run(source, ctx);
-    });
-  }
+/** The poll handler of a metric source, shared by the Prometheus and Graphite handlers. */
+export function metricPollHandler<K extends 'prometheus' | 'graphite', S extends MetricSourceConfig, E>(parts: MetricPollHandlerParts<K, S, E>): SourcePollHandler<K, MetricPollResult> {
+  return sourcePollHandler({
+    kind: parts.kind,
+    configs: parts.configs,
+    schema: parts.schema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new MetricSourceError(source, `no ${parts.kind} source named "${source}" is configured`, { retryable: false }),
+    idle: () => ({ requests: 0, points: 0, series: 0, overCap: 0, failed: 0, cursor: { queries: {} } }),
+    run,
+  });
 
   async function run(source: S, ctx: PollContext): Promise<MetricPollResult> {
     const entries = parts.entries(source);
@@ -243,8 +245,6 @@ export function createMetricPoll<S extends MetricSourceConfig, E>(parts: MetricP
       }
     }
   }
-
-  return { pollOnce };
 }
 
 /** The error the poll fails with: the one that says most about what to do (auth, then bad config, then rate limit, then retry). */

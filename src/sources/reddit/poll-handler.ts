@@ -6,9 +6,8 @@
  */
 import { redditSourceSchema, type RedditSourceConfig } from '../../config/reddit.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { configFingerprint } from '../config-fingerprint.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { emptyCounts, firstProblem, refuseWhileQuotaSpent, SocialApiError } from '../social/index.js';
 import { feedWindow, parseFeedsCursor, sameFeedCursor, type FeedCursor, type FeedsCursor } from '../social/feed-cursor.js';
@@ -38,10 +37,7 @@ export interface RedditPollResult {
   readonly rateLimit: RateLimitInfo | null;
 }
 
-export interface RedditPollHandler extends PollHandler {
-  readonly kind: 'reddit';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<RedditPollResult>;
-}
+export type RedditPollHandler = SourcePollHandler<'reddit', RedditPollResult>;
 
 interface Feed {
   readonly key: string;
@@ -61,9 +57,7 @@ export function redditFeeds(config: RedditSourceConfig): Feed[] {
 const listingSchema = z.object({ kind: z.literal('Listing'), data: z.object({ children: z.array(z.unknown()), after: z.string().nullable().optional() }) });
 
 export function createRedditPollHandler(configs: readonly RedditSourceConfig[], deps: RedditHandlerDeps): RedditPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
   const clients = new Map<string, RedditClient>();
-  const polls = new OnePollAtATime();
 
   async function run(config: RedditSourceConfig, ctx: PollContext): Promise<RedditPollResult> {
     const source = config.name;
@@ -136,20 +130,13 @@ export function createRedditPollHandler(configs: readonly RedditSourceConfig[], 
     return { pages, ...counts, complete, cursor: { feeds }, rateLimit };
   }
 
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<RedditPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new SocialApiError(job.source, `no reddit source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} }, rateLimit: null }), async () => {
-      return await run(config, ctx);
-    });
-  }
-
-  return {
+  return sourcePollHandler({
     kind: 'reddit',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('reddit', redditSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
+    configs: configs,
+    schema: redditSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new SocialApiError(source, `no reddit source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: { feeds: {} }, rateLimit: null }),
+    run: run,
+  });
 }

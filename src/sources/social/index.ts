@@ -1,3 +1,3 @@
 /** Pieces shared by the Mastodon, Bluesky and Reddit sources. */
-export { cleanSocialText, emptyCounts, headerNumber, languageAllowed, messageLang, refuseWhileQuotaSpent, safeJson, storeOutcomes, type ItemOutcome, type PageCounts } from './page.js';
+export { cleanSocialText, emptyCounts, headerNumber, languageAllowed, messageLang, refuseWhileQuotaSpent, storeOutcomes, type ItemOutcome, type PageCounts } from './page.js';
 export { firstProblem, SocialApiError } from './errors.js';

@@ -1,53 +1,16 @@
 /**
- * What the social sources (Mastodon, Bluesky, Reddit) share: one item's outcome (a message, a skip with
- * its reason, or a malformed item to dead-letter), storing one page of outcomes (messages enqueued,
- * malformed items dead-lettered next to them, so a bad item never costs its neighbours), the text as
- * the classifier should see it, the message language, and the "quota known to be spent" guard.
+ * What the social sources (Mastodon, Bluesky, Reddit) share: their items' skip reasons, the text as the
+ * classifier should see it, the message language, and the "quota known to be spent" guard. Storing a
+ * page of outcomes is every source's (`../item-outcome.ts`).
  */
 import { detectLang } from '../../classify/language.js';
-import { LANGS, type Lang, type Message } from '../../domain/message.js';
-import type { PollContext } from '../poll.js';
+import { LANGS, type Lang } from '../../domain/message.js';
+import type { ItemOutcome as SourceItemOutcome } from '../item-outcome.js';
 
-export type ItemOutcome =
-  | { readonly kind: 'message'; readonly message: Message }
-  | { readonly kind: 'skipped'; readonly reason: 'repost' | 'own-account' | 'language' | 'not-a-post' }
-  | { readonly kind: 'malformed'; readonly messageId: string | null; readonly reason: string; readonly raw: unknown };
+/** Why a post is not read as a message. */
+export type ItemOutcome = SourceItemOutcome<'repost' | 'own-account' | 'language' | 'not-a-post'>;
 
-export interface PageCounts {
-  fetched: number;
-  skipped: number;
-  deadLettered: number;
-}
-
-export const emptyCounts = (): PageCounts => ({ fetched: 0, skipped: 0, deadLettered: 0 });
-
-/** JSON of a dead item, whatever it is (a cycle or a BigInt falls back to String). */
-export function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
-}
-
-/**
- * Enqueues the page's messages (one batch), then dead-letters its malformed items, and adds to `counts`.
- * The caller saves its cursor only after this resolves.
- */
-export async function storeOutcomes(ctx: PollContext, source: string, outcomes: readonly ItemOutcome[], counts: PageCounts): Promise<void> {
-  const messages: Message[] = [];
-  for (const o of outcomes) {
-    if (o.kind === 'message') messages.push(o.message);
-    else if (o.kind === 'skipped') counts.skipped += 1;
-  }
-  if (messages.length > 0) await ctx.enqueue(messages);
-  counts.fetched += messages.length;
-  for (const o of outcomes) {
-    if (o.kind !== 'malformed') continue;
-    await ctx.deadLetter({ messageId: o.messageId, source, payload: safeJson(o.raw), reason: o.reason, attempts: 1 });
-    counts.deadLettered += 1;
-  }
-}
+export { emptyCounts, storeOutcomes, type PageCounts } from '../item-outcome.js';
 
 /**
  * Text of a post as the classifier should see it: no URLs, no @mentions (`@user`, `@user@host`,

@@ -8,10 +8,10 @@
 import type { Api } from 'grammy';
 import type { Message } from '../../domain/message.js';
 import { telegramSourceSchema, type TelegramSourceConfig } from '../../config/telegram.js';
-import { configFingerprint } from '../config-fingerprint.js';
+import { deadItemPayload } from '../item-outcome.js';
 import { clientPerSource } from '../client-per-source.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import { refuseWhileQuotaSpent } from '../poll.js';
 import { createTelegramApi } from './client.js';
 import { mapTelegramError, TelegramApiError } from './errors.js';
@@ -48,25 +48,12 @@ export interface TelegramPollResult {
   readonly cursor: TelegramCursor | null;
 }
 
-export interface TelegramPollHandler extends PollHandler {
-  readonly kind: 'telegram';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TelegramPollResult>;
-}
+export type TelegramPollHandler = SourcePollHandler<'telegram', TelegramPollResult>;
 
 export function createTelegramPollHandler(configs: readonly TelegramSourceConfig[], deps: TelegramHandlerDeps): TelegramPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
-  const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createTelegramApi;
 
   const apiOf = clientPerSource((config: TelegramSourceConfig) => makeApi(config));
-
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TelegramPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new TelegramApiError(job.source, `no telegram source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, updates: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null }), async () => {
-      return await run(config, ctx);
-    });
-  }
 
   async function run(config: TelegramSourceConfig, ctx: PollContext): Promise<TelegramPollResult> {
     const source = config.name;
@@ -130,7 +117,7 @@ export function createTelegramPollHandler(configs: readonly TelegramSourceConfig
         if (messages.length > 0) await ctx.enqueue(messages);
         counts.fetched += messages.length;
         for (const letter of letters) {
-          await ctx.deadLetter({ messageId: letter.messageId, source, payload: safeJson(letter.raw), reason: letter.reason, attempts: 1 });
+          await ctx.deadLetter({ messageId: letter.messageId, source, payload: deadItemPayload(letter.raw), reason: letter.reason, attempts: 1 });
           counts.deadLettered += 1;
         }
         if (last >= 0 && last !== cursor?.lastUpdateId) {
@@ -159,21 +146,14 @@ export function createTelegramPollHandler(configs: readonly TelegramSourceConfig
     return { ...counts, complete, cursor };
   }
 
-  return {
+  return sourcePollHandler({
     kind: 'telegram',
     // A bot in webhook mode is not polled (Telegram refuses getUpdates while a webhook is set).
-    schedules: configs.filter((c) => c.mode === 'polling').map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('telegram', telegramSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
+    configs: configs.filter((c) => c.mode === 'polling'),
+    schema: telegramSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new TelegramApiError(source, `no polled telegram source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, updates: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null }),
+    run: run,
+  });
 }

@@ -7,11 +7,11 @@
 import type { TwitterApiReadOnly, Tweetv2SearchParams, TweetSearchRecentV2Paginator } from 'twitter-api-v2';
 import type { Message } from '../../domain/message.js';
 import { twitterSourceSchema, type TwitterSourceConfig } from '../../config/twitter.js';
-import { configFingerprint } from '../config-fingerprint.js';
+import { deadItemPayload } from '../item-outcome.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { clientPerSource } from '../client-per-source.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import { refuseWhileQuotaSpent } from '../poll.js';
 import type { RateLimitInfo } from '../source-state.js';
 import { createTwitterClient } from './client.js';
@@ -48,26 +48,13 @@ export interface TwitterPollResult {
   readonly rateLimit: RateLimitInfo | null;
 }
 
-export interface TwitterPollHandler extends PollHandler {
-  readonly kind: 'twitter';
-  /** The same as `poll`, returning what it did. */
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TwitterPollResult>;
-}
+export type TwitterPollHandler = SourcePollHandler<'twitter', TwitterPollResult>;
 
 export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[], deps: TwitterHandlerDeps): TwitterPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
-  const polls = new OnePollAtATime();
   const makeClient = deps.createClient ?? createTwitterClient;
   const authorKey = deps.authorKey;
 
   const clientOf = clientPerSource((config: TwitterSourceConfig) => makeClient(config));
-
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<TwitterPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new TwitterApiError(job.source, `no twitter source named "${job.source}" is configured`, false);
-    const empty: TwitterPollResult = { pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null };
-    return polls.run(config.name, ctx, () => empty, () => run(config, ctx));
-  }
 
   async function run(config: TwitterSourceConfig, ctx: PollContext): Promise<TwitterPollResult> {
     const source = config.name;
@@ -134,7 +121,7 @@ export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[]
         await ctx.deadLetter({
           messageId: letter.id === null ? null : `twitter:${letter.id}`,
           source,
-          payload: safeJson(letter.raw),
+          payload: deadItemPayload(letter.raw),
           reason: letter.reason,
           attempts: 1,
         });
@@ -169,14 +156,15 @@ export function createTwitterPollHandler(configs: readonly TwitterSourceConfig[]
     return { ...counts, complete, cursor: next, rateLimit };
   }
 
-  return {
+  return sourcePollHandler({
     kind: 'twitter',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('twitter', twitterSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
+    configs: configs,
+    schema: twitterSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new TwitterApiError(source, `no twitter source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: null, rateLimit: null }),
+    run: run,
+  });
 }
 
 /** The search request of one poll: query, fields, page size and the window from the cursor. */
@@ -209,12 +197,4 @@ async function saveCursor(ctx: PollContext, source: string, before: TwitterCurso
 
 function sameCursor(a: TwitterCursor | null, b: TwitterCursor | null): boolean {
   return a?.sinceId === b?.sinceId && a?.untilId === b?.untilId && a?.newestId === b?.newestId;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
 }

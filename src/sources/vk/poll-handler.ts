@@ -9,10 +9,10 @@
 import type { API } from 'vk-io';
 import type { Message } from '../../domain/message.js';
 import { vkSourceSchema, type VkSourceConfig } from '../../config/vk.js';
-import { configFingerprint } from '../config-fingerprint.js';
+import { deadItemPayload } from '../item-outcome.js';
 import { clientPerSource } from '../client-per-source.js';
-import { OnePollAtATime } from '../one-poll-at-a-time.js';
-import type { PollContext, PollHandler } from '../poll.js';
+import { sourcePollHandler, type SourcePollHandler } from '../source-poll-handler.js';
+import type { PollContext } from '../poll.js';
 import { refuseWhileQuotaSpent } from '../poll.js';
 import { createVkApi } from './client.js';
 import { nextVkSearchCursor, noteFetched, parseVkCursor, vkSearchWindow, type VkCursor, type VkFetched } from './cursor.js';
@@ -44,10 +44,7 @@ export interface VkPollResult {
   readonly cursor: VkCursor;
 }
 
-export interface VkPollHandler extends PollHandler {
-  readonly kind: 'vk';
-  pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<VkPollResult>;
-}
+export type VkPollHandler = SourcePollHandler<'vk', VkPollResult>;
 
 interface Counts {
   pages: number;
@@ -57,19 +54,9 @@ interface Counts {
 }
 
 export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: VkHandlerDeps): VkPollHandler {
-  const byName = new Map(configs.map((c) => [c.name, c]));
-  const polls = new OnePollAtATime();
   const makeApi = deps.createApi ?? createVkApi;
 
   const apiOf = clientPerSource((config: VkSourceConfig) => makeApi(config));
-
-  async function pollOnce(job: { readonly source: string }, ctx: PollContext): Promise<VkPollResult> {
-    const config = byName.get(job.source);
-    if (!config) throw new VkApiError(job.source, `no vk source named "${job.source}" is configured`, false);
-    return polls.run(config.name, ctx, () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: {} }), async () => {
-      return await run(config, ctx);
-    });
-  }
 
   async function run(config: VkSourceConfig, ctx: PollContext): Promise<VkPollResult> {
     const source = config.name;
@@ -119,7 +106,7 @@ export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: Vk
       for (const o of outcomes) {
         if (o.kind === 'skipped') counts.skipped += 1;
         if (o.kind !== 'malformed') continue;
-        await ctx.deadLetter({ messageId: o.id === null ? null : idOf(o.id), source, payload: safeJson(o.raw), reason: o.reason, attempts: 1 });
+        await ctx.deadLetter({ messageId: o.id === null ? null : idOf(o.id), source, payload: deadItemPayload(o.raw), reason: o.reason, attempts: 1 });
         counts.deadLettered += 1;
       }
     };
@@ -284,20 +271,13 @@ export function createVkPollHandler(configs: readonly VkSourceConfig[], deps: Vk
     return { ...counts, complete, cursor };
   }
 
-  return {
+  return sourcePollHandler({
     kind: 'vk',
-    schedules: configs.map((c) => ({ source: c.name, everyMs: c.pollInterval, fingerprint: configFingerprint('vk', vkSourceSchema, c) })),
-    async poll(job, ctx) {
-      await pollOnce(job, ctx);
-    },
-    pollOnce,
-  };
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'undefined';
-  } catch {
-    return String(value);
-  }
+    configs: configs,
+    schema: vkSourceSchema,
+    everyMs: (c) => c.pollInterval,
+    unknownSource: (source) => new VkApiError(source, `no vk source named "${source}" is configured`, false),
+    idle: () => ({ pages: 0, fetched: 0, skipped: 0, deadLettered: 0, complete: false, cursor: {} }),
+    run: run,
+  });
 }

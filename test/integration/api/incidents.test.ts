@@ -107,6 +107,9 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     expect(body.id).toBe('inc-login');
     expect(body.headline).toBe('Login complaints: 20× normal, 60 since 09:30 against 3 expected.');
     expect(body.owner).toEqual({ id: 'alice', name: 'Alice' });
+    // the Alerts view names people as the incident page does
+    const listed = (await app.inject({ url: '/api/alerts', headers: viewer })).json().items as Array<{ id: string }>;
+    expect(listed.find((a) => a.id === 'inc-login')).toMatchObject({ owner: 'alice', ownerName: 'Alice', acknowledgedBy: null, acknowledgedByName: null });
     expect(body.alert).toMatchObject({ state: 'firing', acknowledgedAt: null });
     expect(body.alert.evidence).toBeUndefined();
     expect(body.series).toMatchObject({ key: 'complaints.login', onset: T0 - 30 * MINUTE, band: { expected: 2, lower: 0, upper: 4, t: T0 - 30 * MINUTE } });
@@ -270,6 +273,45 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     // The relabelled messages leave the login clusters.
     const after = (await app.inject({ url: `/api/messages/clusters?category=login&from=${T0 - 60 * MINUTE}`, headers: viewer })).json();
     expect(after.items.map((c: { count: number }) => c.count)).toEqual([30, 1, 1]);
+    clock.set(T0);
+  });
+
+  it('a refresh with no new message answers the same clusters, with the labels as stored now', async (t) => {
+    if (!service) return t.skip();
+    const url = `/api/messages/clusters?from=${T0 - 60 * MINUTE}`;
+    type Cluster = { id: string; count: number; memberIds: string[]; members: { id: string; label: { category: string } | null }[] };
+    const first = (await app.inject({ url, headers: viewer })).json();
+    expect((await app.inject({ url, headers: viewer })).json()).toEqual(first);
+    const retweets = first.items.find((c: Cluster) => c.memberIds.every((id) => id.startsWith('twitter:t'))) as Cluster;
+    const member = retweets.members.find((m) => m.label === null);
+    expect(member).toBeDefined();
+    // Relabelled, it stays in this window (no category filter): the same clusters, its new label shown.
+    const relabel = await app.inject({ method: 'POST', url: `/api/messages/${member?.id}/label`, headers: viewer, payload: { complaint: true, category: 'slow' } });
+    expect(relabel.statusCode).toBe(200);
+    const after = (await app.inject({ url, headers: viewer })).json();
+    expect(after.items.map((c: Cluster) => [c.id, c.count])).toEqual(first.items.map((c: Cluster) => [c.id, c.count]));
+    const shown = (after.items as Cluster[]).flatMap((c) => c.members).find((m) => m.id === member?.id);
+    expect(shown?.label).toMatchObject({ complaint: true, category: 'slow' });
+  });
+
+  it('while open, channels, languages and messages cover the minutes the count covers: up to the newest judged one', async (t) => {
+    if (!service) return t.skip();
+    // Two minutes later a complaint arrives that no tick has judged yet (the stored points end at T0).
+    clock.set(T0 + 3 * MINUTE);
+    const before = (await incident('inc-login')).json();
+    const late = { id: 'vk:late1', channel: 'vk' as Channel, source: 'vk', author: null, text: 'still cannot login', lang: 'en' as Lang, createdAt: new Date(T0 + MINUTE).toISOString(), link: null };
+    await service.ctx.store.ingest([{ message: late, classification: { complaint: true, score: 0.9, categories: [{ name: 'login', score: 0.9, terms: ['login'] }], lang: 'en' } }], T0 + 3 * MINUTE, MINUTE);
+    const body = (await incident('inc-login')).json();
+    expect(body.window.to).toBe(T0 - 1);
+    expect(body.channels.map((c: { channel: string }) => c.channel)).not.toContain('vk');
+    expect(body.messages.scanned).toBe(before.messages.scanned);
+    expect(body.clusters.flatMap((c: { memberIds: string[] }) => c.memberIds)).not.toContain('vk:late1');
+    // Judged: the minute counts, and the message is in.
+    await service.ctx.store.detectorPoints.write([{ series: 'complaints.login', t: T0 + MINUTE, value: 1, score: 0.5, expected: 0.1, lower: 0, upper: 0.5, direction: 'up', reason: 'spike', alert: true, learning: false, late: false }]);
+    const after = (await incident('inc-login')).json();
+    expect(after.window.to).toBe(T0 + 2 * MINUTE - 1);
+    expect(after.channels).toContainEqual({ channel: 'vk', count: 1 });
+    expect(after.messages.scanned).toBe(before.messages.scanned + 1);
     clock.set(T0);
   });
 });

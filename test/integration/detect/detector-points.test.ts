@@ -124,8 +124,16 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       expect(rows.every((r) => r.learning)).toBe(true);
       const app = await buildTestApp(ctx);
       try {
-        const list = (await app.inject({ url: '/api/series', headers: viewer })).json() as { series: Array<{ key: string; state: string }> };
+        const list = (await app.inject({ url: '/api/series', headers: viewer })).json() as { series: Array<{ key: string; state: string; judgedUntil: number | null }> };
         expect(list.series).toContainEqual(expect.objectContaining({ key: 'complaints.login', state: 'learning' }));
+        // Each key's newest judged bucket (one statement for all keys).
+        const latest = await ctx.store.detectorPoints.latest(list.series.map((s) => s.key));
+        for (const s of list.series) {
+          const newest = (await ctx.store.detectorPoints.read(s.key, 0, start + 30 * MIN)).at(-1)?.t ?? null;
+          expect(s.judgedUntil, s.key).toBe(newest);
+          expect(latest.get(s.key)?.t ?? null, s.key).toBe(newest);
+        }
+        expect(list.series.filter((s) => s.judgedUntil !== null).length).toBeGreaterThan(1);
         expect(list.series).toContainEqual(expect.objectContaining({ key: 'traffic', state: 'unwatched' }));
         const one = (await app.inject({ url: `/api/series/complaints.login?with=band&from=${start - HOUR}&to=${start}`, headers: viewer })).json() as { learning: boolean };
         expect(one.learning).toBe(true);

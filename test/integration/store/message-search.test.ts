@@ -151,7 +151,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // 6,000 messages: "common" in most of them (SQLite walks newest first), "rare" in a few (looked up).
       for (let i = 0; i < 6000; i++) {
         const text = [random() < 0.9 ? 'common' : '', i % 997 === 0 ? 'rare' : '', ...Array.from({ length: 3 }, () => words[Math.floor(random() * words.length)])].join(' ');
-        messages.push(item(`m${i}`, text, NOW - Math.floor(random() * 7 * 24 * HOUR), { channel: CHANNELS[i % 3] as Channel }));
+        messages.push(item(`m${i}`, text, NOW - Math.floor(random() * 7 * 24 * HOUR), { channel: CHANNELS[i % 3] as Channel, category: i % 2 === 0 ? 'login' : 'slow', complaint: i % 5 !== 0 }));
       }
       for (let i = 0; i < messages.length; i += 500) await store.ingest(messages.slice(i, i + 500), NOW, 60_000);
       for (const q of ['common', 'rare', 'пароль', 'login', 'crash', 'common rare', 'карт медлен', 'nothing']) {
@@ -159,6 +159,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
       const twitter = messages.filter((m) => m.message.channel === 'twitter');
       expect(await searchIds(store, 'common', { channel: 'twitter' }, 300)).toEqual(expected(twitter, 'common'));
+      // Rare words with filters (SQLite looks the matches up, then checks the filters on them).
+      const slow = messages.filter((m) => m.classification.complaint && m.classification.categories[0]?.name === 'slow');
+      for (const q of ['rare', 'login', 'пароль']) {
+        expect(await searchIds(store, q, { channel: 'twitter' }, 50), q).toEqual(expected(twitter, q));
+        expect(await searchIds(store, q, { complaint: true, category: 'slow' }, 50), q).toEqual(expected(slow, q));
+        expect(await searchIds(store, q, { complaint: false, channel: 'twitter' }, 50), q).toEqual(expected(twitter.filter((m) => !m.classification.complaint), q));
+        const day = messages.filter((m) => Date.parse(m.message.createdAt) >= NOW - 24 * HOUR);
+        expect(await searchIds(store, q, { from: NOW - 24 * HOUR, source: 'support' }, 50), q).toEqual(expected(day, q));
+      }
       expect(await store.messages.count({ q: 'common' })).toBe(expected(messages, 'common').length);
 
       // Retention blanks the text of old messages, then deletes the oldest rows: neither is found any more.
@@ -167,6 +176,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const kept = messages.filter((m) => Date.parse(m.message.createdAt) >= NOW - 3 * 24 * HOUR);
       expect(kept.length).toBeGreaterThan(1000);
       for (const q of ['common', 'rare', 'пароль']) expect(await searchIds(store, q, {}, 700), q).toEqual(expected(kept, q));
+    });
+
+    it('plans a search by how often its words occur: frequent, rare, absent, frequent apart but never together, frequent only long ago', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { db, store } = await openStore(kind);
+      const messages: ClassifiedMessage[] = [];
+      for (let i = 0; i < 4000; i++) {
+        const createdAt = NOW - i * 150_000; // one every 2.5 min, newest first: about a week
+        const old = i >= 3000;
+        const text = [i % 10 !== 0 ? 'common' : '', i % 2 === 0 ? 'alpha' : 'beta', i % 997 === 3 ? 'rare' : '', old && i % 5 !== 0 ? 'faded' : '', 'card'].join(' ');
+        messages.push(item(`p${i}`, text, createdAt, { channel: CHANNELS[i % 3] as Channel }));
+      }
+      for (let i = 0; i < messages.length; i += 500) await store.ingest(messages.slice(i, i + 500), NOW, 60_000);
+      // PostgreSQL plans from its statistics: as autovacuum's ANALYZE would have made them.
+      if (kind === 'postgres') await sql`analyze messages`.execute(db);
+      const email = messages.filter((m) => m.message.channel === 'email');
+      for (const q of ['common', 'rare', 'zzzz', 'alpha beta', 'alpha card', 'faded', 'faded common', 'common rare']) {
+        expect(await searchIds(store, q, {}, 50), q).toEqual(expected(messages, q));
+        expect(await searchIds(store, q, { channel: 'email' }, 50), q).toEqual(expected(email, q));
+      }
     });
 
     it('indexes and counts messages stored before the migrations', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { learnSeasonalMedian, seasonalMedian, seasonalMedianState } from '../../../src/detect/seasonal-median.js';
+import { learnSeasonalMedian, seasonalMedian, seasonalMedianState, sixDigits } from '../../../src/detect/seasonal-median.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,5 +50,25 @@ describe('seasonal median: each bin\'s median is remembered until that bin gets 
     expect(seasonalMedian(st, 5 * DAY + 9 * HOUR)).toBe(30);
     const restored = JSON.parse(JSON.stringify(st)) as typeof st;
     for (let h = 0; h < 24; h++) expect(seasonalMedian(restored, 5 * DAY + h * HOUR)).toBe(seasonalMedian(st, 5 * DAY + h * HOUR));
+  });
+});
+
+describe('six significant digits without the string round trip', () => {
+  it('is Number(x.toPrecision(6)) to the bit, for bin means, every magnitude, near-ties and the odd values', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const xs: number[] = [0, -0, Number.NaN, Infinity, -Infinity, 5e-324, 1e-320, 1.7976931348623157e308, 123.4567891, 0.1, 99.99995, 100.0005];
+    for (let i = 0; i < 20_000; i++) xs.push((rand() - 0.3) * 10 ** (Math.floor(rand() * 44) - 22));
+    for (let i = 0; i < 20_000; i++) xs.push((100 * rand() + 100 * rand() + 100 * rand()) / 3);
+    for (let e = -16; e < 22; e++) {
+      for (let m = 0; m < 50; m++) {
+        // A tie at the sixth digit, and its neighbouring doubles.
+        const tie = (100_000 + Math.floor(rand() * 900_000) + 0.5) / 10 ** (5 - e);
+        xs.push(tie, tie * (1 - Number.EPSILON), tie * (1 + Number.EPSILON), -tie);
+      }
+      xs.push(10 ** e, 10 ** e * (1 - Number.EPSILON), 999_999.5 / 10 ** (5 - e));
+    }
+    const differ = xs.filter((x) => !Object.is(sixDigits(x), Number(x.toPrecision(6))));
+    expect(differ).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { profileGain, slotOf } from '../../../src/detect/seasonal-slots.js';
+import { phaseOf, profileGain, slotOf } from '../../../src/detect/seasonal-slots.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,5 +27,21 @@ describe('seasonal slots', () => {
     // Minutely points, 48 slots: 30 visits a slot a day, so 0.1 per day is 0.1/30 per visit.
     expect(profileGain(0.1, 100 * DAY, DAY, MINUTE, 48)).toBeCloseTo(0.1 / 30, 15);
     expect(profileGain(0.1, 0, DAY, null, 48)).toBe(1);
+  });
+});
+
+describe('phase in a cycle', () => {
+  it('is ((t % period) + period) % period to the bit: whole and fractional, negative and huge times', () => {
+    let seed = 5;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const ts: number[] = [0, -0, 1, -1, 2 ** 52 - 1, 2 ** 52, 2 ** 53, -(2 ** 52) + 1, -(2 ** 60), 1e300, Number.NaN, Infinity];
+    for (let i = 0; i < 20_000; i++) {
+      const t = Math.floor(rand() * 2 ** (rand() * 53));
+      ts.push(t, -t, t + rand(), Date.UTC(2026, 0, 5) + i * 60_000, 2 ** 52 - 1 - i);
+    }
+    for (const period of [24 * HOUR, 7 * 24 * HOUR, HOUR, MINUTE, 7, 1.5]) {
+      const differ = ts.filter((t) => !Object.is(phaseOf(t, period), ((t % period) + period) % period));
+      expect(differ).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { log10NormalTail, log10PoissonLower, log10PoissonUpper, logFactorial } from '../../../src/detect/tail-probability.js';
+import { log10NormalTail, log10NormalTailBound, log10PoissonLower, log10PoissonUpper, logFactorial } from '../../../src/detect/tail-probability.js';
 
 describe('tail probabilities (log10)', () => {
   it.each([
@@ -32,5 +32,29 @@ describe('tail probabilities (log10)', () => {
     expect(logFactorial(10)).toBeCloseTo(Math.log(3628800), 9);
     expect(logFactorial(100)).toBeCloseTo(363.73937555556347, 6);
     expect(logFactorial(2.5)).toBeCloseTo(Math.log(3.32335097), 6);
+  });
+});
+
+describe('normal tail lower bound', () => {
+  it('is never above the tail it bounds, and close to it on its range', () => {
+    const zs: number[] = [];
+    for (let z = -10; z <= 7; z += 1 / 997) zs.push(z);
+    // Grid points and their neighbours, where the bound is tightest.
+    for (let i = 0; i <= 432; i++) {
+      const g = -8 + i / 32;
+      zs.push(g, g - 1e-12, g + 1e-12, g - 1e-6, g + 1e-6);
+    }
+    zs.push(0, -0, -1e-300, 1e-300, 5.5, 5.5 - 1e-9, 6 - 1e-9, 6, -8, -8.000001, -1e300, 1e300);
+    let worst = 0;
+    for (const z of zs) {
+      const bound = log10NormalTailBound(z);
+      const exact = log10NormalTail(z);
+      expect(bound).toBeLessThanOrEqual(exact);
+      if (z > -8 && z < 5.5) worst = Math.max(worst, exact - bound);
+    }
+    // Useful: within a grid step's fall of the tail (at most ~0.2 below z = 5.5).
+    expect(worst).toBeLessThan(0.2);
+    expect(log10NormalTailBound(Number.NaN)).toBe(Number.NEGATIVE_INFINITY);
+    expect(log10NormalTailBound(5.5)).toBe(Number.NEGATIVE_INFINITY);
   });
 });

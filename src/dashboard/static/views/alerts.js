@@ -1,9 +1,9 @@
 // Alerts: firing and recent alerts with owner and evidence; acknowledge, resolve; silence (admin);
 // each alert's history (who acknowledged, resolved, escalated, silenced, relabelled — and how).
 import { api, ApiError } from '../api.js';
-import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, select } from '../dom.js';
+import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, put, select } from '../dom.js';
 import { go, hrefFor, incidentHref } from '../state.js';
-import { banner, categoryOfSeries } from './common.js';
+import { banner, categoryOfSeries, reasonText } from './common.js';
 import { t, tp } from '../i18n.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
@@ -79,7 +79,7 @@ export function mount(root, params, ctx) {
     }
     const shown = items.filter((a) => show === 'recent' || ACTIVE.has(a.state)).sort((a, b) => Number(ACTIVE.has(b.state)) - Number(ACTIVE.has(a.state)) || b.startsAt - a.startsAt);
     const linked = params.id ? await linkedAlert(items) : null;
-    if (shown.length === 0 && !linked) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? 'Nothing is firing. ' : 'No alerts yet.', show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, 'See recent alerts') : null));
+    if (shown.length === 0 && !linked) list.append(h('p', { class: 'muted', id: 'no-alerts' }, show === 'active' ? `${t('Nothing is firing.')} ` : t('No alerts yet.'), show === 'active' ? h('a', { href: hrefFor('alerts', { show: 'recent' }) }, t('See recent alerts')) : null));
     if (params.id && !linked) list.append(banner('warn', t('There is no alert {id} (it may have been pruned by retention).', { id: params.id }), 'linked-missing'));
     // The alert a link names (a notification's "Dashboard" link) comes first, whatever the filter.
     // Alerts that joined another's incident, by that incident (shown on its card).
@@ -148,12 +148,14 @@ export function mount(root, params, ctx) {
           },
         }, t('Resolve'))
       : null;
-    el.append(
+    // put, not el.append: the DOM's append writes a null child as the text "null".
+    put(el,
       h('div', { class: 'head' },
         h('span', { class: `chip ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}`, data: { field: 'state' } }, t(a.state)),
         h('span', { class: 'chip' }, a.severity),
-        h('strong', {}, a.rule),
-        h('span', { class: 'muted' }, a.groupKey),
+        // What is wrong, in words (the category, channel or metric), not the rule's name.
+        h('strong', { data: { field: 'title' } }, alertTitle(a)),
+        h('span', { class: 'muted', title: t('rule and group') }, `${a.rule} · ${a.groupKey}`),
         a.silencedBy?.length ? h('span', { class: 'chip warn' }, t('silenced')) : null,
         h('a', { href: incidentHref(a.attachedTo ?? a.id), data: { field: 'incident-link' } }, t('incident page')),
       ),
@@ -163,8 +165,8 @@ export function mount(root, params, ctx) {
         a.endedAt ? h('span', {}, ` · ${t('ended {at}', { at: fmtTime(a.endedAt) })}`) : null,
       ),
       h('div', { class: 'meta' },
-        h('span', { data: { field: 'owner' } }, t('owner: {owner}', { owner: a.owner ?? t('unassigned') })),
-        h('span', { data: { field: 'ack' } }, acked ? ` · ${t('acknowledged by {who} at {at}', { who: a.acknowledgedBy ?? '?', at: fmtTime(a.acknowledgedAt) })}` : ` · ${t('not acknowledged')}`),
+        h('span', { data: { field: 'owner' } }, t('owner: {owner}', { owner: a.ownerName ?? a.owner ?? t('unassigned') })),
+        h('span', { data: { field: 'ack' } }, acked ? ` · ${t('acknowledged by {who} at {at}', { who: a.acknowledgedByName ?? a.acknowledgedBy ?? '?', at: fmtTime(a.acknowledgedAt) })}` : ` · ${t('not acknowledged')}`),
       ),
       a.attachedTo
         ? h('div', { class: 'meta', data: { field: 'attached' } }, `${t('part of incident')} `, h('a', { href: hrefFor('alerts', { id: a.attachedTo }) }, String(a.attachedTo)), ` ${t('(it pages; this alert does not)')}`)
@@ -180,6 +182,19 @@ export function mount(root, params, ctx) {
     return el;
   }
 
+  /** The subject of an alert: its firing member's series in words (`complaints.login` → "Complaints: login"). */
+  function alertTitle(a) {
+    const member = a.members.find((m) => m.firingSince !== null && m.firingSince !== undefined) ?? a.members[0];
+    const series = member?.series ?? a.groupKey;
+    const cat = categoryOfSeries(series);
+    if (cat) return t('Complaints: {category}', { category: cat });
+    const channel = /^complaints\.channel\.(.+)$/.exec(series);
+    if (channel) return t('Complaints via {channel}', { channel: channel[1] });
+    const lang = /^complaints\.lang\.(.+)$/.exec(series);
+    if (lang) return t('Complaints in {lang}', { lang: lang[1] });
+    return series === 'complaints' ? t('All complaints') : series;
+  }
+
   /** The alert's history, loaded when opened (GET /api/alerts/:id): each event with who and how. */
   function history(a) {
     const body = h('div', { class: 'history', data: { field: 'history' } });
@@ -189,7 +204,7 @@ export function mount(root, params, ctx) {
       try {
         const events = (await api(`/api/alerts/${encodeURIComponent(a.id)}`)).events ?? [];
         clear(body).append(events.length === 0
-          ? h('p', { class: 'muted' }, 'No events recorded.')
+          ? h('p', { class: 'muted' }, t('No events recorded.'))
           : h('ol', { class: 'events' }, events.map((e) => h('li', { data: { event: e.type, via: e.via ?? 'system' } },
               h('span', { class: 'muted' }, fmtTime(e.at)), ' ',
               h('strong', {}, EVENT_TEXT[e.type] ?? String(e.type)),
@@ -221,7 +236,7 @@ export function mount(root, params, ctx) {
     const cat = categoryOfSeries(m.series);
     return h('li', {},
       h('strong', {}, m.series), ` ${t(m.state)}`,
-      p ? ` · ${t('peak {value} vs expected {expected} (band {lower}–{upper}), score {score}', { value: fmtNum(p.value, 2), expected: fmtNum(p.expected, 2), lower: fmtNum(p.lower, 2), upper: fmtNum(p.upper, 2), score: fmtNum(p.score, 2) })}, ${p.reason}` : '',
+      p ? ` · ${t('peak {value} vs expected {expected} (band {lower}–{upper}), score {score}', { value: fmtNum(p.value, 2), expected: fmtNum(p.expected, 2), lower: fmtNum(p.lower, 2), upper: fmtNum(p.upper, 2), score: fmtNum(p.score, 2) })}${p.reason ? `, ${reasonText(p.reason)}` : ''}` : '',
       m.worst ? ` · ${t('furthest from normal: {value} vs expected {expected} at {at}', { value: fmtNum(m.worst.value, 2), expected: fmtNum(m.worst.expected, 2), at: fmtTime(m.worst.t) })}` : '',
       ` · ${tp(m.anomalies, { one: '{n} anomalous point since {since}', other: '{n} anomalous points since {since}' }, { since: fmtTime(m.since) })} `,
       cat ? h('a', { href: hrefFor('messages', { category: cat, complaint: 'true', from: m.since, to: m.endedAt ?? undefined }) }, t('messages')) : null,
@@ -288,8 +303,8 @@ export function mount(root, params, ctx) {
     const now = Date.now();
     const active = items.filter((s) => s.endsAt > now);
     if (active.length === 0) return;
-    silences.append(h('h2', {}, 'Silences'), h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ['Matches', 'Until', 'By', 'Why', ''].map((name) => h('th', {}, name && t(name))))),
+    silences.append(h('h2', {}, t('Silences')), h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, [t('Matches'), t('Until'), t('By'), t('Why'), ''].map((name) => h('th', {}, name)))),
       h('tbody', {}, active.map((s) => h('tr', {},
         h('td', {}, [s.series, s.category].filter(Boolean).join(' / ') || t('everything')),
         h('td', {}, fmtTime(s.endsAt)),

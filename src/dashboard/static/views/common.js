@@ -1,6 +1,7 @@
 // Shared by the views: windows, steps, series fetching with the detector band when it is available.
 import { api, ApiError } from '../api.js';
-import { h } from '../dom.js';
+import { clear, h, select } from '../dom.js';
+import { t } from '../i18n.js';
 
 export const WINDOWS = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 // The same list as src/domain/message.ts CHANNELS (a unit test keeps them equal).
@@ -52,6 +53,17 @@ export function isBandAvailable() {
   return bandAvailable;
 }
 
+/** The detector's reasons (src/domain/anomaly.ts AnomalyReason) in the page's language; an unknown one as it came. */
+export function reasonText(reason) {
+  const text = {
+    spike: () => t('spike'),
+    level_shift: () => t('level shift'),
+    drop: () => t('drop'),
+    correlation_break: () => t('correlation break'),
+  }[reason];
+  return text ? text() : String(reason);
+}
+
 /** Category named by an alert member series (`complaints.login` → `login`), else null. */
 export function categoryOfSeries(series) {
   const m = /^complaints\.(?!channel\.|lang\.)(.+)$/.exec(series ?? '');
@@ -64,4 +76,82 @@ export function banner(kind, text, id) {
 
 export function optionList(values, anyLabel) {
   return [['', anyLabel], ...values.map((v) => [v, v])];
+}
+
+/** The strings of the cluster relabel control, through the catalogue (getters: the language chosen at boot). */
+export const RELABEL_TEXT = {
+  relabelAll: (n) => t('Relabel all {n}:', { n }),
+  get category() { return t('— category —'); },
+  get categoryLabel() { return t('category for the whole cluster'); },
+  get asComplaints() { return t('Complaints'); },
+  get asNot() { return t('Not complaints'); },
+  get chooseCategory() { return t('choose a category'); },
+  confirm: (n, what) => t('Relabel {n} messages as {what}?', { n, what }),
+  inCategory: (c) => t('complaints in “{c}”', { c }),
+  get notComplaints() { return t('not complaints'); },
+  get yes() { return t('Relabel'); },
+  get no() { return t('Cancel'); },
+  done: (n) => t('{n} messages relabelled.', { n }),
+  failed: (why) => t('not relabelled: {why}', { why }),
+};
+
+/**
+ * The bulk relabel of one near-duplicate cluster (Messages' grouped rows and the incident page): a
+ * category, "Complaints" or "Not complaints", a confirm step naming how many messages and as what, then
+ * one `POST /api/messages/labels` with every member id. `confirm(question, run)` is the view's own
+ * confirm step (the incident page has one for all its actions); without it the question and
+ * Relabel / Cancel appear inline beside the buttons. `onDone(labelled)` runs after the request;
+ * `onError(error)` when it failed (default: the reason beside the buttons).
+ */
+export function clusterRelabel(cluster, { categories, confirm, onDone, onError }) {
+  const n = cluster.memberIds.length;
+  const status = h('span', { class: 'muted', role: 'status', data: { field: 'bulk-status' } });
+  const cat = select([['', RELABEL_TEXT.category], ...categories.map((x) => [x, x])], '', { name: 'bulk-category', 'aria-label': RELABEL_TEXT.categoryLabel });
+  const inline = h('span', { class: 'confirm', hidden: true });
+  const fail = onError ?? ((error) => {
+    status.textContent = RELABEL_TEXT.failed(error.message);
+    status.className = 'error';
+  });
+  async function run(body) {
+    let result;
+    try {
+      result = await api('/api/messages/labels', { method: 'POST', body: { ids: cluster.memberIds, ...body } });
+    } catch (error) {
+      fail(error);
+      return false;
+    }
+    await onDone?.(result.labelled);
+    return true;
+  }
+  function ask(body, what) {
+    const question = RELABEL_TEXT.confirm(n, what);
+    if (confirm) {
+      confirm(question, () => run(body));
+      return;
+    }
+    const yes = h('button', { type: 'button', class: 'primary', data: { action: 'bulk-confirm' }, on: { click: async () => {
+      yes.disabled = true;
+      if (await run(body)) inline.hidden = true;
+      else yes.disabled = false;
+    } } }, RELABEL_TEXT.yes);
+    const no = h('button', { type: 'button', on: { click: () => { inline.hidden = true; } } }, RELABEL_TEXT.no);
+    clear(inline).append(question, ' ', yes, ' ', no);
+    inline.hidden = false;
+    yes.focus();
+  }
+  return h('div', { class: 'actions bulk' },
+    h('span', {}, RELABEL_TEXT.relabelAll(n)),
+    cat,
+    h('button', { type: 'button', data: { action: 'bulk-complaint' }, on: { click: () => {
+      if (!cat.value) {
+        status.textContent = RELABEL_TEXT.chooseCategory;
+        cat.focus();
+        return;
+      }
+      ask({ complaint: true, category: cat.value }, RELABEL_TEXT.inCategory(cat.value));
+    } } }, RELABEL_TEXT.asComplaints),
+    h('button', { type: 'button', data: { action: 'bulk-not' }, on: { click: () => ask({ complaint: false }, RELABEL_TEXT.notComplaints) } }, RELABEL_TEXT.asNot),
+    inline,
+    status,
+  );
 }

@@ -7,8 +7,8 @@ import { api, ApiError } from '../api.js';
 import { clear, fmtNum, fmtTime, h, put } from '../dom.js';
 import { hrefFor } from '../state.js';
 import { EVENT_TEXT, VIA_TEXT } from './alerts.js';
-import { banner, categoryOfSeries } from './common.js';
-import { t } from '../i18n.js';
+import { RELABEL_TEXT, banner, categoryOfSeries, clusterRelabel } from './common.js';
+import { currentLanguage, t } from '../i18n.js';
 
 /** Every user-visible string of this view, through the catalogue (i18n.js): getters, so the language is the one chosen at boot. */
 export const TEXT = {
@@ -56,14 +56,6 @@ export const TEXT = {
   get noMessages() { return t('No complaint messages in the incident window.'); },
   similar: (n) => t('{n} similar', { n }),
   get inMessages() { return t('open in Messages'); },
-  relabelCluster: (n) => t('Relabel all {n}:', { n }),
-  get category() { return t('— category —'); },
-  get asComplaints() { return t('Complaints'); },
-  get asNot() { return t('Not complaints'); },
-  confirmRelabel: (n, what) => t('Relabel {n} messages as {what}?', { n, what }),
-  inCategory: (c) => t('complaints in “{c}”', { c }),
-  get notComplaints() { return t('not complaints'); },
-  relabelled: (n) => t('{n} messages relabelled.', { n }),
   get related() { return t('Related series'); },
   get noRelated() { return t('No other series moved with it.'); },
   get joined() { return t('joined this incident'); },
@@ -81,6 +73,28 @@ export const TEXT = {
   eventBy: (who, via) => t(' by {who} via {via}', { who, via }),
   get timeline() { return t('timeline'); },
 };
+
+/**
+ * What is wrong, in one sentence. In English the API's sentence (the one notifications carry, times in
+ * the on-call time zone); in another language the same sentence from the same numbers, through the
+ * catalogue (times in the browser's).
+ */
+function headline(d) {
+  if (currentLanguage() === 'en') return d.headline;
+  const what = d.category ? t('Complaints: {category}', { category: d.category }) : d.series.label;
+  const { count, expected } = d.size;
+  const ratio = expected !== null && expected > 0 ? count / expected : null;
+  const size = ratio === null
+    ? null
+    : d.series.direction === 'down' || ratio < 1
+      ? t('{percent}% below normal', { percent: fmtNum(Math.round((1 - ratio) * 100)) })
+      : t('{ratio}× normal', { ratio: fmtNum(Math.round(ratio * 10) / 10, 1) });
+  const vars = { what, size, count: fmtNum(count), expected: fmtNum(expected, 1), at: fmtTime(d.series.onset), from: fmtTime(d.series.onset), to: fmtTime(d.alert.endedAt ?? Date.now()) };
+  if (d.alert.state === 'resolved' || d.alert.state === 'cancelled') {
+    return size === null ? t('{what}: anomalous from {from} to {to} ({count}); back to normal.', vars) : t('{what}: was {size} from {from} to {to} ({count} against {expected} expected); back to normal.', vars);
+  }
+  return size === null ? t('{what}: anomalous, {count} since {at} (no baseline yet).', vars) : t('{what}: {size}, {count} since {at} against {expected} expected.', vars);
+}
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -187,8 +201,9 @@ export function mount(root, params, ctx) {
 
   function render() {
     const d = data;
-    document.title = `${d.headline} · complaint-radar`;
-    heading.textContent = d.headline;
+    const sentence = headline(d);
+    document.title = `${sentence} · complaint-radar`;
+    heading.textContent = sentence;
     clear(notice);
     if (d.requestedId !== d.id) notice.append(banner('info', TEXT.joinedNote(d.requestedId), 'incident-joined'));
     const a = d.alert;
@@ -364,22 +379,18 @@ export function mount(root, params, ctx) {
           ? h('details', { data: { cluster: c.id }, open: open.has(c.id) }, h('summary', {}, TEXT.similar(c.count - 1)),
               h('ul', {}, rest.map((m) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(m.createdAt)} · ${m.channel} `), h('span', { class: 'text', dir: 'auto' }, m.text)))))
           : null;
-        const cat = h('select', { name: 'bulk-category', 'aria-label': TEXT.category }, h('option', { value: '' }, TEXT.category), ctx.categories.map((x) => h('option', { value: x }, x)));
-        const relabel = (body, what) => ask(TEXT.confirmRelabel(c.memberIds.length, what), async () => {
-          try {
-            const r = await api('/api/messages/labels', { method: 'POST', body: { ids: c.memberIds, ...body } });
-            status.textContent = TEXT.relabelled(r.labelled);
+        const bulk = clusterRelabel(c, {
+          categories: ctx.categories,
+          confirm: ask,
+          onDone: (n) => {
+            status.textContent = RELABEL_TEXT.done(n);
             status.dataset.result = 'relabelled';
-          } catch (error) {
-            status.textContent = TEXT.failed(TEXT.relabelCluster(c.memberIds.length), error.message);
+          },
+          onError: (error) => {
+            status.textContent = RELABEL_TEXT.failed(error.message);
             status.dataset.result = 'error';
-          }
+          },
         });
-        const bulk = h('div', { class: 'actions bulk' },
-          TEXT.relabelCluster(c.memberIds.length), cat,
-          h('button', { type: 'button', data: { action: 'bulk-complaint' }, on: { click: () => (cat.value ? relabel({ complaint: true, category: cat.value }, TEXT.inCategory(cat.value)) : cat.focus()) } }, TEXT.asComplaints),
-          h('button', { type: 'button', data: { action: 'bulk-not' }, on: { click: () => relabel({ complaint: false }, TEXT.notComplaints) } }, TEXT.asNot),
-        );
         return h('li', { class: 'cluster', data: { cluster: c.id, count: c.count } },
           h('span', { class: 'chip count', title: TEXT.similar(c.count) }, `×${c.count}`), ' ',
           h('span', { class: 'text', dir: 'auto', lang: c.representative.lang ?? undefined }, c.representative.text),

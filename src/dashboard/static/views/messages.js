@@ -1,10 +1,11 @@
 // Messages: the list behind any number or chart point. Filters in the URL, matched terms highlighted,
 // source links (http/https only), one-click relabel (complaint / not, category). "Group near-duplicates"
-// (`group=1`) shows one row per cluster (count, representative, members on demand) with a bulk relabel.
+// (`group=1`) shows one row per cluster (count, representative, members on demand) with a bulk relabel
+// (common.js clusterRelabel).
 import { api } from '../api.js';
 import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.js';
 import { go } from '../state.js';
-import { CHANNELS, LANGS, optionList } from './common.js';
+import { CHANNELS, LANGS, RELABEL_TEXT, clusterRelabel, optionList } from './common.js';
 import { t, tp } from '../i18n.js';
 
 const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source', 'appVersion', 'rating', 'country'];
@@ -21,17 +22,6 @@ export const CLUSTER_TEXT = {
   messages: (n) => tp(n, { one: '{n} message', other: '{n} messages' }),
   showMembers: (n) => tp(n, { one: 'show {n} message', other: 'show {n} messages' }),
   moreMembers: (n) => t('and {n} more (relabelled with the cluster)', { n }),
-  relabelAll: (n) => t('Relabel all {n}:', { n }),
-  get complaintIn() { return t('Complaints'); },
-  get notComplaints() { return t('Not complaints'); },
-  get chooseCategory() { return t('choose a category'); },
-  confirm: (n, what) => t('Relabel {n} messages as {what}?', { n, what }),
-  asCategory: (c) => t('complaints in “{c}”', { c }),
-  get asNot() { return t('not complaints'); },
-  get yes() { return t('Relabel'); },
-  get no() { return t('Cancel'); },
-  done: (n) => t('{n} messages relabelled.', { n }),
-  failed: (why) => t('not relabelled: {why}', { why }),
 };
 
 function effective(m) {
@@ -164,51 +154,14 @@ export function mount(root, params, ctx) {
     put(el,
       h('div', { class: 'meta' }, h('span', { class: 'chip count', data: { field: 'count' } }, `×${c.count}`), ' ', h('span', {}, CLUSTER_TEXT.messages(c.count)), ' · ', h('span', {}, `${fmtTime(c.from)} – ${fmtTime(c.to)}`)),
       rep,
-      c.count > 1 ? bulkRelabel(c) : null,
+      c.count > 1 ? clusterRelabel(c, { categories: ctx.categories, onDone: async (n) => {
+        await load();
+        // The list was redrawn: say so at its top.
+        list.prepend(h('p', { class: 'banner info', role: 'status', id: 'bulk-done' }, RELABEL_TEXT.done(n)));
+      } }) : null,
       details,
     );
     return el;
-  }
-
-  function bulkRelabel(c) {
-    const status = h('span', { class: 'muted', role: 'status', data: { field: 'bulk-status' } });
-    const cat = select([['', t('— category —')], ...ctx.categories.map((x) => [x, x])], '', { name: 'bulk-category', 'aria-label': t('category for the whole cluster') });
-    const confirmBox = h('span', { class: 'confirm', hidden: true });
-    function ask(body, what) {
-      const yes = h('button', { type: 'button', class: 'primary', data: { action: 'bulk-confirm' }, on: { click: async () => {
-        yes.disabled = true;
-        try {
-          const r = await api('/api/messages/labels', { method: 'POST', body: { ids: c.memberIds, ...body } });
-          confirmBox.hidden = true;
-          await load();
-          // The list was redrawn: say so at its top.
-          list.prepend(h('p', { class: 'banner info', role: 'status', id: 'bulk-done' }, CLUSTER_TEXT.done(r.labelled)));
-        } catch (error) {
-          status.textContent = CLUSTER_TEXT.failed(error.message);
-          status.className = 'error';
-          yes.disabled = false;
-        }
-      } } }, CLUSTER_TEXT.yes);
-      const no = h('button', { type: 'button', on: { click: () => { confirmBox.hidden = true; } } }, CLUSTER_TEXT.no);
-      clear(confirmBox).append(CLUSTER_TEXT.confirm(c.memberIds.length, what), ' ', yes, ' ', no);
-      confirmBox.hidden = false;
-      yes.focus();
-    }
-    return h('div', { class: 'actions bulk' },
-      h('span', {}, CLUSTER_TEXT.relabelAll(c.memberIds.length)),
-      cat,
-      h('button', { type: 'button', data: { action: 'bulk-complaint' }, on: { click: () => {
-        if (!cat.value) {
-          status.textContent = CLUSTER_TEXT.chooseCategory;
-          cat.focus();
-          return;
-        }
-        ask({ complaint: true, category: cat.value }, CLUSTER_TEXT.asCategory(cat.value));
-      } } }, CLUSTER_TEXT.complaintIn),
-      h('button', { type: 'button', data: { action: 'bulk-not' }, on: { click: () => ask({ complaint: false }, CLUSTER_TEXT.asNot) } }, CLUSTER_TEXT.notComplaints),
-      confirmBox,
-      status,
-    );
   }
 
   function item(m) {

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { clear, fmtNum, fmtTime, h, select } from '../dom.js';
 import { go } from '../state.js';
 import { t, tp } from '../i18n.js';
-import { categoryOfSeries, fetchSeries, hasTraffic, isBandAvailable, banner, optionList, pickStepMinutes } from './common.js';
+import { categoryOfSeries, fetchSeries, hasTraffic, isBandAvailable, banner, optionList, pickStepMinutes, reasonText } from './common.js';
 
 /** Series the service counts itself (complaints, messages): shown by category, never in the metric list. */
 const COUNTER_SERIES = /^(complaints|messages)(\.|$)/;
@@ -60,7 +60,11 @@ export function mount(root, params, ctx) {
     const cats = metric ? [metric] : state.category ? [state.category] : await ctx.loadCategories();
     const series = await Promise.all(cats.map((c) => fetchSeries(metric ?? `complaints.${c}`, { from, to, stepMinutes, rate: metric ? false : rate }).catch(() => null)));
     const trafficSeries = rate ? await fetchSeries('traffic', { from, to, stepMinutes, band: false }).catch(() => null) : null;
-    const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? []).filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to);
+    // One category or metric shown: only its alerts, in the chart and in the list under it.
+    const shownKeys = cats.map((c) => metric ?? `complaints.${c}`);
+    const alerts = ((await ctx.loadAlerts().catch(() => null)) ?? [])
+      .filter((a) => (a.endedAt ?? Infinity) >= from && a.startsAt <= to)
+      .filter((a) => !(metric || state.category) || (a.members ?? []).some((m) => shownKeys.includes(m.series)));
 
     const first = series.find((s) => s !== null);
     const alignedFrom = first ? first.from : Math.floor(from / stepMs) * stepMs;
@@ -215,7 +219,7 @@ export function mount(root, params, ctx) {
           class: 'anomaly',
           data: { t: e.start, category: e.cat },
           on: { click: () => go('messages', { complaint: 'true', category: metric ? undefined : e.cat, from: e.start, to: e.end + stepMs }) },
-        }, `${span} ${e.cat}: ${e.peak.expected === null ? t('peak {value}', { value: fmtNum(e.peak.value, 1) }) : t('peak {value} vs {expected} expected', { value: fmtNum(e.peak.value, 1), expected: fmtNum(e.peak.expected, 1) })} ${unit}${e.peak.reason ? ` (${e.peak.reason})` : ''}`));
+        }, `${span} ${e.cat}: ${e.peak.expected === null ? t('peak {value}', { value: fmtNum(e.peak.value, 1) }) : t('peak {value} vs {expected} expected', { value: fmtNum(e.peak.value, 1), expected: fmtNum(e.peak.expected, 1) })} ${unit}${e.peak.reason ? ` (${reasonText(e.peak.reason)})` : ''}`));
       }
       for (const al of alerts) {
         const cat = categoryOfSeries(al.members?.[0]?.series);
