@@ -1,7 +1,7 @@
 /**
  * One detect process for the detect-tick bench: the service config (as written) from RADAR_BENCH_CONFIG,
  * the detect worker running series-group jobs only (the bench's own process runs the ticks); says
- * "ready" to the parent and closes cleanly on "stop".
+ * "ready" to the parent, answers "cpu" with the CPU time it has used (ms), and closes cleanly on "stop".
  */
 import { serviceConfigSchema } from '../src/config/service.js';
 import { silentLogger } from '../src/platform/log.js';
@@ -14,6 +14,11 @@ const classifier = new LiveClassifier(config.classify.keywords, silentLogger, ()
 const ctx = await createContext(config, { log: silentLogger, classifier, migrations: 'check' });
 const worker = await startDetectWorker(ctx, commitJudged(ctx), { ticks: false });
 process.on('message', (message) => {
+  if (message === 'cpu') {
+    const used = process.cpuUsage();
+    process.send?.({ cpu: (used.user + used.system) / 1000 });
+    return;
+  }
   if (message !== 'stop') return;
   void (async () => {
     await worker.close();

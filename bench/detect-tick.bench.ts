@@ -6,10 +6,13 @@
  * the alerting step on what they judged. A tick's time runs from its start until that step has committed.
  *
  * Steady state, as a running service meets every minute: each series has a saved detector state (one
- * detector warmed on two weeks of a daily curve, its snapshot saved for every series — the same history,
+ * detector warmed on two weeks of a daily curve, its snapshots saved for every series — the same history,
  * so the same state) and gets one new bucket a tick. One warm-up tick, then the median of three (one
  * at 10,000 series). The warm-up tick is printed too ("first"): the processes have just started, so every
- * series' state is read and restored, as after a restart or when a group moves to another process.
+ * series' state is read and restored, as after a restart or when a group moves to another process. The
+ * states are saved as a running service leaves them: each series' small row, and its base written at
+ * its own staggered boundary (workers/detect.ts `BASE_EVERY`), the buckets since stored, so a restore
+ * feeds each base the buckets since again.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -19,9 +22,10 @@ import { pingRedis } from '../src/queues/connection.js';
 import { compileDetectorOptions } from '../src/config/detect.js';
 import { createDetector } from '../src/detect/detector.js';
 import { withLock } from '../src/queues/lock.js';
-import { stateKey } from '../src/store/tick-store.js';
+import { baseKey } from '../src/store/tick-store.js';
 import { createAlerting } from '../workers/alerting.js';
 import { alertingStep, groupStates, runTick, type JudgedHandler } from '../workers/detect-groups.js';
+import { BASE_EVERY, baseRow, lastBaseBoundary, stateRow } from '../workers/detect.js';
 import { HEARTBEAT_MS } from '../workers/detect-owners.js';
 import type { ServiceContext } from '../workers/context.js';
 
@@ -35,21 +39,34 @@ const E0 = Date.UTC(2026, 0, 15);
 const ticksFor = (n: number): number => (n >= 10_000 ? 2 : 4);
 const value = (i: number, t: number): number => 100 + 30 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) + ((i * 7 + t / MIN) % 5);
 
-/** Saved detector states for `n` series (`svc.<i>`) and their values for the buckets the runs judge. */
+/**
+ * Saved detector states for `n` series (`svc.<i>`), judged up to the bucket before E0, each restored from
+ * its last base (at its staggered boundary, one of the last BASE_EVERY buckets), and their values from
+ * the oldest of those bases on, up to the buckets the runs judge.
+ */
 async function prime(ctx: ServiceContext, n: number, buckets: number): Promise<void> {
   const compiled = compileDetectorOptions(ctx.config.detect, 'svc.0');
   if (!compiled) throw new Error('svc.* is not watched');
   const detector = createDetector({ ...compiled.options, step: MIN });
-  for (let t = E0 - 14 * DAY; t < E0; t += MIN) detector.update(t, value(0, t));
-  const saved = JSON.stringify({ t: E0 - MIN, state: detector.snapshot(), firstSeen: E0 - 14 * DAY });
-  const keys = Array.from({ length: n }, (_, i) => `svc.${i}`);
-  for (let i = 0; i < n; i += 200) {
-    await ctx.store.db
-      .insertInto('kv')
-      .values(keys.slice(i, i + 200).map((k) => ({ key: stateKey(k), value: saved, updated_at: E0 })))
-      .execute();
+  const first = E0 - BASE_EVERY * MIN;
+  const bases = new Map<number, string>();
+  for (let t = E0 - 14 * DAY; t < E0; t += MIN) {
+    detector.update(t, value(0, t));
+    if (t >= first) bases.set(t, JSON.stringify(baseRow('svc.0', t, detector).value));
   }
-  const points = keys.flatMap((key, i) => Array.from({ length: buckets }, (_, b) => ({ key, t: E0 + b * MIN, v: value(i, E0 + b * MIN) })));
+  const keys = Array.from({ length: n }, (_, i) => `svc.${i}`);
+  for (let i = 0; i < n; i += 100) {
+    const rows = keys.slice(i, i + 100).flatMap((key) => {
+      const base = lastBaseBoundary(key, E0 - MIN, MIN);
+      const state = stateRow(key, E0 - MIN, base, E0 - 14 * DAY, 'bench');
+      return [
+        { key: state.key, value: JSON.stringify(state.value), updated_at: E0 },
+        { key: baseKey(key), value: bases.get(base) ?? '', updated_at: E0 },
+      ];
+    });
+    await ctx.store.db.insertInto('kv').values(rows).execute();
+  }
+  const points = keys.flatMap((key, i) => Array.from({ length: BASE_EVERY + buckets }, (_, b) => ({ key, t: first + b * MIN, v: value(i, first + b * MIN) })));
   for (let i = 0; i < points.length; i += 20_000) await ctx.store.series.add(points.slice(i, i + 20_000));
 }
 
@@ -71,8 +88,24 @@ async function tick(ctx: ServiceContext, onJudged: JudgedHandler, now: number): 
   return performance.now() - start;
 }
 
-/** Tick times with `processes` detect processes, ticks `from`…`from + ticks − 1`: the first, and the median of the others. */
-async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<{ first: number; median: number }> {
+/** CPU time a detect child has used so far (ms; it answers "cpu"). */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (typeof message !== 'object' || message === null || !('cpu' in message)) return;
+      child.off('message', onMessage);
+      resolve(Number(message.cpu));
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/**
+ * Tick times with `processes` detect processes, ticks `from`…`from + ticks − 1`: the first, the median of
+ * the others, and the CPU time the busiest detect process spent on the first (robust to the neighbours' load).
+ */
+async function measure(service: BenchService, onJudged: JudgedHandler, processes: number, from: number, ticks: number): Promise<Times> {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
@@ -90,9 +123,15 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
     // Every process has heard of the others (they share the groups from then on).
     await new Promise((r) => setTimeout(r, HEARTBEAT_MS + 500));
     const times: number[] = [];
-    for (let k = from; k < from + ticks; k++) times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+    let firstCpu = Number.NaN;
+    for (let k = from; k < from + ticks; k++) {
+      const before = await Promise.all(children.map(cpuOf));
+      times.push(await tick(service.ctx, onJudged, E0 + (k + 1) * MIN));
+      const after = await Promise.all(children.map(cpuOf));
+      if (k === from) firstCpu = Math.max(...after.map((c, i) => c - (before[i] ?? 0)));
+    }
     const timed = times.slice(1).sort((a, b) => a - b);
-    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN };
+    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN, firstCpu };
   } finally {
     await Promise.all(
       children.map(
@@ -107,7 +146,7 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
   }
 }
 
-type Times = { first: number; median: number };
+type Times = { first: number; median: number; firstCpu: number };
 
 async function size(db: 'sqlite' | 'postgres', n: number): Promise<{ one: Times; two: Times }> {
   const service = await benchService(`bdt${db}${n}x${process.pid}`, db, { detect: { groups: GROUPS, series: [{ key: 'svc.*' }] } });
@@ -140,7 +179,7 @@ export default async function run(args: BenchArgs): Promise<void> {
       const { one, two } = await size(db, n);
       const name = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
       process.stdout.write(
-        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one.median).padStart(8)}/tick, 2 processes ${fmt(two.median).padStart(8)}/tick (×${(one.median / two.median).toFixed(2)})${two.median < MIN ? '' : '  — over the step'}; first tick ${fmt(one.first)} / ${fmt(two.first)}\n`,
+        `${name.padEnd(10)} ${n.toLocaleString('en').padStart(6)} series: 1 process ${fmt(one.median).padStart(8)}/tick, 2 processes ${fmt(two.median).padStart(8)}/tick (×${(one.median / two.median).toFixed(2)})${two.median < MIN ? '' : '  — over the step'}; first tick ${fmt(one.first)} / ${fmt(two.first)} (CPU of the busiest detect process ${fmt(one.firstCpu)} / ${fmt(two.firstCpu)})${two.first < MIN ? '' : '  — first tick over the step'}\n`,
       );
     }
   }

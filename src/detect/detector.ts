@@ -182,12 +182,13 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   return restoreDetector(options, initialState());
 }
 
-export function restoreDetector(options: DetectorOptions, saved: Readonly<DetectorState>): Detector {
+/** `owned`: the caller hands `saved` over (a state decoded for this detector alone): used as is, not copied. */
+export function restoreDetector(options: DetectorOptions, saved: Readonly<DetectorState>, owned = false): Detector {
   const settings = resolveDetectorOptions(options);
   // A state of another version (an older detector) is not migrated: the detector starts afresh.
   // A snapshot of this version from before a part was added lacks that part's fields: they start empty (the part
   // stays off for that series until its model is chosen again), so the snapshot still restores.
-  const state = saved.version === STATE_VERSION ? ({ ...initialState(), ...(structuredClone(saved) as DetectorState) } as DetectorState) : initialState();
+  const state = saved.version === STATE_VERSION ? ({ ...initialState(), ...((owned ? saved : structuredClone(saved)) as DetectorState) } as DetectorState) : initialState();
   let run: Run | null = null;
   let runStep = 0;
   return {

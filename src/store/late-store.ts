@@ -97,13 +97,13 @@ export class LateStore {
     for (const h of handled) await trx.deleteFrom('late_buckets').where('series_key', '=', h.key).where('seq', '=', h.seq).execute();
   }
 
+  /** Upserts checkpoints, 100 to a statement (the hour's tick writes one per series). */
   async saveCheckpoints(checkpoints: readonly Checkpoint[], trx: Kysely<Database> = this.db): Promise<void> {
-    for (const c of checkpoints) {
-      const state = JSON.stringify(c.state);
+    for (let i = 0; i < checkpoints.length; i += 100) {
       await trx
         .insertInto('detector_checkpoints')
-        .values({ series_key: c.key, t: c.t, state })
-        .onConflict((oc) => oc.columns(['series_key', 't']).doUpdateSet({ state }))
+        .values(checkpoints.slice(i, i + 100).map((c) => ({ series_key: c.key, t: c.t, state: JSON.stringify(c.state) })))
+        .onConflict((oc) => oc.columns(['series_key', 't']).doUpdateSet({ state: sql`excluded.state` }))
         .execute();
     }
   }

@@ -6,6 +6,7 @@
  * no longer the saved one, and must not be used.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { isPackedState, unpackState, type PackedState } from '../../../src/detect/state-packing.js';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { commitDetectTick, DetectorCache, judgingEnd, runDetectTick, watchedSeries } from '../../../workers/detect.js';
 import { runGroupJob } from '../../../workers/detect-groups.js';
@@ -81,6 +82,31 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       expect(got).toEqual(expected);
       // The burst was judged from kept detectors, after the other process's part.
       expect(got.points.some(([key, rows]) => key === 'complaints.login' && rows.some((r) => r.alert))).toBe(true);
+    }, 180_000);
+
+    it('restore bases saved before packing (the plain JSON state) to the same verdicts', async () => {
+      if (db === 'postgres' && !(await postgresAvailable())) return;
+      const reference = await service();
+      const { ctx, clock } = await service();
+      const switchAt = FROM + 20 * MIN;
+      for (let t = FROM; t <= TO; t += MIN) {
+        for (const s of [reference, { ctx, clock }]) {
+          s.clock.set(t);
+          await commitDetectTick(s.ctx, await runDetectTick(s.ctx, t));
+        }
+        if (t !== switchAt) continue;
+        // As an earlier version wrote them: every base's state as plain JSON.
+        const rows = await ctx.store.db.selectFrom('kv').select(['key', 'value']).where('key', 'like', 'detect.base.%').execute();
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          const base = JSON.parse(row.value) as { t: number; state: PackedState };
+          expect(isPackedState(base.state)).toBe(true);
+          await ctx.store.kv.set(row.key, { t: base.t, state: unpackState(base.state) }, t);
+        }
+      }
+      const expected = await verdicts(reference.ctx);
+      expect(expected.points.length).toBeGreaterThan(0);
+      expect(await verdicts(ctx)).toEqual(expected);
     }, 180_000);
   });
 }
