@@ -285,38 +285,35 @@ export class MessageStore {
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (this.insertOne) return this.insertNewSync(items, now);
+    const rows = items.map((item) => toRow(item, now));
+    // One statement per batch whatever its size: each column as one array parameter, unnested by
+    // PostgreSQL (a multi-row VALUES made Kysely build, and pg send, a node and a parameter per value).
+    // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
+    const col = <K extends keyof MessagesTable>(k: K) => rows.map((r) => r[k]);
+    const result = await sql<{ id: string }>`insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
+      select u.id, u.channel, u.source, u.author, u.text, u.lang, u.created_at, u.ingested_at, u.link, u.meta, u.complaint, u.score, u.category, u.classification, u.model_version, to_tsvector('simple', u.stems)
+      from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
+        ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
+        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[], ${rows.map((r) => (r.text === '' ? null : indexedStems(r.text)))}::text[])
+        as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, stems)
+      on conflict (id) do nothing returning id`.execute(trx);
+    for (const r of result.rows) inserted.add(r.id);
     const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
-    for (let i = 0; i < items.length; i += INSERT_CHUNK) {
-      const chunk = items.slice(i, i + INSERT_CHUNK);
-      const rows = chunk.map((item) => toRow(item, now));
-      // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
-      const values = rows.map((row) => ({ ...row, search: row.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(row.text)})` }) as MessagesTable);
-      const result = await trx
-        .insertInto('messages')
-        .values(values)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      for (const r of result) inserted.add(r.id);
-      rows.forEach((row, j) => {
-        if (inserted.has(row.id)) stored.push({ row, classification: (chunk[j] as ClassifiedMessage).classification });
-      });
-    }
+    rows.forEach((row, j) => {
+      if (inserted.has(row.id)) stored.push({ row, classification: (items[j] as ClassifiedMessage).classification });
+    });
+    // The counts the same way, keys in order (unnest keeps the order of its arrays).
     const counts = complaintCounts(stored.map((s) => s.row));
-    for (let i = 0; i < counts.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('complaint_counts')
-        .values(counts.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category']).doUpdateSet({ n: sql`complaint_counts.n + excluded.n` }))
-        .execute();
+    if (counts.length > 0) {
+      await sql`insert into complaint_counts (t, channel, lang, category, n)
+        select * from unnest(${counts.map((c) => c.t)}::bigint[], ${counts.map((c) => c.channel)}::text[], ${counts.map((c) => c.lang)}::text[], ${counts.map((c) => c.category)}::text[], ${counts.map((c) => c.n)}::bigint[])
+        on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n`.execute(trx);
     }
     const terms = complaintTerms(stored);
-    for (let i = 0; i < terms.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('complaint_terms')
-        .values(terms.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category', 'term']).doUpdateSet({ n: sql`complaint_terms.n + excluded.n` }))
-        .execute();
+    if (terms.length > 0) {
+      await sql`insert into complaint_terms (t, channel, lang, category, term, n)
+        select * from unnest(${terms.map((c) => c.t)}::bigint[], ${terms.map((c) => c.channel)}::text[], ${terms.map((c) => c.lang)}::text[], ${terms.map((c) => c.category)}::text[], ${terms.map((c) => c.term)}::text[], ${terms.map((c) => c.n)}::bigint[])
+        on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n`.execute(trx);
     }
     return inserted;
   }
