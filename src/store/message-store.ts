@@ -194,7 +194,7 @@ export function revisionOf(message: Message): string | null {
 const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author = ?, link = ?, meta = ?, classification = ?, score = ?, model_version = ?,
   complaint = CASE WHEN label_complaint IS NULL THEN ? ELSE complaint END,
   category = CASE WHEN label_complaint IS NULL THEN ? ELSE category END
-  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?)`;
+  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?) RETURNING rowid AS r`;
 
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
@@ -205,6 +205,7 @@ export class MessageStore {
   private readonly ftsProbe: BetterSqlite3.Statement | null;
   private readonly lastRowid: BetterSqlite3.Statement | null;
   private readonly reviseOne: BetterSqlite3.Statement | null;
+  private readonly unindexOne: BetterSqlite3.Statement | null;
   /** PostgreSQL: the statistics of `messages.search` and when they were read (performance.now()). */
   private searchStats: { readonly stats: SearchStats | null; readonly at: number } | null = null;
 
@@ -218,6 +219,7 @@ export class MessageStore {
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
     this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
     this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
+    this.unindexOne = sqlite ? sqlite.prepare('DELETE FROM messages_fts WHERE rowid = ?') : null;
   }
 
   private reviseParams(item: ClassifiedMessage, revised: string): unknown[] {
@@ -261,7 +263,11 @@ export class MessageStore {
         .where('redacted_at', 'is', null)
         .where((eb) => eb.or([eb(stored, 'is', null), eb(stored, '<', at)]))
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) > 0) revised.add(item.message.id);
+      if (Number(res.numUpdatedRows) === 0) continue;
+      revised.add(item.message.id);
+      // The search column holds the newest text's stems (a trigger cleared it when the text changed);
+      // a statement of its own, since that trigger would clear it in the same one.
+      await sql`update messages set search = ${m.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(m.text)})`} where id = ${m.id}`.execute(trx);
     }
     return revised;
   }
@@ -273,7 +279,12 @@ export class MessageStore {
     for (const item of items) {
       const at = revisionOf(item.message);
       if (at === null) continue;
-      if (this.reviseOne.run(...this.reviseParams(item, at)).changes > 0) revised.add(item.message.id);
+      const row = this.reviseOne.get(...this.reviseParams(item, at)) as { r: number } | undefined;
+      if (row === undefined) continue;
+      revised.add(item.message.id);
+      // The search index holds the newest text (a trigger took the old one out if the text changed).
+      this.unindexOne?.run(row.r);
+      if (item.message.text !== '') this.indexOne?.run(row.r, indexedStems(item.message.text));
     }
     return revised;
   }
