@@ -194,7 +194,7 @@ export function revisionOf(message: Message): string | null {
 const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author = ?, link = ?, meta = ?, classification = ?, score = ?, model_version = ?,
   complaint = CASE WHEN label_complaint IS NULL THEN ? ELSE complaint END,
   category = CASE WHEN label_complaint IS NULL THEN ? ELSE category END
-  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?)`;
+  WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?) RETURNING rowid AS r`;
 
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
@@ -205,6 +205,7 @@ export class MessageStore {
   private readonly ftsProbe: BetterSqlite3.Statement | null;
   private readonly lastRowid: BetterSqlite3.Statement | null;
   private readonly reviseOne: BetterSqlite3.Statement | null;
+  private readonly unindexOne: BetterSqlite3.Statement | null;
   /** PostgreSQL: the statistics of `messages.search` and when they were read (performance.now()). */
   private searchStats: { readonly stats: SearchStats | null; readonly at: number } | null = null;
 
@@ -218,6 +219,7 @@ export class MessageStore {
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
     this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
     this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
+    this.unindexOne = sqlite ? sqlite.prepare('DELETE FROM messages_fts WHERE rowid = ?') : null;
   }
 
   private reviseParams(item: ClassifiedMessage, revised: string): unknown[] {
@@ -261,7 +263,11 @@ export class MessageStore {
         .where('redacted_at', 'is', null)
         .where((eb) => eb.or([eb(stored, 'is', null), eb(stored, '<', at)]))
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) > 0) revised.add(item.message.id);
+      if (Number(res.numUpdatedRows) === 0) continue;
+      revised.add(item.message.id);
+      // The search column holds the newest text's stems (a trigger cleared it when the text changed);
+      // a statement of its own, since that trigger would clear it in the same one.
+      await sql`update messages set search = ${m.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(m.text)})`} where id = ${m.id}`.execute(trx);
     }
     return revised;
   }
@@ -273,7 +279,12 @@ export class MessageStore {
     for (const item of items) {
       const at = revisionOf(item.message);
       if (at === null) continue;
-      if (this.reviseOne.run(...this.reviseParams(item, at)).changes > 0) revised.add(item.message.id);
+      const row = this.reviseOne.get(...this.reviseParams(item, at)) as { r: number } | undefined;
+      if (row === undefined) continue;
+      revised.add(item.message.id);
+      // The search index holds the newest text (a trigger took the old one out if the text changed).
+      this.unindexOne?.run(row.r);
+      if (item.message.text !== '') this.indexOne?.run(row.r, indexedStems(item.message.text));
     }
     return revised;
   }
@@ -285,38 +296,35 @@ export class MessageStore {
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (this.insertOne) return this.insertNewSync(items, now);
+    const rows = items.map((item) => toRow(item, now));
+    // One statement per batch whatever its size: each column as one array parameter, unnested by
+    // PostgreSQL (a multi-row VALUES made Kysely build, and pg send, a node and a parameter per value).
+    // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
+    const col = <K extends keyof MessagesTable>(k: K) => rows.map((r) => r[k]);
+    const result = await sql<{ id: string }>`insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
+      select u.id, u.channel, u.source, u.author, u.text, u.lang, u.created_at, u.ingested_at, u.link, u.meta, u.complaint, u.score, u.category, u.classification, u.model_version, to_tsvector('simple', u.stems)
+      from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
+        ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
+        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[], ${rows.map((r) => (r.text === '' ? null : indexedStems(r.text)))}::text[])
+        as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, stems)
+      on conflict (id) do nothing returning id`.execute(trx);
+    for (const r of result.rows) inserted.add(r.id);
     const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
-    for (let i = 0; i < items.length; i += INSERT_CHUNK) {
-      const chunk = items.slice(i, i + INSERT_CHUNK);
-      const rows = chunk.map((item) => toRow(item, now));
-      // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
-      const values = rows.map((row) => ({ ...row, search: row.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(row.text)})` }) as MessagesTable);
-      const result = await trx
-        .insertInto('messages')
-        .values(values)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      for (const r of result) inserted.add(r.id);
-      rows.forEach((row, j) => {
-        if (inserted.has(row.id)) stored.push({ row, classification: (chunk[j] as ClassifiedMessage).classification });
-      });
-    }
+    rows.forEach((row, j) => {
+      if (inserted.has(row.id)) stored.push({ row, classification: (items[j] as ClassifiedMessage).classification });
+    });
+    // The counts the same way, keys in order (unnest keeps the order of its arrays).
     const counts = complaintCounts(stored.map((s) => s.row));
-    for (let i = 0; i < counts.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('complaint_counts')
-        .values(counts.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category']).doUpdateSet({ n: sql`complaint_counts.n + excluded.n` }))
-        .execute();
+    if (counts.length > 0) {
+      await sql`insert into complaint_counts (t, channel, lang, category, n)
+        select * from unnest(${counts.map((c) => c.t)}::bigint[], ${counts.map((c) => c.channel)}::text[], ${counts.map((c) => c.lang)}::text[], ${counts.map((c) => c.category)}::text[], ${counts.map((c) => c.n)}::bigint[])
+        on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n`.execute(trx);
     }
     const terms = complaintTerms(stored);
-    for (let i = 0; i < terms.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('complaint_terms')
-        .values(terms.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['t', 'channel', 'lang', 'category', 'term']).doUpdateSet({ n: sql`complaint_terms.n + excluded.n` }))
-        .execute();
+    if (terms.length > 0) {
+      await sql`insert into complaint_terms (t, channel, lang, category, term, n)
+        select * from unnest(${terms.map((c) => c.t)}::bigint[], ${terms.map((c) => c.channel)}::text[], ${terms.map((c) => c.lang)}::text[], ${terms.map((c) => c.category)}::text[], ${terms.map((c) => c.term)}::text[], ${terms.map((c) => c.n)}::bigint[])
+        on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n`.execute(trx);
     }
     return inserted;
   }
@@ -329,14 +337,20 @@ export class MessageStore {
     if (!this.insertOne) throw new Error('insertNewSync needs SQLite');
     const inserted = new Set<string>();
     const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
+    /** rowid, stems, rowid, stems, … of the new messages with a text. */
+    const index: Array<number | string> = [];
     for (const item of items) {
       const row = toRow(item, now);
       const result = this.insertOne.get(...COLUMNS.map((c) => row[c])) as { r: number } | undefined;
       if (result === undefined) continue;
       inserted.add(row.id);
       stored.push({ row, classification: item.classification });
-      if (row.text !== '') this.indexOne?.run(result.r, indexedStems(row.text));
+      if (row.text !== '' && this.indexOne) index.push(result.r, indexedStems(row.text));
     }
+    // The search index after every message, never between two: each insert into `messages` opens a
+    // statement savepoint, and FTS5 writes its pending terms to disk at every savepoint — interleaved,
+    // each message became a segment of its own (and merging those cost ingest half its CPU).
+    for (let i = 0; i < index.length; i += 2) this.indexOne?.run(index[i], index[i + 1]);
     for (const c of complaintCounts(stored.map((s) => s.row))) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
     for (const c of complaintTerms(stored)) this.addTerm?.run(c.t, c.channel, c.lang, c.category, c.term, c.n);
     return inserted;

@@ -70,5 +70,32 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       expect(await ctx.store.messages.get('api:test-1')).not.toBeNull();
       expect(await ctx.store.messages.get('api:test-2')).not.toBeNull();
     });
+
+    it('a batch is searchable message by message, and a revised message by its newest text only', async (t) => {
+      if (db === 'postgres' && !(await postgresAvailable())) return t.skip();
+      service = await createTestService({ db });
+      const { ctx } = service;
+      const classification = { complaint: false, score: 0.1, categories: [], lang: 'en' as const };
+      const words = ['apple', 'banana', 'cherry', 'damson', 'elder', 'fig', 'grape'];
+      const batch = Array.from({ length: 140 }, (_, i) => ({ message: msg(i, `${words[i % words.length]} number ${i}`), classification }));
+      expect(await ctx.store.ingest(batch, ctx.clock.now(), ctx.config.series.step)).toHaveLength(140);
+      for (const word of words) expect((await ctx.store.messages.list({ q: word }, 50)).items).toHaveLength(20);
+      expect((await ctx.store.messages.list({ q: 'number 77' }, 50)).items.map((m) => m.id)).toEqual(['api:test-77']);
+
+      const review = (text: string, revisedAt: string): Message => ({ ...msg(500, text), channel: 'appstore', meta: { revisedAt } });
+      await ctx.store.ingest([{ message: review('first quince words', '2026-01-05T12:00:00.000Z'), classification }], ctx.clock.now(), ctx.config.series.step);
+      const search = async (q: string) => (await ctx.store.messages.list({ q }, 10)).items.map((m) => m.id);
+      expect(await search('quince')).toEqual(['api:test-500']);
+      await ctx.store.ingest([{ message: review('second rhubarb words', '2026-01-05T13:00:00.000Z'), classification }], ctx.clock.now(), ctx.config.series.step);
+      expect(await search('rhubarb')).toEqual(['api:test-500']);
+      expect(await search('quince')).toEqual([]);
+      expect(await search('words')).toEqual(['api:test-500']);
+      // An older revision changes nothing; the same text again keeps the message found once.
+      await ctx.store.ingest([{ message: review('stale quince', '2026-01-05T12:30:00.000Z'), classification }], ctx.clock.now(), ctx.config.series.step);
+      await ctx.store.ingest([{ message: review('second rhubarb words', '2026-01-05T14:00:00.000Z'), classification }], ctx.clock.now(), ctx.config.series.step);
+      expect(await search('rhubarb')).toEqual(['api:test-500']);
+      expect(await search('quince')).toEqual([]);
+      expect(await ctx.store.messages.count({ q: 'rhubarb' })).toBe(1);
+    });
   });
 }
