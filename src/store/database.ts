@@ -115,7 +115,33 @@ export async function pendingMigrations(handle: DatabaseHandle): Promise<string[
     const found = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${handle.schema ?? 'public'}`.execute(handle.db);
     if ((found.rows[0]?.n ?? 0) === 0) return Object.keys(await migrationProvider(handle.kind).getMigrations()).sort();
   }
-  return (await migrator(handle).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  return (await pastOtherSchemasDdl(handle, () => migrator(handle).getMigrations())).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/**
+ * Kysely's migrator finds its tables by listing every schema's tables. On PostgreSQL another schema
+ * dropped or created meanwhile (another install in the same database, parallel tests) can fail that
+ * listing ("schema … does not exist", "could not open relation with OID …"): such a failure, naming no
+ * object of our own schema, is the listing racing someone else's DDL, and the step is run again.
+ */
+async function pastOtherSchemasDdl<T>(handle: DatabaseHandle, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (handle.kind !== 'postgres' || attempt >= 5 || !isOtherSchemasDdl(error, handle.schema ?? 'public')) throw error;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+/** SQLSTATEs of a catalogue listing that met an object dropped under it. */
+const DROPPED_UNDER_LISTING = new Set(['3F000', '42P01', 'XX000']);
+
+function isOtherSchemasDdl(error: unknown, ownSchema: string): boolean {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  return typeof code === 'string' && DROPPED_UNDER_LISTING.has(code) && !message.includes(`"${ownSchema}"`);
 }
 
 /** Throws ERR_SCHEMA_OUTDATED (one line: what is pending, what to run) unless every migration is applied. */
@@ -181,7 +207,12 @@ export async function migrate(handle: DatabaseHandle): Promise<string[]> {
 async function runMigrator(handle: DatabaseHandle): Promise<string[]> {
   // Migration numbers are reserved per change and may land out of order (0008 before 0004): a database
   // that already ran a later one still gets the earlier ones.
-  const { error, results } = await migrator(handle).migrateToLatest();
+  const { error, results } = await pastOtherSchemasDdl(handle, async () => {
+    const run = await migrator(handle).migrateToLatest();
+    // Nothing applied yet and the listing raced another schema's DDL: throw it to run again.
+    if (run.error !== undefined && (run.results ?? []).every((r) => r.status !== 'Success') && isOtherSchemasDdl(run.error, handle.schema ?? 'public')) throw run.error;
+    return run;
+  });
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new RadarError('ERR_DB', `migration ${failed ?? ''} failed: ${(error as Error).message}`, { cause: error });
