@@ -145,7 +145,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     // A cue that lowers the score (praise, a problem gone) is an idiom: a word put inside it changes what
     // it says ("всё работает" / "всё остальное работает", "works fine" / "works fine except"), so, as an
     // exclusion, it matches word after word.
-    const consecutive = p.kind === KIND_EXCLUSION;
+    const consecutive = p.kind === KIND_EXCLUSION || (p.owner === cueOwner && p.weight < 0);
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive };
     entries.push(entry);
     const first = ids[0] ?? -1;
