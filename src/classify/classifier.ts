@@ -9,6 +9,7 @@ import { scoreKeywords, type KeywordCategoryScore, type KeywordModel, type Keywo
 import { KW_COMPLAINT, KW_CUES, SHAPE_FEATURES, charFeatures, charGrams, featureLabel, kwCategory, shapeFeatures, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
 import { modelVersion } from './model-version.js';
+import { intern } from './stem.js';
 import { decideTarget } from './target-model.js';
 
 export interface Explanation {
@@ -80,15 +81,15 @@ function compileLinear(l: LearnedLinear): CompiledLinear {
   const bigram = new Map<string, Map<string, BigramWeight>>();
   const chars = new Map<string, number>();
   for (const [f, w] of Object.entries(l.weights)) {
-    if (f.startsWith('c:')) chars.set(f.slice(2), w);
-    else if (f.startsWith('w:!')) negatedUnigram.set(f.slice(3), w);
-    else if (f.startsWith('w:')) unigram.set(f.slice(2), w);
+    if (f.startsWith('c:')) chars.set(intern(f.slice(2)), w);
+    else if (f.startsWith('w:!')) negatedUnigram.set(intern(f.slice(3)), w);
+    else if (f.startsWith('w:')) unigram.set(intern(f.slice(2)), w);
     else if (f.startsWith('b:')) {
       const space = f.indexOf(' ', 2);
-      const first = f.slice(2, space);
+      const first = intern(f.slice(2, space));
       let inner = bigram.get(first);
       if (!inner) bigram.set(first, (inner = new Map()));
-      inner.set(f.slice(space + 1), { weight: w, seen: 0 });
+      inner.set(intern(f.slice(space + 1)), { weight: w, seen: 0 });
     }
   }
   return { bias: l.bias, weights: new Map(Object.entries(l.weights)), unigram, negatedUnigram, bigram, chars, stemMemo: new Map() };
@@ -274,14 +275,11 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
       ranking.push({ name: c.name, score: round(bestBelow.p), terms: [...c.terms, ...extra.filter((t) => t !== '~keywords')] });
     }
     ranking.sort((x, y) => y.score - x.score);
-    const classification: Classification = {
-      complaint,
-      score: round(score),
-      categories: complaint ? ranking : [],
-      lang: a.lang,
-      ...(target ? { target } : {}),
-      modelVersion: version,
-    };
+    const categories = complaint ? ranking : [];
+    // Two literals rather than a spread of `target`: the same keys in the same order, no object built to be copied.
+    const classification: Classification = target
+      ? { complaint, score: round(score), categories, lang: a.lang, target, modelVersion: version }
+      : { complaint, score: round(score), categories, lang: a.lang, modelVersion: version };
     if (!wantExplanation) return classification;
     return {
       classification,

@@ -8,8 +8,9 @@
  * ("не работает", "ничего не грузится"; not after a negated problem word: "no problems logging in");
  * topics add theirs to their category but only count towards the complaint
  * when some problem cue matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate
- * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions match word
- * after word with nothing in between ("всё работает" must not match "всё остальное работает").
+ * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions, and generic
+ * cues with a negative weight (praise, a problem gone), match word after word with nothing in between
+ * ("всё работает" must not match "всё остальное работает").
  */
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
@@ -33,6 +34,14 @@ interface Entry {
   readonly text: string;
   /** Position in `entries` (for the per-message "already counted" stamp). */
   readonly index: number;
+  /** Matches its words one after another, nothing in between (exclusions, and generic cues that lower the score). */
+  readonly consecutive: boolean;
+}
+
+/** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
+interface Starts {
+  readonly single: readonly Entry[];
+  readonly bySecond: ReadonlyMap<number, readonly Entry[]> | null;
 }
 
 export interface KeywordModel {
@@ -42,6 +51,12 @@ export interface KeywordModel {
   readonly entries: readonly Entry[];
   /** Entries by the vocabulary id of their first stem. */
   readonly byFirst: readonly (readonly Entry[] | undefined)[];
+  /**
+   * The same entries split for scoring: per first stem, the one-word entries, and the longer ones by
+   * the id of their second stem (a word such as "не" starts a hundred phrases; only those whose second
+   * word follows need a look).
+   */
+  readonly starts: readonly (Starts | undefined)[];
   /** "Is it about us?" (null when the config has no `target` section). */
   readonly target: TargetModel | null;
 }
@@ -127,20 +142,39 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     if (p.kind === KIND_NEGATED && negatorStems.some((n) => seen.has(`0|${KIND_TERM}|${n} ${stems.join(' ')}`))) return;
     seen.add(key);
     const ids = stems.map((s) => analyser.vocabulary.get(s) ?? -1);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length };
+    // A cue that lowers the score (praise, a problem gone) is an idiom: a word put inside it changes what
+    // it says ("всё работает" / "всё остальное работает", "works fine" / "works fine except"), so, as an
+    // exclusion, it matches word after word.
+    const consecutive = p.kind === KIND_EXCLUSION || (p.owner === cueOwner && p.weight < 0);
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
   });
+  const starts = byFirst.map((list): Starts => {
+    const single = list.filter((e) => e.ids.length === 1);
+    let bySecond: Map<number, Entry[]> | null = null;
+    for (const e of list) {
+      if (e.ids.length === 1) continue;
+      bySecond ??= new Map();
+      const second = e.ids[1] as number;
+      const same = bySecond.get(second);
+      if (same) same.push(e);
+      else bySecond.set(second, [e]);
+    }
+    return { single, bySecond };
+  });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst, target };
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst, starts, target };
 }
 
-/** Matches `entry` starting at word `i`; returns true when all its stems follow within the phrase gap. */
-function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
+/**
+ * Matches the rest of `entry` (from its stem `from` on) after word `j`, where its stem `from − 1` was
+ * found: true when each following stem comes within the phrase gap (its first occurrence taken).
+ */
+function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: number): boolean {
   const { ids, clauseStart } = a;
-  let j = i;
-  for (let k = 1; k < entry.ids.length; k++) {
+  for (let k = from; k < entry.ids.length; k++) {
     const want = entry.ids[k];
     let found = -1;
     for (let p = j + 1; p <= j + 1 + gap && p < ids.length; p++) {
@@ -158,6 +192,16 @@ function matchesAt(entry: Entry, a: Analysis, i: number, gap: number): boolean {
 
 /** What a one-word term written as a hashtag counts for, relative to its weight. */
 const HASHTAG_FACTOR = 0.5;
+
+/** Scratch list of the entries matched at one word (scoring is synchronous; refilled per word). */
+const matched: Entry[] = [];
+const byIndex = (x: Entry, y: Entry) => x.index - y.index;
+
+/** Does `id` occur between word i and word p (exclusive)? Then the phrase's second stem was found there first. */
+function earlierInWindow(ids: readonly number[], i: number, p: number, id: number): boolean {
+  for (let q = i + 1; q < p; q++) if (ids[q] === id) return true;
+  return false;
+}
 
 /** Per-model scratch space: a stamp per entry ("already counted in this message"). */
 const scratch = new WeakMap<KeywordModel, { stamp: Int32Array; generation: number; sums: Float64Array; termSums: Float64Array }>();
@@ -186,15 +230,38 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let negatedTerms: string[] | null = null;
   let negatedProblem = false;
   let positiveGate = 0;
-  const { ids, negated, hashtag } = a;
-  for (let i = 0; i < ids.length; i++) {
+  const { ids, negated, hashtag, clauseStart } = a;
+  const n = ids.length;
+  const gap = settings.phraseGap;
+  const found = matched;
+  for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
-    const list = model.byFirst[id];
-    if (list === undefined) continue;
+    const starts = model.starts[id];
+    if (starts === undefined) continue;
+    // The entries that match at word i, in config order: the one-word ones, and the longer ones whose
+    // second stem comes within the phrase gap (its first occurrence; a consecutive one's right after).
+    let list = starts.single;
+    const bySecond = starts.bySecond;
+    if (bySecond !== null) {
+      found.length = 0;
+      for (let p = i + 1; p <= i + 1 + gap && p < n; p++) {
+        if (clauseStart[p]) break;
+        const second = ids[p] as number;
+        const longer = second < 0 ? undefined : bySecond.get(second);
+        if (longer === undefined || earlierInWindow(ids, i, p, second)) continue;
+        for (const entry of longer) {
+          if (entry.consecutive ? p === i + 1 && matchesRest(entry, a, p, 2, 0) : matchesRest(entry, a, p, 2, gap)) found.push(entry);
+        }
+      }
+      if (found.length > 0) {
+        for (const entry of list) found.push(entry);
+        if (found.length > 1) found.sort(byIndex);
+        list = found;
+      }
+    }
     for (const entry of list) {
       if (stamp[entry.index] === generation) continue;
-      if (entry.ids.length > 1 && !matchesAt(entry, a, i, entry.kind === KIND_EXCLUSION ? 0 : settings.phraseGap)) continue;
       if (entry.kind === KIND_EXCLUSION) {
         stamp[entry.index] = generation;
         excluded ??= new Array<string[] | undefined>(owners);

@@ -38,7 +38,8 @@ const EMOTICONS: ReadonlyArray<readonly [RegExp, string]> = [
  */
 export function stripQuoted(text: string): string {
   if (REPLY_SUBJECT.test(text)) text = text.replace(REPLY_SUBJECT, '');
-  if (!text.includes('>') && !/wrote:|написал|пишет:|-{2,}/i.test(text)) return text;
+  // Every quote header has a colon or a dash rule: without either (and no "> "), nothing to drop.
+  if (!text.includes('>') && !((text.includes(':') || text.includes('--')) && /wrote:|написал|пишет:|-{2,}/i.test(text))) return text;
   const lines = text.split(/\r?\n/);
   const kept: string[] = [];
   for (const line of lines) {

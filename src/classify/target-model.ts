@@ -13,6 +13,10 @@
  *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
  *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
  *    product word, not evidence against us;
+ *    A device of the writer's ("laptop", "ноутбук") counts as another thing only when it is not named after
+ *    a preposition of place or means within the clause ("on my laptop", "from the office computer", "с
+ *    домашнего компьютера", "на ноутбуке": where the writer reads us, which says nothing about whom the
+ *    complaint is about);
  * 4. product words only → `us`; nothing at all → `unknown`.
  * Phrases match consecutive stems, longest first, so "почта россии" (another service) is not read as
  * "почта" (our product word).
@@ -27,6 +31,8 @@ import { withinOneEdit } from './edit-distance.js';
 const KIND_NAME = 0;
 const KIND_PRODUCT = 1;
 const KIND_OTHER = 2;
+/** The writer's own device: another thing, unless named as where the writer reads us. */
+const KIND_DEVICE = 3;
 
 interface Phrase {
   readonly stems: readonly string[];
@@ -39,8 +45,10 @@ export interface TargetModel {
   readonly byFirst: ReadonlyMap<string, readonly Phrase[]>;
   /** Single-word names of 6+ letters, for prefix and typo matching. */
   readonly longNames: readonly string[];
-  /** Single-word other services and competitors of 6+ letters, for typo matching. */
+  /** Single-word other services, competitors and devices of 6+ letters, for typo matching. */
   readonly longOthers: readonly string[];
+  /** Which of `longOthers` are devices. */
+  readonly longDevices: ReadonlySet<string>;
   readonly analyser: Analyser;
   /** Accounts and domains, matched in the raw text (null when none). */
   readonly raw: RegExp | null;
@@ -53,6 +61,13 @@ type TargetConfig = NonNullable<KeywordsConfig['target']>;
 
 /** Words that make the next service a sender or recipient of mail (stems; short words are not stemmed). */
 const FLOW: ReadonlySet<string> = new Set(['from', 'to', 'от', 'из']);
+/**
+ * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
+ * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
+ */
+const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для']);
+/** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
+const PLACE_WINDOW = 3;
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -61,6 +76,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   const byFirst = new Map<string, Phrase[]>();
   const longNames: string[] = [];
   const longOthers: string[] = [];
+  const longDevices = new Set<string>();
   const add = (kind: number, lists: { en: readonly string[]; ru: readonly string[] }) => {
     for (const text of [...lists.en, ...lists.ru]) {
       const stems = analyser.stemsOf(text);
@@ -71,7 +87,8 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
       byFirst.set(first, list);
       if (stems.length === 1 && first.length >= 6) {
         if (kind === KIND_NAME) longNames.push(first);
-        else if (kind === KIND_OTHER) longOthers.push(first);
+        else if (kind === KIND_OTHER || kind === KIND_DEVICE) longOthers.push(first);
+        if (kind === KIND_DEVICE) longDevices.add(first);
       }
     }
   };
@@ -79,10 +96,11 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   add(KIND_PRODUCT, config.products);
   add(KIND_OTHER, config.competitors);
   add(KIND_OTHER, config.others);
+  add(KIND_DEVICE, config.devices);
   for (const list of byFirst.values()) list.sort((a, b) => b.stems.length - a.stems.length);
   const rawTerms = [...config.accounts, ...config.domains];
   const raw = rawTerms.length === 0 ? null : new RegExp(`(?:${rawTerms.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
-  return { byFirst, longNames, longOthers, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
+  return { byFirst, longNames, longOthers, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
 }
 
 /** A stem that starts with one of our names or is one typo from it, or one typo from another service. */
@@ -100,7 +118,7 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
   if (hit === null) {
     for (const other of model.longOthers) {
       if (stem[0] === other[0] && withinOneEdit(stem, other)) {
-        hit = [KIND_OTHER, other];
+        hit = [model.longDevices.has(other) ? KIND_DEVICE : KIND_OTHER, other];
         break;
       }
     }
@@ -131,14 +149,38 @@ function isFlow(stems: readonly string[], clauseStart: readonly boolean[], i: nu
   return false;
 }
 
-/** Counts one match: another service (half a product word when it is a mail sender or recipient), or ours. */
-function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean): void {
-  if (kind === KIND_OTHER) {
+/** A preposition of place or means within PLACE_WINDOW words before word i (within the clause)? */
+function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  for (let k = i - 1; k >= i - PLACE_WINDOW && k >= 0; k--) {
+    if (PLACE.has(stems[k] as string)) return true;
+    if (clauseStart[k]) return false;
+  }
+  return false;
+}
+
+/**
+ * Counts one match: another service (half a product word when it is a mail sender or recipient), a
+ * device (another thing, nothing when it is where the writer reads us), or ours. Returns false when
+ * the match says nothing.
+ */
+function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean): boolean {
+  if (kind === KIND_DEVICE) {
+    if (flow) return false;
+    t.others++;
+  } else if (kind === KIND_OTHER) {
     if (flow) t.products += 0.5;
     else t.others++;
   } else if (hashtags !== null && hashtags.has(stem)) t.products += 0.5;
   else if (kind === KIND_NAME) t.names++;
   else t.products++;
+  return true;
+}
+
+/** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
+function flowOf(kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i);
+  if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i);
+  return false;
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
@@ -184,17 +226,13 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
-      count(t, matched.kind, stem, hashtags, matched.kind === KIND_OTHER && isFlow(stems, clauseStart, i));
-      terms.push(matched.text);
+      if (count(t, matched.kind, stem, hashtags, flowOf(matched.kind, stems, clauseStart, i))) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null) {
-      count(t, near[0], stem, hashtags, near[0] === KIND_OTHER && isFlow(stems, clauseStart, i));
-      terms.push(stem);
-    }
+    if (near !== null && count(t, near[0], stem, hashtags, flowOf(near[0], stems, clauseStart, i))) terms.push(stem);
   }
   const own = channel != null && model.ownChannels.has(channel);
   if (own) terms.push(`channel ${channel}`);

@@ -106,6 +106,7 @@ const targetSchema = z
     products: perLanguage('Things of our kind of service that users name without naming the service ("inbox", "письмо"); evidence that a message is about us'),
     competitors: perLanguage('Other services of the same kind ("gmail", "яндекс почта"); evidence that a message is about someone else'),
     others: perLanguage('Other services and things people complain about ("bank", "post office", "госуслуги"); evidence that a message is about someone else'),
+    devices: perLanguage('The writer\'s own devices ("laptop", "ноутбук"): another thing when the complaint is about them ("my laptop keeps crashing"), but only where the writer reads us when named after a preposition ("on my laptop", "from the office computer", "с рабочего компа"): then no evidence either way'),
     ownChannels: z
       .array(z.string())
       .default(['email', 'beta_form', 'helpdesk', 'appstore', 'telegram'])

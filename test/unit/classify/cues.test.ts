@@ -35,6 +35,30 @@ describe('generic complaint cues', () => {
     expect(withCues.explain('Inbox broken again').keywordRaw).toBe(0.9);
   });
 
+  it('a cue that lowers the score matches word after word: a word inside it changes what it says', () => {
+    const praise = cuesSchema.parse({
+      version: 1,
+      groups: [
+        { name: 'failure', terms: { ru: ['зависает'] } },
+        { name: 'satisfaction', terms: { ru: ['все работает'] }, weights: { 'все работает': -0.5 } },
+      ],
+    });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: praise }) });
+    expect(c.explain('Всё зависает, хотя всё работает').cueTerms).toEqual(['failure: зависает', 'satisfaction: все работает']);
+    // "всё остальное работает" (everything else works) is no praise of us.
+    const e = c.explain('Всё зависает, интернет в порядке, всё остальное работает');
+    expect(e.cueTerms).toEqual(['failure: зависает']);
+    expect(e.classification.complaint).toBe(true);
+  });
+
+  it('the shipped praise cues do not fire on a spinning page or a polite sign-off', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    // "круто" (cool) and "крутится" (spins) share the stem; "Спасибо за помощь!" closes requests for help.
+    for (const text of ['Страница входа просто крутится', 'Письма не приходят.\n\nСпасибо за помощь!']) {
+      expect(shipped.explain(text, null, 'email').cueTerms.filter((t) => t.startsWith('satisfaction'))).toEqual([]);
+    }
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });

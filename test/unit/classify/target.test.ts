@@ -13,6 +13,7 @@ const keywords = compileKeywords(
       products: { en: ['inbox', 'email'], ru: ['почта', 'письмо'] },
       competitors: { en: ['gmail'] },
       others: { en: ['bank', 'post office'], ru: ['почта россии', 'госуслуги', 'провайдер'] },
+      devices: { en: ['laptop', 'computer'], ru: ['ноутбук', 'компьютер'] },
     },
     categories: [{ name: 'login', terms: { en: ['can not log in'] } }],
   }),
@@ -38,6 +39,14 @@ describe('is it about us? (target model)', () => {
     ['Hello Skymail team, my bank card is broken', 'email', 'other', false], // says otherwise, greeting aside
     ['my bank sends an email and it never comes, broken', 'email', 'us', true],
     ['visit skymail.com, it is broken', null, 'us', true],
+    // The writer's device: the subject of the complaint, or only where the writer reads us.
+    ['my laptop is broken again', 'twitter', 'other', false],
+    ['ноутбук не работает', 'twitter', 'other', false],
+    ['it is not working, happens on my laptop too', 'twitter', 'unknown', true],
+    ['it is not working from the office computer', 'email', 'us', true],
+    ['Почта не работает с домашнего компьютера', 'email', 'us', true],
+    ['Почта не работает, на ноутбуке то же самое', 'twitter', 'us', true],
+    ['мой ноутбук потерял сеть', 'email', 'other', false],
   ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
     const c = classifier.classify(text, null, channel);
     expect(c.target?.about).toBe(about);
