@@ -37,6 +37,34 @@ describe('hold and re-arm: one alert per incident, and the next incident alerts 
   });
 });
 
+describe('re-arm on a sparse count series (pooled evidence, not a run of quiet points)', () => {
+  /** About 0.6 complaints a minute (0, 1 or 2, never ten zeros in a row), with 10-minute incidents at 8/min. */
+  const sparse = (starts: readonly number[], length: number, level: number) =>
+    Array.from({ length: 480 }, (_, i) => ({
+      t: T0 + i * MIN,
+      v: starts.some((s) => i >= s && i < s + length) ? level : [0, 1, 0, 2, 1, 0, 1][i % 7] as number,
+    }));
+  const options: DetectorOptions = { model: 'counts', direction: 'up', cooldownMinutes: 120, rearmMinutes: 10 };
+
+  it('two incidents an hour apart alert twice (the first one ended well within the cooldown)', () => {
+    const fired = alertsAt(detectSeries(sparse([300, 370], 10, 8), null, options));
+    expect(fired).toHaveLength(2);
+    expect(fired[0]).toBeGreaterThanOrEqual(300);
+    expect(fired[0]).toBeLessThanOrEqual(303);
+    expect(fired[1]).toBeGreaterThanOrEqual(370);
+    expect(fired[1]).toBeLessThanOrEqual(373);
+  });
+
+  it('an incident that goes on at almost three times the old rate for two hours alerts once (no re-arm while it lasts)', () => {
+    const normal = [0, 1, 0, 2, 1, 0, 1]; // 0.71 a minute
+    const raised = [2, 3, 1, 2, 2, 3, 1, 2, 2, 2]; // 2 a minute
+    const points = Array.from({ length: 480 }, (_, i) => ({ t: T0 + i * MIN, v: (i >= 300 && i < 420 ? raised[i % 10] : normal[i % 7]) as number }));
+    const fired = alertsAt(detectSeries(points, null, options));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(300);
+  });
+});
+
 describe('the band during an incident shows the baseline from before it', () => {
   it('a drop that lasts: expected stays near the old level while the alert is held', () => {
     // 40/min for 300 min, then 10/min for 100 min (an outage that outlasts the fast re-baselining).
