@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectSeries, type DetectorOutput } from '../../../src/detect/detector.js';
+import { createDetector, detectSeries, restoreDetector, type DetectorOutput } from '../../../src/detect/detector.js';
 import type { DetectorOptions } from '../../../src/detect/options.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -53,6 +53,20 @@ describe('re-arm on a sparse count series (pooled evidence, not a run of quiet p
     expect(fired[0]).toBeLessThanOrEqual(303);
     expect(fired[1]).toBeGreaterThanOrEqual(370);
     expect(fired[1]).toBeLessThanOrEqual(373);
+  });
+
+  it('a snapshot saved before the re-arm evidence existed restores with none gathered and still re-arms', () => {
+    const points = sparse([300, 370], 10, 8);
+    const detector = createDetector(options);
+    for (const p of points.slice(0, 305)) detector.update(p.t, p.v);
+    const saved = detector.snapshot() as unknown as Record<string, unknown>;
+    expect(saved.holdLeft as number).toBeGreaterThan(0);
+    delete saved.returnEvidence;
+    const restored = restoreDetector(options, saved as unknown as ReturnType<typeof detector.snapshot>);
+    expect(restored.snapshot().returnEvidence).toBe(0);
+    const fired = points.slice(305).flatMap((p, i) => (restored.update(p.t, p.v).alert ? [305 + i] : []));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(370);
   });
 
   it('an incident that goes on at almost three times the old rate for two hours alerts once (no re-arm while it lasts)', () => {
