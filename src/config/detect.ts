@@ -29,7 +29,7 @@ export const detectorSettingsSchema = z
       .number()
       .min(0)
       .optional()
-      .describe('A hold ends once the series has been back near its old baseline for this many minutes, so the next incident alerts again (default 720; 0 = holds last the whole cooldown).'),
+      .describe('A hold ends once the series has been back in band of its old baseline for this many minutes and the counts (or values) pooled since the detection say that baseline is back, so the next incident alerts again (default 720; 0 = holds last the whole cooldown).'),
     memoryMinutes: z.number().min(0).optional().describe('Time constant of the baseline level, in minutes (default 100, and at least 20 points).'),
     daily: z.boolean().optional().describe('Learn a daily profile (used only once it improves the fit).'),
     weekly: z.boolean().optional().describe('Learn a weekly profile (used only once it improves the fit, after two weeks).'),

@@ -41,11 +41,14 @@ import { choosePredictor, SLOT_MIN_DAYS } from './predictor-choice.js';
 import { addCount, windowSums } from './count-window.js';
 import {
   clearRevert,
+  countsReturnEvidence,
+  gaussianReturnEvidence,
   holdElapse,
   holdScore,
   isBaselineFrozen,
   isHolding,
   isRearmed,
+  isRearming,
   isReturnToNormal,
   rebaseEnded,
   shouldAlert,
@@ -383,18 +386,21 @@ interface Band {
   baseline: number;
   /** The value expected had the baseline stayed at the one from before the last detection. */
   revertExpected: number;
+  /** The noise around the expected value: the dispersion φ (counts) or σ in the series' units (continuous). */
+  noise: number;
 }
 
 /** One band, reused point after point like the verdict (its numbers stay unboxed: nothing is allocated per point). */
-const bandScratch: Band = { expected: 0.5, lower: 0.5, upper: 0.5, baseline: 0.5, revertExpected: 0.5 };
+const bandScratch: Band = { expected: 0.5, lower: 0.5, upper: 0.5, baseline: 0.5, revertExpected: 0.5, noise: 0.5 };
 
-function bandOf(expected: number, lower: number, upper: number, baseline: number, revertExpected: number): Band {
+function bandOf(expected: number, lower: number, upper: number, baseline: number, revertExpected: number, noise: number): Band {
   const band = bandScratch;
   band.expected = expected;
   band.lower = lower;
   band.upper = upper;
   band.baseline = baseline;
   band.revertExpected = revertExpected;
+  band.noise = noise;
   return band;
 }
 
@@ -409,7 +415,7 @@ function finish(
   band: Band,
   hasRef: boolean,
 ): DetectorOutput {
-  const { expected, lower, upper, baseline, revertExpected } = band;
+  const { expected, lower, upper, baseline, revertExpected, noise } = band;
   const counts = state.model === MODEL_COUNTS;
   // The self-normalised tests' log10 p (postLp) replaces a calibrated one above it, which is then not computed exactly.
   let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n, verdict.postLp), counts);
@@ -429,7 +435,7 @@ function finish(
   }
   // The incident is over once the series is back near the baseline from before it: restore that baseline (nothing
   // learnt from the incident) and end the hold, so the next incident alerts again.
-  if (isRearmed(state, settings.hold, value, revertExpected, (upper - lower) / (2 * BAND))) {
+  if (isRearming(state, settings.hold) && isRearmed(state, settings.hold, returnEvidence(settings, state, value, revertExpected, expected, noise), backInBand(state, value, band))) {
     restoreBaseline(state);
     raw = 0;
   }
@@ -460,6 +466,36 @@ function finish(
     reason: shown ? reasonOf(state, verdict, hasRef) : null,
     alert,
   };
+}
+
+/**
+ * This point's evidence that the baseline from before the detection (`old`) is back rather than the incident's level:
+ * the level re-learnt since (`current`), or at least the shift the CUSUMs are built for (counts: ×RHO_UP up,
+ * ×RHO_DOWN down; metrics: 2·cusumK σ), so an incident that ended before it was learnt still re-arms.
+ */
+function returnEvidence(settings: Run, state: DetectorState, value: number, old: number, current: number, noise: number): number {
+  if (!(noise > 0)) return 0;
+  const up = state.revertDir > 0;
+  if (state.model === MODEL_COUNTS) {
+    const alt = up ? Math.max(current, RHO_UP * old) : Math.min(current, RHO_DOWN * old);
+    return countsReturnEvidence(value, old, alt, noise);
+  }
+  const shift = 2 * settings.tuning.cusumK * noise;
+  const alt = up ? Math.max(current, old + shift) : Math.min(current, old - shift);
+  return gaussianReturnEvidence(value, old, alt, noise);
+}
+
+/**
+ * Is the value back on the normal side of the band around the baseline from before the detection: not above it
+ * after a rise, not below it after a drop. Counts: the band the alert sees while the incident is held (so the alert
+ * has resolved when the detector re-arms; one σ is a run of zeros on a sparse series). Metrics: one σ, as before the
+ * re-arm evidence (the shown band there re-arms NAB's spiky series too soon: NAB 64.28 -> 63.34, alert column 63.88
+ * -> 63.61; anomaly-extra PA-F1 0.808 -> 0.812).
+ */
+function backInBand(state: DetectorState, value: number, band: Band): boolean {
+  if (state.model !== MODEL_COUNTS) return state.revertDir > 0 ? value <= band.revertExpected + band.noise : value >= band.revertExpected - band.noise;
+  const shift = band.revertExpected - band.expected;
+  return state.revertDir > 0 ? value <= band.upper + shift : value >= band.lower + shift;
 }
 
 /** Back to the baseline from before the last detection; the tests start afresh. */
@@ -644,7 +680,7 @@ function updateContinuous(
     value,
     verdict,
     true,
-    bandOf(pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, levelBefore, revert),
+    bandOf(pred * scale, (pred - BAND * sigma) * scale, (pred + BAND * sigma) * scale, levelBefore, revert, sigma * scale),
     hasRef,
   );
 }
@@ -783,7 +819,7 @@ function updateCounts(
     x,
     verdict,
     guardOk,
-    bandOf(mu, Math.max(0, mu - band), mu + band, rate, revert),
+    bandOf(mu, Math.max(0, mu - band), mu + band, rate, revert, dispersion),
     hasRef,
   );
 }

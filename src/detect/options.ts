@@ -93,8 +93,10 @@ export interface DetectorOptions {
   /** Time constant (minutes) of the baseline level. */
   readonly memoryMinutes?: number;
   /**
-   * A hold ends early once the series has been back within one σ of the baseline from before the detection for
-   * this many minutes (the incident is over: the next one alerts again). 0 = holds last the whole cooldown.
+   * A hold ends early once the series has been back in band (counts: the band the alert sees; metrics: within one
+   * σ) of the baseline from before the detection for this many minutes and the pooled evidence says that baseline
+   * is back rather than the incident's level (`hold-policy.ts`, `REARM_EVIDENCE`): the incident is over, the next
+   * one alerts again. 0 = holds last the whole cooldown.
    */
   readonly rearmMinutes?: number;
   /**

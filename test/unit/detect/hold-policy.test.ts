@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   clearRevert,
+  countsReturnEvidence,
+  gaussianReturnEvidence,
   holdElapse,
   holdScore,
   holdState,
   isBaselineFrozen,
   isHolding,
   isRearmed,
+  isRearming,
   isReturnToNormal,
   rebaseEnded,
   shouldAlert,
   ESCALATE_RATIO,
+  REARM_EVIDENCE,
   type HoldSettings,
 } from '../../../src/detect/hold-policy.js';
 
@@ -59,15 +63,47 @@ describe('hold policy (alert once per incident, re-arm when it is over)', () => 
     expect(state.revertLeft).toBe(17);
   });
 
-  it('re-arms after `rearm` points in a row back within σ of the old baseline', () => {
+  it('re-arms once the evidence for the old baseline reaches REARM_EVIDENCE and `rearm` points in a row were back in band', () => {
     const state = holdState();
     holdScore(state, settings, 0.8, 20, 10, 'up');
-    const rearmed = [10.5, 30, 10.2, 10.9, 10.1].map((value) => isRearmed(state, settings, value, 10, 1));
-    expect(rearmed).toEqual([false, false, false, false, true]);
+    expect(isRearming(state, settings)).toBe(true);
+    const step = REARM_EVIDENCE / 2;
+    // Evidence for the incident's level (negative) pulls the sum back to 0; a point out of band restarts the run.
+    const rearmed = [
+      [step, true],
+      [-3 * step, true],
+      [step, true],
+      [step, false],
+      [step, true],
+      [step, true],
+      [0, true],
+    ].map(([evidence, inBand]) => isRearmed(state, settings, evidence as number, inBand as boolean));
+    expect(rearmed).toEqual([false, false, false, false, false, false, true]);
     expect(state.holdLeft).toBe(0);
+    expect(isRearming(state, settings)).toBe(false);
     expect(shouldAlert(state, settings, 0.9, 0.5, true)).toBe(true);
     clearRevert(state);
-    expect(state).toMatchObject({ revertLeft: 0, rebaseLeft: 0, normalRun: 0 });
+    expect(state).toMatchObject({ revertLeft: 0, rebaseLeft: 0, normalRun: 0, returnEvidence: 0 });
+  });
+
+  it('never re-arms with `rearm` 0, nor outside a hold', () => {
+    const never: HoldSettings = { ...settings, rearm: 0 };
+    const state = holdState();
+    expect(isRearmed(state, settings, 100, true)).toBe(false);
+    holdScore(state, never, 0.8, 20, 10, 'up');
+    expect(isRearmed(state, never, 100, true)).toBe(false);
+    expect(state.holdLeft).toBe(5);
+  });
+
+  it('weighs each point as the log-likelihood ratio of the old baseline against the incident level', () => {
+    // Counts: a zero where 1 was normal and 5 the incident's level; a 5 favours the incident; φ scales it down.
+    expect(countsReturnEvidence(0, 1, 5, 1)).toBeCloseTo(4, 10);
+    expect(countsReturnEvidence(5, 1, 5, 1)).toBeCloseTo(5 * Math.log(1 / 5) + 4, 10);
+    expect(countsReturnEvidence(0, 1, 5, 2)).toBeCloseTo(2, 10);
+    // Normal: the midpoint is neutral; the old value itself gives (shift / σ)² / 2.
+    expect(gaussianReturnEvidence(11.5, 10, 13, 1)).toBeCloseTo(0, 10);
+    expect(gaussianReturnEvidence(10, 10, 13, 1)).toBeCloseTo(4.5, 10);
+    expect(gaussianReturnEvidence(13, 10, 13, 2)).toBeCloseTo(-9 / 8, 10);
   });
 
   it('ends the fast re-baselining after `rebase` points', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectSeries, type DetectorOutput } from '../../../src/detect/detector.js';
+import { createDetector, detectSeries, restoreDetector, type DetectorOutput } from '../../../src/detect/detector.js';
 import type { DetectorOptions } from '../../../src/detect/options.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -34,6 +34,48 @@ describe('hold and re-arm: one alert per incident, and the next incident alerts 
     const out = detectSeries(series, null, options(10));
     // After the first incident ends and the hold re-arms, the expected value is back near 5, not pulled up.
     expect(out[335]?.expected as number).toBeLessThan(7);
+  });
+});
+
+describe('re-arm on a sparse count series (pooled evidence, not a run of quiet points)', () => {
+  /** About 0.6 complaints a minute (0, 1 or 2, never ten zeros in a row), with 10-minute incidents at 8/min. */
+  const sparse = (starts: readonly number[], length: number, level: number) =>
+    Array.from({ length: 480 }, (_, i) => ({
+      t: T0 + i * MIN,
+      v: starts.some((s) => i >= s && i < s + length) ? level : [0, 1, 0, 2, 1, 0, 1][i % 7] as number,
+    }));
+  const options: DetectorOptions = { model: 'counts', direction: 'up', cooldownMinutes: 120, rearmMinutes: 10 };
+
+  it('two incidents an hour apart alert twice (the first one ended well within the cooldown)', () => {
+    const fired = alertsAt(detectSeries(sparse([300, 370], 10, 8), null, options));
+    expect(fired).toHaveLength(2);
+    expect(fired[0]).toBeGreaterThanOrEqual(300);
+    expect(fired[0]).toBeLessThanOrEqual(303);
+    expect(fired[1]).toBeGreaterThanOrEqual(370);
+    expect(fired[1]).toBeLessThanOrEqual(373);
+  });
+
+  it('a snapshot saved before the re-arm evidence existed restores with none gathered and still re-arms', () => {
+    const points = sparse([300, 370], 10, 8);
+    const detector = createDetector(options);
+    for (const p of points.slice(0, 305)) detector.update(p.t, p.v);
+    const saved = detector.snapshot() as unknown as Record<string, unknown>;
+    expect(saved.holdLeft as number).toBeGreaterThan(0);
+    delete saved.returnEvidence;
+    const restored = restoreDetector(options, saved as unknown as ReturnType<typeof detector.snapshot>);
+    expect(restored.snapshot().returnEvidence).toBe(0);
+    const fired = points.slice(305).flatMap((p, i) => (restored.update(p.t, p.v).alert ? [305 + i] : []));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(370);
+  });
+
+  it('an incident that goes on at almost three times the old rate for two hours alerts once (no re-arm while it lasts)', () => {
+    const normal = [0, 1, 0, 2, 1, 0, 1]; // 0.71 a minute
+    const raised = [2, 3, 1, 2, 2, 3, 1, 2, 2, 2]; // 2 a minute
+    const points = Array.from({ length: 480 }, (_, i) => ({ t: T0 + i * MIN, v: (i >= 300 && i < 420 ? raised[i % 10] : normal[i % 7]) as number }));
+    const fired = alertsAt(detectSeries(points, null, options));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(300);
   });
 });
 
