@@ -13,6 +13,8 @@ export default defineConfig({
     // Chromium, so a second file fills the idle time. `--maxWorkers` on the command line overrides it.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowFirstSequencer },
+    // A PostgreSQL database per worker: parallel files never drop a schema under another's migration.
+    setupFiles: ['./test/helpers/worker-database.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     env: { DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' },
   },
