@@ -64,14 +64,13 @@ describe('radar classify versions / activate / replay --from --to', () => {
   });
 
   it('versions lists newest first with the active one marked; activate rolls back', async () => {
-    const list = await radar(['classify', 'versions', '-c', configFile]);
+    const [list, unknown] = await Promise.all([radar(['classify', 'versions', '-c', configFile]), radar(['classify', 'activate', 'k000000000000', '-c', configFile])]);
     expect(list.status).toBe(0);
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^\\* ${v2} .* cli +keywords$`));
     expect(lines[1]).toMatch(new RegExp(`^  ${v1} .* keyword-file +keywords$`));
 
-    const unknown = await radar(['classify', 'activate', 'k000000000000', '-c', configFile]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe('error: no stored model version "k000000000000" (radar classify versions lists them)\n');
 
@@ -91,20 +90,23 @@ describe('radar classify versions / activate / replay --from --to', () => {
 
   it('replay compares two stored versions, or a stored version and a file, on stored history', async () => {
     const range = ['--since', '2026-01-01T00:00:00Z', '--until', '2026-01-02T00:00:00Z'];
-    const stored = await radar(['classify', 'replay', '--from', v1, '--to', v2, '--json', ...range, '-c', configFile]);
+    // Four read-only replays, side by side.
+    const [stored, file, reverse, unknown] = await Promise.all([
+      radar(['classify', 'replay', '--from', v1, '--to', v2, '--json', ...range, '-c', configFile]),
+      radar(['classify', 'replay', '--from', v1, '--to', candidateFile, '--json', ...range, '-c', configFile]),
+      radar(['classify', 'replay', '--from', v2, '--to', v1, '--json', ...range, '-c', configFile]),
+      radar(['classify', 'replay', '--from', 'k111111111111', '--to', v2, '-c', configFile]),
+    ]);
     expect(stored.stderr).toBe('');
     expect(stored.status).toBe(0);
     const report = JSON.parse(stored.stdout) as { n: number; flipCount: number; versions: { before: string; after: string; stored: Record<string, number> }; categories: Record<string, { before: number; after: number }> };
     expect(report).toMatchObject({ n: 3, flipCount: 3, versions: { before: v1, after: v2, stored: { [v1]: 3 } } });
     expect(report.categories.login).toEqual({ before: 0, after: 3 });
     // The same candidate as a file, from the active version (v1 after the rollback above, or v2 before it).
-    const file = await radar(['classify', 'replay', '--from', v1, '--to', candidateFile, '--json', ...range, '-c', configFile]);
     expect(file.status).toBe(0);
     expect(JSON.parse(file.stdout)).toMatchObject({ n: 3, flipCount: 3, versions: { before: v1, after: v2 } });
     // Reversed: nothing is a login complaint any more.
-    const reverse = await radar(['classify', 'replay', '--from', v2, '--to', v1, '--json', ...range, '-c', configFile]);
     expect((JSON.parse(reverse.stdout) as typeof report).categories.login).toEqual({ before: 3, after: 0 });
-    const unknown = await radar(['classify', 'replay', '--from', 'k111111111111', '--to', v2, '-c', configFile]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('no stored model version "k111111111111"');
   });

@@ -147,5 +147,7 @@ describe('roles as separate processes on PostgreSQL and Redis', async () => {
 
     for (const p of running) p.child.kill('SIGTERM');
     for (const p of running) expect(await p.exited, p.stderr).toBe(0);
-  });
+    // A safety net, not a timing assertion: five `radar` processes start one after another, beside
+    // another test file on a 2-core machine.
+  }, 180_000);
 });

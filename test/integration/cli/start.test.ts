@@ -3,7 +3,7 @@
  * streams, the API shows classified and counted messages, Ctrl-C shuts down cleanly. Also: a bad
  * config exits 1 naming file, line and key; `radar config check`; `radar ingest`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,14 @@ import { waitFor } from '../../helpers/wait.js';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/radar.js');
 
-function radar(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, encoding: 'utf8', input, timeout: 60_000 });
+/** Runs `radar` to its end, without blocking this process (the CLI tests below run side by side). */
+function radar(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
 }
 
 describe('radar start (the all-in-one service)', () => {
@@ -88,25 +94,23 @@ describe('radar start (the all-in-one service)', () => {
   });
 });
 
-describe('radar CLI', () => {
-  it('config check: ok for the example; a broken file exits 1 with file:line: key: what', () => {
-    const ok = radar(['config', 'check', 'config/radar.example.yaml']);
-    expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('ok');
+describe.concurrent('radar CLI', () => {
+  it('config check: ok for the example; a broken file exits 1 with file:line: key: what', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'radar-cfg-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'server:\n  port: 80\n  hots: x\n');
-    const res = radar(['config', 'check', bad]);
+    const [ok, res, start] = await Promise.all([radar(['config', 'check', 'config/radar.example.yaml']), radar(['config', 'check', bad]), radar(['start'], { RADAR_CONFIG: bad })]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('ok');
     expect(res.status).toBe(1);
     expect(res.stderr).toContain(`${bad}:3: server: unknown key "hots"`);
-    const start = radar(['start'], { RADAR_CONFIG: bad });
     expect(start.status).toBe(1);
     expect(start.stderr).toContain(`${bad}:3: server: unknown key "hots"`);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('auth hash-password prints an scrypt hash the config accepts', () => {
-    const res = radar(['auth', 'hash-password'], {}, 'correct horse battery\n');
+  it('auth hash-password prints an scrypt hash the config accepts', async () => {
+    const res = await radar(['auth', 'hash-password'], {}, 'correct horse battery\n');
     expect(res.status).toBe(0);
     expect(res.stdout.trim()).toMatch(/^scrypt\$16384\$8\$1\$/);
   });
@@ -117,7 +121,7 @@ describe('radar CLI', () => {
     const prefix = uniqueName('ing');
     writeFileSync(join(dir, 'radar.yaml'), `dataDir: ${dir}\nredis: { url: "${REDIS_URL}", prefix: ${prefix}, autoStart: false }\ndatabase: { url: "sqlite:${join(dir, 'r.db')}" }\n`);
     writeFileSync(join(dir, 'm.jsonl'), ['{"channel":"email","text":"cannot log in"}', '{"channel":"fax","text":"x"}', '{"id":"t-1","channel":"twitter","text":"slow inbox"}', '{"channel":"email","text":"from the future","createdAt":"2999-01-01T00:00:00Z"}', ''].join('\n'));
-    const res = radar(['ingest', join(dir, 'm.jsonl')], { RADAR_CONFIG: join(dir, 'radar.yaml') });
+    const res = await radar(['ingest', join(dir, 'm.jsonl')], { RADAR_CONFIG: join(dir, 'radar.yaml') });
     expect(res.stdout).toContain('2 messages queued for ingest, 2 rejected');
     expect(res.stderr).toMatch(/m\.jsonl:2: rejected: channel/);
     expect(res.stderr).toMatch(/m\.jsonl:4: rejected: createdAt: is more than 10 min in the future/);
