@@ -74,7 +74,8 @@ describe('prometheus source on the poll worker', () => {
     proxy = await startFaultProxy(prom.url);
     proxy.failAt([0], 'hang'); // the first request (backfill part 1) times out
     proxy.failAt([2], { status: 503, body: '{"status":"error","errorType":"unavailable","error":"injected"}' }); // part 2 fails once part 1 is stored
-    await run([promSource(proxy.url, { pollInterval: '200ms', requestTimeout: '500ms' })]);
+    // A timeout well above a loaded machine's answer time: only the hung request may time out.
+    await run([promSource(proxy.url, { pollInterval: '200ms', requestTimeout: '3s' })]);
 
     await waitFor(async () => (await ctx.sources.get('prom'))?.state === 'ok', 60_000, 'source recovers');
     const status = await ctx.sources.get('prom');
