@@ -8,7 +8,9 @@
  * ("не работает", "ничего не грузится"; not after a negated problem word: "no problems logging in");
  * topics add theirs to their category but only count towards the complaint
  * when some problem cue matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate
- * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions, and generic
+ * exclusion zeroes the message, a category exclusion zeroes that category (unless negated, or inside a
+ * longer positive cue that started before it). A term that starts with a negator ("нет сети") is never
+ * negated by an earlier one. Exclusions, and generic
  * cues with a negative weight (praise, a problem gone), match word after word with nothing in between
  * ("всё работает" must not match "всё остальное работает").
  */
