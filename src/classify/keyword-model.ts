@@ -8,7 +8,9 @@
  * ("не работает", "ничего не грузится"; not after a negated problem word: "no problems logging in");
  * topics add theirs to their category but only count towards the complaint
  * when some problem cue matched. complaint score = 1 − e^(−(gate sum + best category sum)); a gate
- * exclusion zeroes the message, a category exclusion zeroes that category. Exclusions, and generic
+ * exclusion zeroes the message, a category exclusion zeroes that category (unless negated, or inside a
+ * longer positive cue that started before it). A term that starts with a negator ("нет сети") is never
+ * negated by an earlier one. Exclusions, and generic
  * cues with a negative weight (praise, a problem gone), match word after word with nothing in between
  * ("всё работает" must not match "всё остальное работает").
  */
@@ -36,6 +38,8 @@ interface Entry {
   readonly index: number;
   /** Matches its words one after another, nothing in between (exclusions, and generic cues that lower the score). */
   readonly consecutive: boolean;
+  /** Starts with a negator of its own ("нет сети", "not working"): an earlier negator does not negate it. */
+  readonly ownNegator: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -146,7 +150,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     // it says ("всё работает" / "всё остальное работает", "works fine" / "works fine except"), so, as an
     // exclusion, it matches word after word.
     const consecutive = p.kind === KIND_EXCLUSION || (p.owner === cueOwner && p.weight < 0);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive };
+    const ownNegator = stems.length > 1 && negatorStems.includes(stems[0] as string);
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -230,6 +235,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let negatedTerms: string[] | null = null;
   let negatedProblem = false;
   let positiveGate = 0;
+  /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
+  let cueEnd = 0;
   const { ids, negated, hashtag, clauseStart } = a;
   const n = ids.length;
   const gap = settings.phraseGap;
@@ -263,12 +270,16 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     for (const entry of list) {
       if (stamp[entry.index] === generation) continue;
       if (entry.kind === KIND_EXCLUSION) {
+        // A problem-gone phrase does not cancel when negated ("так и не заработало", "still not working
+        // again") or when it is the tail of a longer complaint cue that started before it ("когда
+        // заработает": the stemmer folds the future into "заработало").
+        if (negated[i] || i < cueEnd) continue;
         stamp[entry.index] = generation;
         excluded ??= new Array<string[] | undefined>(owners);
         (excluded[entry.owner] ??= []).push(entry.text);
         continue;
       }
-      if (entry.kind === KIND_TERM && negated[i]) {
+      if (entry.kind === KIND_TERM && negated[i] && !entry.ownNegator) {
         (negatedTerms ??= []).push(entry.text);
         if (entry.weight > 0) negatedProblem = true;
         continue;
@@ -278,6 +289,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       // such as "какой" in "без какой-либо связи" does not take the negator).
       if (entry.kind === KIND_NEGATED && (!negated[i] || negatedProblem)) continue;
       stamp[entry.index] = generation;
+      if (entry.owner === cueOwner && entry.weight > 0 && entry.ids.length > 1) cueEnd = Math.max(cueEnd, i + entry.ids.length);
       // A one-word term met only as a hashtag counts half ("… inbox zero 🎉 #fail"): tags are topic
       // labels, and a brand search finds them on anyone's words.
       const weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;

@@ -51,6 +51,29 @@ describe('generic complaint cues', () => {
     expect(e.classification.complaint).toBe(true);
   });
 
+  it('a problem-gone exclusion does not cancel when negated or when it is the tail of a longer cue', () => {
+    const config = keywordsSchema.parse({ ...base, gate: { ...base.gate, exclusions: { ru: ['заработало'] } } });
+    const gone = cuesSchema.parse({ version: 1, groups: [{ name: 'failure', terms: { ru: ['когда заработает', 'так и не'] } }] });
+    const c = createClassifier({ keywords: compileKeywords({ ...config, cues: gone }) });
+    expect(c.explain('Всё заработало, спасибо').classification.complaint).toBe(false);
+    expect(c.explain('Всё заработало, спасибо').excludedBy).toEqual(['заработало']);
+    // The stemmer folds "заработает" (will work) and "не заработал" into the exclusion's stem.
+    expect(c.explain('Когда заработает почта?').excludedBy).toEqual([]);
+    expect(c.explain('Когда заработает почта?').classification.complaint).toBe(true);
+    expect(c.explain('Так и не заработал').excludedBy).toEqual([]);
+    expect(c.explain('Так и не заработал').classification.complaint).toBe(true);
+  });
+
+  it('a term that starts with its own negator is not negated by an earlier one', () => {
+    const own = cuesSchema.parse({ version: 1, groups: [{ name: 'failure', terms: { ru: ['нет сети'] } }] });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: own }) });
+    // "р-не" (district) ends in "не": it must not turn "нет сети" into a negated term.
+    const e = c.explain('Писал вам, что в р-не вообще нет сети');
+    expect(e.negatedTerms).toEqual([]);
+    expect(e.cueTerms).toEqual(['failure: нет сети']);
+    expect(e.classification.complaint).toBe(true);
+  });
+
   it('the shipped praise cues do not fire on a spinning page or a polite sign-off', () => {
     const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
     // "круто" (cool) and "крутится" (spins) share the stem; "Спасибо за помощь!" closes requests for help.
