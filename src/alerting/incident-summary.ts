@@ -3,6 +3,10 @@
  * a plain-text status update for a status page or a chat (what, since when, how big against the
  * baseline, owner, state, the biggest clusters of near-duplicate complaints, what moved with it).
  *
+ * In English (the default) or Russian (`locale: 'ru'`, for the dashboard's Russian UI: the same facts in
+ * Russian phrasing, numbers and weekdays formatted for ru-RU, times in the configured time zone as in
+ * English). Notifications stay English. Plain text only: message texts go in as they are (PII masked).
+ *
  * @example incidentSummary({ ... }) // "[FIRING] Login complaints: 10.3× normal, 412 since 14:03 against 40 expected.\nSince: …"
  */
 import type { AlertState, Severity } from '../domain/alert.js';
@@ -11,6 +15,10 @@ import type { CorrelatedEvidence } from './evidence.js';
 import { channelPhrase, correlatedPhrase, durationText } from './notification.js';
 import { maskPii } from './pii.js';
 import { formatClock, formatWeekdayTime, localParts } from './time-zone.js';
+
+/** The languages the summary speaks (the dashboard's languages). */
+export const SUMMARY_LOCALES = ['en', 'ru'] as const;
+export type SummaryLocale = (typeof SUMMARY_LOCALES)[number];
 
 export interface IncidentSummaryInput {
   readonly state: AlertState;
@@ -38,6 +46,8 @@ export interface IncidentSummaryInput {
   /** The incident page, when the deployment knows its public URL. */
   readonly link: string | null;
   readonly maxClusters?: number;
+  /** The language of the text; English by default. */
+  readonly locale?: SummaryLocale;
 }
 
 const CLUSTER_CHARS = 160;
@@ -51,12 +61,94 @@ function oneLine(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** How far from normal: "10.3× normal", "40% below normal"; null without an expectation. */
-export function sizeVsNormal(count: number, expected: number | null, direction: Direction): string | null {
+/** How far from normal: "10.3× normal", "40% below normal" (ru: "×10,3 от нормы", "на 40% ниже нормы"); null without an expectation. */
+export function sizeVsNormal(count: number, expected: number | null, direction: Direction, locale: SummaryLocale = 'en'): string | null {
   if (expected === null || expected <= 0) return null;
   const ratio = count / expected;
-  if (direction === 'down' || ratio < 1) return `${Math.round((1 - ratio) * 100)}% below normal`;
-  return `${Math.round(ratio * 10) / 10}× normal`;
+  if (direction === 'down' || ratio < 1) {
+    const percent = Math.round((1 - ratio) * 100);
+    return locale === 'ru' ? `на ${ruNum(percent)}% ниже нормы` : `${percent}% below normal`;
+  }
+  const r = Math.round(ratio * 10) / 10;
+  return locale === 'ru' ? `×${ruNum(r)} от нормы` : `${r}× normal`;
+}
+
+// ---- Russian --------------------------------------------------------------------------------------
+
+const RU_NUMBER = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 1 });
+
+/** A number as ru-RU writes it: "1 075", "10,3" (the same rounding as `num`). */
+function ruNum(x: number): string {
+  return RU_NUMBER.format(Number.isInteger(x) ? x : Number(x.toFixed(x < 10 ? 1 : 0)));
+}
+
+const RU_STATES: Readonly<Record<AlertState, string>> = {
+  pending: 'ожидает',
+  firing: 'активен',
+  resolved: 'решён',
+  cancelled: 'отменён',
+};
+const RU_SEVERITIES: Readonly<Record<Severity, string>> = { info: 'инфо', warning: 'предупреждение', critical: 'критично' };
+
+/** "пн 14:03": the weekday (ru-RU) and time of `t` in `timeZone`. */
+function ruWeekdayTime(t: number, timeZone: string): string {
+  const weekday = new Intl.DateTimeFormat('ru-RU', { weekday: 'short', timeZone }).format(new Date(t));
+  return `${weekday} ${formatClock(localParts(t, timeZone))}`;
+}
+
+/** "1 ч 5 мин", "12 мин", "40 с". */
+function ruDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} с`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} мин`;
+  const h = Math.floor(m / 60);
+  const rest = m % 60;
+  return rest === 0 ? `${h} ч` : `${h} ч ${rest} мин`;
+}
+
+function ruLead(leadMs: number): string {
+  const min = Math.round(leadMs / 60_000);
+  return min < 0 ? `начался на ${-min} мин раньше` : `начался на ${min} мин позже`;
+}
+
+function ruHeadline(input: IncidentSummaryInput): string {
+  const at = (t: number) => formatClock(localParts(t, input.timezone));
+  const size = sizeVsNormal(input.count, input.expected, input.direction, 'ru');
+  const against = input.expected === null ? '' : ` при ожидании ${ruNum(Math.round(input.expected * 10) / 10)}`;
+  if (input.state === 'resolved' || input.state === 'cancelled') {
+    const range = `с ${at(input.onset)} до ${at(input.endedAt ?? input.now)}`;
+    return `${input.label}: ${size === null ? 'аномалия' : `было ${size}`} ${range} (${ruNum(input.count)}${against}); вернулось к норме.`;
+  }
+  return size === null
+    ? `${input.label}: аномалия, ${ruNum(input.count)} с ${at(input.onset)} (нормы ещё нет).`
+    : `${input.label}: ${size}, ${ruNum(input.count)} с ${at(input.onset)}${against}.`;
+}
+
+function ruSummary(input: IncidentSummaryInput): string {
+  const tz = input.timezone;
+  const end = input.endedAt ?? input.now;
+  const lines: string[] = [`[${RU_STATES[input.state].toUpperCase()}] ${ruHeadline(input)}`];
+  lines.push(`Начало: ${ruWeekdayTime(input.onset, tz)} (${tz}), ${input.endedAt === null ? 'идёт ' : 'длилось '}${ruDuration(end - input.onset)}`);
+  const size = sizeVsNormal(input.count, input.expected, input.direction, 'ru');
+  lines.push(
+    input.expected === null
+      ? `Объём: ${ruNum(input.count)} (нормы ещё нет)`
+      : `Объём: ${ruNum(input.count)} при ожидании ${ruNum(Math.round(input.expected * 10) / 10)}${size === null ? '' : ` (${size})`}`,
+  );
+  const ack = input.acknowledgedAt !== null ? `подтвердил ${input.acknowledgedBy ?? '?'} в ${formatClock(localParts(input.acknowledgedAt, tz))}` : 'не подтверждён';
+  lines.push(`Ответственный: ${input.owner ?? 'никто'} (${ack})`);
+  lines.push(`Состояние: ${RU_STATES[input.state]}, важность: ${RU_SEVERITIES[input.severity]}`);
+  if (input.channels.length > 0) lines.push(`Каналы: ${input.channels.map((c) => `${c.channel}: ${ruNum(c.count)}`).join(', ')}`);
+  const clusters = input.clusters.slice(0, input.maxClusters ?? 3).filter((c) => c.text.trim() !== '');
+  if (clusters.length > 0) {
+    lines.push('Главные жалобы:');
+    for (const c of clusters) lines.push(`- ${ruNum(c.count)} × «${oneLine(c.text, CLUSTER_CHARS)}»`);
+  }
+  const moved = (input.correlated ?? []).map((c) => `${c.label} ${c.size}${Math.round(c.leadMs / 60_000) === 0 ? '' : ` (${ruLead(c.leadMs)})`}`);
+  if (moved.length > 0) lines.push(`Одновременно: ${moved.join(', ')}`);
+  if (input.link !== null) lines.push(`Подробнее: ${input.link}`);
+  return lines.join('\n');
 }
 
 /**
@@ -65,6 +157,7 @@ export function sizeVsNormal(count: number, expected: number | null, direction: 
  * expected); back to normal."
  */
 export function incidentHeadline(input: IncidentSummaryInput): string {
+  if (input.locale === 'ru') return ruHeadline(input);
   const at = (t: number) => formatClock(localParts(t, input.timezone));
   const size = sizeVsNormal(input.count, input.expected, input.direction);
   const against = input.expected === null ? '' : ` against ${num(Math.round(input.expected * 10) / 10)} expected`;
@@ -80,6 +173,7 @@ export function incidentHeadline(input: IncidentSummaryInput): string {
 
 /** The plain-text status update ("copy summary"), one fact per line. */
 export function incidentSummary(input: IncidentSummaryInput): string {
+  if (input.locale === 'ru') return ruSummary(input);
   const tz = input.timezone;
   const end = input.endedAt ?? input.now;
   const lines: string[] = [`[${input.state.toUpperCase()}] ${incidentHeadline(input)}`];

@@ -40,11 +40,35 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A human label: `complaints.login` → "Login complaints", `complaints.twitter` → "Complaints via Twitter". */
-export function seriesLabel(series: string, labels: Readonly<Record<string, string>> = {}): string {
+/**
+ * Russian labels (the dashboard's Russian UI, the same words as its catalogue for "Complaints: {category}",
+ * "Complaints via {channel}", "Complaints in {lang}", "All complaints"); names stay as configured.
+ */
+function russianLabel(name: SeriesName): string | null {
+  switch (name.kind) {
+    case 'total':
+      return 'Все жалобы';
+    case 'category':
+      return `Жалобы: ${name.category ?? ''}`;
+    case 'channel':
+      return `Жалобы через ${name.channel ?? ''}`;
+    case 'language':
+      return `Жалобы на языке ${name.language ?? ''}`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * A human label: `complaints.login` → "Login complaints", `complaints.twitter` → "Complaints via Twitter".
+ * `locale: 'ru'` → "Жалобы: login", "Жалобы через twitter" for complaint series (a configured label,
+ * written in the deployment's own words, is kept only for other series).
+ */
+export function seriesLabel(series: string, labels: Readonly<Record<string, string>> = {}, locale: 'en' | 'ru' = 'en'): string {
+  const name = parseSeriesName(series);
+  if (locale === 'ru') return russianLabel(name) ?? labels[series] ?? series;
   const configured = labels[series];
   if (configured !== undefined) return configured;
-  const name = parseSeriesName(series);
   switch (name.kind) {
     case 'total':
       return 'Complaints';

@@ -19,6 +19,7 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
 
   it('a Russian browser gets the login page and the dashboard in Russian, numbers formatted for ru-RU', async () => {
     const context = await h.browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
     const { page, errors } = await newPage(context);
     await page.goto(`${h.url}/login`);
     expect(await page.textContent('button[type=submit]')).toBe('Войти');
@@ -47,6 +48,18 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     expect(await page.textContent('main')).toContain('Скопировать сводку');
     // what is wrong, in one sentence, in Russian too (numbers formatted for ru-RU)
     expect(await page.textContent('#incident-headline')).toMatch(/^Жалобы: login: ×\d+(,\d)? от нормы, \d+ с .*\d\d:\d\d при ожидании \d+(,\d)?\.$/);
+    // the series in words from the catalogue, not the API's English label
+    expect(await page.textContent('#incident-series h2')).toBe('Ряд: Жалобы: login');
+    // "copy summary": the plain-text status update in Russian (the API's text for ?lang=ru)
+    await page.click('#copy-summary');
+    await page.waitForSelector('#copy-status[data-result=copied]');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const lines = copied.split('\n');
+    expect(lines[0]).toMatch(/^\[АКТИВЕН\] Жалобы: login: ×\d+(,\d)? от нормы, \d+ с \d\d:\d\d при ожидании \d+(,\d)?\.$/);
+    expect(lines[1]).toMatch(/^Начало: [а-я]{2} \d\d:\d\d \(.+\), идёт \d/);
+    expect(lines).toContain('Главные жалобы:');
+    expect(lines.some((l) => l.startsWith('Ответственный: '))).toBe(true);
+    expect(copied).not.toMatch(/Owner:|Since:|Top complaints:|Login complaints/);
     // A silence, so the Alerts view lists it: its table is in Russian too, and so is the detector's reason.
     const silence = await fetch(`${h.url}/api/silences`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ series: 'complaints.crash', duration: '1h', comment: 'релиз' }) });
     expect(silence.status).toBe(201);
@@ -56,6 +69,9 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     expect(await page.textContent('#alerts article')).toContain('страница инцидента');
     expect(await page.textContent('#alerts article')).toContain(', всплеск');
     expect(await page.textContent('#alerts article')).not.toContain(', spike');
+    // the evidence's series label from the catalogue, not the notification's English one
+    expect(await page.textContent('#alerts article [data-field=evidence]')).toContain('Жалобы: login: ');
+    expect(await page.textContent('#alerts')).not.toContain('Login complaints');
     await page.waitForSelector('#silences table');
     expect(await page.textContent('#silences h2')).toBe('Заглушки');
     expect(await page.$$eval('#silences thead th', (els) => els.map((e) => e.textContent))).toEqual(['Что заглушено', 'До', 'Кто', 'Почему', '']);
@@ -69,6 +85,19 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     await login(page, h.url, USERS.support, '#/overview?window=1h');
     await page.waitForSelector('#categories article');
     expect(await page.textContent('h1')).toBe('Overview');
+    // English unchanged: the API's label and its English summary
+    await page.goto(`${h.url}/#/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}`);
+    await page.waitForSelector('#incident-series svg');
+    expect(await page.textContent('#incident-series h2')).toBe('The series: Login complaints');
+    expect(await page.textContent('#summary-text')).toMatch(/^\[FIRING\] Login complaints: [\d.]+× normal, \d+ since \d\d:\d\d against [\d.]+ expected\.\nSince: /);
+    // the language is a validated query: English by default, nothing but en|ru
+    const ask = (query: string) => fetch(`${h.url}/api/incidents/${encodeURIComponent(h.alerts[0]?.id ?? '')}${query}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const [plain, ru, bad] = await Promise.all([ask(''), ask('?lang=ru'), ask('?lang=de')]);
+    expect(((await plain.json()) as { summaryText: string }).summaryText).toMatch(/^\[FIRING\] /);
+    expect(((await ru.json()) as { summaryText: string }).summaryText).toMatch(/^\[АКТИВЕН\] Жалобы: login: /);
+    expect(bad.status).toBe(400);
+    await page.goto(`${h.url}/#/overview?window=1h`);
+    await page.waitForSelector('#categories article');
     await Promise.all([page.waitForEvent('load'), page.selectOption('#language', 'ru')]);
     await page.waitForSelector('#categories article');
     expect(await page.textContent('h1')).toBe('Обзор');

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { alertOnset } from '../../alerting/correlation.js';
 import { buildEvidence, dashboardLink, evidenceRequest, type Evidence } from '../../alerting/evidence.js';
-import { incidentHeadline, incidentSummary, type IncidentSummaryInput } from '../../alerting/incident-summary.js';
+import { incidentHeadline, incidentSummary, SUMMARY_LOCALES, type IncidentSummaryInput } from '../../alerting/incident-summary.js';
 import { compileOncall, personName } from '../../alerting/oncall.js';
 import { primarySeries } from '../../alerting/primary-series.js';
 import { parseSeriesName, seriesLabel, specificity } from '../../alerting/series-name.js';
@@ -40,6 +40,8 @@ const RELATED_MAX = 6;
 export const NOTE_MAX_CHARS = 4000;
 
 const idParams = z.object({ id: z.string().min(1).max(300) }).strict();
+/** `?lang=ru`: the headline and the plain-text summary in the dashboard's language (English by default). */
+const incidentQuery = z.object({ lang: z.enum(SUMMARY_LOCALES).default('en') }).strict();
 const noteBody = z
   .object({ text: z.string().max(NOTE_MAX_CHARS).transform((t) => t.trim()).refine((t) => t.length > 0, 'must not be empty') })
   .strict();
@@ -66,6 +68,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
 
   app.get('/api/incidents/:id', { preHandler: app.requireRole('viewer') }, async (request) => {
     const { id: requestedId } = parseInput(idParams, request.params, 'params');
+    const { lang } = parseInput(incidentQuery, request.query, 'query');
     const root = await incidentOf(deps, requestedId);
     const now = deps.clock.now();
     const joined = await deps.store.alerts.attachedTo(root.id, root.startsAt - alerting.evidence.correlationWindow - INCIDENT_SPAN_MAX);
@@ -130,7 +133,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
     const summaryInput: IncidentSummaryInput = {
       state: root.state,
       severity: root.severity,
-      label: evidence.label,
+      label: lang === 'en' ? evidence.label : seriesLabel(series, labels, lang),
       direction,
       onset,
       endedAt: root.endedAt,
@@ -143,8 +146,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
       acknowledgedAt: root.acknowledgedAt,
       channels: evidence.channels,
       clusters: clusters.map((c) => ({ count: c.count, text: c.representative.text })),
-      correlated: evidence.correlated ?? [],
+      correlated: (evidence.correlated ?? []).map((c) => (lang === 'en' ? c : { ...c, label: seriesLabel(c.series, labels, lang) })),
       link: base === null ? null : dashboardLink(base, root.id),
+      locale: lang,
     };
     const { evidence: _sent, ...alert } = root;
     void _sent;

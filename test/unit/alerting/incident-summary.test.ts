@@ -85,4 +85,44 @@ describe('incident summary', () => {
   ] as const)('sizeVsNormal(%d, %j, %s) is %j', (count, expected, direction, text) => {
     expect(sizeVsNormal(count, expected, direction)).toBe(text);
   });
+
+  it('in Russian (the dashboard\'s Russian UI): the same facts in Russian, numbers as ru-RU writes them, the on-call time zone', () => {
+    const ru: IncidentSummaryInput = {
+      ...base,
+      locale: 'ru',
+      label: 'Жалобы: login',
+      count: 1075,
+      expected: 425.1,
+      acknowledgedBy: 'Anna',
+      acknowledgedAt: T + 5 * MIN,
+      correlated: [{ ...base.correlated![0]!, label: 'errors.auth' }],
+    };
+    const nbsp = '\u00a0'; // ru-RU groups thousands with a no-break space
+    expect(incidentHeadline(ru)).toBe(`Жалобы: login: ×2,5 от нормы, 1${nbsp}075 с 14:03 при ожидании 425.`);
+    expect(incidentSummary(ru)).toBe(
+      [
+        `[АКТИВЕН] Жалобы: login: ×2,5 от нормы, 1${nbsp}075 с 14:03 при ожидании 425.`,
+        'Начало: чт 14:03 (Europe/Moscow), идёт 52 мин',
+        `Объём: 1${nbsp}075 при ожидании 425 (×2,5 от нормы)`,
+        'Ответственный: Anna (подтвердил Anna в 14:08)',
+        'Состояние: активен, важность: критично',
+        'Каналы: twitter: 300, email: 111, beta_form: 1',
+        'Главные жалобы:',
+        '- 120 × «RT: Cannot log in since the update, write to me at [email] or [phone]»',
+        '- 40 × «Не могу войти в почту с утра»',
+        '- 3 × «password reset loops»',
+        'Одновременно: errors.auth ×9 (начался на 3 мин раньше)',
+        'Подробнее: https://radar.example.com/#/incidents/complaints.login-x1',
+      ].join('\n'),
+    );
+    expect(incidentHeadline({ ...ru, direction: 'down', count: 600, expected: 1000 })).toBe('Жалобы: login: на 40% ниже нормы, 600 с 14:03 при ожидании 1\u00a0000.');
+    expect(incidentHeadline({ ...ru, expected: null })).toBe(`Жалобы: login: аномалия, 1${nbsp}075 с 14:03 (нормы ещё нет).`);
+    const over = incidentSummary({ ...ru, state: 'resolved', endedAt: T + 67 * MIN, now: T + 90 * MIN });
+    expect(over.split('\n').slice(0, 2)).toEqual([
+      `[РЕШЁН] Жалобы: login: было ×2,5 от нормы с 14:03 до 15:10 (1${nbsp}075 при ожидании 425); вернулось к норме.`,
+      'Начало: чт 14:03 (Europe/Moscow), длилось 1 ч 7 мин',
+    ]);
+    // English stays the default
+    expect(incidentSummary({ ...ru, locale: 'en', label: 'Login complaints' })).toMatch(/^\[FIRING\] Login complaints: 2\.5× normal, 1075 since 14:03/);
+  });
 });

@@ -3,7 +3,7 @@
 import { api, ApiError } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, put, select } from '../dom.js';
 import { go, hrefFor, incidentHref } from '../state.js';
-import { banner, categoryOfSeries, reasonText } from './common.js';
+import { banner, categoryOfSeries, reasonText, seriesLabel } from './common.js';
 import { t, tp } from '../i18n.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
@@ -38,7 +38,7 @@ export const VIA_TEXT = {
 function correlatedText(c) {
   const min = Math.round(Number(c.leadMs) / 60_000);
   const lead = !Number.isFinite(min) || min === 0 ? '' : ` (${min < 0 ? t('started {n} min earlier', { n: -min }) : t('started {n} min later', { n: min })})`;
-  return `${String(c.label ?? c.series ?? '')} ${String(c.size ?? '')}${lead}`;
+  return `${seriesLabel(c.series, c.label)} ${String(c.size ?? '')}${lead}`;
 }
 
 function eventDetail(e) {
@@ -186,13 +186,7 @@ export function mount(root, params, ctx) {
   function alertTitle(a) {
     const member = a.members.find((m) => m.firingSince !== null && m.firingSince !== undefined) ?? a.members[0];
     const series = member?.series ?? a.groupKey;
-    const cat = categoryOfSeries(series);
-    if (cat) return t('Complaints: {category}', { category: cat });
-    const channel = /^complaints\.channel\.(.+)$/.exec(series);
-    if (channel) return t('Complaints via {channel}', { channel: channel[1] });
-    const lang = /^complaints\.lang\.(.+)$/.exec(series);
-    if (lang) return t('Complaints in {lang}', { lang: lang[1] });
-    return series === 'complaints' ? t('All complaints') : series;
+    return seriesLabel(series);
   }
 
   /** The alert's history, loaded when opened (GET /api/alerts/:id): each event with who and how. */
@@ -255,7 +249,7 @@ export function mount(root, params, ctx) {
       const examples = Array.isArray(e.examples) ? e.examples.slice(0, 3) : [];
       const moved = Array.isArray(e.correlated) ? e.correlated.map(correlatedText).join(', ') : '';
       return h('div', {},
-        h('div', {}, `${e.label ?? e.series ?? ''}: ${t('{count} in {minutes} min vs {expected} expected', { count: fmtNum(e.count), minutes: fmtNum(e.window?.minutes), expected: fmtNum(e.expected, 1) })}${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
+        h('div', {}, `${seriesLabel(e.series, e.label)}: ${t('{count} in {minutes} min vs {expected} expected', { count: fmtNum(e.count), minutes: fmtNum(e.window?.minutes), expected: fmtNum(e.expected, 1) })}${e.ratio ? ` (×${fmtNum(e.ratio, 1)})` : ''}`),
         channels ? h('div', { class: 'muted' }, t('channels: {list}', { list: channels })) : null,
         terms ? h('div', { class: 'muted' }, t('rising terms: {list}', { list: terms })) : null,
         moved ? h('div', { data: { field: 'correlated' } }, t('at the same time: {list}', { list: moved })) : null,

@@ -1,7 +1,7 @@
 // Shared by the views: windows, steps, series fetching with the detector band when it is available.
 import { api, ApiError } from '../api.js';
 import { clear, h, select } from '../dom.js';
-import { t } from '../i18n.js';
+import { currentLanguage, t } from '../i18n.js';
 
 export const WINDOWS = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 // The same list as src/domain/message.ts CHANNELS (a unit test keeps them equal).
@@ -68,6 +68,25 @@ export function reasonText(reason) {
 export function categoryOfSeries(series) {
   const m = /^complaints\.(?!channel\.|lang\.)(.+)$/.exec(series ?? '');
   return m ? m[1] : null;
+}
+
+/**
+ * A series in words, through the catalogue (`complaints.login` → "Complaints: login", `complaints.twitter`
+ * → "Complaints via twitter"); category, channel and language names stay as configured. In English the
+ * API's label (`fallback`, which may be a configured one) is kept; a series that is not a complaint
+ * series keeps its name.
+ */
+export function seriesLabel(series, fallback) {
+  if (currentLanguage() === 'en' && fallback) return String(fallback);
+  const key = String(series ?? '');
+  if (key === 'complaints') return t('All complaints');
+  const lang = /^complaints\.lang\.(.+)$/.exec(key);
+  if (lang) return t('Complaints in {lang}', { lang: lang[1] });
+  const channel = /^complaints\.(?:channel\.)?(.+)$/.exec(key);
+  if (channel && (key.startsWith('complaints.channel.') || CHANNELS.includes(channel[1]))) return t('Complaints via {channel}', { channel: channel[1] });
+  const cat = categoryOfSeries(key);
+  if (cat) return t('Complaints: {category}', { category: cat });
+  return fallback ? String(fallback) : key;
 }
 
 export function banner(kind, text, id) {

@@ -7,7 +7,7 @@ import { api, ApiError } from '../api.js';
 import { clear, fmtNum, fmtTime, h, put } from '../dom.js';
 import { hrefFor } from '../state.js';
 import { EVENT_TEXT, VIA_TEXT } from './alerts.js';
-import { RELABEL_TEXT, banner, categoryOfSeries, clusterRelabel } from './common.js';
+import { RELABEL_TEXT, banner, categoryOfSeries, clusterRelabel, seriesLabel } from './common.js';
 import { currentLanguage, t } from '../i18n.js';
 
 /** Every user-visible string of this view, through the catalogue (i18n.js): getters, so the language is the one chosen at boot. */
@@ -73,28 +73,6 @@ export const TEXT = {
   eventBy: (who, via) => t(' by {who} via {via}', { who, via }),
   get timeline() { return t('timeline'); },
 };
-
-/**
- * What is wrong, in one sentence. In English the API's sentence (the one notifications carry, times in
- * the on-call time zone); in another language the same sentence from the same numbers, through the
- * catalogue (times in the browser's).
- */
-function headline(d) {
-  if (currentLanguage() === 'en') return d.headline;
-  const what = d.category ? t('Complaints: {category}', { category: d.category }) : d.series.label;
-  const { count, expected } = d.size;
-  const ratio = expected !== null && expected > 0 ? count / expected : null;
-  const size = ratio === null
-    ? null
-    : d.series.direction === 'down' || ratio < 1
-      ? t('{percent}% below normal', { percent: fmtNum(Math.round((1 - ratio) * 100)) })
-      : t('{ratio}× normal', { ratio: fmtNum(Math.round(ratio * 10) / 10, 1) });
-  const vars = { what, size, count: fmtNum(count), expected: fmtNum(expected, 1), at: fmtTime(d.series.onset), from: fmtTime(d.series.onset), to: fmtTime(d.alert.endedAt ?? Date.now()) };
-  if (d.alert.state === 'resolved' || d.alert.state === 'cancelled') {
-    return size === null ? t('{what}: anomalous from {from} to {to} ({count}); back to normal.', vars) : t('{what}: was {size} from {from} to {to} ({count} against {expected} expected); back to normal.', vars);
-  }
-  return size === null ? t('{what}: anomalous, {count} since {at} (no baseline yet).', vars) : t('{what}: {size}, {count} since {at} against {expected} expected.', vars);
-}
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -186,7 +164,8 @@ export function mount(root, params, ctx) {
     if (!confirmBox.hidden || clustersBox.contains(document.activeElement)) return;
     let next;
     try {
-      next = await api(`/api/incidents/${encodeURIComponent(id)}`);
+      // headline and summary in the UI's language (the API's wording, times in the on-call time zone)
+      next = await api(`/api/incidents/${encodeURIComponent(id)}?lang=${encodeURIComponent(currentLanguage())}`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         put(notice, banner('warn', TEXT.missing(id), 'incident-missing'));
@@ -201,7 +180,7 @@ export function mount(root, params, ctx) {
 
   function render() {
     const d = data;
-    const sentence = headline(d);
+    const sentence = d.headline;
     document.title = `${sentence} · complaint-radar`;
     heading.textContent = sentence;
     clear(notice);
@@ -343,9 +322,9 @@ export function mount(root, params, ctx) {
     const s = d.series;
     const cat = categoryOfSeries(s.key);
     put(seriesBox, 
-      h('h2', {}, `${TEXT.series}: ${s.label}`),
+      h('h2', {}, `${TEXT.series}: ${seriesLabel(s.key, s.label)}`),
       h('p', { class: 'muted', id: 'incident-size' }, TEXT.size(fmtNum(d.size.count), fmtNum(d.size.expected, 1), d.size.ratio ? fmtNum(d.size.ratio, 1) : null)),
-      h('div', { class: 'chart' }, chart(s.points, { onset: s.onset, band: s.band, label: s.label })),
+      h('div', { class: 'chart' }, chart(s.points, { onset: s.onset, band: s.band, label: seriesLabel(s.key, s.label) })),
       h('p', { class: 'muted' },
         h('span', { id: 'incident-onset' }, TEXT.onset(fmtTime(s.onset))),
         s.band ? h('span', { id: 'incident-band' }, ` · ${TEXT.band(fmtNum(s.band.lower, 2), fmtNum(s.band.upper, 2), fmtNum(s.band.expected, 2))}`) : null,
@@ -409,12 +388,12 @@ export function mount(root, params, ctx) {
       const cat = categoryOfSeries(r.series);
       return h('div', { class: 'related', data: { series: r.series, why: r.why } },
         h('div', {},
-          h('strong', {}, r.label), ' ',
+          h('strong', {}, seriesLabel(r.series, r.label)), ' ',
           r.size ? h('span', { class: 'chip' }, r.size) : null, ' ',
           h('span', { class: 'muted' }, [r.why === 'joined' ? TEXT.joined : TEXT.correlated, min === null ? '' : TEXT.lead(min)].filter(Boolean).join(' · ')), ' ',
           h('a', { href: cat ? hrefFor('timeline', { category: cat }) : hrefFor('timeline', { series: r.series }) }, TEXT.timeline),
         ),
-        h('div', { class: 'chart small' }, chart(r.points, { onset: null, band: null, label: r.label, height: 90 })),
+        h('div', { class: 'chart small' }, chart(r.points, { onset: null, band: null, label: seriesLabel(r.series, r.label), height: 90 })),
       );
     }));
   }
