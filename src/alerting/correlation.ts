@@ -330,8 +330,9 @@ export function underWayAt(incident: readonly Pick<Alert, 'members'>[], points: 
  * - `alert` is about complaints (every series a complaint series): users notice and write minutes or an
  *   hour after a fault, while a service metric moving during another incident is a fault of its own
  *   (it joins only by `sameIncident`'s window);
- * - one of the incident's series is still out of its band at `alert`'s onset, and `alert`'s series left
- *   its band after that series did (it moved while the incident was under way);
+ * - one of the incident's series is still out of its band when `alert` was raised (its start, or its
+ *   onset if later), and `alert` was raised after that series left its band (it moved while the incident
+ *   was under way; its anchored onset may reach a few minutes further back on weak evidence);
  * - `alert`'s correlation evidence (top `limit`, the incident's moves named from where they began) names
  *   one of those series.
  */
@@ -344,10 +345,14 @@ export function absorbedBy(
 ): boolean {
   if (alert.members.some((m) => parseSeriesName(m.series).kind === 'other')) return false;
   const { onset } = alertOnset(alert, points, settings.windowMs);
-  const underWay = underWayAt(incident, points, onset, settings.windowMs);
+  // Judged when the alert was raised: its onset, anchored back along weak early evidence (low counts scoring
+  // a little), may fall a few minutes before the incident's first series moved while the alert itself came
+  // well after it.
+  const raised = Math.max(onset, alert.startsAt);
+  const underWay = underWayAt(incident, points, raised, settings.windowMs);
   for (const m of alert.members) underWay.delete(m.series);
   const began = Math.min(...[...underWay.values()].map((u) => u.since));
-  if (underWay.size === 0 || !(onset > began)) return false;
+  if (underWay.size === 0 || !(raised > began)) return false;
   const ranking = rankCorrelated({ own: alert.members.map((m) => m.series), onset, now, points, underWay }, settings);
   return ranking.some((c) => underWay.has(c.series));
 }

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileAlerting } from '../../../src/alerting/compile.js';
-import { correlatedWith, leadText, type CorrelationPoint } from '../../../src/alerting/correlation.js';
+import { absorbedBy, correlatedWith, leadText, type CorrelationPoint } from '../../../src/alerting/correlation.js';
+import { newMember } from '../../../src/alerting/new-alert.js';
 import { evaluate, type AlertEvent, type NotificationIntent } from '../../../src/alerting/evaluate.js';
 import type { Observation } from '../../../src/alerting/observation.js';
 import { alertingConfigSchema } from '../../../src/config/alerting.js';
@@ -149,6 +150,30 @@ describe('an incident still under way absorbs its later signals', () => {
     expect(child.firingAt as number).toBeLessThan(parentResolved);
     expect(child.attachedTo ?? null).toBeNull();
     expect(pages.filter((p) => p.kind === 'firing').map((p) => p.alertId).sort()).toEqual([child.id, parent.id].sort());
+  });
+
+  it('joins a complaint alert raised during the incident even when its onset, anchored back along weak evidence, is earlier', () => {
+    // errors.smtp ×9 from minute 20; delivery complaints in band but leaning up (the detector scoring a little)
+    // from minute 17, out of band from minute 30, the alert raised at minute 33.
+    const pts = (f: (i: number) => Partial<CorrelationPoint> & { value: number }, expected: number, half: number): CorrelationPoint[] =>
+      Array.from({ length: 40 }, (_, i) => ({ t: T0 + i * MIN, expected, lower: Math.max(0, expected - half), upper: expected + half, alert: false, ...f(i) }));
+    const points = new Map<string, CorrelationPoint[]>([
+      ['errors.smtp', pts((i) => ({ value: i < 20 ? 10 : 90, alert: i === 20, direction: i < 20 ? null : 'up' }), 10, 6)],
+      ['complaints.delivery', pts((i) => ({ value: i < 17 ? 1 : i < 30 ? 2 : 5, direction: i < 17 ? null : 'up', score: i < 17 ? 0 : 0.1 }), 1, 2)],
+    ]);
+    const up = (series: string, t: number, value: number, expected: number, half: number) => ({ series, t, value, expected, lower: expected - half, upper: expected + half, score: 0.9, direction: 'up' as const, reason: 'spike' as const });
+    const onset = up('errors.smtp', T0 + 20 * MIN, 90, 10, 6);
+    const incident = { startsAt: T0 + 20 * MIN, members: [newMember({ series: 'errors.smtp', state: 'firing', since: T0 + 20 * MIN, onset, peak: onset })] };
+    const raised = up('complaints.delivery', T0 + 33 * MIN, 5, 1, 2);
+    const alert = { startsAt: T0 + 33 * MIN, members: [newMember({ series: 'complaints.delivery', state: 'pending', since: T0 + 33 * MIN, onset: raised, peak: raised })] };
+    const settings = { windowMs: 15 * MIN, limit: 3 };
+    // Its evidence names the errors as starting after its (anchored) onset…
+    expect(correlatedWith(alert, points, T0 + 34 * MIN, settings).find((c) => c.series === 'errors.smtp')?.leadMs).toBe(3 * MIN);
+    // …yet it was raised 13 minutes into the errors' incident, still under way: it joins.
+    expect(absorbedBy(alert, [incident], points, T0 + 34 * MIN, settings)).toBe(true);
+    // Raised before the errors moved, it does not.
+    const early = { startsAt: T0 + 19 * MIN, members: [newMember({ series: 'complaints.delivery', state: 'pending', since: T0 + 19 * MIN, onset: raised, peak: raised })] };
+    expect(absorbedBy(early, [incident], points, T0 + 34 * MIN, settings)).toBe(false);
   });
 
   it('does not join across unrelated series: a metric moving during another incident is an incident of its own', () => {
