@@ -196,6 +196,15 @@ const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author
   category = CASE WHEN label_complaint IS NULL THEN ? ELSE category END
   WHERE id = ? AND redacted_at IS NULL AND (${revised} IS NULL OR ${revised} < ?) RETURNING rowid AS r`;
 
+export interface MessageStoreOptions {
+  /**
+   * Write the search index and the complaint and term counts with each batch (default). Off only to
+   * measure what they cost ingest (`npm run bench -- --only ingest`): the dashboard's search and summary
+   * read them, so a store without them is not one the service runs on.
+   */
+  readonly searchAndCounts?: boolean;
+}
+
 export class MessageStore {
   /** SQLite: one prepared statement for the ingest hot path (Kysely would build and prepare a query per batch). */
   private readonly insertOne: BetterSqlite3.Statement | null;
@@ -208,14 +217,17 @@ export class MessageStore {
   private readonly unindexOne: BetterSqlite3.Statement | null;
   /** PostgreSQL: the statistics of `messages.search` and when they were read (performance.now()). */
   private searchStats: { readonly stats: SearchStats | null; readonly at: number } | null = null;
+  private readonly searchAndCounts: boolean;
 
-  constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null) {
+  constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null, options: MessageStoreOptions = {}) {
+    this.searchAndCounts = options.searchAndCounts ?? true;
     this.insertOne = sqlite
       ? sqlite.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING rowid AS r`)
       : null;
-    this.indexOne = sqlite ? sqlite.prepare('INSERT INTO messages_fts (rowid, body) VALUES (?, ?)') : null;
-    this.addCount = sqlite ? sqlite.prepare(ADD_COUNT) : null;
-    this.addTerm = sqlite ? sqlite.prepare(ADD_TERM) : null;
+    const derived = sqlite !== null && this.searchAndCounts;
+    this.indexOne = derived ? sqlite.prepare('INSERT INTO messages_fts (rowid, body) VALUES (?, ?)') : null;
+    this.addCount = derived ? sqlite.prepare(ADD_COUNT) : null;
+    this.addTerm = derived ? sqlite.prepare(ADD_TERM) : null;
     this.ftsProbe = sqlite ? sqlite.prepare('SELECT count(*) AS n FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)') : null;
     this.lastRowid = sqlite ? sqlite.prepare('SELECT coalesce(max(rowid), 0) AS n FROM messages') : null;
     this.reviseOne = sqlite ? sqlite.prepare(REVISE_SQLITE(`json_extract(meta, '$.revisedAt')`)) : null;
@@ -305,7 +317,7 @@ export class MessageStore {
       select u.id, u.channel, u.source, u.author, u.text, u.lang, u.created_at, u.ingested_at, u.link, u.meta, u.complaint, u.score, u.category, u.classification, u.model_version, to_tsvector('simple', u.stems)
       from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
         ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
-        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[], ${rows.map((r) => (r.text === '' ? null : indexedStems(r.text)))}::text[])
+        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[], ${rows.map((r) => (r.text === '' || !this.searchAndCounts ? null : indexedStems(r.text)))}::text[])
         as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, stems)
       on conflict (id) do nothing returning id`.execute(trx);
     for (const r of result.rows) inserted.add(r.id);
@@ -314,6 +326,7 @@ export class MessageStore {
       if (inserted.has(row.id)) stored.push({ row, classification: (items[j] as ClassifiedMessage).classification });
     });
     // The counts the same way, keys in order (unnest keeps the order of its arrays).
+    if (!this.searchAndCounts) return inserted;
     const counts = complaintCounts(stored.map((s) => s.row));
     if (counts.length > 0) {
       await sql`insert into complaint_counts (t, channel, lang, category, n)
@@ -351,6 +364,7 @@ export class MessageStore {
     // statement savepoint, and FTS5 writes its pending terms to disk at every savepoint — interleaved,
     // each message became a segment of its own (and merging those cost ingest half its CPU).
     for (let i = 0; i < index.length; i += 2) this.indexOne?.run(index[i], index[i + 1]);
+    if (!this.searchAndCounts) return inserted;
     for (const c of complaintCounts(stored.map((s) => s.row))) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
     for (const c of complaintTerms(stored)) this.addTerm?.run(c.t, c.channel, c.lang, c.category, c.term, c.n);
     return inserted;

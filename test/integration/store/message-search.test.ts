@@ -17,7 +17,7 @@ import type { Channel, Lang, Message } from '../../../src/domain/message.js';
 import { serviceConfigSchema } from '../../../src/config/service.js';
 import { mulberry32 } from '../../../src/sources/demo/prng.js';
 import { dropSchema, openDatabase } from '../../../src/store/database.js';
-import type { ClassifiedMessage, MessageFilter, StoredMessage } from '../../../src/store/message-store.js';
+import { MessageStore, type ClassifiedMessage, type MessageFilter, type StoredMessage } from '../../../src/store/message-store.js';
 import { migrationProvider } from '../../../src/store/migrations.js';
 import { pruneExpired } from '../../../src/store/retention.js';
 import { Store } from '../../../src/store/store.js';
@@ -110,6 +110,23 @@ const HOSTILE = [
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`message search and complaint counts (${kind})`, () => {
+    it('a store told to leave out the search index and counts (the ingest bench\'s baseline) stores the messages and nothing derived', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const { store } = await openStore(kind);
+      const { handle } = store;
+      const bare = new MessageStore(handle.db, handle.kind, handle.sqlite, { searchAndCounts: false });
+      const inserted = await bare.insertNew([item('bare-1', 'Не могу войти, пароль не подходит', NOW - 5000, { lang: 'ru' })], NOW);
+      expect([...inserted]).toEqual(['bare-1']);
+      expect(await store.messages.count()).toBe(1);
+      expect(await searchIds(store, 'пароль')).toEqual([]);
+      expect(await store.db.selectFrom('complaint_counts').selectAll().execute()).toEqual([]);
+      expect(await store.db.selectFrom('complaint_terms').selectAll().execute()).toEqual([]);
+      // The default store writes all three for the same kind of message.
+      await store.messages.insertNew([item('full-1', 'Сбросил пароль два раза', NOW - 4000, { lang: 'ru' })], NOW);
+      expect(await searchIds(store, 'пароль')).toEqual(['full-1']);
+      expect((await store.db.selectFrom('complaint_counts').selectAll().execute()).length).toBeGreaterThan(0);
+    });
+
     it('finds stemmed words in Russian and English, newest first, and never passes query syntax through', async () => {
       if (kind === 'postgres' && !(await postgresAvailable())) return;
       const { store } = await openStore(kind);
