@@ -267,6 +267,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     await waitForPort(port, child, () => stderr);
     if (tlsPort !== null) await waitForPort(tlsPort, child, () => stderr);
   };
+  let killing: Promise<void> = Promise.resolve();
   const exited = (c: ChildProcess) =>
     c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => c.once('exit', () => resolve()));
 
@@ -300,12 +301,15 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     async kill() {
       const pid = child.pid;
       if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        const done = exited(child);
+        killing = exited(child);
         process.kill(-pid, 'SIGKILL');
-        await done;
+        await killing;
       }
     },
     async restart() {
+      // A kill started without waiting (a proxy's callback cuts the connection mid-fetch) may still be
+      // reaping the old master: starting before it is gone finds its pid file ("already running").
+      await killing;
       await launch();
     },
     async stop() {
