@@ -60,24 +60,30 @@ export function countIncrements(
   step: number,
 ): SeriesIncrement[] {
   const merged = new Map<string, SeriesIncrement>();
-  const bump = (key: string, t: number) => {
-    const id = `${key}\u0000${t}`;
-    const prev = merged.get(id);
-    merged.set(id, { key, t, v: (prev?.v ?? 0) + 1 });
-  };
   for (const { message, classification } of items) {
     const t = bucketStart(Date.parse(message.createdAt), step);
     if (!Number.isFinite(t)) continue;
-    bump(SERIES.messages, t);
-    bump(SERIES.messagesByChannel(message.channel), t);
-    const rating = reviewRating(message);
-    if (rating !== null && rating <= LOW_RATING_MAX) bump(SERIES.lowRatingReviews, t);
-    if (!classification.complaint) continue;
-    bump(SERIES.complaints, t);
-    bump(SERIES.complaintsByChannel(message.channel), t);
-    const lang = message.lang ?? classification.lang;
-    if (lang) bump(SERIES.complaintsByLang(lang), t);
-    for (const category of classification.categories) bump(SERIES.complaintsByCategory(category.name), t);
+    for (const key of seriesKeysOf(message, classification)) {
+      const id = `${key}\u0000${t}`;
+      const prev = merged.get(id);
+      merged.set(id, { key, t, v: (prev?.v ?? 0) + 1 });
+    }
   }
   return [...merged.values()];
+}
+
+/**
+ * PURE: the series one newly stored message adds 1 to, in its bucket (see `countIncrements`, which
+ * merges them per batch; PostgreSQL's one-statement ingest merges them in the statement).
+ */
+export function seriesKeysOf(message: Message, classification: Classification): string[] {
+  const keys: string[] = [SERIES.messages, SERIES.messagesByChannel(message.channel)];
+  const rating = reviewRating(message);
+  if (rating !== null && rating <= LOW_RATING_MAX) keys.push(SERIES.lowRatingReviews);
+  if (!classification.complaint) return keys;
+  keys.push(SERIES.complaints, SERIES.complaintsByChannel(message.channel));
+  const lang = message.lang ?? classification.lang;
+  if (lang) keys.push(SERIES.complaintsByLang(lang));
+  for (const category of classification.categories) keys.push(SERIES.complaintsByCategory(category.name));
+  return keys;
 }

@@ -1,8 +1,8 @@
 /**
  * Full-text search over message text, one shape on both databases: the stems of `searchTerms` are
  * indexed (SQLite: the FTS5 table `messages_fts`, rowid = the message's rowid; PostgreSQL: the tsvector
- * column `messages.search` under a GIN index, built with the `simple` configuration so the database adds
- * no stemming of its own), and a query is stemmed by the same function. The query text is
+ * column `messages.search` under a GIN index, the stems cast as lexemes (`::tsvector`, `::tsquery`) so the
+ * database adds no parsing or stemming of its own), and a query is stemmed by the same function. The query text is
  * attacker-controlled: it never reaches the engine's syntax. Each stem is a run of letters and digits,
  * quoted as a string anyway; a message matches when it holds every stem of the query (words AND-ed).
  * Whole stems, not prefixes: a prefix of a frequent stem makes the engine merge every term under it on
@@ -16,6 +16,29 @@ export const MAX_QUERY_TERMS = 16;
 /** What the index holds for a text: its stems, space-separated ('' for an empty or blanked text). */
 export function indexedStems(text: string): string {
   return searchTerms(text).join(' ');
+}
+
+/** PostgreSQL's limit on one lexeme, in bytes: to_tsvector skipped longer words; a cast refuses them. */
+const MAX_LEXEME_BYTES = 2046;
+
+/**
+ * PostgreSQL: what `messages.search` holds for a text, as tsvector input cast with `::tsvector` (no
+ * parser, no dictionary, no positions: a search ANDs whole stems), or null for an empty or blanked text.
+ * The stems go in bare, space-separated: each is a run of letters and digits (searchTerms), which
+ * tsvector input takes as one lexeme. The cast costs PostgreSQL a fraction of what
+ * `to_tsvector('simple', …)` of the same stems did. A lexeme too long for PostgreSQL is left out, as
+ * to_tsvector left it out (the cast would refuse the whole row).
+ */
+export function searchVector(text: string): string | null {
+  if (text === '') return null;
+  const stems = searchTerms(text);
+  for (const stem of stems) if (stem.length * 3 > MAX_LEXEME_BYTES) return stems.filter((s) => Buffer.byteLength(s, 'utf8') <= MAX_LEXEME_BYTES).join(' ');
+  return stems.join(' ');
+}
+
+/** A lexeme inside single quotes (tsquery input): backslashes and quotes escaped. */
+function quoteLexeme(stem: string): string {
+  return stem.includes('\\') || stem.includes("'") ? stem.replace(/\\/g, '\\\\').replace(/'/g, "''") : stem;
 }
 
 function queryTerms(q: string): string[] {
@@ -63,9 +86,9 @@ export function ftsMatch(q: string): string | null {
   return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
 }
 
-/** A tsquery text for `to_tsquery('simple', …)` (`'stem' & …`), or null when `q` holds no word. */
+/** A tsquery text for `::tsquery` (`'stem' & …`: the same lexemes `searchVector` stores), or null when `q` holds no word. */
 export function tsQuery(q: string): string | null {
   const terms = queryTerms(q);
   if (terms.length === 0) return null;
-  return terms.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ');
+  return terms.map((t) => `'${quoteLexeme(t)}'`).join(' & ');
 }

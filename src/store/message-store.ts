@@ -4,7 +4,8 @@ import type { Classification } from '../domain/classification.js';
 import type { Channel, Lang, Message } from '../domain/message.js';
 import { RadarError } from '../platform/errors.js';
 import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
-import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, tsQuery, type SearchStats } from './message-search.js';
+import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, searchVector, tsQuery, type SearchStats } from './message-search.js';
+import { ingestPostgres } from './ingest-postgres.js';
 import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
 
 export interface ClassifiedMessage {
@@ -63,51 +64,50 @@ type SearchPlan = 'rows' | 'lookup' | 'none';
 /** PostgreSQL: how long the statistics of `messages.search` are reused before they are read again. */
 const SEARCH_STATS_TTL_MS = 60_000;
 
-/** The complaint counts (table `complaint_counts`) that stored rows add, merged per key, keys in order. */
-function complaintCounts(rows: readonly MessagesTable[]): ComplaintCountsTable[] {
-  const merged = new Map<string, ComplaintCountsTable>();
-  for (const row of rows) {
-    if (row.complaint !== 1) continue;
-    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
-    const lang = row.lang ?? '';
-    const category = row.category ?? '';
-    const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
-    const prev = merged.get(id);
-    merged.set(id, { t, channel: row.channel, lang, category, n: (prev?.n ?? 0) + 1 });
-  }
-  // One order for every writer, so concurrent PostgreSQL transactions lock the same rows in the same order.
-  return [...merged.values()].sort((a, b) => a.t - b.t || cmp(a.channel, b.channel) || cmp(a.lang, b.lang) || cmp(a.category, b.category));
-}
-
 /**
- * The term counts (table `complaint_terms`) that stored complaints add: each distinct matched term of a
- * complaint's classification once, under its hour, channel, language and effective category; merged per
- * key, keys in order (as `complaintCounts`).
+ * SQLite: the complaint counts (`complaint_counts`) and term counts (`complaint_terms`) that stored
+ * complaints add, merged per key: each complaint once under its hour, channel, language and effective
+ * category, and each distinct matched term of its classification once under that key and the term. In
+ * no particular order (SQLite has one writer); PostgreSQL derives them in its ingest statement, keys in
+ * order (ingest-postgres.ts).
  */
-function complaintTerms(items: ReadonlyArray<{ readonly row: MessagesTable; readonly classification: Classification }>): ComplaintTermsTable[] {
-  const merged = new Map<string, ComplaintTermsTable>();
+function complaintCounts(items: ReadonlyArray<{ readonly row: MessagesTable; readonly classification: Classification }>): { counts: ComplaintCountsTable[]; terms: ComplaintTermsTable[] } {
+  const groups = new Map<string, { count: ComplaintCountsTable; terms: Map<string, ComplaintTermsTable> }>();
+  const seen: string[] = [];
   for (const { row, classification } of items) {
     if (row.complaint !== 1) continue;
     const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
     const lang = row.lang ?? '';
     const category = row.category ?? '';
-    const terms = new Set<string>();
-    for (const c of classification.categories) for (const term of c.terms) terms.add(term);
-    for (const term of terms) {
-      const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}\u0000${term}`;
-      const prev = merged.get(id);
-      if (prev) prev.n += 1;
-      else merged.set(id, { t, channel: row.channel, lang, category, term, n: 1 });
+    const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
+    let group = groups.get(id);
+    if (group === undefined) groups.set(id, (group = { count: { t, channel: row.channel, lang, category, n: 0 }, terms: new Map() }));
+    group.count.n += 1;
+    seen.length = 0;
+    for (const c of classification.categories) {
+      for (const term of c.terms) {
+        if (seen.includes(term)) continue;
+        seen.push(term);
+        const prev = group.terms.get(term);
+        if (prev) prev.n += 1;
+        else group.terms.set(term, { t, channel: row.channel, lang, category, term, n: 1 });
+      }
     }
   }
-  return [...merged.values()].sort((a, b) => a.t - b.t || cmp(a.channel, b.channel) || cmp(a.lang, b.lang) || cmp(a.category, b.category) || cmp(a.term, b.term));
+  const counts: ComplaintCountsTable[] = [];
+  const terms: ComplaintTermsTable[] = [];
+  for (const group of groups.values()) {
+    counts.push(group.count);
+    for (const term of group.terms.values()) terms.push(term);
+  }
+  return { counts, terms };
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function toRow(item: ClassifiedMessage, now: number): MessagesTable {
+export function toRow(item: ClassifiedMessage, now: number): MessagesTable {
   const { message: m, classification: c } = item;
   return {
     id: m.id,
@@ -217,7 +217,8 @@ export class MessageStore {
   private readonly unindexOne: BetterSqlite3.Statement | null;
   /** PostgreSQL: the statistics of `messages.search` and when they were read (performance.now()). */
   private searchStats: { readonly stats: SearchStats | null; readonly at: number } | null = null;
-  private readonly searchAndCounts: boolean;
+  /** See MessageStoreOptions. */
+  readonly searchAndCounts: boolean;
 
   constructor(private readonly db: Kysely<Database>, private readonly kind: DialectKind, sqlite: BetterSqlite3.Database | null = null, options: MessageStoreOptions = {}) {
     this.searchAndCounts = options.searchAndCounts ?? true;
@@ -279,7 +280,7 @@ export class MessageStore {
       revised.add(item.message.id);
       // The search column holds the newest text's stems (a trigger cleared it when the text changed);
       // a statement of its own, since that trigger would clear it in the same one.
-      await sql`update messages set search = ${m.text === '' ? null : sql`to_tsvector('simple', ${indexedStems(m.text)})`} where id = ${m.id}`.execute(trx);
+      await sql`update messages set search = ${searchVector(m.text)}::tsvector where id = ${m.id}`.execute(trx);
     }
     return revised;
   }
@@ -306,40 +307,9 @@ export class MessageStore {
    * the caller counts each message exactly once. Runs inside the caller's transaction when given one.
    */
   async insertNew(items: readonly ClassifiedMessage[], now: number, trx: Kysely<Database> = this.db): Promise<Set<string>> {
-    const inserted = new Set<string>();
     if (this.insertOne) return this.insertNewSync(items, now);
-    const rows = items.map((item) => toRow(item, now));
-    // One statement per batch whatever its size: each column as one array parameter, unnested by
-    // PostgreSQL (a multi-row VALUES made Kysely build, and pg send, a node and a parameter per value).
-    // The search column (PostgreSQL only, not in the shared table type): the stems, as a tsvector.
-    const col = <K extends keyof MessagesTable>(k: K) => rows.map((r) => r[k]);
-    const result = await sql<{ id: string }>`insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
-      select u.id, u.channel, u.source, u.author, u.text, u.lang, u.created_at, u.ingested_at, u.link, u.meta, u.complaint, u.score, u.category, u.classification, u.model_version, to_tsvector('simple', u.stems)
-      from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
-        ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
-        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[], ${rows.map((r) => (r.text === '' || !this.searchAndCounts ? null : indexedStems(r.text)))}::text[])
-        as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, stems)
-      on conflict (id) do nothing returning id`.execute(trx);
-    for (const r of result.rows) inserted.add(r.id);
-    const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
-    rows.forEach((row, j) => {
-      if (inserted.has(row.id)) stored.push({ row, classification: (items[j] as ClassifiedMessage).classification });
-    });
-    // The counts the same way, keys in order (unnest keeps the order of its arrays).
-    if (!this.searchAndCounts) return inserted;
-    const counts = complaintCounts(stored.map((s) => s.row));
-    if (counts.length > 0) {
-      await sql`insert into complaint_counts (t, channel, lang, category, n)
-        select * from unnest(${counts.map((c) => c.t)}::bigint[], ${counts.map((c) => c.channel)}::text[], ${counts.map((c) => c.lang)}::text[], ${counts.map((c) => c.category)}::text[], ${counts.map((c) => c.n)}::bigint[])
-        on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n`.execute(trx);
-    }
-    const terms = complaintTerms(stored);
-    if (terms.length > 0) {
-      await sql`insert into complaint_terms (t, channel, lang, category, term, n)
-        select * from unnest(${terms.map((c) => c.t)}::bigint[], ${terms.map((c) => c.channel)}::text[], ${terms.map((c) => c.lang)}::text[], ${terms.map((c) => c.category)}::text[], ${terms.map((c) => c.term)}::text[], ${terms.map((c) => c.n)}::bigint[])
-        on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n`.execute(trx);
-    }
-    return inserted;
+    // One statement: the messages, their search vectors and their complaint and term counts (ingest-postgres.ts).
+    return (await ingestPostgres(trx, items, now, { searchAndCounts: this.searchAndCounts })).inserted;
   }
 
   /**
@@ -365,8 +335,9 @@ export class MessageStore {
     // each message became a segment of its own (and merging those cost ingest half its CPU).
     for (let i = 0; i < index.length; i += 2) this.indexOne?.run(index[i], index[i + 1]);
     if (!this.searchAndCounts) return inserted;
-    for (const c of complaintCounts(stored.map((s) => s.row))) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
-    for (const c of complaintTerms(stored)) this.addTerm?.run(c.t, c.channel, c.lang, c.category, c.term, c.n);
+    const { counts, terms } = complaintCounts(stored);
+    for (const c of counts) this.addCount?.run(c.t, c.channel, c.lang, c.category, c.n);
+    for (const c of terms) this.addTerm?.run(c.t, c.channel, c.lang, c.category, c.term, c.n);
     return inserted;
   }
 
@@ -444,7 +415,7 @@ export class MessageStore {
     const walked = await this.db
       .selectFrom(newest)
       .selectAll()
-      .where(sql<SqlBool>`ts_match_vq(search, to_tsquery('simple', ${tsQuery(q)}))`)
+      .where(sql<SqlBool>`ts_match_vq(search, ${tsQuery(q)}::tsquery)`)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit + 1)
@@ -806,8 +777,8 @@ export class MessageStore {
         const query = tsQuery(f.q);
         // A frequent search is checked row by row (the function form: no index), a rare one through the GIN index.
         if (query === null) conds.push(sql<SqlBool>`1 = 0`);
-        else if (search === 'rows') conds.push(sql<SqlBool>`ts_match_vq(search, to_tsquery('simple', ${query}))`);
-        else conds.push(sql<SqlBool>`search @@ to_tsquery('simple', ${query})`);
+        else if (search === 'rows') conds.push(sql<SqlBool>`ts_match_vq(search, ${query}::tsquery)`);
+        else conds.push(sql<SqlBool>`search @@ ${query}::tsquery`);
       }
     }
     return eb.and(conds);

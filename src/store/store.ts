@@ -10,7 +10,8 @@ import { bucketStart, countIncrements, type SeriesIncrement } from '../series/co
 import { SeriesStore } from './series-store.js';
 import { SourceStore } from './source-store.js';
 import { DetectorPointStore } from './detector-point-store.js';
-import { LateStore } from './late-store.js';
+import { JUDGING_KEY, LateStore } from './late-store.js';
+import { ingestPostgres, revisionCandidates } from './ingest-postgres.js';
 import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
 import { ModelVersionStore } from './model-version-store.js';
@@ -64,7 +65,7 @@ export class Store {
   /**
    * Stores classified messages and counts the new ones, in one transaction: a message is stored and
    * counted exactly once however often it is delivered. Returns the messages that were new.
-   * SQLite runs it as one synchronous transaction (nothing can interleave); PostgreSQL through Kysely.
+   * SQLite runs it as one synchronous transaction (nothing can interleave); PostgreSQL as one statement.
    * Counts that land in a bucket the detector has already judged (before its horizon) are late: the
    * same transaction records the earliest late bucket per series, and `onLate` learns how many new
    * messages per source were late.
@@ -106,19 +107,34 @@ export class Store {
       report(done.perSource);
       return done.fresh;
     }
-    const done = await this.handle.db.transaction().execute(async (trx) => {
-      const inserted = await this.messages.insertNew(items, now, trx);
-      const fresh = items.filter((i) => inserted.has(i.message.id));
-      await this.messages.reviseExisting(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null), trx);
-      const incs = increments(fresh);
-      await this.series.add(incs, trx);
-      // Read last, under a share lock: a tick raising the horizon waits for this commit (see LateStore).
-      const late = lateOf(fresh, incs, await this.late.horizon(trx));
-      await this.late.mark(late.marks, trx);
-      return { fresh, perSource: late.perSource };
+    if (this.handle.kind !== 'postgres') {
+      // SQLite while a Kysely transaction holds its one connection: in a transaction of its own after it.
+      const done = await this.handle.db.transaction().execute(async (trx) => {
+        const inserted = await this.messages.insertNew(items, now, trx);
+        const fresh = items.filter((i) => inserted.has(i.message.id));
+        await this.messages.reviseExisting(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null), trx);
+        const incs = increments(fresh);
+        await this.series.add(incs, trx);
+        const late = lateOf(fresh, incs, await this.late.horizon(trx));
+        await this.late.mark(late.marks, trx);
+        return { fresh, perSource: late.perSource };
+      });
+      report(done.perSource);
+      return done.fresh;
+    }
+    // PostgreSQL: one statement (ingest-postgres.ts) stores, counts and marks late buckets atomically,
+    // reading the horizon FOR SHARE as the SQLite path reads it: a tick raising it waits for this commit.
+    const { inserted, horizon } = await ingestPostgres(this.handle.db, items, now, {
+      searchAndCounts: this.messages.searchAndCounts,
+      series: { step, horizonKey: JUDGING_KEY },
     });
-    report(done.perSource);
-    return done.fresh;
+    const fresh = items.filter((i) => inserted.has(i.message.id));
+    // A revision changes no count: its own transaction, after (a crash between leaves the job to be
+    // delivered again, and the revision is applied then).
+    const revised = revisionCandidates(items, inserted);
+    if (revised.length > 0) await this.handle.db.transaction().execute((trx) => this.messages.reviseExisting(revised, trx));
+    report(lateOf(fresh, [], horizon).perSource);
+    return fresh;
   }
 
   /**

@@ -11,6 +11,15 @@ describe('searchTerms', () => {
     expect(indexedStems('The app keeps crashing')).toBe('the app keep crash');
   });
 
+  it('keeps each stem once, in order of first appearance, in short and long texts alike', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `слово${i % 40} word${i % 7}`).join(', ');
+    const expected = [...new Set(words.split(/[ ,]+/).map((w) => searchTerms(w)[0]))];
+    expect(searchTerms(words)).toEqual(expected);
+    expect(searchTerms(`${words} ${words}`)).toEqual(expected);
+    // The same words again, now known to the table, inside other text.
+    expect(searchTerms('x слово3, word5 слово3')).toEqual(['x', ...searchTerms('слово3'), ...searchTerms('word5')]);
+  });
+
   it('keeps only letters and digits, so no query syntax survives', () => {
     for (const q of ['"', "'", '*', '^', '(', ')', ':', '\\', '%', '_', '&', '|', '!', '<->', '-', '{', '}', ';', '--']) expect(searchTerms(q), q).toEqual([]);
     for (const stem of searchTerms('NEAR(a b) "x"* ^y body:z \'; drop table messages; -- a&b|c:*')) expect(stem).toMatch(/^[\p{L}\p{N}]+$/u);
