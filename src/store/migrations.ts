@@ -1,5 +1,5 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { indexedStems } from './message-search.js';
+import { indexedStems, searchVector } from './message-search.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -492,6 +492,26 @@ function buildMigrations(kind: DialectKind): Record<string, Migration> {
              from messages m, jsonb_array_elements(m.classification::jsonb -> 'categories') c, jsonb_array_elements_text(c -> 'terms') e where m.complaint = 1`;
       await sql.raw(`insert into complaint_terms (t, channel, lang, category, term, n)
         select t, channel, lang, category, term, count(*) from (${distinctTerms}) x group by t, channel, lang, category, term`).execute(db);
+    },
+  },
+  '0028_search_lexemes': {
+    async up(db: Kysely<unknown>) {
+      // PostgreSQL: `messages.search` now holds each stem cast as one lexeme, and a search looks its stems
+      // up the same way (message-search.ts). to_tsvector('simple', …) had split a stem that begins like a
+      // number in exponent form ('25e5ud6kvp' → '25e5', 'ud6kvp': URL slugs in tweets), so a search for it
+      // would miss those rows: they are indexed again, 2,000 at a time. Every such row holds a lexeme of
+      // digits, 'e', digits. Other stems came out of to_tsvector whole. SQLite: nothing changes.
+      if (kind !== 'postgres') return;
+      const BATCH = 2000;
+      for (let after = ''; ; ) {
+        const rows = (
+          await sql<{ id: string; text: string }>`select id, text from messages where id > ${after} and search is not null and search::text ~ ${"'[0-9]+e[0-9]+'"} order by id limit ${BATCH}`.execute(db)
+        ).rows;
+        const values = rows.map((row) => sql`(${row.id}, ${searchVector(row.text)})`);
+        if (values.length > 0) await sql`update messages set search = v.s::tsvector from (values ${sql.join(values)}) as v(id, s) where messages.id = v.id`.execute(db);
+        if (rows.length < BATCH) break;
+        after = (rows.at(-1) as { id: string }).id;
+      }
     },
   },
   };

@@ -243,6 +243,30 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await searchIds(store, 'пароль')).slice(0, 1)).toEqual(['new-1']);
     });
 
+    it('finds a stem that to_tsvector split (a URL slug such as "25e5ud6kvp"), in rows indexed before the lexemes were cast, and skips a word too long to index', async () => {
+      if (kind === 'postgres' && !(await postgresAvailable())) return;
+      const opened = await openStore(kind, '0027_summary_terms');
+      const old = [item('old-slug', 'Delayed again https://t.co/25e5ud6kvp', NOW - 5000), item('old-plain', 'Delayed flight, no crew', NOW - 4000)];
+      const rows = old.map((m) => ({
+        id: m.message.id, channel: m.message.channel, source: m.message.source, author: null, text: m.message.text, lang: m.message.lang, created_at: Date.parse(m.message.createdAt),
+        ingested_at: NOW, link: null, meta: null, complaint: 1, score: 0.9, category: 'login', classification: JSON.stringify(m.classification),
+        label_complaint: null, label_category: null, labelled_at: null,
+      }));
+      await opened.db.insertInto('messages').values(rows).execute();
+      // Indexed as the writer before 0028 indexed them (PostgreSQL: to_tsvector of the stems; SQLite: the same FTS rows as now).
+      if (kind === 'postgres') await sql`update messages set search = to_tsvector('simple', v.s) from (values ${sql.join(old.map((m) => sql`(${m.message.id}, ${searchTerms(m.message.text).join(' ')})`))}) as v(id, s) where messages.id = v.id`.execute(opened.db);
+      else await sql`insert into messages_fts (rowid, body) select rowid, ${searchTerms(old[0]!.message.text).join(' ')} from messages where id = 'old-slug' union all select rowid, ${searchTerms(old[1]!.message.text).join(' ')} from messages where id = 'old-plain'`.execute(opened.db);
+      if (kind === 'postgres') expect(await sql<{ n: number }>`select count(*)::int as n from messages where search @@ ${'25e5ud6kvp'}::tsquery`.execute(opened.db).then((r) => r.rows[0]?.n)).toBe(0);
+      await opened.migrateRest();
+      const { store } = opened;
+      expect(await searchIds(store, '25e5ud6kvp')).toEqual(['old-slug']);
+      expect(await searchIds(store, 'delayed')).toEqual(['old-plain', 'old-slug']);
+      // New rows: the stem is one lexeme too; a 3,000-letter word (over PostgreSQL's 2,046 bytes) is left out, the rest indexed.
+      await store.ingest([item('new-slug', 'still 25e5ud6kvp', NOW - 3000), item('new-long', `${'x'.repeat(3000)} delayed`, NOW - 2000)], NOW, 60_000);
+      expect(await searchIds(store, '25e5ud6kvp')).toEqual(['new-slug', 'old-slug']);
+      expect(await searchIds(store, 'delayed')).toEqual(['new-long', 'old-plain', 'old-slug']);
+    });
+
     it('series keys and totals by key (the unfiltered summary) equal a plain scan, per key under the prefix only', async () => {
       if (kind === 'postgres' && !(await postgresAvailable())) return;
       const { store } = await openStore(kind);
