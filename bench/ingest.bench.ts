@@ -1,6 +1,7 @@
 /**
  * Ingest throughput: N messages enqueued → validated, classified, stored and counted, next to raw
- * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio.
+ * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio. Each side is
+ * timed after an unmeasured warm-up pass of its own (WARM_UP).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -125,11 +126,20 @@ async function processes(n: number, prefix: string, count: number): Promise<numb
 }
 
 /** Rounds of the with/without pair behind the index-cost line. */
-const COST_ROUNDS = 2;
+const COST_ROUNDS = 3;
+
+/**
+ * Messages (jobs) of the unmeasured pass before each measured side, so that both sides are timed with
+ * their code compiled: raw BullMQ ran first and cold, the pipeline on each database after it (its first
+ * round then paid for compiling its own code and the driver's).
+ */
+const WARM_UP = 5_000;
 
 async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<{ with: number; without: number }> {
   let withIndex = 0;
   let without = 0;
+  await pipeline(Math.min(n, WARM_UP), `${prefix}ww`, db);
+  await pipeline(Math.min(n, WARM_UP), `${prefix}wo`, db, { searchAndCounts: false });
   for (let round = 0; round < COST_ROUNDS; round += 1) {
     withIndex += await pipeline(n, `${prefix}w${round}`, db);
     without += await pipeline(n, `${prefix}o${round}`, db, { searchAndCounts: false });
@@ -148,6 +158,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   }
   const n = args.quick ? 5_000 : 20_000;
   const id = `bench${process.pid}`;
+  await rawBullmq(Math.min(n, WARM_UP), `${id}rawwarm`);
   const raw = await rawBullmq(n, `${id}raw`);
   process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s (${n.toLocaleString('en')} jobs)\n`);
   // With and without the search index and counts, alternated (a pair per round) so the machine's drift
