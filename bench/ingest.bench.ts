@@ -4,9 +4,11 @@
  * timed after an unmeasured warm-up pass of its own (WARM_UP).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
+import { sql } from 'kysely';
 import type { BenchArgs } from './index.js';
 import type { Message } from '../src/domain/message.js';
 import { createRedis, pingRedis } from '../src/queues/connection.js';
@@ -42,13 +44,14 @@ function messages(n: number, runId: string): Message[] {
   }));
 }
 
-async function rawBullmq(n: number, prefix: string): Promise<number> {
+async function rawBullmq(n: number, prefix: string): Promise<{ rate: number; cpu: number }> {
   const connection = createRedis(REDIS_URL);
   const queue = new Queue('raw', { connection, prefix: `{${prefix}}` });
   for (let i = 0; i < n; i += 1000) {
     await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'j', data: { i: i + j }, opts: { removeOnComplete: true } })));
   }
   let done = 0;
+  const cpu0 = cpuNow();
   const start = performance.now();
   const worker = new Worker('raw', async () => undefined, { connection: connection.duplicate(), prefix: `{${prefix}}`, concurrency: 50 });
   worker.on('completed', () => {
@@ -56,18 +59,46 @@ async function rawBullmq(n: number, prefix: string): Promise<number> {
   });
   await waitUntil(async () => done >= n);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = (cpuNow() - cpu0) / n;
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
-  return n / seconds;
+  return { rate: n / seconds, cpu };
 }
 
 /**
  * The pipeline in this process to the n-th completed job. `searchAndCounts: false` leaves out the search
  * index and the complaint and term counts (what they cost ingest; the service always writes them).
  */
-async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres', options: MessageStoreOptions = {}): Promise<number> {
+interface PipelineRun {
+  /** Messages per second. */
+  readonly rate: number;
+  /** CPU per message, µs: this process (every thread), and PostgreSQL's backends serving it (0 on SQLite, or where /proc is not readable). */
+  readonly cpu: number;
+  readonly dbCpu: number;
+}
+
+/** CPU time (user + system) a process has used, µs, from /proc (null where that cannot be read). */
+function processCpu(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ: /proc's CPU times are in these ticks. */
+const CLOCK_TICKS = 100;
+
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres', options: MessageStoreOptions = {}): Promise<PipelineRun> {
   const service = await benchService(prefix, db);
   const { ctx } = service;
   if (options.searchAndCounts === false) {
@@ -75,9 +106,17 @@ async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres', op
     Object.defineProperty(ctx.store, 'messages', { value: new MessageStore(handle.db, handle.kind, handle.sqlite, options) });
   }
   await ctx.queues.enqueueMessages(messages(n, prefix));
+  // PostgreSQL: the backends of every pooled connection (opened together, held a moment so each query gets its own).
+  const backends =
+    db === 'postgres'
+      ? [...new Set((await Promise.all(Array.from({ length: 10 }, () => sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.02)`.execute(ctx.store.db)))).map((r) => Number(r.rows[0]?.pid)))]
+      : [];
+  const dbCpu = () => backends.reduce((sum, pid) => sum + (processCpu(pid) ?? 0), 0);
   // Timed as raw BullMQ is, to the n-th completed job (a job completes only once its batch is committed),
   // rather than by counting rows every 10 ms on the worker's own database connection; then checked.
   let done = 0;
+  const cpu0 = cpuNow();
+  const dbCpu0 = dbCpu();
   const start = performance.now();
   const ingest = startIngestWorker(ctx);
   ingest.worker.on('completed', () => {
@@ -85,11 +124,13 @@ async function pipeline(n: number, prefix: string, db: 'sqlite' | 'postgres', op
   });
   await waitUntil(async () => done >= n);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = (cpuNow() - cpu0) / n;
+  const backendCpu = (dbCpu() - dbCpu0) / n;
   await ingest.close();
   const stored = await ctx.store.messages.count();
   if (stored !== n) throw new Error(`${n} jobs completed but ${stored} messages stored`);
   await service.cleanup();
-  return n / seconds;
+  return { rate: n / seconds, cpu, dbCpu: backendCpu };
 }
 
 const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
@@ -135,20 +176,40 @@ const COST_ROUNDS = 3;
  */
 const WARM_UP = 5_000;
 
-async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<{ with: number; without: number }> {
-  let withIndex = 0;
-  let without = 0;
+interface IndexCost {
+  /** Mean messages per second with and without the search index and counts. */
+  readonly with: number;
+  readonly without: number;
+  /** Mean CPU per message (this process + PostgreSQL's backends), µs, with and without. */
+  readonly cpuWith: number;
+  readonly cpuWithout: number;
+}
+
+async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<IndexCost> {
+  const runs: { with: PipelineRun[]; without: PipelineRun[] } = { with: [], without: [] };
   await pipeline(Math.min(n, WARM_UP), `${prefix}ww`, db);
   await pipeline(Math.min(n, WARM_UP), `${prefix}wo`, db, { searchAndCounts: false });
   for (let round = 0; round < COST_ROUNDS; round += 1) {
-    withIndex += await pipeline(n, `${prefix}w${round}`, db);
-    without += await pipeline(n, `${prefix}o${round}`, db, { searchAndCounts: false });
+    runs.with.push(await pipeline(n, `${prefix}w${round}`, db));
+    runs.without.push(await pipeline(n, `${prefix}o${round}`, db, { searchAndCounts: false }));
   }
-  return { with: withIndex / COST_ROUNDS, without: without / COST_ROUNDS };
+  const mean = (list: PipelineRun[], f: (r: PipelineRun) => number) => list.reduce((sum, r) => sum + f(r), 0) / list.length;
+  return {
+    with: mean(runs.with, (r) => r.rate),
+    without: mean(runs.without, (r) => r.rate),
+    cpuWith: mean(runs.with, (r) => r.cpu + r.dbCpu),
+    cpuWithout: mean(runs.without, (r) => r.cpu + r.dbCpu),
+  };
 }
 
-function costPercent(r: { with: number; without: number }): string {
+function costPercent(r: IndexCost): string {
   return `${(((r.without - r.with) / r.without) * 100).toFixed(1)}%`;
+}
+
+/** What they cost in CPU per message (less load-dependent than throughput on a shared machine). */
+function cpuLine(r: IndexCost, db: 'sqlite' | 'postgres'): string {
+  const who = db === 'postgres' ? 'this process + PostgreSQL' : 'this process';
+  return `  CPU per message (${who}): ${r.cpuWith.toFixed(1)} µs, without them ${r.cpuWithout.toFixed(1)} µs (+${(((r.cpuWith - r.cpuWithout) / r.cpuWithout) * 100).toFixed(1)}%)\n`;
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
@@ -159,17 +220,19 @@ export default async function run(args: BenchArgs): Promise<void> {
   const n = args.quick ? 5_000 : 20_000;
   const id = `bench${process.pid}`;
   await rawBullmq(Math.min(n, WARM_UP), `${id}rawwarm`);
-  const raw = await rawBullmq(n, `${id}raw`);
-  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s (${n.toLocaleString('en')} jobs)\n`);
+  const { rate: raw, cpu: rawCpu } = await rawBullmq(n, `${id}raw`);
+  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s (${n.toLocaleString('en')} jobs; ${rawCpu.toFixed(1)} µs CPU per job in this process)\n`);
   // With and without the search index and counts, alternated (a pair per round) so the machine's drift
   // falls on both alike: what they cost ingest is the ratio of the sums.
   const sqlite = await indexCost(n, `${id}sq`, 'sqlite');
   process.stdout.write(`ingest pipeline, SQLite (classify+store+count):  ${Math.round(sqlite.with).toLocaleString('en')} msg/s  ratio ${(sqlite.with / raw).toFixed(2)}\n`);
   process.stdout.write(`  without the search index and counts:          ${Math.round(sqlite.without).toLocaleString('en')} msg/s  (they cost ${costPercent(sqlite)} of ingest throughput)\n`);
+  process.stdout.write(cpuLine(sqlite, 'sqlite'));
   try {
     const pg = await indexCost(n, `${id}pg`, 'postgres');
     process.stdout.write(`ingest pipeline, PostgreSQL:                     ${Math.round(pg.with).toLocaleString('en')} msg/s  ratio ${(pg.with / raw).toFixed(2)}\n`);
     process.stdout.write(`  without the search index and counts:          ${Math.round(pg.without).toLocaleString('en')} msg/s  (they cost ${costPercent(pg)} of ingest throughput)\n`);
+    process.stdout.write(cpuLine(pg, 'postgres'));
   } catch (error) {
     process.stdout.write(`ingest pipeline, PostgreSQL: skipped (${(error as Error).message})\n`);
     return;
