@@ -68,18 +68,21 @@ export async function ingestPostgres(
       }
     });
   }
+  // Merged per key first (a hash), then the few keys in order ("C": byte order, cheap to compare, the same
+  // for every writer, so concurrent statements lock the same rows in the same order).
   const counts = derived
     ? sql`, counts as (
         insert into complaint_counts (t, channel, lang, category, n)
-        select created_at - created_at % ${H}, channel, coalesce(lang, ''), coalesce(category, ''), count(*) from fresh where complaint = 1
-        group by 1, 2, 3, 4 order by 1, 2, 3, 4
+        select * from (select created_at - created_at % ${H} as t, channel, coalesce(lang, '') as lang, coalesce(category, '') as category, count(*) as n
+          from fresh where complaint = 1 group by 1, 2, 3, 4) g
+        order by t, channel collate "C", lang collate "C", category collate "C"
         on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n)
       , terms as (
         insert into complaint_terms (t, channel, lang, category, term, n)
-        select f.created_at - f.created_at % ${H}, f.channel, coalesce(f.lang, ''), coalesce(f.category, ''), x.term, count(*)
-        from fresh f join unnest(${termOrd}::bigint[], ${terms}::text[]) as x(ord, term) on x.ord = f.ord
-        where f.complaint = 1
-        group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+        select * from (select f.created_at - f.created_at % ${H} as t, f.channel, coalesce(f.lang, '') as lang, coalesce(f.category, '') as category, x.term, count(*) as n
+          from fresh f join unnest(${termOrd}::bigint[], ${terms}::text[]) as x(ord, term) on x.ord = f.ord
+          where f.complaint = 1 group by 1, 2, 3, 4, 5) g
+        order by t, channel collate "C", lang collate "C", category collate "C", term collate "C"
         on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n)`
     : sql``;
 
@@ -104,11 +107,11 @@ export async function ingestPostgres(
         select x.key, f.bucket as t, count(*) as v from fresh f join unnest(${incOrd}::bigint[], ${incKey}::text[]) as x(ord, key) on x.ord = f.ord
         group by 1, 2)
       , points as (
-        insert into series_points (key, t, v) select key, t, v from incs order by key, t
+        insert into series_points (key, t, v) select key, t, v from incs order by key collate "C", t
         on conflict (key, t) do update set v = series_points.v + excluded.v)
       , h as materialized (select (value::json ->> 'until')::float8 as until from kv where key = ${horizonKey} for share)
       , late as (
-        insert into late_buckets (series_key, t, seq) select key, min(t), 1 from incs where t < (select until from h) group by key order by key
+        insert into late_buckets (series_key, t, seq) select key, min(t), 1 from incs where t < (select until from h) group by key order by key collate "C"
         on conflict (series_key) do update set t = least(late_buckets.t, excluded.t), seq = late_buckets.seq + 1)`;
     horizon = sql`(select until from h)`;
   }
