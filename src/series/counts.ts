@@ -63,11 +63,12 @@ export function countIncrements(
   for (const { message, classification } of items) {
     const t = bucketStart(Date.parse(message.createdAt), step);
     if (!Number.isFinite(t)) continue;
-    for (const key of seriesKeysOf(message, classification)) {
+    forEachSeriesKey(message, classification, (key) => {
       const id = `${key}\u0000${t}`;
       const prev = merged.get(id);
-      merged.set(id, { key, t, v: (prev?.v ?? 0) + 1 });
-    }
+      if (prev) merged.set(id, { key, t, v: prev.v + 1 });
+      else merged.set(id, { key, t, v: 1 });
+    });
   }
   return [...merged.values()];
 }
@@ -77,13 +78,20 @@ export function countIncrements(
  * merges them per batch; PostgreSQL's one-statement ingest merges them in the statement).
  */
 export function seriesKeysOf(message: Message, classification: Classification): string[] {
-  const keys: string[] = [SERIES.messages, SERIES.messagesByChannel(message.channel)];
-  const rating = reviewRating(message);
-  if (rating !== null && rating <= LOW_RATING_MAX) keys.push(SERIES.lowRatingReviews);
-  if (!classification.complaint) return keys;
-  keys.push(SERIES.complaints, SERIES.complaintsByChannel(message.channel));
-  const lang = message.lang ?? classification.lang;
-  if (lang) keys.push(SERIES.complaintsByLang(lang));
-  for (const category of classification.categories) keys.push(SERIES.complaintsByCategory(category.name));
+  const keys: string[] = [];
+  forEachSeriesKey(message, classification, (key) => keys.push(key));
   return keys;
+}
+
+function forEachSeriesKey(message: Message, classification: Classification, visit: (key: string) => void): void {
+  visit(SERIES.messages);
+  visit(SERIES.messagesByChannel(message.channel));
+  const rating = reviewRating(message);
+  if (rating !== null && rating <= LOW_RATING_MAX) visit(SERIES.lowRatingReviews);
+  if (!classification.complaint) return;
+  visit(SERIES.complaints);
+  visit(SERIES.complaintsByChannel(message.channel));
+  const lang = message.lang ?? classification.lang;
+  if (lang) visit(SERIES.complaintsByLang(lang));
+  for (const category of classification.categories) visit(SERIES.complaintsByCategory(category.name));
 }

@@ -89,8 +89,7 @@ export class Store {
     const report = (perSource: ReadonlyMap<string, number>) => {
       if (perSource.size > 0) onLate?.(perSource);
     };
-    const increments = (fresh: readonly ClassifiedMessage[]) =>
-      countIncrements(fresh, step).sort((a, b) => (a.key === b.key ? a.t - b.t : a.key < b.key ? -1 : 1));
+    const increments = (fresh: readonly ClassifiedMessage[]) => countIncrements(fresh, step);
     const sqlite = this.handle.sqlite;
     // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
     if (sqlite && !sqlite.inTransaction) {
