@@ -48,6 +48,8 @@ export interface IncidentSummaryInput {
   readonly maxClusters?: number;
   /** The language of the text; English by default. */
   readonly locale?: SummaryLocale;
+  /** A channel in the text's language (`email` → "эл. почта"); the key as it is without it. */
+  readonly channelName?: (channel: string) => string;
 }
 
 const CLUSTER_CHARS = 160;
@@ -139,7 +141,7 @@ function ruSummary(input: IncidentSummaryInput): string {
   const ack = input.acknowledgedAt !== null ? `подтвердил ${input.acknowledgedBy ?? '?'} в ${formatClock(localParts(input.acknowledgedAt, tz))}` : 'не подтверждён';
   lines.push(`Ответственный: ${input.owner ?? 'никто'} (${ack})`);
   lines.push(`Состояние: ${RU_STATES[input.state]}, важность: ${RU_SEVERITIES[input.severity]}`);
-  if (input.channels.length > 0) lines.push(`Каналы: ${input.channels.map((c) => `${c.channel}: ${ruNum(c.count)}`).join(', ')}`);
+  if (input.channels.length > 0) lines.push(`Каналы: ${input.channels.map((c) => `${input.channelName?.(c.channel) ?? c.channel}: ${ruNum(c.count)}`).join(', ')}`);
   const clusters = input.clusters.slice(0, input.maxClusters ?? 3).filter((c) => c.text.trim() !== '');
   if (clusters.length > 0) {
     lines.push('Главные жалобы:');

@@ -115,6 +115,9 @@ describe('incident summary', () => {
         'Подробнее: https://radar.example.com/#/incidents/complaints.login-x1',
       ].join('\n'),
     );
+    // channels in words when the caller names them (the api: through the dashboard's catalogue)
+    const names: Record<string, string> = { twitter: 'Twitter', email: 'эл. почта' };
+    expect(incidentSummary({ ...ru, channelName: (c) => names[c] ?? c }).split('\n')).toContain('Каналы: Twitter: 300, эл. почта: 111, beta_form: 1');
     expect(incidentHeadline({ ...ru, direction: 'down', count: 600, expected: 1000 })).toBe('Жалобы: login: на 40% ниже нормы, 600 с 14:03 при ожидании 1\u00a0000.');
     expect(incidentHeadline({ ...ru, expected: null })).toBe(`Жалобы: login: аномалия, 1${nbsp}075 с 14:03 (нормы ещё нет).`);
     const over = incidentSummary({ ...ru, state: 'resolved', endedAt: T + 67 * MIN, now: T + 90 * MIN });
