@@ -82,7 +82,9 @@ export function register(program: Command): void {
       const now = systemClock.now();
       const owner = (await import('../alerting/oncall.js')).whoIsOnCall(runtime.oncall, now).person;
       const alert = testAlert(flags.series, owner, now);
-      const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null });
+      const { translator } = await import('../dashboard/i18n.js');
+      const language = { lang: config.language, t: translator(config.language) };
+      const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null, language });
       let failed = 0;
       for (const [name, notifier] of createNotifiers(config.notifiers)) {
         if (flags.only !== undefined && flags.only !== name) continue;

@@ -36,7 +36,12 @@ const REPORT_STRINGS = [
 function sources(): string[] {
   const files = readdirSync(STATIC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && f !== 'i18n.js');
   const server = ['../html.ts', '../ack-page.ts', '../../api/routes/reports.ts', '../../api/routes/alerts.ts'];
-  return [...files, ...server].map((f) => readFileSync(join(STATIC, f), 'utf8'));
+  // Notifications are worded from the same catalogue (alerting.language).
+  const notifications = [
+    '../../alerting/notification.ts', '../../alerting/notification-words.ts', '../../notify/format.ts', '../../notify/slack.ts',
+    '../../notify/email.ts', '../../notify/telegram.ts', '../../../workers/alerting.ts',
+  ];
+  return [...files, ...server, ...notifications].map((f) => readFileSync(join(STATIC, f), 'utf8'));
 }
 
 function keysUsed(): { simple: Set<string>; plural: Set<string> } {
