@@ -5,7 +5,8 @@
  *
  * In English (the default) or Russian (`locale: 'ru'`, for the dashboard's Russian UI: the same facts in
  * Russian phrasing, numbers and weekdays formatted for ru-RU, times in the configured time zone as in
- * English). Notifications stay English. Plain text only: message texts go in as they are (PII masked).
+ * English). Notifications have their own language setting (`alerting.language`, notification-words.ts).
+ * Plain text only: message texts go in as they are (PII masked).
  *
  * @example incidentSummary({ ... }) // "[FIRING] Login complaints: 10.3× normal, 412 since 14:03 against 40 expected.\nSince: …"
  */
