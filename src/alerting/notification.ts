@@ -63,12 +63,12 @@ export interface BuildNotificationInput {
   readonly language?: { readonly lang: NotificationLang; readonly t: Translate };
 }
 
+const ENGLISH = notificationWords('en');
+
 /** "31 tweets", "1 e-mail" (`words`: the notification's language; ru "Twitter: 31"). */
 export function channelPhrase(channel: string, count: number, words: NotificationWords = ENGLISH): string {
   return words.channelCount(channel, count);
 }
-
-const ENGLISH = notificationWords('en');
 
 /** "[FIRING]", "[RESOLVED]", … in the notification's language. */
 export function kindTag(kind: NotificationKind, { t }: Pick<NotificationWords, 't'> = ENGLISH): string {
