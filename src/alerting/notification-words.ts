@@ -2,7 +2,7 @@
  * How a notification is worded in the deployment's language (`alerting.language`): the translator of the
  * dashboard's catalogue (`static/i18n/ru.json`, English is the key; `src/dashboard/i18n.ts` `translator`,
  * handed in by the caller since this folder reads no files), plus numbers, weekdays, durations, channels
- * and series labels for the locale. Pure.
+ * and series labels for the locale. Pure. The incident summary (incident-summary.ts) is worded with it too.
  *
  * English keeps exactly the words and digits it always had ("31 tweets", "6.1×", "Thursday 14:00");
  * Russian writes `ru-RU` numbers ("1 075", "6,1") and weekdays ("чт 14:00": the short form needs no
@@ -24,6 +24,8 @@ export interface NotificationWords {
   readonly t: Translate;
   /** "16164", "6.1" (ru: "16 164", "6,1"): whole numbers as they are, else one decimal below 10, none above. */
   num(x: number): string;
+  /** At most one decimal, rounded: "10.3", "1234.5" (ru: "10,3", "1 234,5"). */
+  decimal(x: number): string;
   /** "Thursday 14:00" (ru: "чт 14:00"), local to `timeZone`. */
   weekdayTime(t: number, timeZone: string): string;
   /** "14:03", local to `timeZone`. */
@@ -85,6 +87,7 @@ export function notificationWords(lang: NotificationLang = 'en', t: Translate = 
     lang,
     t,
     num,
+    decimal: (x) => (english ? String(Math.round(x * 10) / 10) : oneDecimal.format(x)),
     weekdayTime: (at, timeZone) => (english ? formatWeekdayTime(at, timeZone) : `${weekday(at, timeZone)} ${clock(at, timeZone)}`),
     clock,
     duration(ms) {

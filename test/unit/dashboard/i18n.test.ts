@@ -20,7 +20,7 @@ const DYNAMIC = [
   'Overview', 'Timeline', 'Messages', 'Review', 'Alerts', 'Sources', 'Incident',
   'ok', 'error', 'stopped', 'polling', 'blocked', 'pending', 'firing', 'resolved', 'cancelled', 'ended', 'acknowledged',
   'Source', 'State', 'Last poll', 'Lag', 'Last error', 'Rate limit', 'Fetched', 'Skipped', 'Dead-lettered',
-  // channel and language names (`channelName`, `languageName`), alert severities (the ack page)
+  // channel and language names (`channelName`, `languageName`), alert severities (the ack page, the incident summary)
   ...Object.values(CHANNEL_NAMES), ...Object.values(LANG_NAMES), 'info', 'warning', 'critical',
 ];
 
@@ -41,7 +41,9 @@ function sources(): string[] {
     '../../alerting/notification.ts', '../../alerting/notification-words.ts', '../../notify/format.ts', '../../notify/slack.ts',
     '../../notify/email.ts', '../../notify/telegram.ts', '../../../workers/alerting.ts',
   ];
-  return [...files, ...server, ...notifications].map((f) => readFileSync(join(STATIC, f), 'utf8'));
+  // The incident page's headline and "copy summary" (GET /api/incidents/:id?lang=).
+  const incident = ['../../alerting/incident-summary.ts'];
+  return [...files, ...server, ...notifications, ...incident].map((f) => readFileSync(join(STATIC, f), 'utf8'));
 }
 
 function keysUsed(): { simple: Set<string>; plural: Set<string> } {
