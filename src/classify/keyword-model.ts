@@ -17,6 +17,7 @@
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
 import { compileTarget, type TargetModel } from './target-model.js';
+import { formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
@@ -38,8 +39,10 @@ interface Entry {
   readonly index: number;
   /** Matches its words one after another, nothing in between (exclusions, and generic cues that lower the score). */
   readonly consecutive: boolean;
-  /** Starts with a negator of its own ("нет сети", "not working"): an earlier negator does not negate it. */
+  /** Holds a negator of its own ("нет сети", "not working", "файла нет"): another negator does not negate it. */
   readonly ownNegator: boolean;
+  /** Form bits of each word as written (`word-form.ts`), or null when no word's form matters. */
+  readonly forms: readonly number[] | null;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -124,6 +127,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   // First pass: stems of every phrase (with an empty vocabulary), to build the vocabulary.
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
   const stemmed = phrases.map((p) => plain.stemsOf(p.source));
+  const formed = phrases.map((p) => plain.formsOf(p.source));
   const analyser = new Analyser({
     vocabulary: stemmed.flat(),
     negators: [...settings.negators.en, ...settings.negators.ru],
@@ -150,8 +154,10 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     // it says ("всё работает" / "всё остальное работает", "works fine" / "works fine except"), so, as an
     // exclusion, it matches word after word.
     const consecutive = p.kind === KIND_EXCLUSION || (p.owner === cueOwner && p.weight < 0);
-    const ownNegator = stems.length > 1 && negatorStems.includes(stems[0] as string);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator };
+    const ownNegator = stems.length > 1 && stems.some((s) => negatorStems.includes(s));
+    const wordForms = formed[i] ?? [];
+    const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -178,13 +184,14 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
  * found: true when each following stem comes within the phrase gap (its first occurrence taken).
  */
 function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: number): boolean {
-  const { ids, clauseStart } = a;
+  const { ids, clauseStart, forms } = a;
+  const wordForms = entry.forms;
   for (let k = from; k < entry.ids.length; k++) {
     const want = entry.ids[k];
     let found = -1;
     for (let p = j + 1; p <= j + 1 + gap && p < ids.length; p++) {
       if (clauseStart[p]) break;
-      if (ids[p] === want) {
+      if (ids[p] === want && (wordForms === null || formsAgree(wordForms[k] as number, forms[p] as number, entry.consecutive))) {
         found = p;
         break;
       }
@@ -237,7 +244,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let positiveGate = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
-  const { ids, negated, hashtag, clauseStart } = a;
+  const { ids, negated, hashtag, clauseStart, forms } = a;
   const n = ids.length;
   const gap = settings.phraseGap;
   const found = matched;
@@ -258,6 +265,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         const longer = second < 0 ? undefined : bySecond.get(second);
         if (longer === undefined || earlierInWindow(ids, i, p, second)) continue;
         for (const entry of longer) {
+          const f = entry.forms;
+          if (f !== null && !(formsAgree(f[0] as number, forms[i] as number, entry.consecutive) && formsAgree(f[1] as number, forms[p] as number, entry.consecutive))) continue;
           if (entry.consecutive ? p === i + 1 && matchesRest(entry, a, p, 2, 0) : matchesRest(entry, a, p, 2, gap)) found.push(entry);
         }
       }
@@ -269,11 +278,13 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     }
     for (const entry of list) {
       if (stamp[entry.index] === generation) continue;
+      // A one-word entry's form (longer ones were checked as they matched): "верните" is not "верные".
+      if (entry.forms !== null && entry.ids.length === 1 && !formsAgree(entry.forms[0] as number, forms[i] as number, entry.consecutive)) continue;
       if (entry.kind === KIND_EXCLUSION) {
         // A problem-gone phrase does not cancel when negated ("так и не заработало", "still not working
         // again") or when it is the tail of a longer complaint cue that started before it ("когда
         // заработает": the stemmer folds the future into "заработало").
-        if (negated[i] || i < cueEnd) continue;
+        if ((negated[i] && !entry.ownNegator) || i < cueEnd) continue;
         stamp[entry.index] = generation;
         excluded ??= new Array<string[] | undefined>(owners);
         (excluded[entry.owner] ??= []).push(entry.text);
