@@ -15,12 +15,18 @@ export const FORM_PAST = 1;
 export const FORM_S = 2;
 export const FORM_VERB = 4;
 export const FORM_ADJ = 8;
+/** A Russian case ending that can be a genitive ("сайт банк*а*", "приложение доставк*и*", "городск*их*"). */
+export const FORM_GEN = 16;
+/** A Russian plural adjective ending ("остальн*ые* сайты", "других"). */
+export const FORM_PLURAL = 32;
 
 /** Russian verb endings the stemmer strips (past, infinitive, personal, imperative), reflexive "ся/сь" taken off first. */
 const RU_VERB = /^(?:[аеиыуя]?(?:л|ла|ло|ли)|[аеиыя]?ть|[еиуя]?те|[еийу]?йте|[еиу]?ют|[уеияюа]т|[еи]шь)$/;
 const RU_PAST = /^[аеиыуя]?(?:л|ла|ло|ли)$/;
 /** Russian adjective (and full participle) endings, the unambiguous ones (not "ом", "ем", "им", "ым", "ую"). */
 const RU_ADJ = /^(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ых|их|юю|ыми|ими)$/;
+const RU_ADJ_PLURAL = /^(?:ые|ие|ых|их|ыми|ими)$/;
+const RU_GEN = /^(?:а|я|ы|и|ов|ев|ей|ой|ого|его|ых|их)$/;
 
 /** The form bits of `word` (lower case) given its stem. 0 when the cut says nothing. */
 export function wordForm(word: string, stem: string): number {
@@ -32,8 +38,9 @@ export function wordForm(word: string, stem: string): number {
     else if (rest === 'ся' || rest === 'сь') return FORM_VERB;
     if (RU_PAST.test(rest)) return FORM_PAST | FORM_VERB;
     if (RU_VERB.test(rest)) return FORM_VERB;
-    if (RU_ADJ.test(rest)) return FORM_ADJ;
-    return 0;
+    const gen = RU_GEN.test(rest) ? FORM_GEN : 0;
+    if (RU_ADJ.test(rest)) return FORM_ADJ | gen | (RU_ADJ_PLURAL.test(rest) ? FORM_PLURAL : 0);
+    return gen;
   }
   if (rest === 'ed' || (rest === 'd' && word.endsWith('ed'))) return FORM_PAST;
   if (rest === 's' || rest === 'es') return FORM_S;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectLang } from '../../../src/classify/language.js';
 import { normaliseText, stripQuoted } from '../../../src/classify/normalise.js';
 import { StemCache, stemWord } from '../../../src/classify/stem.js';
-import { FORM_ADJ, FORM_PAST, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
+import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
 import { tokenise } from '../../../src/classify/tokenise.js';
 import { withinOneEdit } from '../../../src/classify/edit-distance.js';
 
@@ -84,10 +84,12 @@ describe('word forms', () => {
     ['починил', FORM_PAST | FORM_VERB],
     ['почините', FORM_VERB],
     ['верните', FORM_VERB],
-    ['верные', FORM_ADJ],
+    ['верные', FORM_ADJ | FORM_PLURAL],
+    ['налоговой', FORM_ADJ | FORM_GEN],
+    ['банка', FORM_GEN],
     ['грузится', FORM_VERB],
     ['письмо', 0],
-    ['земли', 0],
+    ['земли', FORM_GEN],
     ['fixed', FORM_PAST],
     ['works', FORM_S],
     ['work', 0],
