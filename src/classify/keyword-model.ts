@@ -43,6 +43,8 @@ interface Entry {
   readonly ownNegator: boolean;
   /** Form bits of each word as written (`word-form.ts`), or null when no word's form matters. */
   readonly forms: readonly number[] | null;
+  /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
+  readonly openNegator: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -157,7 +159,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const ownNegator = stems.length > 1 && stems.some((s) => negatorStems.includes(s));
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms };
+    const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -202,6 +205,26 @@ function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: nu
   return true;
 }
 
+/** Is there a clause boundary after word `from` up to word `to` (inclusive)? */
+function boundaryBetween(clauseStart: readonly boolean[], from: number, to: number): boolean {
+  for (let k = from + 1; k <= to; k++) if (clauseStart[k]) return true;
+  return false;
+}
+
+/** Where an entry matched at word i ends: its last stem's first occurrence after i within the phrase gaps. */
+function lastWord(a: Analysis, i: number, entry: Entry, gap: number): number {
+  const { ids } = a;
+  let j = i;
+  for (let k = 1; k < entry.ids.length; k++) {
+    const want = entry.ids[k];
+    const limit = entry.consecutive ? j + 1 : j + 1 + gap;
+    let p = j + 1;
+    while (p <= limit && p < ids.length && ids[p] !== want) p++;
+    j = Math.min(p, ids.length - 1);
+  }
+  return j;
+}
+
 /** What a one-word term written as a hashtag counts for, relative to its weight. */
 const HASHTAG_FACTOR = 0.5;
 
@@ -241,6 +264,10 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let excluded: Array<string[] | undefined> | null = null;
   let negatedTerms: string[] | null = null;
   let negatedProblem = false;
+  /** The last positive cue ending with its negator ("больше не", "still not"), where it ended, and what it added. */
+  let negCue: Entry | null = null;
+  let negCueEnd = -1;
+  let negCueWeight = 0;
   let positiveGate = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
@@ -292,7 +319,20 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       if (entry.kind === KIND_TERM && negated[i] && !entry.ownNegator) {
         (negatedTerms ??= []).push(entry.text);
-        if (entry.weight > 0) negatedProblem = true;
+        if (entry.weight > 0) {
+          negatedProblem = true;
+          // "больше не вылетает", "still not crashing": the negator the cue ends with denies a problem right
+          // after it, so it tells of a problem gone, not of an ability lost — the cue is taken back.
+          if (negCue !== null && i > negCueEnd && i - negCueEnd <= 2 && !boundaryBetween(clauseStart, negCueEnd, i)) {
+            sums[negCue.owner] = (sums[negCue.owner] as number) - negCueWeight;
+            termSums[negCue.owner] = (termSums[negCue.owner] as number) - negCueWeight;
+            if (negCue.owner === 0) positiveGate -= negCueWeight;
+            const list = terms?.[negCue.owner];
+            const at = list ? list.lastIndexOf(negCue.text) : -1;
+            if (list && at >= 0) list.splice(at, 1);
+            negCue = null;
+          }
+        }
         continue;
       }
       // A negated ability counts inside a negation scope, unless a problem word was negated before it
@@ -304,6 +344,11 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       // A one-word term met only as a hashtag counts half ("… inbox zero 🎉 #fail"): tags are topic
       // labels, and a brand search finds them on anyone's words.
       const weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      if (entry.openNegator && weight > 0 && (entry.kind === KIND_TERM || entry.kind === KIND_MARKER)) {
+        negCue = entry;
+        negCueEnd = lastWord(a, i, entry, gap);
+        negCueWeight = weight;
+      }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
       if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;

@@ -2,8 +2,8 @@
  * What the stemmer cut off a word says about its form: a past tense ("починили", "fixed"), a verb
  * ending ("верните", "грузится"), an adjective ending ("верные"), an English "-s" ("works"). Stems fold
  * forms on purpose ("тормозит" / "тормозил"), but two cases need the form back:
- * - a verb and an adjective of different words can share a stem ("верните" / "верные" → "верн"), so a
- *   term word of one never matches a message word of the other (`formsAgree`);
+ * - a verb and an adjective or noun of different words can share a stem ("верните" / "верные" → "верн",
+ *   "входит" / "входом"), so a term word of one never matches a message word of the other (`formsAgree`);
  * - a statement that a problem is gone or praise ("вы починили", "works again") says it only in its tense:
  *   "вы почините?" asks when it will be fixed, "when will it work again?" waits; such a phrase's past
  *   and "-s" words match only the same form (`formsAgree` with `strict`).
@@ -19,6 +19,8 @@ export const FORM_ADJ = 8;
 export const FORM_GEN = 16;
 /** A Russian plural adjective ending ("остальн*ые* сайты", "других"). */
 export const FORM_PLURAL = 32;
+/** A Russian noun case ending no verb has ("вход*ом*", "письм*ами*", "ошибк*ах*"). */
+export const FORM_NOUN = 64;
 
 /** Russian verb endings the stemmer strips (past, infinitive, personal, imperative), reflexive "ся/сь" taken off first. */
 const RU_VERB = /^(?:[аеиыуя]?(?:л|ла|ло|ли)|[аеиыя]?ть|[еиуя]?те|[еийу]?йте|[еиу]?ют|[уеияюа]т|[еи]шь)$/;
@@ -26,6 +28,7 @@ const RU_PAST = /^[аеиыуя]?(?:л|ла|ло|ли)$/;
 /** Russian adjective (and full participle) endings, the unambiguous ones (not "ом", "ем", "им", "ым", "ую"). */
 const RU_ADJ = /^(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ых|их|юю|ыми|ими)$/;
 const RU_ADJ_PLURAL = /^(?:ые|ие|ых|их|ыми|ими)$/;
+const RU_NOUN = /^(?:ом|ами|ями|ах|ях|ов|ев|ью)$/;
 const RU_GEN = /^(?:а|я|ы|и|ов|ев|ей|ой|ого|его|ых|их)$/;
 
 /** The form bits of `word` (lower case) given its stem. 0 when the cut says nothing. */
@@ -40,7 +43,7 @@ export function wordForm(word: string, stem: string): number {
     if (RU_VERB.test(rest)) return FORM_VERB;
     const gen = RU_GEN.test(rest) ? FORM_GEN : 0;
     if (RU_ADJ.test(rest)) return FORM_ADJ | gen | (RU_ADJ_PLURAL.test(rest) ? FORM_PLURAL : 0);
-    return gen;
+    return gen | (RU_NOUN.test(rest) ? FORM_NOUN : 0);
   }
   if (rest === 'ed' || (rest === 'd' && word.endsWith('ed'))) return FORM_PAST;
   if (rest === 's' || rest === 'es') return FORM_S;
@@ -54,7 +57,7 @@ export function wordForm(word: string, stem: string): number {
  */
 export function formsAgree(want: number, got: number, strict: boolean): boolean {
   if (want === 0) return true;
-  if ((want & FORM_VERB && got & FORM_ADJ) || (want & FORM_ADJ && got & FORM_VERB)) return false;
+  if ((want & FORM_VERB && got & (FORM_ADJ | FORM_NOUN)) || (want & (FORM_ADJ | FORM_NOUN) && got & FORM_VERB)) return false;
   if (strict && want & (FORM_PAST | FORM_S) && (got & (FORM_PAST | FORM_S)) !== (want & (FORM_PAST | FORM_S))) return false;
   return true;
 }
