@@ -23,6 +23,10 @@ export interface Analysis {
   readonly clauseStart: readonly boolean[];
   /** True for a word written as a hashtag ("#сбой"): a topic label, often added to someone else's words. */
   readonly hashtag: readonly boolean[];
+  /** Per word, true when its sentence ends with a question mark ("как отправить большой файл?"). */
+  readonly question: readonly boolean[];
+  /** Per word, true when it starts a sentence (after . ! ? … or a new line, or the first word). */
+  readonly sentenceStart: readonly boolean[];
   /** Per word, what its ending says of its form (`word-form.ts`: past, verb, adjective, English "-s"). */
   readonly forms: readonly number[];
   /** Per word, a memo slot a consumer may use (the learned layer's gate keeps its per-stem weights there). */
@@ -160,6 +164,9 @@ export class Analyser implements TokenVisitor {
   private hashtag: boolean[] = [];
   private memos: WordMemo[] = [];
   private forms: number[] = [];
+  private question: boolean[] = [];
+  private sentenceStart: boolean[] = [];
+  private sentenceFirst = 0;
   private scope = 0;
   private previousNegator = false;
 
@@ -171,16 +178,26 @@ export class Analyser implements TokenVisitor {
     const hashtag: boolean[] = (this.hashtag = []);
     const memos: WordMemo[] = (this.memos = []);
     const forms: number[] = (this.forms = []);
+    const question: boolean[] = (this.question = []);
+    const sentenceStart: boolean[] = (this.sentenceStart = []);
+    this.sentenceFirst = 0;
     this.scope = 0;
     this.previousNegator = false;
     scanTokens(normaliseText(text), this);
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, forms, memos };
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, forms, question, sentenceStart, memos };
   }
 
   /** TokenVisitor: one word of the message being analysed. */
   word(normalised: string, start: number, end: number, boundary: boolean): void {
     this.hashtag.push(start > 0 && normalised.charCodeAt(start - 1) === 0x23);
     this.add(this.info(normalised, start, end), boundary);
+  }
+
+  /** TokenVisitor: a boundary; "?" makes its sentence a question, sentence punctuation ends it. */
+  boundary(c: number): void {
+    const n = this.stems.length;
+    if (c === 0x3f) for (let k = this.sentenceFirst; k < n; k++) this.question[k] = true;
+    if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x2026) this.sentenceFirst = n;
   }
 
   /** TokenVisitor: one emoji of the message being analysed. */
@@ -195,6 +212,8 @@ export class Analyser implements TokenVisitor {
     const last = this.negated.length - 1;
     if (info.stem === POSTPOSED_NEGATOR && !boundary && last >= 0 && !this.previousNegator) this.negated[last] = true;
     this.previousNegator = info.negator;
+    this.sentenceStart.push(this.stems.length === this.sentenceFirst);
+    this.question.push(false);
     this.stems.push(info.stem);
     this.memos.push(info);
     this.forms.push(info.form);

@@ -205,6 +205,44 @@ function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: nu
   return true;
 }
 
+/**
+ * How-to questions open with these (stems): "how do I…?", "where can I…?", "как отправить…?", "где найти…?",
+ * "подскажите, как…?", "можно ли…?", "есть ли…?", "is there a way…?", "can I…?". In such a question a
+ * category's problem word names what the writer wants to do ("как пожаловаться на фишинговое письмо?"),
+ * so it counts as a topic: it picks the category but makes no complaint. Failure, error and frustration
+ * cues of the gate and the cue file still count ("how do I fix this error?").
+ */
+const HOW_TO_FIRST: ReadonlySet<string> = new Set(['how', 'как', 'подскаж']);
+/** Two- and three-word openers; "where" only asking where to find a thing ("где мои письма?" misses them). */
+const HOW_TO_PAIRS: ReadonlySet<string> = new Set(['можн ли', 'ест ли', 'is there', 'can i', 'could i', 'is it possibl', 'где найт', 'where can', 'where do i', 'where is the']);
+/** How many words into a sentence its opener may stand ("Hi, how do I…", "Подскажите, пожалуйста, как…"). */
+const HOW_TO_REACH = 4;
+
+/** Per word, whether it is inside a how-to question sentence (null when the message has none). */
+function howToWords(a: Analysis): boolean[] | null {
+  const { stems, question, sentenceStart, clauseStart } = a;
+  let out: boolean[] | null = null;
+  const n = stems.length;
+  for (let s = 0; s < n; s++) {
+    if (!sentenceStart[s] || !question[s]) continue;
+    let opens = false;
+    for (let k = s; k < n && k < s + HOW_TO_REACH && (k === s || !sentenceStart[k]); k++) {
+      if (k !== s && !clauseStart[k]) continue;
+      const w = stems[k] as string;
+      const next = stems[k + 1];
+      const third = stems[k + 2];
+      if (HOW_TO_FIRST.has(w) || (next !== undefined && (HOW_TO_PAIRS.has(`${w} ${next}`) || (third !== undefined && HOW_TO_PAIRS.has(`${w} ${next} ${third}`))))) {
+        opens = true;
+        break;
+      }
+    }
+    if (!opens) continue;
+    out ??= new Array<boolean>(n).fill(false);
+    for (let k = s; k < n && (k === s || !sentenceStart[k]); k++) out[k] = true;
+  }
+  return out;
+}
+
 /** Is there a clause boundary after word `from` up to word `to` (inclusive)? */
 function boundaryBetween(clauseStart: readonly boolean[], from: number, to: number): boolean {
   for (let k = from + 1; k <= to; k++) if (clauseStart[k]) return true;
@@ -275,6 +313,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const n = ids.length;
   const gap = settings.phraseGap;
   const found = matched;
+  const howTo = a.question.length > 0 && a.question[n - 1] !== undefined && a.question.includes(true) ? howToWords(a) : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -343,14 +382,17 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       if (entry.owner === cueOwner && entry.weight > 0 && entry.ids.length > 1) cueEnd = Math.max(cueEnd, i + entry.ids.length);
       // A one-word term met only as a hashtag counts half ("… inbox zero 🎉 #fail"): tags are topic
       // labels, and a brand search finds them on anyone's words.
-      const weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      let weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      // A category's problem word inside a how-to question names what the writer wants to do: a topic.
+      const asTopic = howTo !== null && howTo[i] === true && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
+      if (asTopic) weight = Math.min(weight, settings.topicWeight);
       if (entry.openNegator && weight > 0 && (entry.kind === KIND_TERM || entry.kind === KIND_MARKER)) {
         negCue = entry;
         negCueEnd = lastWord(a, i, entry, gap);
         negCueWeight = weight;
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0) {
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
       }

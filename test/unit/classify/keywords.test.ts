@@ -147,6 +147,34 @@ categories:
     expect(terms('Ошибок куча')).toEqual(['ошибок']);
   });
 
+  it("a category's problem word in a how-to question is a topic: it picks the category, makes no complaint", () => {
+    const ask = createClassifier({
+      keywords: compileKeywords(
+        parseKeywords(`
+version: 1
+gate:
+  terms:
+    en: [error]
+    ru: [ошибка]
+categories:
+  - name: spam
+    terms:
+      en: [phishing]
+      ru: [фишинг, фишинговое письмо]
+`),
+      ),
+    });
+    expect(ask.classify('how do I report a phishing email?').complaint).toBe(false);
+    expect(ask.explain('how do I report a phishing email?').ranking.map((r) => r.name)).toEqual(['spam']);
+    expect(ask.classify('Подскажите, пожалуйста, как пожаловаться на фишинговое письмо?').complaint).toBe(false);
+    expect(ask.classify('Можно ли пожаловаться на фишинговое письмо?').complaint).toBe(false);
+    // a statement, a question of another kind, or a gate cue inside the question: complaints
+    expect(ask.classify('Phishing again. How do I stop it?').complaint).toBe(true);
+    expect(ask.classify('why do I get phishing every day?').complaint).toBe(true);
+    expect(ask.classify('где мои письма? фишинг один').complaint).toBe(true);
+    expect(ask.classify('how do I get rid of this phishing error?').complaint).toBe(true);
+  });
+
   it('numbers get one stem, in messages and config phrases alike', () => {
     expect(tiny.analyser.analyse('stuck at 90').stems).toEqual(['stuck', 'at', '0']);
     expect(tiny.analyser.analyse('error 550, v2').stems).toEqual(['error', '0', 'v2']);
