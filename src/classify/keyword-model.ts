@@ -313,7 +313,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const n = ids.length;
   const gap = settings.phraseGap;
   const found = matched;
-  const howTo = a.question.length > 0 && a.question[n - 1] !== undefined && a.question.includes(true) ? howToWords(a) : null;
+  const howTo = a.question.includes(true) ? howToWords(a) : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;

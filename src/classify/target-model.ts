@@ -174,6 +174,8 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
 interface StemLookup {
   readonly list: readonly Phrase[] | undefined;
   near: readonly [number, string] | null | undefined;
+  /** Is the stem a site or app ("site", "приложен")? */
+  readonly front: boolean;
 }
 
 interface Tally {
@@ -268,14 +270,14 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     let seen: StemLookup;
     if (memo !== undefined && memo.targetOwner === model) seen = memo.target as StemLookup;
     else {
-      seen = { list: model.byFirst.get(stem), near: undefined };
+      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem) };
       if (memo !== undefined) {
         memo.targetOwner = model;
         memo.target = seen;
       }
     }
     const list = seen.list;
-    if (list === undefined && !own && (FRONTS_EN.has(stem) || FRONTS_RU.has(stem))) {
+    if (seen.front && list === undefined && !own) {
       const owner = frontOwner(model, stems, clauseStart, forms, i);
       if (owner !== null) {
         t.others++;
