@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchArgs } from './index.js';
-import { cliDetectorOptions } from '../src/cli/detect-command.js';
+import { cliDetectorOptions } from '../src/cli/detect-run.js';
 import { NAB_ALERT_DETECTOR, NAB_DETECTOR, runCorpus } from './nab.bench.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -13,7 +13,7 @@ import type { BenchArgs } from './index.js';
 import type { DetectorOptions } from '../src/detect/options.js';
 import type { DetectorOutput } from '../src/detect/detector.js';
 import { formatScoresCsv, parseSeriesCsv, scoreRows } from '../src/detect/csv.js';
-import { cliDetectorOptions } from '../src/cli/detect-command.js';
+import { cliDetectorOptions } from '../src/cli/detect-run.js';
 
 export const NAB_DETECTOR = 'complaintRadar';
 /** The detector's own alert column, scored as a 0/1 score at threshold 0.5. */

@@ -12,6 +12,7 @@ import { evaluate, type AlertingRuntime } from '../src/alerting/evaluate.js';
 import { buildEvidence, evidenceRequest, type Evidence } from '../src/alerting/evidence.js';
 import { correlatedWith, type PointsBySeries } from '../src/alerting/correlation.js';
 import { buildNotification, type Notification } from '../src/alerting/notification.js';
+import { translator } from '../src/dashboard/i18n.js';
 import { observationFromPoint, type Observation } from '../src/alerting/observation.js';
 import type { Alert } from '../src/domain/alert.js';
 import { createNotifiers, notifiersFor, notifyBackoffStrategy, retryDelayFor, type Notifier } from '../src/notify/index.js';
@@ -95,6 +96,9 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
   // Built once for their names and `sendResolved`; the notify worker holds the ones that send.
   const notifiers = createNotifiers(config.notifiers, { logger: log, clock: ctx.clock });
   const ack = options.ackSecret === null ? null : ackLinkOptions(config, options.ackSecret, options.publicUrl);
+  // Notifications in the deployment's language, worded from the dashboard's catalogue; each keeps it (`lang`).
+  const language = { lang: config.language, t: translator(config.language) };
+  const { t } = language;
   /** One outbox entry per notifier this kind goes to; the key `<intent key>.<notifier>` is its job id. */
   const outboxEntries = (notification: Notification): OutboxEntry[] =>
     notifiersFor(notification.kind, notifiers).map((notifier) => {
@@ -191,8 +195,10 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
       } catch (error) {
         log.warn({ alertId: alert.id, err: error }, 'evidence could not be gathered; notifying without it');
       }
-      const built = buildNotification({ intent, alert, evidence: ev, oncall: runtime.oncall, ack, labels: config.evidence.labels });
-      outbox.push(...outboxEntries(late ? { ...built, title: `${built.title} (late data)`, summary: `From late data: ${built.summary}` } : built));
+      const built = buildNotification({ intent, alert, evidence: ev, oncall: runtime.oncall, ack, labels: config.evidence.labels, language });
+      outbox.push(
+        ...outboxEntries(late ? { ...built, title: `${built.title} (${t('late data')})`, summary: t('From late data: {summary}', { summary: built.summary }) } : built),
+      );
     }
     // An alert that joined another's incident pages nobody, but the dashboard shows what it saw.
     for (const e of out.events) {
@@ -236,7 +242,7 @@ export function createAlerting(ctx: ServiceContext, options: AlertingOptions): A
    */
   const handOverPages = (alert: Alert, gathered: Evidence | null, by: string, at: number): OutboxEntry[] => {
     const intent = { key: `${alert.id}-handed_over-${at}-${alert.owner ?? 'nobody'}`, kind: 'handed_over', at, owner: alert.owner, by } as const;
-    return outboxEntries(buildNotification({ intent, alert, evidence: gathered, oncall: runtime.oncall, ack, labels: config.evidence.labels }));
+    return outboxEntries(buildNotification({ intent, alert, evidence: gathered, oncall: runtime.oncall, ack, labels: config.evidence.labels, language }));
   };
 
   return { runtime, onTick, onJudged, evidence, handOverPages };

@@ -3,24 +3,27 @@
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { cliErrorText, exitWithError } from '../src/cli/errors.js';
-import { loadServiceConfig, serviceConfigPath, serviceConfigSchema, type ServiceConfig } from '../src/config/service.js';
-import { createLogger, type Logger } from '../src/platform/log.js';
+import type { ServiceConfig } from '../src/config/service.js';
+import type { Logger } from '../src/platform/log.js';
 import { describeError, RadarError } from '../src/platform/errors.js';
-import { hashPassword } from '../src/platform/passwords.js';
-import { pushedMessageSchema, toMessage } from '../src/api/schemas.js';
-import { timeProblem } from '../src/queues/message-schema.js';
 import type { Message } from '../src/domain/message.js';
-import { Presets, SingleBar } from 'cli-progress';
-import { parse as parseYaml } from 'yaml';
+
+// What the commands run (config schemas, the logger, queues, the service) is imported when a command
+// runs, not when the program is built: `radar --help` and a command that needs none of it start fast.
+const serviceConfig = () => import('../src/config/service.js');
+const logger = async () => (await import('../src/platform/log.js')).createLogger;
+const progressBar = () => import('cli-progress');
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
 /** Loads the service config or exits 1 with file:line: key: what. */
-export function loadConfigOrExit(file?: string): { config: ServiceConfig; file: string } {
+export async function loadConfigOrExit(file?: string): Promise<{ config: ServiceConfig; file: string }> {
+  const { loadServiceConfig, serviceConfigPath } = await serviceConfig();
   const path = file ?? serviceConfigPath();
   try {
     return { config: loadServiceConfig(path), file: path };
@@ -35,8 +38,8 @@ function describeConfigError(error: unknown): string {
 }
 
 /** A progress bar on a terminal, a line every 10% elsewhere. */
-function backfillProgress(): (done: number, total: number) => void {
-  let bar: import('cli-progress').SingleBar | null = null;
+function backfillProgress({ SingleBar, Presets }: typeof import('cli-progress')): (done: number, total: number) => void {
+  let bar: SingleBar | null = null;
   let lastTenth = -1;
   return (done, total) => {
     if (process.stderr.isTTY) {
@@ -65,8 +68,8 @@ interface StartPlan {
 }
 
 async function startCommand(plan: StartPlan, configFile: string | undefined): Promise<void> {
-  const { config, file } = loadConfigOrExit(configFile);
-  const log = createLogger({ level: config.logLevel });
+  const { config, file } = await loadConfigOrExit(configFile);
+  const log = (await logger())({ level: config.logLevel });
   const { runService, WORKER_KINDS } = await import('./service.js');
   const { migratesAtStart } = await import('./roles.js');
   const workers = plan.workers;
@@ -85,7 +88,7 @@ async function startCommand(plan: StartPlan, configFile: string | undefined): Pr
       api: plan.api,
       autoStartRedis: plan.autoStartRedis,
       migrations: migratesAtStart(config, plan.all) ? 'apply' : 'check',
-      onBackfillProgress: backfillProgress(),
+      onBackfillProgress: backfillProgress(await progressBar()),
       waitForDatabase: true,
       onWaitingForDatabase: (reason, healthUrl) => {
         process.stderr.write(`waiting for the database (${reason}); retrying with backoff${healthUrl === null ? '' : `, ${healthUrl} answers 503 "starting" meanwhile`}\n`);
@@ -120,7 +123,9 @@ async function startCommand(plan: StartPlan, configFile: string | undefined): Pr
  * The keyword file a service config names (`classify.keywords`, else the default), read from the raw
  * YAML of a config that did not validate; null when it cannot be known (a YAML error, a `${VAR}`).
  */
-function keywordFileNamedIn(text: string): string | null {
+async function keywordFileNamedIn(text: string): Promise<string | null> {
+  const { parse: parseYaml } = await import('yaml');
+  const { serviceConfigSchema } = await serviceConfig();
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -151,7 +156,7 @@ function deploymentCheck(config: ServiceConfig, checkDeployment: typeof import('
 }
 
 async function configCheck(file: string | undefined, deployment = false): Promise<void> {
-  const path = file ?? serviceConfigPath();
+  const path = file ?? (await serviceConfig()).serviceConfigPath();
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -174,6 +179,7 @@ async function configCheck(file: string | undefined, deployment = false): Promis
       out(`${path}: ok (keyword config, ${model.config.categories.length} categories, all examples pass)`);
     } else {
       const { loadKeywords } = await import('../src/config/keywords.js');
+      const { loadServiceConfig } = await serviceConfig();
       let keywords: string | null;
       let failed = false;
       try {
@@ -185,7 +191,7 @@ async function configCheck(file: string | undefined, deployment = false): Promis
         // Report it, and still check the keyword file the config names: one run shows every problem.
         process.stderr.write(`${describeConfigError(error)}\n`);
         failed = true;
-        keywords = keywordFileNamedIn(text);
+        keywords = await keywordFileNamedIn(text);
       }
       if (keywords !== null) {
         try {
@@ -206,8 +212,9 @@ async function configCheck(file: string | undefined, deployment = false): Promis
 
 async function ingestFile(file: string, configFile: string | undefined): Promise<void> {
   if (!existsSync(file)) exitWithError(new RadarError('ERR_NOT_FOUND', `${file}: file not found`, { context: { file } }));
-  const { config } = loadConfigOrExit(configFile);
-  const log: Logger = createLogger({ level: 'warn' });
+  const { config } = await loadConfigOrExit(configFile);
+  const log: Logger = (await logger())({ level: 'warn' });
+  const [{ SingleBar, Presets }, { pushedMessageSchema, toMessage }, { timeProblem }] = await Promise.all([progressBar(), import('../src/api/schemas.js'), import('../src/queues/message-schema.js')]);
   const { createContext } = await import('./context.js');
   const { LiveClassifier } = await import('./classifier.js');
   const classifier = new LiveClassifier(config.classify.keywords, log, () => Date.now());
@@ -307,6 +314,7 @@ export function register(program: Command): void {
         process.stderr.write('error: the password must be at least 8 characters\n');
         process.exit(1);
       }
+      const { hashPassword } = await import('../src/platform/passwords.js');
       out(hashPassword(password));
     });
 }

@@ -6,11 +6,10 @@
  */
 import type { Command } from 'commander';
 import { exitWithError } from '../src/cli/errors.js';
-import { isPostgresUrl, migrate, openDatabase, pendingMigrations, assertSchemaCurrent } from '../src/store/database.js';
 import { loadConfigOrExit } from './command.js';
 
 /** The database named without credentials: `PostgreSQL db.example:5432/radar schema "radar"`, or the SQLite path. */
-function where(url: string, schema: string): string {
+function where(url: string, schema: string, isPostgresUrl: (url: string) => boolean): string {
   if (!isPostgresUrl(url)) return `SQLite ${url.replace(/^sqlite:(\/\/)?/i, '')}`;
   try {
     const parsed = new URL(url);
@@ -21,20 +20,22 @@ function where(url: string, schema: string): string {
 }
 
 async function migrateCommand(flags: { config?: string; check: boolean }): Promise<void> {
-  const { config } = loadConfigOrExit(flags.config);
+  const { config } = await loadConfigOrExit(flags.config);
+  // The database code loads when the command runs (`radar --help` does without it).
+  const { isPostgresUrl, migrate, openDatabase, pendingMigrations, assertSchemaCurrent } = await import('../src/store/database.js');
   const { url, schema } = config.database;
   const handle = await openDatabase({ url, schema, migrations: 'none' });
   try {
     if (flags.check) {
       await assertSchemaCurrent(handle);
-      process.stdout.write(`${where(url, schema)}: schema current\n`);
+      process.stdout.write(`${where(url, schema, isPostgresUrl)}: schema current\n`);
       return;
     }
     const applied = await migrate(handle);
     const pending = await pendingMigrations(handle);
     if (pending.length > 0) throw new Error(`still pending after migrating: ${pending.join(', ')}`);
     process.stdout.write(
-      applied.length === 0 ? `${where(url, schema)}: schema current, nothing to apply\n` : `${where(url, schema)}: applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
+      applied.length === 0 ? `${where(url, schema, isPostgresUrl)}: schema current, nothing to apply\n` : `${where(url, schema, isPostgresUrl)}: applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
     );
   } finally {
     await handle.close();

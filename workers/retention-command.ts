@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { describeError } from '../src/platform/errors.js';
-import { Store } from '../src/store/store.js';
-import { pruneExpired } from '../src/store/retention.js';
+import type { Store } from '../src/store/store.js';
 import { loadConfigOrExit } from './command.js';
 
 function days(ms: number): string {
@@ -14,9 +13,11 @@ function days(ms: number): string {
 }
 
 async function runOnce(configFile: string | undefined, json: boolean): Promise<void> {
-  const { config } = loadConfigOrExit(configFile);
+  const { config } = await loadConfigOrExit(configFile);
   let store: Store | null = null;
   try {
+    // The store loads when the command runs (`radar --help` does without it).
+    const [{ Store }, { pruneExpired }] = await Promise.all([import('../src/store/store.js'), import('../src/store/retention.js')]);
     store = await Store.open({ url: config.database.url, schema: config.database.schema });
     const now = Date.now();
     const results = await pruneExpired(store.handle, { periods: config.retention.keep, now, batchSize: config.retention.batchSize });

@@ -4,12 +4,8 @@
  * found (workers/source-probe.ts). Exit code 0 when every mailbox/query answered, 1 otherwise.
  */
 import type { Command } from 'commander';
-import pino from 'pino';
-import { parseDuration } from '../src/config/duration.js';
-import { createLogger } from '../src/platform/log.js';
 import { describeError } from '../src/platform/errors.js';
 import { loadConfigOrExit } from './command.js';
-import { formatProbe, probeSource } from './source-probe.js';
 
 export function register(program: Command): void {
   const sources = program.command('sources').description('configured sources: check credentials and queries');
@@ -21,8 +17,12 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON (with the messages found)')
     .option('--timeout <duration>', 'give up after this long', '60s')
     .action(async (name: string, flags: { config?: string; json?: boolean; timeout: string }) => {
-      const { config } = loadConfigOrExit(flags.config);
+      const { config } = await loadConfigOrExit(flags.config);
       try {
+        // Every source's client loads when the command runs (`radar --help` does without them).
+        const [{ default: pino }, { parseDuration }, { createLogger }, { formatProbe, probeSource }] = await Promise.all([
+          import('pino'), import('../src/config/duration.js'), import('../src/platform/log.js'), import('./source-probe.js'),
+        ]);
         const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
         const timeoutMs = parseDuration(flags.timeout);
         if (timeoutMs === null || timeoutMs <= 0) throw new Error(`--timeout: "${flags.timeout}" is not a duration (e.g. 30s, 2m)`);

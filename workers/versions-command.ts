@@ -8,7 +8,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { describeError } from '../src/platform/errors.js';
-import { Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import type { ModelVersionSummary } from '../src/store/model-version-store.js';
 import { loadConfigOrExit } from './command.js';
 
@@ -29,9 +29,11 @@ function operator(): string {
 }
 
 async function withStore(configFile: string | undefined, fn: (store: Store) => Promise<void>): Promise<void> {
-  const { config } = loadConfigOrExit(configFile);
+  const { config } = await loadConfigOrExit(configFile);
   let store: Store | undefined;
   try {
+    // The store loads when the command runs (`radar --help` does without it).
+    const { Store } = await import('../src/store/store.js');
     store = await Store.open({ url: config.database.url, schema: config.database.schema });
     await fn(store);
   } catch (error) {

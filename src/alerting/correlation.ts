@@ -167,16 +167,17 @@ function round(x: number, digits: number): number {
 }
 
 /**
- * "×9" (twice normal or more), "+40%", "−40%" (U+2212), "12 vs ~0" without an expectation.
+ * "×9" (twice normal or more), "+40%", "−40%" (U+2212), "12 vs ~0" without an expectation; `num` writes
+ * the numbers of a ratio (a notification's locale: "×2,5").
  *
  * @example sizeText(9.04, 90, 10) // '×9'
  * @example sizeText(0.6, 60, 100) // '−40%'
  */
-export function sizeText(ratio: number | null, sumValue: number, sumExpected: number): string {
+export function sizeText(ratio: number | null, sumValue: number, sumExpected: number, num: (x: number) => string = String): string {
   if (ratio === null) return `${String(round(sumValue, 1))} vs ~${String(round(Math.max(0, sumExpected), 1))}`;
-  if (ratio >= 2) return `×${String(ratio >= 10 ? Math.round(ratio) : round(ratio, 1))}`;
+  if (ratio >= 2) return `×${num(ratio >= 10 ? Math.round(ratio) : round(ratio, 1))}`;
   const pct = Math.round((ratio - 1) * 100);
-  return pct >= 0 ? `+${pct}%` : `−${-pct}%`;
+  return pct >= 0 ? `+${num(pct)}%` : `−${num(-pct)}%`;
 }
 
 /** Breakdowns of the complaints that only repeat a category's story (channels, languages). */

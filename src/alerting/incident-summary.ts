@@ -3,18 +3,23 @@
  * a plain-text status update for a status page or a chat (what, since when, how big against the
  * baseline, owner, state, the biggest clusters of near-duplicate complaints, what moved with it).
  *
- * In English (the default) or Russian (`locale: 'ru'`, for the dashboard's Russian UI: the same facts in
- * Russian phrasing, numbers and weekdays formatted for ru-RU, times in the configured time zone as in
- * English). Notifications stay English. Plain text only: message texts go in as they are (PII masked).
+ * In English (the default) or the dashboard's other language (`language: { lang: 'ru', t }`, for its
+ * Russian UI): every phrase through `t`, the translator of the dashboard's catalogue
+ * (`static/i18n/ru.json`, English is the key; `src/dashboard/i18n.ts` `translator`, handed in by the
+ * caller since this folder reads no files); numbers, weekdays, durations and channels for the locale as
+ * notifications word them (notification-words.ts), times in the configured time zone. Notifications have
+ * their own language setting (`alerting.language`). Plain text only: message texts go in as they are
+ * (PII masked).
  *
  * @example incidentSummary({ ... }) // "[FIRING] Login complaints: 10.3× normal, 412 since 14:03 against 40 expected.\nSince: …"
  */
 import type { AlertState, Severity } from '../domain/alert.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { CorrelatedEvidence } from './evidence.js';
-import { channelPhrase, correlatedPhrase, durationText } from './notification.js';
+import { correlatedPhrase } from './notification.js';
+import { notificationWords, type NotificationWords } from './notification-words.js';
 import { maskPii } from './pii.js';
-import { formatClock, formatWeekdayTime, localParts } from './time-zone.js';
+import type { Translate } from './series-name.js';
 
 /** The languages the summary speaks (the dashboard's languages). */
 export const SUMMARY_LOCALES = ['en', 'ru'] as const;
@@ -23,7 +28,7 @@ export type SummaryLocale = (typeof SUMMARY_LOCALES)[number];
 export interface IncidentSummaryInput {
   readonly state: AlertState;
   readonly severity: Severity;
-  /** The display label of the headline series ("Login complaints"). */
+  /** The display label of the headline series, in the text's language ("Login complaints", ru "Жалобы: login"). */
   readonly label: string;
   /** Which way the headline series left its band. */
   readonly direction: Direction;
@@ -42,19 +47,26 @@ export interface IncidentSummaryInput {
   readonly channels: readonly { readonly channel: string; readonly count: number }[];
   /** Biggest clusters of near-duplicate complaints, biggest first: how many, and the representative text. */
   readonly clusters: readonly { readonly count: number; readonly text: string }[];
+  /** What moved with it (labels as the evidence has them; other languages word complaint series from the catalogue). */
   readonly correlated?: readonly CorrelatedEvidence[];
   /** The incident page, when the deployment knows its public URL. */
   readonly link: string | null;
   readonly maxClusters?: number;
-  /** The language of the text; English by default. */
-  readonly locale?: SummaryLocale;
+  /**
+   * The language of the text and its translator from the dashboard's catalogue
+   * (`src/dashboard/i18n.ts` `translator(lang)`); English without it.
+   */
+  readonly language?: { readonly lang: SummaryLocale; readonly t: Translate };
+}
+
+const ENGLISH = notificationWords('en');
+
+function wordsFor(input: Pick<IncidentSummaryInput, 'language'>): NotificationWords {
+  const language = input.language;
+  return language === undefined || language.lang === 'en' ? ENGLISH : notificationWords(language.lang, language.t);
 }
 
 const CLUSTER_CHARS = 160;
-
-function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 1 : 0);
-}
 
 function oneLine(text: string, max: number): string {
   const flat = maskPii(text).replace(/\s+/g, ' ').trim();
@@ -62,93 +74,17 @@ function oneLine(text: string, max: number): string {
 }
 
 /** How far from normal: "10.3× normal", "40% below normal" (ru: "×10,3 от нормы", "на 40% ниже нормы"); null without an expectation. */
-export function sizeVsNormal(count: number, expected: number | null, direction: Direction, locale: SummaryLocale = 'en'): string | null {
+export function sizeVsNormal(count: number, expected: number | null, direction: Direction, words: NotificationWords = ENGLISH): string | null {
   if (expected === null || expected <= 0) return null;
+  const { t } = words;
   const ratio = count / expected;
-  if (direction === 'down' || ratio < 1) {
-    const percent = Math.round((1 - ratio) * 100);
-    return locale === 'ru' ? `на ${ruNum(percent)}% ниже нормы` : `${percent}% below normal`;
-  }
-  const r = Math.round(ratio * 10) / 10;
-  return locale === 'ru' ? `×${ruNum(r)} от нормы` : `${r}× normal`;
+  if (direction === 'down' || ratio < 1) return t('{percent}% below normal', { percent: words.num(Math.round((1 - ratio) * 100)) });
+  return t('{ratio}× normal', { ratio: words.decimal(ratio) });
 }
 
-// ---- Russian --------------------------------------------------------------------------------------
-
-const RU_NUMBER = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 1 });
-
-/** A number as ru-RU writes it: "1 075", "10,3" (the same rounding as `num`). */
-function ruNum(x: number): string {
-  return RU_NUMBER.format(Number.isInteger(x) ? x : Number(x.toFixed(x < 10 ? 1 : 0)));
-}
-
-const RU_STATES: Readonly<Record<AlertState, string>> = {
-  pending: 'ожидает',
-  firing: 'активен',
-  resolved: 'решён',
-  cancelled: 'отменён',
-};
-const RU_SEVERITIES: Readonly<Record<Severity, string>> = { info: 'инфо', warning: 'предупреждение', critical: 'критично' };
-
-/** "пн 14:03": the weekday (ru-RU) and time of `t` in `timeZone`. */
-function ruWeekdayTime(t: number, timeZone: string): string {
-  const weekday = new Intl.DateTimeFormat('ru-RU', { weekday: 'short', timeZone }).format(new Date(t));
-  return `${weekday} ${formatClock(localParts(t, timeZone))}`;
-}
-
-/** "1 ч 5 мин", "12 мин", "40 с". */
-function ruDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} с`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} мин`;
-  const h = Math.floor(m / 60);
-  const rest = m % 60;
-  return rest === 0 ? `${h} ч` : `${h} ч ${rest} мин`;
-}
-
-function ruLead(leadMs: number): string {
-  const min = Math.round(leadMs / 60_000);
-  return min < 0 ? `начался на ${-min} мин раньше` : `начался на ${min} мин позже`;
-}
-
-function ruHeadline(input: IncidentSummaryInput): string {
-  const at = (t: number) => formatClock(localParts(t, input.timezone));
-  const size = sizeVsNormal(input.count, input.expected, input.direction, 'ru');
-  const against = input.expected === null ? '' : ` при ожидании ${ruNum(Math.round(input.expected * 10) / 10)}`;
-  if (input.state === 'resolved' || input.state === 'cancelled') {
-    const range = `с ${at(input.onset)} до ${at(input.endedAt ?? input.now)}`;
-    return `${input.label}: ${size === null ? 'аномалия' : `было ${size}`} ${range} (${ruNum(input.count)}${against}); вернулось к норме.`;
-  }
-  return size === null
-    ? `${input.label}: аномалия, ${ruNum(input.count)} с ${at(input.onset)} (нормы ещё нет).`
-    : `${input.label}: ${size}, ${ruNum(input.count)} с ${at(input.onset)}${against}.`;
-}
-
-function ruSummary(input: IncidentSummaryInput): string {
-  const tz = input.timezone;
-  const end = input.endedAt ?? input.now;
-  const lines: string[] = [`[${RU_STATES[input.state].toUpperCase()}] ${ruHeadline(input)}`];
-  lines.push(`Начало: ${ruWeekdayTime(input.onset, tz)} (${tz}), ${input.endedAt === null ? 'идёт ' : 'длилось '}${ruDuration(end - input.onset)}`);
-  const size = sizeVsNormal(input.count, input.expected, input.direction, 'ru');
-  lines.push(
-    input.expected === null
-      ? `Объём: ${ruNum(input.count)} (нормы ещё нет)`
-      : `Объём: ${ruNum(input.count)} при ожидании ${ruNum(Math.round(input.expected * 10) / 10)}${size === null ? '' : ` (${size})`}`,
-  );
-  const ack = input.acknowledgedAt !== null ? `подтвердил ${input.acknowledgedBy ?? '?'} в ${formatClock(localParts(input.acknowledgedAt, tz))}` : 'не подтверждён';
-  lines.push(`Ответственный: ${input.owner ?? 'никто'} (${ack})`);
-  lines.push(`Состояние: ${RU_STATES[input.state]}, важность: ${RU_SEVERITIES[input.severity]}`);
-  if (input.channels.length > 0) lines.push(`Каналы: ${input.channels.map((c) => `${c.channel}: ${ruNum(c.count)}`).join(', ')}`);
-  const clusters = input.clusters.slice(0, input.maxClusters ?? 3).filter((c) => c.text.trim() !== '');
-  if (clusters.length > 0) {
-    lines.push('Главные жалобы:');
-    for (const c of clusters) lines.push(`- ${ruNum(c.count)} × «${oneLine(c.text, CLUSTER_CHARS)}»`);
-  }
-  const moved = (input.correlated ?? []).map((c) => `${c.label} ${c.size}${Math.round(c.leadMs / 60_000) === 0 ? '' : ` (${ruLead(c.leadMs)})`}`);
-  if (moved.length > 0) lines.push(`Одновременно: ${moved.join(', ')}`);
-  if (input.link !== null) lines.push(`Подробнее: ${input.link}`);
-  return lines.join('\n');
+/** The expectation as the text gives it: one decimal at most, then as `num` writes numbers ("40", "425", "9.5"). */
+function expectedText(expected: number, words: NotificationWords): string {
+  return words.num(Math.round(expected * 10) / 10);
 }
 
 /**
@@ -157,44 +93,60 @@ function ruSummary(input: IncidentSummaryInput): string {
  * expected); back to normal."
  */
 export function incidentHeadline(input: IncidentSummaryInput): string {
-  if (input.locale === 'ru') return ruHeadline(input);
-  const at = (t: number) => formatClock(localParts(t, input.timezone));
-  const size = sizeVsNormal(input.count, input.expected, input.direction);
-  const against = input.expected === null ? '' : ` against ${num(Math.round(input.expected * 10) / 10)} expected`;
-  const over = input.state === 'resolved' || input.state === 'cancelled';
-  if (over) {
-    const range = `from ${at(input.onset)} to ${at(input.endedAt ?? input.now)}`;
-    return `${input.label}: ${size === null ? 'anomalous' : `was ${size}`} ${range} (${num(input.count)}${against}); back to normal.`;
+  const w = wordsFor(input);
+  const { t } = w;
+  const label = input.label;
+  const count = w.num(input.count);
+  const size = sizeVsNormal(input.count, input.expected, input.direction, w);
+  if (input.state === 'resolved' || input.state === 'cancelled') {
+    const from = w.clock(input.onset, input.timezone);
+    const to = w.clock(input.endedAt ?? input.now, input.timezone);
+    if (input.expected === null) return t('{label}: anomalous from {from} to {to} ({count}); back to normal.', { label, from, to, count });
+    const expected = expectedText(input.expected, w);
+    return size === null
+      ? t('{label}: anomalous from {from} to {to} ({count} against {expected} expected); back to normal.', { label, from, to, count, expected })
+      : t('{label}: was {size} from {from} to {to} ({count} against {expected} expected); back to normal.', { label, size, from, to, count, expected });
   }
-  return size === null
-    ? `${input.label}: anomalous, ${num(input.count)} since ${at(input.onset)} (no baseline yet).`
-    : `${input.label}: ${size}, ${num(input.count)} since ${at(input.onset)}${against}.`;
+  const time = w.clock(input.onset, input.timezone);
+  return size === null || input.expected === null
+    ? t('{label}: anomalous, {count} since {time} (no baseline yet).', { label, count, time })
+    : t('{label}: {size}, {count} since {time} against {expected} expected.', { label, size, count, time, expected: expectedText(input.expected, w) });
 }
 
 /** The plain-text status update ("copy summary"), one fact per line. */
 export function incidentSummary(input: IncidentSummaryInput): string {
-  if (input.locale === 'ru') return ruSummary(input);
+  const w = wordsFor(input);
+  const { t, num } = w;
   const tz = input.timezone;
   const end = input.endedAt ?? input.now;
-  const lines: string[] = [`[${input.state.toUpperCase()}] ${incidentHeadline(input)}`];
-  lines.push(`Since: ${formatWeekdayTime(input.onset, tz)} (${tz}), ${input.endedAt === null ? 'for ' : 'lasted '}${durationText(end - input.onset)}`);
-  const size = sizeVsNormal(input.count, input.expected, input.direction);
-  lines.push(
-    input.expected === null
-      ? `Size: ${num(input.count)} (no baseline yet)`
-      : `Size: ${num(input.count)} against ${num(Math.round(input.expected * 10) / 10)} expected${size === null ? '' : ` (${size})`}`,
-  );
-  const ack = input.acknowledgedAt !== null ? `acknowledged by ${input.acknowledgedBy ?? '?'} at ${formatClock(localParts(input.acknowledgedAt, tz))}` : 'not acknowledged';
-  lines.push(`Owner: ${input.owner ?? 'nobody'} (${ack})`);
-  lines.push(`State: ${input.state}, severity ${input.severity}`);
-  if (input.channels.length > 0) lines.push(`Channels: ${input.channels.map((c) => channelPhrase(c.channel, c.count)).join(', ')}`);
+  const lines: string[] = [`[${t(input.state).toUpperCase()}] ${incidentHeadline(input)}`];
+  const since = { time: w.weekdayTime(input.onset, tz), zone: tz, duration: w.duration(end - input.onset) };
+  lines.push(input.endedAt === null ? t('Since: {time} ({zone}), for {duration}', since) : t('Since: {time} ({zone}), lasted {duration}', since));
+  const count = num(input.count);
+  const size = sizeVsNormal(input.count, input.expected, input.direction, w);
+  if (input.expected === null) lines.push(t('Size: {count} (no baseline yet)', { count }));
+  else {
+    const expected = expectedText(input.expected, w);
+    lines.push(
+      size === null
+        ? t('Size: {count} against {expected} expected', { count, expected })
+        : t('Size: {count} against {expected} expected ({size})', { count, expected, size }),
+    );
+  }
+  const ack =
+    input.acknowledgedAt !== null
+      ? t('acknowledged by {who} at {at}', { who: input.acknowledgedBy ?? '?', at: w.clock(input.acknowledgedAt, tz) })
+      : t('not acknowledged');
+  lines.push(t('Owner: {owner} ({ack})', { owner: input.owner ?? t('nobody'), ack }));
+  lines.push(t('State: {state}, severity {severity}', { state: t(input.state), severity: t(input.severity) }));
+  if (input.channels.length > 0) lines.push(t('Channels: {list}', { list: input.channels.map((c) => w.channelCount(c.channel, c.count)).join(', ') }));
   const clusters = input.clusters.slice(0, input.maxClusters ?? 3).filter((c) => c.text.trim() !== '');
   if (clusters.length > 0) {
-    lines.push('Top complaints:');
-    for (const c of clusters) lines.push(`- ${c.count} × "${oneLine(c.text, CLUSTER_CHARS)}"`);
+    lines.push(t('Top complaints:'));
+    for (const c of clusters) lines.push(`- ${t('{count} × "{text}"', { count: num(c.count), text: oneLine(c.text, CLUSTER_CHARS) })}`);
   }
-  const moved = correlatedPhrase({ correlated: input.correlated ?? [] });
-  if (moved !== null) lines.push(`At the same time: ${moved}`);
-  if (input.link !== null) lines.push(`Details: ${input.link}`);
+  const moved = correlatedPhrase({ correlated: input.correlated ?? [] }, w);
+  if (moved !== null) lines.push(t('At the same time: {list}', { list: moved }));
+  if (input.link !== null) lines.push(t('Details: {link}', { link: input.link }));
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
  * `complaints.channel.<channel>`, `complaints.lang.<language>`, or any pushed series (`traffic`, `errors.5xx`).
  * Channel and language series are breakdowns of the total: they name no category.
  */
-import { CHANNELS } from '../domain/message.js';
+import { CHANNEL_NAMES, CHANNELS, LANG_NAMES, type Channel, type Lang } from '../domain/message.js';
 
 export type SeriesKind = 'total' | 'category' | 'channel' | 'language' | 'other';
 
@@ -27,46 +27,49 @@ export function parseSeriesName(series: string): SeriesName {
   return { kind: 'category', category: rest, channel: null };
 }
 
-const CHANNEL_LABELS: Readonly<Record<string, string>> = {
-  twitter: 'Twitter',
-  email: 'e-mail',
-  beta_form: 'beta form',
-  api: 'API',
-};
+/** A translation into the page's language (`src/dashboard/i18n.ts` `translator`): English text in, placeholders filled. */
+export type Translate = (text: string, vars?: Readonly<Record<string, string | number>>) => string;
 
-const LANGUAGE_LABELS: Readonly<Record<string, string>> = { en: 'English', ru: 'Russian' };
+/** A channel in words (`beta_form` → "beta form"), through `translate` when given; an unknown one as it is. */
+export function channelName(channel: string, translate?: Translate): string {
+  const name = Object.hasOwn(CHANNEL_NAMES, channel) ? CHANNEL_NAMES[channel as Channel] : null;
+  return name === null ? channel : translate ? translate(name) : name;
+}
+
+/** A message language in words (`ru` → "Russian"), through `translate` when given; an unknown one as it is. */
+export function languageName(lang: string, translate?: Translate): string {
+  const name = Object.hasOwn(LANG_NAMES, lang) ? LANG_NAMES[lang as Lang] : null;
+  return name === null ? lang : translate ? translate(name) : name;
+}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
- * Russian labels (the dashboard's Russian UI, the same words as its catalogue for "Complaints: {category}",
- * "Complaints via {channel}", "Complaints in {lang}", "All complaints"); names stay as configured.
+ * A human label: `complaints.login` → "Login complaints", `complaints.twitter` → "Complaints via Twitter"
+ * (a configured label wins). With `translate` (the dashboard's other languages) a complaint series is
+ * worded by the message catalogue — "All complaints", "Complaints: {category}", "Complaints via
+ * {channel}", "Complaints in {lang}", channel and language names — the same keys the dashboard's
+ * `seriesLabel` (static/views/common.js) uses, so the Russian wording lives in `static/i18n/ru.json`
+ * only; category names stay as configured, and a configured label is kept only for other series.
  */
-function russianLabel(name: SeriesName): string | null {
-  switch (name.kind) {
-    case 'total':
-      return 'Все жалобы';
-    case 'category':
-      return `Жалобы: ${name.category ?? ''}`;
-    case 'channel':
-      return `Жалобы через ${name.channel ?? ''}`;
-    case 'language':
-      return `Жалобы на языке ${name.language ?? ''}`;
-    default:
-      return null;
-  }
-}
-
-/**
- * A human label: `complaints.login` → "Login complaints", `complaints.twitter` → "Complaints via Twitter".
- * `locale: 'ru'` → "Жалобы: login", "Жалобы через twitter" for complaint series (a configured label,
- * written in the deployment's own words, is kept only for other series).
- */
-export function seriesLabel(series: string, labels: Readonly<Record<string, string>> = {}, locale: 'en' | 'ru' = 'en'): string {
+export function seriesLabel(series: string, labels: Readonly<Record<string, string>> = {}, translate?: Translate): string {
   const name = parseSeriesName(series);
-  if (locale === 'ru') return russianLabel(name) ?? labels[series] ?? series;
+  if (translate) {
+    switch (name.kind) {
+      case 'total':
+        return translate('All complaints');
+      case 'category':
+        return translate('Complaints: {category}', { category: name.category ?? '' });
+      case 'channel':
+        return translate('Complaints via {channel}', { channel: channelName(name.channel ?? '', translate) });
+      case 'language':
+        return translate('Complaints in {lang}', { lang: languageName(name.language ?? '', translate) });
+      default:
+        return labels[series] ?? series;
+    }
+  }
   const configured = labels[series];
   if (configured !== undefined) return configured;
   switch (name.kind) {
@@ -75,9 +78,9 @@ export function seriesLabel(series: string, labels: Readonly<Record<string, stri
     case 'category':
       return `${capitalise((name.category ?? '').replace(/[._-]+/g, ' '))} complaints`;
     case 'channel':
-      return `Complaints via ${CHANNEL_LABELS[name.channel ?? ''] ?? name.channel}`;
+      return `Complaints via ${channelName(name.channel ?? '')}`;
     case 'language':
-      return `Complaints in ${LANGUAGE_LABELS[name.language ?? ''] ?? name.language}`;
+      return `Complaints in ${languageName(name.language ?? '')}`;
     default:
       return series;
   }

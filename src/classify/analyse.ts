@@ -9,6 +9,7 @@ import { normaliseText } from './normalise.js';
 import { sharedStemCache, type StemCache } from './stem.js';
 import { isEmoji, scanTokens, tokenise, type TokenVisitor } from './tokenise.js';
 import { hashOf, WordTable } from './word-table.js';
+import { wordForm } from './word-form.js';
 
 export interface Analysis {
   readonly lang: Lang | null;
@@ -22,6 +23,12 @@ export interface Analysis {
   readonly clauseStart: readonly boolean[];
   /** True for a word written as a hashtag ("#сбой"): a topic label, often added to someone else's words. */
   readonly hashtag: readonly boolean[];
+  /** Per word, true when its sentence ends with a question mark ("как отправить большой файл?"). */
+  readonly question: readonly boolean[];
+  /** Per word, true when it starts a sentence (after . ! ? … or a new line, or the first word). */
+  readonly sentenceStart: readonly boolean[];
+  /** Per word, what its ending says of its form (`word-form.ts`: past, verb, adjective, English "-s"). */
+  readonly forms: readonly number[];
   /** Per word, a memo slot a consumer may use (the learned layer's gate keeps its per-stem weights there). */
   readonly memos: readonly WordMemo[];
 }
@@ -44,6 +51,7 @@ interface WordInfo extends WordMemo {
   readonly negator: boolean;
   readonly contrast: boolean;
   readonly emoji: boolean;
+  readonly form: number;
 }
 
 export interface AnalyserOptions {
@@ -73,6 +81,9 @@ export const NUMBER_STEM = '0';
  * ("проходит" / "приходит", "выход" / "вход"), while typos mostly fall later in a word.
  */
 const TYPO_FIXED_PREFIX = 3;
+
+/** The negator that also follows what it denies ("проблем нет"). */
+const POSTPOSED_NEGATOR = 'нет';
 
 export class Analyser implements TokenVisitor {
   readonly vocabulary: ReadonlyMap<string, number>;
@@ -109,6 +120,11 @@ export class Analyser implements TokenVisitor {
     return tokenise(normaliseText(phrase)).words.map((w) => this.stemOf(w));
   }
 
+  /** Form bits of each word of a config phrase (`word-form.ts`), in the order of `stemsOf`. */
+  formsOf(phrase: string): number[] {
+    return tokenise(normaliseText(phrase)).words.map((w) => wordForm(w, this.stemOf(w)));
+  }
+
   private stemOf(word: string): string {
     const first = word.charCodeAt(0);
     return first >= 0x30 && first <= 0x39 && DIGITS.test(word) ? NUMBER_STEM : this.stemCache.stem(word);
@@ -123,7 +139,7 @@ export class Analyser implements TokenVisitor {
     const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
     if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
-    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), owner: null, value: null, targetOwner: null, target: null };
+    const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), form: wordForm(word, stem), owner: null, value: null, targetOwner: null, target: null };
     this.words.set(word, hash, info);
     return info;
   }
@@ -147,7 +163,12 @@ export class Analyser implements TokenVisitor {
   private clauseStart: boolean[] = [];
   private hashtag: boolean[] = [];
   private memos: WordMemo[] = [];
+  private forms: number[] = [];
+  private question: boolean[] = [];
+  private sentenceStart: boolean[] = [];
+  private sentenceFirst = 0;
   private scope = 0;
+  private previousNegator = false;
 
   analyse(text: string, lang?: Lang | null): Analysis {
     const stems: string[] = (this.stems = []);
@@ -156,15 +177,27 @@ export class Analyser implements TokenVisitor {
     const clauseStart: boolean[] = (this.clauseStart = []);
     const hashtag: boolean[] = (this.hashtag = []);
     const memos: WordMemo[] = (this.memos = []);
+    const forms: number[] = (this.forms = []);
+    const question: boolean[] = (this.question = []);
+    const sentenceStart: boolean[] = (this.sentenceStart = []);
+    this.sentenceFirst = 0;
     this.scope = 0;
+    this.previousNegator = false;
     scanTokens(normaliseText(text), this);
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, memos };
+    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, forms, question, sentenceStart, memos };
   }
 
   /** TokenVisitor: one word of the message being analysed. */
   word(normalised: string, start: number, end: number, boundary: boolean): void {
     this.hashtag.push(start > 0 && normalised.charCodeAt(start - 1) === 0x23);
     this.add(this.info(normalised, start, end), boundary);
+  }
+
+  /** TokenVisitor: a boundary; "?" makes its sentence a question, sentence punctuation ends it. */
+  boundary(c: number): void {
+    const n = this.stems.length;
+    if (c === 0x3f) for (let k = this.sentenceFirst; k < n; k++) this.question[k] = true;
+    if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x2026) this.sentenceFirst = n;
   }
 
   /** TokenVisitor: one emoji of the message being analysed. */
@@ -174,8 +207,16 @@ export class Analyser implements TokenVisitor {
   }
 
   private add(info: WordInfo, boundary: boolean): void {
+    // Russian denies existence after the noun: "жалоб нет", "проблем нет", "ответа нет" — the word before
+    // a postposed "нет" in its clause is negated too.
+    const last = this.negated.length - 1;
+    if (info.stem === POSTPOSED_NEGATOR && !boundary && last >= 0 && !this.previousNegator) this.negated[last] = true;
+    this.previousNegator = info.negator;
+    this.sentenceStart.push(this.stems.length === this.sentenceFirst);
+    this.question.push(false);
     this.stems.push(info.stem);
     this.memos.push(info);
+    this.forms.push(info.form);
     this.ids.push(info.id);
     this.clauseStart.push(boundary);
     if (boundary || info.contrast) this.scope = 0;

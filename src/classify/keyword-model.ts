@@ -17,6 +17,7 @@
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
 import { compileTarget, type TargetModel } from './target-model.js';
+import { formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
@@ -38,8 +39,12 @@ interface Entry {
   readonly index: number;
   /** Matches its words one after another, nothing in between (exclusions, and generic cues that lower the score). */
   readonly consecutive: boolean;
-  /** Starts with a negator of its own ("нет сети", "not working"): an earlier negator does not negate it. */
+  /** Holds a negator of its own ("нет сети", "not working", "файла нет"): another negator does not negate it. */
   readonly ownNegator: boolean;
+  /** Form bits of each word as written (`word-form.ts`), or null when no word's form matters. */
+  readonly forms: readonly number[] | null;
+  /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
+  readonly openNegator: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -124,6 +129,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   // First pass: stems of every phrase (with an empty vocabulary), to build the vocabulary.
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
   const stemmed = phrases.map((p) => plain.stemsOf(p.source));
+  const formed = phrases.map((p) => plain.formsOf(p.source));
   const analyser = new Analyser({
     vocabulary: stemmed.flat(),
     negators: [...settings.negators.en, ...settings.negators.ru],
@@ -150,8 +156,11 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     // it says ("всё работает" / "всё остальное работает", "works fine" / "works fine except"), so, as an
     // exclusion, it matches word after word.
     const consecutive = p.kind === KIND_EXCLUSION || (p.owner === cueOwner && p.weight < 0);
-    const ownNegator = stems.length > 1 && negatorStems.includes(stems[0] as string);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator };
+    const ownNegator = stems.length > 1 && stems.some((s) => negatorStems.includes(s));
+    const wordForms = formed[i] ?? [];
+    const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
+    const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -178,13 +187,14 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
  * found: true when each following stem comes within the phrase gap (its first occurrence taken).
  */
 function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: number): boolean {
-  const { ids, clauseStart } = a;
+  const { ids, clauseStart, forms } = a;
+  const wordForms = entry.forms;
   for (let k = from; k < entry.ids.length; k++) {
     const want = entry.ids[k];
     let found = -1;
     for (let p = j + 1; p <= j + 1 + gap && p < ids.length; p++) {
       if (clauseStart[p]) break;
-      if (ids[p] === want) {
+      if (ids[p] === want && (wordForms === null || formsAgree(wordForms[k] as number, forms[p] as number, entry.consecutive))) {
         found = p;
         break;
       }
@@ -193,6 +203,64 @@ function matchesRest(entry: Entry, a: Analysis, j: number, from: number, gap: nu
     j = found;
   }
   return true;
+}
+
+/**
+ * How-to questions open with these (stems): "how do I…?", "where can I…?", "как отправить…?", "где найти…?",
+ * "подскажите, как…?", "можно ли…?", "есть ли…?", "is there a way…?", "can I…?". In such a question a
+ * category's problem word names what the writer wants to do ("как пожаловаться на фишинговое письмо?"),
+ * so it counts as a topic: it picks the category but makes no complaint. Failure, error and frustration
+ * cues of the gate and the cue file still count ("how do I fix this error?").
+ */
+const HOW_TO_FIRST: ReadonlySet<string> = new Set(['how', 'как', 'подскаж']);
+/** Two- and three-word openers; "where" only asking where to find a thing ("где мои письма?" misses them). */
+const HOW_TO_PAIRS: ReadonlySet<string> = new Set(['можн ли', 'ест ли', 'is there', 'can i', 'could i', 'is it possibl', 'где найт', 'where can', 'where do i', 'where is the']);
+/** How many words into a sentence its opener may stand ("Hi, how do I…", "Подскажите, пожалуйста, как…"). */
+const HOW_TO_REACH = 4;
+
+/** Per word, whether it is inside a how-to question sentence (null when the message has none). */
+function howToWords(a: Analysis): boolean[] | null {
+  const { stems, question, sentenceStart, clauseStart } = a;
+  let out: boolean[] | null = null;
+  const n = stems.length;
+  for (let s = 0; s < n; s++) {
+    if (!sentenceStart[s] || !question[s]) continue;
+    let opens = false;
+    for (let k = s; k < n && k < s + HOW_TO_REACH && (k === s || !sentenceStart[k]); k++) {
+      if (k !== s && !clauseStart[k]) continue;
+      const w = stems[k] as string;
+      const next = stems[k + 1];
+      const third = stems[k + 2];
+      if (HOW_TO_FIRST.has(w) || (next !== undefined && (HOW_TO_PAIRS.has(`${w} ${next}`) || (third !== undefined && HOW_TO_PAIRS.has(`${w} ${next} ${third}`))))) {
+        opens = true;
+        break;
+      }
+    }
+    if (!opens) continue;
+    out ??= new Array<boolean>(n).fill(false);
+    for (let k = s; k < n && (k === s || !sentenceStart[k]); k++) out[k] = true;
+  }
+  return out;
+}
+
+/** Is there a clause boundary after word `from` up to word `to` (inclusive)? */
+function boundaryBetween(clauseStart: readonly boolean[], from: number, to: number): boolean {
+  for (let k = from + 1; k <= to; k++) if (clauseStart[k]) return true;
+  return false;
+}
+
+/** Where an entry matched at word i ends: its last stem's first occurrence after i within the phrase gaps. */
+function lastWord(a: Analysis, i: number, entry: Entry, gap: number): number {
+  const { ids } = a;
+  let j = i;
+  for (let k = 1; k < entry.ids.length; k++) {
+    const want = entry.ids[k];
+    const limit = entry.consecutive ? j + 1 : j + 1 + gap;
+    let p = j + 1;
+    while (p <= limit && p < ids.length && ids[p] !== want) p++;
+    j = Math.min(p, ids.length - 1);
+  }
+  return j;
 }
 
 /** What a one-word term written as a hashtag counts for, relative to its weight. */
@@ -234,13 +302,18 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let excluded: Array<string[] | undefined> | null = null;
   let negatedTerms: string[] | null = null;
   let negatedProblem = false;
+  /** The last positive cue ending with its negator ("больше не", "still not"), where it ended, and what it added. */
+  let negCue: Entry | null = null;
+  let negCueEnd = -1;
+  let negCueWeight = 0;
   let positiveGate = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
-  const { ids, negated, hashtag, clauseStart } = a;
+  const { ids, negated, hashtag, clauseStart, forms } = a;
   const n = ids.length;
   const gap = settings.phraseGap;
   const found = matched;
+  const howTo = a.question.includes(true) ? howToWords(a) : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -258,6 +331,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         const longer = second < 0 ? undefined : bySecond.get(second);
         if (longer === undefined || earlierInWindow(ids, i, p, second)) continue;
         for (const entry of longer) {
+          const f = entry.forms;
+          if (f !== null && !(formsAgree(f[0] as number, forms[i] as number, entry.consecutive) && formsAgree(f[1] as number, forms[p] as number, entry.consecutive))) continue;
           if (entry.consecutive ? p === i + 1 && matchesRest(entry, a, p, 2, 0) : matchesRest(entry, a, p, 2, gap)) found.push(entry);
         }
       }
@@ -269,11 +344,13 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     }
     for (const entry of list) {
       if (stamp[entry.index] === generation) continue;
+      // A one-word entry's form (longer ones were checked as they matched): "верните" is not "верные".
+      if (entry.forms !== null && entry.ids.length === 1 && !formsAgree(entry.forms[0] as number, forms[i] as number, entry.consecutive)) continue;
       if (entry.kind === KIND_EXCLUSION) {
         // A problem-gone phrase does not cancel when negated ("так и не заработало", "still not working
         // again") or when it is the tail of a longer complaint cue that started before it ("когда
         // заработает": the stemmer folds the future into "заработало").
-        if (negated[i] || i < cueEnd) continue;
+        if ((negated[i] && !entry.ownNegator) || i < cueEnd) continue;
         stamp[entry.index] = generation;
         excluded ??= new Array<string[] | undefined>(owners);
         (excluded[entry.owner] ??= []).push(entry.text);
@@ -281,7 +358,20 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       if (entry.kind === KIND_TERM && negated[i] && !entry.ownNegator) {
         (negatedTerms ??= []).push(entry.text);
-        if (entry.weight > 0) negatedProblem = true;
+        if (entry.weight > 0) {
+          negatedProblem = true;
+          // "больше не вылетает", "still not crashing": the negator the cue ends with denies a problem right
+          // after it, so it tells of a problem gone, not of an ability lost — the cue is taken back.
+          if (negCue !== null && i > negCueEnd && i - negCueEnd <= 2 && !boundaryBetween(clauseStart, negCueEnd, i)) {
+            sums[negCue.owner] = (sums[negCue.owner] as number) - negCueWeight;
+            termSums[negCue.owner] = (termSums[negCue.owner] as number) - negCueWeight;
+            if (negCue.owner === 0) positiveGate -= negCueWeight;
+            const list = terms?.[negCue.owner];
+            const at = list ? list.lastIndexOf(negCue.text) : -1;
+            if (list && at >= 0) list.splice(at, 1);
+            negCue = null;
+          }
+        }
         continue;
       }
       // A negated ability counts inside a negation scope, unless a problem word was negated before it
@@ -292,9 +382,17 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       if (entry.owner === cueOwner && entry.weight > 0 && entry.ids.length > 1) cueEnd = Math.max(cueEnd, i + entry.ids.length);
       // A one-word term met only as a hashtag counts half ("… inbox zero 🎉 #fail"): tags are topic
       // labels, and a brand search finds them on anyone's words.
-      const weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      let weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
+      // A category's problem word inside a how-to question names what the writer wants to do: a topic.
+      const asTopic = howTo !== null && howTo[i] === true && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
+      if (asTopic) weight = Math.min(weight, settings.topicWeight);
+      if (entry.openNegator && weight > 0 && (entry.kind === KIND_TERM || entry.kind === KIND_MARKER)) {
+        negCue = entry;
+        negCueEnd = lastWord(a, i, entry, gap);
+        negCueWeight = weight;
+      }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0) {
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
       }

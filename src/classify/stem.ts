@@ -3,6 +3,14 @@ import PorterStemmerRu from 'natural/lib/natural/stemmers/porter_stemmer_ru.js';
 import { isCyrillic } from './language.js';
 
 /**
+ * Stems the Russian stemmer cuts longer words down to that are themselves very common words of another
+ * kind: "какой", "такой", "самый" would stem to the adverbs and pronoun "как", "так", "сам" and match every
+ * one of them. A longer word with such a stem gets the stem with "~" ("как~": every form of "какой", never
+ * "как").
+ */
+const FUNCTION_WORD_STEMS: ReadonlySet<string> = new Set(['как', 'так', 'сам', 'вот', 'там', 'тут', 'где', 'кто', 'что', 'чем']);
+
+/**
  * Stems one lower-case word with the stemmer of its script (Cyrillic → PorterStemmerRu, otherwise
  * PorterStemmer), so mixed en/ru messages get both. Words shorter than 3 letters, numbers and emoji
  * are kept as they are.
@@ -13,7 +21,9 @@ export function stemWord(word: string): string {
   if (word.length < 3) return word;
   const first = word.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) return word;
-  return isCyrillic(word) ? PorterStemmerRu.stem(word) : PorterStemmer.stem(word);
+  if (!isCyrillic(word)) return PorterStemmer.stem(word);
+  const stem = PorterStemmerRu.stem(word);
+  return stem !== word && FUNCTION_WORD_STEMS.has(stem) ? `${stem}~` : stem;
 }
 
 /**

@@ -17,6 +17,11 @@
  *    a preposition of place or means within the clause ("on my laptop", "from the office computer", "с
  *    домашнего компьютера", "на ноутбуке": where the writer reads us, which says nothing about whom the
  *    complaint is about);
+ *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
+ *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
+ *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
+ *    one, that is none of ours and no generic modifier ("the new app", "мобильное приложение", "приложение
+ *    снова") counts as another service, off our own channels (mail to our support about "the widget app" is ours);
  * 4. product words only → `us`; nothing at all → `unknown`.
  * Phrases match consecutive stems, longest first, so "почта россии" (another service) is not read as
  * "почта" (our product word).
@@ -27,6 +32,7 @@ import type { TargetDecision } from '../domain/classification.js';
 import type { KeywordsConfig } from '../config/keywords.js';
 import type { Analyser, Analysis } from './analyse.js';
 import { withinOneEdit } from './edit-distance.js';
+import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB } from './word-form.js';
 
 const KIND_NAME = 0;
 const KIND_PRODUCT = 1;
@@ -47,6 +53,8 @@ export interface TargetModel {
   readonly longNames: readonly string[];
   /** Single-word other services, competitors and devices of 6+ letters, for typo matching. */
   readonly longOthers: readonly string[];
+  /** Single-word product words of 5+ letters (a misspelt "пиьсма" still carries mail). */
+  readonly longProducts: readonly string[];
   /** Which of `longOthers` are devices. */
   readonly longDevices: ReadonlySet<string>;
   readonly analyser: Analyser;
@@ -61,6 +69,11 @@ type TargetConfig = NonNullable<KeywordsConfig['target']>;
 
 /** Words that make the next service a sender or recipient of mail (stems; short words are not stemmed). */
 const FLOW: ReadonlySet<string> = new Set(['from', 'to', 'от', 'из']);
+/** What services send by mail besides letters (stems): codes, statements, notifications, receipts, addresses. */
+const MAIL_OBJECTS: ReadonlySet<string> = new Set([
+  'code', 'statement', 'notif', 'notic', 'confirm', 'receipt', 'invoic', 'bill', 'messag', 'address', 'newslett', 'updat', 'alert', 'remind', 'ticket', 'send', 'sent', 'receiv', 'get', 'got', 'smtp', 'imap', 'pop3', 'file', 'document', 'pdf', 'excel', 'photo', 'invit', 'link',
+  'код', 'коды', 'уведомлен', 'выписк', 'квитанц', 'чек', 'подтвержден', 'адрес', 'сообщен', 'рассылк', 'напоминан', 'счет', 'билет', 'приход', 'пришл', 'присыла', 'отправ', 'получ', 'получа', 'шлют', 'smtp', 'imap', 'файл', 'документ', 'таблиц', 'фот', 'фотограф', 'приглашен', 'ссылк', 'excel', 'pdf',
+]);
 /**
  * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
  * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
@@ -69,6 +82,33 @@ const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'v
 /** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
 const PLACE_WINDOW = 3;
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+
+/** What another service's site or app is called (stems; the plural "apps", "sites" is left alone: "other apps work"). */
+const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic']);
+const FRONTS_RU: ReadonlySet<string> = new Set(['сайт', 'приложен', 'портал']);
+/**
+ * Words before an English site or app that say nothing of whose it is (determiners, our own possessives,
+ * platforms, generic adjectives); "s" is the possessive's tail ("the airline's website" looks one further).
+ */
+const GENERIC_EN: ReadonlySet<string> = new Set([
+  'the', 'a', 'an', 'my', 'your', 'our', 'thi', 'that', 'these', 'those', 'it', 'it s', 'its', 'his', 'her', 'ani', 'everi', 'each', 'no', 'some', 'which', 'what', 'whose', 'same', 'other', 'whole', 'entir',
+  'new', 'old', 'latest', 'current', 'updat', 'offici', 'main', 'mobil', 'web', 'desktop', 'onlin', 'android', 'io', 'iphon', 'ipad', 'phone', 'tablet', 'mac', 'window', 'beta', 'lite', 'free', 'paid',
+  'stupid', 'damn', 'freak', 'bloodi', 'useless', 'terribl', 'aw', 'horribl', 'broken', 'buggi', 'slow', 'on', 'in', 'to', 'from', 'of', 'with', 'via', 'through', 'for', 'at', 'by',
+  'and', 'or', 'but', 'open', 'use', 'us', 'i', 'you', 'we', 'they', 'is', 'wa', 'be', 'love', 'hate', 'fix', 'restart', 'reinstal', 'instal', 'uninstal', 'delet', 'check', 'login', 'log', 'sign',
+  // what a mail service's own site or app is called by its parts
+  'support', 'help', 'set', 'feedback', 'store', 'calendar', 'contact', 'chat', 'messag', 'notif', 'secur', 'account', 'home', 'compani', 'status', 'privaci', 'test', 'redesign', 'authent', 'authenticator', 'widget', 'code', 'password', 'backup', 'sync', 'default', 'built', 'nativ', 'classic', 'basic', 'pro', 'premium', 'busi', 'person', 'work', 'school',
+]);
+/** Third-party possessives: "their app". */
+const THIRD_PARTY: ReadonlySet<string> = new Set(['their', 'их']);
+/**
+ * Words after (or, for adjectives, before) a Russian site or app that say nothing of whose it is: adverbs
+ * and pronouns with a genitive-looking ending ("приложение снова", "сайт вашей почты"), generic adjectives.
+ */
+const GENERIC_RU: ReadonlySet<string> = new Set([
+  'снов', 'вчер', 'всегд', 'иногд', 'никогд', 'когд', 'тогд', 'сегодн', 'куд', 'туд', 'сюд', 'нигд', 'везд', 'едв', 'сверх', 'чут', 'пок', 'спуст',
+  'ваш', 'наш', 'мо', 'мое', 'мой', 'сво', 'тво', 'эт', 'этот', 'тот', 'котор', 'какой', 'как~', 'так~', 'весь', 'все', 'вс', 'сам~', 'люб', 'ничег', 'чег', 'нег', 'ег', 'е', 'мен', 'теб', 'нас', 'вас',
+  'нов', 'стар', 'мобильн', 'официальн', 'основн', 'веб', 'десктопн', 'андроид', 'дурацк', 'долбан', 'любим', 'удобн', 'обновлен', 'почтов', 'полн', 'друг', 'одн', 'перв', 'втор', 'последн', 'текущ',
+]);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Compiles the `target` section with the keyword model's analyser (same stems as messages). */
@@ -77,6 +117,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   const longNames: string[] = [];
   const longOthers: string[] = [];
   const longDevices = new Set<string>();
+  const longProducts: string[] = [];
   const add = (kind: number, lists: { en: readonly string[]; ru: readonly string[] }) => {
     for (const text of [...lists.en, ...lists.ru]) {
       const stems = analyser.stemsOf(text);
@@ -85,6 +126,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
       const list = byFirst.get(first) ?? [];
       list.push({ stems, kind, text });
       byFirst.set(first, list);
+      if (stems.length === 1 && kind === KIND_PRODUCT && first.length >= 5) longProducts.push(first);
       if (stems.length === 1 && first.length >= 6) {
         if (kind === KIND_NAME) longNames.push(first);
         else if (kind === KIND_OTHER || kind === KIND_DEVICE) longOthers.push(first);
@@ -100,7 +142,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   for (const list of byFirst.values()) list.sort((a, b) => b.stems.length - a.stems.length);
   const rawTerms = [...config.accounts, ...config.domains];
   const raw = rawTerms.length === 0 ? null : new RegExp(`(?:${rawTerms.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
-  return { byFirst, longNames, longOthers, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
+  return { byFirst, longNames, longOthers, longProducts, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
 }
 
 /** A stem that starts with one of our names or is one typo from it, or one typo from another service. */
@@ -132,6 +174,8 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
 interface StemLookup {
   readonly list: readonly Phrase[] | undefined;
   near: readonly [number, string] | null | undefined;
+  /** Is the stem a site or app ("site", "приложен")? */
+  readonly front: boolean;
 }
 
 interface Tally {
@@ -176,16 +220,34 @@ function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<strin
   return true;
 }
 
+/**
+ * Is there something mail can carry in word i's clause: one of our product words, or what a service sends
+ * by mail ("statements from my bank", "коды от госуслуг")? Without it "from" is no mail flow: "связь от
+ * МТС", "internet from my provider" are the provider's service.
+ */
+function mailInClause(model: TargetModel, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  let start = i;
+  while (start > 0 && !clauseStart[start]) start--;
+  for (let k = start; k < stems.length && (k === start || !clauseStart[k]); k++) {
+    const stem = stems[k] as string;
+    if (MAIL_OBJECTS.has(stem)) return true;
+    const list = model.byFirst.get(stem);
+    if (list !== undefined && list.some((p) => p.kind === KIND_PRODUCT)) return true;
+    if (stem.length >= 5 && model.longProducts.some((p) => p[0] === stem[0] && withinOneEdit(stem, p))) return true;
+  }
+  return false;
+}
+
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
-function flowOf(kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
-  if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i);
+function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
   if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i);
   return false;
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
-export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos'>>, channel: string | null | undefined): TargetDecision {
-  const { stems, clauseStart, memos } = a;
+export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms'>>, channel: string | null | undefined): TargetDecision {
+  const { stems, clauseStart, memos, forms } = a;
   const terms: string[] = [];
   const t: Tally = { names: 0, products: 0, others: 0 };
   let hashtags: Set<string> | null = null;
@@ -199,6 +261,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       terms.push(m[0].toLowerCase());
     }
   }
+  const own = channel != null && model.ownChannels.has(channel);
   const n = stems.length;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
@@ -207,13 +270,21 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     let seen: StemLookup;
     if (memo !== undefined && memo.targetOwner === model) seen = memo.target as StemLookup;
     else {
-      seen = { list: model.byFirst.get(stem), near: undefined };
+      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem) };
       if (memo !== undefined) {
         memo.targetOwner = model;
         memo.target = seen;
       }
     }
     const list = seen.list;
+    if (seen.front && list === undefined && !own) {
+      const owner = frontOwner(model, stems, clauseStart, forms, i);
+      if (owner !== null) {
+        t.others++;
+        terms.push(owner);
+      }
+      continue;
+    }
     let matched: Phrase | null = null;
     if (list !== undefined) {
       for (const p of list) {
@@ -226,15 +297,14 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
-      if (count(t, matched.kind, stem, hashtags, flowOf(matched.kind, stems, clauseStart, i))) terms.push(matched.text);
+      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i))) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, hashtags, flowOf(near[0], stems, clauseStart, i))) terms.push(stem);
+    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i))) terms.push(stem);
   }
-  const own = channel != null && model.ownChannels.has(channel);
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
   if (own) about = t.others > 0 && t.products === 0 ? 'other' : 'us';
@@ -243,6 +313,51 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   else about = t.products > 0 ? 'us' : 'unknown';
   return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };
 }
+
+/** Does the stem name something of the target model (ours or another's), as a phrase start or a near match? */
+function known(model: TargetModel, stem: string): boolean {
+  return model.byFirst.has(stem) || nearMatch(model, stem) !== null;
+}
+
+/**
+ * A site or app at word i named by what it is for, none of ours: the words that say so ("train booking
+ * site", "сайт налоговой"), or null. English looks at the word before (past a possessive "'s"), Russian
+ * at the genitive after, or an adjective before.
+ */
+function frontOwner(model: TargetModel, stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, i: number): string | null {
+  const form = forms?.[i] ?? 0;
+  const front = stems[i] as string;
+  if (FRONTS_EN.has(front)) {
+    if (form & FORM_S || clauseStart[i]) return null;
+    let k = i - 1;
+    if (stems[k] === 's' && !clauseStart[k]) k--;
+    const before = stems[k];
+    if (before === undefined || k < 0 || (k < i - 1 && clauseStart[k + 1])) return null;
+    if (THIRD_PARTY.has(before)) return `${before} ${front}`;
+    // A verb or a plural before it is no name ("tried app order", "the settings app").
+    if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || known(model, before) || nearGeneric(before)) return null;
+    return `${before} ${front}`;
+  }
+  const after = i + 1 < stems.length && !clauseStart[i + 1] ? (stems[i + 1] as string) : undefined;
+  if (after !== undefined) {
+    if (THIRD_PARTY.has(after)) return `${front} ${after}`;
+    const f = forms?.[i + 1] ?? 0;
+    if (f & FORM_GEN && !(f & FORM_VERB) && CYRILLIC_WORD.test(after) && !GENERIC_RU.has(after) && !known(model, after)) return `${front} ${after}`;
+  }
+  const before = i > 0 && !clauseStart[i] ? (stems[i - 1] as string) : undefined;
+  const adjective = forms?.[i - 1] ?? 0;
+  if (before !== undefined && adjective & FORM_ADJ && !(adjective & FORM_PLURAL) && CYRILLIC_WORD.test(before) && !GENERIC_RU.has(before) && !known(model, before)) return `${before} ${front}`;
+  return null;
+}
+
+/** A misspelt generic modifier ("the wohle app"): one edit from a generic word of 4+ letters. */
+function nearGeneric(stem: string): boolean {
+  for (const g of GENERIC_EN) if (g.length >= 4 && withinOneEdit(stem, g)) return true;
+  return false;
+}
+
+const LATIN_WORD = /^[a-z]{3,}$/;
+const CYRILLIC_WORD = /^[а-я]{3,}/;
 
 /** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
 function hasDuplicates(terms: readonly string[]): boolean {

@@ -37,6 +37,8 @@ export interface TokenVisitor {
   word(normalised: string, start: number, end: number, clauseStart: boolean): void;
   /** An emoji token. */
   emoji(token: string, clauseStart: boolean): void;
+  /** A boundary character (sentence punctuation, comma, bracket, new line), by its code. */
+  boundary?(c: number): void;
 }
 
 /** The scanner behind `tokenise`: reports each word (by position) and emoji, with its clause start. */
@@ -60,6 +62,7 @@ export function scanTokens(normalised: string, visitor: TokenVisitor): void {
     }
     if (isBoundary(c)) {
       boundary = true;
+      visitor.boundary?.(c);
       i++;
       continue;
     }

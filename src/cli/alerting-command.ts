@@ -5,20 +5,14 @@
  * the example).
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { alertingConfigSchema, type AlertingConfig } from '../config/alerting.js';
-import { parseConfigText } from '../config/load.js';
-import { serviceConfigPath } from '../config/service.js';
+import type { AlertingConfig } from '../config/alerting.js';
 import { describeError } from '../platform/errors.js';
 import { systemClock } from '../platform/clock.js';
-import { compileAlerting } from '../alerting/compile.js';
-import { buildNotification } from '../alerting/notification.js';
-import { formatRoute, routeSeries } from '../alerting/route.js';
-import { parseLocalDateTime } from '../alerting/time-zone.js';
 import type { Alert } from '../domain/alert.js';
 import { newAlert, newMember } from '../alerting/new-alert.js';
 
-const fileSchema = z.object({ alerting: alertingConfigSchema.default({}) }).passthrough();
+// The config schemas and the alerting core load when a command runs (`radar --help` does without them).
+const alertingCore = () => import('../alerting/compile.js');
 
 function fail(message: string): never {
   process.stderr.write(`radar alerts: ${message}\n`);
@@ -26,6 +20,10 @@ function fail(message: string): never {
 }
 
 async function loadAlerting(file: string | undefined): Promise<AlertingConfig> {
+  const [{ z }, { alertingConfigSchema }, { parseConfigText }, { serviceConfigPath }] = await Promise.all([
+    import('zod'), import('../config/alerting.js'), import('../config/load.js'), import('../config/service.js'),
+  ]);
+  const fileSchema = z.object({ alerting: alertingConfigSchema.default({}) }).passthrough();
   const path = file ?? serviceConfigPath();
   const { readFileSync, existsSync } = await import('node:fs');
   if (file !== undefined && !existsSync(file)) fail(`${file}: file not found`);
@@ -63,6 +61,7 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'service config file')
     .action(async (series: string, flags: { at?: string; config?: string }) => {
       const config = await loadAlerting(flags.config);
+      const [{ compileAlerting }, { formatRoute, routeSeries }, { parseLocalDateTime }] = await Promise.all([alertingCore(), import('../alerting/route.js'), import('../alerting/time-zone.js')]);
       const runtime = compileAlerting(config);
       const now = flags.at === undefined ? systemClock.now() : parseLocalDateTime(flags.at, runtime.oncall.timezone);
       if (now === null) fail(`--at: "${flags.at}" is not a date-time`);
@@ -77,12 +76,15 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'service config file')
     .action(async (flags: { only?: string; series: string; config?: string }) => {
       const config = await loadAlerting(flags.config);
+      const [{ compileAlerting }, { buildNotification }] = await Promise.all([alertingCore(), import('../alerting/notification.js')]);
       const runtime = compileAlerting(config);
       const { createNotifiers } = await import('../notify/index.js');
       const now = systemClock.now();
       const owner = (await import('../alerting/oncall.js')).whoIsOnCall(runtime.oncall, now).person;
       const alert = testAlert(flags.series, owner, now);
-      const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null });
+      const { translator } = await import('../dashboard/i18n.js');
+      const language = { lang: config.language, t: translator(config.language) };
+      const notification = buildNotification({ intent: { key: alert.id, kind: 'test', at: now, owner }, alert, evidence: null, oncall: runtime.oncall, ack: null, language });
       let failed = 0;
       for (const [name, notifier] of createNotifiers(config.notifiers)) {
         if (flags.only !== undefined && flags.only !== name) continue;

@@ -5,33 +5,40 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_KEYWORDS_FILE, loadKeywords } from '../config/keywords.js';
+import type { Classifier } from '../classify/classifier.js';
+import type { LearnedModel } from '../classify/learned-model.js';
+import { DEFAULT_KEYWORDS_FILE } from '../config/keywords-file.js';
 import { CHANNELS, type Lang } from '../domain/message.js';
 import { exitWithError } from './errors.js';
 import { subcommandOptions } from './options.js';
 import { RadarError } from '../platform/errors.js';
-import { createClassifier, type Classifier } from '../classify/classifier.js';
-import { evaluate, formatReport, reportJson } from '../classify/evaluate.js';
-import { compileKeywords } from '../classify/keyword-model.js';
-import { keywordExamples } from '../classify/keyword-examples.js';
-import { DEFAULT_SIZES, formatLearningCurve, learningCurve } from '../classify/learning-curve.js';
-import { parseLabelledJsonl } from '../classify/labelled.js';
-import { isLearnedModel, trainLearned, type LearnedModel } from '../classify/learned-model.js';
+
+// The classifier, the keyword schema and the evaluation code load when a command runs (dynamic imports),
+// so `radar --help` and every other command start without them.
+const keywordsConfig = () => import('../config/keywords.js');
+const keywordModel = () => import('../classify/keyword-model.js');
+const keywordExamplesOf = async () => (await import('../classify/keyword-examples.js')).keywordExamples;
+const labelled = async () => (await import('../classify/labelled.js')).parseLabelledJsonl;
+
+/** The labels a learning curve is drawn at, unless --sizes says otherwise (classify/learning-curve.ts DEFAULT_SIZES). */
+export const CURVE_SIZES = '0,25,50,100,200,400';
 
 interface ModelOptions {
   readonly keywords?: string;
   readonly learned?: string;
 }
 
-function loadLearned(file: string): LearnedModel {
+async function loadLearned(file: string): Promise<LearnedModel> {
+  const { isLearnedModel } = await import('../classify/learned-model.js');
   const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!isLearnedModel(value)) throw new RadarError('ERR_CONFIG', `${file}: not a learned model (kind complaint-radar/learned, version 1)`, { context: { file } });
   return value;
 }
 
-function buildClassifier(options: ModelOptions): Classifier {
+async function buildClassifier(options: ModelOptions): Promise<Classifier> {
+  const [{ loadKeywords }, { compileKeywords }, { createClassifier }] = await Promise.all([keywordsConfig(), keywordModel(), import('../classify/classifier.js')]);
   const keywords = compileKeywords(loadKeywords(options.keywords ?? DEFAULT_KEYWORDS_FILE));
-  return createClassifier({ keywords, learned: options.learned ? loadLearned(options.learned) : null });
+  return createClassifier({ keywords, learned: options.learned ? await loadLearned(options.learned) : null });
 }
 
 function fail(error: unknown): never {
@@ -49,11 +56,11 @@ export function registerClassify(program: Command): Command {
     .option('--lang <lang>', 'en or ru (default: detected)')
     .option('--channel <channel>', `${CHANNELS.join(', ')} (mail to our support is about us unless it says otherwise)`)
     .option('--json', 'print the explanation as JSON')
-    .action((text: string | undefined, options: ModelOptions & { lang?: string; channel?: string; json?: boolean }) => {
+    .action(async (text: string | undefined, options: ModelOptions & { lang?: string; channel?: string; json?: boolean }) => {
       try {
         if (text === undefined) throw new RadarError('ERR_CONFIG', 'give a text: radar classify "<text>"');
         const lang = options.lang === 'en' || options.lang === 'ru' ? (options.lang as Lang) : null;
-        const e = buildClassifier(options).explain(text, lang, options.channel ?? null);
+        const e = (await buildClassifier(options)).explain(text, lang, options.channel ?? null);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(e)}\n`);
           return;
@@ -87,12 +94,13 @@ export function registerClassify(program: Command): Command {
     .option('--learned <file>', 'learned layer JSON')
     .option('--json', 'print one JSON object {n, complaint, categories, categoryMacroF1}')
     .option('--mistakes <n>', 'how many worst mistakes to list', '15')
-    .action((_: unknown, command: Command) => {
+    .action(async (_: unknown, command: Command) => {
       try {
         // Options shared with the parent (`--json`, `--keywords`): given after `eval` or before it.
         const options = subcommandOptions<ModelOptions & { data: string; json?: boolean; mistakes: string }>(command);
-        const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
-        const report = evaluate(buildClassifier(options), examples, Number(options.mistakes) || 15);
+        const { evaluate, formatReport, reportJson } = await import('../classify/evaluate.js');
+        const examples = (await labelled())(readFileSync(options.data, 'utf8'), options.data);
+        const report = evaluate(await buildClassifier(options), examples, Number(options.mistakes) || 15);
         process.stdout.write(options.json ? `${JSON.stringify(reportJson(report))}\n` : formatReport(report));
       } catch (error) {
         fail(error);
@@ -105,15 +113,18 @@ export function registerClassify(program: Command): Command {
     .requiredOption('--data <file...>', 'labelled JSONL file(s)')
     .requiredOption('--out <file>', 'where to write the model JSON')
     .option('--keywords <file>', 'keyword config whose scores become features', DEFAULT_KEYWORDS_FILE)
-    .action((_: unknown, command: Command) => {
+    .action(async (_: unknown, command: Command) => {
       try {
         const options = subcommandOptions<{ data: string[]; out: string; keywords: string }>(command);
-        const labelled = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
+        const [parseLabelledJsonl, keywordExamples, { loadKeywords }, { compileKeywords }, { trainLearned }] = await Promise.all([
+          labelled(), keywordExamplesOf(), keywordsConfig(), keywordModel(), import('../classify/learned-model.js'),
+        ]);
+        const examples = options.data.flatMap((f) => parseLabelledJsonl(readFileSync(f, 'utf8'), f));
         const config = loadKeywords(options.keywords);
         const fromFile = keywordExamples(config);
-        const model = trainLearned([...labelled, ...fromFile], { keywords: compileKeywords(config) });
+        const model = trainLearned([...examples, ...fromFile], { keywords: compileKeywords(config) });
         writeFileSync(options.out, `${JSON.stringify(model)}\n`);
-        process.stdout.write(`trained on ${labelled.length} labelled examples and ${fromFile.length} examples of the keyword file (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
+        process.stdout.write(`trained on ${examples.length} labelled examples and ${fromFile.length} examples of the keyword file (${model.trainedOn.complaints} complaints); wrote ${options.out}\n`);
       } catch (error) {
         fail(error);
       }
@@ -124,13 +135,16 @@ export function registerClassify(program: Command): Command {
     .requiredOption('--data <file>', 'labelled JSONL file')
     .option('--keywords <file>', 'keyword config', DEFAULT_KEYWORDS_FILE)
     .option('--seeds <n>', 'how many seeds (splits) to average', '5')
-    .option('--sizes <list>', 'label counts, comma-separated', DEFAULT_SIZES.join(','))
+    .option('--sizes <list>', 'label counts, comma-separated', CURVE_SIZES)
     .option('--random', 'label a random sample instead of the review-queue order (the baseline)')
     .option('--no-target', 'ignore the keyword file\'s target section (data about other services than ours)')
     .option('--json', 'print the points as JSON')
-    .action((_: unknown, command: Command) => {
+    .action(async (_: unknown, command: Command) => {
       try {
         const options = subcommandOptions<{ data: string; keywords: string; seeds: string; sizes: string; random?: boolean; target: boolean; json?: boolean }>(command);
+        const [parseLabelledJsonl, keywordExamples, { loadKeywords }, { compileKeywords }, { formatLearningCurve, learningCurve }] = await Promise.all([
+          labelled(), keywordExamplesOf(), keywordsConfig(), keywordModel(), import('../classify/learning-curve.js'),
+        ]);
         const examples = parseLabelledJsonl(readFileSync(options.data, 'utf8'), options.data);
         const config = loadKeywords(options.keywords);
         const sizes = options.sizes.split(',').map((x) => Number(x.trim()));

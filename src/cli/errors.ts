@@ -3,7 +3,7 @@
  * stack trace, then a non-zero exit. A config error gives one `file:line: key.path: what` line per
  * problem; a missing or unreadable file gives `error: <path>: file not found`.
  */
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/config-error.js';
 import { describeError, isRadarError } from '../platform/errors.js';
 
 const FILE_ERRORS: Readonly<Record<string, string>> = {

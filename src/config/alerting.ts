@@ -8,6 +8,10 @@ import { duration } from './duration.js';
 import { fromEnvironment } from './secret.js';
 
 const DIRECTIONS = ['up', 'down'] as const;
+
+/** The languages notifications are written in (the dashboard's languages; English is the catalogue's key). */
+export const NOTIFICATION_LANGS = ['en', 'ru'] as const;
+export type NotificationLang = (typeof NOTIFICATION_LANGS)[number];
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const glob = z
@@ -286,6 +290,17 @@ export const alertingConfigSchema = z
     notifiers: z.array(notifierSchema).min(1).default([{ type: 'log' }]).describe('Where notifications go; each (alert, notifier) is its own retried job.'),
     ack: ackSchema.default({}).describe('Signed acknowledgement links in notifications.'),
     dashboardUrl: z.string().url().optional().describe('Base URL of the dashboard for links in alerts (default: server.publicUrl).'),
+    language: z
+      .enum(NOTIFICATION_LANGS, {
+        errorMap: (issue, ctx) =>
+          issue.code === 'invalid_enum_value'
+            ? { message: `must be ${NOTIFICATION_LANGS.join(' or ')} (the language notifications are written in), not ${JSON.stringify(issue.received)}` }
+            : { message: ctx.defaultError },
+      })
+      .default('en')
+      .describe(
+        'Language of every notification (Slack, Telegram, e-mail, webhook and Alertmanager text): `en` or `ru`, worded from the dashboard\'s catalogue with numbers and weekdays for the locale. Each queued notification keeps the language it was decided in.',
+      ),
     evidence: evidenceSchema.default({}).describe('What every alert carries.'),
   })
   .strict()

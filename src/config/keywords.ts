@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_KEYWORDS_FILE } from './keywords-file.js';
 import { loadConfigFile, parseConfigText } from './load.js';
 
 /** The default keyword file shipped with the project. */
-export const DEFAULT_KEYWORDS_FILE = fileURLToPath(new URL('../../config/keywords.yaml', import.meta.url));
+export { DEFAULT_KEYWORDS_FILE };
 
 const CYRILLIC = /[\u0400-\u04ff]/;
 

@@ -2,29 +2,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
 import type { ZodType, ZodTypeAny, ZodTypeDef } from 'zod';
 import { RadarError } from '../platform/errors.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
 import { secretValues } from './secret.js';
 
-/** One problem found in a config file: where (file, key path, line) and what is wrong. */
-export interface ConfigIssue {
-  readonly file: string;
-  readonly path: string;
-  readonly line: number | null;
-  readonly message: string;
-}
-
-export class ConfigError extends RadarError {
-  readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
-    super('ERR_CONFIG', issues.map(formatIssue).join('\n'), { context: { file: issues[0]?.file } });
-    this.name = 'ConfigError';
-    this.issues = issues;
-  }
-}
-
-export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}`;
-  return `${where}: ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`;
-}
+export { ConfigError, formatIssue, type ConfigIssue } from './config-error.js';
 
 type PathPart = string | number;
 

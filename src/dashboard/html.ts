@@ -63,7 +63,7 @@ export function renderDashboardShell(): string {
   );
 }
 
-const LANGUAGE_NAMES: Record<UiLang, string> = { en: 'English', ru: 'Русский' };
+export const LANGUAGE_NAMES: Readonly<Record<UiLang, string>> = { en: 'English', ru: 'Русский' };
 
 /** Links to the same page in the other languages (`?lang=`: a GET that changes nothing but the text). */
 function languageLinks(lang: UiLang, path: string, t: Translate, extra: Record<string, string> = {}): string {

@@ -4,6 +4,7 @@
  * dashboard's switch sets, else the browser's Accept-Language, else English.
  */
 import { readFileSync } from 'node:fs';
+import type { Translate } from '../alerting/series-name.js';
 
 export const UI_LANGS = ['en', 'ru'] as const;
 export type UiLang = (typeof UI_LANGS)[number];
@@ -35,7 +36,7 @@ export function pickUiLang(request: { query?: unknown; headers: Record<string, s
   return ranked.map((x) => x.base).find(isLang) ?? 'en';
 }
 
-export type Translate = (text: string, vars?: Readonly<Record<string, string | number>>) => string;
+export type { Translate };
 
 /** `t('What went wrong?')` in `lang`; placeholders `{name}` filled (as text: escape when putting into HTML). */
 export function translator(lang: UiLang): Translate {

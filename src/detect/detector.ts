@@ -34,7 +34,7 @@ import { AUTO_POINTS, chooseModel, countsFitPoorly, SIGMA_PER_MAD, switchToConti
 import { resetTests } from './reset-tests.js';
 import { correlationOf, FOLLOWS_REFERENCE, learnCorrelation } from './reference-correlation.js';
 import { forgetRankSample, RANK_MIN_REF, RANK_VAR_MEMORY, RANK_WINDOW, rankTest, type RankEvidence, type RankSettings } from './rank-test.js';
-import { CALIBRATION_FLOOR, COUNTS_CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings } from './surprise-calibration.js';
+import { CALIBRATION_FLOOR, COUNTS_CALIBRATION_FLOOR, calibratedLog10P, judgeSurprise, learnSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
 import { dailyFade, familiarPeak, learnPeak } from './recurring-peaks.js';
 import { choosePredictor, SLOT_MIN_DAYS } from './predictor-choice.js';
@@ -417,8 +417,9 @@ function finish(
 ): DetectorOutput {
   const { expected, lower, upper, baseline, revertExpected, noise } = band;
   const counts = state.model === MODEL_COUNTS;
+  const calibration = counts ? settings.countsCalibration : settings.calibration;
   // The self-normalised tests' log10 p (postLp) replaces a calibrated one above it, which is then not computed exactly.
-  let lp = calibratedLog10P(verdict.lp, calibrateSurprise(state, counts ? settings.countsCalibration : settings.calibration, verdict.lp, state.n, verdict.postLp), counts);
+  let lp = calibratedLog10P(verdict.lp, judgeSurprise(state, calibration, verdict.lp, verdict.postLp), counts);
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;
@@ -427,6 +428,7 @@ function finish(
   // Squash the evidence L = −log10 p into [0,1) without saturating, so stronger evidence always ranks higher.
   const evidence = state.n > settings.warmup ? Math.max(0, settings.sensitivity * -lp) : 0;
   let raw = evidence / (evidence + SCORE_SCALE);
+  learnSurprise(state, calibration, verdict.lp, state.n);
   // A move back towards the baseline from before the last detection is the incident ending, not a new one.
   if (isReturnToNormal(state, verdict.dir, value, revertExpected, expected)) {
     // Clearly back to normal: return to the old baseline at once.

@@ -8,7 +8,9 @@
  *
  * @example
  * const state = { surpriseMean: 0, surpriseVar: 0 };
- * calibrateSurprise(state, { floor: CALIBRATION_FLOOR, memory: 1000, winsor: 25 }, -3, 1); // ≈ log10 P(Z > 3 / floor): the first surprise is judged on the floor
+ * const settings = { floor: CALIBRATION_FLOOR, memory: 1000, winsor: 25 };
+ * judgeSurprise(state, settings, -3); // ≈ log10 P(Z > 3 / floor): the first surprise is judged on the floor
+ * learnSurprise(state, settings, -3, 1); // then learnt: surpriseMean 3
  */
 import { log10NormalTail, log10NormalTailBound } from './tail-probability.js';
 
@@ -42,30 +44,28 @@ export interface CalibrationSettings {
 }
 
 /**
- * Judges the surprise `-log10P` against past surprises, then learns it. `pointsSeen` (≥ 1) sets the running-mean
- * gain over the first points. `beatenBy` is another test's log10 p that the caller takes instead of a calibrated
- * value above it: when the calibrated log10 p is certainly above it, a lower bound of it (also above `beatenBy`) is
+ * Judges the surprise `-log10P` against past surprises (`learnSurprise` learns it, when the caller decides the point
+ * is one to learn from). `beatenBy` is another test's log10 p that the caller takes instead of a calibrated value
+ * above it: when the calibrated log10 p is certainly above it, a lower bound of it (also above `beatenBy`) is
  * returned and the exact tail not computed (+Infinity, the default: nothing to beat, always exact).
  */
-export function calibrateSurprise(
-  state: CalibrationState,
-  settings: CalibrationSettings,
-  log10P: number,
-  pointsSeen: number,
-  beatenBy = Number.POSITIVE_INFINITY,
-): number {
-  const surprise = -log10P;
+export function judgeSurprise(state: Readonly<CalibrationState>, settings: CalibrationSettings, log10P: number, beatenBy = Number.POSITIVE_INFINITY): number {
   const sd = Math.sqrt(state.surpriseVar) + settings.floor;
-  const judged = (surprise - state.surpriseMean) / sd;
+  const judged = (-log10P - state.surpriseMean) / sd;
   // The bound is below 0: with nothing below 0 to beat (counts, no rank evidence) it is not even looked up.
   const bound = beatenBy < 0 ? log10NormalTailBound(judged) : Number.NEGATIVE_INFINITY;
-  const calibrated = bound > beatenBy ? bound : log10NormalTail(judged);
+  return bound > beatenBy ? bound : log10NormalTail(judged);
+}
+
+/** Learns the surprise `-log10P` into the distribution of past surprises (`pointsSeen` ≥ 1 sets the running-mean gain). */
+export function learnSurprise(state: CalibrationState, settings: CalibrationSettings, log10P: number, pointsSeen: number): void {
+  const surprise = -log10P;
+  const sd = Math.sqrt(state.surpriseVar) + settings.floor;
   const gain = pointsSeen < settings.memory ? 1 / pointsSeen : 1 / settings.memory;
   let deviation = surprise - state.surpriseMean;
   if (settings.winsor > 0 && deviation > settings.winsor * sd) deviation = settings.winsor * sd;
   state.surpriseMean += gain * deviation;
   state.surpriseVar = (1 - gain) * (state.surpriseVar + gain * deviation * deviation);
-  return calibrated;
 }
 
 /**

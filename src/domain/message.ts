@@ -12,8 +12,29 @@
 export const CHANNELS = ['twitter', 'email', 'beta_form', 'api', 'vk', 'telegram', 'mastodon', 'bluesky', 'reddit', 'helpdesk', 'appstore'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/**
+ * Each channel in words (English): what a label or a page shows instead of the key, and the message
+ * catalogue's key for its name in another language (`src/dashboard/static/i18n/ru.json`).
+ */
+export const CHANNEL_NAMES: Readonly<Record<Channel, string>> = {
+  twitter: 'Twitter',
+  email: 'e-mail',
+  beta_form: 'beta form',
+  api: 'API',
+  vk: 'VK',
+  telegram: 'Telegram',
+  mastodon: 'Mastodon',
+  bluesky: 'Bluesky',
+  reddit: 'Reddit',
+  helpdesk: 'help desk',
+  appstore: 'app store',
+};
+
 export const LANGS = ['en', 'ru'] as const;
 export type Lang = (typeof LANGS)[number];
+
+/** Each message language in words (English; the catalogue's key, as for channels). */
+export const LANG_NAMES: Readonly<Record<Lang, string>> = { en: 'English', ru: 'Russian' };
 
 export interface Message {
   readonly id: string;

@@ -24,20 +24,22 @@ export function emailErrorRetryable(error: unknown): boolean {
 
 export function emailHtml(n: Notification): string {
   const p = notificationParts(n);
+  const { t } = p.words;
   const parts = [`<h2 style="margin:0 0 8px">${escapeHtml(p.title)}</h2>`, ...p.facts.map((f) => `<p style="margin:4px 0">${escapeHtml(f)}</p>`)];
-  if (p.risingTerms.length > 0) parts.push(`<p>Rising words: ${p.risingTerms.map((t) => `<b>${escapeHtml(t)}</b>`).join(', ')}</p>`);
+  if (p.risingTerms.length > 0) parts.push(`<p>${escapeHtml(t('Rising words:'))} ${p.risingTerms.map((x) => `<b>${escapeHtml(x)}</b>`).join(', ')}</p>`);
   if (p.examples.length > 0) {
-    parts.push('<p>Examples:</p><ul>');
+    parts.push(`<p>${escapeHtml(t('Examples:'))}</p><ul>`);
     for (const x of p.examples) parts.push(`<li>${escapeHtml(x.text)} <i>(${escapeHtml(x.channel)})</i></li>`);
     parts.push('</ul>');
   }
-  if (p.owner !== null) parts.push(`<p>Owner: <b>${escapeHtml(p.owner)}</b></p>`);
+  if (p.owner !== null) parts.push(`<p>${escapeHtml(t('Owner:'))} <b>${escapeHtml(p.owner)}</b></p>`);
   const links = [
-    p.ackUrl ? `<a href="${escapeHtml(p.ackUrl)}">Acknowledge</a>` : null,
-    p.dashboardUrl ? `<a href="${escapeHtml(p.dashboardUrl)}">Dashboard</a>` : null,
+    p.ackUrl ? `<a href="${escapeHtml(p.ackUrl)}">${escapeHtml(t('Acknowledge'))}</a>` : null,
+    p.dashboardUrl ? `<a href="${escapeHtml(p.dashboardUrl)}">${escapeHtml(t('Dashboard'))}</a>` : null,
   ].filter((x) => x !== null);
   if (links.length > 0) parts.push(`<p>${links.join(' · ')}</p>`);
-  return `<!doctype html><html><body style="font-family:sans-serif">${parts.join('\n')}</body></html>`;
+  const lang = p.words.lang === 'en' ? '' : ` lang="${escapeHtml(p.words.lang)}"`;
+  return `<!doctype html><html${lang}><body style="font-family:sans-serif">${parts.join('\n')}</body></html>`;
 }
 
 export function createEmailNotifier(config: EmailConfig, _deps: NotifierDeps): Notifier {

@@ -21,17 +21,21 @@ function cap(text: string, max: number): string {
 
 export function slackPayload(n: Notification, channel?: string): Record<string, unknown> {
   const p = notificationParts(n);
+  const { t } = p.words;
   const lines = p.facts.map(escapeSlack);
-  if (p.risingTerms.length > 0) lines.push(`*Rising words:* ${p.risingTerms.map((t) => `\`${escapeSlack(t).replace(/`/g, "'")}\``).join(', ')}`);
+  if (p.risingTerms.length > 0) lines.push(`*${escapeSlack(t('Rising words:'))}* ${p.risingTerms.map((x) => `\`${escapeSlack(x).replace(/`/g, "'")}\``).join(', ')}`);
   const examples = p.examples.map((x) => `> ${escapeSlack(x.text)} _(${escapeSlack(x.channel)})_`);
   const owner = n.owner === null ? null : n.owner.slackUserId ? `<@${n.owner.slackUserId}> (${escapeSlack(n.ownerRole)})` : escapeSlack(p.owner ?? '');
-  const links = [p.ackUrl ? `<${p.ackUrl}|Acknowledge>` : null, p.dashboardUrl ? `<${p.dashboardUrl}|Dashboard>` : null].filter((x) => x !== null);
+  const links = [
+    p.ackUrl ? `<${p.ackUrl}|${escapeSlack(t('Acknowledge'))}>` : null,
+    p.dashboardUrl ? `<${p.dashboardUrl}|${escapeSlack(t('Dashboard'))}>` : null,
+  ].filter((x) => x !== null);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: cap(p.title, 150), emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: cap(lines.join('\n'), 3000) } },
   ];
   if (examples.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cap(examples.join('\n'), 3000) } });
-  const context = [owner ? `*Owner:* ${owner}` : null, ...links].filter((x) => x !== null).join('  ·  ');
+  const context = [owner ? `*${escapeSlack(t('Owner:'))}* ${owner}` : null, ...links].filter((x) => x !== null).join('  ·  ');
   if (context !== '') blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cap(context, 3000) }] });
   return { text: cap(escapeSlack(`${p.title} — ${n.summary}`), 3000), blocks, ...(channel ? { channel } : {}) };
 }

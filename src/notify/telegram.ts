@@ -34,19 +34,20 @@ export function escapeWithin(text: string, budget: number): string {
 /** The HTML message, within `limit` characters. */
 export function telegramHtml(n: Notification, limit = TELEGRAM_LIMIT): string {
   const p = notificationParts(n);
+  const { t } = p.words;
   const head = [`<b>${escapeHtml(p.title)}</b>`, ...p.facts.map(escapeHtml)];
-  if (p.risingTerms.length > 0) head.push(`Rising words: ${p.risingTerms.map((t) => `<i>${escapeHtml(t)}</i>`).join(', ')}`);
+  if (p.risingTerms.length > 0) head.push(`${escapeHtml(t('Rising words:'))} ${p.risingTerms.map((x) => `<i>${escapeHtml(x)}</i>`).join(', ')}`);
   const tail: string[] = [];
-  if (p.owner !== null) tail.push(`Owner: <b>${escapeHtml(p.owner)}</b>`);
+  if (p.owner !== null) tail.push(`${escapeHtml(t('Owner:'))} <b>${escapeHtml(p.owner)}</b>`);
   const links = [
-    p.ackUrl ? `<a href="${escapeHtml(p.ackUrl)}">Acknowledge</a>` : null,
-    p.dashboardUrl ? `<a href="${escapeHtml(p.dashboardUrl)}">Dashboard</a>` : null,
+    p.ackUrl ? `<a href="${escapeHtml(p.ackUrl)}">${escapeHtml(t('Acknowledge'))}</a>` : null,
+    p.dashboardUrl ? `<a href="${escapeHtml(p.dashboardUrl)}">${escapeHtml(t('Dashboard'))}</a>` : null,
   ].filter((x) => x !== null);
   if (links.length > 0) tail.push(links.join(' · '));
   const example = (x: (typeof p.examples)[number], budget = Number.POSITIVE_INFINITY) =>
     `• ${escapeWithin(x.text, budget)} <i>(${escapeHtml(x.channel)})</i>`;
   const assemble = (examples: string[]) =>
-    [...head, ...(examples.length > 0 ? ['', '<b>Examples</b>', ...examples] : []), '', ...tail].join('\n');
+    [...head, ...(examples.length > 0 ? ['', `<b>${escapeHtml(t('Examples'))}</b>`, ...examples] : []), '', ...tail].join('\n');
 
   // Fit: all examples, then fewer, then shortened ones, then no examples and a shortened head.
   for (let k = p.examples.length; k >= 0; k--) {
@@ -63,7 +64,7 @@ export function telegramHtml(n: Notification, limit = TELEGRAM_LIMIT): string {
   }
   const fixed = [`<b>${escapeWithin(p.title, 200)}</b>`, '', ...tail].join('\n');
   const room = limit - fixed.length - 1;
-  const body = escapeWithin([...p.facts, p.risingTerms.length > 0 ? `Rising words: ${p.risingTerms.join(', ')}` : ''].join('\n').trim(), Math.max(0, room));
+  const body = escapeWithin([...p.facts, p.risingTerms.length > 0 ? `${t('Rising words:')} ${p.risingTerms.join(', ')}` : ''].join('\n').trim(), Math.max(0, room));
   return [`<b>${escapeWithin(p.title, 200)}</b>`, body, '', ...tail].join('\n').slice(0, limit);
 }
 

@@ -72,6 +72,40 @@ describe.skipIf(chromiumMissing)('ack link (Chromium)', () => {
     await page.close();
   });
 
+  it('in a Russian browser the page is Russian (the dashboard\'s catalogue), GET changes nothing, the button acknowledges', async () => {
+    const first = h.alerts[0];
+    if (!first) throw new Error('the harness has no alert');
+    // A second firing alert, not acknowledged: the same series and evidence under another id.
+    const alert = { ...first, id: `${first.id}-ru`, acknowledgedAt: null, acknowledgedBy: null };
+    await h.svc.ctx.store.alerts.save([alert]);
+    await h.svc.ctx.store.alerts.setEvidence(alert.id, (await h.svc.ctx.store.alerts.get(first.id))?.evidence ?? null);
+    const link = `${url}/ack/${signAckToken(alert.id, Date.now() + 3_600_000, SECRET)}`;
+    const ru = await h.browser.newContext({ locale: 'ru-RU', viewport: { width: 1280, height: 800 } });
+    try {
+      const { page, errors } = await newPage(ru);
+      await page.goto(link);
+      expect(await page.getAttribute('html', 'lang')).toBe('ru');
+      expect(await page.textContent('h1')).toBe('Подтвердить этот алерт?');
+      expect(await page.textContent('#ack-alert [data-field=alert]')).toBe('Жалобы: login (критично)');
+      expect(await page.textContent('#ack-alert [data-field=rate]')).toBe('40 за 10 мин при ожидании 1,2 (×33,3 от нормы)');
+      expect(await page.textContent('#ack-alert [data-field=firing-since]')).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d UTC \(\d+(,\d)? (мин|ч|д) назад\)$/);
+      expect(await page.textContent('main')).not.toMatch(/Acknowledge|Owner|Login complaints/);
+      // The language link is a GET: English, and still nothing acknowledged.
+      await Promise.all([page.waitForURL(/lang=en/), page.click('nav.langs a[hreflang=en]')]);
+      expect(await page.textContent('h1')).toBe('Acknowledge this alert?');
+      expect((await h.svc.ctx.store.alerts.get(alert.id))?.acknowledgedAt).toBeNull();
+      await Promise.all([page.waitForURL(/lang=ru/), page.click('nav.langs a[hreflang=ru]')]);
+      await Promise.all([page.waitForURL(/\/ack\/.*lang=ru/), page.click('#ack-button')]);
+      await page.waitForSelector('#ack-result[data-result=acknowledged]');
+      expect(await page.textContent('h1')).toBe('Подтверждён');
+      expect(await page.textContent('#ack-result')).toMatch(/^Подтвердил alice \(on call\) в \d\d\.\d\d\.\d{4}, \d\d:\d\d UTC\. Эскалация и повторы остановлены\.$/);
+      expect((await h.svc.ctx.store.alerts.get(alert.id))?.acknowledgedBy).toBe('alice (on call)');
+      expect(errors).toEqual([]);
+    } finally {
+      await ru.close();
+    }
+  });
+
   it('the dashboard shows the acknowledgement in the alert\'s history, with who and how', async () => {
     const alert = h.alerts[0];
     if (!alert) throw new Error('the harness has no alert');

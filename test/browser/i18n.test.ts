@@ -58,6 +58,8 @@ describe.skipIf(chromiumMissing)('languages (Chromium)', () => {
     expect(lines[0]).toMatch(/^\[АКТИВЕН\] Жалобы: login: ×\d+(,\d)? от нормы, \d+ с \d\d:\d\d при ожидании \d+(,\d)?\.$/);
     expect(lines[1]).toMatch(/^Начало: [а-я]{2} \d\d:\d\d \(.+\), идёт \d/);
     expect(lines).toContain('Главные жалобы:');
+    // channels by name from the catalogue, as the incident page's table shows them
+    expect(lines.find((l) => l.startsWith('Каналы: '))).toMatch(/^Каналы: Twitter: \d+/);
     expect(lines.some((l) => l.startsWith('Ответственный: '))).toBe(true);
     expect(copied).not.toMatch(/Owner:|Since:|Top complaints:|Login complaints/);
     // A silence, so the Alerts view lists it: its table is in Russian too, and so is the detector's reason.

@@ -62,8 +62,9 @@ describe.skipIf(chromiumMissing)('incident page and clusters (Chromium)', () => 
     expect(await page.locator('#incident-series svg polygon.band').count()).toBe(1);
     expect(await page.locator('#incident-series svg circle.anomaly').count()).toBeGreaterThan(0);
     expect(await page.textContent('#incident-onset')).toMatch(/^onset \d\d:\d\d$/);
-    expect(await page.textContent('#incident-channels')).toContain('twitter');
-    expect(await page.textContent('#incident-languages')).toContain('ru');
+    // channels and languages by name (the catalogue's words), not their keys
+    expect(await page.textContent('#incident-channels')).toContain('Twitter');
+    expect(await page.textContent('#incident-languages')).toContain('Russian');
     // Near-duplicates collapsed, with counts, biggest first; the related series from the evidence.
     const counts = await page.$$eval('#incident-cluster-list li.cluster', (els) => els.map((e) => Number(e.getAttribute('data-count'))));
     expect(counts.length).toBeGreaterThan(1);

@@ -11,6 +11,7 @@ import { parseDuration } from '../../config/duration.js';
 import type { AlertEventRecord, StoredAlert, StoredSilence } from '../../store/alert-store.js';
 import { ackAlertView, renderAckPage, renderAckProblem, type AckPageState } from '../../dashboard/ack-page.js';
 import { DASHBOARD_CSP } from '../../dashboard/html.js';
+import { pickUiLang, translator } from '../../dashboard/i18n.js';
 import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError, parseInput } from '../errors.js';
@@ -128,17 +129,21 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const htmlReply = (reply: FastifyReply, status: number, body: string): FastifyReply =>
     reply.status(status).type('text/html; charset=utf-8').header('Content-Security-Policy', DASHBOARD_CSP).header('Cache-Control', 'no-store').send(body);
 
-  /** The alert a link names, or the page that says why there is none. */
-  const resolveLink = async (token: string, reply: FastifyReply): Promise<{ alert: StoredAlert; secret: string } | FastifyReply> => {
+  /** The alert a link names, or the page that says why there is none (in the reader's language). */
+  const resolveLink = async (token: string, request: FastifyRequest, reply: FastifyReply): Promise<{ alert: StoredAlert; secret: string } | FastifyReply> => {
+    const lang = pickUiLang(request);
+    const t = translator(lang);
     const secret = deps.alerting?.ackSecret ?? null;
-    if (secret === null) return htmlReply(reply, 404, renderAckProblem('Links are off', 'This service does not accept acknowledgement links. Open the dashboard to acknowledge.'));
+    if (secret === null) return htmlReply(reply, 404, renderAckProblem(t('Links are off'), t('This service does not accept acknowledgement links. Open the dashboard to acknowledge.'), lang));
     const check = verifyAckToken(token, secret, deps.clock.now());
     if (!check.ok) {
-      const why = check.reason === 'expired' ? 'it has expired' : 'it is not a link this service signed';
-      return htmlReply(reply, 403, renderAckProblem('This acknowledgement link is not valid', `The link cannot be used: ${why}. Open the dashboard to acknowledge.`));
+      const detail = check.reason === 'expired'
+        ? t('The link cannot be used: it has expired. Open the dashboard to acknowledge.')
+        : t('The link cannot be used: it is not a link this service signed. Open the dashboard to acknowledge.');
+      return htmlReply(reply, 403, renderAckProblem(t('This acknowledgement link is not valid'), detail, lang));
     }
     const alert = await deps.store.alerts.get(check.alertId);
-    if (!alert) return htmlReply(reply, 404, renderAckProblem('No such alert', 'The alert this link names no longer exists.'));
+    if (!alert) return htmlReply(reply, 404, renderAckProblem(t('No such alert'), t('The alert this link names no longer exists.'), lang));
     return { alert, secret };
   };
 
@@ -153,11 +158,11 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /** The confirm page. Changes nothing (HEAD is the same route without a body). */
   app.get('/ack/:token', async (request, reply) => {
     const { token } = parseInput(tokenParams, request.params, 'params');
-    const found = await resolveLink(token, reply);
+    const found = await resolveLink(token, request, reply);
     if (!('alert' in found)) return found;
     const now = deps.clock.now();
     const state = stateOf(found.alert) ?? { kind: 'confirm', confirm: signAckConfirm(token, now, found.secret) };
-    return htmlReply(reply, 200, renderAckPage({ view: view(found.alert, now), state, action: `/ack/${encodeURIComponent(token)}`, now }));
+    return htmlReply(reply, 200, renderAckPage({ view: view(found.alert, now), state, path: `/ack/${encodeURIComponent(token)}`, now, lang: pickUiLang(request) }));
   });
 
   /**
@@ -167,16 +172,19 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
    */
   app.post('/ack/:token', async (request, reply) => {
     const { token } = parseInput(tokenParams, request.params, 'params');
-    const found = await resolveLink(token, reply);
+    const found = await resolveLink(token, request, reply);
     if (!('alert' in found)) return found;
     const now = deps.clock.now();
+    const lang = pickUiLang(request);
+    const t = translator(lang);
+    const path = `/ack/${encodeURIComponent(token)}`;
     const retry = (notice: string, status: number): FastifyReply =>
-      htmlReply(reply, status, renderAckPage({ view: view(found.alert, now), state: stateOf(found.alert) ?? { kind: 'confirm', confirm: signAckConfirm(token, now, found.secret), notice }, action: `/ack/${encodeURIComponent(token)}`, now }));
-    if (crossSite(request)) return retry('That request came from another site and was refused. Press the button on this page to acknowledge.', 403);
+      htmlReply(reply, status, renderAckPage({ view: view(found.alert, now), state: stateOf(found.alert) ?? { kind: 'confirm', confirm: signAckConfirm(token, now, found.secret), notice }, path, now, lang }));
+    if (crossSite(request)) return retry(t('That request came from another site and was refused. Press the button on this page to acknowledge.'), 403);
     const form = ackForm.safeParse(request.body ?? {});
     const confirm = form.success ? verifyAckConfirm(form.data.confirm, token, found.secret, now) : ({ ok: false, reason: 'malformed' } as const);
     if (!confirm.ok) {
-      return retry(confirm.reason === 'expired' ? 'This page was open too long. Press the button again to acknowledge.' : 'The form was not sent from this page. Press the button to acknowledge.', 403);
+      return retry(confirm.reason === 'expired' ? t('This page was open too long. Press the button again to acknowledge.') : t('The form was not sent from this page. Press the button to acknowledge.'), 403);
     }
     // The owner's person id (notifications and pages show the person's name), or the logged-in user.
     const by = request.principal?.via === 'session' ? request.principal.name : (found.alert.owner ?? 'ack link');
@@ -184,7 +192,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const alert = outcome.alert ?? found.alert;
     const state: AckPageState = outcome.acknowledged ? { kind: 'acknowledged', via: 'link' } : (stateOf(alert) ?? { kind: 'already' });
     if (outcome.acknowledged) request.log.info({ alertId: alert.id, by: alert.acknowledgedBy }, 'alert acknowledged by link');
-    return htmlReply(reply, 200, renderAckPage({ view: view(alert, now), state, action: `/ack/${encodeURIComponent(token)}`, now }));
+    return htmlReply(reply, 200, renderAckPage({ view: view(alert, now), state, path, now, lang }));
   });
 
   // --- Silences: who created or ended one (and how) is kept on the silence and in the covered alerts' history.

@@ -18,6 +18,7 @@ import { incidentHeadline, incidentSummary, SUMMARY_LOCALES, type IncidentSummar
 import { compileOncall, personName } from '../../alerting/oncall.js';
 import { primarySeries } from '../../alerting/primary-series.js';
 import { parseSeriesName, seriesLabel, specificity } from '../../alerting/series-name.js';
+import { translator } from '../../dashboard/i18n.js';
 import type { Alert } from '../../domain/alert.js';
 import type { StoredDetectorPoint } from '../../store/detector-point-store.js';
 import type { StoredAlert } from '../../store/alert-store.js';
@@ -130,10 +131,12 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
     const member = root.members.find((m) => m.series === series) ?? root.members[0];
     const direction = member?.onset?.direction ?? member?.peak?.direction ?? 'up';
     const [notes, events] = await Promise.all([deps.store.incidentNotes.list(root.id), deps.store.alerts.events(root.id)]);
+    // The page's language: every phrase, series label and channel worded by the dashboard's catalogue (one source for both).
+    const t = translator(lang);
     const summaryInput: IncidentSummaryInput = {
       state: root.state,
       severity: root.severity,
-      label: lang === 'en' ? evidence.label : seriesLabel(series, labels, lang),
+      label: lang === 'en' ? evidence.label : seriesLabel(series, labels, t),
       direction,
       onset,
       endedAt: root.endedAt,
@@ -146,9 +149,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps, clus
       acknowledgedAt: root.acknowledgedAt,
       channels: evidence.channels,
       clusters: clusters.map((c) => ({ count: c.count, text: c.representative.text })),
-      correlated: (evidence.correlated ?? []).map((c) => (lang === 'en' ? c : { ...c, label: seriesLabel(c.series, labels, lang) })),
+      correlated: evidence.correlated ?? [],
       link: base === null ? null : dashboardLink(base, root.id),
-      locale: lang,
+      language: { lang, t },
     };
     const { evidence: _sent, ...alert } = root;
     void _sent;

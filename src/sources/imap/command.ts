@@ -6,12 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadServiceConfig, serviceConfigPath } from '../../config/service.js';
 import { exitWithError } from '../../cli/errors.js';
 import { RadarError, describeError } from '../../platform/errors.js';
-import { buildMessage } from './build-message.js';
-import { openImapSession } from './imap-session.js';
-import { parseMailBuffer } from './parse-mail.js';
 
 function fail(error: unknown): never {
   exitWithError(error);
@@ -27,6 +23,8 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'service config (default: RADAR_CONFIG, config/radar.yaml, the example)')
     .action(async (only: string | undefined, options: { config?: string }) => {
       try {
+        // The config schema and the IMAP client load when the command runs (`radar --help` does without them).
+        const [{ loadServiceConfig, serviceConfigPath }, { openImapSession }] = await Promise.all([import('../../config/service.js'), import('./imap-session.js')]);
         const config = loadServiceConfig(options.config ?? serviceConfigPath());
         const sources = config.sources.imap.filter((s) => only === undefined || s.name === only);
         if (sources.length === 0) throw new RadarError('ERR_CONFIG', only ? `no imap source named "${only}"` : 'no imap sources configured (sources.imap)');
@@ -67,6 +65,7 @@ export function register(program: Command): void {
     .option('--self <addresses>', 'comma-separated own addresses to skip', '')
     .action(async (file: string, options: { self: string }) => {
       try {
+        const [{ parseMailBuffer }, { buildMessage }] = await Promise.all([import('./parse-mail.js'), import('./build-message.js')]);
         const parsed = await parseMailBuffer(readFileSync(file));
         if (parsed.mail === null) throw new RadarError('ERR_SOURCE', `cannot parse ${file}: ${parsed.error ?? 'unknown error'}`);
         const result = buildMessage(

@@ -50,7 +50,7 @@ describe.each(kinds)('alert actions on %s', (db) => {
       config: { alerting: { oncall: { people: [{ id: 'alice', name: `Alice ${HOSTILE}` }, { id: 'bob', name: 'Bob' }] } } },
     });
     app = await buildTestApp(service.ctx, { alerting: { ackSecret: SECRET } });
-    await service.ctx.store.alerts.save([firing('a-link', 'login'), firing('a-api', 'payment'), firing('a-resolved', 'slow', { state: 'resolved', endedAt: T0 - MINUTE })]);
+    await service.ctx.store.alerts.save([firing('a-link', 'login'), firing('a-api', 'payment'), firing('a-resolved', 'slow', { state: 'resolved', endedAt: T0 - MINUTE }), firing('a-ru', 'email')]);
     await service.ctx.store.alerts.setEvidence('a-link', { series: 'complaints.login', count: 40, expected: 4, ratio: 10, window: { minutes: 15 } });
   }, 60_000);
   afterAll(async () => {
@@ -136,6 +136,44 @@ describe.each(kinds)('alert actions on %s', (db) => {
     expect(confirm).toBeTruthy();
     expect((await alertOf('a-resolved')).acknowledgedAt).toBeNull();
     expect((await app.inject({ url: `/ack/${signAckToken('a-link', T0 - 1, SECRET)}` })).statusCode).toBe(403);
+  });
+
+  it('in Russian (Accept-Language, ?lang=, the dashboard\'s cookie): the same pages from the catalogue; GET changes nothing, the POST acknowledges', async (t) => {
+    if (!service) return t.skip();
+    const ru = { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.5' };
+    const before = clock.now();
+    clock.set(T0 + 5 * MINUTE);
+    expect((await app.inject({ method: 'HEAD', url: link('a-ru'), headers: ru })).statusCode).toBe(200);
+    const get = await app.inject({ url: link('a-ru'), headers: ru });
+    expect(get.statusCode).toBe(200);
+    expect(get.body).toContain('<html lang="ru">');
+    expect(get.body).toContain('<h1>Подтвердить этот алерт?</h1>');
+    // the series worded as the dashboard words it, the channel by name; hostile names stay text
+    expect(get.body).toContain('<dd data-field="alert">Жалобы, канал: эл. почта (критично)</dd>');
+    expect(get.body).toContain('<dd data-field="owner">Alice &#60;script&#62;');
+    expect(get.body).not.toContain(HOSTILE);
+    expect(get.body).not.toMatch(/Acknowledge|Owner|complaints\.email \(|via email/);
+    expect(get.body).toMatch(/<form method="post" action="\/ack\/[^"?]+\?lang=ru" id="ack-form">/);
+    // the cookie the dashboard's switch sets, and ?lang=, choose too; ?lang= wins
+    expect((await app.inject({ url: link('a-ru'), headers: { cookie: 'radar_lang=ru' } })).body).toContain('<h1>Подтвердить этот алерт?</h1>');
+    expect((await app.inject({ url: `${link('a-ru')}?lang=en`, headers: ru })).body).toContain('<h1>Acknowledge this alert?</h1>');
+    expect((await alertOf('a-ru')).acknowledgedAt).toBeNull();
+    const confirm = confirmOf(get.body) ?? '';
+    const crossSite = await app.inject({ method: 'POST', url: `${link('a-ru')}?lang=ru`, payload: { confirm }, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.statusCode).toBe(403);
+    expect(crossSite.body).toContain('Запрос пришёл с другого сайта и отклонён.');
+    expect((await alertOf('a-ru')).acknowledgedAt).toBeNull();
+    const done = await app.inject({ method: 'POST', url: `${link('a-ru')}?lang=ru`, payload: `confirm=${encodeURIComponent(confirm)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('<p id="ack-result" data-result="acknowledged">Подтвердил Alice &#60;script&#62;');
+    expect(done.body).toContain(' в 02.03.2026, 10:05 UTC. Эскалация и повторы остановлены.</p>');
+    expect((await alertOf('a-ru')).acknowledgedBy).toBe('alice');
+    expect((await app.inject({ url: link('a-ru'), headers: ru })).body).toContain('<h1>Уже подтверждён</h1>');
+    const expired = await app.inject({ url: `/ack/${signAckToken('a-ru', T0 - 1, SECRET)}`, headers: ru });
+    expect(expired.statusCode).toBe(403);
+    expect(expired.body).toContain('<h1>Ссылка подтверждения недействительна</h1>');
+    expect(expired.body).toContain('её срок истёк');
+    clock.set(before);
   });
 
   it('the API ack records the token name (via api), is idempotent, and a resolve is recorded as manual', async (t) => {

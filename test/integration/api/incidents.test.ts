@@ -146,6 +146,29 @@ describe.each(kinds)('incidents and clusters on %s', (db) => {
     ]);
   });
 
+  it('?lang=ru: the headline and the summary worded from the catalogue, numbers, weekday and channels for ru-RU; ?lang=en is the default', async (t) => {
+    if (!service) return t.skip();
+    const ask = async (query: string) => (await app.inject({ url: `/api/incidents/inc-login${query}`, headers: viewer })).json();
+    const [plain, en, ru] = await Promise.all([ask(''), ask('?lang=en'), ask('?lang=ru')]);
+    expect(en.summaryText).toBe(plain.summaryText);
+    expect(en.headline).toBe(plain.headline);
+    expect(ru.headline).toBe('Жалобы: login: ×20 от нормы, 60 с 09:30 при ожидании 3.');
+    expect(ru.summaryText.split('\n')).toEqual([
+      '[АКТИВЕН] Жалобы: login: ×20 от нормы, 60 с 09:30 при ожидании 3.',
+      'Начало: пн 09:30 (UTC), идёт 30 мин',
+      'Объём: 60 при ожидании 3 (×20 от нормы)',
+      'Ответственный: Alice (не подтверждён)',
+      'Состояние: активен, важность: критично',
+      'Каналы: Twitter: 30, эл. почта: 8, API: 2',
+      'Главные жалобы:',
+      `- 30 × «${ru.clusters[0].representative.text.replace(/\s+/g, ' ').trim()}»`,
+      `- 8 × «${ru.clusters[1].representative.text.replace(/\s+/g, ' ').trim()}»`,
+      `- 1 × «${ru.clusters[2].representative.text}»`,
+      'Одновременно: errors.auth ×9 (начался на 3 мин раньше)',
+      'Подробнее: https://radar.example.com/#/incidents/inc-login',
+    ]);
+  });
+
   it('an alert that joined an incident answers with that incident; an unknown id is a 404; a bad id a 400', async (t) => {
     if (!service) return t.skip();
     const joined = (await incident('inc-joined')).json();

@@ -1,7 +1,8 @@
 /** A realistic notification (built by the pure core) for notifier tests. */
 import type { Alert } from '../../../src/domain/alert.js';
 import { newAlert, newMember } from '../../../src/alerting/new-alert.js';
-import { alertingConfigSchema } from '../../../src/config/alerting.js';
+import { alertingConfigSchema, type NotificationLang } from '../../../src/config/alerting.js';
+import { translator } from '../../../src/dashboard/i18n.js';
 import { buildEvidence } from '../../../src/alerting/evidence.js';
 import { buildNotification, type Notification } from '../../../src/alerting/notification.js';
 import { compileOncall } from '../../../src/alerting/oncall.js';
@@ -36,7 +37,7 @@ export const baseAlert: Alert = newAlert({
 });
 
 export function sampleNotification(
-  options: { kind?: NotificationKind; exampleTexts?: string[]; owner?: string; alert?: Partial<Alert> } = {},
+  options: { kind?: NotificationKind; exampleTexts?: string[]; owner?: string; alert?: Partial<Alert>; language?: NotificationLang } = {},
 ): Notification {
   const kind = options.kind ?? 'firing';
   const alert: Alert = {
@@ -66,5 +67,6 @@ export function sampleNotification(
     evidence,
     oncall,
     ack: { secret: 'x'.repeat(32), ttlMs: 86_400_000, baseUrl: 'https://radar.example.com' },
+    ...(options.language !== undefined ? { language: { lang: options.language, t: translator(options.language) } } : {}),
   });
 }

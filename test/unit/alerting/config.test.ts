@@ -26,6 +26,11 @@ describe('alerting config', () => {
     expect(parse('{}')).toEqual(config);
   });
 
+  it('notifications are in English unless alerting.language says ru', () => {
+    expect(defaultAlertingConfig().language).toBe('en');
+    expect(parse('alerting:\n  language: ru\n').language).toBe('ru');
+  });
+
   it('reads secrets from the environment', () => {
     const config = parse(
       ['alerting:', '  notifiers:', '    - type: telegram', '      botToken: ${TG_TOKEN}', '      chatId: -100123', '  ack:', '    secret: ${ACK}'].join('\n'),
@@ -44,6 +49,9 @@ describe('alerting config', () => {
     ['alerting:\n  notifiers:\n    - type: slack\n      webhookUrl: ${SLACK_URL}\n', 'radar.yaml:4: alerting.notifiers[0].webhookUrl: environment variable SLACK_URL is not set'],
     ['alerting:\n  notifiers:\n    - type: telegram\n      botToken: "123:abc"\n      chatId: 1\n', 'radar.yaml:4: alerting.notifiers[0].botToken: a secret written in the file: set it in the environment and write ${TELEGRAM_BOT_TOKEN} here'],
     ['alerting:\n  oncall:\n    overrides:\n      - person: oncall\n        from: tomorrow\n        to: 2026-01-01T00:00\n', 'radar.yaml:5: alerting.oncall.overrides[0].from: must be a date-time YYYY-MM-DDTHH:MM (local to `timezone`) or ISO 8601 with an offset'],
+    ['alerting:\n  language: de\n', 'radar.yaml:2: alerting.language: must be en or ru (the language notifications are written in), not "de"'],
+    ['alerting:\n  language: RU\n', 'radar.yaml:2: alerting.language: must be en or ru (the language notifications are written in), not "RU"'],
+    ['alerting:\n  language: [ru]\n', "radar.yaml:2: alerting.language: Expected 'en' | 'ru', received array"],
   ])('rejects %j', (text, message) => {
     expect(problem(text)).toBe(message);
   });

@@ -11,6 +11,7 @@ import { alertingConfigSchema } from '../../../src/config/alerting.js';
 import { compileDetectorOptions, detectConfigSchema } from '../../../src/config/detect.js';
 import { createDetector, type Detector } from '../../../src/detect/detector.js';
 import type { Alert } from '../../../src/domain/alert.js';
+import { SERIES } from '../../../src/series/counts.js';
 import { createDemoGenerator } from '../../../src/sources/demo/index.js';
 
 const MIN = 60_000;
@@ -21,7 +22,7 @@ describe('demo stream → detector → alerts', () => {
     const demo = createDemoGenerator({ seed: 42, peakTrafficPerMinute: 60_000, complaintsPerMillionVisits: 40, incidentEveryMs: 6 * MIN, incidentLengthMs: 4 * MIN, stepMs: MIN });
     const detectConfig = detectConfigSchema.parse({});
     const runtime = compileAlerting(alertingConfigSchema.parse({}));
-    const series = ['complaints', ...demo.categories.map((c) => `complaints.${c}`), 'complaints.twitter', 'complaints.email', 'complaints.beta_form'];
+    const series = [SERIES.complaints, ...demo.categories.map(SERIES.complaintsByCategory), ...(['twitter', 'email', 'beta_form'] as const).map(SERIES.complaintsByChannel)];
     const detectors = new Map<string, Detector>(series.map((s) => [s, createDetector(compileDetectorOptions(detectConfig, s)?.options ?? {})]));
     const start = Date.UTC(2026, 10, 23, 0, 0);
     const from = start + 2 * 86_400_000 + 6 * 3_600_000;
@@ -37,9 +38,9 @@ describe('demo stream → detector → alerts', () => {
       for (const m of minute.messages) {
         const truth = (m.meta as { truth?: { complaint: boolean; category: string | null } } | undefined)?.truth;
         if (!truth?.complaint) continue;
-        add('complaints');
-        if (truth.category) add(`complaints.${truth.category}`);
-        add(`complaints.${m.channel}`);
+        add(SERIES.complaints);
+        if (truth.category) add(SERIES.complaintsByCategory(truth.category));
+        add(SERIES.complaintsByChannel(m.channel));
       }
       const observations: Observation[] = [];
       for (const s of series) {
@@ -58,7 +59,7 @@ describe('demo stream → detector → alerts', () => {
     const incidents = demo.incidentsBetween(from, to - GRACE);
     expect(incidents.length).toBeGreaterThan(50);
     for (const incident of incidents) {
-      const key = `complaints.${incident.category}`;
+      const key = SERIES.complaintsByCategory(incident.category);
       const inWindow = (t: number) => t >= incident.start && t < incident.end + GRACE;
       const hits = fired.filter((a) => a.groupKey === key && inWindow(a.firingAt ?? 0));
       const caught = detections.some((d) => d.series === key && inWindow(d.t));

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { incidentHeadline, incidentSummary, sizeVsNormal, type IncidentSummaryInput } from '../../../src/alerting/incident-summary.js';
+import { notificationWords } from '../../../src/alerting/notification-words.js';
+import type { Translate } from '../../../src/alerting/series-name.js';
+import { translator } from '../../../src/dashboard/i18n.js';
 
 const T = Date.UTC(2026, 10, 26, 11, 3); // Thursday 14:03 in Moscow
 const MIN = 60_000;
@@ -86,16 +90,34 @@ describe('incident summary', () => {
     expect(sizeVsNormal(count, expected, direction)).toBe(text);
   });
 
-  it('in Russian (the dashboard\'s Russian UI): the same facts in Russian, numbers as ru-RU writes them, the on-call time zone', () => {
+  it('English through the catalogue is the English text without one, byte for byte', () => {
+    const en = { lang: 'en', t: translator('en') } as const;
+    const inputs: IncidentSummaryInput[] = [
+      base,
+      { ...base, expected: null },
+      { ...base, expected: 0 },
+      { ...base, direction: 'down', count: 600, expected: 1000, owner: null },
+      { ...base, state: 'resolved', endedAt: T + 67 * MIN, acknowledgedBy: null, acknowledgedAt: T + 10 * MIN },
+      { ...base, state: 'cancelled', endedAt: T + 30_000, expected: null, severity: 'info', maxClusters: 5 },
+      { ...base, clusters: [{ count: 4, text: 'a {count} and {text} $& stay as written' }], label: 'Label {label}' },
+    ];
+    for (const input of inputs) {
+      expect(incidentSummary({ ...input, language: en })).toBe(incidentSummary(input));
+      expect(incidentHeadline({ ...input, language: en })).toBe(incidentHeadline(input));
+    }
+    expect(incidentSummary(inputs.at(-1)!).split('\n')).toContain('- 4 × "a {count} and {text} $& stay as written"');
+    expect(incidentHeadline(inputs.at(-1)!)).toBe('Label {label}: 10.3× normal, 412 since 14:03 against 40 expected.');
+  });
+
+  it('in Russian (the dashboard\'s Russian UI): the same facts from the catalogue, numbers as ru-RU writes them, the on-call time zone', () => {
     const ru: IncidentSummaryInput = {
       ...base,
-      locale: 'ru',
+      language: { lang: 'ru', t: translator('ru') },
       label: 'Жалобы: login',
       count: 1075,
       expected: 425.1,
       acknowledgedBy: 'Anna',
       acknowledgedAt: T + 5 * MIN,
-      correlated: [{ ...base.correlated![0]!, label: 'errors.auth' }],
     };
     const nbsp = '\u00a0'; // ru-RU groups thousands with a no-break space
     expect(incidentHeadline(ru)).toBe(`Жалобы: login: ×2,5 от нормы, 1${nbsp}075 с 14:03 при ожидании 425.`);
@@ -106,7 +128,7 @@ describe('incident summary', () => {
         `Объём: 1${nbsp}075 при ожидании 425 (×2,5 от нормы)`,
         'Ответственный: Anna (подтвердил Anna в 14:08)',
         'Состояние: активен, важность: критично',
-        'Каналы: twitter: 300, email: 111, beta_form: 1',
+        'Каналы: Twitter: 300, эл. почта: 111, форма бета-тестеров: 1',
         'Главные жалобы:',
         '- 120 × «RT: Cannot log in since the update, write to me at [email] or [phone]»',
         '- 40 × «Не могу войти в почту с утра»',
@@ -117,12 +139,51 @@ describe('incident summary', () => {
     );
     expect(incidentHeadline({ ...ru, direction: 'down', count: 600, expected: 1000 })).toBe('Жалобы: login: на 40% ниже нормы, 600 с 14:03 при ожидании 1\u00a0000.');
     expect(incidentHeadline({ ...ru, expected: null })).toBe(`Жалобы: login: аномалия, 1${nbsp}075 с 14:03 (нормы ещё нет).`);
+    // the ratio with one decimal, as in English ("10.3× normal")
+    expect(incidentHeadline({ ...ru, count: 412, expected: 40 })).toBe('Жалобы: login: ×10,3 от нормы, 412 с 14:03 при ожидании 40.');
     const over = incidentSummary({ ...ru, state: 'resolved', endedAt: T + 67 * MIN, now: T + 90 * MIN });
     expect(over.split('\n').slice(0, 2)).toEqual([
       `[РЕШЁН] Жалобы: login: было ×2,5 от нормы с 14:03 до 15:10 (1${nbsp}075 при ожидании 425); вернулось к норме.`,
       'Начало: чт 14:03 (Europe/Moscow), длилось 1 ч 7 мин',
     ]);
+    expect(incidentHeadline({ ...ru, state: 'cancelled', endedAt: T + 67 * MIN, expected: null })).toBe(`Жалобы: login: аномалия с 14:03 до 15:10 (1${nbsp}075); вернулось к норме.`);
+    expect(incidentHeadline({ ...ru, state: 'resolved', endedAt: T + 67 * MIN, expected: 0 })).toBe(
+      `Жалобы: login: аномалия с 14:03 до 15:10 (1${nbsp}075 при ожидании 0); вернулось к норме.`,
+    );
+    const quiet = incidentSummary({ ...ru, state: 'pending', severity: 'info', owner: null, acknowledgedAt: null, expected: 0, channels: [], clusters: [], correlated: [], link: null });
+    expect(quiet.split('\n').slice(2)).toEqual(['Объём: 1\u00a0075 при ожидании 0', 'Ответственный: никто (не подтверждён)', 'Состояние: ожидает, важность: инфо']);
+    expect(incidentSummary({ ...ru, expected: null }).split('\n')).toContain('Объём: 1\u00a0075 (нормы ещё нет)');
+    // what moved with it: complaint series and sizes worded for Russian; other series keep their label
+    const moved = incidentSummary({
+      ...ru,
+      correlated: [
+        { series: 'complaints.channel.email', label: 'Complaints via e-mail', score: 1, direction: 'up', onset: T, leadMs: 2 * MIN, ratio: null, size: '12.5 vs ~0.3' },
+        { series: 'logins', label: 'Logins', score: 1, direction: 'down', onset: T, leadMs: 0, ratio: 0.6, size: '−40%' },
+      ],
+    });
+    expect(moved.split('\n')).toContain('Одновременно: Жалобы, канал: эл. почта 12,5 при ожидании ~0,3 (начался на 2 мин позже), Logins −40%');
+    // a message text is put in as written, placeholders and all
+    expect(incidentSummary({ ...ru, clusters: [{ count: 2, text: 'код {count} не {text} приходит $&' }] }).split('\n')).toContain('- 2 × «код {count} не {text} приходит $&»');
     // English stays the default
-    expect(incidentSummary({ ...ru, locale: 'en', label: 'Login complaints' })).toMatch(/^\[FIRING\] Login complaints: 2\.5× normal, 1075 since 14:03/);
+    expect(incidentSummary({ ...ru, language: undefined, label: 'Login complaints' })).toMatch(/^\[FIRING\] Login complaints: 2\.5× normal, 1075 since 14:03/);
+    expect(sizeVsNormal(412, 40, 'up', notificationWords('ru', translator('ru')))).toBe('×10,3 от нормы');
+  });
+
+  it('in Russian, every phrase it asks for is in the catalogue (states and severities included)', () => {
+    const catalogue = JSON.parse(readFileSync(new URL('../../../src/dashboard/static/i18n/ru.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const asked = new Set<string>();
+    const ru = translator('ru');
+    const t: Translate = (text, vars) => (asked.add(text), ru(text, vars));
+    for (const state of ['pending', 'firing', 'resolved', 'cancelled'] as const) {
+      for (const severity of ['info', 'warning', 'critical'] as const) {
+        for (const expected of [null, 0, 40, 1000]) {
+          const input: IncidentSummaryInput = { ...base, state, severity, expected, endedAt: state === 'resolved' || state === 'cancelled' ? T + 9 * MIN : null, language: { lang: 'ru', t } };
+          incidentSummary(input);
+          incidentSummary({ ...input, owner: null, acknowledgedAt: T, direction: 'down', correlated: [{ ...base.correlated![0]!, leadMs: 5 * MIN }] });
+        }
+      }
+    }
+    expect(asked.size).toBeGreaterThan(25);
+    expect([...asked].filter((k) => typeof catalogue[k] !== 'string')).toEqual([]);
   });
 });

@@ -51,6 +51,24 @@ describe('generic complaint cues', () => {
     expect(e.classification.complaint).toBe(true);
   });
 
+  it('a cue ending with its negator counts for an ability lost, not for a problem denied right after it', () => {
+    const lost = cuesSchema.parse({ version: 1, groups: [{ name: 'failure', terms: { ru: ['больше не', 'вылетает'] }, negated: { ru: ['работает'] } }] });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: lost }) });
+    expect(c.explain('Почта больше не работает').classification.complaint).toBe(true);
+    expect(c.explain('Почта больше не работает').cueTerms).toEqual(['failure: больше не', 'failure: not работает']);
+    const gone = c.explain('После обновления приложение больше не вылетает, спасибо');
+    expect(gone.cueTerms).toEqual([]);
+    expect(gone.negatedTerms).toEqual(['failure: вылетает']);
+    expect(gone.classification.complaint).toBe(false);
+  });
+
+  it('a negated ability is a verb: a noun of the same stem is not it ("проблем со входом")', () => {
+    const abilities = cuesSchema.parse({ version: 1, groups: [{ name: 'failure', negated: { ru: ['входит'] } }] });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: abilities }) });
+    expect(c.explain('Не входит в почту').cueTerms).toEqual(['failure: not входит']);
+    expect(c.explain('Никогда не было трудностей со входом').cueTerms).toEqual([]);
+  });
+
   it('a problem-gone exclusion does not cancel when negated or when it is the tail of a longer cue', () => {
     const config = keywordsSchema.parse({ ...base, gate: { ...base.gate, exclusions: { ru: ['заработало'] } } });
     const gone = cuesSchema.parse({ version: 1, groups: [{ name: 'failure', terms: { ru: ['когда заработает', 'так и не'] } }] });

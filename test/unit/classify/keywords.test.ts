@@ -104,6 +104,77 @@ describe('keyword matching (tiny config)', () => {
     expect(decide(text)).toBe(expected);
   });
 
+  it('word forms the stemmer folds together are told apart where the form is the meaning', () => {
+    const forms = createClassifier({
+      keywords: compileKeywords(
+        parseKeywords(`
+version: 1
+gate:
+  terms:
+    en: [when will, fix]
+    ru: [верните, почините, какой, проблема, ошибок]
+  weights: { какой: -0.5, fix: 0.8, ошибок: 0.8 }
+  exclusions:
+    en: [works again, you fixed]
+    ru: [вы починили]
+categories:
+  - name: login
+    topics:
+      en: [password]
+`),
+      ),
+    });
+    const terms = (text: string) => forms.explain(text).gateTerms;
+    const excluded = (text: string) => forms.explain(text).excludedBy;
+    // A verb term never matches an adjective of the same stem ("верните" / "верные").
+    expect(terms('Верните старую версию')).toEqual(['верните']);
+    expect(terms('Пароль точно верный, данные верные')).toEqual([]);
+    // A longer word the stemmer cuts to a common function word keeps its own stem ("какой" is not "как").
+    expect(terms('Какой смысл, проблема опять')).toEqual(['какой', 'проблема']);
+    expect(terms('Как же надоело, проблема опять')).toEqual(['проблема']);
+    // A problem gone is said in the past tense (or the English "-s"): a question about the future is no exclusion.
+    expect(excluded('Вы починили вход, спасибо')).toEqual(['вы починили']);
+    expect(excluded('Когда вы почините вход?')).toEqual([]);
+    expect(forms.explain('Когда вы почините вход?').classification.complaint).toBe(true);
+    expect(excluded('it works again')).toEqual(['works again']);
+    expect(excluded('when will it work again?')).toEqual([]);
+    expect(excluded('you fixed it')).toEqual(['you fixed']);
+    expect(excluded('can you fix it?')).toEqual([]);
+    // A postposed "нет" denies the word before it ("ошибок нет"), not a term that holds it.
+    expect(forms.explain('Ошибок нет').negatedTerms).toEqual(['ошибок']);
+    expect(terms('Ошибок нет')).toEqual([]);
+    expect(terms('Нет ошибок')).toEqual([]);
+    expect(terms('Ошибок куча')).toEqual(['ошибок']);
+  });
+
+  it("a category's problem word in a how-to question is a topic: it picks the category, makes no complaint", () => {
+    const ask = createClassifier({
+      keywords: compileKeywords(
+        parseKeywords(`
+version: 1
+gate:
+  terms:
+    en: [error]
+    ru: [ошибка]
+categories:
+  - name: spam
+    terms:
+      en: [phishing]
+      ru: [фишинг, фишинговое письмо]
+`),
+      ),
+    });
+    expect(ask.classify('how do I report a phishing email?').complaint).toBe(false);
+    expect(ask.explain('how do I report a phishing email?').ranking.map((r) => r.name)).toEqual(['spam']);
+    expect(ask.classify('Подскажите, пожалуйста, как пожаловаться на фишинговое письмо?').complaint).toBe(false);
+    expect(ask.classify('Можно ли пожаловаться на фишинговое письмо?').complaint).toBe(false);
+    // a statement, a question of another kind, or a gate cue inside the question: complaints
+    expect(ask.classify('Phishing again. How do I stop it?').complaint).toBe(true);
+    expect(ask.classify('why do I get phishing every day?').complaint).toBe(true);
+    expect(ask.classify('где мои письма? фишинг один').complaint).toBe(true);
+    expect(ask.classify('how do I get rid of this phishing error?').complaint).toBe(true);
+  });
+
   it('numbers get one stem, in messages and config phrases alike', () => {
     expect(tiny.analyser.analyse('stuck at 90').stems).toEqual(['stuck', 'at', '0']);
     expect(tiny.analyser.analyse('error 550, v2').stems).toEqual(['error', '0', 'v2']);

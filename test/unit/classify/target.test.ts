@@ -47,6 +47,24 @@ describe('is it about us? (target model)', () => {
     ['Почта не работает с домашнего компьютера', 'email', 'us', true],
     ['Почта не работает, на ноутбуке то же самое', 'twitter', 'us', true],
     ['мой ноутбук потерял сеть', 'email', 'other', false],
+    // A site or app named by what it is for is another service's, listed or not.
+    ['the train booking site is broken', 'twitter', 'other', false],
+    ["the dentist's website is broken", 'twitter', 'other', false],
+    ['their app is broken', 'twitter', 'other', false],
+    ['the new app is broken', 'twitter', 'unknown', true],
+    ['the settings app is broken', 'twitter', 'unknown', true],
+    ['the email app is broken', 'twitter', 'us', true],
+    ['the calendar app is broken', 'email', 'us', true], // our support mailbox: an app named there is ours
+    ['other apps are fine but the app is broken', 'twitter', 'unknown', true],
+    ['сайт налоговой не работает', 'twitter', 'other', false],
+    ['банковское приложение не работает', 'twitter', 'other', false],
+    ['приложение снова не работает', 'twitter', 'unknown', true],
+    ['мобильное приложение не работает', 'twitter', 'unknown', true],
+    ['приложение почты не работает', 'twitter', 'us', true],
+    ['остальные сайты открываются, а почта не работает', 'twitter', 'us', true],
+    // "from" is mail passing through us only where there is something mail carries.
+    ['интернет от провайдера не работает', 'twitter', 'other', false],
+    ['коды от провайдера потерял', 'twitter', 'us', true],
   ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
     const c = classifier.classify(text, null, channel);
     expect(c.target?.about).toBe(about);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectLang } from '../../../src/classify/language.js';
 import { normaliseText, stripQuoted } from '../../../src/classify/normalise.js';
 import { StemCache, stemWord } from '../../../src/classify/stem.js';
+import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
 import { tokenise } from '../../../src/classify/tokenise.js';
 import { withinOneEdit } from '../../../src/classify/edit-distance.js';
 
@@ -61,6 +62,11 @@ describe('stemming', () => {
     ['вложения', 'вложен'],
     ['42', '42'],
     ['no', 'no'],
+    // a longer word cut down to a common function word keeps a stem of its own
+    ['как', 'как'],
+    ['какой', 'как~'],
+    ['какие', 'как~'],
+    ['такой', 'так~'],
   ])('%s → %s', (word, stem) => {
     expect(stemWord(word)).toBe(stem);
   });
@@ -69,6 +75,39 @@ describe('stemming', () => {
     const cache = new StemCache(3);
     for (const w of ['crashes', 'письма', 'slow', 'logging', 'crashes']) expect(cache.stem(w)).toBe(stemWord(w));
     expect(cache.size).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('word forms', () => {
+  it.each([
+    ['починили', FORM_PAST | FORM_VERB],
+    ['починил', FORM_PAST | FORM_VERB],
+    ['почините', FORM_VERB],
+    ['верните', FORM_VERB],
+    ['верные', FORM_ADJ | FORM_PLURAL],
+    ['налоговой', FORM_ADJ | FORM_GEN],
+    ['банка', FORM_GEN],
+    ['грузится', FORM_VERB],
+    ['письмо', 0],
+    ['земли', FORM_GEN],
+    ['fixed', FORM_PAST],
+    ['works', FORM_S],
+    ['work', 0],
+  ])('%s → %i', (word, form) => {
+    expect(wordForm(word, stemWord(word))).toBe(form);
+  });
+
+  it.each([
+    [FORM_VERB, FORM_ADJ, false, false],
+    [FORM_ADJ, FORM_VERB, false, false],
+    [FORM_VERB, FORM_PAST | FORM_VERB, false, true],
+    [FORM_PAST | FORM_VERB, FORM_VERB, false, true],
+    [FORM_PAST | FORM_VERB, FORM_VERB, true, false],
+    [FORM_S, 0, true, false],
+    [FORM_S, 0, false, true],
+    [0, FORM_ADJ, true, true],
+  ])('term %i, word %i, strict %s → %s', (want, got, strict, agree) => {
+    expect(formsAgree(want, got, strict)).toBe(agree);
   });
 });
 

@@ -26,6 +26,7 @@ describe('service config errors name the file, line, key and what is wrong', () 
     ['plain-password.yaml', ['plain-password.yaml:4: auth.users[0].passwordHash: must be an scrypt hash made by `radar auth hash-password`']],
     ['duplicate-source.yaml', ['duplicate-source.yaml:7: sources.twitter[1].name: duplicate source name "brand"']],
     ['same-name-two-kinds.yaml', ['same-name-two-kinds.yaml:7: sources.imap[0].name: source name "support" is already used']],
+    ['bad-notification-language.yaml', ['bad-notification-language.yaml:3: alerting.language: must be en or ru (the language notifications are written in), not "de"']],
     ['literal-secret.yaml', ['literal-secret.yaml:4: auth.tokens[0].token: a secret written in the file: set it in the environment and write ${RADAR_API_TOKEN} here']],
     ['literal-secret-default.yaml', ['literal-secret-default.yaml:2: auth.sessionSecret: a secret written in the file: set it in the environment and write ${RADAR_SESSION_SECRET} here']],
     [

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { REPORT_FIELDS } from '../../../src/dashboard/html.js';
 import { reportBodySchema } from '../../../src/dashboard/report.js';
 import { pickUiLang, translator } from '../../../src/dashboard/i18n.js';
+import { CHANNEL_NAMES, LANG_NAMES } from '../../../src/domain/message.js';
 
 const STATIC = join(import.meta.dirname, '../../../src/dashboard/static');
 const ru = JSON.parse(readFileSync(join(STATIC, 'i18n/ru.json'), 'utf8')) as Record<string, string | Record<string, string>>;
@@ -19,6 +20,8 @@ const DYNAMIC = [
   'Overview', 'Timeline', 'Messages', 'Review', 'Alerts', 'Sources', 'Incident',
   'ok', 'error', 'stopped', 'polling', 'blocked', 'pending', 'firing', 'resolved', 'cancelled', 'ended', 'acknowledged',
   'Source', 'State', 'Last poll', 'Lag', 'Last error', 'Rate limit', 'Fetched', 'Skipped', 'Dead-lettered',
+  // channel and language names (`channelName`, `languageName`), alert severities (the ack page, the incident summary)
+  ...Object.values(CHANNEL_NAMES), ...Object.values(LANG_NAMES), 'info', 'warning', 'critical',
 ];
 
 /** The report form's labels, hints and the validation messages of its schema (given to `t` as values). */
@@ -32,8 +35,15 @@ const REPORT_STRINGS = [
 
 function sources(): string[] {
   const files = readdirSync(STATIC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && f !== 'i18n.js');
-  const server = ['../html.ts', '../../api/routes/reports.ts'];
-  return [...files, ...server].map((f) => readFileSync(join(STATIC, f), 'utf8'));
+  const server = ['../html.ts', '../ack-page.ts', '../../api/routes/reports.ts', '../../api/routes/alerts.ts'];
+  // Notifications are worded from the same catalogue (alerting.language).
+  const notifications = [
+    '../../alerting/notification.ts', '../../alerting/notification-words.ts', '../../notify/format.ts', '../../notify/slack.ts',
+    '../../notify/email.ts', '../../notify/telegram.ts', '../../../workers/alerting.ts',
+  ];
+  // The incident page's headline and "copy summary" (GET /api/incidents/:id?lang=).
+  const incident = ['../../alerting/incident-summary.ts'];
+  return [...files, ...server, ...notifications, ...incident].map((f) => readFileSync(join(STATIC, f), 'utf8'));
 }
 
 function keysUsed(): { simple: Set<string>; plural: Set<string> } {

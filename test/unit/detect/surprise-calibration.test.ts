@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_FLOOR, calibratedLog10P, calibrateSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
+import { CALIBRATION_FLOOR, calibratedLog10P, judgeSurprise, learnSurprise, type CalibrationSettings, type CalibrationState } from '../../../src/detect/surprise-calibration.js';
 import { log10NormalTail } from '../../../src/detect/tail-probability.js';
 
 const settings: CalibrationSettings = { floor: 0.1, memory: 1000, winsor: 25 };
 const fresh = (): CalibrationState => ({ surpriseMean: 0, surpriseVar: 0 });
+/** Judges a surprise, then learns it (what the detector does with a point it learns from). */
+function calibrateSurprise(state: CalibrationState, settings: CalibrationSettings, log10P: number, pointsSeen: number, beatenBy?: number): number {
+  const calibrated = judgeSurprise(state, settings, log10P, beatenBy);
+  learnSurprise(state, settings, log10P, pointsSeen);
+  return calibrated;
+}
 
 describe('surprise calibration (past surprises set the scale)', () => {
   it('judges the first surprise on the floor alone, then learns it as the mean', () => {
@@ -67,5 +73,19 @@ describe('a calibrated value another test beats', () => {
       expect(lazy).toEqual(exact);
     }
     expect(skipped).toBeGreaterThan(0);
+  });
+});
+
+describe('judging without learning', () => {
+  it('leaves the distribution alone; learning it afterwards gives what judge-and-learn gives', () => {
+    const judgedOnly = fresh();
+    for (let i = 1; i <= 10; i++) calibrateSurprise(judgedOnly, settings, -0.5, i);
+    const before = { ...judgedOnly };
+    const value = judgeSurprise(judgedOnly, settings, -8);
+    expect(judgedOnly).toEqual(before);
+    const both = { ...before };
+    expect(calibrateSurprise(both, settings, -8, 11)).toBe(value);
+    learnSurprise(judgedOnly, settings, -8, 11);
+    expect(judgedOnly).toEqual(both);
   });
 });

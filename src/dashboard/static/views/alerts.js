@@ -3,7 +3,7 @@
 import { api, ApiError } from '../api.js';
 import { clear, externalLink, fmtAgo, fmtNum, fmtTime, h, put, select } from '../dom.js';
 import { go, hrefFor, incidentHref } from '../state.js';
-import { banner, categoryOfSeries, reasonText, seriesLabel } from './common.js';
+import { banner, categoryOfSeries, channelName, reasonText, seriesLabel } from './common.js';
 import { t, tp } from '../i18n.js';
 
 const ACTIVE = new Set(['pending', 'firing']);
@@ -244,7 +244,7 @@ export function mount(root, params, ctx) {
     const list = (Array.isArray(ev) ? ev : ev ? [ev] : []).filter((e) => e && typeof e === 'object');
     if (list.length === 0) return null;
     return h('div', { class: 'evidence', data: { field: 'evidence' } }, list.map((e) => {
-      const channels = Array.isArray(e.channels) ? e.channels.map((c) => `${c.channel} ${fmtNum(c.count)}`).join(', ') : '';
+      const channels = Array.isArray(e.channels) ? e.channels.map((c) => `${channelName(c.channel)} ${fmtNum(c.count)}`).join(', ') : '';
       const terms = Array.isArray(e.risingTerms) ? e.risingTerms.map((x) => `${x.term}${x.ratio ? ` ×${fmtNum(x.ratio, 1)}` : ''}`).join(', ') : '';
       const examples = Array.isArray(e.examples) ? e.examples.slice(0, 3) : [];
       const moved = Array.isArray(e.correlated) ? e.correlated.map(correlatedText).join(', ') : '';
@@ -254,7 +254,7 @@ export function mount(root, params, ctx) {
         terms ? h('div', { class: 'muted' }, t('rising terms: {list}', { list: terms })) : null,
         moved ? h('div', { data: { field: 'correlated' } }, t('at the same time: {list}', { list: moved })) : null,
         examples.length > 0
-          ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, String(x.channel ?? '')), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, t('source ↗')))))
+          ? h('ul', { class: 'examples' }, examples.map((x) => h('li', {}, h('span', { class: 'chip' }, channelName(x.channel)), ' ', h('span', { class: 'text', dir: 'auto' }, String(x.text ?? '').slice(0, 300)), ' ', externalLink(x.link, t('source ↗')))))
           : null,
       );
     }));

@@ -7,6 +7,34 @@ export const WINDOWS = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000,
 // The same list as src/domain/message.ts CHANNELS (a unit test keeps them equal).
 export const CHANNELS = ['twitter', 'email', 'beta_form', 'api', 'vk', 'telegram', 'mastodon', 'bluesky', 'reddit', 'helpdesk', 'appstore'];
 export const LANGS = ['en', 'ru'];
+// Channels and languages in words: the same as src/domain/message.ts CHANNEL_NAMES / LANG_NAMES (a unit test
+// keeps them equal), and the catalogue's keys for their names in the page's language.
+export const CHANNEL_NAMES = {
+  twitter: 'Twitter',
+  email: 'e-mail',
+  beta_form: 'beta form',
+  api: 'API',
+  vk: 'VK',
+  telegram: 'Telegram',
+  mastodon: 'Mastodon',
+  bluesky: 'Bluesky',
+  reddit: 'Reddit',
+  helpdesk: 'help desk',
+  appstore: 'app store',
+};
+export const LANG_NAMES = { en: 'English', ru: 'Russian' };
+
+/** A channel in the page's language (`email` → "e-mail", "эл. почта"); an unknown one as it came. */
+export function channelName(channel) {
+  const key = String(channel ?? '');
+  return Object.hasOwn(CHANNEL_NAMES, key) ? t(CHANNEL_NAMES[key]) : key;
+}
+
+/** A message language in the page's language (`ru` → "Russian", "русский"); an unknown one as it came. */
+export function languageName(lang) {
+  const key = String(lang ?? '');
+  return Object.hasOwn(LANG_NAMES, key) ? t(LANG_NAMES[key]) : key;
+}
 
 const NICE_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
 
@@ -71,19 +99,20 @@ export function categoryOfSeries(series) {
 }
 
 /**
- * A series in words, through the catalogue (`complaints.login` → "Complaints: login", `complaints.twitter`
- * → "Complaints via twitter"); category, channel and language names stay as configured. In English the
- * API's label (`fallback`, which may be a configured one) is kept; a series that is not a complaint
- * series keeps its name.
+ * A series in words, through the catalogue (`complaints.login` → "Complaints: login", `complaints.email`
+ * → "Complaints via e-mail", with channel and language names from the catalogue; category names stay as
+ * configured). In English the API's label (`fallback`, which may be a configured one) is kept; a series
+ * that is not a complaint series keeps its name. The server words its Russian copy summary with the same
+ * keys (src/alerting/series-name.ts `seriesLabel` with a translator; a unit test runs both).
  */
 export function seriesLabel(series, fallback) {
   if (currentLanguage() === 'en' && fallback) return String(fallback);
   const key = String(series ?? '');
   if (key === 'complaints') return t('All complaints');
   const lang = /^complaints\.lang\.(.+)$/.exec(key);
-  if (lang) return t('Complaints in {lang}', { lang: lang[1] });
+  if (lang) return t('Complaints in {lang}', { lang: languageName(lang[1]) });
   const channel = /^complaints\.(?:channel\.)?(.+)$/.exec(key);
-  if (channel && (key.startsWith('complaints.channel.') || CHANNELS.includes(channel[1]))) return t('Complaints via {channel}', { channel: channel[1] });
+  if (channel && (key.startsWith('complaints.channel.') || CHANNELS.includes(channel[1]))) return t('Complaints via {channel}', { channel: channelName(channel[1]) });
   const cat = categoryOfSeries(key);
   if (cat) return t('Complaints: {category}', { category: cat });
   return fallback ? String(fallback) : key;
@@ -93,8 +122,9 @@ export function banner(kind, text, id) {
   return h('div', { class: `banner ${kind}`, role: kind === 'bad' ? 'alert' : 'status', id }, text);
 }
 
-export function optionList(values, anyLabel) {
-  return [['', anyLabel], ...values.map((v) => [v, v])];
+/** Options of a filter: "any" first, then each value (shown through `name`, e.g. `channelName`). */
+export function optionList(values, anyLabel, name = (v) => v) {
+  return [['', anyLabel], ...values.map((v) => [v, name(v)])];
 }
 
 /** The strings of the cluster relabel control, through the catalogue (getters: the language chosen at boot). */

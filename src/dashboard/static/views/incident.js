@@ -7,7 +7,7 @@ import { api, ApiError } from '../api.js';
 import { clear, fmtNum, fmtTime, h, put } from '../dom.js';
 import { hrefFor } from '../state.js';
 import { EVENT_TEXT, VIA_TEXT } from './alerts.js';
-import { RELABEL_TEXT, banner, categoryOfSeries, clusterRelabel, seriesLabel } from './common.js';
+import { RELABEL_TEXT, banner, categoryOfSeries, channelName, clusterRelabel, languageName, seriesLabel } from './common.js';
 import { currentLanguage, t } from '../i18n.js';
 
 /** Every user-visible string of this view, through the catalogue (i18n.js): getters, so the language is the one chosen at boot. */
@@ -339,8 +339,8 @@ export function mount(root, params, ctx) {
       h('h2', {}, title),
       rows.length === 0 ? h('p', { class: 'muted' }, '–') : h('table', {}, h('tbody', {}, rows.map(([name, count]) => h('tr', {}, h('td', {}, name), h('td', {}, fmtNum(count)))))));
     put(splitBox, 
-      table(TEXT.channels, d.channels.map((c) => [c.channel, c.count]), 'incident-channels'),
-      table(TEXT.languages, d.languages.map((l) => [l.lang, l.count]), 'incident-languages'),
+      table(TEXT.channels, d.channels.map((c) => [channelName(c.channel), c.count]), 'incident-channels'),
+      table(TEXT.languages, d.languages.map((l) => [languageName(l.lang), l.count]), 'incident-languages'),
       h('div', { id: 'incident-rising' },
         h('h2', {}, TEXT.risingWords),
         d.risingTerms.length === 0 ? h('p', { class: 'muted' }, TEXT.noRising) : h('div', { class: 'terms' }, d.risingTerms.map((r) => h('span', { class: 'chip', title: `${r.count} vs ${r.baseline}` }, `${r.term}${r.ratio ? ` ×${fmtNum(r.ratio, 1)}` : ''}`)))),
@@ -356,7 +356,7 @@ export function mount(root, params, ctx) {
         const rest = c.members.filter((m) => m.id !== c.representative.id);
         const details = rest.length > 0
           ? h('details', { data: { cluster: c.id }, open: open.has(c.id) }, h('summary', {}, TEXT.similar(c.count - 1)),
-              h('ul', {}, rest.map((m) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(m.createdAt)} · ${m.channel} `), h('span', { class: 'text', dir: 'auto' }, m.text)))))
+              h('ul', {}, rest.map((m) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(m.createdAt)} · ${channelName(m.channel)} `), h('span', { class: 'text', dir: 'auto' }, m.text)))))
           : null;
         const bulk = clusterRelabel(c, {
           categories: ctx.categories,

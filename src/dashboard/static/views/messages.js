@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { clear, externalLink, fmtTime, h, highlight, put, select } from '../dom.js';
 import { go } from '../state.js';
-import { CHANNELS, LANGS, RELABEL_TEXT, clusterRelabel, optionList } from './common.js';
+import { CHANNELS, LANGS, RELABEL_TEXT, channelName, clusterRelabel, languageName, optionList } from './common.js';
 import { t, tp } from '../i18n.js';
 
 const FILTERS = ['category', 'channel', 'lang', 'complaint', 'q', 'from', 'to', 'source', 'appVersion', 'rating', 'country'];
@@ -61,8 +61,8 @@ export function mount(root, params, ctx) {
   const texts = { appVersion: textFilter('appVersion', t('e.g. {example}', { example: '4.12.0' }), '100'), country: textFilter('country', t('e.g. {example}', { example: 'USA' }), '3') };
   const selects = {
     category: select(optionList([...new Set([...ctx.categories, ...(state.category ? [state.category] : [])])], t('any')), state.category ?? '', { name: 'category' }),
-    channel: select(optionList(CHANNELS, t('any')), state.channel ?? '', { name: 'channel' }),
-    lang: select(optionList(LANGS, t('any')), state.lang ?? '', { name: 'lang' }),
+    channel: select(optionList(CHANNELS, t('any'), channelName), state.channel ?? '', { name: 'channel' }),
+    lang: select(optionList(LANGS, t('any'), languageName), state.lang ?? '', { name: 'lang' }),
     complaint: select([['', t('any')], ['true', t('complaints')], ['false', t('not complaints')]], state.complaint ?? '', { name: 'complaint' }),
     rating: select(ratings().some(([v]) => v === (state.rating ?? '')) ? ratings() : [...ratings(), [state.rating, state.rating]], state.rating ?? '', { name: 'rating' }),
   };
@@ -179,7 +179,7 @@ export function mount(root, params, ctx) {
     el.append(
       h('div', { class: 'meta' },
         h('time', { datetime: m.createdAt, title: m.createdAt }, fmtTime(m.createdAt)),
-        h('span', { class: 'chip' }, m.channel),
+        h('span', { class: 'chip', data: { channel: m.channel } }, channelName(m.channel)),
         h('span', {}, m.source),
         m.lang ? h('span', {}, m.lang) : null,
         m.author ? h('span', { title: t('author (hashed)') }, m.author.slice(0, 10)) : null,

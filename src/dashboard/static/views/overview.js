@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { clear, fmtNum, h, select } from '../dom.js';
 import { t, tp } from '../i18n.js';
 import { go, hrefFor } from '../state.js';
-import { banner, categoryOfSeries, CHANNELS, fetchSeries, hasTraffic, isBandAvailable, LANGS, optionList, pickStepMinutes, WINDOWS } from './common.js';
+import { banner, categoryOfSeries, channelName, CHANNELS, fetchSeries, hasTraffic, isBandAvailable, languageName, LANGS, optionList, pickStepMinutes, WINDOWS } from './common.js';
 
 /**
  * The arrow and its colour say one thing: against normal (the detector's expected) when it is known, else
@@ -73,8 +73,8 @@ export function mount(root, params, ctx) {
   const toolbar = h('div', { class: 'toolbar' },
     h('div', { class: 'group', role: 'group', 'aria-label': t('Window') },
       Object.keys(WINDOWS).map((w) => h('button', { type: 'button', class: w === win ? 'on' : '', 'aria-pressed': String(w === win), data: { window: w }, on: { click: () => set({ window: w }) } }, w))),
-    h('label', {}, t('Channel'), select(optionList(CHANNELS, t('all')), state.channel, { name: 'channel', on: { change: (e) => set({ channel: e.target.value }) } })),
-    h('label', {}, t('Language'), select(optionList(LANGS, t('all')), state.lang, { name: 'lang', on: { change: (e) => set({ lang: e.target.value }) } })),
+    h('label', {}, t('Channel'), select(optionList(CHANNELS, t('all'), channelName), state.channel, { name: 'channel', on: { change: (e) => set({ channel: e.target.value }) } })),
+    h('label', {}, t('Language'), select(optionList(LANGS, t('all'), languageName), state.lang, { name: 'lang', on: { change: (e) => set({ lang: e.target.value }) } })),
   );
   const totals = h('div', { class: 'totals', id: 'totals' });
   const notes = h('div');

@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { clear, externalLink, fmtTime, h, highlight } from '../dom.js';
 import { t } from '../i18n.js';
+import { channelName } from './common.js';
 
 const BATCH = 20;
 const REFILL_BELOW = 3;
@@ -78,7 +79,7 @@ export function mount(root, _params, _ctx) {
       h('h2', { id: 'review-heading' }, t('Message to label')),
       h('div', { class: 'meta' },
         h('time', { datetime: item.createdAt, title: item.createdAt }, fmtTime(item.createdAt)),
-        h('span', { class: 'chip' }, t('channel: {channel}', { channel: item.channel })),
+        h('span', { class: 'chip' }, t('channel: {channel}', { channel: channelName(item.channel) })),
         h('span', {}, item.source),
         h('span', {}, t('language: {lang}', { lang: item.lang ?? t('unknown') })),
         externalLink(item.link, t('source ↗')),
