@@ -8,7 +8,7 @@
  * database time.
  */
 import { sql, type Kysely } from 'kysely';
-import { revisionOf, toRow, type ClassifiedMessage } from './message-store.js';
+import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
 import { COUNT_BUCKET_MS } from './migrations.js';
 import { searchVector } from './message-search.js';
 import type { Database, MessagesTable } from './schema.js';

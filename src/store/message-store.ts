@@ -6,12 +6,11 @@ import { RadarError } from '../platform/errors.js';
 import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
 import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, searchVector, tsQuery, type SearchStats } from './message-search.js';
 import { ingestPostgres } from './ingest-postgres.js';
+import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
 import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
 
-export interface ClassifiedMessage {
-  readonly message: Message;
-  readonly classification: Classification;
-}
+export { revisionOf, toRow, type ClassifiedMessage };
+
 
 export interface StoredMessage extends Message {
   readonly ingestedAt: string;
@@ -107,30 +106,6 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function toRow(item: ClassifiedMessage, now: number): MessagesTable {
-  const { message: m, classification: c } = item;
-  return {
-    id: m.id,
-    channel: m.channel,
-    source: m.source,
-    author: m.author,
-    text: m.text,
-    lang: m.lang ?? c.lang,
-    created_at: Date.parse(m.createdAt),
-    ingested_at: now,
-    link: m.link,
-    meta: m.meta === undefined ? null : JSON.stringify(m.meta),
-    complaint: c.complaint ? 1 : 0,
-    score: c.score,
-    category: c.complaint ? (c.categories[0]?.name ?? null) : null,
-    classification: JSON.stringify(c),
-    label_complaint: null,
-    label_category: null,
-    labelled_at: null,
-    model_version: c.modelVersion ?? null,
-  };
-}
-
 export function fromRow(row: Selectable<MessagesTable>): StoredMessage {
   return {
     id: row.id,
@@ -180,15 +155,6 @@ const COLUMNS = [
   'id', 'channel', 'source', 'author', 'text', 'lang', 'created_at', 'ingested_at', 'link', 'meta',
   'complaint', 'score', 'category', 'classification', 'label_complaint', 'label_category', 'labelled_at', 'model_version',
 ] as const satisfies ReadonlyArray<keyof MessagesTable>;
-
-/**
- * A message that says which version of its text it holds (`meta.revisedAt`, an ISO time): a store
- * review edited by its author comes again with the same id and a newer `revisedAt`.
- */
-export function revisionOf(message: Message): string | null {
-  const at = message.meta?.revisedAt;
-  return typeof at === 'string' && at !== '' ? at : null;
-}
 
 /** SQLite: set by a revision: the newest text and what goes with it; `created_at`, labels and counts stay. */
 const REVISE_SQLITE = (revised: string) => `UPDATE messages SET text = ?, author = ?, link = ?, meta = ?, classification = ?, score = ?, model_version = ?,

@@ -1,0 +1,45 @@
+/**
+ * A classified message and the `messages` row it is stored as: shared by the message store and the
+ * PostgreSQL one-statement ingest (ingest-postgres.ts), which the store calls.
+ */
+import type { Classification } from '../domain/classification.js';
+import type { Message } from '../domain/message.js';
+import type { MessagesTable } from './schema.js';
+
+export interface ClassifiedMessage {
+  readonly message: Message;
+  readonly classification: Classification;
+}
+
+export function toRow(item: ClassifiedMessage, now: number): MessagesTable {
+  const { message: m, classification: c } = item;
+  return {
+    id: m.id,
+    channel: m.channel,
+    source: m.source,
+    author: m.author,
+    text: m.text,
+    lang: m.lang ?? c.lang,
+    created_at: Date.parse(m.createdAt),
+    ingested_at: now,
+    link: m.link,
+    meta: m.meta === undefined ? null : JSON.stringify(m.meta),
+    complaint: c.complaint ? 1 : 0,
+    score: c.score,
+    category: c.complaint ? (c.categories[0]?.name ?? null) : null,
+    classification: JSON.stringify(c),
+    label_complaint: null,
+    label_category: null,
+    labelled_at: null,
+    model_version: c.modelVersion ?? null,
+  };
+}
+
+/**
+ * A message that says which version of its text it holds (`meta.revisedAt`, an ISO time): a store
+ * review edited by its author comes again with the same id and a newer `revisedAt`.
+ */
+export function revisionOf(message: Message): string | null {
+  const at = message.meta?.revisedAt;
+  return typeof at === 'string' && at !== '' ? at : null;
+}
