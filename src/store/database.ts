@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import { RadarError } from '../platform/errors.js';
 import { ensurePrivateFile, tightenFile } from '../platform/private-files.js';
 import { migrationProvider, type DialectKind } from './migrations.js';
@@ -35,6 +35,23 @@ export interface OpenDatabaseOptions {
 
 /** How long `radar migrate` (or a start that migrates) waits for another holder of the migration lock. */
 const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * SQLite with every transaction `BEGIN IMMEDIATE`: it takes the write lock when it starts, waiting for
+ * it under `busy_timeout`. A deferred `BEGIN` takes it at the first write, and in WAL mode a transaction
+ * that has read and then finds that another process committed meanwhile fails at once with "database
+ * is locked" (SQLITE_BUSY_SNAPSHOT: no busy handler can help it), which two processes on one file (e.g.
+ * two detect workers) met under load. The synchronous ingest path does the same (`.immediate`).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver() as SqliteDriver;
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -85,7 +102,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     database.function('radar_lower', { deterministic: true }, (value: unknown) =>
       typeof value === 'string' ? value.toLowerCase() : value,
     );
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
     handle = { db, kind: 'sqlite', schema: null, sqlite: database, close: () => db.destroy() };
   }
   try {

@@ -92,6 +92,7 @@ export class Store {
     const increments = (fresh: readonly ClassifiedMessage[]) => countIncrements(fresh, step);
     const sqlite = this.handle.sqlite;
     // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
+    // Immediate, as every SQLite transaction here (database.ts, ImmediateSqliteDialect).
     if (sqlite && !sqlite.inTransaction) {
       const done = sqlite.transaction(() => {
         const inserted = this.messages.insertNewSync(items, now);
@@ -102,7 +103,7 @@ export class Store {
         const late = lateOf(fresh, incs, this.late.horizonNow());
         this.late.markNow(late.marks);
         return { fresh, perSource: late.perSource };
-      })();
+      }).immediate();
       report(done.perSource);
       return done.fresh;
     }
