@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import { RadarError } from '../platform/errors.js';
 import { ensurePrivateFile, tightenFile } from '../platform/private-files.js';
 import { migrationProvider, type DialectKind } from './migrations.js';
@@ -43,13 +43,19 @@ const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
  * is locked" (SQLITE_BUSY_SNAPSHOT: no busy handler can help it), which two processes on one file (e.g.
  * two detect workers) met under load. The synchronous ingest path does the same (`.immediate`).
  */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqliteConfig: SqliteDialectConfig) {
+    super(sqliteConfig);
+  }
+
   override createDriver(): Driver {
-    const driver = super.createDriver() as SqliteDriver;
-    driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
+    return new ImmediateSqliteDriver(this.sqliteConfig);
   }
 }
 
