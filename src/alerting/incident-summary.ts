@@ -17,7 +17,7 @@ import type { AlertState, Severity } from '../domain/alert.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { CorrelatedEvidence } from './evidence.js';
 import { correlatedPhrase } from './notification.js';
-import { notificationWords, type NotificationWords } from './notification-words.js';
+import { wordsFor, type NotificationWords } from './notification-words.js';
 import { maskPii } from './pii.js';
 import type { Translate } from './series-name.js';
 
@@ -59,12 +59,7 @@ export interface IncidentSummaryInput {
   readonly language?: { readonly lang: SummaryLocale; readonly t: Translate };
 }
 
-const ENGLISH = notificationWords('en');
-
-function wordsFor(input: Pick<IncidentSummaryInput, 'language'>): NotificationWords {
-  const language = input.language;
-  return language === undefined || language.lang === 'en' ? ENGLISH : notificationWords(language.lang, language.t);
-}
+const ENGLISH = wordsFor();
 
 const CLUSTER_CHARS = 160;
 
@@ -93,7 +88,7 @@ function expectedText(expected: number, words: NotificationWords): string {
  * expected); back to normal."
  */
 export function incidentHeadline(input: IncidentSummaryInput): string {
-  const w = wordsFor(input);
+  const w = wordsFor(input.language);
   const { t } = w;
   const label = input.label;
   const count = w.num(input.count);
@@ -115,7 +110,7 @@ export function incidentHeadline(input: IncidentSummaryInput): string {
 
 /** The plain-text status update ("copy summary"), one fact per line. */
 export function incidentSummary(input: IncidentSummaryInput): string {
-  const w = wordsFor(input);
+  const w = wordsFor(input.language);
   const { t, num } = w;
   const tz = input.timezone;
   const end = input.endedAt ?? input.now;
