@@ -17,13 +17,9 @@ import type { AlertState, Severity } from '../domain/alert.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { CorrelatedEvidence } from './evidence.js';
 import { correlatedPhrase } from './notification.js';
-import { wordsFor, type NotificationWords } from './notification-words.js';
+import { wordsFor, type NotificationLang, type NotificationWords } from './notification-words.js';
 import { maskPii } from './pii.js';
 import type { Translate } from './series-name.js';
-
-/** The languages the summary speaks (the dashboard's languages). */
-export const SUMMARY_LOCALES = ['en', 'ru'] as const;
-export type SummaryLocale = (typeof SUMMARY_LOCALES)[number];
 
 export interface IncidentSummaryInput {
   readonly state: AlertState;
@@ -56,7 +52,7 @@ export interface IncidentSummaryInput {
    * The language of the text and its translator from the dashboard's catalogue
    * (`src/dashboard/i18n.ts` `translator(lang)`); English without it.
    */
-  readonly language?: { readonly lang: SummaryLocale; readonly t: Translate };
+  readonly language?: { readonly lang: NotificationLang; readonly t: Translate };
 }
 
 const ENGLISH = wordsFor();
