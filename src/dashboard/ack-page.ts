@@ -140,7 +140,7 @@ export function ackAlertView(
 }
 
 /** The alert's headline series in words: the API's English label, or the catalogue's wording (as the dashboard). */
-export function ackTitle(view: AckAlertView, lang: UiLang): string {
+function ackTitle(view: AckAlertView, lang: UiLang): string {
   return lang === 'en' ? seriesLabel(view.series, view.labels) : seriesLabel(view.series, view.labels, translator(lang));
 }
 
