@@ -17,13 +17,9 @@ import type { AlertState, Severity } from '../domain/alert.js';
 import type { Direction } from '../domain/anomaly.js';
 import type { CorrelatedEvidence } from './evidence.js';
 import { correlatedPhrase } from './notification.js';
-import { notificationWords, type NotificationWords } from './notification-words.js';
+import { wordsFor, type NotificationLang, type NotificationWords } from './notification-words.js';
 import { maskPii } from './pii.js';
 import type { Translate } from './series-name.js';
-
-/** The languages the summary speaks (the dashboard's languages). */
-export const SUMMARY_LOCALES = ['en', 'ru'] as const;
-export type SummaryLocale = (typeof SUMMARY_LOCALES)[number];
 
 export interface IncidentSummaryInput {
   readonly state: AlertState;
@@ -56,15 +52,10 @@ export interface IncidentSummaryInput {
    * The language of the text and its translator from the dashboard's catalogue
    * (`src/dashboard/i18n.ts` `translator(lang)`); English without it.
    */
-  readonly language?: { readonly lang: SummaryLocale; readonly t: Translate };
+  readonly language?: { readonly lang: NotificationLang; readonly t: Translate };
 }
 
-const ENGLISH = notificationWords('en');
-
-function wordsFor(input: Pick<IncidentSummaryInput, 'language'>): NotificationWords {
-  const language = input.language;
-  return language === undefined || language.lang === 'en' ? ENGLISH : notificationWords(language.lang, language.t);
-}
+const ENGLISH = wordsFor();
 
 const CLUSTER_CHARS = 160;
 
@@ -93,7 +84,7 @@ function expectedText(expected: number, words: NotificationWords): string {
  * expected); back to normal."
  */
 export function incidentHeadline(input: IncidentSummaryInput): string {
-  const w = wordsFor(input);
+  const w = wordsFor(input.language);
   const { t } = w;
   const label = input.label;
   const count = w.num(input.count);
@@ -115,7 +106,7 @@ export function incidentHeadline(input: IncidentSummaryInput): string {
 
 /** The plain-text status update ("copy summary"), one fact per line. */
 export function incidentSummary(input: IncidentSummaryInput): string {
-  const w = wordsFor(input);
+  const w = wordsFor(input.language);
   const { t, num } = w;
   const tz = input.timezone;
   const end = input.endedAt ?? input.now;

@@ -124,3 +124,13 @@ export function notificationWords(lang: NotificationLang = 'en', t: Translate = 
     },
   };
 }
+
+const ENGLISH = notificationWords('en');
+
+/**
+ * The wording for an optional language and its translator (`{ lang, t }`, as callers hand them in):
+ * English (one shared instance) without it or for `en`.
+ */
+export function wordsFor(language?: { readonly lang: NotificationLang; readonly t: Translate }): NotificationWords {
+  return language === undefined || language.lang === 'en' ? ENGLISH : notificationWords(language.lang, language.t);
+}

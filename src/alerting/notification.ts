@@ -11,7 +11,7 @@ import type { NotificationIntent } from './evaluate.js';
 import type { Evidence } from './evidence.js';
 import type { CompiledOncall, Person } from './oncall.js';
 import { ackUrl, signAckToken } from './ack-token.js';
-import { notificationWords, type NotificationLang, type NotificationWords } from './notification-words.js';
+import { wordsFor, type NotificationLang, type NotificationWords } from './notification-words.js';
 import type { Translate } from './series-name.js';
 import type { WorseDetail } from './worse.js';
 
@@ -63,7 +63,7 @@ export interface BuildNotificationInput {
   readonly language?: { readonly lang: NotificationLang; readonly t: Translate };
 }
 
-const ENGLISH = notificationWords('en');
+const ENGLISH = wordsFor();
 
 /** "31 tweets", "1 e-mail" (`words`: the notification's language; ru "Twitter: 31"). */
 export function channelPhrase(channel: string, count: number, words: NotificationWords = ENGLISH): string {
@@ -95,12 +95,12 @@ export function kindTag(kind: NotificationKind, { t }: Pick<NotificationWords, '
 /** The words a notification's notifiers use: its own language (English for one queued before languages existed). */
 export function wordsOf(n: Pick<Notification, 'lang'>, translatorFor: (lang: NotificationLang) => Translate): NotificationWords {
   const lang = n.lang ?? 'en';
-  return lang === 'en' ? ENGLISH : notificationWords(lang, translatorFor(lang));
+  return lang === 'en' ? ENGLISH : wordsFor({ lang, t: translatorFor(lang) });
 }
 
 export function buildNotification(input: BuildNotificationInput): Notification {
   const { alert, evidence, oncall, intent } = input;
-  const w = input.language === undefined || input.language.lang === 'en' ? ENGLISH : notificationWords(input.language.lang, input.language.t);
+  const w = wordsFor(input.language);
   const { t, num } = w;
   const tz = oncall.timezone;
   const ownerId = intent.owner ?? alert.owner;

@@ -58,10 +58,8 @@ export interface KeywordModel {
   readonly categories: readonly string[];
   readonly analyser: Analyser;
   readonly entries: readonly Entry[];
-  /** Entries by the vocabulary id of their first stem. */
-  readonly byFirst: readonly (readonly Entry[] | undefined)[];
   /**
-   * The same entries split for scoring: per first stem, the one-word entries, and the longer ones by
+   * The entries for scoring, by the vocabulary id of their first stem: the one-word entries, and the longer ones by
    * the id of their second stem (a word such as "не" starts a hundred phrases; only those whose second
    * word follows need a look).
    */
@@ -179,7 +177,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     return { single, bySecond };
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, byFirst, starts, target };
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target };
 }
 
 /**

@@ -9,8 +9,8 @@ import { primarySeries } from '../alerting/evaluate.js';
 import { parseSeriesName, seriesLabel, specificity } from '../alerting/series-name.js';
 import type { ActorVia } from '../domain/actor.js';
 import type { Alert } from '../domain/alert.js';
-import { escapeHtml, LANGUAGE_NAMES, page } from './html.js';
-import { translator, UI_LANGS, type Translate, type UiLang } from './i18n.js';
+import { escapeHtml, languageLinks, page } from './html.js';
+import { translator, type Translate, type UiLang } from './i18n.js';
 
 /** Which page to show. */
 export type AckPageState =
@@ -140,7 +140,7 @@ export function ackAlertView(
 }
 
 /** The alert's headline series in words: the API's English label, or the catalogue's wording (as the dashboard). */
-export function ackTitle(view: AckAlertView, lang: UiLang): string {
+function ackTitle(view: AckAlertView, lang: UiLang): string {
   return lang === 'en' ? seriesLabel(view.series, view.labels) : seriesLabel(view.series, view.labels, translator(lang));
 }
 
@@ -165,14 +165,6 @@ ${rows.map(([field, k, v]) => `  <dt>${escapeHtml(k)}</dt><dd data-field="${fiel
 
 function dashboardLink(t: Translate): string {
   return `<p><a href="/#/alerts">${escapeHtml(t('Open the alerts in the dashboard'))}</a></p>`;
-}
-
-/** Links to this page in the other languages: a GET that changes nothing but the text. */
-function languageLinks(lang: UiLang, path: string, t: Translate): string {
-  const links = UI_LANGS.filter((l) => l !== lang).map(
-    (l) => `<a href="${escapeHtml(`${path}?lang=${l}`)}" hreflang="${l}" lang="${l}">${escapeHtml(LANGUAGE_NAMES[l])}</a>`,
-  );
-  return `<nav class="langs muted" aria-label="${escapeHtml(t('Language'))}">${links.join(' ')}</nav>`;
 }
 
 /** The page for a valid link: the confirm form, or what already happened. `path` is the link's own path (`/ack/<token>`). */

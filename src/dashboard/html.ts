@@ -63,10 +63,10 @@ export function renderDashboardShell(): string {
   );
 }
 
-export const LANGUAGE_NAMES: Readonly<Record<UiLang, string>> = { en: 'English', ru: 'Русский' };
+const LANGUAGE_NAMES: Readonly<Record<UiLang, string>> = { en: 'English', ru: 'Русский' };
 
 /** Links to the same page in the other languages (`?lang=`: a GET that changes nothing but the text). */
-function languageLinks(lang: UiLang, path: string, t: Translate, extra: Record<string, string> = {}): string {
+export function languageLinks(lang: UiLang, path: string, t: Translate, extra: Record<string, string> = {}): string {
   const links = UI_LANGS.filter((l) => l !== lang).map((l) => {
     const query = new URLSearchParams({ ...extra, lang: l }).toString();
     return `<a href="${escapeHtml(`${path}?${query}`)}" hreflang="${l}" lang="${l}">${escapeHtml(LANGUAGE_NAMES[l])}</a>`;

@@ -4,6 +4,7 @@
  * dashboard's switch sets, else the browser's Accept-Language, else English.
  */
 import { readFileSync } from 'node:fs';
+import { englishText } from '../alerting/notification-words.js';
 import type { Translate } from '../alerting/series-name.js';
 
 export const UI_LANGS = ['en', 'ru'] as const;
@@ -43,7 +44,7 @@ export function translator(lang: UiLang): Translate {
   const catalogue = CATALOGUES[lang];
   return (text, vars) => {
     const entry = catalogue[text];
-    const translated = typeof entry === 'string' ? entry : text;
-    return vars ? translated.replace(/\{(\w+)\}/g, (m, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : m)) : translated;
+    // Placeholders filled as in English (`englishText`), in the translated text.
+    return englishText(typeof entry === 'string' ? entry : text, vars);
   };
 }

@@ -14,11 +14,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { alertOnset } from '../../alerting/correlation.js';
 import { buildEvidence, dashboardLink, evidenceRequest, type Evidence } from '../../alerting/evidence.js';
-import { incidentHeadline, incidentSummary, SUMMARY_LOCALES, type IncidentSummaryInput } from '../../alerting/incident-summary.js';
+import { incidentHeadline, incidentSummary, type IncidentSummaryInput } from '../../alerting/incident-summary.js';
 import { compileOncall, personName } from '../../alerting/oncall.js';
 import { primarySeries } from '../../alerting/primary-series.js';
 import { parseSeriesName, seriesLabel, specificity } from '../../alerting/series-name.js';
-import { translator } from '../../dashboard/i18n.js';
+import { translator, UI_LANGS } from '../../dashboard/i18n.js';
 import type { Alert } from '../../domain/alert.js';
 import type { StoredDetectorPoint } from '../../store/detector-point-store.js';
 import type { StoredAlert } from '../../store/alert-store.js';
@@ -42,7 +42,7 @@ export const NOTE_MAX_CHARS = 4000;
 
 const idParams = z.object({ id: z.string().min(1).max(300) }).strict();
 /** `?lang=ru`: the headline and the plain-text summary in the dashboard's language (English by default). */
-const incidentQuery = z.object({ lang: z.enum(SUMMARY_LOCALES).default('en') }).strict();
+const incidentQuery = z.object({ lang: z.enum(UI_LANGS).default('en') }).strict();
 const noteBody = z
   .object({ text: z.string().max(NOTE_MAX_CHARS).transform((t) => t.trim()).refine((t) => t.length > 0, 'must not be empty') })
   .strict();

@@ -165,7 +165,7 @@ export function mount(root, params, ctx) {
     let next;
     try {
       // headline and summary in the UI's language (the API's wording, times in the on-call time zone)
-      next = await api(`/api/incidents/${encodeURIComponent(id)}?lang=${encodeURIComponent(currentLanguage())}`);
+      next = await api(`/api/incidents/${encodeURIComponent(id)}`, { query: { lang: currentLanguage() } });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         put(notice, banner('warn', TEXT.missing(id), 'incident-missing'));
@@ -180,9 +180,8 @@ export function mount(root, params, ctx) {
 
   function render() {
     const d = data;
-    const sentence = d.headline;
-    document.title = `${sentence} · complaint-radar`;
-    heading.textContent = sentence;
+    document.title = `${d.headline} · complaint-radar`;
+    heading.textContent = d.headline;
     clear(notice);
     if (d.requestedId !== d.id) notice.append(banner('info', TEXT.joinedNote(d.requestedId), 'incident-joined'));
     const a = d.alert;
