@@ -4,14 +4,15 @@ import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './d
 import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
-import { MessageStore, revisionOf, type ClassifiedMessage } from './message-store.js';
+import { MessageStore } from './message-store.js';
+import { revisionCandidates, type ClassifiedMessage } from './message-row.js';
 import type { Point } from '../domain/point.js';
 import { bucketStart, countIncrements, type SeriesIncrement } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
 import { SourceStore } from './source-store.js';
 import { DetectorPointStore } from './detector-point-store.js';
 import { JUDGING_KEY, LateStore } from './late-store.js';
-import { ingestPostgres, revisionCandidates } from './ingest-postgres.js';
+import { ingestPostgres } from './ingest-postgres.js';
 import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
 import { ModelVersionStore } from './model-version-store.js';
@@ -97,7 +98,7 @@ export class Store {
       const done = sqlite.transaction(() => {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
-        this.messages.reviseExistingSync(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null));
+        this.messages.reviseExistingSync(revisionCandidates(items, inserted));
         const incs = increments(fresh);
         this.series.addSync(incs);
         const late = lateOf(fresh, incs, this.late.horizonNow());
@@ -112,7 +113,7 @@ export class Store {
       const done = await this.handle.db.transaction().execute(async (trx) => {
         const inserted = await this.messages.insertNew(items, now, trx);
         const fresh = items.filter((i) => inserted.has(i.message.id));
-        await this.messages.reviseExisting(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null), trx);
+        await this.messages.reviseExisting(revisionCandidates(items, inserted), trx);
         const incs = increments(fresh);
         await this.series.add(incs, trx);
         const late = lateOf(fresh, incs, await this.late.horizon(trx));
