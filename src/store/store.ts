@@ -90,7 +90,6 @@ export class Store {
     const report = (perSource: ReadonlyMap<string, number>) => {
       if (perSource.size > 0) onLate?.(perSource);
     };
-    const increments = (fresh: readonly ClassifiedMessage[]) => countIncrements(fresh, step);
     const sqlite = this.handle.sqlite;
     // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
     // Immediate, as every SQLite transaction here (database.ts, ImmediateSqliteDialect).
@@ -99,7 +98,7 @@ export class Store {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
         this.messages.reviseExistingSync(revisionCandidates(items, inserted));
-        const incs = increments(fresh);
+        const incs = countIncrements(fresh, step);
         this.series.addSync(incs);
         const late = lateOf(fresh, incs, this.late.horizonNow());
         this.late.markNow(late.marks);
@@ -114,7 +113,7 @@ export class Store {
         const inserted = await this.messages.insertNew(items, now, trx);
         const fresh = items.filter((i) => inserted.has(i.message.id));
         await this.messages.reviseExisting(revisionCandidates(items, inserted), trx);
-        const incs = increments(fresh);
+        const incs = countIncrements(fresh, step);
         await this.series.add(incs, trx);
         const late = lateOf(fresh, incs, await this.late.horizon(trx));
         await this.late.mark(late.marks, trx);
