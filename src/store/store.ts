@@ -91,10 +91,9 @@ export class Store {
       if (perSource.size > 0) onLate?.(perSource);
     };
     const sqlite = this.handle.sqlite;
-    // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
-    // Immediate, as every SQLite transaction here (database.ts, ImmediateSqliteDialect).
-    if (sqlite && !sqlite.inTransaction) {
-      const done = sqlite.transaction(() => {
+    if (sqlite) {
+      // SQLite: synchronous statements on its one connection, so nothing can interleave.
+      const run = () => {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
         this.messages.reviseExistingSync(revisionCandidates(items, inserted));
@@ -103,22 +102,11 @@ export class Store {
         const late = lateOf(fresh, incs, this.late.horizonNow());
         this.late.markNow(late.marks);
         return { fresh, perSource: late.perSource };
-      }).immediate();
-      report(done.perSource);
-      return done.fresh;
-    }
-    if (this.handle.kind !== 'postgres') {
-      // SQLite while a Kysely transaction holds its one connection: in a transaction of its own after it.
-      const done = await this.handle.db.transaction().execute(async (trx) => {
-        const inserted = await this.messages.insertNew(items, now, trx);
-        const fresh = items.filter((i) => inserted.has(i.message.id));
-        await this.messages.reviseExisting(revisionCandidates(items, inserted), trx);
-        const incs = countIncrements(fresh, step);
-        await this.series.add(incs, trx);
-        const late = lateOf(fresh, incs, await this.late.horizon(trx));
-        await this.late.mark(late.marks, trx);
-        return { fresh, perSource: late.perSource };
-      });
+      };
+      // A Kysely transaction still open on that connection (awaiting) must not absorb ours: ours is then a
+      // Kysely transaction of its own, after it. Immediate, as every SQLite transaction here (database.ts,
+      // ImmediateSqliteDialect).
+      const done = sqlite.inTransaction ? await this.handle.db.transaction().execute(async () => run()) : sqlite.transaction(run).immediate();
       report(done.perSource);
       return done.fresh;
     }
