@@ -64,13 +64,13 @@ interface SavedBase {
 }
 
 /** A detector's state as a base or checkpoint stores it (packed: about half the time to read back). */
-export const storedState = (detector: Detector): PackedState => packState(detector.snapshot());
+const storedState = (detector: Detector): PackedState => packState(detector.snapshot());
 
 /**
  * A detector restored from a stored state as read from the store, packed or plain (stored before packing):
  * the detector takes it over (no copy), so nothing else may hold it. Throws on a state it cannot read.
  */
-export function restoreStored(options: DetectorOptions, stored: PackedState | DetectorState): Detector {
+function restoreStored(options: DetectorOptions, stored: PackedState | DetectorState): Detector {
   return restoreDetector(options, isPackedState(stored) ? unpackState(stored) : stored, true);
 }
 

@@ -257,6 +257,26 @@ function tailBelow(arg: number, other: number): boolean {
   return other > arg + TAIL_GAP && other < 1e150;
 }
 
+/**
+ * One direction's tail test into the verdict: `test` and `arg` that direction's (Test.None: no candidate), `other` the
+ * other direction's argument (NaN when none), `range` whether the point is a new extreme in this direction.
+ */
+function judgeTail(verdict: Verdict, test: Test, range: boolean, arg: number, other: number, dir: Direction): void {
+  if (test === Test.None) return;
+  if (range) {
+    // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
+    if (-RANGE_EVIDENCE < verdict.postLp) {
+      verdict.postLp = -RANGE_EVIDENCE;
+      verdict.postDir = dir;
+    }
+    const lp = log10NormalTail(arg) - RANGE_BONUS;
+    if (lp < verdict.lp) setVerdict(verdict, lp, Test.Range, dir);
+  } else if (!tailBelow(arg, other)) {
+    const lp = log10NormalTail(arg);
+    if (lp < verdict.lp) setVerdict(verdict, lp, test, dir);
+  }
+}
+
 /** x clipped to [−c, c]. Written so that its bytecode stays small enough for V8 to inline it at every call. */
 function clip(x: number, c: number): number {
   if (x > c) return c;
@@ -587,38 +607,12 @@ function updateContinuous(
   const downArg = downTest === Test.None ? Number.NaN : downRange && downTest === Test.Window ? -z : downStat;
   // Only the smallest log10 p wins (the first of equal ones): a tail whose argument is clearly below the other
   // direction's cannot be the smallest, so it is not evaluated (a logarithm and an exponential saved).
-  if (upTest !== Test.None) {
-    if (upRange) {
-      // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-      if (-RANGE_EVIDENCE < verdict.postLp) {
-        verdict.postLp = -RANGE_EVIDENCE;
-        verdict.postDir = 'up';
-      }
-      const lp = log10NormalTail(upArg) - RANGE_BONUS;
-      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Range, 'up');
-    } else if (!tailBelow(upArg, downArg)) {
-      const lp = log10NormalTail(upArg);
-      if (lp < verdict.lp) setVerdict(verdict, lp, upTest, 'up');
-    }
-  }
+  judgeTail(verdict, upTest, upRange, upArg, downArg, 'up');
   if (settings.up) {
     const cusumLp = (-2 * cusumK * state.cusUp) / LN10;
     if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'up');
   }
-  if (downTest !== Test.None) {
-    if (downRange) {
-      // A new extreme is a novelty whatever the calibration says (HTM's spatial anomaly).
-      if (-RANGE_EVIDENCE < verdict.postLp) {
-        verdict.postLp = -RANGE_EVIDENCE;
-        verdict.postDir = 'down';
-      }
-      const lp = log10NormalTail(downArg) - RANGE_BONUS;
-      if (lp < verdict.lp) setVerdict(verdict, lp, Test.Range, 'down');
-    } else if (!tailBelow(downArg, upArg)) {
-      const lp = log10NormalTail(downArg);
-      if (lp < verdict.lp) setVerdict(verdict, lp, downTest, 'down');
-    }
-  }
+  judgeTail(verdict, downTest, downRange, downArg, upArg, 'down');
   if (settings.down) {
     const cusumLp = (-2 * cusumK * state.cusDown) / LN10;
     if (cusumLp < verdict.lp) setVerdict(verdict, cusumLp, Test.Cusum, 'down');

@@ -8,7 +8,7 @@
  * database time.
  */
 import { sql, type Kysely } from 'kysely';
-import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
+import { toRow, type ClassifiedMessage } from './message-row.js';
 import { COUNT_BUCKET_MS } from './migrations.js';
 import { searchVector } from './message-search.js';
 import type { Database, MessagesTable } from './schema.js';
@@ -139,9 +139,4 @@ export async function ingestPostgres(
     if (r.horizon !== null) seenHorizon = Number(r.horizon);
   }
   return { inserted, horizon: seenHorizon };
-}
-
-/** Items already stored that carry a revision: what `reviseExisting` checks after an ingest. */
-export function revisionCandidates(items: readonly ClassifiedMessage[], inserted: ReadonlySet<string>): ClassifiedMessage[] {
-  return items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null);
 }

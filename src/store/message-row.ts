@@ -43,3 +43,8 @@ export function revisionOf(message: Message): string | null {
   const at = message.meta?.revisedAt;
   return typeof at === 'string' && at !== '' ? at : null;
 }
+
+/** Items already stored (not in `inserted`) that carry a revision: what `reviseExisting` checks after an ingest. */
+export function revisionCandidates(items: readonly ClassifiedMessage[], inserted: ReadonlySet<string>): ClassifiedMessage[] {
+  return items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null);
+}

@@ -9,7 +9,7 @@ import { ingestPostgres } from './ingest-postgres.js';
 import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
 import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
 
-export { revisionOf, toRow, type ClassifiedMessage };
+export type { ClassifiedMessage };
 
 
 export interface StoredMessage extends Message {

@@ -4,14 +4,15 @@ import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './d
 import { AlertStore } from './alert-store.js';
 import { DeadLetterStore } from './dead-letter-store.js';
 import { KvStore } from './kv-store.js';
-import { MessageStore, revisionOf, type ClassifiedMessage } from './message-store.js';
+import { MessageStore } from './message-store.js';
+import { revisionCandidates, type ClassifiedMessage } from './message-row.js';
 import type { Point } from '../domain/point.js';
 import { bucketStart, countIncrements, type SeriesIncrement } from '../series/counts.js';
 import { SeriesStore } from './series-store.js';
 import { SourceStore } from './source-store.js';
 import { DetectorPointStore } from './detector-point-store.js';
 import { JUDGING_KEY, LateStore } from './late-store.js';
-import { ingestPostgres, revisionCandidates } from './ingest-postgres.js';
+import { ingestPostgres } from './ingest-postgres.js';
 import { OutboxStore } from './outbox-store.js';
 import { SessionStore } from './session-store.js';
 import { ModelVersionStore } from './model-version-store.js';
@@ -89,36 +90,23 @@ export class Store {
     const report = (perSource: ReadonlyMap<string, number>) => {
       if (perSource.size > 0) onLate?.(perSource);
     };
-    const increments = (fresh: readonly ClassifiedMessage[]) => countIncrements(fresh, step);
     const sqlite = this.handle.sqlite;
-    // A Kysely transaction still open on the one SQLite connection (awaiting) must not absorb ours.
-    // Immediate, as every SQLite transaction here (database.ts, ImmediateSqliteDialect).
-    if (sqlite && !sqlite.inTransaction) {
-      const done = sqlite.transaction(() => {
+    if (sqlite) {
+      // SQLite: synchronous statements on its one connection, so nothing can interleave.
+      const run = () => {
         const inserted = this.messages.insertNewSync(items, now);
         const fresh = items.filter((i) => inserted.has(i.message.id));
-        this.messages.reviseExistingSync(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null));
-        const incs = increments(fresh);
+        this.messages.reviseExistingSync(revisionCandidates(items, inserted));
+        const incs = countIncrements(fresh, step);
         this.series.addSync(incs);
         const late = lateOf(fresh, incs, this.late.horizonNow());
         this.late.markNow(late.marks);
         return { fresh, perSource: late.perSource };
-      }).immediate();
-      report(done.perSource);
-      return done.fresh;
-    }
-    if (this.handle.kind !== 'postgres') {
-      // SQLite while a Kysely transaction holds its one connection: in a transaction of its own after it.
-      const done = await this.handle.db.transaction().execute(async (trx) => {
-        const inserted = await this.messages.insertNew(items, now, trx);
-        const fresh = items.filter((i) => inserted.has(i.message.id));
-        await this.messages.reviseExisting(items.filter((i) => !inserted.has(i.message.id) && revisionOf(i.message) !== null), trx);
-        const incs = increments(fresh);
-        await this.series.add(incs, trx);
-        const late = lateOf(fresh, incs, await this.late.horizon(trx));
-        await this.late.mark(late.marks, trx);
-        return { fresh, perSource: late.perSource };
-      });
+      };
+      // A Kysely transaction still open on that connection (awaiting) must not absorb ours: ours is then a
+      // Kysely transaction of its own, after it. Immediate, as every SQLite transaction here (database.ts,
+      // ImmediateSqliteDialect).
+      const done = sqlite.inTransaction ? await this.handle.db.transaction().execute(async () => run()) : sqlite.transaction(run).immediate();
       report(done.perSource);
       return done.fresh;
     }
