@@ -43,12 +43,12 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
     onCommitted: (fresh, duplicates) => {
       ctx.metrics.ingestBatch.observe(fresh.length + duplicates);
       if (duplicates > 0) ctx.metrics.duplicates.inc(duplicates);
+      const known = ctx.classifier.categories;
       for (const { message, classification } of fresh) {
         ctx.metrics.ingested.inc({ channel: message.channel, source: message.source });
         if (classification.complaint) {
           // Bounded labels: a keyword-config category (else `other`), `none` for no category; en, ru or other.
           const language = languageLabel(message.lang ?? classification.lang);
-          const known = ctx.classifier.categories;
           for (const c of classification.categories) ctx.metrics.complaints.inc({ category: categoryLabel(c.name, known), channel: message.channel, language });
           if (classification.categories.length === 0) ctx.metrics.complaints.inc({ category: 'none', channel: message.channel, language });
         }

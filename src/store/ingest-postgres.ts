@@ -14,6 +14,34 @@ import { searchVector } from './message-search.js';
 import type { Database, MessagesTable } from './schema.js';
 import { bucketStart, seriesKeysOf } from '../series/counts.js';
 
+/**
+ * Numbers distinct keys (tuples of `width` parts) 1, 2, … in order of first appearance, and gives them
+ * back column by column, the n-th entry of each column being key n's part (for `unnest … with ordinality`).
+ */
+class KeyNumbers {
+  private readonly ids = new Map<string, number>();
+  private readonly columns: Array<Array<string | number>>;
+
+  constructor(width: number) {
+    this.columns = Array.from({ length: width }, () => []);
+  }
+
+  number(...parts: Array<string | number>): number {
+    const id = parts.join('\u0000');
+    let n = this.ids.get(id);
+    if (n === undefined) {
+      n = this.ids.size + 1;
+      this.ids.set(id, n);
+      parts.forEach((part, i) => this.columns[i]?.push(part));
+    }
+    return n;
+  }
+
+  column(i: number): ReadonlyArray<string | number> {
+    return this.columns[i] ?? [];
+  }
+}
+
 export interface PostgresIngestOptions {
   /** Write the search vectors and the complaint and term counts (see MessageStoreOptions). */
   readonly searchAndCounts: boolean;
@@ -52,64 +80,82 @@ export async function ingestPostgres(
   if (rows.length === 0) return { inserted: new Set(), horizon: null };
   const col = <K extends keyof MessagesTable>(k: K) => rows.map((r) => r[k]);
   const derived = options.searchAndCounts;
-  const H = sql.lit(COUNT_BUCKET_MS);
 
-  // Complaint terms, one row per (message ordinal, distinct term), as complaintTerms counts them.
+  // Every count row the batch can touch is a key the writer knows before the statement runs (its
+  // messages' own fields): each distinct key gets a number here, each message the numbers of its keys,
+  // and the statement counts per number over the rows it inserted (a hash of integers), then upserts the
+  // few keys. Grouping the joined rows by their text keys sorted them by collation: most of what the
+  // counts cost the server.
+  // complaint_counts: a complaint's (hour, channel, language, category); complaint_terms: that key and
+  // each distinct matched term of its classification, as complaintTerms counts them.
+  const countKeys = new KeyNumbers(4);
+  const termKeys = new KeyNumbers(5);
+  const countOf: Array<number | null> = [];
   const termOrd: number[] = [];
-  const terms: string[] = [];
-  if (derived) {
-    kept.forEach(({ classification: c }, j) => {
-      if (!c.complaint) return;
-      const distinct = new Set<string>();
-      for (const category of c.categories) for (const term of category.terms) distinct.add(term);
-      for (const term of distinct) {
-        termOrd.push(j + 1);
-        terms.push(term);
+  const termKey: number[] = [];
+  // Series: each new message's keys in its bucket, merged the same way; the late marks from them.
+  const seriesKeys = new KeyNumbers(2);
+  const incOrd: number[] = [];
+  const incKey: number[] = [];
+  kept.forEach(({ message, classification: c }, j) => {
+    const row = rows[j] as MessagesTable;
+    if (options.series) {
+      const t = bucketStart(row.created_at, options.series.step);
+      if (Number.isFinite(t)) {
+        for (const key of seriesKeysOf(message, c)) {
+          incOrd.push(j + 1);
+          incKey.push(seriesKeys.number(key, t));
+        }
       }
-    });
-  }
-  // Merged per key first (a hash), then the few keys in order ("C": byte order, cheap to compare, the same
-  // for every writer, so concurrent statements lock the same rows in the same order).
+    }
+    if (!derived || row.complaint !== 1) {
+      countOf.push(null);
+      return;
+    }
+    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
+    const lang = row.lang ?? '';
+    const category = row.category ?? '';
+    countOf.push(countKeys.number(t, row.channel, lang, category));
+    const distinct = new Set<string>();
+    for (const match of c.categories) for (const term of match.terms) distinct.add(term);
+    for (const term of distinct) {
+      termOrd.push(j + 1);
+      termKey.push(termKeys.number(t, row.channel, lang, category, term));
+    }
+  });
+
+  // The keys upserted in order ("C": byte order, cheap to compare, the same for every writer, so
+  // concurrent statements lock the same rows in the same order).
   const counts = derived
     ? sql`, counts as (
         insert into complaint_counts (t, channel, lang, category, n)
-        select * from (select created_at - created_at % ${H} as t, channel, coalesce(lang, '') as lang, coalesce(category, '') as category, count(*) as n
-          from fresh where complaint = 1 group by 1, 2, 3, 4) g
-        order by t, channel collate "C", lang collate "C", category collate "C"
+        select k.t, k.channel, k.lang, k.category, g.n
+          from (select count_key, count(*) as n from fresh where count_key is not null group by 1) g
+          join unnest(${countKeys.column(0)}::bigint[], ${countKeys.column(1)}::text[], ${countKeys.column(2)}::text[], ${countKeys.column(3)}::text[])
+            with ordinality as k(t, channel, lang, category, id) on k.id = g.count_key
+        order by k.t, k.channel collate "C", k.lang collate "C", k.category collate "C"
         on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n)
       , terms as (
         insert into complaint_terms (t, channel, lang, category, term, n)
-        select * from (select f.created_at - f.created_at % ${H} as t, f.channel, coalesce(f.lang, '') as lang, coalesce(f.category, '') as category, x.term, count(*) as n
-          from fresh f join unnest(${termOrd}::bigint[], ${terms}::text[]) as x(ord, term) on x.ord = f.ord
-          where f.complaint = 1 group by 1, 2, 3, 4, 5) g
-        order by t, channel collate "C", lang collate "C", category collate "C", term collate "C"
+        select k.t, k.channel, k.lang, k.category, k.term, g.n
+          from (select x.id, count(*) as n from fresh f join unnest(${termOrd}::int[], ${termKey}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
+          join unnest(${termKeys.column(0)}::bigint[], ${termKeys.column(1)}::text[], ${termKeys.column(2)}::text[], ${termKeys.column(3)}::text[], ${termKeys.column(4)}::text[])
+            with ordinality as k(t, channel, lang, category, term, id) on k.id = g.id
+        order by k.t, k.channel collate "C", k.lang collate "C", k.category collate "C", k.term collate "C"
         on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n)`
     : sql``;
 
-  // Series: each new message's keys in its bucket, merged in the statement; the late marks from them.
   let series = sql``;
   let horizon = sql`null::float8`;
-  const buckets: number[] = [];
   if (options.series) {
-    const { step, horizonKey } = options.series;
-    const incOrd: number[] = [];
-    const incKey: string[] = [];
-    kept.forEach(({ message, classification }, j) => {
-      const t = bucketStart(Date.parse(message.createdAt), step);
-      buckets.push(Number.isFinite(t) ? t : 0);
-      if (!Number.isFinite(t)) return;
-      for (const key of seriesKeysOf(message, classification)) {
-        incOrd.push(j + 1);
-        incKey.push(key);
-      }
-    });
     series = sql`, incs as materialized (
-        select x.key, f.bucket as t, count(*) as v from fresh f join unnest(${incOrd}::bigint[], ${incKey}::text[]) as x(ord, key) on x.ord = f.ord
-        group by 1, 2)
+        select k.key, k.t, g.v
+          from (select x.id, count(*) as v from fresh f join unnest(${incOrd}::int[], ${incKey}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
+          join unnest(${seriesKeys.column(0)}::text[], ${seriesKeys.column(1)}::bigint[]) with ordinality as k(key, t, id) on k.id = g.id)
       , points as (
         insert into series_points (key, t, v) select key, t, v from incs order by key collate "C", t
         on conflict (key, t) do update set v = series_points.v + excluded.v)
-      , h as materialized (select (value::json ->> 'until')::float8 as until from kv where key = ${horizonKey} for share)
+      , h as materialized (select (value::json ->> 'until')::float8 as until from kv where key = ${options.series.horizonKey} for share)
       , late as (
         insert into late_buckets (series_key, t, seq) select key, min(t), 1 from incs where t < (select until from h) group by key order by key collate "C"
         on conflict (series_key) do update set t = least(late_buckets.t, excluded.t), seq = late_buckets.seq + 1)`;
@@ -121,14 +167,14 @@ export async function ingestPostgres(
       select * from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
         ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
         ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[],
-        ${rows.map((r) => (derived ? searchVector(r.text) : null))}::text[], ${options.series ? buckets : rows.map(() => 0)}::bigint[])
-        with ordinality as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search, bucket, ord))
+        ${rows.map((r) => (derived ? searchVector(r.text) : null))}::text[], ${countOf}::int[])
+        with ordinality as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search, count_key, ord))
     , ins as (
       insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
       select id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search::tsvector from u
       on conflict (id) do nothing
-      returning id, created_at, channel, lang, category, complaint)
-    , fresh as materialized (select i.id, i.created_at, i.channel, i.lang, i.category, i.complaint, u.ord, u.bucket from ins i join u on u.id = i.id)
+      returning id)
+    , fresh as materialized (select u.ord, u.id, u.count_key from ins i join u on u.id = i.id)
     ${counts}
     ${series}
     select f.id, ${horizon} as horizon from fresh f`.execute(db);
