@@ -15,8 +15,9 @@ import type { Database, MessagesTable } from './schema.js';
 import { bucketStart, seriesKeysOf } from '../series/counts.js';
 
 /**
- * Numbers distinct keys (tuples of `width` parts) 1, 2, … in order of first appearance, and gives them
- * back column by column, the n-th entry of each column being key n's part (for `unnest … with ordinality`).
+ * Numbers distinct keys 1, 2, … in order of first appearance (`id`: the key as one string), and gives
+ * them back column by column, the n-th entry of each column being a part of key n (for `unnest … with
+ * ordinality`). `parts` is called only for a key not seen before.
  */
 class KeyNumbers {
   private readonly ids = new Map<string, number>();
@@ -26,13 +27,12 @@ class KeyNumbers {
     this.columns = Array.from({ length: width }, () => []);
   }
 
-  number(...parts: Array<string | number>): number {
-    const id = parts.join('\u0000');
+  number(id: string, parts: () => ReadonlyArray<string | number>): number {
     let n = this.ids.get(id);
     if (n === undefined) {
       n = this.ids.size + 1;
       this.ids.set(id, n);
-      parts.forEach((part, i) => this.columns[i]?.push(part));
+      parts().forEach((part, i) => this.columns[i]?.push(part));
     }
     return n;
   }
@@ -93,6 +93,8 @@ export async function ingestPostgres(
   const countOf: Array<number | null> = [];
   const termOrd: number[] = [];
   const termKey: number[] = [];
+  /** The distinct terms of one message so far (a scan: a complaint matches a few). */
+  const seenTerms: string[] = [];
   // Series: each new message's keys in its bucket, merged the same way; the late marks from them.
   const seriesKeys = new KeyNumbers(2);
   const incOrd: number[] = [];
@@ -104,7 +106,7 @@ export async function ingestPostgres(
       if (Number.isFinite(t)) {
         for (const key of seriesKeysOf(message, c)) {
           incOrd.push(j + 1);
-          incKey.push(seriesKeys.number(key, t));
+          incKey.push(seriesKeys.number(`${t}\u0000${key}`, () => [key, t]));
         }
       }
     }
@@ -115,12 +117,16 @@ export async function ingestPostgres(
     const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
     const lang = row.lang ?? '';
     const category = row.category ?? '';
-    countOf.push(countKeys.number(t, row.channel, lang, category));
-    const distinct = new Set<string>();
-    for (const match of c.categories) for (const term of match.terms) distinct.add(term);
-    for (const term of distinct) {
-      termOrd.push(j + 1);
-      termKey.push(termKeys.number(t, row.channel, lang, category, term));
+    const countKey = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
+    countOf.push(countKeys.number(countKey, () => [t, row.channel, lang, category]));
+    seenTerms.length = 0;
+    for (const match of c.categories) {
+      for (const term of match.terms) {
+        if (seenTerms.includes(term)) continue;
+        seenTerms.push(term);
+        termOrd.push(j + 1);
+        termKey.push(termKeys.number(`${countKey}\u0000${term}`, () => [t, row.channel, lang, category, term]));
+      }
     }
   });
 
