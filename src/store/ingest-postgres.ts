@@ -10,7 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import { toRow, type ClassifiedMessage } from './message-row.js';
 import { COUNT_BUCKET_MS } from './migrations.js';
-import { searchVector } from './message-search.js';
+import { searchVector, searchVectorSql } from './message-search.js';
 import type { Database, MessagesTable } from './schema.js';
 import { bucketStart, seriesKeysOf } from '../series/counts.js';
 
@@ -177,7 +177,7 @@ export async function ingestPostgres(
         with ordinality as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search, count_key, ord))
     , ins as (
       insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
-      select id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search::tsvector from u
+      select id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, ${searchVectorSql(sql.ref('search'))} from u
       on conflict (id) do nothing
       returning id)
     , fresh as materialized (select u.ord, u.id, u.count_key from ins i join u on u.id = i.id)

@@ -1,13 +1,14 @@
 /**
  * Full-text search over message text, one shape on both databases: the stems of `searchTerms` are
  * indexed (SQLite: the FTS5 table `messages_fts`, rowid = the message's rowid; PostgreSQL: the tsvector
- * column `messages.search` under a GIN index, the stems cast as lexemes (`::tsvector`, `::tsquery`) so the
+ * column `messages.search` under a GIN index, the stems taken as lexemes (`searchVectorSql`, `::tsquery`) so the
  * database adds no parsing or stemming of its own), and a query is stemmed by the same function. The query text is
  * attacker-controlled: it never reaches the engine's syntax. Each stem is a run of letters and digits,
  * quoted as a string anyway; a message matches when it holds every stem of the query (words AND-ed).
  * Whole stems, not prefixes: a prefix of a frequent stem makes the engine merge every term under it on
  * each lookup (SQLite: 5 ms per message checked at 100,000 messages, against 10 µs for a whole stem).
  */
+import { sql, type RawBuilder } from 'kysely';
 import { searchTerms } from '../classify/search-terms.js';
 
 /** At most this many words of a query are used (a query is at most 200 characters). */
@@ -22,18 +23,28 @@ export function indexedStems(text: string): string {
 const MAX_LEXEME_BYTES = 2046;
 
 /**
- * PostgreSQL: what `messages.search` holds for a text, as tsvector input cast with `::tsvector` (no
- * parser, no dictionary, no positions: a search ANDs whole stems), or null for an empty or blanked text.
- * The stems go in bare, space-separated: each is a run of letters and digits (searchTerms), which
- * tsvector input takes as one lexeme. The cast costs PostgreSQL a fraction of what
- * `to_tsvector('simple', …)` of the same stems did. A lexeme too long for PostgreSQL is left out, as
- * to_tsvector left it out (the cast would refuse the whole row).
+ * PostgreSQL: what `messages.search` holds for a text, as the stems space-separated (made a tsvector by
+ * `searchVectorSql`: no parser, no dictionary, no positions: a search ANDs whole stems), or null for an
+ * empty or blanked text. Each stem is a run of letters and digits (searchTerms), which is also what
+ * tsvector input (`::tsvector`) takes as one lexeme. A lexeme too long for PostgreSQL is left out, as
+ * to_tsvector left it out (a tsvector cannot hold it: the whole row would be refused).
  */
 export function searchVector(text: string): string | null {
   if (text === '') return null;
   const stems = searchTerms(text);
   for (const stem of stems) if (stem.length * 3 > MAX_LEXEME_BYTES) return stems.filter((s) => Buffer.byteLength(s, 'utf8') <= MAX_LEXEME_BYTES).join(' ');
   return stems.join(' ');
+}
+
+/**
+ * PostgreSQL: the tsvector of a `searchVector` value (a parameter or a column): split at its spaces
+ * into lexemes taken as they are (`array_to_tsvector`). The same tsvector as the `::tsvector` cast of
+ * it, for less than half the server's CPU: tsvector input looks at every character (its length and
+ * whether it is a space, by a wide-character conversion for each Cyrillic one), the split only for the
+ * spaces. Both cost a fraction of what `to_tsvector('simple', …)` of the same stems did.
+ */
+export function searchVectorSql(value: string | null | RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`array_to_tsvector(string_to_array(${value}, ' '))`;
 }
 
 /** A lexeme inside single quotes (tsquery input): backslashes and quotes escaped. */

@@ -4,7 +4,7 @@ import type { Classification } from '../domain/classification.js';
 import type { Channel, Lang, Message } from '../domain/message.js';
 import { RadarError } from '../platform/errors.js';
 import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
-import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, searchVector, tsQuery, type SearchStats } from './message-search.js';
+import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, searchVector, searchVectorSql, tsQuery, type SearchStats } from './message-search.js';
 import { ingestPostgres } from './ingest-postgres.js';
 import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
 import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
@@ -246,7 +246,7 @@ export class MessageStore {
       revised.add(item.message.id);
       // The search column holds the newest text's stems (a trigger cleared it when the text changed);
       // a statement of its own, since that trigger would clear it in the same one.
-      await sql`update messages set search = ${searchVector(m.text)}::tsvector where id = ${m.id}`.execute(trx);
+      await sql`update messages set search = ${searchVectorSql(searchVector(m.text))} where id = ${m.id}`.execute(trx);
     }
     return revised;
   }
