@@ -145,7 +145,8 @@ export function buildNotification(input: BuildNotificationInput): Notification {
   if (intent.worse !== undefined) parts.push(worseText(intent.worse, tz, input.labels, w));
   const headlineSeries = evidence?.series ?? alert.members[0]?.series;
   const others = alert.members.map((m) => m.series).filter((s) => s !== headlineSeries);
-  if (others.length > 0) parts.push(t('also: {list}', { list: others.join(', ') }));
+  // The other series by their names, as the headline's ("Twitter complaints", ru "Жалобы, канал: Twitter").
+  if (others.length > 0) parts.push(t('also: {list}', { list: others.map((s) => w.label(s, input.labels)).join(', ') }));
   if (intent.kind === 'resolved') parts.push(t('resolved at {time}', { time: w.clock(alert.endedAt ?? intent.at, tz) }));
   if (owner !== null) parts.push(t('owner: {owner}', { owner: `${owner.name} (${ownerRole})` }));
   if (alert.acknowledgedBy !== null) parts.push(t('acknowledged by {who}', { who: oncall.people.get(alert.acknowledgedBy)?.name ?? alert.acknowledgedBy }));
