@@ -165,6 +165,8 @@ describe('a Russian notification, in every notifier format', () => {
     const members = [...baseAlert.members, newMember({ series: 'complaints.twitter', state: 'firing', since: T - 5 * 60_000, firingSince: T - 4 * 60_000, lastAnomalousAt: T, anomalies: 4 })];
     expect(ru({ alert: { members } }).summary).toContain('также: Жалобы, канал: Twitter;');
     expect(sampleNotification({ alert: { members } }).summary).toContain('also: Complaints via Twitter;');
+    expect(notificationParts(ru({ alert: { members } })).facts).toContain('Также: Жалобы, канал: Twitter');
+    expect(notificationParts(sampleNotification({ alert: { members } })).facts).toContain('Also: Complaints via Twitter');
   });
 
   it('resolved, escalated, handed over, worse, correlated: Russian throughout', () => {
