@@ -45,6 +45,8 @@ interface Entry {
   readonly forms: readonly number[] | null;
   /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
   readonly openNegator: boolean;
+  /** A marker of duration ("for a week", "уже месяц"): it says how long, not that something is wrong. */
+  readonly duration: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -96,6 +98,18 @@ export interface KeywordScore {
   readonly cueTerms: readonly string[];
 }
 
+/**
+ * Units of time (and the days they are counted from): a marker holding one ("for a week", "two hours",
+ * "since yesterday", "уже месяц", "второй день") tells how long, which is waiting talk only beside a
+ * problem ("not loading for a week") — "I have used it for a week now" is none. Such a marker, and a
+ * one-word term met only as a hashtag ("#fail", "#сбой", a topic label), adds its weight but makes no
+ * complaint on its own: some other problem cue must match.
+ */
+const DURATION_UNITS: readonly string[] = [
+  'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today',
+  'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня',
+];
+
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const { settings } = config;
@@ -136,6 +150,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     typoMinLength: settings.typoMinLength,
   });
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
+  const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -158,7 +173,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator };
+    const duration = p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s));
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, duration };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -390,7 +406,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         negCueWeight = weight;
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic) {
+      // A duration, or a one-word term met only as a hashtag, supports a problem but is none by itself.
+      const supportOnly = entry.duration || (hashtag[i] === true && entry.ids.length === 1);
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !supportOnly) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
       }
