@@ -74,6 +74,8 @@ const MAIL_OBJECTS: ReadonlySet<string> = new Set([
   'code', 'statement', 'notif', 'notic', 'confirm', 'receipt', 'invoic', 'bill', 'messag', 'address', 'newslett', 'updat', 'alert', 'remind', 'ticket', 'send', 'sent', 'receiv', 'get', 'got', 'smtp', 'imap', 'pop3', 'file', 'document', 'pdf', 'excel', 'photo', 'invit', 'link',
   'код', 'коды', 'уведомлен', 'выписк', 'квитанц', 'чек', 'подтвержден', 'адрес', 'сообщен', 'рассылк', 'напоминан', 'счет', 'билет', 'приход', 'пришл', 'присыла', 'отправ', 'получ', 'получа', 'шлют', 'smtp', 'imap', 'файл', 'документ', 'таблиц', 'фот', 'фотограф', 'приглашен', 'ссылк', 'excel', 'pdf',
 ]);
+/** Text messages (stems): what a service sends by them is not mail passing through us. */
+const TEXT_MESSAGE: ReadonlySet<string> = new Set(['sm', 'sms', 'text', 'смс', 'смск', 'смски', 'смсок', 'эсэмэс']);
 /**
  * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
  * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
@@ -126,6 +128,14 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
       const list = byFirst.get(first) ?? [];
       list.push({ stems, kind, text });
       byFirst.set(first, list);
+      // A Russian name the stemmer cuts as if declined ("ростелеком" → "ростелек") keeps its whole form
+      // too, which is the stem of its declined forms ("Ростелекома", "Ростелекомом" → "ростелеком").
+      const whole = text.toLowerCase().replace(/ё/g, 'е');
+      if (stems.length === 1 && CYRILLIC_WHOLE.test(whole) && whole !== first && analyser.stemsOf(`${whole}а`)[0] === whole) {
+        const same = byFirst.get(whole) ?? [];
+        same.push({ stems: [whole], kind, text });
+        byFirst.set(whole, same);
+      }
       if (stems.length === 1 && kind === KIND_PRODUCT && first.length >= 5) longProducts.push(first);
       if (stems.length === 1 && first.length >= 6) {
         if (kind === KIND_NAME) longNames.push(first);
@@ -222,15 +232,17 @@ function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<strin
 
 /**
  * Is there something mail can carry in word i's clause: one of our product words, or what a service sends
- * by mail ("statements from my bank", "коды от госуслуг")? Without it "from" is no mail flow: "связь от
- * МТС", "internet from my provider" are the provider's service.
+ * by mail ("statements from my bank", "коды от госуслуг", unless the message speaks of text messages)?
+ * Without it "from" is no mail flow: "связь от МТС", "internet from my provider" are the provider's service.
  */
 function mailInClause(model: TargetModel, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
   let start = i;
   while (start > 0 && !clauseStart[start]) start--;
+  // Codes and notifications by text message are no mail: "смс от оператора приходят с задержкой, коды из банка — через час".
+  const byText = stems.some((s) => TEXT_MESSAGE.has(s));
   for (let k = start; k < stems.length && (k === start || !clauseStart[k]); k++) {
     const stem = stems[k] as string;
-    if (MAIL_OBJECTS.has(stem)) return true;
+    if (!byText && MAIL_OBJECTS.has(stem)) return true;
     const list = model.byFirst.get(stem);
     if (list !== undefined && list.some((p) => p.kind === KIND_PRODUCT)) return true;
     if (stem.length >= 5 && model.longProducts.some((p) => p[0] === stem[0] && withinOneEdit(stem, p))) return true;
@@ -314,9 +326,16 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };
 }
 
-/** Does the stem name something of the target model (ours or another's), as a phrase start or a near match? */
-function known(model: TargetModel, stem: string): boolean {
-  return model.byFirst.has(stem) || nearMatch(model, stem) !== null;
+/**
+ * Does the stem name something of ours (a name or product word, as a phrase start or a near match)? A
+ * word that starts another service's phrase names whose site it is: "the tax website" ("tax office"),
+ * "the parking site" ("parking app").
+ */
+function ours(model: TargetModel, stem: string): boolean {
+  const list = model.byFirst.get(stem);
+  if (list !== undefined && list.some((p) => p.kind === KIND_NAME || p.kind === KIND_PRODUCT)) return true;
+  const near = nearMatch(model, stem);
+  return near !== null && near[0] === KIND_NAME;
 }
 
 /**
@@ -335,18 +354,18 @@ function frontOwner(model: TargetModel, stems: readonly string[], clauseStart: r
     if (before === undefined || k < 0 || (k < i - 1 && clauseStart[k + 1])) return null;
     if (THIRD_PARTY.has(before)) return `${before} ${front}`;
     // A verb or a plural before it is no name ("tried app order", "the settings app").
-    if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || known(model, before) || nearGeneric(before)) return null;
+    if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || ours(model, before) || nearGeneric(before)) return null;
     return `${before} ${front}`;
   }
   const after = i + 1 < stems.length && !clauseStart[i + 1] ? (stems[i + 1] as string) : undefined;
   if (after !== undefined) {
     if (THIRD_PARTY.has(after)) return `${front} ${after}`;
     const f = forms?.[i + 1] ?? 0;
-    if (f & FORM_GEN && !(f & FORM_VERB) && CYRILLIC_WORD.test(after) && !GENERIC_RU.has(after) && !known(model, after)) return `${front} ${after}`;
+    if (f & FORM_GEN && !(f & FORM_VERB) && CYRILLIC_WORD.test(after) && !GENERIC_RU.has(after) && !ours(model, after)) return `${front} ${after}`;
   }
   const before = i > 0 && !clauseStart[i] ? (stems[i - 1] as string) : undefined;
   const adjective = forms?.[i - 1] ?? 0;
-  if (before !== undefined && adjective & FORM_ADJ && !(adjective & FORM_PLURAL) && CYRILLIC_WORD.test(before) && !GENERIC_RU.has(before) && !known(model, before)) return `${before} ${front}`;
+  if (before !== undefined && adjective & FORM_ADJ && !(adjective & FORM_PLURAL) && CYRILLIC_WORD.test(before) && !GENERIC_RU.has(before) && !ours(model, before)) return `${before} ${front}`;
   return null;
 }
 
@@ -357,6 +376,7 @@ function nearGeneric(stem: string): boolean {
 }
 
 const LATIN_WORD = /^[a-z]{3,}$/;
+const CYRILLIC_WHOLE = /^[а-я]{4,}$/;
 const CYRILLIC_WORD = /^[а-я]{3,}/;
 
 /** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
