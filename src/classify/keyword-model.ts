@@ -100,15 +100,18 @@ export interface KeywordScore {
 
 /**
  * Units of time (and the days they are counted from): a marker holding one ("for a week", "two hours",
- * "since yesterday", "уже месяц", "второй день") tells how long, which is waiting talk only beside a
- * problem ("not loading for a week") — "I have used it for a week now" is none. Such a marker, and a
- * one-word term met only as a hashtag ("#fail", "#сбой", a topic label), adds its weight but makes no
- * complaint on its own: some other problem cue must match.
+ * "уже месяц", "второй день") tells how long, which is waiting talk only beside a problem ("not loading
+ * for a week") — "I have used it for a week now" is none. Such a marker, and a one-word term met only as
+ * a hashtag ("#fail", "#сбой", a topic label), adds its weight but makes no complaint on its own: some
+ * other problem cue must match. A marker of when something began or how late it came (`ONSET_WORDS`:
+ * "since yesterday", "с утра", "hours later", "через час") still counts alone.
  */
 const DURATION_UNITS: readonly string[] = [
   'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today',
   'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня',
 ];
+
+const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'с', 'со', 'назад', 'спустя', 'через', 'следующий'];
 
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
@@ -151,6 +154,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   });
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
   const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));
+  const onsetStems = new Set(ONSET_WORDS.flatMap((w) => plain.stemsOf(w)));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -173,7 +177,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
-    const duration = p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s));
+    const duration = p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s));
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, duration };
     entries.push(entry);
     const first = ids[0] ?? -1;
