@@ -107,8 +107,8 @@ export interface KeywordScore {
  * "since yesterday", "с утра", "hours later", "через час") still counts alone.
  */
 const DURATION_UNITS: readonly string[] = [
-  'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today',
-  'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня',
+  'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today', 'lately', 'recently', 'these days',
+  'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня', 'время',
 ];
 
 const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'с', 'со', 'назад', 'спустя', 'через', 'следующий'];
