@@ -5,7 +5,7 @@
  *
  * Decision, in order:
  * 1. on our own channels (support mailbox, report form): `other` when another service is named and
- *    nothing of ours (a greeting "Hello Skymail team" says nothing), else `us`;
+ *    nothing of ours (a greeting "Hello Skymail team" or a tag "#skymail" says nothing), else `us`;
  * 2. elsewhere, our name (also a word that starts with it, or one typo away), account or domain → `us`;
  *    a name only in a hashtag ("#skymail", which brand searches find on anyone's tweet) counts half, as
  *    product words do;
@@ -214,17 +214,21 @@ function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: n
 
 /**
  * Counts one match: another service (half a product word when it is a mail sender or recipient), a
- * device (another thing, nothing when it is where the writer reads us), or ours. Returns false when
- * the match says nothing.
+ * device (another thing, nothing when it is where the writer reads us), or ours (a hashtag half, nothing
+ * on our own channels). Returns false when the match says nothing.
  */
-function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean): boolean {
+function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
   if (kind === KIND_DEVICE) {
     if (flow) return false;
     t.others++;
   } else if (kind === KIND_OTHER) {
     if (flow) t.products += 0.5;
     else t.others++;
-  } else if (hashtags !== null && hashtags.has(stem)) t.products += 0.5;
+  } else if (hashtags !== null && hashtags.has(stem)) {
+    // On our own channels the message is said to us already: a tag of ours adds nothing.
+    if (own) return false;
+    t.products += 0.5;
+  }
   else if (kind === KIND_NAME) t.names++;
   else t.products++;
   return true;
@@ -309,13 +313,13 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
-      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i))) terms.push(matched.text);
+      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i))) terms.push(stem);
+    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i), own)) terms.push(stem);
   }
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
