@@ -279,6 +279,8 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   }
   const own = channel != null && model.ownChannels.has(channel);
   const n = stems.length;
+  /** Where the last phrase matched ended. */
+  let matchedEnd = -2;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
     // The word's memo slot keeps this model's lookups for its stem (phrases, near match) once made.
@@ -293,7 +295,8 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     const list = seen.list;
-    if (seen.front && list === undefined && !own) {
+    // A site or app right after a matched service is that service's, counted already ("bank app").
+    if (seen.front && list === undefined && !own && matchedEnd !== i - 1) {
       const owner = frontOwner(model, stems, clauseStart, forms, i);
       if (owner !== null) {
         t.others++;
@@ -313,6 +316,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
+      matchedEnd = i + matched.stems.length - 1;
       if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;

@@ -1,0 +1,84 @@
+/**
+ * What is not the writer's complaint about us, with the shipped config/keywords.yaml and
+ * keywords-cues.yaml (keyword layer alone; sentences written for this test, en and ru): news and
+ * reports about the service, the writer's own doing or a problem they sorted, how long they have used
+ * it, praise, complaints about another service (a carrier, a shop, a bank by text message, a site named
+ * by what it is for). Each block keeps complaints beside them that must stay complaints.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileKeywords, createClassifier } from '../../../src/classify/index.js';
+import { loadKeywords } from '../../../src/config/keywords.js';
+
+const classifier = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+const complaint = (text: string, channel = 'twitter') => classifier.classify(text, null, channel).complaint;
+
+describe('precision of the keyword layer (shipped config)', () => {
+  it.each([
+    'According to TechCrunch, Skymail had a major outage yesterday',
+    'Skymail outage hits millions of users, company says',
+    'Interesting article on why Skymail went down last week https://t.co/abc',
+    'Report: phishing attacks on email users doubled this year',
+    'Новости: в работе Скаймейл произошел сбой, компания извинилась',
+    'Скаймейл признал сбой и пообещал компенсацию пользователям',
+    'По данным аналитиков, число фишинговых писем выросло вдвое',
+  ])('news or a report, not the writer’s complaint: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'my bad, the email was in my spam folder, sorry Skymail',
+    'Never mind, I typed the address wrong, the mail went through',
+    'our office wifi is down, not you guys this time',
+    "I'm slow at replying to emails this week, sorry everyone",
+    'Сам виноват, письмо было в спаме',
+    'Моя ошибка, перепутал пароль, уже зашёл',
+    'я медленно отвечаю на письма, простите',
+  ])('the writer’s own doing or a problem sorted: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'Been on Skymail for a week now, switching went smoothly',
+    'Testing Skymail for a week before I move my business mail',
+    'Going on holiday for two weeks, set up the auto reply in Skymail',
+    'Уже месяц на Скаймейл, полет нормальный',
+    'spam filter has been spot on lately, no junk at all 👏',
+    'good job on the virus scanner, it caught a nasty trojan yesterday',
+    'Спасибо, антивирус поймал троян во вложении',
+    'The crash is gone after the update, thanks',
+    'жду не дождусь новую версию приложения!',
+  ])('a duration, praise or a problem gone: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'The tax website has been down all day, cannot file',
+    'Ozon delivery is late again, still no parcel',
+    'Интернет от Ростелекома не работает второй день',
+    'Vodafone has had no signal here for days',
+    "Tesco's online shop charged me twice",
+    'Смс от оператора приходят с задержкой, коды из банка через час',
+    'twitter is so slow today',
+  ])('a complaint about another service: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'Skymail is down again and nobody answers support',
+    'Скаймейл опять лежит, письма не приходят',
+    'I forgot my password and the reset link never arrives',
+    'Забыл пароль, а письмо для восстановления так и не пришло',
+    'Skymail has not sent my emails for a week',
+    'Уже неделю не могу зайти в почту',
+    'your mail service has been a joke lately',
+    'the unread counter is wrong again, been like that for a week',
+    'Took 3 hours to load one email. Seriously?',
+    'Случайно нашла в спаме неделю нормальных писем',
+    'got an email today that was sent 3 days ago',
+    'Great, Skymail lost my emails again. Thanks a lot',
+    "Can't get my bank statements by email since Skymail's update",
+    'The app crashes on launch on my Samsung, version 6.1',
+  ])('still a complaint about us: %j', (text) => {
+    expect(complaint(text)).toBe(true);
+  });
+});
