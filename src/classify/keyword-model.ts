@@ -103,15 +103,16 @@ export interface KeywordScore {
  * "уже месяц", "второй день") tells how long, which is waiting talk only beside a problem ("not loading
  * for a week") — "I have used it for a week now" is none. Such a marker, and a one-word term met only as
  * a hashtag ("#fail", "#сбой", a topic label), adds its weight but makes no complaint on its own: some
- * other problem cue must match. A marker of when something began or how late it came (`ONSET_WORDS`:
- * "since yesterday", "с утра", "hours later", "через час") still counts alone.
+ * other problem cue must match. A marker of when something began, how late it came or which day of it
+ * this is (`ONSET_WORDS`: "since yesterday", "с утра", "hours later", "через час", "пятый день") still
+ * counts alone.
  */
 const DURATION_UNITS: readonly string[] = [
   'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today', 'lately', 'recently', 'these days',
   'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня', 'время',
 ];
 
-const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'с', 'со', 'назад', 'спустя', 'через', 'следующий'];
+const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'second', 'third', 'с', 'со', 'назад', 'спустя', 'через', 'следующий', 'второй', 'третий', 'четвертый', 'пятый', 'который', 'вторые', 'третьи'];
 
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
