@@ -88,6 +88,10 @@ const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 /** What another service's site or app is called (stems; the plural "apps", "sites" is left alone: "other apps work"). */
 const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic']);
 const FRONTS_RU: ReadonlySet<string> = new Set(['сайт', 'приложен', 'портал']);
+/** Who answers for a service: someone else's only after a third-party possessive ("their support", "их поддержка"). */
+const HELP_DESKS: ReadonlySet<string> = new Set(['support', 'servic', 'helpdesk', 'поддержк', 'служб', 'оператор']);
+/** Words before a site or app that say whose it is only as a possessive's owner ("the store's website"): determiners and pronouns. */
+const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'my', 'your', 'our', 'thi', 'that', 'it', 'its', 'his', 'her', 'ani', 'everi', 'each', 'some', 'which', 'what', 'whose', 'same', 'other', 'one', 'everyon', 'someon', 'anyon', 'nobodi', 'somebodi']);
 /**
  * Words before an English site or app that say nothing of whose it is (determiners, our own possessives,
  * platforms, generic adjectives); "s" is the possessive's tail ("the airline's website" looks one further).
@@ -186,6 +190,8 @@ interface StemLookup {
   near: readonly [number, string] | null | undefined;
   /** Is the stem a site or app ("site", "приложен")? */
   readonly front: boolean;
+  /** Is the stem a help desk ("support", "поддержк")? */
+  readonly desk: boolean;
 }
 
 interface Tally {
@@ -288,13 +294,19 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     let seen: StemLookup;
     if (memo !== undefined && memo.targetOwner === model) seen = memo.target as StemLookup;
     else {
-      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem) };
+      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem), desk: HELP_DESKS.has(stem) };
       if (memo !== undefined) {
         memo.targetOwner = model;
         memo.target = seen;
       }
     }
     const list = seen.list;
+    // Someone else's help desk, site or app: "their support", "их поддержка", "их приложение".
+    if ((seen.desk || seen.front) && i > 0 && !clauseStart[i] && THIRD_PARTY.has(stems[i - 1] as string)) {
+      t.others++;
+      terms.push(`${stems[i - 1] as string} ${stem}`);
+      continue;
+    }
     // A site or app right after a matched service is that service's, counted already ("bank app").
     if (seen.front && list === undefined && !own && matchedEnd !== i - 1) {
       const owner = frontOwner(model, stems, clauseStart, forms, i);
@@ -361,6 +373,8 @@ function frontOwner(model: TargetModel, stems: readonly string[], clauseStart: r
     const before = stems[k];
     if (before === undefined || k < 0 || (k < i - 1 && clauseStart[k + 1])) return null;
     if (THIRD_PARTY.has(before)) return `${before} ${front}`;
+    // A possessive names an owner ("the store's website", "the airline's app"), unless a pronoun's ("it's app").
+    if (k < i - 1 && LATIN_WORD.test(before) && !DETERMINERS.has(before) && !ours(model, before)) return `${before}'s ${front}`;
     // A verb or a plural before it is no name ("tried app order", "the settings app").
     if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || ours(model, before) || nearGeneric(before)) return null;
     return `${before} ${front}`;

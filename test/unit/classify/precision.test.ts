@@ -59,6 +59,9 @@ describe('precision of the keyword layer (shipped config)', () => {
     "Tesco's online shop charged me twice",
     'Смс от оператора приходят с задержкой, коды из банка через час',
     'twitter is so slow today',
+    "The store's website charged me twice for one order",
+    'my order never arrived and the shop ignores me',
+    'Их приложение опять не работает',
   ])('a complaint about another service: %j', (text) => {
     expect(complaint(text)).toBe(false);
   });

@@ -73,6 +73,14 @@ describe('is it about us? (target model)', () => {
     // A Russian name the stemmer cuts as if declined still matches its declined forms.
     ['интернет Ростелекома не работает', 'twitter', 'other', false],
     ['у Ростелекомом всё не работает', 'twitter', 'other', false],
+    // A possessive names a site's owner, listed or not; a pronoun's does not.
+    ["the store's website is broken", 'twitter', 'other', false],
+    ["it's app is broken", 'twitter', 'unknown', true],
+    // Someone else's help desk or app after a third-party possessive.
+    ['their support is not working', 'twitter', 'other', false],
+    ['их поддержка не работает', 'twitter', 'other', false],
+    ['их приложение не работает', 'twitter', 'other', false],
+    ['support is not working', 'twitter', 'unknown', true],
     // On our own channels a tag of ours says nothing: the message is said to us already.
     ['#skymail my bank card is broken', 'telegram', 'other', false],
     ['#skymail my bank card is broken', 'twitter', 'other', false],
