@@ -47,6 +47,8 @@ describe('precision of the keyword layer (shipped config)', () => {
     'Спасибо, антивирус поймал троян во вложении',
     'The crash is gone after the update, thanks',
     'жду не дождусь новую версию приложения!',
+    'Honestly expected the worst but the new Skymail app is fast',
+    'Я ожидала худшего, а новая почта работает быстро',
   ])('a duration, praise or a problem gone: %j', (text) => {
     expect(complaint(text)).toBe(false);
   });
@@ -81,6 +83,7 @@ describe('precision of the keyword layer (shipped config)', () => {
     'Great, Skymail lost my emails again. Thanks a lot',
     "Can't get my bank statements by email since Skymail's update",
     'The app crashes on launch on my Samsung, version 6.1',
+    'Скаймейл потеряли мои письма, пропали все входящие',
   ])('still a complaint about us: %j', (text) => {
     expect(complaint(text)).toBe(true);
   });
