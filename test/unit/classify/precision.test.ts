@@ -49,6 +49,8 @@ describe('precision of the keyword layer (shipped config)', () => {
     'good job on the virus scanner, it caught a nasty trojan yesterday',
     'Спасибо, антивирус поймал троян во вложении',
     'The crash is gone after the update, thanks',
+    'Finally fixed the bug with attachments, thanks team!',
+    'Had a login issue yesterday, support sorted it in minutes',
     'жду не дождусь новую версию приложения!',
     'Honestly expected the worst but the new Skymail app is fast',
     'Я ожидала худшего, а новая почта работает быстро',
