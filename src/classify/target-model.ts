@@ -84,6 +84,8 @@ const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'v
 /** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
 const PLACE_WINDOW = 3;
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+/** Words that end names of other services of a kind (stems): banks, telecoms. */
+const KIND_SUFFIXES: readonly string[] = ['bank', 'банк', 'telecom', 'телеком'];
 
 /** What another service's site or app is called (stems; the plural "apps", "sites" is left alone: "other apps work"). */
 const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic']);
@@ -159,7 +161,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   return { byFirst, longNames, longOthers, longProducts, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
 }
 
-/** A stem that starts with one of our names or is one typo from it, or one typo from another service. */
+/** A stem that starts with one of our names or is one typo from it, or one typo from another service, or ends like a kind of service. */
 function nearMatch(model: TargetModel, stem: string): readonly [number, string] | null {
   if (stem.length < 6) return null;
   let hit = model.nameMemo.get(stem);
@@ -171,6 +173,8 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
       break;
     }
   }
+  // A name made on a kind of service ("монобанк", "sberbank", "ростелеком") is another service of that kind.
+  if (hit === null && stem.length >= 7 && KIND_SUFFIXES.some((k) => stem.endsWith(k))) hit = [KIND_OTHER, stem];
   if (hit === null) {
     for (const other of model.longOthers) {
       if (stem[0] === other[0] && withinOneEdit(stem, other)) {

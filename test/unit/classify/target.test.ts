@@ -81,6 +81,10 @@ describe('is it about us? (target model)', () => {
     ['их поддержка не работает', 'twitter', 'other', false],
     ['их приложение не работает', 'twitter', 'other', false],
     ['support is not working', 'twitter', 'unknown', true],
+    // A name made on a kind of service is another service of that kind, listed or not.
+    ['монобанк опять не работает', 'twitter', 'other', false],
+    ['Monobank is not working', 'twitter', 'other', false],
+    ['у Монобанка приложение не работает', 'twitter', 'other', false],
     // On our own channels a tag of ours says nothing: the message is said to us already.
     ['#skymail my bank card is broken', 'telegram', 'other', false],
     ['#skymail my bank card is broken', 'twitter', 'other', false],
