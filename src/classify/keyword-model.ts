@@ -45,7 +45,7 @@ interface Entry {
   readonly forms: readonly number[] | null;
   /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
   readonly openNegator: boolean;
-  /** A marker of duration ("for a week", "уже месяц"): it says how long, not that something is wrong. */
+  /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
   readonly duration: boolean;
 }
 
@@ -118,7 +118,7 @@ const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'second
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const { settings } = config;
   /** `source` is what gets stemmed (`text` is what explanations show). */
-  const phrases: Array<{ owner: number; kind: number; weight: number; text: string; source: string }> = [];
+  const phrases: Array<{ owner: number; kind: number; weight: number; text: string; source: string; support?: boolean }> = [];
   const add = (owner: number, kind: number, lists: { en: string[]; ru: string[] }, weights: Record<string, number>, dflt: number) => {
     for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text, source: text });
   };
@@ -136,7 +136,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   for (const group of config.cues?.groups ?? []) {
     const label = (lists: { en: string[]; ru: string[] }, kind: number) => {
       const prefix = kind === KIND_NEGATED ? `${group.name}: not ` : `${group.name}: `;
-      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${prefix}${text}`, source: text });
+      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${prefix}${text}`, source: text, support: group.supportOnly });
     };
     label(group.terms, KIND_TERM);
     label(group.markers, KIND_MARKER);
@@ -178,7 +178,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
-    const duration = p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s));
+    const duration = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, duration };
     entries.push(entry);
     const first = ids[0] ?? -1;

@@ -36,6 +36,16 @@ describe('generic complaint cues', () => {
     expect(withCues.explain('Inbox broken again').keywordRaw).toBe(0.9);
   });
 
+  it('a supportOnly group adds its weight but makes no complaint on its own', () => {
+    const sarcasm = cuesSchema.parse({
+      version: 1,
+      groups: [{ name: 'sarcasm', supportOnly: true, terms: { en: ['love how'] } }],
+    });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: sarcasm }) });
+    expect(c.explain('love how fast the new search is').keywordRaw).toBe(0);
+    expect(c.explain('love how it is broken again').keywordRaw).toBe(1.9);
+  });
+
   it('a duration marker supports a problem but makes none on its own; a marker of onset or delay does', () => {
     const strong = cuesSchema.parse({
       version: 1,

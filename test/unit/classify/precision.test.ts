@@ -54,6 +54,9 @@ describe('precision of the keyword layer (shipped config)', () => {
     'жду не дождусь новую версию приложения!',
     'Honestly expected the worst but the new Skymail app is fast',
     'Я ожидала худшего, а новая почта работает быстро',
+    'Love how fast the new search is',
+    'Nice one Skymail, the spam filter finally catches everything',
+    'Ну спасибо, Скаймейл, теперь спама вообще нет',
   ])('a duration, praise or a problem gone: %j', (text) => {
     expect(complaint(text)).toBe(false);
   });
@@ -86,6 +89,8 @@ describe('precision of the keyword layer (shipped config)', () => {
     'Случайно нашла в спаме неделю нормальных писем',
     'got an email today that was sent 3 days ago',
     'Great, Skymail lost my emails again. Thanks a lot',
+    'Thanks for nothing, Skymail',
+    'Love how my emails vanish every time I hit send',
     "Can't get my bank statements by email since Skymail's update",
     'The app crashes on launch on my Samsung, version 6.1',
     'Скаймейл потеряли мои письма, пропали все входящие',
