@@ -88,7 +88,7 @@ const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 const KIND_SUFFIXES: readonly string[] = ['bank', 'банк', 'telecom', 'телеком'];
 
 /** What another service's site or app is called (stems; the plural "apps", "sites" is left alone: "other apps work"). */
-const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic']);
+const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic', 'system']);
 const FRONTS_RU: ReadonlySet<string> = new Set(['сайт', 'приложен', 'портал']);
 /** Who answers for a service: someone else's only after a third-party possessive ("their support", "их поддержка"). */
 const HELP_DESKS: ReadonlySet<string> = new Set(['support', 'servic', 'helpdesk', 'поддержк', 'служб', 'оператор']);
