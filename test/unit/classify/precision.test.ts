@@ -35,6 +35,12 @@ describe('precision of the keyword layer (shipped config)', () => {
     'Моя ошибка, перепутал пароль, уже зашёл',
     'я медленно отвечаю на письма, простите',
     'Оказалось, я неправильно вводил адрес, теперь письма уходят',
+    'I forgot to attach the file again, classic me',
+    'Опять забыл прикрепить файл к письму, склероз',
+    'I keep clicking "reply all" by accident, someone stop me',
+    'Случайно отправил письмо не тому адресату, ужас',
+    'Lost my phone, so no email for me today',
+    'My kid changed my password as a joke, took me an hour to get back in lol',
     "My cousin says Skymail is slow but it's fine for me",
     'У кого-то почта не работает? У меня всё нормально',
     'Reminder: change your passwords regularly, phishing is everywhere',
@@ -100,6 +106,7 @@ describe('precision of the keyword layer (shipped config)', () => {
     'The app crashes on launch on my Samsung, version 6.1',
     'Скаймейл потеряли мои письма, пропали все входящие',
     'Почта не грузится ни через вайфай, ни через мобильный интернет',
+    "I didn't delete anything but my emails from last week are gone",
   ])('still a complaint about us: %j', (text) => {
     expect(complaint(text)).toBe(true);
   });
