@@ -143,9 +143,8 @@ export function buildNotification(input: BuildNotificationInput): Notification {
     parts.push(t('{label}: {text}', { label, text: t('anomalous since {time}', { time: w.clock(alert.startsAt, tz) }) }));
   }
   if (intent.worse !== undefined) parts.push(worseText(intent.worse, tz, input.labels, w));
-  const headlineSeries = evidence?.series ?? alert.members[0]?.series;
-  const others = alert.members.map((m) => m.series).filter((s) => s !== headlineSeries);
-  if (others.length > 0) parts.push(t('also: {list}', { list: others.join(', ') }));
+  const others = otherSeriesNames(alert, evidence, w, input.labels);
+  if (others !== null) parts.push(t('also: {list}', { list: others }));
   if (intent.kind === 'resolved') parts.push(t('resolved at {time}', { time: w.clock(alert.endedAt ?? intent.at, tz) }));
   if (owner !== null) parts.push(t('owner: {owner}', { owner: `${owner.name} (${ownerRole})` }));
   if (alert.acknowledgedBy !== null) parts.push(t('acknowledged by {who}', { who: oncall.people.get(alert.acknowledgedBy)?.name ?? alert.acknowledgedBy }));
@@ -168,6 +167,21 @@ export function buildNotification(input: BuildNotificationInput): Notification {
     timezone: tz,
     lang: w.lang,
   };
+}
+
+/**
+ * The alert's series besides the headline's, named as the headline is ("Complaints via Twitter", ru
+ * "Жалобы, канал: Twitter"), not by their keys; null when there are none.
+ */
+export function otherSeriesNames(
+  alert: Pick<Alert, 'members'>,
+  evidence: Pick<Evidence, 'series'> | null,
+  words: NotificationWords = ENGLISH,
+  labels?: Readonly<Record<string, string>>,
+): string | null {
+  const headline = evidence?.series ?? alert.members[0]?.series;
+  const others = alert.members.map((m) => m.series).filter((s) => s !== headline);
+  return others.length === 0 ? null : others.map((s) => words.label(s, labels)).join(', ');
 }
 
 /**

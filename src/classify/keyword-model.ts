@@ -45,6 +45,8 @@ interface Entry {
   readonly forms: readonly number[] | null;
   /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
   readonly openNegator: boolean;
+  /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
+  readonly duration: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -96,11 +98,27 @@ export interface KeywordScore {
   readonly cueTerms: readonly string[];
 }
 
+/**
+ * Units of time (and the days they are counted from): a marker holding one ("for a week", "two hours",
+ * "уже месяц", "второй день") tells how long, which is waiting talk only beside a problem ("not loading
+ * for a week") — "I have used it for a week now" is none. Such a marker, and a one-word term met only as
+ * a hashtag ("#fail", "#сбой", a topic label), adds its weight but makes no complaint on its own: some
+ * other problem cue must match. A marker of when something began, how late it came or which day of it
+ * this is (`ONSET_WORDS`: "since yesterday", "с утра", "hours later", "через час", "пятый день") still
+ * counts alone.
+ */
+const DURATION_UNITS: readonly string[] = [
+  'minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'morning', 'night', 'evening', 'afternoon', 'midnight', 'yesterday', 'today', 'lately', 'recently', 'these days',
+  'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня', 'время',
+];
+
+const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'second', 'third', 'с', 'со', 'назад', 'спустя', 'через', 'следующий', 'второй', 'третий', 'четвертый', 'пятый', 'который', 'вторые', 'третьи'];
+
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
 export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const { settings } = config;
   /** `source` is what gets stemmed (`text` is what explanations show). */
-  const phrases: Array<{ owner: number; kind: number; weight: number; text: string; source: string }> = [];
+  const phrases: Array<{ owner: number; kind: number; weight: number; text: string; source: string; support?: boolean }> = [];
   const add = (owner: number, kind: number, lists: { en: string[]; ru: string[] }, weights: Record<string, number>, dflt: number) => {
     for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner, kind, weight: weights[text] ?? dflt, text, source: text });
   };
@@ -118,7 +136,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   for (const group of config.cues?.groups ?? []) {
     const label = (lists: { en: string[]; ru: string[] }, kind: number) => {
       const prefix = kind === KIND_NEGATED ? `${group.name}: not ` : `${group.name}: `;
-      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${prefix}${text}`, source: text });
+      for (const text of [...lists.en, ...lists.ru]) phrases.push({ owner: cueOwner, kind, weight: group.weights[text] ?? 1, text: `${prefix}${text}`, source: text, support: group.supportOnly });
     };
     label(group.terms, KIND_TERM);
     label(group.markers, KIND_MARKER);
@@ -136,6 +154,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     typoMinLength: settings.typoMinLength,
   });
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
+  const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));
+  const onsetStems = new Set(ONSET_WORDS.flatMap((w) => plain.stemsOf(w)));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -158,7 +178,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator };
+    const duration = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, duration };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -390,7 +411,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         negCueWeight = weight;
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic) {
+      // A duration, or a one-word term met only as a hashtag, supports a problem but is none by itself.
+      const supportOnly = entry.duration || (hashtag[i] === true && entry.ids.length === 1);
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !supportOnly) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
       }

@@ -234,8 +234,9 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
       }
     });
     if (p.kw) {
+      // The cue feature is the positive cue sum, as the classifier reads it (praise and reports already lower kw:complaint).
       idx.push(kwIndex.get(KW_COMPLAINT) as number, kwIndex.get(KW_CUES) as number);
-      val.push(Math.min(p.kw.raw, KW_CAP), Math.min(p.kw.cueSum, KW_CAP));
+      val.push(Math.min(p.kw.raw, KW_CAP), Math.max(0, Math.min(p.kw.cueSum, KW_CAP)));
     }
     return { idx, val };
   });

@@ -13,7 +13,7 @@ const FUNCTION_WORD_STEMS: ReadonlySet<string> = new Set(['как', 'так', '�
 /**
  * Stems one lower-case word with the stemmer of its script (Cyrillic → PorterStemmerRu, otherwise
  * PorterStemmer), so mixed en/ru messages get both. Words shorter than 3 letters, numbers and emoji
- * are kept as they are.
+ * are kept as they are, and so are English "-ly" adverbs the stemmer would fold into another word.
  *
  * @example stemWord('тормозит') // → 'тормоз'
  */
@@ -21,7 +21,12 @@ export function stemWord(word: string): string {
   if (word.length < 3) return word;
   const first = word.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) return word;
-  if (!isCyrillic(word)) return PorterStemmer.stem(word);
+  if (!isCyrillic(word)) {
+    const stem = PorterStemmer.stem(word);
+    // An adverb the stemmer cuts back to another word ("lately" → "late", "likely" → "like", "lovely" →
+    // "love") keeps its "-ly": "spam has been fine lately" says nothing of mail arriving late.
+    return word.length === stem.length + 2 && word.endsWith('ly') && word.startsWith(stem) ? word : stem;
+  }
   const stem = PorterStemmerRu.stem(word);
   return stem !== word && FUNCTION_WORD_STEMS.has(stem) ? `${stem}~` : stem;
 }

@@ -5,7 +5,7 @@
  *
  * Decision, in order:
  * 1. on our own channels (support mailbox, report form): `other` when another service is named and
- *    nothing of ours (a greeting "Hello Skymail team" says nothing), else `us`;
+ *    nothing of ours (a greeting "Hello Skymail team" or a tag "#skymail" says nothing), else `us`;
  * 2. elsewhere, our name (also a word that starts with it, or one typo away), account or domain → `us`;
  *    a name only in a hashtag ("#skymail", which brand searches find on anyone's tweet) counts half, as
  *    product words do;
@@ -74,6 +74,8 @@ const MAIL_OBJECTS: ReadonlySet<string> = new Set([
   'code', 'statement', 'notif', 'notic', 'confirm', 'receipt', 'invoic', 'bill', 'messag', 'address', 'newslett', 'updat', 'alert', 'remind', 'ticket', 'send', 'sent', 'receiv', 'get', 'got', 'smtp', 'imap', 'pop3', 'file', 'document', 'pdf', 'excel', 'photo', 'invit', 'link',
   'код', 'коды', 'уведомлен', 'выписк', 'квитанц', 'чек', 'подтвержден', 'адрес', 'сообщен', 'рассылк', 'напоминан', 'счет', 'билет', 'приход', 'пришл', 'присыла', 'отправ', 'получ', 'получа', 'шлют', 'smtp', 'imap', 'файл', 'документ', 'таблиц', 'фот', 'фотограф', 'приглашен', 'ссылк', 'excel', 'pdf',
 ]);
+/** Text messages (stems): what a service sends by them is not mail passing through us. */
+const TEXT_MESSAGE: ReadonlySet<string> = new Set(['sm', 'sms', 'text', 'смс', 'смск', 'смски', 'смсок', 'эсэмэс']);
 /**
  * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
  * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
@@ -82,10 +84,16 @@ const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'v
 /** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
 const PLACE_WINDOW = 3;
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+/** Words that end names of other services of a kind (stems): banks, telecoms. */
+const KIND_SUFFIXES: readonly string[] = ['bank', 'банк', 'telecom', 'телеком'];
 
 /** What another service's site or app is called (stems; the plural "apps", "sites" is left alone: "other apps work"). */
-const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic']);
+const FRONTS_EN: ReadonlySet<string> = new Set(['app', 'site', 'websit', 'portal', 'applic', 'system']);
 const FRONTS_RU: ReadonlySet<string> = new Set(['сайт', 'приложен', 'портал']);
+/** Who answers for a service: someone else's only after a third-party possessive ("their support", "их поддержка"). */
+const HELP_DESKS: ReadonlySet<string> = new Set(['support', 'servic', 'helpdesk', 'поддержк', 'служб', 'оператор']);
+/** Words before a site or app that say whose it is only as a possessive's owner ("the store's website"): determiners and pronouns. */
+const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'my', 'your', 'our', 'thi', 'that', 'it', 'its', 'his', 'her', 'ani', 'everi', 'each', 'some', 'which', 'what', 'whose', 'same', 'other', 'one', 'everyon', 'someon', 'anyon', 'nobodi', 'somebodi']);
 /**
  * Words before an English site or app that say nothing of whose it is (determiners, our own possessives,
  * platforms, generic adjectives); "s" is the possessive's tail ("the airline's website" looks one further).
@@ -126,6 +134,14 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
       const list = byFirst.get(first) ?? [];
       list.push({ stems, kind, text });
       byFirst.set(first, list);
+      // A Russian name the stemmer cuts as if declined ("ростелеком" → "ростелек") keeps its whole form
+      // too, which is the stem of its declined forms ("Ростелекома", "Ростелекомом" → "ростелеком").
+      const whole = text.toLowerCase().replace(/ё/g, 'е');
+      if (stems.length === 1 && CYRILLIC_WHOLE.test(whole) && whole !== first && analyser.stemsOf(`${whole}а`)[0] === whole) {
+        const same = byFirst.get(whole) ?? [];
+        same.push({ stems: [whole], kind, text });
+        byFirst.set(whole, same);
+      }
       if (stems.length === 1 && kind === KIND_PRODUCT && first.length >= 5) longProducts.push(first);
       if (stems.length === 1 && first.length >= 6) {
         if (kind === KIND_NAME) longNames.push(first);
@@ -145,7 +161,7 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   return { byFirst, longNames, longOthers, longProducts, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
 }
 
-/** A stem that starts with one of our names or is one typo from it, or one typo from another service. */
+/** A stem that starts with one of our names or is one typo from it, or one typo from another service, or ends like a kind of service. */
 function nearMatch(model: TargetModel, stem: string): readonly [number, string] | null {
   if (stem.length < 6) return null;
   let hit = model.nameMemo.get(stem);
@@ -157,6 +173,8 @@ function nearMatch(model: TargetModel, stem: string): readonly [number, string] 
       break;
     }
   }
+  // A name made on a kind of service ("монобанк", "sberbank", "ростелеком") is another service of that kind.
+  if (hit === null && stem.length >= 7 && KIND_SUFFIXES.some((k) => stem.endsWith(k))) hit = [KIND_OTHER, stem];
   if (hit === null) {
     for (const other of model.longOthers) {
       if (stem[0] === other[0] && withinOneEdit(stem, other)) {
@@ -176,6 +194,8 @@ interface StemLookup {
   near: readonly [number, string] | null | undefined;
   /** Is the stem a site or app ("site", "приложен")? */
   readonly front: boolean;
+  /** Is the stem a help desk ("support", "поддержк")? */
+  readonly desk: boolean;
 }
 
 interface Tally {
@@ -204,17 +224,21 @@ function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: n
 
 /**
  * Counts one match: another service (half a product word when it is a mail sender or recipient), a
- * device (another thing, nothing when it is where the writer reads us), or ours. Returns false when
- * the match says nothing.
+ * device (another thing, nothing when it is where the writer reads us), or ours (a hashtag half, nothing
+ * on our own channels). Returns false when the match says nothing.
  */
-function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean): boolean {
+function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
   if (kind === KIND_DEVICE) {
     if (flow) return false;
     t.others++;
   } else if (kind === KIND_OTHER) {
     if (flow) t.products += 0.5;
     else t.others++;
-  } else if (hashtags !== null && hashtags.has(stem)) t.products += 0.5;
+  } else if (hashtags !== null && hashtags.has(stem)) {
+    // On our own channels the message is said to us already: a tag of ours adds nothing.
+    if (own) return false;
+    t.products += 0.5;
+  }
   else if (kind === KIND_NAME) t.names++;
   else t.products++;
   return true;
@@ -222,15 +246,17 @@ function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<strin
 
 /**
  * Is there something mail can carry in word i's clause: one of our product words, or what a service sends
- * by mail ("statements from my bank", "коды от госуслуг")? Without it "from" is no mail flow: "связь от
- * МТС", "internet from my provider" are the provider's service.
+ * by mail ("statements from my bank", "коды от госуслуг", unless the message speaks of text messages)?
+ * Without it "from" is no mail flow: "связь от МТС", "internet from my provider" are the provider's service.
  */
 function mailInClause(model: TargetModel, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
   let start = i;
   while (start > 0 && !clauseStart[start]) start--;
+  // Codes and notifications by text message are no mail: "смс от оператора приходят с задержкой, коды из банка — через час".
+  const byText = stems.some((s) => TEXT_MESSAGE.has(s));
   for (let k = start; k < stems.length && (k === start || !clauseStart[k]); k++) {
     const stem = stems[k] as string;
-    if (MAIL_OBJECTS.has(stem)) return true;
+    if (!byText && MAIL_OBJECTS.has(stem)) return true;
     const list = model.byFirst.get(stem);
     if (list !== undefined && list.some((p) => p.kind === KIND_PRODUCT)) return true;
     if (stem.length >= 5 && model.longProducts.some((p) => p[0] === stem[0] && withinOneEdit(stem, p))) return true;
@@ -263,6 +289,8 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   }
   const own = channel != null && model.ownChannels.has(channel);
   const n = stems.length;
+  /** Where the last phrase matched ended. */
+  let matchedEnd = -2;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
     // The word's memo slot keeps this model's lookups for its stem (phrases, near match) once made.
@@ -270,14 +298,21 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     let seen: StemLookup;
     if (memo !== undefined && memo.targetOwner === model) seen = memo.target as StemLookup;
     else {
-      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem) };
+      seen = { list: model.byFirst.get(stem), near: undefined, front: FRONTS_EN.has(stem) || FRONTS_RU.has(stem), desk: HELP_DESKS.has(stem) };
       if (memo !== undefined) {
         memo.targetOwner = model;
         memo.target = seen;
       }
     }
     const list = seen.list;
-    if (seen.front && list === undefined && !own) {
+    // Someone else's help desk, site or app: "their support", "их поддержка", "их приложение".
+    if ((seen.desk || seen.front) && i > 0 && !clauseStart[i] && THIRD_PARTY.has(stems[i - 1] as string)) {
+      t.others++;
+      terms.push(`${stems[i - 1] as string} ${stem}`);
+      continue;
+    }
+    // A site or app right after a matched service is that service's, counted already ("bank app").
+    if (seen.front && list === undefined && !own && matchedEnd !== i - 1) {
       const owner = frontOwner(model, stems, clauseStart, forms, i);
       if (owner !== null) {
         t.others++;
@@ -297,13 +332,14 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     if (matched !== null) {
-      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i))) terms.push(matched.text);
+      matchedEnd = i + matched.stems.length - 1;
+      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i))) terms.push(stem);
+    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i), own)) terms.push(stem);
   }
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
@@ -314,9 +350,16 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };
 }
 
-/** Does the stem name something of the target model (ours or another's), as a phrase start or a near match? */
-function known(model: TargetModel, stem: string): boolean {
-  return model.byFirst.has(stem) || nearMatch(model, stem) !== null;
+/**
+ * Does the stem name something of ours (a name or product word, as a phrase start or a near match)? A
+ * word that starts another service's phrase names whose site it is: "the tax website" ("tax office"),
+ * "the parking site" ("parking app").
+ */
+function ours(model: TargetModel, stem: string): boolean {
+  const list = model.byFirst.get(stem);
+  if (list !== undefined && list.some((p) => p.kind === KIND_NAME || p.kind === KIND_PRODUCT)) return true;
+  const near = nearMatch(model, stem);
+  return near !== null && near[0] === KIND_NAME;
 }
 
 /**
@@ -334,19 +377,21 @@ function frontOwner(model: TargetModel, stems: readonly string[], clauseStart: r
     const before = stems[k];
     if (before === undefined || k < 0 || (k < i - 1 && clauseStart[k + 1])) return null;
     if (THIRD_PARTY.has(before)) return `${before} ${front}`;
+    // A possessive names an owner ("the store's website", "the airline's app"), unless a pronoun's ("it's app").
+    if (k < i - 1 && LATIN_WORD.test(before) && !DETERMINERS.has(before) && !ours(model, before)) return `${before}'s ${front}`;
     // A verb or a plural before it is no name ("tried app order", "the settings app").
-    if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || known(model, before) || nearGeneric(before)) return null;
+    if ((forms?.[k] ?? 0) & (FORM_PAST | FORM_S) || GENERIC_EN.has(before) || !LATIN_WORD.test(before) || ours(model, before) || nearGeneric(before)) return null;
     return `${before} ${front}`;
   }
   const after = i + 1 < stems.length && !clauseStart[i + 1] ? (stems[i + 1] as string) : undefined;
   if (after !== undefined) {
     if (THIRD_PARTY.has(after)) return `${front} ${after}`;
     const f = forms?.[i + 1] ?? 0;
-    if (f & FORM_GEN && !(f & FORM_VERB) && CYRILLIC_WORD.test(after) && !GENERIC_RU.has(after) && !known(model, after)) return `${front} ${after}`;
+    if (f & FORM_GEN && !(f & FORM_VERB) && CYRILLIC_WORD.test(after) && !GENERIC_RU.has(after) && !ours(model, after)) return `${front} ${after}`;
   }
   const before = i > 0 && !clauseStart[i] ? (stems[i - 1] as string) : undefined;
   const adjective = forms?.[i - 1] ?? 0;
-  if (before !== undefined && adjective & FORM_ADJ && !(adjective & FORM_PLURAL) && CYRILLIC_WORD.test(before) && !GENERIC_RU.has(before) && !known(model, before)) return `${before} ${front}`;
+  if (before !== undefined && adjective & FORM_ADJ && !(adjective & FORM_PLURAL) && CYRILLIC_WORD.test(before) && !GENERIC_RU.has(before) && !ours(model, before)) return `${before} ${front}`;
   return null;
 }
 
@@ -357,6 +402,7 @@ function nearGeneric(stem: string): boolean {
 }
 
 const LATIN_WORD = /^[a-z]{3,}$/;
+const CYRILLIC_WHOLE = /^[а-я]{4,}$/;
 const CYRILLIC_WORD = /^[а-я]{3,}/;
 
 /** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */

@@ -119,6 +119,10 @@ const cueGroupSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('Group id (failure, errors, waiting, repetition, frustration, sarcasm...), shown in explanations.'),
     description: z.string().default('').describe('What the group covers.'),
+    supportOnly: z
+      .boolean()
+      .default(false)
+      .describe('The group\'s cues add their weight but never make a complaint on their own: another problem cue must match (sarcasm: "love how", "ну спасибо" are praise as often as not).'),
     terms: perLanguage('Cues that count unless negated ("stopped working", "не работает")'),
     markers: perLanguage('Cues that count even after a negator ("again", "до сих пор")'),
     negated: perLanguage('Abilities that count only inside a negation scope: "работать" matches "не работает", "никак не хочет работать", "уже неделю не работают"; "load" matches "will not load" (the stemmer folds the word forms)'),

@@ -2,7 +2,7 @@
  * The pieces of a notification every channel shows, as plain text; each notifier escapes and marks them
  * up. Worded in the notification's language (`Notification.lang`) from the dashboard's catalogue.
  */
-import { correlatedPhrase, wordsOf, worseText, type Notification } from '../alerting/notification.js';
+import { correlatedPhrase, otherSeriesNames, wordsOf, worseText, type Notification } from '../alerting/notification.js';
 import type { NotificationWords } from '../alerting/notification-words.js';
 import { translator } from '../dashboard/i18n.js';
 
@@ -52,9 +52,8 @@ export function notificationParts(n: Notification): NotificationParts {
     const text = worseText(n.worse, tz, undefined, w);
     facts.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}`);
   }
-  const headline = e?.series ?? n.alert.members[0]?.series;
-  const others = n.alert.members.map((m) => m.series).filter((s) => s !== headline);
-  if (others.length > 0) facts.push(t('Also: {list}', { list: others.join(', ') }));
+  const others = otherSeriesNames(n.alert, e, w);
+  if (others !== null) facts.push(t('Also: {list}', { list: others }));
   if (n.kind === 'resolved') {
     const end = n.alert.endedAt ?? n.at;
     facts.push(t('Resolved at {time} after {duration}', { time: w.clock(end, tz), duration: w.duration(end - n.alert.startsAt) }));

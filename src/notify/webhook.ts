@@ -12,6 +12,8 @@ export function webhookPayload(n: Notification, now: number): Record<string, unk
     version: '1',
     key: n.key,
     kind: n.kind,
+    /** The language `title` and `summary` are worded in (`alerting.language`). */
+    lang: n.lang ?? 'en',
     status: n.alert.state === 'resolved' ? 'resolved' : 'firing',
     title: n.title,
     summary: n.summary,

@@ -15,6 +15,7 @@ import { notificationParts, plainText } from '../../../src/notify/format.js';
 import { slackPayload } from '../../../src/notify/slack.js';
 import { telegramHtml } from '../../../src/notify/telegram.js';
 import { webhookPayload } from '../../../src/notify/webhook.js';
+import { newMember } from '../../../src/alerting/new-alert.js';
 import { baseAlert, oncall, sampleNotification, T } from './sample.js';
 
 const NBSP = '\u00a0';
@@ -154,9 +155,18 @@ describe('a Russian notification, in every notifier format', () => {
     expect(long).not.toContain('<i>ы');
   });
 
-  it('webhook and Alertmanager carry the Russian title and summary', () => {
-    expect(webhookPayload(n, T)).toMatchObject({ title: n.title, summary: n.summary, owner: { role: 'на дежурстве' } });
+  it('webhook and Alertmanager carry the Russian title and summary (the webhook says its language)', () => {
+    expect(webhookPayload(n, T)).toMatchObject({ lang: 'ru', title: n.title, summary: n.summary, owner: { role: 'на дежурстве' } });
+    expect(webhookPayload(sampleNotification(), T)).toMatchObject({ lang: 'en' });
     expect(alertmanagerPayload(n, { labels: {}, ttl: 60_000 })[0]?.annotations).toMatchObject({ summary: n.title, description: n.summary, owner: 'Anna <Ops> & Co (на дежурстве)' });
+  });
+
+  it('names the alert\'s other series as the headline is named, not by their keys', () => {
+    const members = [...baseAlert.members, newMember({ series: 'complaints.twitter', state: 'firing', since: T - 5 * 60_000, firingSince: T - 4 * 60_000, lastAnomalousAt: T, anomalies: 4 })];
+    expect(ru({ alert: { members } }).summary).toContain('также: Жалобы, канал: Twitter;');
+    expect(sampleNotification({ alert: { members } }).summary).toContain('also: Complaints via Twitter;');
+    expect(notificationParts(ru({ alert: { members } })).facts).toContain('Также: Жалобы, канал: Twitter');
+    expect(notificationParts(sampleNotification({ alert: { members } })).facts).toContain('Also: Complaints via Twitter');
   });
 
   it('resolved, escalated, handed over, worse, correlated: Russian throughout', () => {

@@ -136,7 +136,7 @@ describe('buildNotification', () => {
     expect(withoutLink).toBe(
       "Login complaints: 53 in the last 15 min, 7.1× normal for Thursday 14:00, since 14:03; 31 tweets, 15 e-mails; rising words: 'не могу войти', 'password'; " +
         'examples: "Не могу войти, код не приходит на [phone]" (twitter); "Password reset broken! Contact me: [email]" (email); ' +
-        `"${'x'.repeat(279)}…" (twitter); also: complaints.twitter; owner: Anna (on call); ack: <link>; dashboard: ${evidence.dashboardUrl}`,
+        `"${'x'.repeat(279)}…" (twitter); also: Complaints via Twitter; owner: Anna (on call); ack: <link>; dashboard: ${evidence.dashboardUrl}`,
     );
   });
   it('carries a signed ack link that verifies for this alert until it expires', () => {

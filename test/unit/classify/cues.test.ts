@@ -30,9 +30,33 @@ describe('generic complaint cues', () => {
     expect(e.cueTerms).toEqual(terms);
   });
 
-  it('a one-word cue met only as a hashtag counts half', () => {
-    expect(withCues.explain('Inbox zero at last 🎉 #broken').keywordRaw).toBe(0.45);
+  it('a one-word cue met only as a hashtag counts half, and makes no complaint on its own', () => {
+    expect(withCues.explain('Inbox zero at last 🎉 #broken').keywordRaw).toBe(0);
+    expect(withCues.explain('can not log in. #broken').keywordRaw).toBe(1.45);
     expect(withCues.explain('Inbox broken again').keywordRaw).toBe(0.9);
+  });
+
+  it('a supportOnly group adds its weight but makes no complaint on its own', () => {
+    const sarcasm = cuesSchema.parse({
+      version: 1,
+      groups: [{ name: 'sarcasm', supportOnly: true, terms: { en: ['love how'] } }],
+    });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: sarcasm }) });
+    expect(c.explain('love how fast the new search is').keywordRaw).toBe(0);
+    expect(c.explain('love how it is broken again').keywordRaw).toBe(1.9);
+  });
+
+  it('a duration marker supports a problem but makes none on its own; a marker of onset or delay does', () => {
+    const strong = cuesSchema.parse({
+      version: 1,
+      groups: [{ name: 'waiting', markers: { en: ['for a week', 'since yesterday', '0 days ago'], ru: ['уже неделю'] } }],
+    });
+    const c = createClassifier({ keywords: compileKeywords({ ...keywordsSchema.parse(base), cues: strong }) });
+    expect(c.classify('I have used this inbox for a week now, switching went smoothly').complaint).toBe(false);
+    expect(c.classify('Пользуюсь уже неделю, всё нравится').complaint).toBe(false);
+    expect(c.explain('can not log in for a week').keywordRaw).toBe(2);
+    expect(c.classify('the inbox has been empty since yesterday').complaint).toBe(true);
+    expect(c.classify('got a letter today that was sent 3 days ago').complaint).toBe(true);
   });
 
   it('a cue that lowers the score matches word after word: a word inside it changes what it says', () => {
@@ -118,7 +142,7 @@ describe('generic complaint cues', () => {
     const config = loadKeywords(join(dir, 'keywords.yaml'));
     expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
     expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
-    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm', 'satisfaction']);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm', 'report', 'own_doing', 'satisfaction']);
   });
 
   describe('negated abilities count only inside a negation scope', () => {

@@ -12,7 +12,7 @@ const keywords = compileKeywords(
       domains: ['skymail.com'],
       products: { en: ['inbox', 'email'], ru: ['почта', 'письмо'] },
       competitors: { en: ['gmail'] },
-      others: { en: ['bank', 'post office'], ru: ['почта россии', 'госуслуги', 'провайдер'] },
+      others: { en: ['bank', 'post office', 'tax office'], ru: ['почта россии', 'госуслуги', 'провайдер', 'ростелеком'] },
       devices: { en: ['laptop', 'computer'], ru: ['ноутбук', 'компьютер'] },
     },
     categories: [{ name: 'login', terms: { en: ['can not log in'] } }],
@@ -65,6 +65,29 @@ describe('is it about us? (target model)', () => {
     // "from" is mail passing through us only where there is something mail carries.
     ['интернет от провайдера не работает', 'twitter', 'other', false],
     ['коды от провайдера потерял', 'twitter', 'us', true],
+    // …unless the message speaks of text messages: codes by SMS are no mail.
+    ['смс от провайдера не работает, коды от провайдера потерял', 'twitter', 'other', false],
+    ['sms codes from my bank are lost', 'twitter', 'other', false],
+    // A word that starts another service's phrase names whose site it is ("tax office" → "the tax website").
+    ['the tax website is broken', 'twitter', 'other', false],
+    // A Russian name the stemmer cuts as if declined still matches its declined forms.
+    ['интернет Ростелекома не работает', 'twitter', 'other', false],
+    ['у Ростелекомом всё не работает', 'twitter', 'other', false],
+    // A possessive names a site's owner, listed or not; a pronoun's does not.
+    ["the store's website is broken", 'twitter', 'other', false],
+    ["it's app is broken", 'twitter', 'unknown', true],
+    // Someone else's help desk or app after a third-party possessive.
+    ['their support is not working', 'twitter', 'other', false],
+    ['их поддержка не работает', 'twitter', 'other', false],
+    ['их приложение не работает', 'twitter', 'other', false],
+    ['support is not working', 'twitter', 'unknown', true],
+    // A name made on a kind of service is another service of that kind, listed or not.
+    ['монобанк опять не работает', 'twitter', 'other', false],
+    ['Monobank is not working', 'twitter', 'other', false],
+    ['у Монобанка приложение не работает', 'twitter', 'other', false],
+    // On our own channels a tag of ours says nothing: the message is said to us already.
+    ['#skymail my bank card is broken', 'telegram', 'other', false],
+    ['#skymail my bank card is broken', 'twitter', 'other', false],
   ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
     const c = classifier.classify(text, null, channel);
     expect(c.target?.about).toBe(about);

@@ -67,6 +67,12 @@ describe('stemming', () => {
     ['какой', 'как~'],
     ['какие', 'как~'],
     ['такой', 'так~'],
+    // an English "-ly" adverb the stemmer would fold into another word keeps its form
+    ['lately', 'lately'],
+    ['likely', 'likely'],
+    ['late', 'late'],
+    ['slowly', 'slowli'],
+    ['terribly', 'terribl'],
   ])('%s → %s', (word, stem) => {
     expect(stemWord(word)).toBe(stem);
   });
