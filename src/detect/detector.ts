@@ -444,7 +444,8 @@ function finish(
   let lp = calibratedLog10P(verdict.lp, judgeSurprise(state, calibration, verdict.lp, verdict.postLp), counts);
   if (!counts) {
     // A spike is judged by how often spikes like it came before (`spike-tail.ts`), when that is the weaker verdict.
-    if (verdict.test === Test.Point || verdict.test === Test.Range) {
+    // A new extreme is not (a novelty whatever came before, as in `judgeTail`).
+    if (verdict.test === Test.Point) {
       const tail = spikeTailLog10P(state, verdict.lp);
       if (tail > lp) lp = tail;
     }
