@@ -15,7 +15,8 @@
  * The parts, each with its own state slice and unit test: `noise-model.ts` (counts vs continuous, re-checked),
  * `predictor-choice.ts` and `seasonal-slots.ts` / `seasonal-median.ts` (the predictors), `recurring-peaks.ts` (a
  * spike like the ones seen at this time of day on past days is a pattern), `count-window.ts`,
- * `rank-test.ts` and `tail-probability.ts` (tests), `surprise-calibration.ts`, `hold-policy.ts` (hold, re-baseline,
+ * `rank-test.ts` and `tail-probability.ts` (tests), `surprise-calibration.ts` and `spike-tail.ts` (how surprising a
+ * surprise is on this series), `hold-policy.ts` (hold, re-baseline,
  * re-arm, alert rule), `reference-correlation.ts`, `reset-tests.ts`. This file wires them per point.
  */
 import type { AnomalyReason, DetectorPoint, Direction } from '../domain/anomaly.js';
@@ -37,6 +38,7 @@ import { forgetRankSample, RANK_MIN_REF, RANK_VAR_MEMORY, RANK_WINDOW, rankTest,
 import { CALIBRATION_FLOOR, COUNTS_CALIBRATION_FLOOR, calibratedLog10P, judgeSurprise, learnSurprise, type CalibrationSettings } from './surprise-calibration.js';
 import { profileGain, slotOf } from './seasonal-slots.js';
 import { dailyFade, familiarPeak, learnPeak } from './recurring-peaks.js';
+import { learnSpikeTail, spikeTailLog10P } from './spike-tail.js';
 import { choosePredictor, SLOT_MIN_DAYS } from './predictor-choice.js';
 import { addCount, windowSums } from './count-window.js';
 import {
@@ -440,6 +442,15 @@ function finish(
   const calibration = counts ? settings.countsCalibration : settings.calibration;
   // The self-normalised tests' log10 p (postLp) replaces a calibrated one above it, which is then not computed exactly.
   let lp = calibratedLog10P(verdict.lp, judgeSurprise(state, calibration, verdict.lp, verdict.postLp), counts);
+  if (!counts) {
+    // A spike is judged by how often spikes like it came before (`spike-tail.ts`), when that is the weaker verdict.
+    // A new extreme is not (a novelty whatever came before, as in `judgeTail`).
+    if (verdict.test === Test.Point) {
+      const tail = spikeTailLog10P(state, verdict.lp);
+      if (tail > lp) lp = tail;
+    }
+    learnSpikeTail(state, verdict.lp);
+  }
   if (verdict.postLp < lp) {
     lp = verdict.postLp;
     verdict.dir = verdict.postDir;

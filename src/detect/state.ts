@@ -7,6 +7,7 @@ import { holdState, type HoldState } from './hold-policy.js';
 import type { TestState } from './reset-tests.js';
 import type { SeasonalMedianState } from './seasonal-median.js';
 import { recurringPeaksState, type RecurringPeaksState } from './recurring-peaks.js';
+import { spikeTailState, type SpikeTailState } from './spike-tail.js';
 
 export const STATE_VERSION = 4;
 export const MODEL_NONE = 0;
@@ -17,7 +18,7 @@ export const RING = 64;
 /** Size of the reference sample of the continuous rank test (values, sampled at a stride). */
 export const RANK_REF = 64;
 
-export interface DetectorState extends HoldState, TestState, RecurringPeaksState {
+export interface DetectorState extends HoldState, TestState, RecurringPeaksState, SpikeTailState {
   version: number;
   /** Points seen (non-null, in order). */
   n: number;
@@ -163,6 +164,7 @@ export function initialState(): DetectorState {
     corrShort: zeros(5),
     surpriseMean: 0,
     surpriseVar: 0,
+    ...spikeTailState(),
     ...holdState(),
     ...recurringPeaksState(0),
   };
