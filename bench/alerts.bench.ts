@@ -137,7 +137,7 @@ async function explain(ctx: ServiceContext, generator: DemoGenerator, alerts: re
     process.stdout.write(
       `${msk(i.start)} MSK ${String((i.end - i.start) / MIN).padStart(3)} min ${i.category.padEnd(11)} ×${i.factor} ${i.channels.join('+').padEnd(24)} extra ${String(extra).padStart(3)} on base ${String(base).padStart(3)} | ` +
         `cat ${peak(`complaints.${i.category}`, i.start, i.end + 10 * MIN)}; total ${peak('complaints', i.start, i.end + 10 * MIN)} | ` +
-        `${mine.map((a) => `${a.members.map((m) => m.series).join(',')} +${Math.round((a.firingAt ?? a.startsAt) - i.start) / MIN}m`).join('; ') || 'MISSED'}\n`,
+        `${mine.map((a) => `${a.members.map((m) => m.series).join(',')} +${Math.round((a.firingAt ?? a.startsAt) - i.start) / MIN}m${a.attachedTo ? ` joined ${a.attachedTo}` : ''}`).join('; ') || 'MISSED'}\n`,
     );
   }
   for (const a of alerts.filter((x) => x.startsAt >= from && x.startsAt < to)) {
