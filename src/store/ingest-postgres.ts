@@ -8,8 +8,7 @@
  * database time.
  */
 import { sql, type Kysely } from 'kysely';
-import { toRow, type ClassifiedMessage } from './message-row.js';
-import { COUNT_BUCKET_MS } from './migrations.js';
+import { complaintCountKey, distinctTerms, toRow, type ClassifiedMessage } from './message-row.js';
 import { searchVector, searchVectorSql } from './message-search.js';
 import type { Database, MessagesTable } from './schema.js';
 import { bucketStart, seriesKeysOf } from '../series/counts.js';
@@ -87,14 +86,13 @@ export async function ingestPostgres(
   // few keys. Grouping the joined rows by their text keys sorted them by collation: most of what the
   // counts cost the server.
   // complaint_counts: a complaint's (hour, channel, language, category); complaint_terms: that key and
-  // each distinct matched term of its classification, as complaintTerms counts them.
+  // each distinct matched term of its classification (message-row.ts: complaintCountKey, distinctTerms).
   const countKeys = new KeyNumbers(4);
   const termKeys = new KeyNumbers(5);
   const countOf: Array<number | null> = [];
   const termOrd: number[] = [];
   const termKey: number[] = [];
-  /** The distinct terms of one message so far (a scan: a complaint matches a few). */
-  const seenTerms: string[] = [];
+  const terms: string[] = [];
   // Series: each new message's keys in its bucket, merged the same way; the late marks from them.
   const seriesKeys = new KeyNumbers(2);
   const incOrd: number[] = [];
@@ -110,23 +108,16 @@ export async function ingestPostgres(
         }
       }
     }
-    if (!derived || row.complaint !== 1) {
+    const key = derived ? complaintCountKey(row) : null;
+    if (key === null) {
       countOf.push(null);
       return;
     }
-    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
-    const lang = row.lang ?? '';
-    const category = row.category ?? '';
-    const countKey = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
-    countOf.push(countKeys.number(countKey, () => [t, row.channel, lang, category]));
-    seenTerms.length = 0;
-    for (const match of c.categories) {
-      for (const term of match.terms) {
-        if (seenTerms.includes(term)) continue;
-        seenTerms.push(term);
-        termOrd.push(j + 1);
-        termKey.push(termKeys.number(`${countKey}\u0000${term}`, () => [t, row.channel, lang, category, term]));
-      }
+    const { t, channel, lang, category } = key;
+    countOf.push(countKeys.number(key.id, () => [t, channel, lang, category]));
+    for (const term of distinctTerms(c, terms)) {
+      termOrd.push(j + 1);
+      termKey.push(termKeys.number(`${key.id}\u0000${term}`, () => [t, channel, lang, category, term]));
     }
   });
 

@@ -6,7 +6,7 @@ import { RadarError } from '../platform/errors.js';
 import { COUNT_BUCKET_MS, type DialectKind } from './migrations.js';
 import { expectedMatches, frequentAt, ftsMatch, indexedStems, isFrequentSearch, searchVector, searchVectorSql, tsQuery, type SearchStats } from './message-search.js';
 import { ingestPostgres } from './ingest-postgres.js';
-import { revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
+import { complaintCountKey, distinctTerms, revisionOf, toRow, type ClassifiedMessage } from './message-row.js';
 import type { ComplaintCountsTable, ComplaintTermsTable, Database, MessagesTable } from './schema.js';
 
 export type { ClassifiedMessage };
@@ -74,23 +74,16 @@ function complaintCounts(items: ReadonlyArray<{ readonly row: MessagesTable; rea
   const groups = new Map<string, { count: ComplaintCountsTable; terms: Map<string, ComplaintTermsTable> }>();
   const seen: string[] = [];
   for (const { row, classification } of items) {
-    if (row.complaint !== 1) continue;
-    const t = row.created_at - (row.created_at % COUNT_BUCKET_MS);
-    const lang = row.lang ?? '';
-    const category = row.category ?? '';
-    const id = `${t}\u0000${row.channel}\u0000${lang}\u0000${category}`;
-    let group = groups.get(id);
-    if (group === undefined) groups.set(id, (group = { count: { t, channel: row.channel, lang, category, n: 0 }, terms: new Map() }));
+    const key = complaintCountKey(row);
+    if (key === null) continue;
+    const { t, channel, lang, category } = key;
+    let group = groups.get(key.id);
+    if (group === undefined) groups.set(key.id, (group = { count: { t, channel, lang, category, n: 0 }, terms: new Map() }));
     group.count.n += 1;
-    seen.length = 0;
-    for (const c of classification.categories) {
-      for (const term of c.terms) {
-        if (seen.includes(term)) continue;
-        seen.push(term);
-        const prev = group.terms.get(term);
-        if (prev) prev.n += 1;
-        else group.terms.set(term, { t, channel: row.channel, lang, category, term, n: 1 });
-      }
+    for (const term of distinctTerms(classification, seen)) {
+      const prev = group.terms.get(term);
+      if (prev) prev.n += 1;
+      else group.terms.set(term, { t, channel, lang, category, term, n: 1 });
     }
   }
   const counts: ComplaintCountsTable[] = [];
@@ -565,11 +558,9 @@ export class MessageStore {
       .limit(limit)
       .execute();
     const counts = new Map<string, number>();
+    const terms: string[] = [];
     for (const row of rows) {
-      const c = JSON.parse(row.classification) as Classification;
-      const seen = new Set<string>();
-      for (const cat of c.categories) for (const term of cat.terms) seen.add(term);
-      for (const term of seen) counts.set(term, (counts.get(term) ?? 0) + 1);
+      for (const term of distinctTerms(JSON.parse(row.classification) as Classification, terms)) counts.set(term, (counts.get(term) ?? 0) + 1);
     }
     return counts;
   }
