@@ -46,7 +46,7 @@ interface Entry {
   /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
   readonly openNegator: boolean;
   /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
-  readonly duration: boolean;
+  readonly supportOnly: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -178,8 +178,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
-    const duration = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, duration };
+    const supportOnly = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -411,9 +411,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
         negCueWeight = weight;
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
-      // A duration, or a one-word term met only as a hashtag, supports a problem but is none by itself.
-      const supportOnly = entry.duration || (hashtag[i] === true && entry.ids.length === 1);
-      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !supportOnly) {
+      // A duration, a supportOnly group's cue, or a one-word term met only as a hashtag, supports a problem but is none by itself.
+      const notAlone = entry.supportOnly || (hashtag[i] === true && entry.ids.length === 1);
+      if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !notAlone) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
       }
