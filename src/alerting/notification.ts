@@ -39,6 +39,11 @@ export interface Notification {
    * notifications queued before it existed: English.
    */
   readonly lang?: NotificationLang;
+  /**
+   * The configured names (`evidence.labels`) of the series this notification names, so every notifier
+   * words the "Also:" and "worse" lines as the summary does; absent when none is configured.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface AckLinkOptions {
@@ -166,7 +171,15 @@ export function buildNotification(input: BuildNotificationInput): Notification {
     dashboardUrl: evidence?.dashboardUrl ?? null,
     timezone: tz,
     lang: w.lang,
+    ...labelsNamed(input.labels, [...alert.members.map((m) => m.series), ...(intent.worse !== undefined ? [intent.worse.series] : [])]),
   };
+}
+
+/** `{ labels }` holding the configured names of `series` (none configured: nothing). */
+function labelsNamed(labels: Readonly<Record<string, string>> | undefined, series: readonly string[]): { labels?: Record<string, string> } {
+  if (labels === undefined) return {};
+  const named = Object.fromEntries(series.filter((s) => Object.hasOwn(labels, s)).map((s) => [s, labels[s] as string]));
+  return Object.keys(named).length === 0 ? {} : { labels: named };
 }
 
 /**

@@ -49,10 +49,10 @@ export function notificationParts(n: Notification): NotificationParts {
     facts.push(t('Anomalous since {time}', { time: w.clock(n.alert.startsAt, tz) }));
   }
   if (n.worse !== undefined) {
-    const text = worseText(n.worse, tz, undefined, w);
+    const text = worseText(n.worse, tz, n.labels, w);
     facts.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}`);
   }
-  const others = otherSeriesNames(n.alert, e, w);
+  const others = otherSeriesNames(n.alert, e, w, n.labels);
   if (others !== null) facts.push(t('Also: {list}', { list: others }));
   if (n.kind === 'resolved') {
     const end = n.alert.endedAt ?? n.at;

@@ -169,6 +169,17 @@ describe('a Russian notification, in every notifier format', () => {
     expect(notificationParts(sampleNotification({ alert: { members } })).facts).toContain('Also: Complaints via Twitter');
   });
 
+  it('names the other series by their configured labels in every notifier, as the summary does', () => {
+    const members = [...baseAlert.members, newMember({ series: 'complaints.twitter', state: 'firing', since: T - 5 * 60_000, firingSince: T - 4 * 60_000, lastAnomalousAt: T, anomalies: 4 })];
+    const labels = { 'complaints.twitter': 'Brand search on X', 'complaints.unused': 'never named' };
+    const n = sampleNotification({ alert: { members }, labels });
+    expect(n.labels).toEqual({ 'complaints.twitter': 'Brand search on X' });
+    expect(n.summary).toContain('also: Brand search on X;');
+    expect(notificationParts(n).facts).toContain('Also: Brand search on X');
+    expect(plainText(notificationParts(n))).toContain('Also: Brand search on X');
+    expect(sampleNotification({ alert: { members } })).not.toHaveProperty('labels');
+  });
+
   it('resolved, escalated, handed over, worse, correlated: Russian throughout', () => {
     const resolved = ru({ kind: 'resolved' });
     expect(resolved.title).toBe('[РЕШЁН] Жалобы: login — вернулось к норме через 32 мин');

@@ -37,7 +37,7 @@ export const baseAlert: Alert = newAlert({
 });
 
 export function sampleNotification(
-  options: { kind?: NotificationKind; exampleTexts?: string[]; owner?: string; alert?: Partial<Alert>; language?: NotificationLang } = {},
+  options: { kind?: NotificationKind; exampleTexts?: string[]; owner?: string; alert?: Partial<Alert>; language?: NotificationLang; labels?: Record<string, string> } = {},
 ): Notification {
   const kind = options.kind ?? 'firing';
   const alert: Alert = {
@@ -68,5 +68,6 @@ export function sampleNotification(
     oncall,
     ack: { secret: 'x'.repeat(32), ttlMs: 86_400_000, baseUrl: 'https://radar.example.com' },
     ...(options.language !== undefined ? { language: { lang: options.language, t: translator(options.language) } } : {}),
+    ...(options.labels !== undefined ? { labels: options.labels } : {}),
   });
 }
