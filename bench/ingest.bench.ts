@@ -166,8 +166,13 @@ async function processes(n: number, prefix: string, count: number): Promise<numb
   }
 }
 
-/** Rounds of the with/without pair behind the index-cost line. */
-const COST_ROUNDS = 3;
+/**
+ * Pairs of rounds (with, without) behind the index-cost lines. The two rounds of a pair run back to
+ * back, in alternating order (with first in even pairs, without first in odd ones), so the machine's
+ * drift falls on both sides alike; the cost is taken per pair and the median of the pairs reported, with
+ * their range, so one descheduled round moves the figure by one pair, not by its share of a mean.
+ */
+const COST_PAIRS = 7;
 
 /**
  * Messages (jobs) of the unmeasured pass before each measured side, so that both sides are timed with
@@ -177,39 +182,55 @@ const COST_ROUNDS = 3;
 const WARM_UP = 5_000;
 
 interface IndexCost {
-  /** Mean messages per second with and without the search index and counts. */
-  readonly with: number;
-  readonly without: number;
-  /** Mean CPU per message (this process + PostgreSQL's backends), µs, with and without. */
-  readonly cpuWith: number;
-  readonly cpuWithout: number;
+  /** Each pair's with and without rounds. */
+  readonly pairs: ReadonlyArray<{ readonly with: PipelineRun; readonly without: PipelineRun }>;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<IndexCost> {
-  const runs: { with: PipelineRun[]; without: PipelineRun[] } = { with: [], without: [] };
+  const pairs: Array<{ with: PipelineRun; without: PipelineRun }> = [];
   await pipeline(Math.min(n, WARM_UP), `${prefix}ww`, db);
   await pipeline(Math.min(n, WARM_UP), `${prefix}wo`, db, { searchAndCounts: false });
-  for (let round = 0; round < COST_ROUNDS; round += 1) {
-    runs.with.push(await pipeline(n, `${prefix}w${round}`, db));
-    runs.without.push(await pipeline(n, `${prefix}o${round}`, db, { searchAndCounts: false }));
+  for (let pair = 0; pair < COST_PAIRS; pair += 1) {
+    if (pair % 2 === 0) {
+      const withThem = await pipeline(n, `${prefix}w${pair}`, db);
+      pairs.push({ with: withThem, without: await pipeline(n, `${prefix}o${pair}`, db, { searchAndCounts: false }) });
+    } else {
+      const without = await pipeline(n, `${prefix}o${pair}`, db, { searchAndCounts: false });
+      pairs.push({ with: await pipeline(n, `${prefix}w${pair}`, db), without });
+    }
   }
-  const mean = (list: PipelineRun[], f: (r: PipelineRun) => number) => list.reduce((sum, r) => sum + f(r), 0) / list.length;
-  return {
-    with: mean(runs.with, (r) => r.rate),
-    without: mean(runs.without, (r) => r.rate),
-    cpuWith: mean(runs.with, (r) => r.cpu + r.dbCpu),
-    cpuWithout: mean(runs.without, (r) => r.cpu + r.dbCpu),
-  };
+  return { pairs };
 }
 
-function costPercent(r: IndexCost): string {
-  return `${(((r.without - r.with) / r.without) * 100).toFixed(1)}%`;
-}
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-/** What they cost in CPU per message (less load-dependent than throughput on a shared machine). */
-function cpuLine(r: IndexCost, db: 'sqlite' | 'postgres'): string {
-  const who = db === 'postgres' ? 'this process + PostgreSQL' : 'this process';
-  return `  CPU per message (${who}): ${r.cpuWith.toFixed(1)} µs, without them ${r.cpuWithout.toFixed(1)} µs (+${(((r.cpuWith - r.cpuWithout) / r.cpuWithout) * 100).toFixed(1)}%)\n`;
+/**
+ * The lines for one database: the median rate with them (and its ratio to raw BullMQ), without them, and
+ * what they cost per pair as the median with the range of the pairs — in throughput and in CPU per
+ * message (this process, and on PostgreSQL the server backends serving it: less load-dependent than
+ * throughput on a shared machine).
+ */
+function costLines(r: IndexCost, raw: number, label: string, db: 'sqlite' | 'postgres'): string {
+  const rateWith = median(r.pairs.map((p) => p.with.rate));
+  const rateWithout = median(r.pairs.map((p) => p.without.rate));
+  const rateCost = r.pairs.map((p) => 1 - p.with.rate / p.without.rate);
+  const cpu = (p: PipelineRun) => p.cpu + p.dbCpu;
+  const cpuCost = r.pairs.map((p) => cpu(p.with) / cpu(p.without) - 1);
+  const who = db === 'postgres' ? 'this process + PostgreSQL backends' : 'this process';
+  const range = (xs: number[]) => `${pct(Math.min(...xs))} … ${pct(Math.max(...xs))}`;
+  const us = (xs: number[]) => `${median(xs).toFixed(1)} µs`;
+  return (
+    `${label}${Math.round(rateWith).toLocaleString('en')} msg/s  ratio ${(rateWith / raw).toFixed(2)} (median of ${r.pairs.length} rounds; rounds ${r.pairs.map((p) => Math.round(p.with.rate).toLocaleString('en')).join(' / ')})\n` +
+    `  without the search index and counts:          ${Math.round(rateWithout).toLocaleString('en')} msg/s\n` +
+    `  they cost (median of ${r.pairs.length} adjacent pairs): ${pct(median(rateCost))} of throughput (range ${range(rateCost)}), ${pct(median(cpuCost))} CPU per message (range ${range(cpuCost)})\n` +
+    `  CPU per message (${who}), median: ${us(r.pairs.map((p) => cpu(p.with)))} with them${db === 'postgres' ? ` (${us(r.pairs.map((p) => p.with.dbCpu))} of it PostgreSQL)` : ''}, ${us(r.pairs.map((p) => cpu(p.without)))} without${db === 'postgres' ? ` (${us(r.pairs.map((p) => p.without.dbCpu))})` : ''}\n`
+  );
 }
 
 export default async function run(args: BenchArgs): Promise<void> {
@@ -218,21 +239,23 @@ export default async function run(args: BenchArgs): Promise<void> {
     return;
   }
   const n = args.quick ? 5_000 : 20_000;
+  // Messages per round of the with/without pairs: half of n, so that seven pairs fit the bench's time.
+  const costN = n / 2;
   const id = `bench${process.pid}`;
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(`load average at start: ${load()}\n`);
   await rawBullmq(Math.min(n, WARM_UP), `${id}rawwarm`);
-  const { rate: raw, cpu: rawCpu } = await rawBullmq(n, `${id}raw`);
-  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s (${n.toLocaleString('en')} jobs; ${rawCpu.toFixed(1)} µs CPU per job in this process)\n`);
-  // With and without the search index and counts, alternated (a pair per round) so the machine's drift
-  // falls on both alike: what they cost ingest is the ratio of the sums.
-  const sqlite = await indexCost(n, `${id}sq`, 'sqlite');
-  process.stdout.write(`ingest pipeline, SQLite (classify+store+count):  ${Math.round(sqlite.with).toLocaleString('en')} msg/s  ratio ${(sqlite.with / raw).toFixed(2)}\n`);
-  process.stdout.write(`  without the search index and counts:          ${Math.round(sqlite.without).toLocaleString('en')} msg/s  (they cost ${costPercent(sqlite)} of ingest throughput)\n`);
-  process.stdout.write(cpuLine(sqlite, 'sqlite'));
+  // Raw BullMQ three times with as many jobs as a pipeline round: the median (its rate moves the most).
+  const raws: Array<{ rate: number; cpu: number }> = [];
+  for (let i = 0; i < 3; i += 1) raws.push(await rawBullmq(costN, `${id}raw${i}`));
+  const raw = median(raws.map((r) => r.rate));
+  const rawCpu = median(raws.map((r) => r.cpu));
+  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s, median of ${raws.map((r) => Math.round(r.rate).toLocaleString('en')).join(' / ')} (${costN.toLocaleString('en')} jobs each; ${rawCpu.toFixed(1)} µs CPU per job in this process)\n`);
+  const sqlite = await indexCost(costN, `${id}sq`, 'sqlite');
+  process.stdout.write(costLines(sqlite, raw, 'ingest pipeline, SQLite (classify+store+count):  ', 'sqlite'));
   try {
-    const pg = await indexCost(n, `${id}pg`, 'postgres');
-    process.stdout.write(`ingest pipeline, PostgreSQL:                     ${Math.round(pg.with).toLocaleString('en')} msg/s  ratio ${(pg.with / raw).toFixed(2)}\n`);
-    process.stdout.write(`  without the search index and counts:          ${Math.round(pg.without).toLocaleString('en')} msg/s  (they cost ${costPercent(pg)} of ingest throughput)\n`);
-    process.stdout.write(cpuLine(pg, 'postgres'));
+    const pg = await indexCost(costN, `${id}pg`, 'postgres');
+    process.stdout.write(costLines(pg, raw, 'ingest pipeline, PostgreSQL:                     ', 'postgres'));
   } catch (error) {
     process.stdout.write(`ingest pipeline, PostgreSQL: skipped (${(error as Error).message})\n`);
     return;
@@ -243,4 +266,5 @@ export default async function run(args: BenchArgs): Promise<void> {
   const two = await processes(n, `${id}p2`, 2);
   process.stdout.write(`ingest pipeline, PostgreSQL, 1 worker process:   ${Math.round(one).toLocaleString('en')} msg/s\n`);
   process.stdout.write(`ingest pipeline, PostgreSQL, 2 worker processes: ${Math.round(two).toLocaleString('en')} msg/s  ratio ${(two / one).toFixed(2)} of one process (${os.availableParallelism()} cores)\n`);
+  process.stdout.write(`load average at end: ${load()}\n`);
 }
