@@ -68,6 +68,8 @@ export interface KeywordModel {
   readonly starts: readonly (Starts | undefined)[];
   /** "Is it about us?" (null when the config has no `target` section). */
   readonly target: TargetModel | null;
+  /** Openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, by their first stem. */
+  readonly hypothetical: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
 export interface KeywordCategoryScore {
@@ -198,7 +200,16 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     return { single, bySecond };
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target };
+  const hypothetical = new Map<string, string[][]>();
+  for (const phrase of HYPOTHETICAL_OPENERS) {
+    const stems = plain.stemsOf(phrase);
+    const first = stems[0];
+    if (first === undefined) continue;
+    const list = hypothetical.get(first);
+    if (list) list.push(stems);
+    else hypothetical.set(first, [stems]);
+  }
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical };
 }
 
 /**
@@ -258,6 +269,35 @@ function howToWords(a: Analysis): boolean[] | null {
     if (!opens) continue;
     out ??= new Array<boolean>(n).fill(false);
     for (let k = s; k < n && (k === s || !sentenceStart[k]); k++) out[k] = true;
+  }
+  return out;
+}
+
+/**
+ * Openers of a hypothetical: "in case the app crashes, …", "what if I lose my phone?", "if it ever goes
+ * down …", "если вдруг приложение вылетит …", "что будет, если …". From the opener to the end of its
+ * sentence the writer imagines a problem rather than reports one, so every problem cue there supports a
+ * problem but makes none alone (a category's word also counts as a topic); a real problem elsewhere in the
+ * message still makes the complaint. A plain "if" / "если" / "когда" opens no hypothetical: "if I attach
+ * two files the send button does nothing" tells what happens every time.
+ */
+const HYPOTHETICAL_OPENERS: readonly string[] = [
+  'in case', 'what if', 'what happens if', 'what would happen', 'if ever', 'if it ever', 'if you ever', 'if skymail ever', 'imagine if', 'hypothetically',
+  'если вдруг', 'а вдруг', 'что если', 'что будет если', 'что будет, если', 'на случай', 'в случае если', 'если когда-нибудь', 'если однажды', 'представьте, что',
+];
+
+/** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`; null when the message has none). */
+function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
+  const { stems, sentenceStart } = a;
+  const n = stems.length;
+  let out: boolean[] | null = null;
+  for (let i = 0; i < n; i++) {
+    const openers = model.hypothetical.get(stems[i] as string);
+    if (openers === undefined) continue;
+    const opens = openers.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k])));
+    if (!opens) continue;
+    out ??= new Array<boolean>(n).fill(false);
+    for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
   }
   return out;
 }
@@ -326,6 +366,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let negCueEnd = -1;
   let negCueWeight = 0;
   let positiveGate = 0;
+  /** Problem weight from anything but markers: time and repetition with only a negated problem word ("not one crash since the update") support nothing. */
+  let beyondMarkers = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
   const { ids, negated, hashtag, clauseStart, forms } = a;
@@ -333,6 +375,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const gap = settings.phraseGap;
   const found = matched;
   const howTo = a.question.includes(true) ? howToWords(a) : null;
+  const imagined = model.hypothetical.size > 0 ? hypotheticalWords(model, a) : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -403,7 +446,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       // labels, and a brand search finds them on anyone's words.
       let weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
       // A category's problem word inside a how-to question names what the writer wants to do: a topic.
-      const asTopic = howTo !== null && howTo[i] === true && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
+      const hypothetical = imagined !== null && imagined[i] === true;
+      const asTopic = ((howTo !== null && howTo[i] === true) || hypothetical) && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
       if (asTopic) weight = Math.min(weight, settings.topicWeight);
       if (entry.openNegator && weight > 0 && (entry.kind === KIND_TERM || entry.kind === KIND_MARKER)) {
         negCue = entry;
@@ -412,10 +456,11 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
       // A duration, a supportOnly group's cue, or a one-word term met only as a hashtag, supports a problem but is none by itself.
-      const notAlone = entry.supportOnly || (hashtag[i] === true && entry.ids.length === 1);
+      const notAlone = entry.supportOnly || hypothetical || (hashtag[i] === true && entry.ids.length === 1);
       if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !notAlone) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
+        if (entry.kind !== KIND_MARKER) beyondMarkers += weight;
       }
       terms ??= new Array<string[] | undefined>(owners);
       (terms[entry.owner] ??= []).push(entry.text);
@@ -454,6 +499,10 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     problem += c.termSum;
     if (c.sum > best) best = c.sum;
   }
+  // A marker of time or repetition tells how long or how often a problem lasts; when the one problem word
+  // of the message is negated ("not one crash since the update", "ни разу не вылетело после обновления")
+  // there is no problem for it to last.
+  if (negatedProblem && beyondMarkers === 0) problem = 0;
   const excludedBy = excluded?.[0] ?? NO_STRINGS;
   const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + cueSum + best);
   const score = 1 - Math.exp(-raw);
