@@ -47,6 +47,8 @@ interface Entry {
   readonly openNegator: boolean;
   /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
   readonly supportOnly: boolean;
+  /** A marker of repetition ("again", "опять", "every time"): it still counts beside a negated problem word ("not slow again"). */
+  readonly repetition: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -114,6 +116,9 @@ const DURATION_UNITS: readonly string[] = [
   'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня', 'время',
 ];
 
+/** Words of repetition: a marker holding one ("again", "every time", "опять", "снова") tells the problem came back. */
+const REPETITION_WORDS: readonly string[] = ['again', 'every', 'each', 'keep', 'keeps', 'always', 'constantly', 'опять', 'снова', 'вновь', 'каждый', 'каждые', 'постоянно', 'всегда'];
+
 const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'second', 'third', 'с', 'со', 'назад', 'спустя', 'через', 'следующий', 'второй', 'третий', 'четвертый', 'пятый', 'который', 'вторые', 'третьи'];
 
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
@@ -158,6 +163,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
   const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));
   const onsetStems = new Set(ONSET_WORDS.flatMap((w) => plain.stemsOf(w)));
+  const repetitionStems = new Set(REPETITION_WORDS.flatMap((w) => plain.stemsOf(w)));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -181,7 +187,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
     const supportOnly = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly };
+    const repetition = p.kind === KIND_MARKER && stems.some((s) => repetitionStems.has(s));
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly, repetition };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -366,7 +373,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let negCueEnd = -1;
   let negCueWeight = 0;
   let positiveGate = 0;
-  /** Problem weight from anything but markers: time and repetition with only a negated problem word ("not one crash since the update") support nothing. */
+  /** Problem weight from anything but markers of time: those beside a negated problem word only ("not one crash since the update") support nothing. */
   let beyondMarkers = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
@@ -460,7 +467,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !notAlone) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
-        if (entry.kind !== KIND_MARKER) beyondMarkers += weight;
+        if (entry.kind !== KIND_MARKER || entry.repetition) beyondMarkers += weight;
       }
       terms ??= new Array<string[] | undefined>(owners);
       (terms[entry.owner] ??= []).push(entry.text);
@@ -499,9 +506,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     problem += c.termSum;
     if (c.sum > best) best = c.sum;
   }
-  // A marker of time or repetition tells how long or how often a problem lasts; when the one problem word
-  // of the message is negated ("not one crash since the update", "ни разу не вылетело после обновления")
-  // there is no problem for it to last.
+  // A marker of time tells how long or since when a problem lasts; when the one problem word of the message
+  // is negated ("not one crash since the update", "ни разу не вылетело после обновления") there is no
+  // problem for it to last. A marker of repetition still counts ("not slow again": it is slow again).
   if (negatedProblem && beyondMarkers === 0) problem = 0;
   const excludedBy = excluded?.[0] ?? NO_STRINGS;
   const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + cueSum + best);
