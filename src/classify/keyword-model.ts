@@ -72,6 +72,9 @@ export interface KeywordModel {
   readonly target: TargetModel | null;
   /** Openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, by their first stem. */
   readonly hypothetical: ReadonlyMap<string, readonly (readonly string[])[]>;
+  /** Stems of "if" (`IF_WORDS`) and of advice verbs (`ADVICE_VERBS`): "if attachments fail to upload, try the desktop site" is advice. */
+  readonly ifStems: ReadonlySet<string>;
+  readonly adviceStems: ReadonlySet<string>;
 }
 
 export interface KeywordCategoryScore {
@@ -216,7 +219,9 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     if (list) list.push(stems);
     else hypothetical.set(first, [stems]);
   }
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical };
+  const ifStems = new Set(IF_WORDS.flatMap((w) => plain.stemsOf(w)));
+  const adviceStems = new Set(ADVICE_VERBS.flatMap((w) => plain.stemsOf(w)));
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, ifStems, adviceStems };
 }
 
 /**
@@ -293,15 +298,40 @@ const HYPOTHETICAL_OPENERS: readonly string[] = [
   'если вдруг', 'а вдруг', 'что если', 'что будет если', 'что будет, если', 'на случай', 'в случае если', 'если когда-нибудь', 'если однажды', 'представьте, что',
 ];
 
-/** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`; null when the message has none). */
+/**
+ * Advice: a sentence "if <a problem>, <do this>" — "if attachments fail to upload, try the desktop site",
+ * "если вложения не загружаются, попробуйте полную версию" — tells others what to do about a problem, so
+ * it counts as a hypothetical. Without the advice verb an "if" sentence tells what happens ("if I attach
+ * two files the send button does nothing") and stays a report.
+ */
+const IF_WORDS: readonly string[] = ['if', 'если'];
+const ADVICE_VERBS: readonly string[] = ['try', 'попробуйте', 'попробуй', 'use', 'используйте', 'check', 'проверьте', 'clear', 'очистите', 'restart', 'перезапустите', 'перезагрузите'];
+/** How many words into a sentence its "if" may stand ("Tip: if …", "Совет: если …"). */
+const ADVICE_REACH = 3;
+
+/** Is word i an "if" near the start of its sentence, followed in the same sentence, after a clause boundary, by an advice verb? */
+function opensAdvice(model: KeywordModel, a: Analysis, i: number): boolean {
+  const { stems, sentenceStart, clauseStart } = a;
+  if (!model.ifStems.has(stems[i] as string)) return false;
+  let start = i;
+  while (start > 0 && !sentenceStart[start]) start--;
+  if (i - start >= ADVICE_REACH) return false;
+  let boundary = false;
+  for (let k = i + 1; k < stems.length && !sentenceStart[k]; k++) {
+    if (clauseStart[k]) boundary = true;
+    if (boundary && model.adviceStems.has(stems[k] as string)) return true;
+  }
+  return false;
+}
+
+/** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`) or advice (null when the message has none). */
 function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const { stems, sentenceStart } = a;
   const n = stems.length;
   let out: boolean[] | null = null;
   for (let i = 0; i < n; i++) {
     const openers = model.hypothetical.get(stems[i] as string);
-    if (openers === undefined) continue;
-    const opens = openers.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k])));
+    const opens = (openers !== undefined && openers.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k])))) || opensAdvice(model, a, i);
     if (!opens) continue;
     out ??= new Array<boolean>(n).fill(false);
     for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;

@@ -123,7 +123,9 @@ describe('precision of the keyword layer: hypotheticals, negated problems, antic
     'А что если письмо не дойдёт до адресата, я узнаю об этом?',
     'Если вдруг я не смогу войти с нового телефона, что делать?',
     'На случай, если приложение зависнет, черновик где-то сохраняется?',
-  ])('a problem imagined, not reported: %j', (text) => {
+    'If the inbox will not load on your phone, try clearing the app cache',
+    'Если письма не приходят, проверьте папку «Спам» и фильтры',
+  ])('a problem imagined, or advice for one, not reported: %j', (text) => {
     expect(complaint(text)).toBe(false);
   });
 
@@ -150,6 +152,7 @@ describe('precision of the keyword layer: hypotheticals, negated problems, antic
 
   it.each([
     'If I attach two files the send button does nothing',
+    'If I open the app it crashes, tried reinstalling, nothing helps',
     'What if you fixed the login instead of redesigning the logo? Still cannot sign in',
     'The app has crashed every morning since the last update',
     'Still waiting for the reset email, two hours now',
