@@ -70,10 +70,12 @@ export interface KeywordModel {
   readonly starts: readonly (Starts | undefined)[];
   /** "Is it about us?" (null when the config has no `target` section). */
   readonly target: TargetModel | null;
-  /** Openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, by their first stem. */
-  readonly hypothetical: ReadonlyMap<string, readonly (readonly string[])[]>;
-  /** Stems of "if" (`IF_WORDS`) and of advice verbs (`ADVICE_VERBS`): "if attachments fail to upload, try the desktop site" is advice. */
-  readonly ifStems: ReadonlySet<string>;
+  /**
+   * By first stem, the openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, and whether the stem is an
+   * "if" that opens advice with a verb of `adviceStems` ("if attachments fail to upload, try the desktop site"):
+   * one lookup per word.
+   */
+  readonly hypothetical: ReadonlyMap<string, { readonly phrases: readonly (readonly string[])[]; readonly advice: boolean }>;
   readonly adviceStems: ReadonlySet<string>;
 }
 
@@ -210,18 +212,22 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     return { single, bySecond };
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  const hypothetical = new Map<string, string[][]>();
+  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean }>();
   for (const phrase of HYPOTHETICAL_OPENERS) {
     const stems = plain.stemsOf(phrase);
     const first = stems[0];
     if (first === undefined) continue;
-    const list = hypothetical.get(first);
-    if (list) list.push(stems);
-    else hypothetical.set(first, [stems]);
+    const opener = hypothetical.get(first);
+    if (opener) opener.phrases.push(stems);
+    else hypothetical.set(first, { phrases: [stems], advice: false });
   }
-  const ifStems = new Set(IF_WORDS.flatMap((w) => plain.stemsOf(w)));
+  for (const stem of IF_WORDS.flatMap((w) => plain.stemsOf(w))) {
+    const opener = hypothetical.get(stem);
+    if (opener) opener.advice = true;
+    else hypothetical.set(stem, { phrases: [], advice: true });
+  }
   const adviceStems = new Set(ADVICE_VERBS.flatMap((w) => plain.stemsOf(w)));
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, ifStems, adviceStems };
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, adviceStems };
 }
 
 /**
@@ -309,10 +315,9 @@ const ADVICE_VERBS: readonly string[] = ['try', 'попробуйте', 'поп�
 /** How many words into a sentence its "if" may stand ("Tip: if …", "Совет: если …"). */
 const ADVICE_REACH = 3;
 
-/** Is word i an "if" near the start of its sentence, followed in the same sentence, after a clause boundary, by an advice verb? */
+/** Is word i (an "if") near the start of its sentence, followed in the same sentence, after a clause boundary, by an advice verb? */
 function opensAdvice(model: KeywordModel, a: Analysis, i: number): boolean {
   const { stems, sentenceStart, clauseStart } = a;
-  if (!model.ifStems.has(stems[i] as string)) return false;
   let start = i;
   while (start > 0 && !sentenceStart[start]) start--;
   if (i - start >= ADVICE_REACH) return false;
@@ -330,8 +335,9 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const n = stems.length;
   let out: boolean[] | null = null;
   for (let i = 0; i < n; i++) {
-    const openers = model.hypothetical.get(stems[i] as string);
-    const opens = (openers !== undefined && openers.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k])))) || opensAdvice(model, a, i);
+    const opener = model.hypothetical.get(stems[i] as string);
+    if (opener === undefined) continue;
+    const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
     if (!opens) continue;
     out ??= new Array<boolean>(n).fill(false);
     for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
