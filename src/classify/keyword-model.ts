@@ -77,6 +77,8 @@ export interface KeywordModel {
    */
   readonly hypothetical: ReadonlyMap<string, { readonly phrases: readonly (readonly string[])[]; readonly advice: boolean }>;
   readonly adviceStems: ReadonlySet<string>;
+  /** 1 at the vocabulary id of each opener's first stem (the keys of `hypothetical`). */
+  readonly openerIds: Uint8Array;
 }
 
 export interface KeywordCategoryScore {
@@ -158,8 +160,23 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
   const stemmed = phrases.map((p) => plain.stemsOf(p.source));
   const formed = phrases.map((p) => plain.formsOf(p.source));
+  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean }>();
+  for (const phrase of HYPOTHETICAL_OPENERS) {
+    const stems = plain.stemsOf(phrase);
+    const first = stems[0];
+    if (first === undefined) continue;
+    const opener = hypothetical.get(first);
+    if (opener) opener.phrases.push(stems);
+    else hypothetical.set(first, { phrases: [stems], advice: false });
+  }
+  for (const stem of IF_WORDS.flatMap((w) => plain.stemsOf(w))) {
+    const opener = hypothetical.get(stem);
+    if (opener) opener.advice = true;
+    else hypothetical.set(stem, { phrases: [], advice: true });
+  }
+  // Their first stems join the vocabulary, so a word is checked for an opener by its id, not by its stem.
   const analyser = new Analyser({
-    vocabulary: stemmed.flat(),
+    vocabulary: [...stemmed.flat(), ...hypothetical.keys()],
     negators: [...settings.negators.en, ...settings.negators.ru],
     contrast: [...settings.contrast.en, ...settings.contrast.ru],
     negationWindow: settings.negationWindow,
@@ -212,22 +229,10 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     return { single, bySecond };
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean }>();
-  for (const phrase of HYPOTHETICAL_OPENERS) {
-    const stems = plain.stemsOf(phrase);
-    const first = stems[0];
-    if (first === undefined) continue;
-    const opener = hypothetical.get(first);
-    if (opener) opener.phrases.push(stems);
-    else hypothetical.set(first, { phrases: [stems], advice: false });
-  }
-  for (const stem of IF_WORDS.flatMap((w) => plain.stemsOf(w))) {
-    const opener = hypothetical.get(stem);
-    if (opener) opener.advice = true;
-    else hypothetical.set(stem, { phrases: [], advice: true });
-  }
   const adviceStems = new Set(ADVICE_VERBS.flatMap((w) => plain.stemsOf(w)));
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, adviceStems };
+  const openerIds = new Uint8Array(analyser.vocabulary.size);
+  for (const stem of hypothetical.keys()) openerIds[analyser.vocabulary.get(stem) as number] = 1;
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, openerIds, adviceStems };
 }
 
 /**
@@ -300,7 +305,7 @@ function howToWords(a: Analysis): boolean[] | null {
  * two files the send button does nothing" tells what happens every time.
  */
 const HYPOTHETICAL_OPENERS: readonly string[] = [
-  'in case', 'what if', 'what happens if', 'what would happen', 'if ever', 'if it ever', 'if you ever', 'if skymail ever', 'imagine if', 'hypothetically',
+  'in case', 'what if', 'what happens if', 'what would happen', 'if ever', 'if it ever', 'if you ever', 'imagine if', 'hypothetically',
   'если вдруг', 'а вдруг', 'что если', 'что будет если', 'что будет, если', 'на случай', 'в случае если', 'если когда-нибудь', 'если однажды', 'представьте, что',
 ];
 
@@ -334,7 +339,10 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const { stems, sentenceStart } = a;
   const n = stems.length;
   let out: boolean[] | null = null;
+  const { ids } = a;
   for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (id < 0 || model.openerIds[id] !== 1) continue;
     const opener = model.hypothetical.get(stems[i] as string);
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
@@ -418,7 +426,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const gap = settings.phraseGap;
   const found = matched;
   const howTo = a.question.includes(true) ? howToWords(a) : null;
-  const imagined = model.hypothetical.size > 0 ? hypotheticalWords(model, a) : null;
+  /** Words inside a hypothetical or advice: found at the first cue that needs it (most messages match none). */
+  let imagined: boolean[] | null | undefined = model.hypothetical.size > 0 ? undefined : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -489,6 +498,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       // labels, and a brand search finds them on anyone's words.
       let weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
       // A category's problem word inside a how-to question names what the writer wants to do: a topic.
+      if (imagined === undefined) imagined = hypotheticalWords(model, a);
       const hypothetical = imagined !== null && imagined[i] === true;
       const asTopic = ((howTo !== null && howTo[i] === true) || hypothetical) && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
       if (asTopic) weight = Math.min(weight, settings.topicWeight);
