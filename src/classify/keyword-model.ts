@@ -47,6 +47,8 @@ interface Entry {
   readonly openNegator: boolean;
   /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
   readonly supportOnly: boolean;
+  /** A marker of repetition ("again", "опять", "every time"): it still counts beside a negated problem word ("not slow again"). */
+  readonly repetition: boolean;
 }
 
 /** The entries that start with one stem: one-word entries, and longer ones by their second stem (config order kept in each list). */
@@ -68,6 +70,15 @@ export interface KeywordModel {
   readonly starts: readonly (Starts | undefined)[];
   /** "Is it about us?" (null when the config has no `target` section). */
   readonly target: TargetModel | null;
+  /**
+   * By first stem, the openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, and whether the stem is an
+   * "if" that opens advice with a verb of `adviceStems` ("if attachments fail to upload, try the desktop site"):
+   * one lookup per word.
+   */
+  readonly hypothetical: ReadonlyMap<string, { readonly phrases: readonly (readonly string[])[]; readonly advice: boolean }>;
+  readonly adviceStems: ReadonlySet<string>;
+  /** 1 at the vocabulary id of each opener's first stem (the keys of `hypothetical`). */
+  readonly openerIds: Uint8Array;
 }
 
 export interface KeywordCategoryScore {
@@ -112,6 +123,9 @@ const DURATION_UNITS: readonly string[] = [
   'минута', 'минуты', 'минут', 'час', 'часа', 'часов', 'полчаса', 'день', 'дня', 'дней', 'полдня', 'сутки', 'суток', 'неделя', 'неделю', 'недели', 'месяц', 'месяца', 'месяцев', 'год', 'года', 'лет', 'утро', 'утра', 'ночь', 'вечер', 'обеда', 'вчерашнего', 'вчера', 'сегодня', 'время',
 ];
 
+/** Words of repetition: a marker holding one ("again", "every time", "опять", "снова") tells the problem came back. */
+const REPETITION_WORDS: readonly string[] = ['again', 'every', 'each', 'keep', 'keeps', 'always', 'constantly', 'опять', 'снова', 'вновь', 'каждый', 'каждые', 'постоянно', 'всегда'];
+
 const ONSET_WORDS: readonly string[] = ['since', 'ago', 'later', 'next', 'second', 'third', 'с', 'со', 'назад', 'спустя', 'через', 'следующий', 'второй', 'третий', 'четвертый', 'пятый', 'который', 'вторые', 'третьи'];
 
 /** Compiles a validated keyword config into the runtime model. Pure; reuse the result. */
@@ -146,8 +160,23 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
   const stemmed = phrases.map((p) => plain.stemsOf(p.source));
   const formed = phrases.map((p) => plain.formsOf(p.source));
+  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean }>();
+  for (const phrase of HYPOTHETICAL_OPENERS) {
+    const stems = plain.stemsOf(phrase);
+    const first = stems[0];
+    if (first === undefined) continue;
+    const opener = hypothetical.get(first);
+    if (opener) opener.phrases.push(stems);
+    else hypothetical.set(first, { phrases: [stems], advice: false });
+  }
+  for (const stem of IF_WORDS.flatMap((w) => plain.stemsOf(w))) {
+    const opener = hypothetical.get(stem);
+    if (opener) opener.advice = true;
+    else hypothetical.set(stem, { phrases: [], advice: true });
+  }
+  // Their first stems join the vocabulary, so a word is checked for an opener by its id, not by its stem.
   const analyser = new Analyser({
-    vocabulary: stemmed.flat(),
+    vocabulary: [...stemmed.flat(), ...hypothetical.keys()],
     negators: [...settings.negators.en, ...settings.negators.ru],
     contrast: [...settings.contrast.en, ...settings.contrast.ru],
     negationWindow: settings.negationWindow,
@@ -156,6 +185,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
   const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));
   const onsetStems = new Set(ONSET_WORDS.flatMap((w) => plain.stemsOf(w)));
+  const repetitionStems = new Set(REPETITION_WORDS.flatMap((w) => plain.stemsOf(w)));
   const entries: Entry[] = [];
   const byFirst: Entry[][] = [];
   const seen = new Set<string>();
@@ -179,7 +209,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
     const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
     const supportOnly = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
-    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly };
+    const repetition = p.kind === KIND_MARKER && stems.some((s) => repetitionStems.has(s));
+    const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly, repetition };
     entries.push(entry);
     const first = ids[0] ?? -1;
     (byFirst[first] ??= []).push(entry);
@@ -198,7 +229,10 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     return { single, bySecond };
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target };
+  const adviceStems = new Set(ADVICE_VERBS.flatMap((w) => plain.stemsOf(w)));
+  const openerIds = new Uint8Array(analyser.vocabulary.size);
+  for (const stem of hypothetical.keys()) openerIds[analyser.vocabulary.get(stem) as number] = 1;
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, openerIds, adviceStems };
 }
 
 /**
@@ -258,6 +292,63 @@ function howToWords(a: Analysis): boolean[] | null {
     if (!opens) continue;
     out ??= new Array<boolean>(n).fill(false);
     for (let k = s; k < n && (k === s || !sentenceStart[k]); k++) out[k] = true;
+  }
+  return out;
+}
+
+/**
+ * Openers of a hypothetical: "in case the app crashes, …", "what if I lose my phone?", "if it ever goes
+ * down …", "если вдруг приложение вылетит …", "что будет, если …". From the opener to the end of its
+ * sentence the writer imagines a problem rather than reports one, so every problem cue there supports a
+ * problem but makes none alone (a category's word also counts as a topic); a real problem elsewhere in the
+ * message still makes the complaint. A plain "if" / "если" / "когда" opens no hypothetical: "if I attach
+ * two files the send button does nothing" tells what happens every time.
+ */
+const HYPOTHETICAL_OPENERS: readonly string[] = [
+  'in case', 'what if', 'what happens if', 'what would happen', 'if ever', 'if it ever', 'if you ever', 'imagine if', 'hypothetically',
+  'если вдруг', 'а вдруг', 'что если', 'что будет если', 'что будет, если', 'на случай', 'в случае если', 'если когда-нибудь', 'если однажды', 'представьте, что',
+];
+
+/**
+ * Advice: a sentence "if <a problem>, <do this>" — "if attachments fail to upload, try the desktop site",
+ * "если вложения не загружаются, попробуйте полную версию" — tells others what to do about a problem, so
+ * it counts as a hypothetical. Without the advice verb an "if" sentence tells what happens ("if I attach
+ * two files the send button does nothing") and stays a report.
+ */
+const IF_WORDS: readonly string[] = ['if', 'если'];
+const ADVICE_VERBS: readonly string[] = ['try', 'попробуйте', 'попробуй', 'use', 'используйте', 'check', 'проверьте', 'clear', 'очистите', 'restart', 'перезапустите', 'перезагрузите'];
+/** How many words into a sentence its "if" may stand ("Tip: if …", "Совет: если …"). */
+const ADVICE_REACH = 3;
+
+/** Is word i (an "if") near the start of its sentence, followed in the same sentence, after a clause boundary, by an advice verb? */
+function opensAdvice(model: KeywordModel, a: Analysis, i: number): boolean {
+  const { stems, sentenceStart, clauseStart } = a;
+  let start = i;
+  while (start > 0 && !sentenceStart[start]) start--;
+  if (i - start >= ADVICE_REACH) return false;
+  let boundary = false;
+  for (let k = i + 1; k < stems.length && !sentenceStart[k]; k++) {
+    if (clauseStart[k]) boundary = true;
+    if (boundary && model.adviceStems.has(stems[k] as string)) return true;
+  }
+  return false;
+}
+
+/** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`) or advice (null when the message has none). */
+function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
+  const { stems, sentenceStart } = a;
+  const n = stems.length;
+  let out: boolean[] | null = null;
+  const { ids } = a;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if (id < 0 || model.openerIds[id] !== 1) continue;
+    const opener = model.hypothetical.get(stems[i] as string);
+    if (opener === undefined) continue;
+    const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
+    if (!opens) continue;
+    out ??= new Array<boolean>(n).fill(false);
+    for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
   }
   return out;
 }
@@ -326,6 +417,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   let negCueEnd = -1;
   let negCueWeight = 0;
   let positiveGate = 0;
+  /** Problem weight from anything but markers of time: those beside a negated problem word only ("not one crash since the update") support nothing. */
+  let beyondMarkers = 0;
   /** One past the last word of the longest positive cue phrase matched so far (a gate exclusion inside it does not cancel). */
   let cueEnd = 0;
   const { ids, negated, hashtag, clauseStart, forms } = a;
@@ -333,6 +426,8 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const gap = settings.phraseGap;
   const found = matched;
   const howTo = a.question.includes(true) ? howToWords(a) : null;
+  /** Words inside a hypothetical or advice: found at the first cue that needs it (most messages match none). */
+  let imagined: boolean[] | null | undefined = model.hypothetical.size > 0 ? undefined : null;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;
@@ -403,7 +498,9 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       // labels, and a brand search finds them on anyone's words.
       let weight = hashtag[i] && entry.ids.length === 1 ? entry.weight * HASHTAG_FACTOR : entry.weight;
       // A category's problem word inside a how-to question names what the writer wants to do: a topic.
-      const asTopic = howTo !== null && howTo[i] === true && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
+      if (imagined === undefined) imagined = hypotheticalWords(model, a);
+      const hypothetical = imagined !== null && imagined[i] === true;
+      const asTopic = ((howTo !== null && howTo[i] === true) || hypothetical) && entry.kind === KIND_TERM && entry.owner > 0 && entry.owner < cueOwner && weight > 0;
       if (asTopic) weight = Math.min(weight, settings.topicWeight);
       if (entry.openNegator && weight > 0 && (entry.kind === KIND_TERM || entry.kind === KIND_MARKER)) {
         negCue = entry;
@@ -412,10 +509,11 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       sums[entry.owner] = (sums[entry.owner] as number) + weight;
       // A duration, a supportOnly group's cue, or a one-word term met only as a hashtag, supports a problem but is none by itself.
-      const notAlone = entry.supportOnly || (hashtag[i] === true && entry.ids.length === 1);
+      const notAlone = entry.supportOnly || hypothetical || (hashtag[i] === true && entry.ids.length === 1);
       if ((entry.kind === KIND_TERM || entry.kind === KIND_MARKER || entry.kind === KIND_NEGATED) && weight > 0 && !asTopic && !notAlone) {
         termSums[entry.owner] = (termSums[entry.owner] as number) + weight;
         if (entry.owner === 0) positiveGate += weight;
+        if (entry.kind !== KIND_MARKER || entry.repetition) beyondMarkers += weight;
       }
       terms ??= new Array<string[] | undefined>(owners);
       (terms[entry.owner] ??= []).push(entry.text);
@@ -454,6 +552,10 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
     problem += c.termSum;
     if (c.sum > best) best = c.sum;
   }
+  // A marker of time tells how long or since when a problem lasts; when the one problem word of the message
+  // is negated ("not one crash since the update", "ни разу не вылетело после обновления") there is no
+  // problem for it to last. A marker of repetition still counts ("not slow again": it is slow again).
+  if (negatedProblem && beyondMarkers === 0) problem = 0;
   const excludedBy = excluded?.[0] ?? NO_STRINGS;
   const raw = excludedBy.length > 0 || problem === 0 ? 0 : Math.max(0, gateSum + cueSum + best);
   const score = 1 - Math.exp(-raw);

@@ -2,6 +2,7 @@
  * What the stemmer cut off a word says about its form: a past tense ("починили", "fixed"), a verb
  * ending ("верните", "грузится"), an adjective ending ("верные"), an English "-s" ("works"). Stems fold
  * forms on purpose ("тормозит" / "тормозил"), but two cases need the form back:
+ * - a request for a fix is not the report that it was done ("почините" / "починили", "верните" / "вернули");
  * - a verb and an adjective or noun of different words can share a stem ("верните" / "верные" → "верн",
  *   "входит" / "входом"), so a term word of one never matches a message word of the other (`formsAgree`);
  * - a statement that a problem is gone or praise ("вы починили", "works again") says it only in its tense:
@@ -21,10 +22,13 @@ export const FORM_GEN = 16;
 export const FORM_PLURAL = 32;
 /** A Russian noun case ending no verb has ("вход*ом*", "письм*ами*", "ошибк*ах*"). */
 export const FORM_NOUN = 64;
+/** A Russian imperative or second person plural ("почин*ите*", "верн*ите*", "исправь*те*"): a request, not a report. */
+export const FORM_REQUEST = 128;
 
 /** Russian verb endings the stemmer strips (past, infinitive, personal, imperative), reflexive "ся/сь" taken off first. */
 const RU_VERB = /^(?:[аеиыуя]?(?:л|ла|ло|ли)|[аеиыя]?ть|[еиуя]?те|[еийу]?йте|[еиу]?ют|[уеияюа]т|[еи]шь)$/;
 const RU_PAST = /^[аеиыуя]?(?:л|ла|ло|ли)$/;
+const RU_REQUEST = /^(?:[еиуя]?те|[еийу]?йте|ьте)$/;
 /** Russian adjective (and full participle) endings, the unambiguous ones (not "ом", "ем", "им", "ым", "ую"). */
 const RU_ADJ = /^(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ых|их|юю|ыми|ими)$/;
 const RU_ADJ_PLURAL = /^(?:ые|ие|ых|их|ыми|ими)$/;
@@ -40,6 +44,7 @@ export function wordForm(word: string, stem: string): number {
     if (rest.length > 2 && (rest.endsWith('ся') || rest.endsWith('сь'))) rest = rest.slice(0, -2);
     else if (rest === 'ся' || rest === 'сь') return FORM_VERB;
     if (RU_PAST.test(rest)) return FORM_PAST | FORM_VERB;
+    if (RU_REQUEST.test(rest)) return FORM_VERB | FORM_REQUEST;
     if (RU_VERB.test(rest)) return FORM_VERB;
     const gen = RU_GEN.test(rest) ? FORM_GEN : 0;
     if (RU_ADJ.test(rest)) return FORM_ADJ | gen | (RU_ADJ_PLURAL.test(rest) ? FORM_PLURAL : 0);
@@ -58,6 +63,8 @@ export function wordForm(word: string, stem: string): number {
 export function formsAgree(want: number, got: number, strict: boolean): boolean {
   if (want === 0) return true;
   if ((want & FORM_VERB && got & (FORM_ADJ | FORM_NOUN)) || (want & (FORM_ADJ | FORM_NOUN) && got & FORM_VERB)) return false;
+  // A request ("почините", "верните") is not the report that it was done ("починили", "вернули").
+  if (want & FORM_REQUEST && got & FORM_PAST) return false;
   if (strict && want & (FORM_PAST | FORM_S) && (got & (FORM_PAST | FORM_S)) !== (want & (FORM_PAST | FORM_S))) return false;
   return true;
 }

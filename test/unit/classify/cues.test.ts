@@ -142,7 +142,7 @@ describe('generic complaint cues', () => {
     const config = loadKeywords(join(dir, 'keywords.yaml'));
     expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
     expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
-    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'repetition', 'frustration', 'sarcasm', 'report', 'own_doing', 'satisfaction']);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'awaiting', 'repetition', 'frustration', 'sarcasm', 'report', 'own_doing', 'satisfaction']);
   });
 
   describe('negated abilities count only inside a negation scope', () => {

@@ -114,3 +114,52 @@ describe('precision of the keyword layer (shipped config)', () => {
     expect(complaint(text)).toBe(true);
   });
 });
+
+describe('precision of the keyword layer: hypotheticals, negated problems, anticipation, requests (shipped config)', () => {
+  it.each([
+    'What if my account gets hacked while I am abroad? Is there a backup code?',
+    'In case the upload fails halfway, does the attachment stay in the draft?',
+    'If Skymail ever loses my mail I will cry, ten years of letters in there',
+    'А что если письмо не дойдёт до адресата, я узнаю об этом?',
+    'Если вдруг я не смогу войти с нового телефона, что делать?',
+    'На случай, если приложение зависнет, черновик где-то сохраняется?',
+    'If the inbox will not load on your phone, try clearing the app cache',
+    'Если письма не приходят, проверьте папку «Спам» и фильтры',
+  ])('a problem imagined, or advice for one, not reported: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'Not a single crash since the last update 👍',
+    'Ни разу не тормозило после обновления',
+  ])('a time marker beside the one problem word, negated: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'waiting for my exam results to come out 🤞',
+    'waiting for the new version of the app 🤞',
+  ])('waiting for something to come, no breach (English; Russian "жду" stays a waiting cue): %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'Спасибо, что починили вход, всё летает',
+    'Вернули доступ к ящику за полчаса, спасибо поддержке',
+  ])('a fix reported done, not asked for: %j', (text) => {
+    expect(complaint(text)).toBe(false);
+  });
+
+  it.each([
+    'If I attach two files the send button does nothing',
+    'If I open the app it crashes, tried reinstalling, nothing helps',
+    'What if you fixed the login instead of redesigning the logo? Still cannot sign in',
+    'The app has crashed every morning since the last update',
+    'Still waiting for the reset email, two hours now',
+    'Уже третий день жду письмо с кодом, так и не пришло',
+    'Почините вход, третий день не могу зайти',
+    'Если вдруг кто знает: почта не грузится с утра, что делать? У меня входящие не открываются',
+  ])('still a complaint: %j', (text) => {
+    expect(complaint(text)).toBe(true);
+  });
+});

@@ -57,6 +57,10 @@ describe('is it about us? (target model)', () => {
     ['the calendar app is broken', 'email', 'us', true], // our support mailbox: an app named there is ours
     ['other apps are fine but the app is broken', 'twitter', 'unknown', true],
     ['сайт налоговой не работает', 'twitter', 'other', false],
+    // "почему", "потому" end like an adjective ("поч-ему") but name no owner of the site or app.
+    ['почему сайт не работает?', 'twitter', 'unknown', true],
+    ['почему приложение опять не работает, письмо не открыть', 'twitter', 'us', true],
+    ['почему сайт налоговой не работает', 'twitter', 'other', false],
     ['банковское приложение не работает', 'twitter', 'other', false],
     ['приложение снова не работает', 'twitter', 'unknown', true],
     ['мобильное приложение не работает', 'twitter', 'unknown', true],

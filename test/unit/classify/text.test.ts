@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectLang } from '../../../src/classify/language.js';
 import { normaliseText, stripQuoted } from '../../../src/classify/normalise.js';
 import { StemCache, stemWord } from '../../../src/classify/stem.js';
-import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
+import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_REQUEST, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
 import { tokenise } from '../../../src/classify/tokenise.js';
 import { withinOneEdit } from '../../../src/classify/edit-distance.js';
 
@@ -88,8 +88,8 @@ describe('word forms', () => {
   it.each([
     ['починили', FORM_PAST | FORM_VERB],
     ['починил', FORM_PAST | FORM_VERB],
-    ['почините', FORM_VERB],
-    ['верните', FORM_VERB],
+    ['почините', FORM_VERB | FORM_REQUEST],
+    ['верните', FORM_VERB | FORM_REQUEST],
     ['верные', FORM_ADJ | FORM_PLURAL],
     ['налоговой', FORM_ADJ | FORM_GEN],
     ['банка', FORM_GEN],
@@ -112,6 +112,9 @@ describe('word forms', () => {
     [FORM_S, 0, true, false],
     [FORM_S, 0, false, true],
     [0, FORM_ADJ, true, true],
+    [FORM_VERB | FORM_REQUEST, FORM_PAST | FORM_VERB, false, false],
+    [FORM_VERB | FORM_REQUEST, FORM_VERB | FORM_REQUEST, false, true],
+    [FORM_VERB | FORM_REQUEST, FORM_VERB, false, true],
   ])('term %i, word %i, strict %s → %s', (want, got, strict, agree) => {
     expect(formsAgree(want, got, strict)).toBe(agree);
   });
