@@ -14,6 +14,7 @@ import { CATEGORY_SHARES, DEMO_CATEGORIES, type DemoCategory, type DemoGenerator
 import { mulberry32, poisson } from '../src/sources/demo/prng.js';
 import type { Alert } from '../src/domain/alert.js';
 import { parseSeriesName } from '../src/alerting/series-name.js';
+import { oracleCusum } from '../test/helpers/complaint-sim.js';
 import type { ServiceContext } from '../workers/context.js';
 import { createAlerting } from '../workers/alerting.js';
 import { runDetectTick } from '../workers/detect.js';
@@ -213,26 +214,13 @@ function oracle(
       if (row) row[k] = (row[k] ?? 0) + 1;
     }
   }
-  const logRho = Math.log(ORACLE_RHO);
-  const alarms = (rates: Float64Array, x: (k: number) => number, h: number): number[] => {
-    const out: number[] = [];
-    let s = 0;
-    for (let k = 0; k < minutes; k++) {
-      s = Math.max(0, s + x(k) * logRho - (ORACLE_RHO - 1) * (rates[k] ?? 0));
-      if (s >= h) {
-        out.push(k);
-        s = 0;
-      }
-    }
-    return out;
-  };
   // Incident-free days at the true rates: the same draws for every threshold tried.
   const simulated = mu.map((rates, c) => Array.from({ length: ORACLE_DAYS }, (_, d) => {
     const rand = mulberry32(1_000 * c + d + 1);
     return Float64Array.from(rates, (r) => poisson(r, rand));
   }));
   const perDay = (h: number): number =>
-    simulated.reduce((n, days, c) => n + days.reduce((m, day) => m + alarms(mu[c] as Float64Array, (k) => day[k] ?? 0, h).length, 0), 0) / ORACLE_DAYS / (minutes / 1440);
+    simulated.reduce((n, days, c) => n + days.reduce((m, day) => m + oracleCusum(day, mu[c] as Float64Array, ORACLE_RHO, h).length, 0), 0) / ORACLE_DAYS / (minutes / 1440);
   let lo = 0;
   let hi = 40;
   for (let i = 0; i < 30; i++) {
@@ -245,7 +233,7 @@ function oracle(
   const falseAt: string[] = [];
   cats.forEach((c, ci) => {
     const row = counts[ci] as Float64Array;
-    for (const k of alarms(mu[ci] as Float64Array, (j) => row[j] ?? 0, hi)) {
+    for (const k of oracleCusum(row, mu[ci] as Float64Array, ORACLE_RHO, hi)) {
       const t = from + k * MIN;
       const hit = incidents.find((i) => i.category === c && t >= i.start - 5 * MIN && t <= i.end + 10 * MIN);
       if (hit) caught.add(hit.id);

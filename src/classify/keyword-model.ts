@@ -71,14 +71,18 @@ export interface KeywordModel {
   /** "Is it about us?" (null when the config has no `target` section). */
   readonly target: TargetModel | null;
   /**
-   * By first stem, the openers of a hypothetical (`HYPOTHETICAL_OPENERS`) as stems, and whether the stem is an
-   * "if" that opens advice with a verb of `adviceStems` ("if attachments fail to upload, try the desktop site"):
-   * one lookup per word.
+   * By vocabulary id of a first stem, the openers of a hypothetical (`HYPOTHETICAL_OPENERS`) that start with it, as
+   * stems, and whether the stem is an "if" that opens advice with a verb of `adviceStems` ("if attachments fail to
+   * upload, try the desktop site"): one lookup per word.
    */
-  readonly hypothetical: ReadonlyMap<string, { readonly phrases: readonly (readonly string[])[]; readonly advice: boolean }>;
+  readonly openers: readonly (Opener | undefined)[];
   readonly adviceStems: ReadonlySet<string>;
-  /** 1 at the vocabulary id of each opener's first stem (the keys of `hypothetical`). */
-  readonly openerIds: Uint8Array;
+}
+
+/** The hypotheticals a stem opens: its phrases (as stems) and whether it is an "if" that may open advice. */
+interface Opener {
+  readonly phrases: readonly (readonly string[])[];
+  readonly advice: boolean;
 }
 
 export interface KeywordCategoryScore {
@@ -230,9 +234,9 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   });
   const target = config.target ? compileTarget(config.target, analyser) : null;
   const adviceStems = new Set(ADVICE_VERBS.flatMap((w) => plain.stemsOf(w)));
-  const openerIds = new Uint8Array(analyser.vocabulary.size);
-  for (const stem of hypothetical.keys()) openerIds[analyser.vocabulary.get(stem) as number] = 1;
-  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, hypothetical, openerIds, adviceStems };
+  const openers: (Opener | undefined)[] = [];
+  for (const [stem, opener] of hypothetical) openers[analyser.vocabulary.get(stem) as number] = opener;
+  return { config, categories: config.categories.map((c) => c.name), analyser, entries, starts, target, openers, adviceStems };
 }
 
 /**
@@ -342,8 +346,7 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const { ids } = a;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
-    if (id < 0 || model.openerIds[id] !== 1) continue;
-    const opener = model.hypothetical.get(stems[i] as string);
+    const opener = id < 0 ? undefined : model.openers[id];
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
     if (!opens) continue;
@@ -427,7 +430,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
   const found = matched;
   const howTo = a.question.includes(true) ? howToWords(a) : null;
   /** Words inside a hypothetical or advice: found at the first cue that needs it (most messages match none). */
-  let imagined: boolean[] | null | undefined = model.hypothetical.size > 0 ? undefined : null;
+  let imagined: boolean[] | null | undefined;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if (id < 0) continue;

@@ -163,7 +163,7 @@ export function simulate(options: SimOptions): SimSeries {
  * it watches for (LLR x ln ρ − (ρ − 1) μ per step). Returns the indices where it alarms (it restarts after an
  * alarm). `h` = ln(ARL₀) gives at most one false alarm per ARL₀ steps (Lorden's bound).
  */
-export function oracleCusum(x: readonly number[], mu: readonly number[], rho: number, h: number, from = 0, to = x.length): number[] {
+export function oracleCusum(x: ArrayLike<number>, mu: ArrayLike<number>, rho: number, h: number, from = 0, to = x.length): number[] {
   const alarms: number[] = [];
   const lr = Math.log(rho);
   let s = 0;
