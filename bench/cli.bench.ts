@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchArgs } from './index.js';
+import { median } from './stats.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
@@ -33,11 +34,6 @@ function cpuSeconds(args: readonly string[], file: string): number {
   const { user, system } = JSON.parse(readFileSync(file, 'utf8')) as { user: number; system: number };
   return (user + system) / 1e6;
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
 
 export default async function cliBench(args: BenchArgs): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'radar-bench-cli-'));

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { sql } from 'kysely';
 import type { BenchArgs } from './index.js';
+import { median } from './stats.js';
 import type { Message } from '../src/domain/message.js';
 import { createRedis, pingRedis } from '../src/queues/connection.js';
 import { MessageStore, type MessageStoreOptions } from '../src/store/message-store.js';
@@ -184,12 +185,6 @@ const WARM_UP = 5_000;
 interface IndexCost {
   /** Each pair's with and without rounds. */
   readonly pairs: ReadonlyArray<{ readonly with: PipelineRun; readonly without: PipelineRun }>;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<IndexCost> {

@@ -5,6 +5,7 @@
  * Tuning uses seed 1 (`SIM_SEED=1`); the reported figures use the held-out seeds 2026 and 4242.
  */
 import type { BenchArgs } from './index.js';
+import { median } from './stats.js';
 import { compileDetectorOptions, detectConfigSchema } from '../src/config/detect.js';
 import { createDetector } from '../src/detect/detector.js';
 import type { DetectorOptions } from '../src/detect/options.js';
@@ -37,13 +38,6 @@ function alertsOf(values: readonly number[], traffic: readonly number[], sim: Si
     if (d.update(sim.t0 + i * sim.step, values[i] ?? null, traffic[i] ?? null).alert) out.push(i);
   }
   return out;
-}
-
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 export function runScenarios(
