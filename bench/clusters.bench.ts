@@ -15,6 +15,7 @@ import type { ClassifiedMessage } from '../src/store/message-store.js';
 import { Store } from '../src/store/store.js';
 import { generate } from './classify.bench.js';
 import type { BenchArgs } from './index.js';
+import { median } from './stats.js';
 
 const TEMPLATES = [
   'cannot log in since the update, password rejected every time',
@@ -49,9 +50,8 @@ export default async function clustersBench(args: BenchArgs): Promise<void> {
       wall.push(Number(process.hrtime.bigint() - start) / 1e6);
       cpu.push((spent.user + spent.system) / 1000);
     }
-    const median = (xs: number[]) => ([...xs].sort((a, b) => a - b)[2] as number).toFixed(1);
     // CPU time: what one core spends when the shared machine does not take it away.
-    process.stdout.write(`clusterNearDuplicates over ${n} messages: median ${median(wall)} ms wall, ${median(cpu)} ms CPU, ${clusters} clusters\n`);
+    process.stdout.write(`clusterNearDuplicates over ${n} messages: median ${median(wall).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU, ${clusters} clusters\n`);
   }
 
   // The route on SQLite: list (newest 1,000 complaints of a category) + cluster.
@@ -75,8 +75,7 @@ export default async function clustersBench(args: BenchArgs): Promise<void> {
       scanned = page.items.length;
       if (run > 0) wall.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
-    wall.sort((a, b) => a - b);
-    process.stdout.write(`GET /api/messages/clusters work on SQLite (${stored} stored, ${scanned} read and clustered): median ${(wall[2] as number).toFixed(1)} ms wall\n`);
+    process.stdout.write(`GET /api/messages/clusters work on SQLite (${stored} stored, ${scanned} read and clustered): median ${median(wall).toFixed(1)} ms wall\n`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

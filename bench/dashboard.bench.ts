@@ -29,6 +29,7 @@ import type { ClassifiedMessage } from '../src/store/message-store.js';
 import { migrationProvider } from '../src/store/migrations.js';
 import { createContext, type ServiceContext } from '../workers/context.js';
 import type { BenchArgs } from './index.js';
+import { percentile } from './stats.js';
 import { mulberry32 } from '../src/sources/demo/prng.js';
 import { POSTGRES_URL, postgresUp } from './support.js';
 
@@ -45,11 +46,6 @@ const DATA_VERSION = 3;
 const RUNS = 30;
 
 const rng = mulberry32;
-
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
-}
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 

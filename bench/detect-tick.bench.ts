@@ -17,6 +17,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { BenchArgs } from './index.js';
+import { median } from './stats.js';
 import { benchService, postgresUp, REDIS_URL, type BenchService } from './support.js';
 import { pingRedis } from '../src/queues/connection.js';
 import { compileDetectorOptions } from '../src/config/detect.js';
@@ -130,8 +131,7 @@ async function measure(service: BenchService, onJudged: JudgedHandler, processes
       const after = await Promise.all(children.map(cpuOf));
       if (k === from) firstCpu = Math.max(...after.map((c, i) => c - (before[i] ?? 0)));
     }
-    const timed = times.slice(1).sort((a, b) => a - b);
-    return { first: times[0] ?? Number.NaN, median: timed[Math.floor(timed.length / 2)] ?? Number.NaN, firstCpu };
+    return { first: times[0] ?? Number.NaN, median: median(times.slice(1)), firstCpu };
   } finally {
     await Promise.all(
       children.map(

@@ -10,6 +10,7 @@ import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import { commitTick, type DetectorWrites } from '../src/store/tick-store.js';
 import { relayOutbox } from '../workers/outbox-relay.js';
 import type { BenchArgs } from './index.js';
+import { median, percentile } from './stats.js';
 import { benchService, postgresUp } from './support.js';
 
 const MIN = 60_000;
@@ -76,9 +77,7 @@ export default async function bench(args: BenchArgs): Promise<void> {
         await relayOutbox(ctx);
         latencies.push(performance.now() - start);
       }
-      latencies.sort((a, b) => a - b);
-      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1);
-      process.stdout.write(`${db}: outbox relay, one intent per tick: median ${pct(0.5)} ms, p95 ${pct(0.95)} ms (commit → enqueued and marked sent)\n`);
+      process.stdout.write(`${db}: outbox relay, one intent per tick: median ${median(latencies).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (commit → enqueued and marked sent)\n`);
       const burst = args.quick ? 200 : 1000;
       await commitTick(ctx.store, tick(now + DAY), {
         alerts: [],

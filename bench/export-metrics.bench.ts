@@ -10,6 +10,7 @@ import { exportedSeriesKeys } from '../src/series/export-gauges.js';
 import type { StoredDetectorPoint } from '../src/store/detector-point-store.js';
 import { TICK_KEY } from '../src/store/tick-store.js';
 import type { BenchArgs } from './index.js';
+import { median, percentile } from './stats.js';
 import { benchService, postgresUp } from './support.js';
 
 const MIN = 60_000;
@@ -66,9 +67,7 @@ export default async function bench(args: BenchArgs): Promise<void> {
         bytes = Buffer.byteLength(res.body);
         detectorSamples = (res.body.match(/^radar_detector_score\{/gm) ?? []).length;
       }
-      times.sort((a, b) => a - b);
-      const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]?.toFixed(1);
-      process.stdout.write(`${db}: GET /metrics: median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, ${(bytes / 1024).toFixed(0)} KB, ${detectorSamples} watched series exported\n`);
+      process.stdout.write(`${db}: GET /metrics: median ${median(times).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, ${(bytes / 1024).toFixed(0)} KB, ${detectorSamples} watched series exported\n`);
       await app.close();
     } finally {
       await svc.cleanup();
