@@ -125,7 +125,10 @@ export function describeSeriesGroups(db: DbKind): void {
       for (let t = SPLIT_FROM; t <= SPLIT_TO; t += MIN) {
         clock.set(t);
         const end = t - MIN; // settle 1 minute: the buckets before the one that just closed
-        await withLock(ctx.redis, ctx.keys.lock('detect-tick'), { leaseMs: 10_000 }, async (lease) => {
+        // A long lease: the reference runs in this process at the same time and can hold its event loop
+        // for seconds on a loaded machine, so a 10 s lease was once lost before a renewal (nothing else
+        // here takes this lock; lease loss has tests of its own in test/integration/queues).
+        await withLock(ctx.redis, ctx.keys.lock('detect-tick'), { leaseMs: 60_000 }, async (lease) => {
           const planned = await runTick(ctx, onJudged, t, lease);
           expect(planned.enqueued).toBe(GROUPS);
           await waitFor(async () => (await groupStates(ctx, GROUPS)).every((s) => s !== null && s.judgedUntil >= end - MIN), 60_000, `groups judged ${t}`);
