@@ -16,7 +16,8 @@
  *    A device of the writer's ("laptop", "ноутбук") counts as another thing only when it is not named after
  *    a preposition of place or means within the clause ("on my laptop", "from the office computer", "с
  *    домашнего компьютера", "на ноутбуке": where the writer reads us, which says nothing about whom the
- *    complaint is about);
+ *    complaint is about); nor when an account word stands beside it ("phone number", "recovery phone",
+ *    "confirm my phone", "номер телефона": a detail of the account, not the device);
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
@@ -83,6 +84,14 @@ const TEXT_MESSAGE: ReadonlySet<string> = new Set(['sm', 'sms', 'text', 'смс'
 const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для']);
 /** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
 const PLACE_WINDOW = 3;
+/**
+ * Words that make a phone an account detail rather than a device (stems): "phone number", "recovery phone",
+ * "confirm my phone", "номер телефона", "телефон для восстановления", "привязанный телефон". Said of our
+ * account, they are no evidence of another thing.
+ */
+const ACCOUNT_DETAIL: ReadonlySet<string> = new Set(['number', 'recoveri', 'confirm', 'verifi', 'link', 'номер', 'восстановлен', 'подтвержден', 'подтверд', 'подтвержда', 'привяза', 'привязк']);
+/** Possessives and determiners an account detail may stand behind ("confirm *my* phone", "сменил *свой* номер"). */
+const DETAIL_SKIP: ReadonlySet<string> = new Set(['my', 'the', 'a', 'your', 'new', 'old', 'мой', 'мо', 'сво', 'ваш', 'нов', 'стар', 'для']);
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 /** Words that end names of other services of a kind (stems): banks, telecoms. */
 const KIND_SUFFIXES: readonly string[] = ['bank', 'банк', 'telecom', 'телеком'];
@@ -224,9 +233,24 @@ function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: n
   return false;
 }
 
+/** An account word ("number", "recovery", "номер") beside the device at word i, within the clause, past a possessive or "для"? */
+function isAccountDetail(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  for (let k = i - 1, skipped = 0; k >= 0 && !clauseStart[k + 1]; k--) {
+    const s = stems[k] as string;
+    if (ACCOUNT_DETAIL.has(s)) return true;
+    if (!DETAIL_SKIP.has(s) || ++skipped > 1) break;
+  }
+  for (let k = i + 1, skipped = 0; k < stems.length && !clauseStart[k]; k++) {
+    const s = stems[k] as string;
+    if (ACCOUNT_DETAIL.has(s)) return true;
+    if (!DETAIL_SKIP.has(s) || ++skipped > 1) break;
+  }
+  return false;
+}
+
 /**
  * Counts one match: another service (half a product word when it is a mail sender or recipient), a
- * device (another thing, nothing when it is where the writer reads us), or ours (a hashtag half, nothing
+ * device (another thing, nothing when it is where the writer reads us or an account detail), or ours (a hashtag half, nothing
  * on our own channels). Returns false when the match says nothing.
  */
 function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
@@ -269,7 +293,7 @@ function mailInClause(model: TargetModel, stems: readonly string[], clauseStart:
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
 function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
   if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
-  if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i);
+  if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i) || isAccountDetail(stems, clauseStart, i);
   return false;
 }
 
