@@ -31,7 +31,7 @@
  */
 import type { TargetDecision } from '../domain/classification.js';
 import type { KeywordsConfig } from '../config/keywords.js';
-import type { Analyser, Analysis } from './analyse.js';
+import { NUMBER_STEM, type Analyser, type Analysis } from './analyse.js';
 import { withinOneEdit } from './edit-distance.js';
 import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB } from './word-form.js';
 
@@ -78,12 +78,31 @@ const MAIL_OBJECTS: ReadonlySet<string> = new Set([
 /** Text messages (stems): what a service sends by them is not mail passing through us. */
 const TEXT_MESSAGE: ReadonlySet<string> = new Set(['sm', 'sms', 'text', 'смс', 'смск', 'смски', 'смсок', 'эсэмэс']);
 /**
- * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
- * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
+ * Prepositions of place and means before a device: "on / from / with / at / in / via / for / over / to my
+ * laptop", "на / с / со / из / через / в / для / по …" (stems; short words are not stemmed).
  */
-const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для']);
-/** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
-const PLACE_WINDOW = 3;
+const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'over', 'to', 'into', 'onto', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для', 'по']);
+/**
+ * How many words before a device its preposition may stand ("from the office computer", "с домашнего
+ * компьютера", "on both wifi and mobile data").
+ */
+const PLACE_WINDOW = 4;
+/**
+ * What the writer did to a device to rule it out (stems): "tried restarting the router", "перезагрузил
+ * телефон" — the device is not what the complaint is about.
+ */
+const TRIED: ReadonlySet<string> = new Set(['restart', 'reboot', 'reset', 'turn', 'switch', 'unplug', 'перезагруз', 'перезагружа', 'перезапуст', 'выключ', 'включ', 'сброс']);
+/** Prepositions that also say since when ("с утра", "со вторника"). */
+const SINCE: ReadonlySet<string> = new Set(['с', 'со']);
+/**
+ * What says a device is fine or at hand (stems): "internet is fine", "интернет в порядке", "интернет
+ * нормальный", "телефон рядом лежит".
+ */
+const FINE: ReadonlySet<string> = new Set(['fine', 'ok', 'okai', 'normal', 'stabl', 'besid', 'nearbi', 'норм', 'нормальн', 'порядк', 'стабильн', 'ряд']);
+/** What blames a device (stems): negated after it, the writer rules it out ("laptop isn't the problem", "роутер не виноват"). */
+const CULPRIT: ReadonlySet<string> = new Set(['problem', 'issu', 'culprit', 'fault', 'проблем', 'виноват']);
+/** How many words after a device its "fine" may stand ("the internet at home is fine"). */
+const FINE_WINDOW = 4;
 /**
  * Words that make a phone an account detail rather than a device (stems): "phone number", "recovery phone",
  * "confirm my phone", "номер телефона", "телефон для восстановления", "привязанный телефон". Said of our
@@ -213,6 +232,8 @@ interface Tally {
   names: number;
   products: number;
   others: number;
+  /** The writer's devices met, by first stem: the words, and whether any mention was only the writer's setting. */
+  devices: Map<string, { text: string; setting: boolean }> | null;
 }
 
 /** "from / to / от / из" right before word i, or one word before that (within the clause). */
@@ -224,12 +245,37 @@ function isFlow(stems: readonly string[], clauseStart: readonly boolean[], i: nu
   return false;
 }
 
-/** A preposition of place or means within PLACE_WINDOW words before word i (within the clause)? */
-function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
-  for (let k = i - 1; k >= i - PLACE_WINDOW && k >= 0; k--) {
-    if (PLACE.has(stems[k] as string)) return true;
-    if (clauseStart[k]) return false;
+/**
+ * Is the device at word i only the writer's setting, not what the complaint is about: where the writer reads
+ * us ("on my laptop too", "с рабочего компа", "по вайфаю"), what they tried ("tried restarting the router",
+ * "перезагрузил телефон"), said to be fine ("internet is fine", "интернет в порядке"), a model named after it
+ * ("телефон Honor 50"), or an account detail ("phone number", "номер телефона")?
+ */
+function isSetting(stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
+  let between = true;
+  for (let k = i - 1; k >= i - PLACE_WINDOW && k >= 0 && !clauseStart[k + 1]; k--) {
+    const s = stems[k] as string;
+    if (tried(s)) return true;
+    // "с" governs the device only across its adjectives ("с рабочего компа"): "с воскресенья нет интернета" says since when.
+    if (PLACE.has(s) && (between || !SINCE.has(s))) return true;
+    if (!((forms?.[k] ?? 0) & FORM_ADJ)) between = false;
   }
+  for (let k = i + 1; k <= i + FINE_WINDOW && k < stems.length && !clauseStart[k]; k++) {
+    const s = stems[k] as string;
+    if (FINE.has(s) || (negated?.[k] === true && CULPRIT.has(s))) return true;
+  }
+  const next = stems[i + 1];
+  if (next !== undefined && !clauseStart[i + 1] && CYRILLIC_WORD.test(stems[i] as string) && LATIN_MODEL.test(next)) return true;
+  // A model number ("iphone 14", "телефон айфон 12", "pixel 7").
+  for (let k = i + 1; k <= i + 2 && k < stems.length && !clauseStart[k]; k++) if (stems[k] === NUMBER_STEM) return true;
+  return isAccountDetail(stems, clauseStart, i);
+}
+
+/** A troubleshooting verb, one typo tolerated on the longer ones ("restarrted"). */
+function tried(stem: string): boolean {
+  if (TRIED.has(stem)) return true;
+  if (stem.length < 6) return false;
+  for (const t of TRIED) if (t.length >= 6 && t[0] === stem[0] && withinOneEdit(stem, t)) return true;
   return false;
 }
 
@@ -253,10 +299,15 @@ function isAccountDetail(stems: readonly string[], clauseStart: readonly boolean
  * device (another thing, nothing when it is where the writer reads us or an account detail), or ours (a hashtag half, nothing
  * on our own channels). Returns false when the match says nothing.
  */
-function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
+function count(t: Tally, kind: number, stem: string, text: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
   if (kind === KIND_DEVICE) {
-    if (flow) return false;
-    t.others++;
+    // Counted once the whole message is read: a device that is the writer's setting in one mention ("перезагрузил
+    // телефон") is the same device in another ("телефон Самсунг").
+    t.devices ??= new Map();
+    const seen = t.devices.get(stem);
+    if (seen === undefined) t.devices.set(stem, { text, setting: flow });
+    else if (flow) seen.setting = true;
+    return false;
   } else if (kind === KIND_OTHER) {
     if (flow) t.products += 0.5;
     else t.others++;
@@ -291,17 +342,17 @@ function mailInClause(model: TargetModel, stems: readonly string[], clauseStart:
 }
 
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
-function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
   if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
-  if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i) || isAccountDetail(stems, clauseStart, i);
+  if (kind === KIND_DEVICE) return isSetting(stems, clauseStart, forms, negated, i);
   return false;
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
-export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms'>>, channel: string | null | undefined): TargetDecision {
-  const { stems, clauseStart, memos, forms } = a;
+export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms' | 'negated'>>, channel: string | null | undefined): TargetDecision {
+  const { stems, clauseStart, memos, forms, negated } = a;
   const terms: string[] = [];
-  const t: Tally = { names: 0, products: 0, others: 0 };
+  const t: Tally = { names: 0, products: 0, others: 0, devices: null };
   let hashtags: Set<string> | null = null;
   if (text.includes('#')) {
     hashtags = new Set();
@@ -359,13 +410,20 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     }
     if (matched !== null) {
       matchedEnd = i + matched.stems.length - 1;
-      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i), own)) terms.push(matched.text);
+      if (count(t, matched.kind, stem, matched.text, hashtags, flowOf(model, matched.kind, stems, clauseStart, forms, negated, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i), own)) terms.push(stem);
+    if (near !== null && count(t, near[0], stem, stem, hashtags, flowOf(model, near[0], stems, clauseStart, forms, negated, i), own)) terms.push(stem);
+  }
+  if (t.devices !== null) {
+    for (const d of t.devices.values()) {
+      if (d.setting) continue;
+      t.others++;
+      terms.push(d.text);
+    }
   }
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
@@ -430,6 +488,8 @@ function nearGeneric(stem: string): boolean {
 const LATIN_WORD = /^[a-z]{3,}$/;
 const CYRILLIC_WHOLE = /^[а-я]{4,}$/;
 const CYRILLIC_WORD = /^[а-я]{3,}/;
+/** A Latin word after a Russian device's name: its make or model ("телефон Honor 50", "ноутбук Lenovo"). */
+const LATIN_MODEL = /^[a-z]/;
 
 /** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
 function hasDuplicates(terms: readonly string[]): boolean {
