@@ -13,11 +13,14 @@
  *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
  *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
  *    product word, not evidence against us;
- *    A device of the writer's ("laptop", "ноутбук") counts as another thing only when it is not named after
- *    a preposition of place or means within the clause ("on my laptop", "from the office computer", "с
- *    домашнего компьютера", "на ноутбуке": where the writer reads us, which says nothing about whom the
- *    complaint is about); nor when an account word stands beside it ("phone number", "recovery phone",
- *    "confirm my phone", "номер телефона": a detail of the account, not the device);
+ *    A device of the writer's ("laptop", "phone", "роутер") counts as another thing only when no mention of
+ *    it is the writer's setting: named after a preposition of place or means within the clause ("on my
+ *    laptop", "from the office computer", "с домашнего компьютера", "на ноутбуке", "по вайфаю": where the
+ *    writer reads us, which says nothing about whom the complaint is about; "с" only across adjectives, as
+ *    "с воскресенья" says since when), after what the writer tried ("restarted the router", "перезагрузил
+ *    телефон"), said to be fine or at hand ("internet is fine", "интернет в порядке", "телефон рядом"),
+ *    ruled out ("the laptop isn't the problem"), given a model ("iphone 14", "телефон Honor 50"), or an
+ *    account detail ("phone number", "recovery phone", "confirm my phone", "номер телефона");
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
