@@ -19,8 +19,11 @@
  *    writer reads us, which says nothing about whom the complaint is about; "с" only across adjectives, as
  *    "с воскресенья" says since when), after what the writer tried ("restarted the router", "перезагрузил
  *    телефон"), said to be fine or at hand ("internet is fine", "интернет в порядке", "телефон рядом"),
- *    ruled out ("the laptop isn't the problem"), given a model ("iphone 14", "телефон Honor 50"), or an
- *    account detail ("phone number", "recovery phone", "confirm my phone", "номер телефона");
+ *    ruled out ("the laptop isn't the problem"), given a model ("iphone 14", "телефон Honor 50"), the
+ *    messenger of what it shows ("my phone says…", "телефон пишет…"), or an account detail ("phone number",
+ *    "recovery phone", "confirm my phone", "номер телефона"); and no device (an OS update is one) counts when
+ *    the message names an app or site of no owner ("after the iOS update the app crashes", "айфон
+ *    приложение"): the app runs on the writer's device, which is then only the setting;
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
@@ -102,6 +105,8 @@ const SINCE: ReadonlySet<string> = new Set(['с', 'со']);
  * нормальный", "телефон рядом лежит".
  */
 const FINE: ReadonlySet<string> = new Set(['fine', 'ok', 'okai', 'normal', 'stabl', 'besid', 'nearbi', 'норм', 'нормальн', 'порядк', 'стабильн', 'ряд']);
+/** What a device does when it only shows what something else says (stems): "my phone says / shows / asks", "телефон пишет / показывает / просит". */
+const SPEAKS: ReadonlySet<string> = new Set(['sai', 'show', 'ask', 'tell', 'displai', 'prompt', 'пишет', 'пиш', 'показыва', 'показал', 'прос', 'выда', 'говор', 'руга']);
 /** What blames a device (stems): negated after it, the writer rules it out ("laptop isn't the problem", "роутер не виноват"). */
 const CULPRIT: ReadonlySet<string> = new Set(['problem', 'issu', 'culprit', 'fault', 'проблем', 'виноват']);
 /** How many words after a device its "fine" may stand ("the internet at home is fine"). */
@@ -237,6 +242,8 @@ interface Tally {
   others: number;
   /** The writer's devices met, by first stem: the words, and whether any mention was only the writer's setting. */
   devices: Map<string, { text: string; setting: boolean }> | null;
+  /** A site or app of no named owner ("the app", "приложение"): what runs on the writer's devices. */
+  app: boolean;
 }
 
 /** "from / to / от / из" right before word i, or one word before that (within the clause). */
@@ -267,6 +274,8 @@ function isSetting(stems: readonly string[], clauseStart: readonly boolean[], fo
     const s = stems[k] as string;
     if (FINE.has(s) || (negated?.[k] === true && CULPRIT.has(s))) return true;
   }
+  // The device as the messenger of what it shows: "my phone says…", "телефон пишет…".
+  for (let k = i + 1; k <= i + 2 && k < stems.length && !clauseStart[k]; k++) if (SPEAKS.has(stems[k] as string)) return true;
   const next = stems[i + 1];
   if (next !== undefined && !clauseStart[i + 1] && CYRILLIC_WORD.test(stems[i] as string) && LATIN_MODEL.test(next)) return true;
   // A model number ("iphone 14", "телефон айфон 12", "pixel 7").
@@ -355,7 +364,7 @@ function flowOf(model: TargetModel, kind: number, stems: readonly string[], clau
 export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms' | 'negated'>>, channel: string | null | undefined): TargetDecision {
   const { stems, clauseStart, memos, forms, negated } = a;
   const terms: string[] = [];
-  const t: Tally = { names: 0, products: 0, others: 0, devices: null };
+  const t: Tally = { names: 0, products: 0, others: 0, devices: null, app: false };
   let hashtags: Set<string> | null = null;
   if (text.includes('#')) {
     hashtags = new Set();
@@ -371,6 +380,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   const n = stems.length;
   /** Where the last phrase matched ended. */
   let matchedEnd = -2;
+  let matchedKind = -1;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
     // The word's memo slot keeps this model's lookups for its stem (phrases, near match) once made.
@@ -392,13 +402,19 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       continue;
     }
     // A site or app right after a matched service is that service's, counted already ("bank app").
-    if (seen.front && list === undefined && !own && matchedEnd !== i - 1) {
-      const owner = frontOwner(model, stems, clauseStart, forms, i);
-      if (owner !== null) {
-        t.others++;
-        terms.push(owner);
+    // An app right after a device is the app on it ("iphone app", "айфон приложение"): no owner named.
+    if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app = true;
+    else if (seen.front && list === undefined && matchedEnd !== i - 1) {
+      if (own) {
+        t.app = true;
+      } else {
+        const owner = frontOwner(model, stems, clauseStart, forms, i);
+        if (owner !== null) {
+          t.others++;
+          terms.push(owner);
+        } else t.app = true;
+        continue;
       }
-      continue;
     }
     let matched: Phrase | null = null;
     if (list !== undefined) {
@@ -413,6 +429,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     }
     if (matched !== null) {
       matchedEnd = i + matched.stems.length - 1;
+      matchedKind = matched.kind;
       if (count(t, matched.kind, stem, matched.text, hashtags, flowOf(model, matched.kind, stems, clauseStart, forms, negated, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
@@ -421,7 +438,9 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     const near = seen.near;
     if (near !== null && count(t, near[0], stem, stem, hashtags, flowOf(model, near[0], stems, clauseStart, forms, negated, i), own)) terms.push(stem);
   }
-  if (t.devices !== null) {
+  // With an app of no named owner, the writer's phone or its update is where that app runs: "after the iOS
+  // update the app crashes", "телефон пишет, что приложение не отвечает".
+  if (t.devices !== null && !t.app) {
     for (const d of t.devices.values()) {
       if (d.setting) continue;
       t.others++;

@@ -69,6 +69,21 @@ describe('a device that is only the writer’s setting stays ours (shipped confi
     expect(complaint(text, channel)).toBe(true);
   });
 
+  it.each([
+    'after the iOS update the app crashes as soon as it opens',
+    'после обновления андроида приложение не запускается',
+    'my phone says the session expired every time I open the app',
+    'телефон пишет, что сессия истекла, и выкидывает из приложения',
+  ])('an app of no named owner runs on the writer’s phone, which is only the setting: %j', (text) => {
+    expect(about(text)).toBe('unknown');
+    expect(complaint(text)).toBe(true);
+  });
+
+  it('an OS update with no app of ours in sight is the writer’s device; a named owner’s app stays theirs', () => {
+    expect(about('the android update made my phone reboot every hour')).toBe('other');
+    expect(about('the banking app crashes after the ios update')).toBe('other');
+  });
+
   it('"с" before a time says since when, not where: the device is the subject', () => {
     expect(about('с утра нет интернета, провод на месте')).toBe('other');
     expect(about('почта не грузится с рабочего компа')).toBe('us');
