@@ -403,16 +403,18 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     }
     // A site or app right after a matched service is that service's, counted already ("bank app").
     // An app right after a device is the app on it ("iphone app", "айфон приложение"): no owner named.
-    if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app = true;
+    // A negated app is none ("nothing in your app, just my phone").
+    const app = negated?.[i] !== true;
+    if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app ||= app;
     else if (seen.front && list === undefined && matchedEnd !== i - 1) {
       if (own) {
-        t.app = true;
+        t.app ||= app;
       } else {
         const owner = frontOwner(model, stems, clauseStart, forms, i);
         if (owner !== null) {
           t.others++;
           terms.push(owner);
-        } else t.app = true;
+        } else t.app ||= app;
         continue;
       }
     }
