@@ -9,6 +9,11 @@ import { isCyrillic } from './language.js';
  * "как").
  */
 const FUNCTION_WORD_STEMS: ReadonlySet<string> = new Set(['как', 'так', 'сам', 'вот', 'там', 'тут', 'где', 'кто', 'что', 'чем']);
+/**
+ * Russian words that never change form but that the stemmer cuts to a noun's stem: the adverb "почти"
+ * ("almost") would stem to "почт" and read as "почта" (mail). They are kept whole.
+ */
+const UNCHANGING_WORDS: ReadonlySet<string> = new Set(['почти']);
 
 /**
  * Stems one lower-case word with the stemmer of its script (Cyrillic → PorterStemmerRu, otherwise
@@ -27,6 +32,7 @@ export function stemWord(word: string): string {
     // "love") keeps its "-ly": "spam has been fine lately" says nothing of mail arriving late.
     return word.length === stem.length + 2 && word.endsWith('ly') && word.startsWith(stem) ? word : stem;
   }
+  if (UNCHANGING_WORDS.has(word)) return word;
   const stem = PorterStemmerRu.stem(word);
   return stem !== word && FUNCTION_WORD_STEMS.has(stem) ? `${stem}~` : stem;
 }

@@ -13,10 +13,17 @@
  *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
  *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
  *    product word, not evidence against us;
- *    A device of the writer's ("laptop", "ноутбук") counts as another thing only when it is not named after
- *    a preposition of place or means within the clause ("on my laptop", "from the office computer", "с
- *    домашнего компьютера", "на ноутбуке": where the writer reads us, which says nothing about whom the
- *    complaint is about);
+ *    A device of the writer's ("laptop", "phone", "роутер") counts as another thing only when no mention of
+ *    it is the writer's setting: named after a preposition of place or means within the clause ("on my
+ *    laptop", "from the office computer", "с домашнего компьютера", "на ноутбуке", "по вайфаю": where the
+ *    writer reads us, which says nothing about whom the complaint is about; "с" only across adjectives, as
+ *    "с воскресенья" says since when), after what the writer tried ("restarted the router", "перезагрузил
+ *    телефон"), said to be fine or at hand ("internet is fine", "интернет в порядке", "телефон рядом"),
+ *    ruled out ("the laptop isn't the problem"), given a model ("iphone 14", "телефон Honor 50"), the
+ *    messenger of what it shows ("my phone says…", "телефон пишет…"), or an account detail ("phone number",
+ *    "recovery phone", "confirm my phone", "номер телефона"); and no device (an OS update is one) counts when
+ *    the message names an app or site of no owner ("after the iOS update the app crashes", "айфон
+ *    приложение"): the app runs on the writer's device, which is then only the setting;
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
@@ -30,7 +37,7 @@
  */
 import type { TargetDecision } from '../domain/classification.js';
 import type { KeywordsConfig } from '../config/keywords.js';
-import type { Analyser, Analysis } from './analyse.js';
+import { NUMBER_STEM, type Analyser, type Analysis } from './analyse.js';
 import { withinOneEdit } from './edit-distance.js';
 import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB } from './word-form.js';
 
@@ -77,12 +84,41 @@ const MAIL_OBJECTS: ReadonlySet<string> = new Set([
 /** Text messages (stems): what a service sends by them is not mail passing through us. */
 const TEXT_MESSAGE: ReadonlySet<string> = new Set(['sm', 'sms', 'text', 'смс', 'смск', 'смски', 'смсок', 'эсэмэс']);
 /**
- * Prepositions of place and means before a device: "on / from / with / at / in / via / for my laptop",
- * "на / с / со / из / через / в / для …" (stems; short words are not stemmed).
+ * Prepositions of place and means before a device: "on / from / with / at / in / via / for / over / to my
+ * laptop", "на / с / со / из / через / в / для / по …" (stems; short words are not stemmed).
  */
-const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для']);
-/** How many words before a device its preposition may stand ("from the office computer", "с домашнего компьютера"). */
-const PLACE_WINDOW = 3;
+const PLACE: ReadonlySet<string> = new Set(['on', 'from', 'with', 'at', 'in', 'via', 'for', 'over', 'to', 'into', 'onto', 'на', 'с', 'со', 'из', 'через', 'в', 'во', 'для', 'по']);
+/**
+ * How many words before a device its preposition may stand ("from the office computer", "с домашнего
+ * компьютера", "on both wifi and mobile data").
+ */
+const PLACE_WINDOW = 4;
+/**
+ * What the writer did to a device to rule it out (stems): "tried restarting the router", "перезагрузил
+ * телефон" — the device is not what the complaint is about.
+ */
+const TRIED: ReadonlySet<string> = new Set(['restart', 'reboot', 'reset', 'turn', 'switch', 'unplug', 'перезагруз', 'перезагружа', 'перезапуст', 'выключ', 'включ', 'сброс']);
+/** Prepositions that also say since when ("с утра", "со вторника"). */
+const SINCE: ReadonlySet<string> = new Set(['с', 'со']);
+/**
+ * What says a device is fine or at hand (stems): "internet is fine", "интернет в порядке", "интернет
+ * нормальный", "телефон рядом лежит".
+ */
+const FINE: ReadonlySet<string> = new Set(['fine', 'ok', 'okai', 'normal', 'stabl', 'besid', 'nearbi', 'норм', 'нормальн', 'порядк', 'стабильн', 'ряд']);
+/** What a device does when it only shows what something else says (stems): "my phone says / shows / asks", "телефон пишет / показывает / просит". */
+const SPEAKS: ReadonlySet<string> = new Set(['sai', 'show', 'ask', 'tell', 'displai', 'prompt', 'пишет', 'пиш', 'показыва', 'показал', 'прос', 'выда', 'говор', 'руга']);
+/** What blames a device (stems): negated after it, the writer rules it out ("laptop isn't the problem", "роутер не виноват"). */
+const CULPRIT: ReadonlySet<string> = new Set(['problem', 'issu', 'culprit', 'fault', 'проблем', 'виноват']);
+/** How many words after a device its "fine" may stand ("the internet at home is fine"). */
+const FINE_WINDOW = 4;
+/**
+ * Words that make a phone an account detail rather than a device (stems): "phone number", "recovery phone",
+ * "confirm my phone", "номер телефона", "телефон для восстановления", "привязанный телефон". Said of our
+ * account, they are no evidence of another thing.
+ */
+const ACCOUNT_DETAIL: ReadonlySet<string> = new Set(['number', 'recoveri', 'confirm', 'verifi', 'link', 'номер', 'восстановлен', 'подтвержден', 'подтверд', 'подтвержда', 'привяза', 'привязк']);
+/** Possessives and determiners an account detail may stand behind ("confirm *my* phone", "сменил *свой* номер"). */
+const DETAIL_SKIP: ReadonlySet<string> = new Set(['my', 'the', 'a', 'your', 'new', 'old', 'мой', 'мо', 'сво', 'ваш', 'нов', 'стар', 'для']);
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 /** Words that end names of other services of a kind (stems): banks, telecoms. */
 const KIND_SUFFIXES: readonly string[] = ['bank', 'банк', 'telecom', 'телеком'];
@@ -204,6 +240,10 @@ interface Tally {
   names: number;
   products: number;
   others: number;
+  /** The writer's devices met, by first stem: the words, and whether any mention was only the writer's setting. */
+  devices: Map<string, { text: string; setting: boolean }> | null;
+  /** A site or app of no named owner ("the app", "приложение"): what runs on the writer's devices. */
+  app: boolean;
 }
 
 /** "from / to / от / из" right before word i, or one word before that (within the clause). */
@@ -215,24 +255,71 @@ function isFlow(stems: readonly string[], clauseStart: readonly boolean[], i: nu
   return false;
 }
 
-/** A preposition of place or means within PLACE_WINDOW words before word i (within the clause)? */
-function isPlace(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
-  for (let k = i - 1; k >= i - PLACE_WINDOW && k >= 0; k--) {
-    if (PLACE.has(stems[k] as string)) return true;
-    if (clauseStart[k]) return false;
+/**
+ * Is the device at word i only the writer's setting, not what the complaint is about: where the writer reads
+ * us ("on my laptop too", "с рабочего компа", "по вайфаю"), what they tried ("tried restarting the router",
+ * "перезагрузил телефон"), said to be fine ("internet is fine", "интернет в порядке"), a model named after it
+ * ("телефон Honor 50"), or an account detail ("phone number", "номер телефона")?
+ */
+function isSetting(stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
+  let between = true;
+  for (let k = i - 1; k >= i - PLACE_WINDOW && k >= 0 && !clauseStart[k + 1]; k--) {
+    const s = stems[k] as string;
+    if (tried(s)) return true;
+    // "с" governs the device only across its adjectives ("с рабочего компа"): "с воскресенья нет интернета" says since when.
+    if (PLACE.has(s) && (between || !SINCE.has(s))) return true;
+    if (!((forms?.[k] ?? 0) & FORM_ADJ)) between = false;
+  }
+  for (let k = i + 1; k <= i + FINE_WINDOW && k < stems.length && !clauseStart[k]; k++) {
+    const s = stems[k] as string;
+    if (FINE.has(s) || (negated?.[k] === true && CULPRIT.has(s))) return true;
+  }
+  // The device as the messenger of what it shows: "my phone says…", "телефон пишет…".
+  for (let k = i + 1; k <= i + 2 && k < stems.length && !clauseStart[k]; k++) if (SPEAKS.has(stems[k] as string)) return true;
+  const next = stems[i + 1];
+  if (next !== undefined && !clauseStart[i + 1] && CYRILLIC_WORD.test(stems[i] as string) && LATIN_MODEL.test(next)) return true;
+  // A model number ("iphone 14", "телефон айфон 12", "pixel 7").
+  for (let k = i + 1; k <= i + 2 && k < stems.length && !clauseStart[k]; k++) if (stems[k] === NUMBER_STEM) return true;
+  return isAccountDetail(stems, clauseStart, i);
+}
+
+/** A troubleshooting verb, one typo tolerated on the longer ones ("restarrted"). */
+function tried(stem: string): boolean {
+  if (TRIED.has(stem)) return true;
+  if (stem.length < 6) return false;
+  for (const t of TRIED) if (t.length >= 6 && t[0] === stem[0] && withinOneEdit(stem, t)) return true;
+  return false;
+}
+
+/** An account word ("number", "recovery", "номер") beside the device at word i, within the clause, past a possessive or "для"? */
+function isAccountDetail(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  for (let k = i - 1, skipped = 0; k >= 0 && !clauseStart[k + 1]; k--) {
+    const s = stems[k] as string;
+    if (ACCOUNT_DETAIL.has(s)) return true;
+    if (!DETAIL_SKIP.has(s) || ++skipped > 1) break;
+  }
+  for (let k = i + 1, skipped = 0; k < stems.length && !clauseStart[k]; k++) {
+    const s = stems[k] as string;
+    if (ACCOUNT_DETAIL.has(s)) return true;
+    if (!DETAIL_SKIP.has(s) || ++skipped > 1) break;
   }
   return false;
 }
 
 /**
  * Counts one match: another service (half a product word when it is a mail sender or recipient), a
- * device (another thing, nothing when it is where the writer reads us), or ours (a hashtag half, nothing
+ * device (another thing, nothing when it is where the writer reads us or an account detail), or ours (a hashtag half, nothing
  * on our own channels). Returns false when the match says nothing.
  */
-function count(t: Tally, kind: number, stem: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
+function count(t: Tally, kind: number, stem: string, text: string, hashtags: ReadonlySet<string> | null, flow: boolean, own: boolean): boolean {
   if (kind === KIND_DEVICE) {
-    if (flow) return false;
-    t.others++;
+    // Counted once the whole message is read: a device that is the writer's setting in one mention ("перезагрузил
+    // телефон") is the same device in another ("телефон Самсунг").
+    t.devices ??= new Map();
+    const seen = t.devices.get(stem);
+    if (seen === undefined) t.devices.set(stem, { text, setting: flow });
+    else if (flow) seen.setting = true;
+    return false;
   } else if (kind === KIND_OTHER) {
     if (flow) t.products += 0.5;
     else t.others++;
@@ -267,17 +354,17 @@ function mailInClause(model: TargetModel, stems: readonly string[], clauseStart:
 }
 
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
-function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
   if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
-  if (kind === KIND_DEVICE) return isPlace(stems, clauseStart, i);
+  if (kind === KIND_DEVICE) return isSetting(stems, clauseStart, forms, negated, i);
   return false;
 }
 
 /** Decides whom a message is about. `text` is the raw text (accounts and domains are read from it). */
-export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms'>>, channel: string | null | undefined): TargetDecision {
-  const { stems, clauseStart, memos, forms } = a;
+export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms' | 'negated'>>, channel: string | null | undefined): TargetDecision {
+  const { stems, clauseStart, memos, forms, negated } = a;
   const terms: string[] = [];
-  const t: Tally = { names: 0, products: 0, others: 0 };
+  const t: Tally = { names: 0, products: 0, others: 0, devices: null, app: false };
   let hashtags: Set<string> | null = null;
   if (text.includes('#')) {
     hashtags = new Set();
@@ -293,6 +380,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   const n = stems.length;
   /** Where the last phrase matched ended. */
   let matchedEnd = -2;
+  let matchedKind = -1;
   for (let i = 0; i < n; i++) {
     const stem = stems[i] as string;
     // The word's memo slot keeps this model's lookups for its stem (phrases, near match) once made.
@@ -314,13 +402,21 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       continue;
     }
     // A site or app right after a matched service is that service's, counted already ("bank app").
-    if (seen.front && list === undefined && !own && matchedEnd !== i - 1) {
-      const owner = frontOwner(model, stems, clauseStart, forms, i);
-      if (owner !== null) {
-        t.others++;
-        terms.push(owner);
+    // An app right after a device is the app on it ("iphone app", "айфон приложение"): no owner named.
+    // A negated app is none ("nothing in your app, just my phone").
+    const app = negated?.[i] !== true;
+    if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app ||= app;
+    else if (seen.front && list === undefined && matchedEnd !== i - 1) {
+      if (own) {
+        t.app ||= app;
+      } else {
+        const owner = frontOwner(model, stems, clauseStart, forms, i);
+        if (owner !== null) {
+          t.others++;
+          terms.push(owner);
+        } else t.app ||= app;
+        continue;
       }
-      continue;
     }
     let matched: Phrase | null = null;
     if (list !== undefined) {
@@ -335,13 +431,23 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     }
     if (matched !== null) {
       matchedEnd = i + matched.stems.length - 1;
-      if (count(t, matched.kind, stem, hashtags, flowOf(model, matched.kind, stems, clauseStart, i), own)) terms.push(matched.text);
+      matchedKind = matched.kind;
+      if (count(t, matched.kind, stem, matched.text, hashtags, flowOf(model, matched.kind, stems, clauseStart, forms, negated, i), own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, hashtags, flowOf(model, near[0], stems, clauseStart, i), own)) terms.push(stem);
+    if (near !== null && count(t, near[0], stem, stem, hashtags, flowOf(model, near[0], stems, clauseStart, forms, negated, i), own)) terms.push(stem);
+  }
+  // With an app of no named owner, the writer's phone or its update is where that app runs: "after the iOS
+  // update the app crashes", "телефон пишет, что приложение не отвечает".
+  if (t.devices !== null && !t.app) {
+    for (const d of t.devices.values()) {
+      if (d.setting) continue;
+      t.others++;
+      terms.push(d.text);
+    }
   }
   if (own) terms.push(`channel ${channel}`);
   let about: TargetDecision['about'];
@@ -406,6 +512,8 @@ function nearGeneric(stem: string): boolean {
 const LATIN_WORD = /^[a-z]{3,}$/;
 const CYRILLIC_WHOLE = /^[а-я]{4,}$/;
 const CYRILLIC_WORD = /^[а-я]{3,}/;
+/** A Latin word after a Russian device's name: its make or model ("телефон Honor 50", "ноутбук Lenovo"). */
+const LATIN_MODEL = /^[a-z]/;
 
 /** Are any two entries equal? (A handful of terms: pairwise is cheaper than building a set.) */
 function hasDuplicates(terms: readonly string[]): boolean {
