@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDetector, detectSeries, restoreDetector, type DetectorOutput } from '../../../src/detect/detector.js';
 import type { DetectorOptions } from '../../../src/detect/options.js';
 import { parseSeries, seriesPoints } from '../../helpers/series-notation.js';
+import { mulberry32, poisson } from '../../../src/sources/demo/prng.js';
 
 const T0 = Date.UTC(2026, 0, 5);
 const minute = (p: DetectorOutput) => (p.t - T0) / 60_000;
@@ -79,6 +80,19 @@ describe('4. low counts are judged as counts', () => {
   it('minCount raises the bar', () => {
     expect(alerts(run('0x150 5 6 0x20', null, { minCount: 3 }))).toHaveLength(1);
     expect(alerts(run('0x150 5 6 0x20', null, { minCount: 20 }))).toHaveLength(0);
+  });
+
+  it('a count series at rest scores 0 (the CUSUMs\' evidence is a gain on their sum, not an offset)', () => {
+    const out = run('2x400', null, { model: 'counts' });
+    expect(out.slice(100).every((p) => p.score === 0 && p.direction === null)).toBe(true);
+  });
+
+  it('on Poisson noise the count tests page no more often than their alert level allows', () => {
+    // 100,000 minutes at 3 a minute: four tests at p = 1e-5 per point allow about 4 pages; a CUSUM that paged more
+    // often than its crossing rate does (a gain too large) would page far more.
+    const rand = mulberry32(12);
+    const points = Array.from({ length: 100_000 }, (_, i) => ({ t: T0 + i * 60_000, v: poisson(3, rand) }));
+    expect(alerts(detectSeries(points, null, { model: 'counts', direction: 'both', rearmMinutes: 10 })).length).toBeLessThanOrEqual(4);
   });
 
   it('the band of a count is never negative', () => {
