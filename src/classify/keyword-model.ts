@@ -17,7 +17,7 @@
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
 import { compileTarget, type TargetModel } from './target-model.js';
-import { formsAgree } from './word-form.js';
+import { FORM_INFINITIVE, formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
@@ -338,6 +338,20 @@ function opensAdvice(model: KeywordModel, a: Analysis, i: number): boolean {
   return false;
 }
 
+/**
+ * A Russian "если" with an infinitive ("если не заходить в почту полгода, её удалят?", "если отправить
+ * архив, …") names an action anyone might take, not one that happened: its clause (to the next clause
+ * boundary) is hypothetical, while the main clause after it still reports ("если открыть вложение,
+ * приложение вылетает" stays a complaint).
+ */
+function opensCondition(a: Analysis, i: number): boolean {
+  const { forms, clauseStart, stems } = a;
+  let k = i + 1;
+  if (k < stems.length && NEGATOR_BEFORE_INFINITIVE.has(stems[k] as string) && !clauseStart[k]) k++;
+  return k < stems.length && !clauseStart[k] && ((forms[k] as number) & FORM_INFINITIVE) !== 0;
+}
+const NEGATOR_BEFORE_INFINITIVE: ReadonlySet<string> = new Set(['не']);
+
 /** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`) or advice (null when the message has none). */
 function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const { stems, sentenceStart } = a;
@@ -349,7 +363,13 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
     const opener = id < 0 ? undefined : model.openers[id];
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
-    if (!opens) continue;
+    if (!opens) {
+      if (opener.advice && opensCondition(a, i)) {
+        out ??= new Array<boolean>(n).fill(false);
+        for (let k = i; k < n && (k === i || !a.clauseStart[k]); k++) out[k] = true;
+      }
+      continue;
+    }
     out ??= new Array<boolean>(n).fill(false);
     for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
   }
