@@ -6,7 +6,7 @@ import type { CategoryMatch, Classification, TargetDecision } from '../domain/cl
 import type { Lang } from '../domain/message.js';
 import type { Analysis } from './analyse.js';
 import { scoreKeywords, type KeywordCategoryScore, type KeywordModel, type KeywordScore } from './keyword-model.js';
-import { KW_COMPLAINT, KW_CUES, LANG_RU, SHAPE_FEATURES, charFeatures, charGrams, featureLabel, kwCategory, shapeFeatures, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
+import { KW_COMPLAINT, KW_CUES, SHAPE_FEATURES, charFeatures, charGrams, featureLabel, kwCategory, shapeFeatures, textFeatures, type LearnedLinear, type LearnedModel } from './learned-model.js';
 import { sigmoid } from './logistic-regression.js';
 import { modelVersion } from './model-version.js';
 import { intern } from './stem.js';
@@ -202,7 +202,6 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
   const bigrams = learned ? Object.keys(learned.gate.weights).some((f) => f.startsWith('b:')) : false;
   const calibration = learned?.calibration ?? null;
   /** Gate weights of the message-shape features (in `SHAPE_FEATURES` order), or null when the layer has none. */
-  const ruOffset = gate?.weights.get(LANG_RU) ?? 0;
   const shapeWeights = gate && learned?.shape ? SHAPE_FEATURES.map((f) => gate.weights.get(f) ?? 0) : null;
   // A version loaded from the store keeps the id it was published under.
   const version = options.version ?? modelVersion(keywords.config, learned);
@@ -225,13 +224,11 @@ export function createClassifier(options: { keywords: KeywordModel; learned?: Le
         const all = new Map(textFeatures(a, bigrams).map((f) => [f, 1]));
         if (gate.chars.size > 0) for (const [f, v] of charFeatures(a)) all.set(f, v);
         if (useKw && kw.cueSum > 0) all.set(KW_CUES, Math.min(kw.cueSum, KW_CAP));
-        if (a.lang === 'ru' && ruOffset !== 0) all.set(LANG_RU, 1);
         if (shapeWeights) SHAPE_FEATURES.forEach((f, bit) => shapeFeatures(text) & (1 << bit) && all.set(f, 1));
         features = all;
       }
       const kwValue = Math.min(kw.raw, KW_CAP);
       let z = logit(gate, a, bigrams, useKw ? KW_COMPLAINT : null, kwValue, useKw ? Math.min(kw.cueSum, KW_CAP) : 0);
-      if (a.lang === 'ru') z += ruOffset;
       if (shapeWeights) {
         const bits = shapeFeatures(text);
         for (let bit = 0; bits >> bit; bit++) if (bits & (1 << bit)) z += shapeWeights[bit] as number;

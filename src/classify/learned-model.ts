@@ -7,7 +7,6 @@
  * keywords and drifts only as far as the labels push it. Probabilities are calibrated: a temperature
  * and offset fitted on out-of-fold scores (classes weighed equally). Plain JSON (store, ship, diff).
  */
-import type { Lang } from '../domain/message.js';
 import type { Analysis } from './analyse.js';
 import { Analyser } from './analyse.js';
 import { compileKeywords, scoreKeywords, type KeywordModel, type KeywordScore } from './keyword-model.js';
@@ -66,12 +65,6 @@ const KW_CAP = 3;
 export const KW_COMPLAINT = 'kw:complaint';
 export const KW_CUES = 'kw:cues';
 export const kwCategory = (name: string) => `kw:cat:${name}`;
-/**
- * The gate's offset for Russian messages: Russian and English share every other weight, but their
- * labelled sets differ in how often a keyword decision is right, and one shared bias leans towards the
- * larger English half.
- */
-export const LANG_RU = 'l:ru';
 
 let plainAnalyser: Analyser | undefined;
 /** The analyser used when no keyword model is given (default negators, empty vocabulary). */
@@ -143,7 +136,6 @@ export function charFeatures(a: Analysis): Map<string, number> {
 export function featureLabel(feature: string): string {
   if (feature.startsWith('c:')) return `"${feature.slice(2)}"`;
   if (feature === KW_CUES) return 'generic cues';
-  if (feature === LANG_RU) return '(Russian)';
   if (feature.startsWith('s:')) return `(${feature.slice(2)})`;
   if (feature.startsWith('w:!')) return `not ${feature.slice(3)}`;
   if (feature.startsWith('w:') || feature.startsWith('b:')) return feature.slice(2);
@@ -156,13 +148,12 @@ interface Prepared {
   readonly chars: ReadonlyMap<string, number>;
   readonly kw: KeywordScore | null;
   readonly shape: number;
-  readonly lang: Lang | null;
 }
 
 function prepare(examples: readonly LabelledExample[], analyser: Analyser, keywords: KeywordModel | undefined, bigrams: boolean, chars: boolean): Prepared[] {
   return examples.map((e) => {
     const a = analyser.analyse(e.text, e.lang ?? null);
-    return { text: [...new Set(textFeatures(a, bigrams))], chars: chars ? charFeatures(a) : new Map(), kw: keywords ? scoreKeywords(keywords, a) : null, shape: shapeFeatures(e.text), lang: a.lang };
+    return { text: [...new Set(textFeatures(a, bigrams))], chars: chars ? charFeatures(a) : new Map(), kw: keywords ? scoreKeywords(keywords, a) : null, shape: shapeFeatures(e.text) };
   });
 }
 
@@ -192,7 +183,6 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
   const index = new Map<string, number>();
   for (const [f, c] of counts) if (c >= minCount) index.set(f, names.push(f) - 1);
   const shapeIndex = useShape ? SHAPE_FEATURES.map((f) => names.push(f) - 1) : [];
-  const langIndex = names.push(LANG_RU) - 1;
   const kwIndex = new Map<string, number>();
   if (keywords) {
     for (const f of [KW_COMPLAINT, KW_CUES, ...keywords.categories.map(kwCategory)]) kwIndex.set(f, names.push(f) - 1);
@@ -247,10 +237,6 @@ export function trainLearned(examples: readonly LabelledExample[], options: Trai
       // The cue feature is the positive cue sum, as the classifier reads it (praise and reports already lower kw:complaint).
       idx.push(kwIndex.get(KW_COMPLAINT) as number, kwIndex.get(KW_CUES) as number);
       val.push(Math.min(p.kw.raw, KW_CAP), Math.max(0, Math.min(p.kw.cueSum, KW_CAP)));
-    }
-    if (p.lang === 'ru') {
-      idx.push(langIndex);
-      val.push(1);
     }
     return { idx, val };
   });
