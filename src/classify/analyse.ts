@@ -84,9 +84,17 @@ export const NUMBER_STEM = '0';
 const TYPO_FIXED_PREFIX = 3;
 /**
  * A Russian verb's prefix is often three letters and the root starts right after it ("под-вис" /
- * "под-пис", "при-ход" / "при-вод"): one letter changed there makes another real word, not a typo.
+ * "под-пис", "при-ход" / "при-вод"): a consonant changed there makes another real word, not a typo. An
+ * unstressed vowel confused there ("катострофа") or two letters swapped ("интренет") is still a typo.
  */
-const TYPO_FIXED_PREFIX_RU = 4;
+function typoAtRootStartOk(stem: string, candidate: string): boolean {
+  const a = stem[TYPO_FIXED_PREFIX];
+  const b = candidate[TYPO_FIXED_PREFIX];
+  if (a === b || a === undefined || b === undefined) return true;
+  if (stem.length === candidate.length && RU_VOWELS.includes(a) && RU_VOWELS.includes(b) && stem.slice(TYPO_FIXED_PREFIX + 1) === candidate.slice(TYPO_FIXED_PREFIX + 1)) return true;
+  return stem[TYPO_FIXED_PREFIX + 1] === b && candidate[TYPO_FIXED_PREFIX + 1] === a && stem.slice(TYPO_FIXED_PREFIX + 2) === candidate.slice(TYPO_FIXED_PREFIX + 2);
+}
+const RU_VOWELS = 'аеиоуыэюя';
 
 /** The negator that also follows what it denies ("проблем нет"). */
 const POSTPOSED_NEGATOR = 'нет';
@@ -166,7 +174,7 @@ export class Analyser implements TokenVisitor {
       if (!ids) continue;
       for (const id of ids) {
         const candidate = this.vocabList[id];
-        if (candidate !== undefined && candidate.startsWith(stem.slice(0, isCyrillic(stem) ? TYPO_FIXED_PREFIX_RU : TYPO_FIXED_PREFIX)) && withinOneEdit(stem, candidate)) return id;
+        if (candidate !== undefined && candidate.startsWith(stem.slice(0, TYPO_FIXED_PREFIX)) && withinOneEdit(stem, candidate) && (!isCyrillic(stem) || typoAtRootStartOk(stem, candidate))) return id;
       }
     }
     return -1;

@@ -7,9 +7,9 @@ import { keywordsSchema } from '../../../src/config/keywords.js';
 const config = keywordsSchema.parse({
   version: 1,
   gate: {
-    terms: { ru: ['сбой', 'вылетает', 'не заходит'], en: ['crash'] },
+    terms: { ru: ['сбой', 'вылетает', 'не заходит', 'катастрофа'], en: ['crash'] },
     exclusions: { ru: ['все работает'] },
-    weights: { сбой: 0.9, вылетает: 0.9, 'не заходит': 0.9, crash: 0.9 },
+    weights: { сбой: 0.9, вылетает: 0.9, 'не заходит': 0.9, катастрофа: 0.9, crash: 0.9 },
   },
   categories: [
     { name: 'app_crash', terms: { ru: ['вылетает'] } },
@@ -55,6 +55,13 @@ describe('Russian: "ни" with a word of none negates', () => {
 describe('Russian typo tolerance keeps the prefix and the start of the root', () => {
   it('a real word one letter from a term after a three-letter prefix is not a typo of it', () => {
     expect(classifier.explain('подписался на новости', null).classification.categories.map((c) => c.name)).not.toContain('slow');
+  });
+  it.each([
+    ['с почтой катострофа', true], // an unstressed vowel confused at the root's start is a typo
+    ['с почтой катсатрофа', true], // so are two letters swapped there
+    ['с почтой катбстрофа', false], // a consonant changed there makes another word
+  ] as const)('%s → complaint %s', (text, expected) => {
+    expect(complaint(text)).toBe(expected);
   });
   it('a typo later in the word still matches', () => {
     const e = classifier.explain('приложение постоянно подвисаеь и вылетает', null);
