@@ -40,6 +40,18 @@ describe('Russian: an "если" clause with an infinitive is hypothetical', () 
   });
 });
 
+describe('Russian: a past tense in a clause of "раньше" tells how things were', () => {
+  it.each([
+    ['раньше приложение вылетало, но сейчас стабильно', false],
+    ['приложение вылетало раньше, теперь нет', false],
+    ['раньше было нормально, а теперь приложение вылетает', true], // another clause reports
+    ['раньше приложение вылетает раз в день, терпимо было', true], // the present still reports
+    ['приложение вылетало всю ночь', true], // a past without "раньше" still reports
+  ] as const)('%s → complaint %s', (text, expected) => {
+    expect(complaint(text)).toBe(expected);
+  });
+});
+
 describe('Russian: "ни" with a word of none negates', () => {
   it.each([
     ['за месяц ни одного сбоя', false],
