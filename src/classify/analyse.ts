@@ -4,7 +4,8 @@
  */
 import type { Lang } from '../domain/message.js';
 import { deletions, withinOneEdit } from './edit-distance.js';
-import { detectLang } from './language.js';
+import { detectLang, isCyrillic } from './language.js';
+import { fromTranslit, isTranslit } from './translit.js';
 import { normaliseText } from './normalise.js';
 import { sharedStemCache, type StemCache } from './stem.js';
 import { isEmoji, scanTokens, tokenise, type TokenVisitor } from './tokenise.js';
@@ -81,9 +82,30 @@ export const NUMBER_STEM = '0';
  * ("проходит" / "приходит", "выход" / "вход"), while typos mostly fall later in a word.
  */
 const TYPO_FIXED_PREFIX = 3;
+/**
+ * A Russian verb's prefix is often three letters and the root starts right after it ("под-вис" /
+ * "под-пис", "при-ход" / "при-вод"): a consonant changed there makes another real word, not a typo. An
+ * unstressed vowel confused there ("катострофа") or two letters swapped ("интренет") is still a typo.
+ */
+function typoAtRootStartOk(stem: string, candidate: string): boolean {
+  const a = stem[TYPO_FIXED_PREFIX];
+  const b = candidate[TYPO_FIXED_PREFIX];
+  if (a === b || a === undefined || b === undefined) return true;
+  if (stem.length === candidate.length && RU_VOWELS.includes(a) && RU_VOWELS.includes(b) && stem.slice(TYPO_FIXED_PREFIX + 1) === candidate.slice(TYPO_FIXED_PREFIX + 1)) return true;
+  return stem[TYPO_FIXED_PREFIX + 1] === b && candidate[TYPO_FIXED_PREFIX + 1] === a && stem.slice(TYPO_FIXED_PREFIX + 2) === candidate.slice(TYPO_FIXED_PREFIX + 2);
+}
+const RU_VOWELS = 'аеиоуыэюя';
 
 /** The negator that also follows what it denies ("проблем нет"). */
 const POSTPOSED_NEGATOR = 'нет';
+
+/**
+ * Russian "ни" denies with a word of "none" after it: "ни одного сбоя", "ни разу", "ни единой ошибки",
+ * "ни малейшей задержки" — that word opens a negation scope as a negator does. Alone "ни" negates
+ * nothing ("ни с того ни с сего вылетает", "скаймейл ни при чём").
+ */
+const NONE_PARTICLE = 'ни';
+const NONE_WORDS: readonly string[] = ['один', 'одна', 'одно', 'одного', 'одной', 'одну', 'разу', 'единого', 'единой', 'единую', 'единый', 'малейшего', 'малейшей', 'малейшую'];
 
 export class Analyser implements TokenVisitor {
   readonly vocabulary: ReadonlyMap<string, number>;
@@ -91,6 +113,7 @@ export class Analyser implements TokenVisitor {
   private readonly vocabList: readonly string[];
   private readonly negators: ReadonlySet<string>;
   private readonly contrast: ReadonlySet<string>;
+  private readonly noneWords: ReadonlySet<string>;
   private readonly words: WordTable<WordInfo>;
   private readonly stemCache: StemCache;
   private readonly maxWords: number;
@@ -113,6 +136,7 @@ export class Analyser implements TokenVisitor {
     }
     this.negators = new Set(options.negators.map((w) => this.stemCache.stem(w.toLowerCase())));
     this.contrast = new Set(options.contrast.map((w) => this.stemCache.stem(w.toLowerCase())));
+    this.noneWords = new Set(NONE_WORDS.map((w) => this.stemCache.stem(w)));
   }
 
   /** Stems of a config term or phrase, tokenised and normalised exactly as messages are. */
@@ -150,7 +174,7 @@ export class Analyser implements TokenVisitor {
       if (!ids) continue;
       for (const id of ids) {
         const candidate = this.vocabList[id];
-        if (candidate !== undefined && candidate.startsWith(stem.slice(0, TYPO_FIXED_PREFIX)) && withinOneEdit(stem, candidate)) return id;
+        if (candidate !== undefined && candidate.startsWith(stem.slice(0, TYPO_FIXED_PREFIX)) && withinOneEdit(stem, candidate) && (!isCyrillic(stem) || typoAtRootStartOk(stem, candidate))) return id;
       }
     }
     return -1;
@@ -183,8 +207,11 @@ export class Analyser implements TokenVisitor {
     this.sentenceFirst = 0;
     this.scope = 0;
     this.previousNegator = false;
+    // Russian typed in Latin letters is read as the Russian it is (`translit.ts`).
+    const translit = isTranslit(text);
+    if (translit) text = fromTranslit(text);
     scanTokens(normaliseText(text), this);
-    return { lang: lang ?? detectLang(text), stems, ids, negated, clauseStart, hashtag, forms, question, sentenceStart, memos };
+    return { lang: translit ? 'ru' : (lang ?? detectLang(text)), stems, ids, negated, clauseStart, hashtag, forms, question, sentenceStart, memos };
   }
 
   /** TokenVisitor: one word of the message being analysed. */
@@ -222,6 +249,6 @@ export class Analyser implements TokenVisitor {
     if (boundary || info.contrast) this.scope = 0;
     this.negated.push(this.scope > 0 && !info.emoji);
     if (this.scope > 0) this.scope--;
-    if (info.negator) this.scope = this.options.negationWindow;
+    if (info.negator || (!boundary && last >= 0 && this.stems[last] === NONE_PARTICLE && this.noneWords.has(info.stem))) this.scope = this.options.negationWindow;
   }
 }

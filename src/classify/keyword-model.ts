@@ -17,7 +17,7 @@
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
 import { compileTarget, type TargetModel } from './target-model.js';
-import { formsAgree } from './word-form.js';
+import { FORM_INFINITIVE, FORM_PAST, formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
 const KIND_TOPIC = 1;
@@ -83,6 +83,8 @@ export interface KeywordModel {
 interface Opener {
   readonly phrases: readonly (readonly string[])[];
   readonly advice: boolean;
+  /** A word of "before" (`BEFORE_WORDS`): the past tenses of its clause tell how things were. */
+  readonly before?: boolean;
 }
 
 export interface KeywordCategoryScore {
@@ -164,7 +166,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
   const plain = new Analyser({ vocabulary: [], negators: [], contrast: [], negationWindow: 0, typoMinLength: 1_000 });
   const stemmed = phrases.map((p) => plain.stemsOf(p.source));
   const formed = phrases.map((p) => plain.formsOf(p.source));
-  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean }>();
+  const hypothetical = new Map<string, { phrases: string[][]; advice: boolean; before?: boolean }>();
   for (const phrase of HYPOTHETICAL_OPENERS) {
     const stems = plain.stemsOf(phrase);
     const first = stems[0];
@@ -177,6 +179,11 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const opener = hypothetical.get(stem);
     if (opener) opener.advice = true;
     else hypothetical.set(stem, { phrases: [], advice: true });
+  }
+  for (const stem of BEFORE_WORDS.flatMap((w) => plain.stemsOf(w))) {
+    const opener = hypothetical.get(stem);
+    if (opener) opener.before = true;
+    else hypothetical.set(stem, { phrases: [], advice: false, before: true });
   }
   // Their first stems join the vocabulary, so a word is checked for an opener by its id, not by its stem.
   const analyser = new Analyser({
@@ -338,6 +345,27 @@ function opensAdvice(model: KeywordModel, a: Analysis, i: number): boolean {
   return false;
 }
 
+/**
+ * A Russian "если" with an infinitive ("если не заходить в почту полгода, её удалят?", "если отправить
+ * архив, …") names an action anyone might take, not one that happened: its clause (to the next clause
+ * boundary) is hypothetical, while the main clause after it still reports ("если открыть вложение,
+ * приложение вылетает" stays a complaint).
+ */
+function opensCondition(a: Analysis, i: number): boolean {
+  const { forms, clauseStart, stems } = a;
+  let k = i + 1;
+  if (k < stems.length && NEGATOR_BEFORE_INFINITIVE.has(stems[k] as string) && !clauseStart[k]) k++;
+  return k < stems.length && !clauseStart[k] && ((forms[k] as number) & FORM_INFINITIVE) !== 0;
+}
+/**
+ * Russian words of "before": a past tense in their clause tells how things were, often to contrast with
+ * now ("раньше приложение вылетало, но с последней версией всё стабильно"), so a problem cue there supports
+ * a problem but makes none alone; the present in the same clause and any other clause still report
+ * ("раньше всё работало, а теперь не грузится").
+ */
+const BEFORE_WORDS: readonly string[] = ['раньше', 'прежде', 'когда-то'];
+const NEGATOR_BEFORE_INFINITIVE: ReadonlySet<string> = new Set(['не']);
+
 /** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`) or advice (null when the message has none). */
 function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
   const { stems, sentenceStart } = a;
@@ -349,7 +377,23 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
     const opener = id < 0 ? undefined : model.openers[id];
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
-    if (!opens) continue;
+    if (!opens) {
+      if (opener.before) {
+        // The clause around the word of "before": its past-tense words tell how things were.
+        let start = i;
+        while (start > 0 && !a.clauseStart[start]) start--;
+        for (let k = start; k < n && (k === start || !a.clauseStart[k]); k++) {
+          if (((a.forms[k] as number) & FORM_PAST) === 0) continue;
+          out ??= new Array<boolean>(n).fill(false);
+          out[k] = true;
+        }
+      }
+      if (opener.advice && opensCondition(a, i)) {
+        out ??= new Array<boolean>(n).fill(false);
+        for (let k = i; k < n && (k === i || !a.clauseStart[k]); k++) out[k] = true;
+      }
+      continue;
+    }
     out ??= new Array<boolean>(n).fill(false);
     for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
   }

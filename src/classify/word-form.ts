@@ -25,9 +25,17 @@ export const FORM_NOUN = 64;
 /** A Russian imperative or second person plural ("почин*ите*", "верн*ите*", "исправь*те*"): a request, not a report. */
 export const FORM_REQUEST = 128;
 
+/** A Russian present (or simple future) personal ending ("работа*ет*", "гружу*тся*"): what happens now. */
+export const FORM_PRESENT = 256;
+
+/** A Russian infinitive ("заход*ить*", "отправ*лять*"): an action named, not one that happened. */
+export const FORM_INFINITIVE = 512;
+
 /** Russian verb endings the stemmer strips (past, infinitive, personal, imperative), reflexive "ся/сь" taken off first. */
 const RU_VERB = /^(?:[аеиыуя]?(?:л|ла|ло|ли)|[аеиыя]?ть|[еиуя]?те|[еийу]?йте|[еиу]?ют|[уеияюа]т|[еи]шь)$/;
 const RU_PAST = /^[аеиыуя]?(?:л|ла|ло|ли)$/;
+const RU_PRESENT = /^(?:[еиу]?ют|[уеияюа]т|[еи]шь)$/;
+const RU_INFINITIVE = /^[аеиыяуо]?ть$/;
 const RU_REQUEST = /^(?:[еиуя]?те|[еийу]?йте|ьте)$/;
 /** Russian adjective (and full participle) endings, the unambiguous ones (not "ом", "ем", "им", "ым", "ую"). */
 const RU_ADJ = /^(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ых|их|юю|ыми|ими)$/;
@@ -45,6 +53,8 @@ export function wordForm(word: string, stem: string): number {
     else if (rest === 'ся' || rest === 'сь') return FORM_VERB;
     if (RU_PAST.test(rest)) return FORM_PAST | FORM_VERB;
     if (RU_REQUEST.test(rest)) return FORM_VERB | FORM_REQUEST;
+    if (RU_PRESENT.test(rest)) return FORM_VERB | FORM_PRESENT;
+    if (RU_INFINITIVE.test(rest)) return FORM_VERB | FORM_INFINITIVE;
     if (RU_VERB.test(rest)) return FORM_VERB;
     const gen = RU_GEN.test(rest) ? FORM_GEN : 0;
     if (RU_ADJ.test(rest)) return FORM_ADJ | gen | (RU_ADJ_PLURAL.test(rest) ? FORM_PLURAL : 0);
@@ -66,5 +76,8 @@ export function formsAgree(want: number, got: number, strict: boolean): boolean 
   // A request ("почините", "верните") is not the report that it was done ("починили", "вернули").
   if (want & FORM_REQUEST && got & FORM_PAST) return false;
   if (strict && want & (FORM_PAST | FORM_S) && (got & (FORM_PAST | FORM_S)) !== (want & (FORM_PAST | FORM_S))) return false;
+  // A Russian present tense says how things are now ("всё работает"); its past says how they were
+  // before, which a writer tells to contrast with now ("раньше всё работало").
+  if (strict && want & FORM_PRESENT && got & FORM_PAST) return false;
   return true;
 }

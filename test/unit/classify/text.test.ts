@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectLang } from '../../../src/classify/language.js';
 import { normaliseText, stripQuoted } from '../../../src/classify/normalise.js';
 import { StemCache, stemWord } from '../../../src/classify/stem.js';
-import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_REQUEST, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
+import { FORM_ADJ, FORM_GEN, FORM_INFINITIVE, FORM_PAST, FORM_PLURAL, FORM_PRESENT, FORM_REQUEST, FORM_S, FORM_VERB, formsAgree, wordForm } from '../../../src/classify/word-form.js';
 import { tokenise } from '../../../src/classify/tokenise.js';
 import { withinOneEdit } from '../../../src/classify/edit-distance.js';
 
@@ -93,7 +93,9 @@ describe('word forms', () => {
     ['верные', FORM_ADJ | FORM_PLURAL],
     ['налоговой', FORM_ADJ | FORM_GEN],
     ['банка', FORM_GEN],
-    ['грузится', FORM_VERB],
+    ['грузится', FORM_VERB | FORM_PRESENT],
+    ['работало', FORM_PAST | FORM_VERB],
+    ['заходить', FORM_VERB | FORM_INFINITIVE],
     ['письмо', 0],
     ['земли', FORM_GEN],
     ['fixed', FORM_PAST],

@@ -1,0 +1,66 @@
+/**
+ * Russian typed in Latin letters ("ne mogu zayti v pochtu", "appka vyletaet"), as people write on a
+ * phone without a Cyrillic layout. A message with no Cyrillic letter and at least two Russian function
+ * words in their usual Latin spelling is read back into Cyrillic by the common transliteration
+ * (digraphs first, "y" as "й" after a vowel and "ы" elsewhere), so the Russian stems, word forms and
+ * terms apply to it. English never uses these words, so an English message is left as it is.
+ *
+ * @example fromTranslit('ne mogu zayti v pochtu') // → 'не могу зайти в почту'
+ */
+
+/** Russian function and everyday words in Latin letters; two distinct ones mark a message as Russian. */
+const MARKERS: ReadonlySet<string> = new Set([
+  'ne', 'ni', 'chto', 'uzhe', 'eto', 'pochemu', 'opyat', 'menya', 'mne', 'nichego', 'kak', 'tozhe', 'seychas', 'voobshe', 'voobshche',
+  'vsyo', 'vse', 'ya', 'nikak', 'pochta', 'pochtu', 'pochty', 'pochte', 'pismo', 'pisma', 'pisem', 'ochen', 'postoyanno', 'rabotaet', 'mogu',
+]);
+const WORD = /[a-z']+/g;
+
+/** True when `text` is Russian written in Latin letters (no Cyrillic, two distinct marker words). */
+export function isTranslit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x400 && c <= 0x4ff) return false;
+  }
+  const seen = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    if (MARKERS.has(m[0])) {
+      seen.add(m[0]);
+      if (seen.size >= 2) return true;
+    }
+  }
+  return false;
+}
+
+const DIGRAPHS: ReadonlyArray<readonly [string, string]> = [
+  ['shch', 'щ'], ['sch', 'щ'], ['zh', 'ж'], ['kh', 'х'], ['ch', 'ч'], ['sh', 'ш'], ['ts', 'ц'], ['yu', 'ю'], ['ya', 'я'], ['yo', 'ё'], ['ju', 'ю'], ['ja', 'я'],
+];
+const LETTERS: Readonly<Record<string, string>> = {
+  a: 'а', b: 'б', v: 'в', g: 'г', d: 'д', e: 'е', z: 'з', i: 'и', j: 'й', k: 'к', l: 'л', m: 'м', n: 'н', o: 'о', p: 'п', r: 'р', s: 'с', t: 'т',
+  u: 'у', f: 'ф', h: 'х', c: 'ц', w: 'в', x: 'кс', q: 'к', "'": 'ь',
+};
+const VOWELS = 'aeiouy';
+
+/** One lower-case Latin word in Cyrillic letters. */
+function wordFromTranslit(word: string): string {
+  let out = '';
+  let i = 0;
+  outer: while (i < word.length) {
+    for (const [latin, cyrillic] of DIGRAPHS) {
+      if (word.startsWith(latin, i)) {
+        out += cyrillic;
+        i += latin.length;
+        continue outer;
+      }
+    }
+    const ch = word[i] as string;
+    if (ch === 'y') out += i > 0 && VOWELS.includes(word[i - 1] as string) ? 'й' : 'ы';
+    else out += LETTERS[ch] ?? ch;
+    i++;
+  }
+  return out;
+}
+
+/** `text` with every Latin word read as transliterated Russian (the rest kept). */
+export function fromTranslit(text: string): string {
+  return text.toLowerCase().replace(WORD, wordFromTranslit);
+}
