@@ -1,7 +1,7 @@
 /**
  * Ingest throughput: N messages enqueued → validated, classified, stored and counted, next to raw
- * BullMQ moving N trivial jobs (one process, concurrency 50) in the same run, as a ratio. Each side is
- * timed after an unmeasured warm-up pass of its own (WARM_UP).
+ * BullMQ moving N trivial jobs (one process, concurrency 50) in a round just before, as a ratio per
+ * round. Each side is timed after an unmeasured warm-up pass of its own (WARM_UP).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -45,7 +45,13 @@ function messages(n: number, runId: string): Message[] {
   }));
 }
 
-async function rawBullmq(n: number, prefix: string): Promise<{ rate: number; cpu: number }> {
+/** Raw BullMQ's rate (jobs per second) and CPU per job in this process (µs). */
+interface RawRun {
+  readonly rate: number;
+  readonly cpu: number;
+}
+
+async function rawBullmq(n: number, prefix: string): Promise<RawRun> {
   const connection = createRedis(REDIS_URL);
   const queue = new Queue('raw', { connection, prefix: `{${prefix}}` });
   for (let i = 0; i < n; i += 1000) {
@@ -183,21 +189,26 @@ const COST_PAIRS = 7;
 const WARM_UP = 5_000;
 
 interface IndexCost {
-  /** Each pair's with and without rounds. */
-  readonly pairs: ReadonlyArray<{ readonly with: PipelineRun; readonly without: PipelineRun }>;
+  /**
+   * Each pair's with and without rounds, and a raw BullMQ round run just before them: the pipeline's ratio
+   * to raw BullMQ is taken per pair, so the machine's drift (this VM's speed moves by a third within an
+   * hour) falls on both sides of the ratio, as it does on both sides of the cost.
+   */
+  readonly pairs: ReadonlyArray<{ readonly raw: RawRun; readonly with: PipelineRun; readonly without: PipelineRun }>;
 }
 
 async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): Promise<IndexCost> {
-  const pairs: Array<{ with: PipelineRun; without: PipelineRun }> = [];
+  const pairs: Array<{ raw: RawRun; with: PipelineRun; without: PipelineRun }> = [];
   await pipeline(Math.min(n, WARM_UP), `${prefix}ww`, db);
   await pipeline(Math.min(n, WARM_UP), `${prefix}wo`, db, { searchAndCounts: false });
   for (let pair = 0; pair < COST_PAIRS; pair += 1) {
+    const raw = await rawBullmq(n, `${prefix}r${pair}`);
     if (pair % 2 === 0) {
       const withThem = await pipeline(n, `${prefix}w${pair}`, db);
-      pairs.push({ with: withThem, without: await pipeline(n, `${prefix}o${pair}`, db, { searchAndCounts: false }) });
+      pairs.push({ raw, with: withThem, without: await pipeline(n, `${prefix}o${pair}`, db, { searchAndCounts: false }) });
     } else {
       const without = await pipeline(n, `${prefix}o${pair}`, db, { searchAndCounts: false });
-      pairs.push({ with: await pipeline(n, `${prefix}w${pair}`, db), without });
+      pairs.push({ raw, with: await pipeline(n, `${prefix}w${pair}`, db), without });
     }
   }
   return { pairs };
@@ -206,13 +217,16 @@ async function indexCost(n: number, prefix: string, db: 'sqlite' | 'postgres'): 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 /**
- * The lines for one database: the median rate with them (and its ratio to raw BullMQ), without them, and
+ * The lines for one database: raw BullMQ beside its pairs, the median rate with them and the median of the
+ * pairs' ratios to raw BullMQ (with their range), without them, and
  * what they cost per pair as the median with the range of the pairs — in throughput and in CPU per
  * message (this process, and on PostgreSQL the server backends serving it: less load-dependent than
  * throughput on a shared machine).
  */
-function costLines(r: IndexCost, raw: number, label: string, db: 'sqlite' | 'postgres'): string {
+function costLines(r: IndexCost, label: string, db: 'sqlite' | 'postgres'): string {
   const rateWith = median(r.pairs.map((p) => p.with.rate));
+  const ratios = r.pairs.map((p) => p.with.rate / p.raw.rate);
+  const raws = r.pairs.map((p) => p.raw.rate);
   const rateWithout = median(r.pairs.map((p) => p.without.rate));
   const rateCost = r.pairs.map((p) => 1 - p.with.rate / p.without.rate);
   const cpu = (p: PipelineRun) => p.cpu + p.dbCpu;
@@ -220,8 +234,10 @@ function costLines(r: IndexCost, raw: number, label: string, db: 'sqlite' | 'pos
   const who = db === 'postgres' ? 'this process + PostgreSQL backends' : 'this process';
   const range = (xs: number[]) => `${pct(Math.min(...xs))} … ${pct(Math.max(...xs))}`;
   const us = (xs: number[]) => `${median(xs).toFixed(1)} µs`;
+  const rounds = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(' / ');
   return (
-    `${label}${Math.round(rateWith).toLocaleString('en')} msg/s  ratio ${(rateWith / raw).toFixed(2)} (median of ${r.pairs.length} rounds; rounds ${r.pairs.map((p) => Math.round(p.with.rate).toLocaleString('en')).join(' / ')})\n` +
+    `raw BullMQ (trivial jobs, concurrency 50), a round before each pair: ${Math.round(median(raws)).toLocaleString('en')} jobs/s median (rounds ${rounds(raws)}; ${median(r.pairs.map((p) => p.raw.cpu)).toFixed(1)} µs CPU per job in this process)\n` +
+    `${label}${Math.round(rateWith).toLocaleString('en')} msg/s (median; rounds ${rounds(r.pairs.map((p) => p.with.rate))})  ratio to the raw round beside it ${median(ratios).toFixed(2)} (median of ${r.pairs.length}; range ${Math.min(...ratios).toFixed(2)} … ${Math.max(...ratios).toFixed(2)})\n` +
     `  without the search index and counts:          ${Math.round(rateWithout).toLocaleString('en')} msg/s\n` +
     `  they cost (median of ${r.pairs.length} adjacent pairs): ${pct(median(rateCost))} of throughput (range ${range(rateCost)}), ${pct(median(cpuCost))} CPU per message (range ${range(cpuCost)})\n` +
     `  CPU per message (${who}), median: ${us(r.pairs.map((p) => cpu(p.with)))} with them${db === 'postgres' ? ` (${us(r.pairs.map((p) => p.with.dbCpu))} of it PostgreSQL)` : ''}, ${us(r.pairs.map((p) => cpu(p.without)))} without${db === 'postgres' ? ` (${us(r.pairs.map((p) => p.without.dbCpu))})` : ''}\n`
@@ -240,17 +256,12 @@ export default async function run(args: BenchArgs): Promise<void> {
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(`load average at start: ${load()}\n`);
   await rawBullmq(Math.min(n, WARM_UP), `${id}rawwarm`);
-  // Raw BullMQ three times with as many jobs as a pipeline round: the median (its rate moves the most).
-  const raws: Array<{ rate: number; cpu: number }> = [];
-  for (let i = 0; i < 3; i += 1) raws.push(await rawBullmq(costN, `${id}raw${i}`));
-  const raw = median(raws.map((r) => r.rate));
-  const rawCpu = median(raws.map((r) => r.cpu));
-  process.stdout.write(`raw BullMQ (trivial jobs, concurrency 50):        ${Math.round(raw).toLocaleString('en')} jobs/s, median of ${raws.map((r) => Math.round(r.rate).toLocaleString('en')).join(' / ')} (${costN.toLocaleString('en')} jobs each; ${rawCpu.toFixed(1)} µs CPU per job in this process)\n`);
+  process.stdout.write(`rounds of ${costN.toLocaleString('en')} messages (jobs)\n`);
   const sqlite = await indexCost(costN, `${id}sq`, 'sqlite');
-  process.stdout.write(costLines(sqlite, raw, 'ingest pipeline, SQLite (classify+store+count):  ', 'sqlite'));
+  process.stdout.write(costLines(sqlite, 'ingest pipeline, SQLite (classify+store+count):  ', 'sqlite'));
   try {
     const pg = await indexCost(costN, `${id}pg`, 'postgres');
-    process.stdout.write(costLines(pg, raw, 'ingest pipeline, PostgreSQL:                     ', 'postgres'));
+    process.stdout.write(costLines(pg, 'ingest pipeline, PostgreSQL:                     ', 'postgres'));
   } catch (error) {
     process.stdout.write(`ingest pipeline, PostgreSQL: skipped (${(error as Error).message})\n`);
     return;
