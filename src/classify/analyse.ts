@@ -66,6 +66,8 @@ export interface AnalyserOptions {
   readonly stemCache?: StemCache;
   /** Bound of the word → info memo. */
   readonly maxCachedWords?: number;
+  /** Lower-case Latin words kept as written when a message in Latin letters is read as Russian (`translit.ts`). */
+  readonly latinWords?: readonly string[];
 }
 
 const LETTERS = /^\p{L}+$/u;
@@ -117,8 +119,10 @@ export class Analyser implements TokenVisitor {
   private readonly words: WordTable<WordInfo>;
   private readonly stemCache: StemCache;
   private readonly maxWords: number;
+  private readonly latinWords: ReadonlySet<string>;
 
   constructor(readonly options: AnalyserOptions) {
+    this.latinWords = new Set(options.latinWords ?? []);
     this.stemCache = options.stemCache ?? sharedStemCache;
     this.maxWords = options.maxCachedWords ?? 50_000;
     this.words = new WordTable(this.maxWords);
@@ -209,7 +213,7 @@ export class Analyser implements TokenVisitor {
     this.previousNegator = false;
     // Russian typed in Latin letters is read as the Russian it is (`translit.ts`).
     const translit = isTranslit(text);
-    if (translit) text = fromTranslit(text);
+    if (translit) text = fromTranslit(text, this.latinWords);
     scanTokens(normaliseText(text), this);
     return { lang: translit ? 'ru' : (lang ?? detectLang(text)), stems, ids, negated, clauseStart, hashtag, forms, question, sentenceStart, memos };
   }

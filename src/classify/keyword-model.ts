@@ -16,7 +16,7 @@
  */
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
-import { compileTarget, type TargetModel } from './target-model.js';
+import { compileTarget, targetLatinWords, type TargetModel } from './target-model.js';
 import { FORM_INFINITIVE, FORM_PAST, formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
@@ -192,6 +192,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     contrast: [...settings.contrast.en, ...settings.contrast.ru],
     negationWindow: settings.negationWindow,
     typoMinLength: settings.typoMinLength,
+    latinWords: config.target ? targetLatinWords(config.target) : [],
   });
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));
   const durationStems = new Set(DURATION_UNITS.flatMap((w) => plain.stemsOf(w)));

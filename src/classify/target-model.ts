@@ -158,6 +158,19 @@ const GENERIC_RU: ReadonlySet<string> = new Set([
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Compiles the `target` section with the keyword model's analyser (same stems as messages). */
+/**
+ * The Latin words of the target section's phrases (names, products, competitors, other services, devices,
+ * in any language list; and the accounts' names): kept as written when Russian typed in Latin letters is
+ * read back into Cyrillic, as such names are written in Latin in Russian too ("skymail", "netflix").
+ */
+export function targetLatinWords(config: TargetConfig): string[] {
+  const words = new Set<string>();
+  const lists = [config.names, config.products, config.competitors, config.others, config.devices];
+  const phrases = [...lists.flatMap((l) => (l ? [...(l.en ?? []), ...(l.ru ?? [])] : [])), ...(config.accounts ?? []).map((a) => a.replace(/^@/, ''))];
+  for (const phrase of phrases) for (const m of phrase.toLowerCase().matchAll(/[a-z']+/g)) words.add(m[0]);
+  return [...words];
+}
+
 export function compileTarget(config: TargetConfig, analyser: Analyser): TargetModel {
   const byFirst = new Map<string, Phrase[]>();
   const longNames: string[] = [];

@@ -3,7 +3,10 @@
  * phone without a Cyrillic layout. A message with no Cyrillic letter and at least two Russian function
  * words in their usual Latin spelling is read back into Cyrillic by the common transliteration
  * (digraphs first, "y" as "й" after a vowel and "ы" elsewhere), so the Russian stems, word forms and
- * terms apply to it. English never uses these words, so an English message is left as it is.
+ * terms apply to it. English never uses these words, so an English message is left as it is. The
+ * Latin words of the keyword config's `target` section (the service's names, competitors and other
+ * services as written in Latin: "skymail", "gmail", "netflix") stay as written, so "skymail opyat ne
+ * rabotaet" is still about us.
  *
  * @example fromTranslit('ne mogu zayti v pochtu') // → 'не могу зайти в почту'
  */
@@ -60,7 +63,12 @@ function wordFromTranslit(word: string): string {
   return out;
 }
 
-/** `text` with every Latin word read as transliterated Russian (the rest kept). */
-export function fromTranslit(text: string): string {
-  return text.toLowerCase().replace(WORD, wordFromTranslit);
+/**
+ * `text` with every Latin word read as transliterated Russian (the rest kept), but for the words in
+ * `keep`: names that are written in Latin letters in Russian too ("skymail", "netflix").
+ */
+export function fromTranslit(text: string, keep: ReadonlySet<string> = NO_WORDS): string {
+  return text.toLowerCase().replace(WORD, (word) => (keep.has(word) ? word : wordFromTranslit(word)));
 }
+
+const NO_WORDS: ReadonlySet<string> = new Set();

@@ -107,4 +107,22 @@ describe('Russian in Latin letters', () => {
   it('an English message stays English', () => {
     expect(classifier.classify('the app is a crash fest again', null).lang).toBe('en');
   });
+  it('words to keep stay in Latin letters', () => {
+    expect(fromTranslit('skymail ne rabotaet', new Set(['skymail']))).toBe('skymail не работает');
+  });
+  it("the target section's names stay as written: a name in Latin letters is still ours, another service still someone else's", () => {
+    const withTarget = compileKeywords(
+      keywordsSchema.parse({
+        ...config,
+        target: { names: { en: ['skymail'], ru: ['скаймейл'] }, others: { en: ['netflix'] } },
+      }),
+    );
+    const c = createClassifier({ keywords: withTarget });
+    const ours = c.classify('skymail opyat vyletaet, chto delat', null, 'twitter');
+    expect(ours.target?.about).toBe('us');
+    expect(ours.complaint).toBe(true);
+    const theirs = c.classify('netflix opyat vyletaet, chto delat', null, 'twitter');
+    expect(theirs.target?.about).toBe('other');
+    expect(theirs.complaint).toBe(false);
+  });
 });
