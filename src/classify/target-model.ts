@@ -23,7 +23,8 @@
  *    messenger of what it shows ("my phone says…", "телефон пишет…"), or an account detail ("phone number",
  *    "recovery phone", "confirm my phone", "номер телефона"); and no device (an OS update is one) counts when
  *    the message names an app or site of no owner ("after the iOS update the app crashes", "айфон
- *    приложение"): the app runs on the writer's device, which is then only the setting;
+ *    приложение"): the app runs on the writer's device, which is then only the setting (a site of a named
+ *    owner, "на сайте турагентства", is no such app, on our own channels too);
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
@@ -436,7 +437,9 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app ||= app;
     else if (seen.front && list === undefined && matchedEnd !== i - 1) {
       if (own) {
-        t.app ||= app;
+        // Said to us, a site or app of a named owner ("на сайте билетов") is no evidence against us, but
+        // neither is it an app of no owner that the writer's device would only run.
+        if (frontOwner(model, stems, clauseStart, forms, i) === null) t.app ||= app;
       } else {
         const owner = frontOwner(model, stems, clauseStart, forms, i);
         if (owner !== null) {
