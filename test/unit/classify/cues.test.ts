@@ -124,6 +124,17 @@ describe('generic complaint cues', () => {
     }
   });
 
+  it('the shipped report cues take "just letting you know" as a report, which needs the writer\'s own trouble beside it', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    const cases = [
+      ['Здравствуйте, пришло подозрительное письмо с чужим счётом на оплату, я его не открывала, просто сообщаю, заблокируйте отправителя', false],
+      ['Просто сообщаю: почта не открывается уже третий день, ничего не грузится', true],
+      ["Hi, got an odd email with someone else's invoice and a link, I didn't open it, just letting you know so you can block the sender", false],
+      ['Just letting you know: my inbox has not loaded for three days, nothing works', true],
+    ] as const;
+    for (const [text, complaint] of cases) expect([text, shipped.classify(text, null, 'email').complaint]).toEqual([text, complaint]);
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });
