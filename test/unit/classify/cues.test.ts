@@ -135,6 +135,14 @@ describe('generic complaint cues', () => {
     for (const [text, complaint] of cases) expect([text, shipped.classify(text, null, 'email').complaint]).toEqual([text, complaint]);
   });
 
+  it('the shipped own-doing cues take the writer\'s own mistake in an address ("ошиблась в адресе", "опечатался") as lowering the score', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    expect(shipped.classify('письмо не пришло, но я сама ошиблась в адресе', 'ru', 'twitter').complaint).toBe(false);
+    const plain = shipped.classify('письмо не пришло', 'ru', 'twitter').score;
+    expect(shipped.classify('письмо не пришло, опечатался', 'ru', 'twitter').score).toBeLessThan(plain);
+    expect(shipped.explain('письмо не пришло, опечатался', 'ru', 'twitter').cueTerms).toContain('own_doing: опечатался');
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });
