@@ -23,12 +23,15 @@
  *    messenger of what it shows ("my phone says…", "телефон пишет…"), or an account detail ("phone number",
  *    "recovery phone", "confirm my phone", "номер телефона"); and no device (an OS update is one) counts when
  *    the message names an app or site of no owner ("after the iOS update the app crashes", "айфон
- *    приложение"): the app runs on the writer's device, which is then only the setting;
+ *    приложение"): the app runs on the writer's device, which is then only the setting (a site of a named
+ *    owner, "на сайте турагентства", is no such app, on our own channels too);
  *    A site or app named by what it is for ("the train booking site", "the city parking app", "their
  *    app", "сайт налоговой", "приложение доставки", "банковское приложение") is another service's, whatever
  *    the list knows: a word before the English one, or a genitive after (an adjective before) the Russian
  *    one, that is none of ours and no generic modifier ("the new app", "мобильное приложение", "приложение
  *    снова") counts as another service, off our own channels (mail to our support about "the widget app" is ours);
+ *    A failure placed with a third party, "у них" ("вк снова не грузит, что у них там"), counts as another
+ *    service named (our product words beside it still keep the message ours);
  * 4. product words only → `us`; nothing at all → `unknown`.
  * Phrases match consecutive stems, longest first, so "почта россии" (another service) is not read as
  * "почта" (our product word).
@@ -144,6 +147,13 @@ const GENERIC_EN: ReadonlySet<string> = new Set([
 ]);
 /** Third-party possessives: "their app". */
 const THIRD_PARTY: ReadonlySet<string> = new Set(['their', 'их']);
+/**
+ * Where the writer places a failure with a third party, "у них" ("вк снова не грузит, что у них там"):
+ * the preposition and the pronoun (stems). Counts as another service named, so our product words beside
+ * it ("почта опять лежит, что у них там") still keep the message ours. "у него / у неё" are left alone:
+ * they are as often the writer's correspondent ("отправил коллеге, у него ничего не пришло").
+ */
+const AT_THEM: readonly [string, string] = ['у', 'них'];
 /**
  * Words after (or, for adjectives, before) a Russian site or app that say nothing of whose it is: adverbs
  * and pronouns with a genitive-looking ending ("приложение снова", "сайт вашей почты"), generic adjectives.
@@ -408,6 +418,12 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     const list = seen.list;
+    if (stem === AT_THEM[0] && stems[i + 1] === AT_THEM[1] && !clauseStart[i + 1]) {
+      t.others++;
+      terms.push('у них');
+      i++;
+      continue;
+    }
     // Someone else's help desk, site or app: "their support", "их поддержка", "их приложение".
     if ((seen.desk || seen.front) && i > 0 && !clauseStart[i] && THIRD_PARTY.has(stems[i - 1] as string)) {
       t.others++;
@@ -421,7 +437,9 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     if (seen.front && list === undefined && matchedEnd === i - 1 && matchedKind === KIND_DEVICE) t.app ||= app;
     else if (seen.front && list === undefined && matchedEnd !== i - 1) {
       if (own) {
-        t.app ||= app;
+        // Said to us, a site or app of a named owner ("на сайте билетов") is no evidence against us, but
+        // neither is it an app of no owner that the writer's device would only run.
+        if (frontOwner(model, stems, clauseStart, forms, i) === null) t.app ||= app;
       } else {
         const owner = frontOwner(model, stems, clauseStart, forms, i);
         if (owner !== null) {

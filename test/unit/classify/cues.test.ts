@@ -124,6 +124,25 @@ describe('generic complaint cues', () => {
     }
   });
 
+  it('the shipped report cues take "just letting you know" as a report, which needs the writer\'s own trouble beside it', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    const cases = [
+      ['Здравствуйте, пришло подозрительное письмо с чужим счётом на оплату, я его не открывала, просто сообщаю, заблокируйте отправителя', false],
+      ['Просто сообщаю: почта не открывается уже третий день, ничего не грузится', true],
+      ["Hi, got an odd email with someone else's invoice and a link, I didn't open it, just letting you know so you can block the sender", false],
+      ['Just letting you know: my inbox has not loaded for three days, nothing works', true],
+    ] as const;
+    for (const [text, complaint] of cases) expect([text, shipped.classify(text, null, 'email').complaint]).toEqual([text, complaint]);
+  });
+
+  it('the shipped own-doing cues take the writer\'s own mistake in an address ("ошиблась в адресе", "опечатался") as lowering the score', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    expect(shipped.classify('письмо не пришло, но я сама ошиблась в адресе', 'ru', 'twitter').complaint).toBe(false);
+    const plain = shipped.classify('письмо не пришло', 'ru', 'twitter').score;
+    expect(shipped.classify('письмо не пришло, опечатался', 'ru', 'twitter').score).toBeLessThan(plain);
+    expect(shipped.explain('письмо не пришло, опечатался', 'ru', 'twitter').cueTerms).toContain('own_doing: опечатался');
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });

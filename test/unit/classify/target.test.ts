@@ -85,6 +85,11 @@ describe('is it about us? (target model)', () => {
     ['их поддержка не работает', 'twitter', 'other', false],
     ['их приложение не работает', 'twitter', 'other', false],
     ['support is not working', 'twitter', 'unknown', true],
+    // A failure placed with a third party ("у них") names another service; our product word beside it keeps it ours.
+    ['опять ничего не работает, что у них там', 'twitter', 'other', false],
+    ['почта не работает, что у них там', 'twitter', 'us', true],
+    // "у них" as the start of a new clause is no "at them": nothing else is named.
+    ['не работает у, них', 'twitter', 'unknown', true],
     // A name made on a kind of service is another service of that kind, listed or not.
     ['монобанк опять не работает', 'twitter', 'other', false],
     ['Monobank is not working', 'twitter', 'other', false],
