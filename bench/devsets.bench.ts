@@ -7,10 +7,10 @@
  *   learned layer trained on the whole tuning set and the keyword file's examples, as the service trains it.
  * Keyword layer alone beside keywords + learned layer, all and per language.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadKeywords } from '../src/config/keywords.js';
-import { compileKeywords, createClassifier, keywordExamples, parseLabelledJsonl, trainLearned, type Classifier, type LabelledExample } from '../src/classify/index.js';
+import { compileKeywords, createClassifier, keywordExamples, trainLearned, type Classifier, type LabelledExample } from '../src/classify/index.js';
 import type { BenchArgs } from './index.js';
+import { labelledExamples, labelledFiles } from './labelled.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const f3 = (x: number) => x.toFixed(3);
@@ -18,13 +18,6 @@ const f3 = (x: number) => x.toFixed(3);
 /** Development sets of single rounds, in the order they were written. */
 const DEV_SETS = ['test/fixtures/precision-dev', 'test/fixtures/target-dev', 'test/fixtures/ru-dev'];
 const TUNING = 'test/fixtures/labelled';
-
-function files(dir: string): Array<{ file: string; examples: LabelledExample[] }> {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .map((f) => ({ file: f, examples: parseLabelledJsonl(readFileSync(`${dir}/${f}`, 'utf8'), f) }));
-}
 
 /**
  * Each example with the classifier that judges it (leave one file out gives each file its own) and its
@@ -68,7 +61,7 @@ export default async function devsets(_args: BenchArgs): Promise<void> {
   const keywords = compileKeywords(config);
   const examples = keywordExamples(config);
   const keywordsOnly = createClassifier({ keywords });
-  const tuning = files(TUNING);
+  const tuning = labelledFiles(TUNING);
 
   const loKeywords: Judged[number][] = [];
   const loCombined: Judged[number][] = [];
@@ -83,7 +76,7 @@ export default async function devsets(_args: BenchArgs): Promise<void> {
 
   const combined = createClassifier({ keywords, learned: trainLearned([...tuning.flatMap((t) => t.examples), ...examples], { keywords }) });
   for (const dir of DEV_SETS) {
-    const data = files(dir).flatMap((f) => f.examples);
+    const data = labelledExamples(dir);
     out(`${dir} (${data.length} messages; learned layer trained on the whole tuning set)`);
     report(dir.slice(dir.lastIndexOf('/') + 1), judged(data, keywordsOnly), judged(data, combined));
   }

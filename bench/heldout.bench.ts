@@ -5,18 +5,14 @@
  * learned layer trained on the tuning set `test/fixtures/labelled/` and the keyword file's examples), and how many complaints about other services are recognised as not ours,
  * on the held-out set and on the demo's mixed stream (seed 42, default rates, one day from 09:00 Moscow).
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadKeywords } from '../src/config/keywords.js';
-import { compileKeywords, createClassifier, evaluate, keywordExamples, parseLabelledJsonl, trainLearned, type Classifier, type LabelledExample } from '../src/classify/index.js';
+import { compileKeywords, createClassifier, evaluate, keywordExamples, trainLearned, type Classifier, type LabelledExample } from '../src/classify/index.js';
 import { createDemoGenerator, type DemoTruth } from '../src/sources/demo/index.js';
 import type { BenchArgs } from './index.js';
+import { labelledExamples } from './labelled.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const f3 = (x: number) => x.toFixed(3);
-
-function read(dir: string): LabelledExample[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().flatMap((f) => parseLabelledJsonl(readFileSync(`${dir}/${f}`, 'utf8'), f));
-}
 
 function line(name: string, c: Classifier, data: readonly LabelledExample[]): string {
   const r = evaluate(c, data);
@@ -26,8 +22,8 @@ function line(name: string, c: Classifier, data: readonly LabelledExample[]): st
 }
 
 export default async function heldout(args: BenchArgs): Promise<void> {
-  const data = read('test/fixtures/heldout-mail-2');
-  const tuning = read('test/fixtures/labelled');
+  const data = labelledExamples('test/fixtures/heldout-mail-2');
+  const tuning = labelledExamples('test/fixtures/labelled');
   const config = loadKeywords();
   const keywords = compileKeywords(config);
   const learned = trainLearned([...tuning, ...keywordExamples(config)], { keywords });

@@ -84,6 +84,7 @@ export const NUMBER_STEM = '0';
  * ("проходит" / "приходит", "выход" / "вход"), while typos mostly fall later in a word.
  */
 const TYPO_FIXED_PREFIX = 3;
+const RU_VOWELS = 'аеиоуыэюя';
 /**
  * A Russian verb's prefix is often three letters and the root starts right after it ("под-вис" /
  * "под-пис", "при-ход" / "при-вод"): a consonant changed there makes another real word, not a typo. An
@@ -96,8 +97,6 @@ function typoAtRootStartOk(stem: string, candidate: string): boolean {
   if (stem.length === candidate.length && RU_VOWELS.includes(a) && RU_VOWELS.includes(b) && stem.slice(TYPO_FIXED_PREFIX + 1) === candidate.slice(TYPO_FIXED_PREFIX + 1)) return true;
   return stem[TYPO_FIXED_PREFIX + 1] === b && candidate[TYPO_FIXED_PREFIX + 1] === a && stem.slice(TYPO_FIXED_PREFIX + 2) === candidate.slice(TYPO_FIXED_PREFIX + 2);
 }
-const RU_VOWELS = 'аеиоуыэюя';
-
 /** The negator that also follows what it denies ("проблем нет"). */
 const POSTPOSED_NEGATOR = 'нет';
 

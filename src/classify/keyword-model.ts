@@ -369,36 +369,43 @@ const NEGATOR_BEFORE_INFINITIVE: ReadonlySet<string> = new Set(['не']);
 
 /** Per word, whether it is inside a hypothetical (`HYPOTHETICAL_OPENERS`) or advice (null when the message has none). */
 function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
-  const { stems, sentenceStart } = a;
+  const { stems, ids, sentenceStart, clauseStart } = a;
   const n = stems.length;
   let out: boolean[] | null = null;
-  const { ids } = a;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     const opener = id < 0 ? undefined : model.openers[id];
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
-    if (!opens) {
-      if (opener.before) {
-        // The clause around the word of "before": its past-tense words tell how things were.
-        let start = i;
-        while (start > 0 && !a.clauseStart[start]) start--;
-        for (let k = start; k < n && (k === start || !a.clauseStart[k]); k++) {
-          if (((a.forms[k] as number) & FORM_PAST) === 0) continue;
-          out ??= new Array<boolean>(n).fill(false);
-          out[k] = true;
-        }
-      }
-      if (opener.advice && opensCondition(a, i)) {
-        out ??= new Array<boolean>(n).fill(false);
-        for (let k = i; k < n && (k === i || !a.clauseStart[k]); k++) out[k] = true;
-      }
-      continue;
-    }
-    out ??= new Array<boolean>(n).fill(false);
-    for (let k = i; k < n && (k === i || !sentenceStart[k]); k++) out[k] = true;
+    // A hypothetical or advice runs to the sentence's end; a Russian "если" with an infinitive to its clause's end.
+    if (opens) out = markFrom(out, n, i, sentenceStart);
+    else if (opener.advice && opensCondition(a, i)) out = markFrom(out, n, i, clauseStart);
+    // The clause around a word of "before": its past-tense words tell how things were.
+    if (!opens && opener.before) out = markPastOfClause(out, a, i);
   }
   return out;
+}
+
+/** `out` (made on first use) with the words from `i` to the end of its span marked; a span ends before the next `starts`. */
+function markFrom(out: boolean[] | null, n: number, i: number, starts: readonly boolean[]): boolean[] {
+  const marks = out ?? new Array<boolean>(n).fill(false);
+  for (let k = i; k < n && (k === i || !starts[k]); k++) marks[k] = true;
+  return marks;
+}
+
+/** `out` with the past-tense words of the clause around word `i` marked (made only when there is one). */
+function markPastOfClause(out: boolean[] | null, a: Analysis, i: number): boolean[] | null {
+  const { clauseStart, forms } = a;
+  const n = a.stems.length;
+  let start = i;
+  while (start > 0 && !clauseStart[start]) start--;
+  let marks = out;
+  for (let k = start; k < n && (k === start || !clauseStart[k]); k++) {
+    if (((forms[k] as number) & FORM_PAST) === 0) continue;
+    marks ??= new Array<boolean>(n).fill(false);
+    marks[k] = true;
+  }
+  return marks;
 }
 
 /** Is there a clause boundary after word `from` up to word `to` (inclusive)? */

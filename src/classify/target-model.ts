@@ -42,6 +42,7 @@ import type { TargetDecision } from '../domain/classification.js';
 import type { KeywordsConfig } from '../config/keywords.js';
 import { NUMBER_STEM, type Analyser, type Analysis } from './analyse.js';
 import { withinOneEdit } from './edit-distance.js';
+import { latinWords } from './translit.js';
 import { FORM_ADJ, FORM_GEN, FORM_PAST, FORM_PLURAL, FORM_S, FORM_VERB } from './word-form.js';
 
 const KIND_NAME = 0;
@@ -167,7 +168,6 @@ const GENERIC_RU: ReadonlySet<string> = new Set([
 ]);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Compiles the `target` section with the keyword model's analyser (same stems as messages). */
 /**
  * The Latin words of the target section's phrases (names, products, competitors, other services, devices,
  * in any language list; and the accounts' names): kept as written when Russian typed in Latin letters is
@@ -177,10 +177,11 @@ export function targetLatinWords(config: TargetConfig): string[] {
   const words = new Set<string>();
   const lists = [config.names, config.products, config.competitors, config.others, config.devices];
   const phrases = [...lists.flatMap((l) => (l ? [...(l.en ?? []), ...(l.ru ?? [])] : [])), ...(config.accounts ?? []).map((a) => a.replace(/^@/, ''))];
-  for (const phrase of phrases) for (const m of phrase.toLowerCase().matchAll(/[a-z']+/g)) words.add(m[0]);
+  for (const phrase of phrases) for (const word of latinWords(phrase)) words.add(word);
   return [...words];
 }
 
+/** Compiles the `target` section with the keyword model's analyser (same stems as messages). */
 export function compileTarget(config: TargetConfig, analyser: Analyser): TargetModel {
   const byFirst = new Map<string, Phrase[]>();
   const longNames: string[] = [];

@@ -10,28 +10,36 @@
  *
  * @example fromTranslit('ne mogu zayti v pochtu') // → 'не могу зайти в почту'
  */
+import { isCyrillic } from './language.js';
 
 /** Russian function and everyday words in Latin letters; two distinct ones mark a message as Russian. */
 const MARKERS: ReadonlySet<string> = new Set([
   'ne', 'ni', 'chto', 'uzhe', 'eto', 'pochemu', 'opyat', 'menya', 'mne', 'nichego', 'kak', 'tozhe', 'seychas', 'voobshe', 'voobshche',
   'vsyo', 'vse', 'ya', 'nikak', 'pochta', 'pochtu', 'pochty', 'pochte', 'pismo', 'pisma', 'pisem', 'ochen', 'postoyanno', 'rabotaet', 'mogu',
 ]);
+/** A Latin word: a run of letters and apostrophes (the soft sign, "pis'mo"). */
 const WORD = /[a-z']+/g;
+/**
+ * The markers as whole words, any case, in one pattern: most messages hold none, and a native regex scan
+ * finds that without lower-casing the message or cutting it into words (this runs on every message).
+ */
+const MARKER_WORD = new RegExp(`(?<![a-z'])(?:${[...MARKERS].join('|')})(?![a-z'])`, 'gi');
 
 /** True when `text` is Russian written in Latin letters (no Cyrillic, two distinct marker words). */
 export function isTranslit(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x400 && c <= 0x4ff) return false;
-  }
-  const seen = new Set<string>();
-  for (const m of text.toLowerCase().matchAll(WORD)) {
-    if (MARKERS.has(m[0])) {
-      seen.add(m[0]);
-      if (seen.size >= 2) return true;
-    }
+  if (isCyrillic(text)) return false;
+  let first: string | null = null;
+  for (const m of text.matchAll(MARKER_WORD)) {
+    const word = m[0].toLowerCase();
+    if (first === null) first = word;
+    else if (word !== first) return true;
   }
   return false;
+}
+
+/** The Latin words of `text`, lower-cased. */
+export function latinWords(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
 }
 
 const DIGRAPHS: ReadonlyArray<readonly [string, string]> = [
