@@ -3,7 +3,7 @@
  * figures are not held out (the held-out set is the `heldout` bench's):
  * - the tuning set `test/fixtures/labelled/`, leave one file out: the learned layer trained on the other
  *   files and the keyword file's examples, judged on the file left out, pooled;
- * - the development sets written for single rounds (`precision-dev`, `target-dev`, `ru-dev`), with the
+ * - the development sets written for single rounds (`precision-dev`, `target-dev`, `ru-dev`, `ru-precision-dev`), with the
  *   learned layer trained on the whole tuning set and the keyword file's examples, as the service trains it.
  * Keyword layer alone beside keywords + learned layer, all and per language.
  */
@@ -16,7 +16,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const f3 = (x: number) => x.toFixed(3);
 
 /** Development sets of single rounds, in the order they were written. */
-const DEV_SETS = ['test/fixtures/precision-dev', 'test/fixtures/target-dev', 'test/fixtures/ru-dev'];
+const DEV_SETS = ['test/fixtures/precision-dev', 'test/fixtures/target-dev', 'test/fixtures/ru-dev', 'test/fixtures/ru-precision-dev'];
 const TUNING = 'test/fixtures/labelled';
 
 /**
