@@ -74,12 +74,21 @@ export interface TargetModel {
   readonly ownChannels: ReadonlySet<string>;
   /** Per-stem memo of the prefix/typo name check. */
   readonly nameMemo: Map<string, readonly [number, string] | null>;
+  /** Other mail services (`competitors`), as written and as the stem of a one-word name: their mail words are ours too. */
+  readonly rivals: ReadonlySet<string>;
 }
 
 type TargetConfig = NonNullable<KeywordsConfig['target']>;
 
 /** Words that make the next service a sender or recipient of mail (stems; short words are not stemmed). */
 const FLOW: ReadonlySet<string> = new Set(['from', 'to', 'от', 'из']);
+/**
+ * What also makes another mail service a recipient (stems): "на gmail", "на адреса gmail", "gmail addresses"
+ * ("не уходят письма на адреса gmail"); said of a bank or a site, "на" is only a place ("на госуслугах").
+ */
+const RIVAL_FLOW: ReadonlySet<string> = new Set(['на', 'адрес', 'address']);
+/** Second-person possessives (stems): "your mail", "ваша почта", "ваш smtp". */
+const YOUR: ReadonlySet<string> = new Set(['your', 'ваш']);
 /** What services send by mail besides letters (stems): codes, statements, notifications, receipts, addresses. */
 const MAIL_OBJECTS: ReadonlySet<string> = new Set([
   'code', 'statement', 'notif', 'notic', 'confirm', 'receipt', 'invoic', 'bill', 'messag', 'address', 'newslett', 'updat', 'alert', 'remind', 'ticket', 'send', 'sent', 'receiv', 'get', 'got', 'smtp', 'imap', 'pop3', 'file', 'document', 'pdf', 'excel', 'photo', 'invit', 'link',
@@ -215,12 +224,18 @@ export function compileTarget(config: TargetConfig, analyser: Analyser): TargetM
   add(KIND_NAME, config.names);
   add(KIND_PRODUCT, config.products);
   add(KIND_OTHER, config.competitors);
+  const rivals = new Set<string>();
+  for (const text of [...config.competitors.en, ...config.competitors.ru]) {
+    rivals.add(text);
+    const stems = analyser.stemsOf(text);
+    if (stems.length === 1) rivals.add(stems[0] as string);
+  }
   add(KIND_OTHER, config.others);
   add(KIND_DEVICE, config.devices);
   for (const list of byFirst.values()) list.sort((a, b) => b.stems.length - a.stems.length);
   const rawTerms = [...config.accounts, ...config.domains];
   const raw = rawTerms.length === 0 ? null : new RegExp(`(?:${rawTerms.map(escape).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
-  return { byFirst, longNames, longOthers, longProducts, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map() };
+  return { byFirst, longNames, longOthers, longProducts, longDevices, analyser, raw, ownChannels: new Set(config.ownChannels), nameMemo: new Map(), rivals };
 }
 
 /** A stem that starts with one of our names or is one typo from it, or one typo from another service, or ends like a kind of service. */
@@ -268,6 +283,10 @@ interface Tally {
   devices: Map<string, { text: string; setting: boolean }> | null;
   /** A site or app of no named owner ("the app", "приложение"): what runs on the writer's devices. */
   app: boolean;
+  /** Other mail services named as what the message is about, not as a sender or recipient ("в гмейле всё в спам"). */
+  rivals: number;
+  /** A second-person possessive ("your mail", "ваш smtp"): the writer addresses the service, which a brand search found. */
+  addressed: boolean;
 }
 
 /** "from / to / от / из" right before word i, or one word before that (within the clause). */
@@ -377,6 +396,14 @@ function mailInClause(model: TargetModel, stems: readonly string[], clauseStart:
   return false;
 }
 
+/** Is the other mail service at word i a recipient ("на gmail", "на адреса gmail", "gmail addresses"), with mail in its clause? */
+function rivalFlow(model: TargetModel, stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  let near = false;
+  for (let k = i - 1; k >= i - 2 && k >= 0 && !clauseStart[k + 1]; k--) if (RIVAL_FLOW.has(stems[k] as string)) near = true;
+  if (i + 1 < stems.length && !clauseStart[i + 1] && RIVAL_FLOW.has(stems[i + 1] as string)) near = true;
+  return near && mailInClause(model, stems, clauseStart, i);
+}
+
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
 function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
   if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
@@ -388,7 +415,7 @@ function flowOf(model: TargetModel, kind: number, stems: readonly string[], clau
 export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis, 'stems' | 'clauseStart'> & Partial<Pick<Analysis, 'memos' | 'forms' | 'negated'>>, channel: string | null | undefined): TargetDecision {
   const { stems, clauseStart, memos, forms, negated } = a;
   const terms: string[] = [];
-  const t: Tally = { names: 0, products: 0, others: 0, devices: null, app: false };
+  const t: Tally = { names: 0, products: 0, others: 0, devices: null, app: false, rivals: 0, addressed: false };
   let hashtags: Set<string> | null = null;
   if (text.includes('#')) {
     hashtags = new Set();
@@ -419,6 +446,7 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
       }
     }
     const list = seen.list;
+    if (YOUR.has(stem)) t.addressed = true;
     if (stem === AT_THEM[0] && stems[i + 1] === AT_THEM[1] && !clauseStart[i + 1]) {
       t.others++;
       terms.push('у них');
@@ -464,13 +492,19 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
     if (matched !== null) {
       matchedEnd = i + matched.stems.length - 1;
       matchedKind = matched.kind;
-      if (count(t, matched.kind, stem, matched.text, hashtags, flowOf(model, matched.kind, stems, clauseStart, forms, negated, i), own)) terms.push(matched.text);
+      const flow = flowOf(model, matched.kind, stems, clauseStart, forms, negated, i);
+      if (!flow && model.rivals.has(matched.text)) t.rivals += rivalFlow(model, stems, clauseStart, i) ? 0 : 1;
+      if (count(t, matched.kind, stem, matched.text, hashtags, flow, own)) terms.push(matched.text);
       i += matched.stems.length - 1;
       continue;
     }
     if (seen.near === undefined) seen.near = nearMatch(model, stem);
     const near = seen.near;
-    if (near !== null && count(t, near[0], stem, stem, hashtags, flowOf(model, near[0], stems, clauseStart, forms, negated, i), own)) terms.push(stem);
+    if (near !== null) {
+      const flow = flowOf(model, near[0], stems, clauseStart, forms, negated, i);
+      if (!flow && near[0] === KIND_OTHER && model.rivals.has(near[1])) t.rivals += rivalFlow(model, stems, clauseStart, i) ? 0 : 1;
+      if (count(t, near[0], stem, stem, hashtags, flow, own)) terms.push(stem);
+    }
   }
   // With an app of no named owner, the writer's phone or its update is where that app runs: "after the iOS
   // update the app crashes", "телефон пишет, что приложение не отвечает".
@@ -485,6 +519,10 @@ export function decideTarget(model: TargetModel, text: string, a: Pick<Analysis,
   let about: TargetDecision['about'];
   if (own) about = t.others > 0 && t.products === 0 ? 'other' : 'us';
   else if (t.names > 0) about = 'us';
+  // Another mail service is what the message is about: its inbox, spam folder and letters are the same words as
+  // ours, so they are no evidence for us ("яндекс почта опять тормозит, письма открываются по минуте"), unless the
+  // writer addresses the service they found it by ("gmail works, your mail doesn't").
+  else if (t.rivals > 0 && !t.addressed) about = 'other';
   else if (t.others > 0) about = t.others > t.products ? 'other' : 'us';
   else about = t.products > 0 ? 'us' : 'unknown';
   return { about, terms: hasDuplicates(terms) ? [...new Set(terms)] : terms };

@@ -97,6 +97,15 @@ describe('is it about us? (target model)', () => {
     // On our own channels a tag of ours says nothing: the message is said to us already.
     ['#skymail my bank card is broken', 'telegram', 'other', false],
     ['#skymail my bank card is broken', 'twitter', 'other', false],
+    // Another mail service as the subject: its inbox and letters are the same words as ours, no evidence for us…
+    ['gmail inbox is not working', 'twitter', 'other', false],
+    ['в gmail письмо не работает', 'twitter', 'other', false],
+    // …but as a recipient it is mail passing through us, and "your" addresses the service the search found.
+    ['email to gmail is not working', 'twitter', 'us', true],
+    ['письмо на gmail не работает', 'twitter', 'us', true],
+    ['письмо на адрес gmail не работает', 'twitter', 'us', true],
+    ['gmail is fine, your inbox is not working', 'twitter', 'us', true],
+    ['skymail inbox is not working, gmail inbox is fine', 'twitter', 'us', true],
   ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
     const c = classifier.classify(text, null, channel);
     expect(c.target?.about).toBe(about);
