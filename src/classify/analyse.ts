@@ -10,7 +10,7 @@ import { normaliseText } from './normalise.js';
 import { sharedStemCache, type StemCache } from './stem.js';
 import { isEmoji, scanTokens, tokenise, type TokenVisitor } from './tokenise.js';
 import { hashOf, WordTable } from './word-table.js';
-import { wordForm } from './word-form.js';
+import { FORM_INFINITIVE, wordForm } from './word-form.js';
 
 export interface Analysis {
   readonly lang: Lang | null;
@@ -108,6 +108,12 @@ const POSTPOSED_NEGATOR = 'нет';
 const NONE_PARTICLE = 'ни';
 const NONE_WORDS: readonly string[] = ['один', 'одна', 'одно', 'одного', 'одной', 'одну', 'разу', 'единого', 'единой', 'единую', 'единый', 'малейшего', 'малейшей', 'малейшую'];
 
+/**
+ * Russian verbs of stopping: with an infinitive after them they deny it as "не" does — "перестало вылетать"
+ * is "больше не вылетает" (a problem gone), "перестал работать" is "не работает" (an ability lost).
+ */
+const CESSATION_WORDS: readonly string[] = ['перестал', 'перестала', 'перестало', 'перестали', 'перестает', 'перестают', 'перестанет', 'перестанут', 'перестать'];
+
 export class Analyser implements TokenVisitor {
   readonly vocabulary: ReadonlyMap<string, number>;
   private readonly typoIndex = new Map<string, number[]>();
@@ -115,6 +121,8 @@ export class Analyser implements TokenVisitor {
   private readonly negators: ReadonlySet<string>;
   private readonly contrast: ReadonlySet<string>;
   private readonly noneWords: ReadonlySet<string>;
+  /** Stems of the verbs of stopping (`CESSATION_WORDS`): they negate the infinitive right after them. */
+  readonly cessation: ReadonlySet<string>;
   private readonly words: WordTable<WordInfo>;
   private readonly stemCache: StemCache;
   private readonly maxWords: number;
@@ -140,6 +148,7 @@ export class Analyser implements TokenVisitor {
     this.negators = new Set(options.negators.map((w) => this.stemCache.stem(w.toLowerCase())));
     this.contrast = new Set(options.contrast.map((w) => this.stemCache.stem(w.toLowerCase())));
     this.noneWords = new Set(NONE_WORDS.map((w) => this.stemCache.stem(w)));
+    this.cessation = new Set(CESSATION_WORDS.map((w) => this.stemCache.stem(w)));
   }
 
   /** Stems of a config term or phrase, tokenised and normalised exactly as messages are. */
@@ -250,7 +259,9 @@ export class Analyser implements TokenVisitor {
     this.ids.push(info.id);
     this.clauseStart.push(boundary);
     if (boundary || info.contrast) this.scope = 0;
-    this.negated.push(this.scope > 0 && !info.emoji);
+    // "перестало вылетать": a verb of stopping denies the infinitive after it.
+    const stopped = !boundary && last >= 0 && (info.form & FORM_INFINITIVE) !== 0 && this.cessation.has(this.stems[last] as string);
+    this.negated.push((this.scope > 0 || stopped) && !info.emoji);
     if (this.scope > 0) this.scope--;
     if (info.negator || (!boundary && last >= 0 && this.stems[last] === NONE_PARTICLE && this.noneWords.has(info.stem))) this.scope = this.options.negationWindow;
   }

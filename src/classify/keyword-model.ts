@@ -43,7 +43,7 @@ interface Entry {
   readonly ownNegator: boolean;
   /** Form bits of each word as written (`word-form.ts`), or null when no word's form matters. */
   readonly forms: readonly number[] | null;
-  /** Ends with its negator ("больше не", "still not"): what follows is what it denies. */
+  /** Ends with its negator ("больше не", "still not") or a verb of stopping ("перестало"): what follows is what it denies. */
   readonly openNegator: boolean;
   /** A marker of duration ("for a week", "уже месяц"), or a cue of a `supportOnly` group (sarcasm): it supports a problem but is none. */
   readonly supportOnly: boolean;
@@ -219,7 +219,8 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     const ownNegator = stems.length > 1 && stems.some((s) => negatorStems.includes(s));
     const wordForms = formed[i] ?? [];
     const forms = wordForms.some((f) => f !== 0) ? wordForms : null;
-    const openNegator = stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string);
+    // A verb of stopping denies as an open negator does: "перестало вылетать" takes the "перестало" back.
+    const openNegator = (stems.length > 1 && negatorStems.includes(stems[stems.length - 1] as string)) || analyser.cessation.has(stems[stems.length - 1] as string);
     const supportOnly = p.support === true || (p.kind === KIND_MARKER && stems.some((s) => durationStems.has(s)) && !stems.some((s) => onsetStems.has(s)));
     const repetition = p.kind === KIND_MARKER && stems.some((s) => repetitionStems.has(s));
     const entry: Entry = { ids, owner: p.owner, kind: p.kind, weight: p.weight, text: p.text, index: entries.length, consecutive, ownNegator, forms, openNegator, supportOnly, repetition };

@@ -64,6 +64,22 @@ describe('Russian: "ни" with a word of none negates', () => {
   });
 });
 
+describe('Russian: a verb of stopping denies the infinitive after it', () => {
+  // "перестало" is a failure cue of its own ("перестало работать"); before a problem word it says the problem is gone.
+  const stopping = createClassifier({
+    keywords: compileKeywords(keywordsSchema.parse({ ...config, gate: { ...config.gate, terms: { ru: ['сбой', 'вылетает', 'перестало'] }, weights: { сбой: 0.9, вылетает: 0.9, перестало: 0.9 } } })),
+  });
+  it.each([
+    ['приложение перестало вылетать', false],
+    ['почта перестала вылетать после обновления', false],
+    ['приложение перестало открываться', true], // not a problem word: the stopping is the failure
+    ['приложение перестало вылетать, но опять сбой', true], // another problem still stands
+    ['приложение вылетает, перестало обновляться', true],
+  ] as const)('%s → complaint %s', (text, expected) => {
+    expect(stopping.classify(text, null).complaint).toBe(expected);
+  });
+});
+
 describe('Russian typo tolerance keeps the prefix and the start of the root', () => {
   it('a real word one letter from a term after a three-letter prefix is not a typo of it', () => {
     expect(classifier.explain('подписался на новости', null).classification.categories.map((c) => c.name)).not.toContain('slow');
