@@ -17,6 +17,7 @@
 import type { KeywordsConfig } from '../config/keywords.js';
 import { Analyser, type Analysis } from './analyse.js';
 import { compileTarget, targetLatinWords, type TargetModel } from './target-model.js';
+import { isCyrillic } from './language.js';
 import { FORM_INFINITIVE, FORM_PAST, formsAgree } from './word-form.js';
 
 const KIND_TERM = 0;
@@ -379,13 +380,33 @@ function hypotheticalWords(model: KeywordModel, a: Analysis): boolean[] | null {
     if (opener === undefined) continue;
     const opens = opener.phrases.some((o) => o.every((s, k) => stems[i + k] === s && (k === 0 || !sentenceStart[i + k]))) || (opener.advice && opensAdvice(model, a, i));
     // A hypothetical or advice runs to the sentence's end; a Russian "если" with an infinitive to its clause's end.
-    if (opens) out = markFrom(out, n, i, sentenceStart);
+    if (opens || (opener.advice && asksCondition(a, i))) out = markFrom(out, n, i, sentenceStart);
     else if (opener.advice && opensCondition(a, i)) out = markFrom(out, n, i, clauseStart);
     // The clause around a word of "before": its past-tense words tell how things were.
     if (!opens && opener.before) out = markPastOfClause(out, a, i);
   }
+  // "…? или просто молча теряет?": a question opened by "or" is the other half of the hypothetical question before it.
+  if (out !== null) for (let k = 1; k < n; k++) if (sentenceStart[k] && a.question[k] && OR_WORDS.has(stems[k] as string) && out[k - 1]) out = markFrom(out, n, k, sentenceStart);
   return out;
 }
+
+/**
+ * A Russian question that opens with "если" asks what would happen, or what to do, in a case the writer
+ * imagines: "Если письмо не доставлено, скаймейл присылает уведомление?", "а что делать, если забыл
+ * пароль?" (`CONDITION_QUESTION_OPENERS` may stand before it). After any other word the "если" tells what
+ * happens each time ("почему, если прикрепить файл, письмо не уходит?"). English is left alone: its "if"
+ * questions on the public complaints corpus are reports as often ("why does it fail if…").
+ */
+function asksCondition(a: Analysis, i: number): boolean {
+  const { sentenceStart, question, stems } = a;
+  if (!question[i] || !isCyrillic(stems[i] as string)) return false;
+  for (let k = i; !sentenceStart[k]; k--) if (!CONDITION_QUESTION_OPENERS.has(stems[k - 1] as string)) return false;
+  return true;
+}
+/** Words that may open a question before its "если" (stems): "а", "и", "но", "что делать", "как быть", "подскажите", "скажите", "пожалуйста". */
+const CONDITION_QUESTION_OPENERS: ReadonlySet<string> = new Set(['а', 'и', 'но', 'что', 'дела', 'как', 'быт', 'подскаж', 'скаж', 'пожалуйст']);
+/** "or" (stems: the stemmer cuts "или" to "ил"). */
+const OR_WORDS: ReadonlySet<string> = new Set(['ил', 'or']);
 
 /** `out` (made on first use) with the words from `i` to the end of its span marked; a span ends before the next `starts`. */
 function markFrom(out: boolean[] | null, n: number, i: number, starts: readonly boolean[]): boolean[] {

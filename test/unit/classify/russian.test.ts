@@ -64,6 +64,19 @@ describe('Russian: "ни" with a word of none negates', () => {
   });
 });
 
+describe('Russian: a question opened by "если" asks about an imagined case', () => {
+  it.each([
+    ['если приложение вылетает, черновик сохранится?', false],
+    ['а что делать, если почта не заходит?', false],
+    ['если приложение вылетает, черновик сохранится? или пропадёт вместе со сбоем?', false], // "или" goes on asking
+    ['почему, если открыть письмо, приложение вылетает?', true], // after another word "если" tells what happens
+    ['если открыть письмо, приложение вылетает', true], // no question: a report of what happens each time
+    ['если приложение вылетает, черновик сохранится? сегодня опять сбой', true], // a report beside it stands
+  ] as const)('%s → complaint %s', (text, expected) => {
+    expect(complaint(text)).toBe(expected);
+  });
+});
+
 describe('Russian: a verb of stopping denies the infinitive after it', () => {
   // "перестало" is a failure cue of its own ("перестало работать"); before a problem word it says the problem is gone.
   const stopping = createClassifier({
