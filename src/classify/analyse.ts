@@ -10,7 +10,7 @@ import { normaliseText } from './normalise.js';
 import { sharedStemCache, type StemCache } from './stem.js';
 import { isEmoji, scanTokens, tokenise, type TokenVisitor } from './tokenise.js';
 import { hashOf, WordTable } from './word-table.js';
-import { FORM_INFINITIVE, wordForm } from './word-form.js';
+import { FORM_INFINITIVE, FORM_PAST, FORM_PRESENT, wordForm } from './word-form.js';
 
 export interface Analysis {
   readonly lang: Lang | null;
@@ -109,10 +109,13 @@ const NONE_PARTICLE = 'ни';
 const NONE_WORDS: readonly string[] = ['один', 'одна', 'одно', 'одного', 'одной', 'одну', 'разу', 'единого', 'единой', 'единую', 'единый', 'малейшего', 'малейшей', 'малейшую'];
 
 /**
- * Russian verbs of stopping: with an infinitive after them they deny it as "не" does — "перестало вылетать"
- * is "больше не вылетает" (a problem gone), "перестал работать" is "не работает" (an ability lost).
+ * Russian verbs of stopping: in the past or present, with an infinitive after them, they deny it as "не"
+ * does — "перестало вылетать" is "больше не вылетает" (a problem gone), "перестал работать" is "не работает"
+ * (an ability lost). Their future and infinitive hope or ask ("когда перестанет тормозить?", "должна
+ * перестать тормозить"): the problem stands.
  */
-const CESSATION_WORDS: readonly string[] = ['перестал', 'перестала', 'перестало', 'перестали', 'перестает', 'перестают', 'перестанет', 'перестанут', 'перестать'];
+const CESSATION_WORDS: readonly string[] = ['перестал', 'перестала', 'перестало', 'перестали', 'перестает', 'перестают'];
+const CESSATION_FORMS = FORM_PAST | FORM_PRESENT;
 
 export class Analyser implements TokenVisitor {
   readonly vocabulary: ReadonlyMap<string, number>;
@@ -121,7 +124,7 @@ export class Analyser implements TokenVisitor {
   private readonly negators: ReadonlySet<string>;
   private readonly contrast: ReadonlySet<string>;
   private readonly noneWords: ReadonlySet<string>;
-  /** Stems of the verbs of stopping (`CESSATION_WORDS`): they negate the infinitive right after them. */
+  /** Stems of the verbs of stopping (`CESSATION_WORDS`): in the past or present they negate the infinitive right after them. */
   readonly cessation: ReadonlySet<string>;
   private readonly words: WordTable<WordInfo>;
   private readonly stemCache: StemCache;
@@ -260,7 +263,7 @@ export class Analyser implements TokenVisitor {
     this.clauseStart.push(boundary);
     if (boundary || info.contrast) this.scope = 0;
     // "перестало вылетать": a verb of stopping denies the infinitive after it.
-    const stopped = !boundary && last >= 0 && (info.form & FORM_INFINITIVE) !== 0 && this.cessation.has(this.stems[last] as string);
+    const stopped = !boundary && last >= 0 && (info.form & FORM_INFINITIVE) !== 0 && ((this.forms[last] as number) & CESSATION_FORMS) !== 0 && this.cessation.has(this.stems[last] as string);
     this.negated.push((this.scope > 0 || stopped) && !info.emoji);
     if (this.scope > 0) this.scope--;
     if (info.negator || (!boundary && last >= 0 && this.stems[last] === NONE_PARTICLE && this.noneWords.has(info.stem))) this.scope = this.options.negationWindow;

@@ -88,6 +88,8 @@ describe('Russian: a verb of stopping denies the infinitive after it', () => {
     ['приложение перестало открываться', true], // not a problem word: the stopping is the failure
     ['приложение перестало вылетать, но опять сбой', true], // another problem still stands
     ['приложение вылетает, перестало обновляться', true],
+    ['когда приложение перестанет вылетать?', true], // the future hopes: the problem stands
+    ['приложение должно перестать вылетать', true],
   ] as const)('%s → complaint %s', (text, expected) => {
     expect(stopping.classify(text, null).complaint).toBe(expected);
   });
