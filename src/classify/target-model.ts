@@ -83,10 +83,11 @@ type TargetConfig = NonNullable<KeywordsConfig['target']>;
 /** Words that make the next service a sender or recipient of mail (stems; short words are not stemmed). */
 const FLOW: ReadonlySet<string> = new Set(['from', 'to', 'от', 'из']);
 /**
- * What also makes another mail service a recipient (stems): "на gmail", "на адреса gmail", "gmail addresses"
- * ("не уходят письма на адреса gmail"); said of a bank or a site, "на" is only a place ("на госуслугах").
+ * What also makes another mail service a sender or recipient (stems): "на gmail", "на адреса gmail", "с
+ * gmail", "gmail addresses" ("не уходят письма на адреса gmail", "письма с gmail не доходят"); said of a
+ * bank or a site, "на" is only a place ("на госуслугах") and "с" only since when or with whom.
  */
-const RIVAL_FLOW: ReadonlySet<string> = new Set(['на', 'адрес', 'address']);
+const RIVAL_FLOW: ReadonlySet<string> = new Set(['на', 'с', 'со', 'адрес', 'address']);
 /** Second-person possessives (stems): "your mail", "ваша почта", "ваш smtp". */
 const YOUR: ReadonlySet<string> = new Set(['your', 'ваш']);
 /** What services send by mail besides letters (stems): codes, statements, notifications, receipts, addresses. */

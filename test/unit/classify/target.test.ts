@@ -104,6 +104,7 @@ describe('is it about us? (target model)', () => {
     ['email to gmail is not working', 'twitter', 'us', true],
     ['письмо на gmail не работает', 'twitter', 'us', true],
     ['письмо на адрес gmail не работает', 'twitter', 'us', true],
+    ['письмо с gmail не работает', 'twitter', 'us', true],
     ['gmail is fine, your inbox is not working', 'twitter', 'us', true],
     ['skymail inbox is not working, gmail inbox is fine', 'twitter', 'us', true],
   ] as const)('%j via %s → %s', (text, channel, about, complaint) => {
