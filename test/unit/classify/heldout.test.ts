@@ -40,20 +40,20 @@ describe('held-out mail-service set', () => {
   // Floors a little under the figures last measured (README; `npm run bench -- --only heldout`): first on
   // 2026-12-07 when this set was written, then once at the end of each precision round, never between; a
   // floor only rises to guard what a round gained, nothing is chosen to pass it.
-  it('keywords alone (first measured P 0.794 R 0.912 F1 0.849, others not ours 21/44; after the Russian round P 0.836 R 0.932 F1 0.882, category macro-F1 0.876, 28/44)', () => {
+  it('keywords alone (first measured P 0.794 R 0.912 F1 0.849, others not ours 21/44; after the Russian precision round of ru-precision-dev P 0.863 R 0.932 F1 0.896, category macro-F1 0.876, 33/44)', () => {
     const r = evaluate(createClassifier({ keywords }), heldout);
-    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.82);
+    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.85);
     expect(r.complaint.recall).toBeGreaterThanOrEqual(0.91);
     expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.85);
     const others = heldout.filter((e) => e.about === 'other');
     const c = createClassifier({ keywords });
-    expect(others.filter((e) => !c.classify(e.text, e.lang ?? null, e.channel ?? null).complaint).length).toBeGreaterThanOrEqual(27);
+    expect(others.filter((e) => !c.classify(e.text, e.lang ?? null, e.channel ?? null).complaint).length).toBeGreaterThanOrEqual(31);
   });
 
-  it('keywords + learned layer trained on the tuning set and the keyword file (first measured P 0.845 R 0.919 F1 0.880; after the Russian round P 0.864 R 0.946 F1 0.903, category 0.944)', () => {
+  it('keywords + learned layer trained on the tuning set and the keyword file (first measured P 0.845 R 0.919 F1 0.880; after the Russian precision round of ru-precision-dev P 0.886 R 0.946 F1 0.915, category 0.944)', () => {
     const learned = trainLearned([...tuning, ...keywordExamples(keywords.config)], { keywords });
     const r = evaluate(createClassifier({ keywords, learned }), heldout);
-    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.85);
+    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.87);
     expect(r.complaint.recall).toBeGreaterThanOrEqual(0.93);
     expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.92);
   });
