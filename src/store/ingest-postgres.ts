@@ -59,6 +59,24 @@ export interface PostgresIngestResult {
   readonly horizon: number | null;
 }
 
+/**
+ * A PostgreSQL array literal of `values`, sent as one text parameter and cast (`::text[]`, `::bigint[]`):
+ * what the pg driver makes of a JS array (`{"a","b",NULL}`), built with one join, numbers unquoted, and
+ * a string escaped only when it holds a backslash or a double quote. The driver runs two regular
+ * expressions over every element (numbers too) and concatenates the literal piece by piece: with the
+ * twenty-odd arrays of a batch that was about 6% of the worker's CPU samples on PostgreSQL.
+ */
+export function arrayLiteral(values: ReadonlyArray<string | number | null>): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'number') parts[i] = String(v);
+    else parts[i] = `"${v.includes('\\') || v.includes('"') ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
 /** Runs the ingest statement on `db` (a transaction or the pool: alone it is its own transaction). */
 export async function ingestPostgres(
   db: Kysely<Database>,
@@ -128,15 +146,15 @@ export async function ingestPostgres(
         insert into complaint_counts (t, channel, lang, category, n)
         select k.t, k.channel, k.lang, k.category, g.n
           from (select count_key, count(*) as n from fresh where count_key is not null group by 1) g
-          join unnest(${countKeys.column(0)}::bigint[], ${countKeys.column(1)}::text[], ${countKeys.column(2)}::text[], ${countKeys.column(3)}::text[])
+          join unnest(${arrayLiteral(countKeys.column(0))}::bigint[], ${arrayLiteral(countKeys.column(1))}::text[], ${arrayLiteral(countKeys.column(2))}::text[], ${arrayLiteral(countKeys.column(3))}::text[])
             with ordinality as k(t, channel, lang, category, id) on k.id = g.count_key
         order by k.t, k.channel collate "C", k.lang collate "C", k.category collate "C"
         on conflict (t, channel, lang, category) do update set n = complaint_counts.n + excluded.n)
       , terms as (
         insert into complaint_terms (t, channel, lang, category, term, n)
         select k.t, k.channel, k.lang, k.category, k.term, g.n
-          from (select x.id, count(*) as n from fresh f join unnest(${termOrd}::int[], ${termKey}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
-          join unnest(${termKeys.column(0)}::bigint[], ${termKeys.column(1)}::text[], ${termKeys.column(2)}::text[], ${termKeys.column(3)}::text[], ${termKeys.column(4)}::text[])
+          from (select x.id, count(*) as n from fresh f join unnest(${arrayLiteral(termOrd)}::int[], ${arrayLiteral(termKey)}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
+          join unnest(${arrayLiteral(termKeys.column(0))}::bigint[], ${arrayLiteral(termKeys.column(1))}::text[], ${arrayLiteral(termKeys.column(2))}::text[], ${arrayLiteral(termKeys.column(3))}::text[], ${arrayLiteral(termKeys.column(4))}::text[])
             with ordinality as k(t, channel, lang, category, term, id) on k.id = g.id
         order by k.t, k.channel collate "C", k.lang collate "C", k.category collate "C", k.term collate "C"
         on conflict (t, channel, lang, category, term) do update set n = complaint_terms.n + excluded.n)`
@@ -147,8 +165,8 @@ export async function ingestPostgres(
   if (options.series) {
     series = sql`, incs as materialized (
         select k.key, k.t, g.v
-          from (select x.id, count(*) as v from fresh f join unnest(${incOrd}::int[], ${incKey}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
-          join unnest(${seriesKeys.column(0)}::text[], ${seriesKeys.column(1)}::bigint[]) with ordinality as k(key, t, id) on k.id = g.id)
+          from (select x.id, count(*) as v from fresh f join unnest(${arrayLiteral(incOrd)}::int[], ${arrayLiteral(incKey)}::int[]) as x(ord, id) on x.ord = f.ord group by 1) g
+          join unnest(${arrayLiteral(seriesKeys.column(0))}::text[], ${arrayLiteral(seriesKeys.column(1))}::bigint[]) with ordinality as k(key, t, id) on k.id = g.id)
       , points as (
         insert into series_points (key, t, v) select key, t, v from incs order by key collate "C", t
         on conflict (key, t) do update set v = series_points.v + excluded.v)
@@ -161,10 +179,10 @@ export async function ingestPostgres(
 
   const found = await sql<{ id: string; horizon: number | null }>`
     with u as materialized (
-      select * from unnest(${col('id')}::text[], ${col('channel')}::text[], ${col('source')}::text[], ${col('author')}::text[], ${col('text')}::text[], ${col('lang')}::text[],
-        ${col('created_at')}::bigint[], ${col('ingested_at')}::bigint[], ${col('link')}::text[], ${col('meta')}::text[], ${col('complaint')}::integer[], ${col('score')}::real[],
-        ${col('category')}::text[], ${col('classification')}::text[], ${rows.map((r) => r.model_version ?? null)}::text[],
-        ${rows.map((r) => (derived ? searchVector(r.text) : null))}::text[], ${countOf}::int[])
+      select * from unnest(${arrayLiteral(col('id'))}::text[], ${arrayLiteral(col('channel'))}::text[], ${arrayLiteral(col('source'))}::text[], ${arrayLiteral(col('author'))}::text[], ${arrayLiteral(col('text'))}::text[], ${arrayLiteral(col('lang'))}::text[],
+        ${arrayLiteral(col('created_at'))}::bigint[], ${arrayLiteral(col('ingested_at'))}::bigint[], ${arrayLiteral(col('link'))}::text[], ${arrayLiteral(col('meta'))}::text[], ${arrayLiteral(col('complaint'))}::integer[], ${arrayLiteral(col('score'))}::real[],
+        ${arrayLiteral(col('category'))}::text[], ${arrayLiteral(col('classification'))}::text[], ${arrayLiteral(rows.map((r) => r.model_version ?? null))}::text[],
+        ${arrayLiteral(rows.map((r) => (derived ? searchVector(r.text) : null)))}::text[], ${arrayLiteral(countOf)}::int[])
         with ordinality as u(id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search, count_key, ord))
     , ins as (
       insert into messages (id, channel, source, author, text, lang, created_at, ingested_at, link, meta, complaint, score, category, classification, model_version, search)
