@@ -16,7 +16,7 @@ import { bucketStart, seriesKeysOf } from '../series/counts.js';
 /**
  * Numbers distinct keys 1, 2, … in order of first appearance (`id`: the key as one string), and gives
  * them back column by column, the n-th entry of each column being a part of key n (for `unnest … with
- * ordinality`). `parts` is called only for a key not seen before.
+ * ordinality`). A key's parts are given only when it is added (`find` first: no array or closure per lookup).
  */
 class KeyNumbers {
   private readonly ids = new Map<string, number>();
@@ -26,13 +26,15 @@ class KeyNumbers {
     this.columns = Array.from({ length: width }, () => []);
   }
 
-  number(id: string, parts: () => ReadonlyArray<string | number>): number {
-    let n = this.ids.get(id);
-    if (n === undefined) {
-      n = this.ids.size + 1;
-      this.ids.set(id, n);
-      parts().forEach((part, i) => this.columns[i]?.push(part));
-    }
+  /** The number of a key seen before, else undefined (then `add` it). */
+  find(id: string): number | undefined {
+    return this.ids.get(id);
+  }
+
+  add(id: string, parts: ReadonlyArray<string | number>): number {
+    const n = this.ids.size + 1;
+    this.ids.set(id, n);
+    parts.forEach((part, i) => this.columns[i]?.push(part));
     return n;
   }
 
@@ -122,7 +124,8 @@ export async function ingestPostgres(
       if (Number.isFinite(t)) {
         for (const key of seriesKeysOf(message, c)) {
           incOrd.push(j + 1);
-          incKey.push(seriesKeys.number(`${t}\u0000${key}`, () => [key, t]));
+          const id = `${t}\u0000${key}`;
+          incKey.push(seriesKeys.find(id) ?? seriesKeys.add(id, [key, t]));
         }
       }
     }
@@ -132,10 +135,11 @@ export async function ingestPostgres(
       return;
     }
     const { t, channel, lang, category } = key;
-    countOf.push(countKeys.number(key.id, () => [t, channel, lang, category]));
+    countOf.push(countKeys.find(key.id) ?? countKeys.add(key.id, [t, channel, lang, category]));
     for (const term of distinctTerms(c, terms)) {
       termOrd.push(j + 1);
-      termKey.push(termKeys.number(`${key.id}\u0000${term}`, () => [t, channel, lang, category, term]));
+      const id = `${key.id}\u0000${term}`;
+      termKey.push(termKeys.find(id) ?? termKeys.add(id, [t, channel, lang, category, term]));
     }
   });
 
