@@ -10,6 +10,7 @@ import { messageIdFromJobId } from '../src/queues/keys.js';
 import { IngestWriter } from '../src/store/ingest-writer.js';
 import type { Message } from '../src/domain/message.js';
 import { describeError } from '../src/platform/errors.js';
+import { CounterTally } from '../src/platform/metrics.js';
 import { categoryLabel, languageLabel } from '../src/series/export-gauges.js';
 import type { ServiceContext } from './context.js';
 import { duplicateRedis } from '../src/queues/connection.js';
@@ -29,6 +30,9 @@ export interface IngestWorkerOptions {
 export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOptions = {}): IngestWorker {
   const log = ctx.log.child({ module: 'ingest', queue: 'ingest' });
   const concurrency = options.concurrency ?? ctx.config.ingest.concurrency;
+  // A batch's new messages and complaints, added to their counters once per label set.
+  const ingested = new CounterTally(['channel', 'source'] as const);
+  const complaints = new CounterTally(['category', 'channel', 'language'] as const);
   const writer = new IngestWriter(ctx.store, {
     step: ctx.config.series.step,
     // Every job slot waits for its batch: once all slots wait, waiting longer adds nothing. Half the
@@ -45,14 +49,16 @@ export function startIngestWorker(ctx: ServiceContext, options: IngestWorkerOpti
       if (duplicates > 0) ctx.metrics.duplicates.inc(duplicates);
       const known = ctx.classifier.categories;
       for (const { message, classification } of fresh) {
-        ctx.metrics.ingested.inc({ channel: message.channel, source: message.source });
+        ingested.add(message.channel, message.source);
         if (classification.complaint) {
           // Bounded labels: a keyword-config category (else `other`), `none` for no category; en, ru or other.
           const language = languageLabel(message.lang ?? classification.lang);
-          for (const c of classification.categories) ctx.metrics.complaints.inc({ category: categoryLabel(c.name, known), channel: message.channel, language });
-          if (classification.categories.length === 0) ctx.metrics.complaints.inc({ category: 'none', channel: message.channel, language });
+          for (const c of classification.categories) complaints.add(categoryLabel(c.name, known), message.channel, language);
+          if (classification.categories.length === 0) complaints.add('none', message.channel, language);
         }
       }
+      ingested.addTo(ctx.metrics.ingested);
+      complaints.addTo(ctx.metrics.complaints);
     },
   });
 

@@ -455,7 +455,18 @@ const HASHTAG_FACTOR = 0.5;
 
 /** Scratch list of the entries matched at one word (scoring is synchronous; refilled per word). */
 const matched: Entry[] = [];
-const byIndex = (x: Entry, y: Entry) => x.index - y.index;
+/**
+ * Sorts entries by config order in place: an insertion sort, as `found` holds a few entries (the
+ * ones matching at one word), and `Array.prototype.sort` allocates a work copy on every call.
+ */
+function sortByIndex(entries: Entry[]): void {
+  for (let i = 1; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    let j = i - 1;
+    for (; j >= 0 && (entries[j] as Entry).index > entry.index; j--) entries[j + 1] = entries[j] as Entry;
+    entries[j + 1] = entry;
+  }
+}
 
 /** Does `id` occur between word i and word p (exclusive)? Then the phrase's second stem was found there first. */
 function earlierInWindow(ids: readonly number[], i: number, p: number, id: number): boolean {
@@ -529,7 +540,7 @@ export function scoreKeywords(model: KeywordModel, a: Analysis): KeywordScore {
       }
       if (found.length > 0) {
         for (const entry of list) found.push(entry);
-        if (found.length > 1) found.sort(byIndex);
+        if (found.length > 1) sortByIndex(found);
         list = found;
       }
     }

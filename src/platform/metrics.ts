@@ -79,3 +79,31 @@ export function setCounterTotal<L extends string>(counter: Counter<L>, labels: P
   counter.remove(labels);
   counter.inc(labels, total);
 }
+
+/**
+ * Counts for a counter gathered over a batch and added once per label set (`add` … `addTo`): prom-client
+ * builds and checks a label key on every `inc` (0.3–0.6 µs each here), which the ingest worker paid once
+ * or twice per message. `values` are the label values in the order of `names`.
+ */
+export class CounterTally<L extends string> {
+  private readonly counts = new Map<string, { readonly values: readonly string[]; n: number }>();
+
+  constructor(private readonly names: readonly L[]) {}
+
+  add(...values: string[]): void {
+    const key = values.join('\u0000');
+    const prev = this.counts.get(key);
+    if (prev !== undefined) prev.n += 1;
+    else this.counts.set(key, { values, n: 1 });
+  }
+
+  /** Adds the counts to `counter` and starts over. */
+  addTo(counter: Counter<L>): void {
+    for (const { values, n } of this.counts.values()) {
+      const labels = {} as Record<L, string>;
+      this.names.forEach((name, i) => (labels[name] = values[i] as string));
+      counter.inc(labels, n);
+    }
+    this.counts.clear();
+  }
+}

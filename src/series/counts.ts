@@ -59,18 +59,32 @@ export function countIncrements(
   items: ReadonlyArray<{ readonly message: Message; readonly classification: Classification }>,
   step: number,
 ): SeriesIncrement[] {
-  const merged = new Map<string, SeriesIncrement>();
+  // In order of first appearance; found again by bucket, then key (a batch spans a few buckets: no
+  // key-and-bucket string, and one object per increment, counted up in place).
+  const merged: Array<{ readonly key: string; readonly t: number; v: number }> = [];
+  const buckets = new Map<number, Map<string, { v: number }>>();
+  let t = NaN;
+  let bucket: Map<string, { v: number }> | undefined;
+  const count = (key: string) => {
+    const prev = bucket?.get(key);
+    if (prev !== undefined) prev.v += 1;
+    else {
+      const inc = { key, t, v: 1 };
+      bucket?.set(key, inc);
+      merged.push(inc);
+    }
+  };
   for (const { message, classification } of items) {
-    const t = bucketStart(Date.parse(message.createdAt), step);
-    if (!Number.isFinite(t)) continue;
-    forEachSeriesKey(message, classification, (key) => {
-      const id = `${key}\u0000${t}`;
-      const prev = merged.get(id);
-      if (prev) merged.set(id, { key, t, v: prev.v + 1 });
-      else merged.set(id, { key, t, v: 1 });
-    });
+    const at = bucketStart(Date.parse(message.createdAt), step);
+    if (!Number.isFinite(at)) continue;
+    if (at !== t) {
+      t = at;
+      bucket = buckets.get(t);
+      if (bucket === undefined) buckets.set(t, (bucket = new Map()));
+    }
+    forEachSeriesKey(message, classification, count);
   }
-  return [...merged.values()];
+  return merged;
 }
 
 /**

@@ -281,9 +281,12 @@ export class MessageStore {
     const stored: Array<{ row: MessagesTable; classification: Classification }> = [];
     /** rowid, stems, rowid, stems, … of the new messages with a text. */
     const index: Array<number | string> = [];
+    // One parameter array for every row (better-sqlite3 binds an array's items in order).
+    const params: unknown[] = new Array(COLUMNS.length);
     for (const item of items) {
       const row = toRow(item, now);
-      const result = this.insertOne.get(...COLUMNS.map((c) => row[c])) as { r: number } | undefined;
+      for (let c = 0; c < COLUMNS.length; c++) params[c] = row[COLUMNS[c] as keyof MessagesTable];
+      const result = this.insertOne.get(params) as { r: number } | undefined;
       if (result === undefined) continue;
       inserted.add(row.id);
       stored.push({ row, classification: item.classification });

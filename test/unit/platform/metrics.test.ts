@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createMetrics, setCounterTotal } from '../../../src/platform/metrics.js';
+import { CounterTally, createMetrics, setCounterTotal } from '../../../src/platform/metrics.js';
 
 type Kind = 'counter' | 'gauge' | 'histogram';
 
@@ -57,6 +57,21 @@ describe('metric definitions', () => {
     expect(text).toContain('# TYPE radar_source_fetched_total counter');
     expect(text).toContain('radar_source_fetched_total{source="inbox"} 12');
     expect(text).toContain('radar_source_fetched_total{source="x"} 0');
+  });
+
+  it('a tally adds each label set once, with its count, and starts over', async () => {
+    const metrics = createMetrics();
+    const tally = new CounterTally(['category', 'channel', 'language'] as const);
+    for (const [category, channel] of [['login', 'email'], ['login', 'email'], ['spam', 'email'], ['login', 'twitter']] as const) tally.add(category, channel, 'en');
+    tally.addTo(metrics.complaints);
+    tally.add('login', 'email', 'en');
+    tally.addTo(metrics.complaints);
+    tally.addTo(metrics.complaints);
+    const text = await metrics.registry.getSingleMetricAsString('radar_complaints_total');
+    expect(text).toContain('radar_complaints_total{category="login",channel="email",language="en"} 3');
+    expect(text).toContain('radar_complaints_total{category="spam",channel="email",language="en"} 1');
+    expect(text).toContain('radar_complaints_total{category="login",channel="twitter",language="en"} 1');
+    expect(text.split('\n').filter((l) => l.startsWith('radar_complaints_total{'))).toHaveLength(3);
   });
 
   it("the README's metric table lists every metric, with its type, and nothing else", () => {
