@@ -12,7 +12,8 @@
  * 3. another service or a competitor named (one typo tolerated on words of 6+ letters) → `other` when
  *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
  *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
- *    product word, not evidence against us;
+ *    product word, not evidence against us; so is a service the writer signs in to us with ("вход через вк",
+ *    "sign in with google");
  *    A device of the writer's ("laptop", "phone", "роутер") counts as another thing only when no mention of
  *    it is the writer's setting: named after a preposition of place or means within the clause ("on my
  *    laptop", "from the office computer", "с домашнего компьютера", "на ноутбуке", "по вайфаю": where the
