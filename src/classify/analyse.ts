@@ -63,6 +63,8 @@ export interface AnalyserOptions {
   readonly negationWindow: number;
   /** Stems at least this long resolve to a vocabulary stem one edit away. */
   readonly typoMinLength: number;
+  /** Real words one edit away from a vocabulary word: typo tolerance leaves them as written ("переслала" is not "перестала"). */
+  readonly realWords?: readonly string[];
   readonly stemCache?: StemCache;
   /** Bound of the word → info memo. */
   readonly maxCachedWords?: number;
@@ -130,6 +132,8 @@ export class Analyser implements TokenVisitor {
   private readonly stemCache: StemCache;
   private readonly maxWords: number;
   private readonly latinWords: ReadonlySet<string>;
+  /** Stems of `options.realWords`: a word written with one of them is that word, never a typo of another. */
+  private readonly realStems: ReadonlySet<string>;
 
   constructor(readonly options: AnalyserOptions) {
     this.latinWords = new Set(options.latinWords ?? []);
@@ -152,6 +156,7 @@ export class Analyser implements TokenVisitor {
     this.contrast = new Set(options.contrast.map((w) => this.stemCache.stem(w.toLowerCase())));
     this.noneWords = new Set(NONE_WORDS.map((w) => this.stemCache.stem(w)));
     this.cessation = new Set(CESSATION_WORDS.map((w) => this.stemCache.stem(w)));
+    this.realStems = new Set((options.realWords ?? []).map((w) => this.stemCache.stem(w.toLowerCase())));
   }
 
   /** Stems of a config term or phrase, tokenised and normalised exactly as messages are. */
@@ -177,7 +182,7 @@ export class Analyser implements TokenVisitor {
     const word = start === 0 && end === text.length ? text : text.slice(start, end);
     const stem = this.stemOf(word);
     let id = this.vocabulary.get(stem) ?? -1;
-    if (id < 0 && stem.length >= this.options.typoMinLength) id = this.typo(stem);
+    if (id < 0 && stem.length >= this.options.typoMinLength && !this.realStems.has(stem)) id = this.typo(stem);
     const info: WordInfo = { stem, id, negator: this.negators.has(stem), contrast: this.contrast.has(stem), emoji: isEmoji(word), form: wordForm(word, stem), owner: null, value: null, targetOwner: null, target: null };
     this.words.set(word, hash, info);
     return info;

@@ -193,6 +193,7 @@ export function compileKeywords(config: KeywordsConfig): KeywordModel {
     contrast: [...settings.contrast.en, ...settings.contrast.ru],
     negationWindow: settings.negationWindow,
     typoMinLength: settings.typoMinLength,
+    realWords: [...settings.realWords.en, ...settings.realWords.ru],
     latinWords: config.target ? targetLatinWords(config.target) : [],
   });
   const negatorStems = [...settings.negators.en, ...settings.negators.ru].flatMap((w) => plain.stemsOf(w));

@@ -12,7 +12,8 @@
  * 3. another service or a competitor named (one typo tolerated on words of 6+ letters) → `other` when
  *    it outweighs our evidence, else `us`. Named as the sender or recipient of mail ("statements from my
  *    bank", "can't send to gmail addresses", "коды от госуслуг") it is mail passing through us: half a
- *    product word, not evidence against us;
+ *    product word, not evidence against us; so is a service the writer signs in to us with ("вход через вк",
+ *    "sign in with google");
  *    A device of the writer's ("laptop", "phone", "роутер") counts as another thing only when no mention of
  *    it is the writer's setting: named after a preposition of place or means within the clause ("on my
  *    laptop", "from the office computer", "с домашнего компьютера", "на ноутбуке", "по вайфаю": where the
@@ -299,6 +300,25 @@ function isFlow(stems: readonly string[], clauseStart: readonly boolean[], i: nu
   return false;
 }
 
+/** Words of signing in (stems): "вход через вк", "войти через госуслуги", "sign in with google", "login via apple". */
+const SIGN_IN: ReadonlySet<string> = new Set(['вход', 'войт', 'зайт', 'заход', 'захож', 'авторизац', 'логин', 'login', 'log', 'sign', 'signin', 'in']);
+/** Prepositions of means after a word of signing in (stems). */
+const SIGN_IN_VIA: ReadonlySet<string> = new Set(['через', 'via', 'with', 'using', 'us']);
+
+/**
+ * Is the other service at word i the account the writer signs in to us with ("вход через вк не работает",
+ * "can't sign in with google")? It is then a means of reaching us, as a mail sender is, not what the message
+ * is about.
+ */
+function signInWith(stems: readonly string[], clauseStart: readonly boolean[], i: number): boolean {
+  if (i < 2 || clauseStart[i] || clauseStart[i - 1] || !SIGN_IN_VIA.has(stems[i - 1] as string)) return false;
+  for (let k = i - 2; k >= i - 4 && k >= 0; k--) {
+    if (SIGN_IN.has(stems[k] as string) && (stems[k] !== 'in' || (k > 0 && SIGN_IN.has(stems[k - 1] as string)))) return true;
+    if (clauseStart[k]) return false;
+  }
+  return false;
+}
+
 /**
  * Is the device at word i only the writer's setting, not what the complaint is about: where the writer reads
  * us ("on my laptop too", "с рабочего компа", "по вайфаю"), what they tried ("tried restarting the router",
@@ -407,7 +427,7 @@ function rivalFlow(model: TargetModel, stems: readonly string[], clauseStart: re
 
 /** The flow argument of `count` for a match of `kind` at word i: a mail sender / recipient, or a device's place. */
 function flowOf(model: TargetModel, kind: number, stems: readonly string[], clauseStart: readonly boolean[], forms: readonly number[] | undefined, negated: readonly boolean[] | undefined, i: number): boolean {
-  if (kind === KIND_OTHER) return isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i);
+  if (kind === KIND_OTHER) return (isFlow(stems, clauseStart, i) && mailInClause(model, stems, clauseStart, i)) || signInWith(stems, clauseStart, i);
   if (kind === KIND_DEVICE) return isSetting(stems, clauseStart, forms, negated, i);
   return false;
 }

@@ -1,6 +1,7 @@
 /**
  * Splits normalised text into words and emoji, and marks clause boundaries (sentence punctuation,
- * commas, brackets, new lines) which end a negation's scope and which phrases never cross. Hyphens
+ * commas, brackets, new lines, a dash between words: "не приходили — сегодня всё пришло") which end a
+ * negation's scope and which phrases never cross. Hyphens
  * and apostrophes separate words ("e-mail" → "e", "mail"), both in messages and in config phrases.
  * A hand-written scanner (ASCII, Latin-1, Cyrillic fast paths; `\p{L}` only for other scripts).
  */
@@ -24,6 +25,15 @@ function isWordChar(c: number, ch: string): boolean {
 
 function isBoundary(c: number): boolean {
   return c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x3a || c === 0x2c || c === 0x28 || c === 0x29 || c === 0x0a || c === 0x2026;
+}
+
+/**
+ * A dash set apart by spaces ("письма не приходят — сегодня всё пришло", "down all day - back now")
+ * joins two clauses, as a comma does; a dash or hyphen inside a word ("e-mail", "что-то") does not.
+ */
+function isDashBetweenWords(text: string, i: number, c: number): boolean {
+  if (c !== 0x2014 && c !== 0x2013 && c !== 0x2d) return false;
+  return text.charCodeAt(i - 1) === 0x20 && text.charCodeAt(i + 1) === 0x20;
 }
 
 /** Emoji and pictographs (Extended_Pictographic ranges, approximately). */
@@ -60,7 +70,7 @@ export function scanTokens(normalised: string, visitor: TokenVisitor): void {
       boundary = false;
       continue;
     }
-    if (isBoundary(c)) {
+    if (isBoundary(c) || isDashBetweenWords(normalised, i, c)) {
       boundary = true;
       visitor.boundary?.(c);
       i++;

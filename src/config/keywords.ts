@@ -75,6 +75,14 @@ const settingsSchema = z
     negationWindow: z.number().int().min(0).max(10).default(3).describe('How many words after a negator are negated (a clause boundary ends it sooner).'),
     phraseGap: z.number().int().min(0).max(3).default(1).describe('How many extra words may sit between the words of a phrase.'),
     typoMinLength: z.number().int().min(3).default(7).describe('Stems at least this long match config stems one edit away (typo tolerance).'),
+    realWords: z
+      .object({
+        en: termList('English words.').default([]),
+        ru: termList('Russian words.').default([]),
+      })
+      .strict()
+      .default({})
+      .describe('Real words one edit away from a config word, which typo tolerance leaves as written ("переслала" is not "перестала", "content" is not "context").'),
     negators: z
       .object({
         en: termList('English negators.').default(['not', 'no', 'never', 'without', 'nor']),

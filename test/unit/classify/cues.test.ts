@@ -143,6 +143,20 @@ describe('generic complaint cues', () => {
     expect(shipped.explain('письмо не пришло, опечатался', 'ru', 'twitter').cueTerms).toContain('own_doing: опечатался');
   });
 
+  it('the shipped resolved cues take a closing word ("вопрос снят", "please disregard my last message") as the end of a report', () => {
+    const shipped = createClassifier({ keywords: compileKeywords(loadKeywords()) });
+    const cases = [
+      ['письма с утра не приходили, вопрос снят', false],
+      ['письма с утра не приходили', true],
+      ['почта не открывалась весь вечер. уже не актуально', false],
+      ['почта не открывалась весь вечер', true],
+      ['my inbox would not load this morning, please disregard my last message', false],
+      ['my inbox would not load this morning', true],
+    ] as const;
+    for (const [text, complaint] of cases) expect([text, shipped.classify(text, null, 'twitter').complaint]).toEqual([text, complaint]);
+    expect(shipped.explain('письма с утра не приходили, вопрос снят', 'ru', 'twitter').cueTerms).toContain('resolved: вопрос снят');
+  });
+
   it('add recall the product vocabulary lacks', () => {
     expect(without.classify('the printer stopped working').complaint).toBe(false);
   });
@@ -161,7 +175,7 @@ describe('generic complaint cues', () => {
     const config = loadKeywords(join(dir, 'keywords.yaml'));
     expect(config.cues?.groups[0]?.terms.en).toEqual(['kaput']);
     expect(createClassifier({ keywords: compileKeywords(config) }).classify('totally kaput').complaint).toBe(true);
-    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'awaiting', 'repetition', 'frustration', 'sarcasm', 'report', 'own_doing', 'satisfaction']);
+    expect(loadKeywords().cues?.groups.map((g) => g.name)).toEqual(['failure', 'errors', 'waiting', 'awaiting', 'repetition', 'frustration', 'sarcasm', 'report', 'own_doing', 'satisfaction', 'resolved']);
   });
 
   describe('negated abilities count only inside a negation scope', () => {

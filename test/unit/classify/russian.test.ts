@@ -112,6 +112,22 @@ describe('Russian typo tolerance keeps the prefix and the start of the root', ()
   });
 });
 
+describe('typo tolerance leaves a real word of its own as written', () => {
+  // "переслала" (forwarded) is one letter from the failure cue "перестала" (stopped): a real word, not its typo.
+  const withStop = (realWords: { ru: string[] }) =>
+    createClassifier({ keywords: compileKeywords(keywordsSchema.parse({ ...config, settings: { realWords }, gate: { ...config.gate, terms: { ru: ['перестала'] }, weights: { перестала: 0.9 } } })) });
+  it.each([
+    ['мама переслала мне письмо', false],
+    ['почта перестала открываться', true],
+    ['почта перетсала открываться', true], // a typo of it still matches
+  ] as const)('%s → complaint %s', (text, expected) => {
+    expect(withStop({ ru: ['переслала'] }).classify(text, null).complaint).toBe(expected);
+  });
+  it('without the word in realWords it is read as the typo', () => {
+    expect(withStop({ ru: [] }).classify('мама переслала мне письмо', null).complaint).toBe(true);
+  });
+});
+
 describe('Russian in Latin letters', () => {
   it.each([
     ['ne mogu voyti, pochemu tak', true],

@@ -97,3 +97,30 @@ describe('"почти" is not mail', () => {
     expect(about('телефон почти сразу разряжается')).toBe('other');
   });
 });
+
+describe('other services by brand, nickname and Russian spelling (shipped config)', () => {
+  it.each([
+    'у меня вацап опять не отправляет сообщения',
+    'телега не грузит картинки с утра',
+    'зум выкидывает со звонка каждые пять минут',
+    'вк не открывается уже час',
+    'zoom keeps dropping my calls again',
+    'my GMX inbox keeps putting my replies in spam',
+  ])('a complaint about another service: %j', (text) => {
+    expect(about(text)).toBe('other');
+    expect(complaint(text)).toBe(false);
+  });
+  it('named beside ours, the message stays ours', () => {
+    expect(about('скаймейл не грузит письма, а вк работает')).toBe('us');
+  });
+});
+
+describe('a service the writer signs in to us with is a means, not the subject (shipped config)', () => {
+  it.each(['вход через вк не работает, крутится колесико', "can't sign in with zoom, it just spins"])('%j stays a complaint', (text) => {
+    expect(about(text)).not.toBe('other');
+    expect(complaint(text)).toBe(true);
+  });
+  it('the same service as the subject is another service', () => {
+    expect(about('вк не работает, крутится колесико')).toBe('other');
+  });
+});

@@ -47,6 +47,10 @@ describe('tokenise', () => {
     ['e-mail 😡👍🏻 ok', ['e', 'mail', '😡', '👍', 'ok'], [true, false, false, false, false]],
     ['не работает… совсем', ['не', 'работает', 'совсем'], [true, false, true]],
     ['café über 42', ['café', 'über', '42'], [true, false, false]],
+    // A dash set apart by spaces joins two clauses; a hyphen inside a word does not.
+    ['не шли — теперь пришли', ['не', 'шли', 'теперь', 'пришли'], [true, false, true, false]],
+    ['down all day - back now', ['down', 'all', 'day', 'back', 'now'], [true, false, false, true, false]],
+    ['что-то не так', ['что', 'то', 'не', 'так'], [true, false, false, false]],
   ])('%j', (input, words, clauseStart) => {
     expect(tokenise(input)).toEqual({ words, clauseStart });
   });
