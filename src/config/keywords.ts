@@ -4,7 +4,7 @@
  * classifier compiles it into a runtime model (`compileKeywords` in `src/classify/`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEYWORDS_FILE } from './keywords-file.js';
 import { loadConfigFile, parseConfigText } from './load.js';
@@ -155,8 +155,8 @@ export const keywordsSchema = z
     version: z.literal(1).describe('Format version; must be 1.'),
     settings: settingsSchema,
     gate: gateSchema,
-    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file; a bare name not found there is read from the shipped config folder), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
-    trainingFile: z.string().min(1).optional().describe('Labelled JSONL (`{"text", "lang", "complaint", "category"}` per line; relative to this file, a bare name not found there is read from the shipped config folder), e.g. training/webmail-hard-negatives.jsonl: more training examples for the learned layer beside the examples of this file, such as messages about the service that are not complaints. Not checked by `radar config check`.'),
+    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file; a relative name not found there is read from the shipped config folder), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
+    trainingFile: z.string().min(1).optional().describe('Labelled JSONL (`{"text", "lang", "complaint", "category"}` per line; relative to this file, a relative name not found there is read from the shipped config folder), e.g. training/webmail-hard-negatives.jsonl: more training examples for the learned layer beside the examples of this file, such as messages about the service that are not complaints. Not checked by `radar config check`.'),
     target: targetSchema.optional(),
     categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
   })
@@ -196,12 +196,12 @@ export type KeywordCategoryConfig = KeywordsConfig['categories'][number];
 
 /**
  * Where a file the keyword file names (`cuesFile`, `trainingFile`) is: next to the keyword file; a
- * bare file name that is not there is read from the shipped config folder (the cues are shared by
- * every deployment, so a copied keyword file keeps them).
+ * relative name that is not there is read from the shipped config folder (the cues are shared by
+ * every deployment, so a copied keyword file keeps them, and its training file).
  */
 function companionPath(keywordsFile: string, name: string): string {
   const near = resolve(dirname(keywordsFile), name);
-  if (existsSync(near) || basename(name) !== name) return near;
+  if (existsSync(near) || isAbsolute(name)) return near;
   const shipped = resolve(dirname(DEFAULT_KEYWORDS_FILE), name);
   return existsSync(shipped) ? shipped : near;
 }
