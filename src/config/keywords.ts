@@ -3,11 +3,13 @@
  * phrases per language, optional weights, exclusions and examples. Parsed strictly here; the
  * classifier compiles it into a runtime model (`compileKeywords` in `src/classify/`).
  */
-import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEYWORDS_FILE } from './keywords-file.js';
 import { loadConfigFile, parseConfigText } from './load.js';
+import { parseLabelledJsonl, type LabelledExample } from '../classify/labelled.js';
+import { RadarError } from '../platform/errors.js';
 
 /** The default keyword file shipped with the project. */
 export { DEFAULT_KEYWORDS_FILE };
@@ -161,7 +163,8 @@ export const keywordsSchema = z
     version: z.literal(1).describe('Format version; must be 1.'),
     settings: settingsSchema,
     gate: gateSchema,
-    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file; a bare name not found there is read from the shipped config folder), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
+    cuesFile: z.string().min(1).optional().describe('File of generic complaint cues (relative to this file; a relative name not found there is read from the shipped config folder), e.g. keywords-cues.yaml; they add to the complaint score beside the gate. A cue equal to a gate term is left to the gate.'),
+    trainingFile: z.string().min(1).optional().describe('Labelled JSONL (`{"text", "lang", "complaint", "category"}` per line; relative to this file, a relative name not found there is read from the shipped config folder), e.g. training/webmail-hard-negatives.jsonl: more training examples for the learned layer beside the examples of this file, such as messages about the service that are not complaints. Not checked by `radar config check`.'),
     target: targetSchema.optional(),
     categories: z.array(categorySchema).min(1, 'must list at least one category').describe('Complaint categories.'),
   })
@@ -195,26 +198,34 @@ export const keywordsSchema = z
   })
   .describe('Keyword config: complaint gate and categories.');
 
-/** A validated keyword config, with its cue file loaded (`cues`) when it names one. */
-export type KeywordsConfig = z.infer<typeof keywordsSchema> & { readonly cues?: CuesConfig };
+/** A validated keyword config, with its cue file (`cues`) and training file (`training`) loaded when it names them. */
+export type KeywordsConfig = z.infer<typeof keywordsSchema> & { readonly cues?: CuesConfig; readonly training?: readonly LabelledExample[] };
 export type KeywordCategoryConfig = KeywordsConfig['categories'][number];
 
 /**
- * Where `cuesFile` is: next to the keyword file; a bare file name that is not there is read from the
- * shipped config folder (the cues are shared by every deployment, so a copied keyword file keeps them).
+ * Where a file the keyword file names (`cuesFile`, `trainingFile`) is: next to the keyword file; a
+ * relative name that is not there is read from the shipped config folder (the cues are shared by
+ * every deployment, so a copied keyword file keeps them, and its training file).
  */
-function cuesPath(keywordsFile: string, cuesFile: string): string {
-  const near = resolve(dirname(keywordsFile), cuesFile);
-  if (existsSync(near) || basename(cuesFile) !== cuesFile) return near;
-  const shipped = resolve(dirname(DEFAULT_KEYWORDS_FILE), cuesFile);
+function companionPath(keywordsFile: string, name: string): string {
+  const near = resolve(dirname(keywordsFile), name);
+  if (existsSync(near) || isAbsolute(name)) return near;
+  const shipped = resolve(dirname(DEFAULT_KEYWORDS_FILE), name);
   return existsSync(shipped) ? shipped : near;
 }
 
 /** Reads and validates a keyword file; throws ConfigError (file:line: key: what) when it is wrong. */
 export function loadKeywords(file: string = DEFAULT_KEYWORDS_FILE, env: NodeJS.ProcessEnv = process.env): KeywordsConfig {
-  const config = loadConfigFile(file, keywordsSchema, env);
-  if (config.cuesFile === undefined) return config;
-  return { ...config, cues: loadConfigFile(cuesPath(file, config.cuesFile), cuesSchema, env) };
+  const config: KeywordsConfig = loadConfigFile(file, keywordsSchema, env);
+  const cues = config.cuesFile === undefined ? undefined : loadConfigFile(companionPath(file, config.cuesFile), cuesSchema, env);
+  const training = config.trainingFile === undefined ? undefined : loadTraining(companionPath(file, config.trainingFile));
+  return { ...config, ...(cues ? { cues } : {}), ...(training ? { training } : {}) };
+}
+
+/** The labelled examples of `trainingFile` (ERR_CONFIG_NOT_FOUND when it is missing, ERR_CONFIG file:line when a line is wrong). */
+function loadTraining(file: string): LabelledExample[] {
+  if (!existsSync(file)) throw new RadarError('ERR_CONFIG_NOT_FOUND', `${file}: file not found`, { context: { file } });
+  return parseLabelledJsonl(readFileSync(file, 'utf8'), file);
 }
 
 /** Validates keyword YAML text (for tests and for the API that receives a candidate config); `cuesFile` is not read. */
@@ -228,7 +239,12 @@ export function parseKeywords(text: string, file = 'keywords.yaml', env: NodeJS.
  */
 export function keywordsFromJson(value: unknown): KeywordsConfig {
   if (typeof value !== 'object' || value === null) throw new TypeError('a stored keyword config must be an object');
-  const { cues, ...rest } = value as Record<string, unknown>;
-  const config = keywordsSchema.parse(rest);
-  return cues === undefined ? config : { ...config, cues: cuesSchema.parse(cues) };
+  const { cues, training, ...rest } = value as Record<string, unknown>;
+  const config: KeywordsConfig = keywordsSchema.parse(rest);
+  if (training !== undefined && !Array.isArray(training)) throw new TypeError('a stored keyword config\'s training must be an array');
+  return {
+    ...config,
+    ...(cues === undefined ? {} : { cues: cuesSchema.parse(cues) }),
+    ...(training === undefined ? {} : { training: parseLabelledJsonl(training.map((e) => JSON.stringify(e)).join('\n'), 'stored training') }),
+  };
 }

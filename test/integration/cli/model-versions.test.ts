@@ -43,8 +43,8 @@ describe('radar classify versions / activate / replay --from --to', () => {
     const yaml = readFileSync(new URL('../../../config/keywords.yaml', import.meta.url), 'utf8').replace(/(\n {2}- name: login\n[^\n]*\n {4}terms:\n {6}en:\n)/, '$1        - zorblax\n');
     candidateFile = join(dir, 'candidate.yaml');
     writeFileSync(candidateFile, yaml);
-    // The candidate as a stored version (its cues as the shipped file has them).
-    const edited = { ...parseKeywords(yaml), ...(shipped.cues ? { cues: shipped.cues } : {}) };
+    // The candidate as a stored version (its cues and training file as the shipped file has them).
+    const edited = { ...parseKeywords(yaml), ...(shipped.cues ? { cues: shipped.cues } : {}), ...(shipped.training ? { training: shipped.training } : {}) };
     v1 = modelVersion(shipped, null);
     v2 = modelVersion(edited, null);
     const store = await Store.open({ url: `sqlite:${join(dir, 'radar.db')}` });
