@@ -50,11 +50,11 @@ describe('held-out mail-service set', () => {
     expect(others.filter((e) => !c.classify(e.text, e.lang ?? null, e.channel ?? null).complaint).length).toBeGreaterThanOrEqual(31);
   });
 
-  it('keywords + learned layer trained on the tuning set and the keyword file (first measured P 0.845 R 0.919 F1 0.880; after the Russian precision round of ru-precision-dev P 0.886 R 0.946 F1 0.915, category 0.944)', () => {
+  it('keywords + learned layer trained on the tuning set and the keyword file (first measured P 0.845 R 0.919 F1 0.880; after the hard negatives of config/training P 0.910 R 0.953 F1 0.931, category 0.944, others not ours 36/44)', () => {
     const learned = trainLearned([...tuning, ...keywordExamples(keywords.config)], { keywords });
     const r = evaluate(createClassifier({ keywords, learned }), heldout);
-    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.87);
-    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.93);
+    expect(r.complaint.precision).toBeGreaterThanOrEqual(0.90);
+    expect(r.complaint.recall).toBeGreaterThanOrEqual(0.94);
     expect(r.categoryMacroF1).toBeGreaterThanOrEqual(0.92);
   });
 });
