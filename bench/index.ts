@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --only <name>] [-- --nab <path>] [-- --seed <n>]`: runs every `bench/*.bench.ts` in turn and prints
+ * `npm run bench [-- [--only <name>] [--nab <path>] [--corpora <path>] [--extra <path>] [--seed <n>] [--quick]]`:
+ * runs every `bench/*.bench.ts` (or the one named) in turn and prints
  * its figures. Each bench module exports `default async (args: BenchArgs) => void` and prints lines.
  */
 import { readdirSync } from 'node:fs';
@@ -19,7 +20,7 @@ export interface BenchArgs {
   readonly seed: number | undefined;
 }
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     only: { type: 'string' },
     nab: { type: 'string' },
@@ -30,6 +31,10 @@ const { values } = parseArgs({
   },
   allowPositionals: true,
 });
+
+// A flag after a second `--` ("npm run bench -- --only corpora -- --quick") arrives as a word, not a flag:
+// refuse it rather than run without it.
+if (positionals.length > 0) throw new Error(`unexpected argument(s) ${positionals.map((p) => `'${p}'`).join(' ')}: flags go after one '--', e.g. npm run bench -- --only corpora --quick`);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { existsSync } = await import('node:fs');
@@ -43,6 +48,8 @@ const args: BenchArgs = {
 if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
+const names = files.map((f) => f.replace(/\.bench\.ts$/, ''));
+if (values.only !== undefined && !names.includes(values.only)) throw new Error(`--only: no bench named '${values.only}'; the benches: ${names.join(', ')}`);
 for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   if (values.only && values.only !== name) continue;
