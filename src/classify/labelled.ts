@@ -28,24 +28,29 @@ export function parseLabelledJsonl(text: string, file = 'data.jsonl'): LabelledE
     } catch (error) {
       throw new RadarError('ERR_CONFIG', `${file}:${i + 1}: not valid JSON`, { cause: error, context: { file, line: i + 1 } });
     }
-    const o = value as Record<string, unknown> | null;
-    const lang = o?.lang;
-    const category = o?.category;
-    const channel = o?.channel;
-    const about = o?.about;
-    if (
-      o === null || typeof o !== 'object' || typeof o.text !== 'string' || typeof o.complaint !== 'boolean' ||
-      !(lang === undefined || lang === null || (typeof lang === 'string' && (LANGS as readonly string[]).includes(lang))) ||
-      !(category === undefined || category === null || typeof category === 'string') ||
-      !(channel === undefined || channel === null || typeof channel === 'string') ||
-      !(about === undefined || about === null || about === 'us' || about === 'other')
-    ) {
-      throw new RadarError('ERR_CONFIG', `${file}:${i + 1}: expected {"text": string, "complaint": boolean, "lang"?: "en"|"ru", "category"?: string|null, "channel"?: string, "about"?: "us"|"other"}`, {
-        context: { file, line: i + 1 },
-      });
-    }
-    const example: LabelledExample = { text: o.text, lang: (lang ?? null) as Lang | null, complaint: o.complaint, category: (category ?? null) as string | null };
-    out.push(channel === undefined && about === undefined ? example : { ...example, channel: (channel ?? null) as string | null, about: (about ?? null) as 'us' | 'other' | null });
+    out.push(labelledExample(value, file, i + 1));
   });
   return out;
+}
+
+/** One labelled example from a parsed value (line `line` of `file`, for the error), or ERR_CONFIG saying what is expected. */
+export function labelledExample(value: unknown, file: string, line: number): LabelledExample {
+  const o = value as Record<string, unknown> | null;
+  const lang = o?.lang;
+  const category = o?.category;
+  const channel = o?.channel;
+  const about = o?.about;
+  if (
+    o === null || typeof o !== 'object' || typeof o.text !== 'string' || typeof o.complaint !== 'boolean' ||
+    !(lang === undefined || lang === null || (typeof lang === 'string' && (LANGS as readonly string[]).includes(lang))) ||
+    !(category === undefined || category === null || typeof category === 'string') ||
+    !(channel === undefined || channel === null || typeof channel === 'string') ||
+    !(about === undefined || about === null || about === 'us' || about === 'other')
+  ) {
+    throw new RadarError('ERR_CONFIG', `${file}:${line}: expected {"text": string, "complaint": boolean, "lang"?: "en"|"ru", "category"?: string|null, "channel"?: string, "about"?: "us"|"other"}`, {
+      context: { file, line },
+    });
+  }
+  const example: LabelledExample = { text: o.text, lang: (lang ?? null) as Lang | null, complaint: o.complaint, category: (category ?? null) as string | null };
+  return channel === undefined && about === undefined ? example : { ...example, channel: (channel ?? null) as string | null, about: (about ?? null) as 'us' | 'other' | null };
 }

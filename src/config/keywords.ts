@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEYWORDS_FILE } from './keywords-file.js';
 import { loadConfigFile, parseConfigText } from './load.js';
-import { parseLabelledJsonl, type LabelledExample } from '../classify/labelled.js';
+import { labelledExample, parseLabelledJsonl, type LabelledExample } from '../classify/labelled.js';
 import { RadarError } from '../platform/errors.js';
 
 /** The default keyword file shipped with the project. */
@@ -245,6 +245,6 @@ export function keywordsFromJson(value: unknown): KeywordsConfig {
   return {
     ...config,
     ...(cues === undefined ? {} : { cues: cuesSchema.parse(cues) }),
-    ...(training === undefined ? {} : { training: parseLabelledJsonl(training.map((e) => JSON.stringify(e)).join('\n'), 'stored training') }),
+    ...(training === undefined ? {} : { training: training.map((e: unknown, i) => labelledExample(e, 'stored training', i + 1)) }),
   };
 }
